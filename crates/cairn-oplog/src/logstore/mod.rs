@@ -1,0 +1,203 @@
+//! The log store: task output (hooks, prune, check, commands) kept by `logref`. A log is written to a
+//! plain file while its task runs, readable and followable at the same time; when finished it is
+//! gzip-compressed into SQLite and the file removed. Logs carry an optional expiry and an owning
+//! operation id, and a restart finalises logs whose writer died.
+mod reader;
+mod writer;
+
+pub use reader::LogReader;
+pub use writer::LogWriter;
+
+use crate::error::{OplogError, Result};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use tokio::sync::watch;
+
+/// Progress of a log that is still being written: bytes so far, and whether the writer finished.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct LiveState {
+    pub len: u64,
+    pub closed: bool,
+}
+
+/// A handle to the log store; clones share it.
+#[derive(Clone)]
+pub struct LogStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    dir: PathBuf,
+    db: Mutex<Connection>,
+    live: Mutex<HashMap<String, watch::Sender<LiveState>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Log ids become file names: only letters, digits, '-' and '_' are allowed.
+fn check_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok { Ok(()) } else { Err(OplogError::InvalidLogId(id.to_string())) }
+}
+
+impl LogStore {
+    /// Opens the store in `dir` (creating it), finalising logs left open by a previous process and
+    /// removing stray files.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
+        let dir = dir.as_ref().to_path_buf();
+        let live_dir = dir.join(".inprogress");
+        std::fs::create_dir_all(&live_dir).map_err(|e| OplogError::io(&live_dir, e))?;
+        let db = Connection::open(dir.join("logs.sqlite"))?;
+        crate::schema::configure(&db)?;
+        db.execute_batch(
+            "CREATE TABLE IF NOT EXISTS logs (
+                id TEXT PRIMARY KEY,
+                owner_op INTEGER NOT NULL,
+                expires_at_ms INTEGER NOT NULL,
+                live_path TEXT,
+                size INTEGER NOT NULL DEFAULT 0,
+                data_gz BLOB
+            );
+            CREATE INDEX IF NOT EXISTS logs_owner ON logs(owner_op);
+            CREATE INDEX IF NOT EXISTS logs_expiry ON logs(expires_at_ms) WHERE expires_at_ms > 0;",
+        )?;
+        let store = Self {
+            inner: Arc::new(Inner {
+                dir,
+                db: Mutex::new(db),
+                live: Mutex::new(HashMap::new()),
+            }),
+        };
+        store.recover()?;
+        Ok(store)
+    }
+
+    /// Starts a new log. `ttl` of None keeps it until its owner is deleted.
+    pub fn create(&self, id: &str, owner_op: i64, ttl: Option<Duration>) -> Result<LogWriter> {
+        check_id(id)?;
+        self.expire(now_ms())?;
+        let path = self.live_path(id);
+        let file = std::fs::OpenOptions::new()
+            .create_new(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| OplogError::io(&path, e))?;
+        let expires = ttl.map_or(0, |t| now_ms() + t.as_millis() as i64);
+        let inserted = lock(&self.inner.db).execute(
+            "INSERT INTO logs (id, owner_op, expires_at_ms, live_path) VALUES (?1, ?2, ?3, ?4)",
+            params![id, owner_op, expires, path.to_string_lossy()],
+        );
+        if let Err(e) = inserted {
+            let _ = std::fs::remove_file(&path);
+            return Err(e.into());
+        }
+        let (tx, _) = watch::channel(LiveState::default());
+        lock(&self.inner.live).insert(id.to_string(), tx.clone());
+        Ok(LogWriter::new(self.clone(), id.to_string(), path, file, tx))
+    }
+
+    /// Opens a log for reading: a live log is followed until its writer finishes.
+    pub fn open_reader(&self, id: &str) -> Result<LogReader> {
+        check_id(id)?;
+        let live = lock(&self.inner.live).get(id).map(watch::Sender::subscribe);
+        if let Some(rx) = live {
+            let path = self.live_path(id);
+            let file = std::fs::File::open(&path).map_err(|e| OplogError::io(&path, e))?;
+            return Ok(LogReader::live(file, rx));
+        }
+        let blob: Option<Option<Vec<u8>>> = lock(&self.inner.db)
+            .query_row("SELECT data_gz FROM logs WHERE id = ?1", [id], |r| r.get(0))
+            .optional()?;
+        match blob {
+            Some(Some(gz)) => Ok(LogReader::finished(gz)),
+            _ => Err(OplogError::LogNotFound(id.to_string())),
+        }
+    }
+
+    /// True if a log with this id exists (live or finished).
+    pub fn exists(&self, id: &str) -> Result<bool> {
+        let n: i64 = lock(&self.inner.db).query_row(
+            "SELECT COUNT(*) FROM logs WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
+    /// Deletes finished logs whose expiry is before `now_ms`; returns how many.
+    pub fn expire(&self, now_ms: i64) -> Result<usize> {
+        Ok(lock(&self.inner.db).execute(
+            "DELETE FROM logs WHERE expires_at_ms > 0 AND expires_at_ms < ?1 AND live_path IS NULL",
+            [now_ms],
+        )?)
+    }
+
+    /// Deletes the finished logs owned by an operation (called when the operation is deleted).
+    pub fn delete_owned_by(&self, owner_op: i64) -> Result<usize> {
+        Ok(lock(&self.inner.db).execute(
+            "DELETE FROM logs WHERE owner_op = ?1 AND live_path IS NULL",
+            [owner_op],
+        )?)
+    }
+
+    fn live_path(&self, id: &str) -> PathBuf {
+        self.inner.dir.join(".inprogress").join(format!("{id}.log"))
+    }
+
+    /// Compresses a live file into the database and removes the file.
+    pub(crate) fn finalize(&self, id: &str, path: &Path) -> Result<()> {
+        let raw = std::fs::read(path).map_err(|e| OplogError::io(path, e))?;
+        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+        enc.write_all(&raw).map_err(|e| OplogError::io(path, e))?;
+        let gz = enc.finish().map_err(|e| OplogError::io(path, e))?;
+        lock(&self.inner.db).execute(
+            "UPDATE logs SET data_gz = ?2, size = ?3, live_path = NULL WHERE id = ?1",
+            params![id, gz, raw.len() as i64],
+        )?;
+        lock(&self.inner.live).remove(id);
+        std::fs::remove_file(path).map_err(|e| OplogError::io(path, e))?;
+        Ok(())
+    }
+
+    /// Finalises logs whose writer died with a previous process; removes files nobody references.
+    fn recover(&self) -> Result<()> {
+        let dangling: Vec<(String, String)> = {
+            let db = lock(&self.inner.db);
+            let mut stmt = db.prepare("SELECT id, live_path FROM logs WHERE live_path IS NOT NULL")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        for (id, path) in dangling {
+            let path = PathBuf::from(path);
+            if path.exists() {
+                self.finalize(&id, &path)?;
+                tracing::info!(log = %id, "finalised a log left open by a previous run");
+            } else {
+                lock(&self.inner.db).execute("DELETE FROM logs WHERE id = ?1", [&id])?;
+            }
+        }
+        let live_dir = self.inner.dir.join(".inprogress");
+        let entries = std::fs::read_dir(&live_dir).map_err(|e| OplogError::io(&live_dir, e))?;
+        for entry in entries.flatten() {
+            let _ = std::fs::remove_file(entry.path());
+        }
+        Ok(())
+    }
+}

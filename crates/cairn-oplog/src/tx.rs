@@ -1,0 +1,190 @@
+//! A write transaction on the operation log: adds, updates and deletes that commit together, assign
+//! ids and modnos in order, and become one batch of events once committed.
+use crate::error::{OplogError, Result};
+use crate::events::{Change, ChangeKind};
+use crate::row::OpMeta;
+use buffa::Message;
+use cairn_proto::v1::Operation;
+use rusqlite::{OptionalExtension, params};
+use std::sync::Arc;
+
+/// The id and modno counters, advanced only by committed transactions.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Counters {
+    pub next_id: i64,
+    pub modno: i64,
+}
+
+/// An open write transaction; see [`crate::OpLog::transact`].
+pub struct Tx<'a> {
+    pub(crate) tx: rusqlite::Transaction<'a>,
+    pub(crate) counters: &'a mut Counters,
+    pub(crate) changes: Vec<Change>,
+}
+
+impl Tx<'_> {
+    /// Inserts `op`, assigning its id and modno (and flow id, when unset, to its own id).
+    pub fn add(&mut self, op: &mut Operation) -> Result<()> {
+        if op.id != 0 {
+            return Err(OplogError::Invalid(format!(
+                "a new operation must not carry an id (got {})",
+                op.id
+            )));
+        }
+        validate(op)?;
+        op.id = self.counters.next_id;
+        op.modno = self.next_modno();
+        if op.flow_id == 0 {
+            op.flow_id = op.id;
+        }
+        let m = OpMeta::of(op);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO operations (id, modno, created_modno, flow_id, original_id, original_flow_id,
+                    repo_id, repo_guid, plan_id, instance_id, original_instance_keyid, snapshot_id, status,
+                    kind, unix_time_start_ms, operation)
+                 VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![
+                m.id,
+                m.modno,
+                m.flow_id,
+                op.original_id,
+                op.original_flow_id,
+                m.repo_id,
+                m.repo_guid,
+                m.plan_id,
+                m.instance_id,
+                m.original_instance_keyid,
+                m.snapshot_id,
+                m.status,
+                m.kind.code(),
+                m.unix_time_start_ms,
+                op.encode_to_vec()
+            ])?;
+        self.counters.next_id += 1;
+        self.record(ChangeKind::Created, m, Some(op));
+        Ok(())
+    }
+
+    /// Replaces the stored operation with the same id, bumping its modno.
+    pub fn update(&mut self, op: &mut Operation) -> Result<()> {
+        validate(op)?;
+        if op.flow_id == 0 {
+            op.flow_id = op.id;
+        }
+        let previous = op.modno;
+        op.modno = self.next_modno();
+        let m = OpMeta::of(op);
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE operations SET modno = ?2, flow_id = ?3, original_id = ?4, original_flow_id = ?5,
+                    repo_id = ?6, repo_guid = ?7, plan_id = ?8, instance_id = ?9,
+                    original_instance_keyid = ?10, snapshot_id = ?11, status = ?12, kind = ?13,
+                    unix_time_start_ms = ?14, operation = ?15
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                m.id,
+                m.modno,
+                m.flow_id,
+                op.original_id,
+                op.original_flow_id,
+                m.repo_id,
+                m.repo_guid,
+                m.plan_id,
+                m.instance_id,
+                m.original_instance_keyid,
+                m.snapshot_id,
+                m.status,
+                m.kind.code(),
+                m.unix_time_start_ms,
+                op.encode_to_vec()
+            ])?;
+        if changed == 0 {
+            op.modno = previous;
+            self.counters.modno -= 1;
+            return Err(OplogError::NotFound(op.id));
+        }
+        self.record(ChangeKind::Updated, m, Some(op));
+        Ok(())
+    }
+
+    /// Deletes the operation `id`, leaving a tombstone; returns what was deleted (None if absent).
+    pub fn delete(&mut self, id: i64) -> Result<Option<Operation>> {
+        let Some(op) = self.get(id)? else {
+            return Ok(None);
+        };
+        self.tx
+            .prepare_cached("DELETE FROM operations WHERE id = ?1")?
+            .execute([id])?;
+        let mut m = OpMeta::of(&op);
+        m.modno = self.next_modno();
+        self.tx
+            .prepare_cached(
+                "INSERT INTO tombstones (modno, id, flow_id, repo_guid, plan_id, instance_id,
+                    original_instance_keyid, snapshot_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            )?
+            .execute(params![
+                m.modno,
+                m.id,
+                m.flow_id,
+                m.repo_guid,
+                m.plan_id,
+                m.instance_id,
+                m.original_instance_keyid,
+                m.snapshot_id
+            ])?;
+        self.record(ChangeKind::Deleted, m, None);
+        Ok(Some(op))
+    }
+
+    /// Reads one operation inside this transaction.
+    pub fn get(&self, id: i64) -> Result<Option<Operation>> {
+        let blob: Option<Vec<u8>> = self
+            .tx
+            .prepare_cached("SELECT operation FROM operations WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        blob.map(|b| crate::oplog::decode(id, &b)).transpose()
+    }
+
+    fn next_modno(&mut self) -> i64 {
+        self.counters.modno += 1;
+        self.counters.modno
+    }
+
+    fn record(&mut self, kind: ChangeKind, meta: OpMeta, op: Option<&Operation>) {
+        self.changes.push(Change {
+            kind,
+            meta,
+            op: op.map(|o| Arc::new(o.clone())),
+        });
+    }
+}
+
+/// The fields every stored operation must carry.
+fn validate(op: &Operation) -> Result<()> {
+    let required = [
+        ("repo_id", &op.repo_id),
+        ("repo_guid", &op.repo_guid),
+        ("plan_id", &op.plan_id),
+        ("instance_id", &op.instance_id),
+    ];
+    if let Some((name, _)) = required.iter().find(|(_, v)| v.is_empty()) {
+        return Err(OplogError::Invalid(format!("{name} is required")));
+    }
+    if op.unix_time_start_ms <= 0 {
+        return Err(OplogError::Invalid(
+            "unix_time_start_ms is required".to_string(),
+        ));
+    }
+    let snap = &op.snapshot_id;
+    if !snap.is_empty() && (snap.len() != 64 || !snap.bytes().all(|b| b.is_ascii_hexdigit())) {
+        return Err(OplogError::Invalid(format!(
+            "snapshot_id {snap:?} is not a 64-character hex restic snapshot id"
+        )));
+    }
+    Ok(())
+}
