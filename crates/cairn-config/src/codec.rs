@@ -1,0 +1,65 @@
+//! The config.json format: protobuf canonical JSON of `v1.Config` (2-space indent, Backrest's key
+//! names), with parse errors that name the offending field and unknown keys carried through.
+use crate::unknown;
+use cairn_proto::schema::Schema;
+use cairn_proto::v1::Config;
+use serde_json::Value;
+
+/// A parsed config file: the typed config plus the keys this build did not understand.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Document {
+    pub config: Config,
+    pub unknown: Option<Value>,
+}
+
+/// Parses config JSON. Errors name the JSON path of the bad value.
+pub fn parse(text: &str) -> Result<Document, String> {
+    let raw: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    if !raw.is_object() {
+        return Err("the top level must be a JSON object".to_string());
+    }
+    let config: Config = serde_path_to_error::deserialize(&raw).map_err(|e| {
+        let path = e.path().to_string();
+        format!("{path}: {}", e.into_inner())
+    })?;
+    let unknown = unknown::extract(Schema::get(), "v1.Config", &raw);
+    Ok(Document { config, unknown })
+}
+
+/// Renders a config as Backrest writes it (multi-line, 2-space indent), re-adding unknown keys.
+pub fn render(doc: &Document) -> Result<String, String> {
+    let mut value = serde_json::to_value(&doc.config).map_err(|e| e.to_string())?;
+    if let Some(overlay) = &doc.unknown {
+        unknown::merge(Schema::get(), "v1.Config", &mut value, overlay);
+    }
+    let mut text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+    text.push('\n');
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_value_is_reported_with_its_path() {
+        let err = parse(r#"{"plans":[{"id":"a"},{"id":"b","schedule":{"clock":"CLOCK_SOMETIMES"}}]}"#)
+            .unwrap_err();
+        assert!(err.starts_with("plans[1].schedule.clock"), "{err}");
+        let err = parse(r#"{"repos":[{"id":"r","autoUnlock":"yes"}]}"#).unwrap_err();
+        assert!(err.starts_with("repos[0].autoUnlock"), "{err}");
+        assert!(parse("[1]").unwrap_err().contains("JSON object"));
+        assert!(parse("{").unwrap_err().contains("not valid JSON"));
+    }
+
+    #[test]
+    fn int64_is_written_as_a_string_and_enums_by_name() {
+        let doc = parse(r#"{"repos":[{"id":"r","prunePolicy":{"maxUnusedBytes":"5",
+            "schedule":{"clock":"CLOCK_UTC","maxFrequencyDays":3}}}]}"#)
+        .unwrap();
+        let text = render(&doc).unwrap();
+        assert!(text.contains(r#""maxUnusedBytes": "5""#), "{text}");
+        assert!(text.contains(r#""clock": "CLOCK_UTC""#), "{text}");
+        assert!(text.contains(r#""maxFrequencyDays": 3"#), "{text}");
+    }
+}

@@ -1,0 +1,21 @@
+//! cairn's configuration: reads and writes Backrest's `config.json` (protobuf JSON of `v1.Config`),
+//! runs Backrest's migrations, validates with every rule (errors name their field path), keeps keys it
+//! does not understand, and stores changes atomically behind a `modno` check.
+mod codec;
+mod defaults;
+mod error;
+mod migrate;
+mod store;
+mod unknown;
+mod validate;
+
+/// The config schema version this build writes (Backrest's current version).
+pub const CURRENT_VERSION: i32 = 6;
+
+pub use codec::{Document, parse, render};
+pub use defaults::{default_config, instance_id_from_hostname};
+pub use error::{ConfigError, FieldError, Result, ValidationErrors};
+pub use migrate::{MigrationEnv, migrate};
+pub use store::{ConfigStore, KEEP_BACKUPS, list_backups, write_atomic};
+pub use validate::schedule::{is_enabled as schedule_enabled, parse_cron};
+pub use validate::{normalize, validate};

@@ -1,0 +1,170 @@
+//! The config file store: loads (migrating and validating) once, then serves the cached config and
+//! applies updates guarded by `modno`. Every write is validated first and atomic: the previous file is
+//! kept as `<file>.bak.<timestamp>` (the newest 10), the new text goes to a 0600 temp file that is
+//! fsynced and renamed over the old one, and the directory is fsynced.
+use crate::codec::{self, Document};
+use crate::error::{ConfigError, Result};
+use crate::migrate::{MigrationEnv, migrate};
+use crate::validate::{normalize, validate};
+use cairn_proto::v1::Config;
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+/// How many previous versions of the file are kept.
+pub const KEEP_BACKUPS: usize = 10;
+
+/// The config file and its cached, validated content.
+pub struct ConfigStore {
+    path: PathBuf,
+    current: Mutex<Document>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl ConfigStore {
+    /// Loads `path`, or creates it from `default` when it does not exist. A migrated config is written
+    /// back (the original kept as a backup); an invalid one is an error and nothing is written.
+    pub fn open(path: impl Into<PathBuf>, env: &MigrationEnv, default: impl FnOnce() -> Config) -> Result<Self> {
+        let path = path.into();
+        let doc = match std::fs::read_to_string(&path) {
+            Ok(text) => Self::load_text(&path, &text, env)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut doc = Document { config: default(), unknown: None };
+                migrate(&mut doc.config, env).map_err(|message| ConfigError::Migration { path: path.clone(), message })?;
+                validate(&doc.config).map_err(ConfigError::Invalid)?;
+                write_atomic(&path, &render(&path, &doc)?)?;
+                tracing::info!(path = %path.display(), "wrote a new default config");
+                doc
+            }
+            Err(source) => return Err(ConfigError::Read { path, source }),
+        };
+        Ok(Self { path, current: Mutex::new(doc) })
+    }
+
+    fn load_text(path: &Path, text: &str, env: &MigrationEnv) -> Result<Document> {
+        let mut doc = codec::parse(text).map_err(|message| ConfigError::Parse { path: path.to_path_buf(), message })?;
+        let from = doc.config.version;
+        let migrated = migrate(&mut doc.config, env)
+            .map_err(|message| ConfigError::Migration { path: path.to_path_buf(), message })?;
+        validate(&doc.config).map_err(ConfigError::Invalid)?;
+        if migrated {
+            write_atomic(path, &render(path, &doc)?)?;
+            tracing::info!(path = %path.display(), from, to = doc.config.version, "migrated config");
+        }
+        Ok(doc)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The current config.
+    pub fn get(&self) -> Config {
+        lock(&self.current).config.clone()
+    }
+
+    /// Replaces the config with `new`, which must carry the current modno. Validated before anything
+    /// is written; on success the stored modno is incremented and the stored config returned.
+    pub fn update(&self, new: Config) -> Result<Config> {
+        let mut current = lock(&self.current);
+        if new.modno != current.config.modno {
+            return Err(ConfigError::StaleModno { stored: current.config.modno, given: new.modno });
+        }
+        self.commit(&mut current, new)
+    }
+
+    /// Read-modify-write of the current config under the store's lock (for server-side changes such
+    /// as adding a repository); `f`'s error aborts without writing.
+    pub fn modify<E: From<ConfigError>>(&self, f: impl FnOnce(&mut Config) -> std::result::Result<(), E>) -> std::result::Result<Config, E> {
+        let mut current = lock(&self.current);
+        let mut next = current.config.clone();
+        f(&mut next)?;
+        Ok(self.commit(&mut current, next)?)
+    }
+
+    fn commit(&self, current: &mut Document, mut new: Config) -> Result<Config> {
+        normalize(&mut new);
+        validate(&new).map_err(ConfigError::Invalid)?;
+        new.modno = current.config.modno + 1;
+        let doc = Document { config: new, unknown: current.unknown.clone() };
+        write_atomic(&self.path, &render(&self.path, &doc)?)?;
+        *current = doc;
+        Ok(current.config.clone())
+    }
+}
+
+fn render(path: &Path, doc: &Document) -> Result<String> {
+    codec::render(doc).map_err(|message| ConfigError::Parse { path: path.to_path_buf(), message })
+}
+
+/// Writes `text` to `path` atomically with mode 0600, keeping the previous file as a backup.
+pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
+    let werr = |source| ConfigError::Write { path: path.to_path_buf(), source };
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(werr)?;
+    if path.exists() {
+        backup(path).map_err(werr)?;
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)?;
+        File::open(dir)?.sync_all()
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.map_err(werr)
+}
+
+/// Copies `path` to `<path>.bak.<local time>` (0600) and removes all but the newest backups.
+fn backup(path: &Path) -> std::io::Result<()> {
+    let stamp = chrono::Local::now().format("%Y-%m-%d-%H-%M-%S").to_string();
+    let base = format!("{}.bak.{stamp}", path.display());
+    let mut target = PathBuf::from(&base);
+    let mut n = 1;
+    while target.exists() {
+        target = PathBuf::from(format!("{base}.{n}"));
+        n += 1;
+    }
+    let data = std::fs::read(path)?;
+    let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&target)?;
+    f.write_all(&data)?;
+    f.sync_all()?;
+    let mut backups = list_backups(path)?;
+    backups.sort_by_key(|p| backup_order(p));
+    let excess = backups.len().saturating_sub(KEEP_BACKUPS);
+    for old in &backups[..excess] {
+        std::fs::remove_file(old)?;
+    }
+    Ok(())
+}
+
+/// Sort key of a backup file: its timestamp, then its collision counter.
+fn backup_order(p: &Path) -> (String, u32) {
+    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tail = name.rsplit(".bak.").next().unwrap_or("").to_string();
+    match tail.split_once('.') {
+        Some((stamp, n)) => (stamp.to_string(), n.parse().unwrap_or(0)),
+        None => (tail, 0),
+    }
+}
+
+/// The backup files of `path`.
+pub fn list_backups(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let prefix = format!("{}.bak.", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+    Ok(std::fs::read_dir(dir)?
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect())
+}

@@ -1,0 +1,58 @@
+//! Hook rules: each hook needs an action with its required settings and known conditions.
+use super::Check;
+use cairn_proto::v1::Hook;
+use cairn_proto::v1::__buffa::oneof::hook::Action;
+use cairn_proto::v1::hook::Condition;
+
+/// Checks `hooks` of the repo or plan at `owner`.
+pub(super) fn check_all(k: &mut Check, owner: &str, hooks: &[Hook]) {
+    for (i, hook) in hooks.iter().enumerate() {
+        check(k, &format!("{owner}.hooks[{i}]"), hook);
+    }
+}
+
+fn check(k: &mut Check, path: &str, hook: &Hook) {
+    for (j, c) in hook.conditions.iter().enumerate() {
+        if c.as_known().is_none_or(|c| c == Condition::CONDITION_UNKNOWN) {
+            k.err(format!("{path}.conditions[{j}]"), "unknown condition; pick one such as CONDITION_SNAPSHOT_END");
+        }
+    }
+    let Some(action) = &hook.action else {
+        k.err(path, "no action; set one of actionCommand, actionWebhook, actionDiscord, actionGotify, actionSlack, actionShoutrrr, actionHealthchecks, actionTelegram");
+        return;
+    };
+    let mut require = |field: &str, value: &str, what: &str| {
+        if value.trim().is_empty() {
+            k.err(format!("{path}.{field}"), format!("{what} is required"));
+        }
+    };
+    match action {
+        Action::ActionCommand(c) => require("actionCommand.command", &c.command, "a command"),
+        Action::ActionWebhook(w) => require("actionWebhook.webhookUrl", &w.webhook_url, "a URL"),
+        Action::ActionDiscord(d) => require("actionDiscord.webhookUrl", &d.webhook_url, "a webhook URL"),
+        Action::ActionSlack(s) => require("actionSlack.webhookUrl", &s.webhook_url, "a webhook URL"),
+        Action::ActionHealthchecks(h) => require("actionHealthchecks.webhookUrl", &h.webhook_url, "a ping URL"),
+        Action::ActionShoutrrr(s) => require("actionShoutrrr.shoutrrrUrl", &s.shoutrrr_url, "a shoutrrr URL"),
+        Action::ActionGotify(g) => {
+            require("actionGotify.baseUrl", &g.base_url, "a server URL");
+            require("actionGotify.token", &g.token, "an app token");
+        }
+        Action::ActionTelegram(t) => {
+            require("actionTelegram.botToken", &t.bot_token, "a bot token");
+            require("actionTelegram.chatId", &t.chat_id, "a chat id");
+        }
+    }
+    let url = match action {
+        Action::ActionWebhook(w) => Some(("actionWebhook.webhookUrl", &w.webhook_url)),
+        Action::ActionDiscord(d) => Some(("actionDiscord.webhookUrl", &d.webhook_url)),
+        Action::ActionSlack(s) => Some(("actionSlack.webhookUrl", &s.webhook_url)),
+        Action::ActionHealthchecks(h) => Some(("actionHealthchecks.webhookUrl", &h.webhook_url)),
+        Action::ActionGotify(g) => Some(("actionGotify.baseUrl", &g.base_url)),
+        _ => None,
+    };
+    if let Some((field, u)) = url.filter(|(_, u)| !u.is_empty()) {
+        if !(u.starts_with("http://") || u.starts_with("https://")) {
+            k.err(format!("{path}.{field}"), format!("{u:?} must start with http:// or https://"));
+        }
+    }
+}

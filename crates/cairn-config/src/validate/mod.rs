@@ -1,0 +1,191 @@
+//! Config validation: every rule Backrest applies plus cairn's own, all errors collected (not just the
+//! first), each naming its JSON field path and what to do about it.
+mod hooks;
+mod multihost;
+mod retention;
+pub mod schedule;
+
+use crate::error::{FieldError, ValidationErrors};
+use cairn_proto::v1::{Auth, Config, Plan, Repo};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+static ID_RE: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"^[a-zA-Z0-9_\-.]+$").unwrap_or_else(|_| unreachable!()));
+
+/// Collects errors for one validation pass.
+#[derive(Default)]
+pub(crate) struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    pub(crate) fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.errors.push(FieldError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    /// An id of `kind` (repo, plan, user, instance): required, limited characters, not reserved.
+    pub(crate) fn id(&mut self, path: &str, kind: &str, id: &str) {
+        if id.is_empty() {
+            self.err(path, format!("{kind} id is required"));
+        } else if !ID_RE.is_match(id) {
+            self.err(
+                path,
+                format!("{kind} id {id:?} has invalid characters; use letters, digits, '_', '-' and '.'"),
+            );
+        } else if id.len() > 1 && id.starts_with('_') && id.ends_with('_') {
+            self.err(path, format!("{kind} id {id:?} is reserved: ids that start and end with '_' are cairn's own"));
+        }
+    }
+
+    /// Reports every id that appears more than once (at its later positions).
+    fn unique<'a>(&mut self, kind: &str, items: impl Iterator<Item = (String, &'a str)>) {
+        let mut first: HashMap<&str, String> = HashMap::new();
+        for (path, id) in items {
+            if id.is_empty() {
+                continue;
+            }
+            match first.get(id) {
+                Some(at) => self.err(path, format!("duplicate {kind} id {id:?} (first used at {at})")),
+                None => {
+                    first.insert(id, path);
+                }
+            }
+        }
+    }
+}
+
+/// Checks the whole config; Ok or every problem found.
+pub fn validate(config: &Config) -> Result<(), ValidationErrors> {
+    let mut k = Check::default();
+    if !config.instance.is_empty() {
+        k.id("instance", "instance", &config.instance);
+        if config.instance.len() > 50 {
+            k.err("instance", "instance id must be at most 50 characters");
+        }
+    }
+    if let Some(auth) = config.auth.as_option() {
+        check_auth(&mut k, auth);
+    }
+    for (i, repo) in config.repos.iter().enumerate() {
+        check_repo(&mut k, &format!("repos[{i}]"), repo);
+    }
+    k.unique("repo", config.repos.iter().enumerate().map(|(i, r)| (format!("repos[{i}].id"), r.id.as_str())));
+    let repo_ids: Vec<&str> = config.repos.iter().map(|r| r.id.as_str()).collect();
+    for (i, plan) in config.plans.iter().enumerate() {
+        check_plan(&mut k, &format!("plans[{i}]"), plan, &repo_ids);
+    }
+    k.unique("plan", config.plans.iter().enumerate().map(|(i, p)| (format!("plans[{i}].id"), p.id.as_str())));
+    if let Some(mh) = config.multihost.as_option() {
+        multihost::check(&mut k, mh);
+    }
+    if k.errors.is_empty() { Ok(()) } else { Err(ValidationErrors(k.errors)) }
+}
+
+/// Puts lists Backrest keeps sorted into order (plan paths, repo env), as Backrest does on save.
+pub fn normalize(config: &mut Config) {
+    for plan in &mut config.plans {
+        plan.paths.sort();
+    }
+    for repo in &mut config.repos {
+        repo.env.sort();
+    }
+}
+
+fn check_auth(k: &mut Check, auth: &Auth) {
+    // Auth enabled with no users is cairn's "first-run setup pending" state: the server only offers
+    // creating the first user until one exists.
+    for (i, user) in auth.users.iter().enumerate() {
+        let path = format!("auth.users[{i}]");
+        k.id(&format!("{path}.name"), "user", &user.name);
+        let has_hash = matches!(&user.password,
+            Some(cairn_proto::v1::__buffa::oneof::user::Password::PasswordBcrypt(h)) if !h.is_empty());
+        if !has_hash {
+            k.err(format!("{path}.passwordBcrypt"), "a password hash is required; set the password again");
+        }
+    }
+    k.unique("user", auth.users.iter().enumerate().map(|(i, u)| (format!("auth.users[{i}].name"), u.name.as_str())));
+}
+
+fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
+    k.id(&format!("{path}.id"), "repo", &repo.id);
+    if repo.uri.trim().is_empty() {
+        k.err(format!("{path}.uri"), "a repository URI is required, e.g. /mnt/backup, sftp:user@host:/srv/restic or s3:host/bucket");
+    }
+    let guid_ok = repo.guid.len() == 64 && repo.guid.bytes().all(|b| b.is_ascii_hexdigit());
+    match (repo.guid.is_empty(), repo.auto_initialize) {
+        (false, true) => k.err(format!("{path}.guid"), "set either guid or autoInitialize, not both"),
+        (true, false) => k.err(format!("{path}.guid"), "required unless autoInitialize is set; add the repository through the UI or API so cairn reads it"),
+        (false, false) if !guid_ok => k.err(
+            format!("{path}.guid"),
+            format!("{:?} is not 64 hex characters (the id restic reports for the repository)", repo.guid),
+        ),
+        _ => {}
+    }
+    for (j, e) in repo.env.iter().enumerate() {
+        if !e.contains('=') || e.starts_with('=') {
+            k.err(format!("{path}.env[{j}]"), format!("{e:?} must be KEY=VALUE"));
+        }
+    }
+    if let Some(p) = repo.prune_policy.as_option() {
+        schedule::check_field(k, &format!("{path}.prunePolicy.schedule"), p.schedule.as_option());
+        if !(0.0..=100.0).contains(&p.max_unused_percent) {
+            k.err(format!("{path}.prunePolicy.maxUnusedPercent"), "must be between 0 and 100");
+        }
+        if p.max_unused_bytes < 0 {
+            k.err(format!("{path}.prunePolicy.maxUnusedBytes"), "must not be negative");
+        }
+    }
+    if let Some(c) = repo.check_policy.as_option() {
+        schedule::check_field(k, &format!("{path}.checkPolicy.schedule"), c.schedule.as_option());
+        use cairn_proto::v1::__buffa::oneof::check_policy::Mode;
+        if let Some(Mode::ReadDataSubsetPercent(pct)) = c.mode {
+            if !(pct > 0.0 && pct <= 100.0) {
+                k.err(format!("{path}.checkPolicy.readDataSubsetPercent"), "must be above 0 and at most 100");
+            }
+        }
+    }
+    if let Some(f) = repo.forget_policy.as_option() {
+        let spath = format!("{path}.forgetPolicy.schedule");
+        schedule::check_field(k, &spath, f.schedule.as_option());
+        if schedule::is_enabled(f.schedule.as_option()) {
+            retention::check_required(k, &format!("{path}.forgetPolicy.retention"), f.retention.as_option());
+        }
+    }
+    hooks::check_all(k, path, &repo.hooks);
+}
+
+fn check_plan(k: &mut Check, path: &str, plan: &Plan, repo_ids: &[&str]) {
+    k.id(&format!("{path}.id"), "plan", &plan.id);
+    if plan.repo.is_empty() {
+        k.err(format!("{path}.repo"), "a repo is required");
+    } else if !repo_ids.contains(&plan.repo.as_str()) {
+        k.err(
+            format!("{path}.repo"),
+            format!("repo {:?} does not exist; add it under repos or use one of: {}", plan.repo, repo_ids.join(", ")),
+        );
+    }
+    if plan.paths.is_empty() && plan.backup_flags.is_empty() {
+        k.err(format!("{path}.paths"), "give at least one path to back up");
+    }
+    for (j, p) in plan.paths.iter().enumerate() {
+        if p.is_empty() {
+            k.err(format!("{path}.paths[{j}]"), "is empty; remove it or give a path");
+        } else if !p.starts_with('/') && !is_windows_absolute(p) {
+            k.err(format!("{path}.paths[{j}]"), format!("{p:?} is relative; use an absolute path such as /{p}"));
+        }
+    }
+    schedule::check_field(k, &format!("{path}.schedule"), plan.schedule.as_option());
+    if let Some(r) = plan.retention.as_option() {
+        retention::check_required(k, &format!("{path}.retention"), Some(r));
+    }
+    hooks::check_all(k, path, &plan.hooks);
+}
+
+fn is_windows_absolute(p: &str) -> bool {
+    let b = p.as_bytes();
+    b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')
+}

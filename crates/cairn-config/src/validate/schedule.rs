@@ -1,0 +1,99 @@
+//! Schedule rules (cron, interval, disabled) and the cron parser cairn uses everywhere: standard
+//! 5-field expressions (minute hour day-of-month month day-of-week) and the `@hourly`-style aliases.
+use super::Check;
+use cairn_proto::v1::Schedule;
+use cairn_proto::v1::__buffa::oneof::schedule::Schedule as Kind;
+use croner::Cron;
+use croner::parser::{CronParser, Seconds, Year};
+
+const FIELD_NAMES: &str = "minute hour day-of-month month day-of-week";
+
+/// Parses a 5-field cron expression (or an `@alias`), explaining any problem in words.
+pub fn parse_cron(expr: &str) -> Result<Cron, String> {
+    let expr = expr.trim();
+    if expr.is_empty() {
+        return Err(format!("is empty; give 5 fields: {FIELD_NAMES}"));
+    }
+    if !expr.starts_with('@') {
+        let fields: Vec<&str> = expr.split_whitespace().collect();
+        if fields.len() != 5 {
+            return Err(format!(
+                "{expr:?} has {} field(s), cron needs 5: {FIELD_NAMES}",
+                fields.len()
+            ));
+        }
+        if has_dow_seven(fields[4]) {
+            return Err(format!("{expr:?} uses 7 for day-of-week; use 0 for Sunday"));
+        }
+    }
+    let parser = CronParser::builder()
+        .seconds(Seconds::Disallowed)
+        .year(Year::Disallowed)
+        .build();
+    let cron = parser
+        .parse(expr)
+        .map_err(|e| format!("{expr:?} is not a valid cron expression: {e}"))?;
+    cron.find_next_occurrence(&chrono::Utc::now(), false)
+        .map_err(|_| format!("{expr:?} never fires"))?;
+    Ok(cron)
+}
+
+/// True if a day-of-week field names 7 as a value (ranges and lists included, steps excluded).
+fn has_dow_seven(field: &str) -> bool {
+    field.split(',').any(|part| {
+        let range = part.split('/').next().unwrap_or("");
+        range.split('-').any(|v| v == "7")
+    })
+}
+
+/// True if the schedule would ever run (set, not disabled).
+pub fn is_enabled(schedule: Option<&Schedule>) -> bool {
+    matches!(schedule.and_then(|s| s.schedule.as_ref()), Some(k) if !matches!(k, Kind::Disabled(true)))
+}
+
+/// Checks a schedule field at `path`; an unset schedule never runs and is valid.
+pub(super) fn check_field(k: &mut Check, path: &str, schedule: Option<&Schedule>) {
+    let Some(kind) = schedule.and_then(|s| s.schedule.as_ref()) else {
+        return;
+    };
+    match kind {
+        Kind::Disabled(false) => k.err(format!("{path}.disabled"), "must be true (or remove the schedule)"),
+        Kind::Cron(expr) => {
+            if let Err(e) = parse_cron(expr) {
+                k.err(format!("{path}.cron"), e);
+            }
+        }
+        Kind::MaxFrequencyDays(n) if *n < 1 => {
+            k.err(format!("{path}.maxFrequencyDays"), format!("must be at least 1 (got {n})"));
+        }
+        Kind::MaxFrequencyHours(n) if *n < 1 => {
+            k.err(format!("{path}.maxFrequencyHours"), format!("must be at least 1 (got {n})"));
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cron_errors_say_what_is_wrong() {
+        assert_eq!(
+            parse_cron("* * *").unwrap_err(),
+            "\"* * *\" has 3 field(s), cron needs 5: minute hour day-of-month month day-of-week"
+        );
+        assert!(parse_cron("0 0 * * 7").unwrap_err().contains("use 0 for Sunday"));
+        assert!(parse_cron("0 0 * * 5-7").unwrap_err().contains("use 0 for Sunday"));
+        assert!(parse_cron("61 * * * *").unwrap_err().contains("not a valid cron"));
+        assert!(parse_cron("").unwrap_err().contains("is empty"));
+        assert!(parse_cron("0 0 31 2 *").unwrap_err().contains("never fires"));
+    }
+
+    #[test]
+    fn valid_expressions_parse() {
+        for ok in ["0 * * * *", "*/15 2-4 * * 1-5", "0 3 1 * *", "0 0 * * */7", "@daily", "30 2 * * SUN"] {
+            assert!(parse_cron(ok).is_ok(), "{ok}");
+        }
+    }
+}

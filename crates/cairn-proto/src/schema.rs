@@ -1,0 +1,97 @@
+//! Runtime view of the compiled .proto schema: for each message, the JSON keys it accepts (json_name and
+//! proto name) and which of them hold nested messages. Used to tell the keys of a JSON document that
+//! this build understands from those it does not (so they can be preserved, not dropped).
+use buffa::Message;
+use buffa_descriptor::generated::descriptor::{DescriptorProto, FileDescriptorSet, field_descriptor_proto};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// One field of a message as seen from JSON.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonField {
+    /// The key written on output (json_name).
+    pub json_name: String,
+    /// Fully-qualified message type (without leading dot) when the field holds a message.
+    pub message_type: Option<String>,
+    pub repeated: bool,
+}
+
+/// Every message of the schema, by fully-qualified name (e.g. `v1.Config`).
+#[derive(Debug, Default)]
+pub struct Schema {
+    messages: HashMap<String, HashMap<String, JsonField>>,
+}
+
+impl Schema {
+    /// The schema compiled into this crate (parsed once).
+    pub fn get() -> &'static Schema {
+        static SCHEMA: OnceLock<Schema> = OnceLock::new();
+        SCHEMA.get_or_init(|| Schema::parse(crate::FILE_DESCRIPTOR_SET))
+    }
+
+    fn parse(bytes: &[u8]) -> Schema {
+        let mut schema = Schema::default();
+        // The bytes were produced by our own build script; an undecodable set is a build defect and
+        // leaves the schema empty, which only disables unknown-key preservation.
+        if let Ok(set) = FileDescriptorSet::decode_from_slice(bytes) {
+            for file in &set.file {
+                let package = file.package.clone().unwrap_or_default();
+                for msg in &file.message_type {
+                    schema.add_message(&package, msg);
+                }
+            }
+        }
+        schema
+    }
+
+    fn add_message(&mut self, scope: &str, msg: &DescriptorProto) {
+        let name = format!("{scope}.{}", msg.name.clone().unwrap_or_default());
+        let mut fields = HashMap::new();
+        for f in &msg.field {
+            let proto_name = f.name.clone().unwrap_or_default();
+            let is_message = f.r#type == Some(field_descriptor_proto::Type::TYPE_MESSAGE);
+            let field = JsonField {
+                json_name: f.json_name.clone().unwrap_or_else(|| proto_name.clone()),
+                message_type: is_message
+                    .then(|| f.type_name.clone().unwrap_or_default().trim_start_matches('.').to_string()),
+                repeated: f.label == Some(field_descriptor_proto::Label::LABEL_REPEATED),
+            };
+            fields.insert(field.json_name.clone(), field.clone());
+            fields.insert(proto_name, field);
+        }
+        for nested in &msg.nested_type {
+            self.add_message(&name, nested);
+        }
+        self.messages.insert(name, fields);
+    }
+
+    /// The field a JSON key names in `message`, if this build knows it.
+    pub fn field(&self, message: &str, json_key: &str) -> Option<&JsonField> {
+        self.messages.get(message)?.get(json_key)
+    }
+
+    /// True if the schema has this message.
+    pub fn has_message(&self, message: &str) -> bool {
+        self.messages.contains_key(message)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn knows_json_names_proto_names_and_nested_types() {
+        let s = Schema::get();
+        let sync = s.field("v1.Config", "sync").unwrap();
+        assert_eq!(sync.message_type.as_deref(), Some("v1.Multihost"));
+        assert_eq!(s.field("v1.Config", "multihost"), Some(sync));
+        let repos = s.field("v1.Config", "repos").unwrap();
+        assert!(repos.repeated);
+        assert_eq!(s.field("v1.Plan", "backup_flags").unwrap().json_name, "backup_flags");
+        assert_eq!(s.field("v1.Repo", "prunePolicy").unwrap().message_type.as_deref(), Some("v1.PrunePolicy"));
+        assert!(s.has_message("v1.Multihost.Peer"));
+        assert_eq!(s.field("v1.Multihost.Peer", "keyId").unwrap().json_name, "keyId");
+        assert!(s.field("v1.Config", "nonsense").is_none());
+    }
+}
