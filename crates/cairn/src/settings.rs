@@ -1,0 +1,111 @@
+//! Where cairn keeps things and where it listens: each setting comes from its flag, else its `CAIRN_*`
+//! variable, else the `BACKREST_*` variable Backrest users already have, else the default.
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Default listen address: loopback only.
+pub const DEFAULT_BIND: &str = "127.0.0.1:9898";
+
+/// The resolved settings of one `cairn serve`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    pub config: PathBuf,
+    pub data_dir: PathBuf,
+    pub bind: SocketAddr,
+    pub restic_command: Option<PathBuf>,
+}
+
+/// Values given on the command line (None when the flag was not given).
+#[derive(Clone, Debug, Default)]
+pub struct Flags {
+    pub config: Option<PathBuf>,
+    pub data_dir: Option<PathBuf>,
+    pub bind: Option<String>,
+    pub restic_command: Option<PathBuf>,
+}
+
+/// Resolves settings with `env` as the environment (injected for tests).
+pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Settings> {
+    let pick = |flag: Option<String>, name: &str| {
+        flag.or_else(|| env(&format!("CAIRN_{name}")).filter(|v| !v.is_empty()))
+            .or_else(|| env(&format!("BACKREST_{name}")).filter(|v| !v.is_empty()))
+    };
+    let home = env("HOME").unwrap_or_else(|| ".".to_string());
+    let xdg = |var: &str, fallback: &str| {
+        env(var).filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(&home).join(fallback))
+    };
+    let config = pick(flags.config.map(path_string), "CONFIG")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| xdg("XDG_CONFIG_HOME", ".config").join("cairn/config.json"));
+    let data_dir = pick(flags.data_dir.map(path_string), "DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| xdg("XDG_DATA_HOME", ".local/share").join("cairn"));
+    let bind_text = flags
+        .bind
+        .or_else(|| env("CAIRN_BIND").filter(|v| !v.is_empty()))
+        .or_else(|| env("BACKREST_PORT").filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| DEFAULT_BIND.to_string());
+    let restic_command = pick(flags.restic_command.map(path_string), "RESTIC_COMMAND").map(PathBuf::from);
+    Ok(Settings { config, data_dir, bind: parse_bind(&bind_text)?, restic_command })
+}
+
+fn path_string(p: PathBuf) -> String {
+    p.to_string_lossy().into_owned()
+}
+
+/// `host:port`, or a bare port meaning loopback (unlike Backrest, a bare port never opens all interfaces).
+pub fn parse_bind(text: &str) -> anyhow::Result<SocketAddr> {
+    let text = text.trim();
+    let full = match text.strip_prefix(':') {
+        Some(port) => format!("127.0.0.1:{port}"),
+        None if !text.contains(':') => format!("127.0.0.1:{text}"),
+        None => text.replace("localhost:", "127.0.0.1:"),
+    };
+    full.parse().map_err(|_| {
+        anyhow::anyhow!("bind address {text:?} is not host:port; use e.g. 127.0.0.1:9898, 0.0.0.0:9898 or [::1]:9898")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn defaults_follow_xdg() {
+        let s = resolve(Flags::default(), env(&[("HOME", "/home/u")])).unwrap();
+        assert_eq!(s.config, PathBuf::from("/home/u/.config/cairn/config.json"));
+        assert_eq!(s.data_dir, PathBuf::from("/home/u/.local/share/cairn"));
+        assert_eq!(s.bind, "127.0.0.1:9898".parse().unwrap());
+        let s = resolve(Flags::default(), env(&[("XDG_CONFIG_HOME", "/x"), ("XDG_DATA_HOME", "/d")])).unwrap();
+        assert_eq!(s.config, PathBuf::from("/x/cairn/config.json"));
+        assert_eq!(s.data_dir, PathBuf::from("/d/cairn"));
+    }
+
+    #[test]
+    fn flag_beats_cairn_env_beats_backrest_env() {
+        let e = env(&[("CAIRN_CONFIG", "/c"), ("BACKREST_CONFIG", "/b"), ("BACKREST_DATA", "/bd"), ("BACKREST_PORT", "9999"), ("BACKREST_RESTIC_COMMAND", "/r")]);
+        let s = resolve(Flags::default(), &e).unwrap();
+        assert_eq!(s.config, PathBuf::from("/c"));
+        assert_eq!(s.data_dir, PathBuf::from("/bd"));
+        assert_eq!(s.bind, "127.0.0.1:9999".parse().unwrap());
+        assert_eq!(s.restic_command, Some(PathBuf::from("/r")));
+        let flags = Flags { config: Some("/f".into()), bind: Some("0.0.0.0:1".into()), ..Flags::default() };
+        let s = resolve(flags, &e).unwrap();
+        assert_eq!(s.config, PathBuf::from("/f"));
+        assert_eq!(s.bind, "0.0.0.0:1".parse().unwrap());
+    }
+
+    #[test]
+    fn bind_forms_and_errors() {
+        assert_eq!(parse_bind(":8080").unwrap(), "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(parse_bind("localhost:1").unwrap(), "127.0.0.1:1".parse().unwrap());
+        assert_eq!(parse_bind("[::1]:2").unwrap(), "[::1]:2".parse().unwrap());
+        assert!(parse_bind("nonsense:xx").unwrap_err().to_string().contains("is not host:port"));
+    }
+}

@@ -1,0 +1,116 @@
+//! End to end: the real `cairn serve` binary with real files, HTTP over loopback, and signals.
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn cairn(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
+    c.env_clear()
+        .env("HOME", dir)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let code = text.split_whitespace().nth(1)?.parse().ok()?;
+    Some((code, text.split("\r\n\r\n").nth(1).unwrap_or("").to_string()))
+}
+
+fn wait_healthy(child: &mut Child, port: u16) -> String {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if let Some((200, body)) = http_get(port, "/healthz") {
+            return body;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("cairn exited early with {status}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("cairn did not become healthy");
+}
+
+fn terminate(child: Child) -> Output {
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn first_start_writes_a_default_config_serves_and_stops_cleanly_on_sigterm() {
+    let dir = TempDir::new().unwrap();
+    let port = free_port();
+    let mut child = cairn(dir.path()).args(["serve", "--bind", &format!("127.0.0.1:{port}")]).spawn().unwrap();
+    let body = wait_healthy(&mut child, port);
+    assert!(body.contains("\"status\":\"ok\""), "{body}");
+    let config = dir.path().join(".config/cairn/config.json");
+    let meta = std::fs::metadata(&config).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    let text = std::fs::read_to_string(&config).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(json["version"], 6);
+    let host = cairn_config::instance_id_from_hostname(&gethostname::gethostname().to_string_lossy());
+    assert_eq!(json["instance"], host);
+    assert!(dir.path().join(".local/share/cairn/oplog.sqlite").exists());
+    assert!(dir.path().join(".local/share/cairn/tasklogs/logs.sqlite").exists());
+    let out = terminate(child);
+    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shut down cleanly"));
+}
+
+#[test]
+fn a_second_server_on_the_same_data_dir_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let port = free_port();
+    let mut first = cairn(dir.path()).args(["serve", "--bind", &format!("127.0.0.1:{port}")]).spawn().unwrap();
+    wait_healthy(&mut first, port);
+    let second = cairn(dir.path()).args(["serve", "--bind", &format!("127.0.0.1:{}", free_port())]).output().unwrap();
+    assert!(!second.status.success());
+    let err = String::from_utf8_lossy(&second.stderr);
+    assert!(err.contains("locked by another cairn process"), "{err}");
+    assert!(terminate(first).status.success());
+}
+
+#[test]
+fn an_invalid_config_is_refused_naming_the_field_and_left_untouched() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("config.json");
+    let text = r#"{"version": 6, "instance": "x", "repos": [{"id": "r", "uri": "/r", "guid": "short"}],
+        "plans": [{"id": "p", "repo": "r", "paths": ["/a"], "schedule": {"cron": "* * *"}}]}"#;
+    std::fs::write(&path, text).unwrap();
+    let out = cairn(dir.path())
+        .env("BACKREST_CONFIG", &path)
+        .args(["serve", "--bind", &format!("127.0.0.1:{}", free_port())])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("repos[0].guid"), "{err}");
+    assert!(err.contains("plans[0].schedule.cron: \"* * *\" has 3 field(s), cron needs 5"), "{err}");
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "file byte-identical");
+    assert!(cairn_config::list_backups(&path).unwrap().is_empty());
+}
+
+#[test]
+fn a_bad_bind_address_is_explained() {
+    let dir = TempDir::new().unwrap();
+    let out = cairn(dir.path()).args(["serve", "--bind", "here:there"]).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is not host:port"));
+}
