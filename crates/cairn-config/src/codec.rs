@@ -43,8 +43,9 @@ mod tests {
 
     #[test]
     fn a_bad_value_is_reported_with_its_path() {
-        let err = parse(r#"{"plans":[{"id":"a"},{"id":"b","schedule":{"clock":"CLOCK_SOMETIMES"}}]}"#)
-            .unwrap_err();
+        let err =
+            parse(r#"{"plans":[{"id":"a"},{"id":"b","schedule":{"clock":"CLOCK_SOMETIMES"}}]}"#)
+                .unwrap_err();
         assert!(err.starts_with("plans[1].schedule.clock"), "{err}");
         let err = parse(r#"{"repos":[{"id":"r","autoUnlock":"yes"}]}"#).unwrap_err();
         assert!(err.starts_with("repos[0].autoUnlock"), "{err}");
@@ -54,8 +55,10 @@ mod tests {
 
     #[test]
     fn int64_is_written_as_a_string_and_enums_by_name() {
-        let doc = parse(r#"{"repos":[{"id":"r","prunePolicy":{"maxUnusedBytes":"5",
-            "schedule":{"clock":"CLOCK_UTC","maxFrequencyDays":3}}}]}"#)
+        let doc = parse(
+            r#"{"repos":[{"id":"r","prunePolicy":{"maxUnusedBytes":"5",
+            "schedule":{"clock":"CLOCK_UTC","maxFrequencyDays":3}}}]}"#,
+        )
         .unwrap();
         let text = render(&doc).unwrap();
         assert!(text.contains(r#""maxUnusedBytes": "5""#), "{text}");

@@ -7,11 +7,21 @@ use cairn_proto::v1::{Auth, Config};
 pub fn instance_id_from_hostname(host: &str) -> String {
     let cleaned: String = host
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "_-.".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "_-.".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .take(50)
         .collect();
     let trimmed = cleaned.trim_matches(|c| c == '_' || c == '-' || c == '.');
-    if trimmed.is_empty() { "cairn".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "cairn".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 /// A fresh config for an instance on `host`.

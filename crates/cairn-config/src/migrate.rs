@@ -68,7 +68,11 @@ pub fn migrate(config: &mut Config, env: &MigrationEnv) -> Result<bool, String> 
 }
 
 fn is_empty(c: &Config) -> bool {
-    c.instance.is_empty() && c.repos.is_empty() && c.plans.is_empty() && c.auth.is_unset() && c.multihost.is_unset()
+    c.instance.is_empty()
+        && c.repos.is_empty()
+        && c.plans.is_empty()
+        && c.auth.is_unset()
+        && c.multihost.is_unset()
 }
 
 /// 003: prune and check schedules are relative to the last run.
@@ -130,7 +134,9 @@ fn env_passwords(config: &mut Config, env: &MigrationEnv) -> Result<(), String> 
 fn ed25519_identity(config: &mut Config, _: &MigrationEnv) -> Result<(), String> {
     if let Some(mh) = config.multihost.as_option_mut() {
         let valid = mh.identity.as_option().is_some_and(|id| {
-            id.keyid.starts_with("ed25519.") && !id.ed25519priv.is_empty() && !id.ed25519pub.is_empty()
+            id.keyid.starts_with("ed25519.")
+                && !id.ed25519priv.is_empty()
+                && !id.ed25519pub.is_empty()
         });
         if !valid && mh.identity.is_set() {
             mh.identity = Default::default();
@@ -145,7 +151,12 @@ mod tests {
     use cairn_proto::v1::{PrunePolicy, Repo, Schedule};
 
     fn repo(id: &str) -> Repo {
-        Repo { id: id.into(), uri: "/r".into(), password: "pw".into(), ..Repo::default() }
+        Repo {
+            id: id.into(),
+            uri: "/r".into(),
+            password: "pw".into(),
+            ..Repo::default()
+        }
     }
 
     #[test]
@@ -153,15 +164,31 @@ mod tests {
         let mut c = Config::default();
         assert!(migrate(&mut c, &MigrationEnv::default()).unwrap());
         assert_eq!(c.version, CURRENT_VERSION);
-        let mut c = Config { instance: "x".into(), ..Config::default() };
-        assert!(migrate(&mut c, &MigrationEnv::default()).unwrap_err().contains("no version"));
+        let mut c = Config {
+            instance: "x".into(),
+            ..Config::default()
+        };
+        assert!(
+            migrate(&mut c, &MigrationEnv::default())
+                .unwrap_err()
+                .contains("no version")
+        );
     }
 
     #[test]
     fn too_old_and_too_new_are_refused_clearly() {
         for (v, needle) in [(1, "Backrest 1.4.0"), (2, "Backrest 1.4.0"), (7, "newer")] {
-            let mut c = Config { version: v, instance: "x".into(), ..Config::default() };
-            assert!(migrate(&mut c, &MigrationEnv::default()).unwrap_err().contains(needle), "{v}");
+            let mut c = Config {
+                version: v,
+                instance: "x".into(),
+                ..Config::default()
+            };
+            assert!(
+                migrate(&mut c, &MigrationEnv::default())
+                    .unwrap_err()
+                    .contains(needle),
+                "{v}"
+            );
         }
     }
 
@@ -169,13 +196,28 @@ mod tests {
     fn version_3_gets_relative_prune_schedules_and_guids() {
         let mut r = repo("b2");
         r.prune_policy = PrunePolicy {
-            schedule: Schedule { clock: schedule::Clock::CLOCK_LOCAL.into(), ..Schedule::default() }.into(),
+            schedule: Schedule {
+                clock: schedule::Clock::CLOCK_LOCAL.into(),
+                ..Schedule::default()
+            }
+            .into(),
             ..PrunePolicy::default()
         }
         .into();
-        let mut c = Config { version: 3, repos: vec![r], ..Config::default() };
+        let mut c = Config {
+            version: 3,
+            repos: vec![r],
+            ..Config::default()
+        };
         migrate(&mut c, &MigrationEnv::default()).unwrap();
-        let clock = c.repos[0].prune_policy.as_option().unwrap().schedule.as_option().unwrap().clock;
+        let clock = c.repos[0]
+            .prune_policy
+            .as_option()
+            .unwrap()
+            .schedule
+            .as_option()
+            .unwrap()
+            .clock;
         assert_eq!(clock.as_known(), Some(schedule::Clock::CLOCK_LAST_RUN_TIME));
         assert_eq!(c.repos[0].guid, hex::encode(Sha256::digest(b"b2")));
         assert_eq!(c.version, 6);
@@ -183,10 +225,24 @@ mod tests {
 
     #[test]
     fn env_password_is_refused_or_moved_into_repos() {
-        let env = MigrationEnv { restic_password_file: Some("/pw".into()), ..MigrationEnv::default() };
-        let mut c = Config { version: 5, repos: vec![repo("a")], ..Config::default() };
-        assert!(migrate(&mut c.clone(), &env).unwrap_err().contains("ISSUE_1139_FIX_PASSWORDS"));
-        let env = MigrationEnv { fix_passwords: true, ..env };
+        let env = MigrationEnv {
+            restic_password_file: Some("/pw".into()),
+            ..MigrationEnv::default()
+        };
+        let mut c = Config {
+            version: 5,
+            repos: vec![repo("a")],
+            ..Config::default()
+        };
+        assert!(
+            migrate(&mut c.clone(), &env)
+                .unwrap_err()
+                .contains("ISSUE_1139_FIX_PASSWORDS")
+        );
+        let env = MigrationEnv {
+            fix_passwords: true,
+            ..env
+        };
         migrate(&mut c, &env).unwrap();
         assert_eq!(c.repos[0].password, "");
         assert_eq!(c.repos[0].env, vec!["RESTIC_PASSWORD_FILE=/pw".to_string()]);
@@ -194,7 +250,11 @@ mod tests {
 
     #[test]
     fn current_version_without_changes_reports_unchanged() {
-        let mut c = Config { version: 6, instance: "x".into(), ..Config::default() };
+        let mut c = Config {
+            version: 6,
+            instance: "x".into(),
+            ..Config::default()
+        };
         assert!(!migrate(&mut c, &MigrationEnv::default()).unwrap());
     }
 }

@@ -29,13 +29,23 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl ConfigStore {
     /// Loads `path`, or creates it from `default` when it does not exist. A migrated config is written
     /// back (the original kept as a backup); an invalid one is an error and nothing is written.
-    pub fn open(path: impl Into<PathBuf>, env: &MigrationEnv, default: impl FnOnce() -> Config) -> Result<Self> {
+    pub fn open(
+        path: impl Into<PathBuf>,
+        env: &MigrationEnv,
+        default: impl FnOnce() -> Config,
+    ) -> Result<Self> {
         let path = path.into();
         let doc = match std::fs::read_to_string(&path) {
             Ok(text) => Self::load_text(&path, &text, env)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut doc = Document { config: default(), unknown: None };
-                migrate(&mut doc.config, env).map_err(|message| ConfigError::Migration { path: path.clone(), message })?;
+                let mut doc = Document {
+                    config: default(),
+                    unknown: None,
+                };
+                migrate(&mut doc.config, env).map_err(|message| ConfigError::Migration {
+                    path: path.clone(),
+                    message,
+                })?;
                 validate(&doc.config).map_err(ConfigError::Invalid)?;
                 write_atomic(&path, &render(&path, &doc)?)?;
                 tracing::info!(path = %path.display(), "wrote a new default config");
@@ -43,14 +53,22 @@ impl ConfigStore {
             }
             Err(source) => return Err(ConfigError::Read { path, source }),
         };
-        Ok(Self { path, current: Mutex::new(doc) })
+        Ok(Self {
+            path,
+            current: Mutex::new(doc),
+        })
     }
 
     fn load_text(path: &Path, text: &str, env: &MigrationEnv) -> Result<Document> {
-        let mut doc = codec::parse(text).map_err(|message| ConfigError::Parse { path: path.to_path_buf(), message })?;
+        let mut doc = codec::parse(text).map_err(|message| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message,
+        })?;
         let from = doc.config.version;
-        let migrated = migrate(&mut doc.config, env)
-            .map_err(|message| ConfigError::Migration { path: path.to_path_buf(), message })?;
+        let migrated = migrate(&mut doc.config, env).map_err(|message| ConfigError::Migration {
+            path: path.to_path_buf(),
+            message,
+        })?;
         validate(&doc.config).map_err(ConfigError::Invalid)?;
         if migrated {
             write_atomic(path, &render(path, &doc)?)?;
@@ -73,14 +91,20 @@ impl ConfigStore {
     pub fn update(&self, new: Config) -> Result<Config> {
         let mut current = lock(&self.current);
         if new.modno != current.config.modno {
-            return Err(ConfigError::StaleModno { stored: current.config.modno, given: new.modno });
+            return Err(ConfigError::StaleModno {
+                stored: current.config.modno,
+                given: new.modno,
+            });
         }
         self.commit(&mut current, new)
     }
 
     /// Read-modify-write of the current config under the store's lock (for server-side changes such
     /// as adding a repository); `f`'s error aborts without writing.
-    pub fn modify<E: From<ConfigError>>(&self, f: impl FnOnce(&mut Config) -> std::result::Result<(), E>) -> std::result::Result<Config, E> {
+    pub fn modify<E: From<ConfigError>>(
+        &self,
+        f: impl FnOnce(&mut Config) -> std::result::Result<(), E>,
+    ) -> std::result::Result<Config, E> {
         let mut current = lock(&self.current);
         let mut next = current.config.clone();
         f(&mut next)?;
@@ -91,7 +115,10 @@ impl ConfigStore {
         normalize(&mut new);
         validate(&new).map_err(ConfigError::Invalid)?;
         new.modno = current.config.modno + 1;
-        let doc = Document { config: new, unknown: current.unknown.clone() };
+        let doc = Document {
+            config: new,
+            unknown: current.unknown.clone(),
+        };
         write_atomic(&self.path, &render(&self.path, &doc)?)?;
         *current = doc;
         Ok(current.config.clone())
@@ -99,21 +126,38 @@ impl ConfigStore {
 }
 
 fn render(path: &Path, doc: &Document) -> Result<String> {
-    codec::render(doc).map_err(|message| ConfigError::Parse { path: path.to_path_buf(), message })
+    codec::render(doc).map_err(|message| ConfigError::Parse {
+        path: path.to_path_buf(),
+        message,
+    })
 }
 
 /// Writes `text` to `path` atomically with mode 0600, keeping the previous file as a backup.
 pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
-    let werr = |source| ConfigError::Write { path: path.to_path_buf(), source };
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let werr = |source| ConfigError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(werr)?;
     if path.exists() {
         backup(path).map_err(werr)?;
     }
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
-        let mut f = OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(&tmp)?;
+        let mut f = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
         f.write_all(text.as_bytes())?;
         f.sync_all()?;
         std::fs::rename(&tmp, path)?;
@@ -129,14 +173,23 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
 fn backup(path: &Path) -> std::io::Result<()> {
     let stamp = chrono::Local::now().format("%Y-%m-%d-%H-%M-%S").to_string();
     let base = format!("{}.bak.{stamp}", path.display());
-    let mut target = PathBuf::from(&base);
-    let mut n = 1;
-    while target.exists() {
-        target = PathBuf::from(format!("{base}.{n}"));
-        n += 1;
-    }
+    // Within one second, number the copies after the highest existing one so names never get reused.
+    let same_second: Vec<u32> = list_backups(path)?
+        .iter()
+        .map(|p| backup_order(p))
+        .filter(|(s, _)| *s == stamp)
+        .map(|(_, n)| n)
+        .collect();
+    let target = match same_second.iter().max() {
+        None => PathBuf::from(&base),
+        Some(n) => PathBuf::from(format!("{base}.{}", n + 1)),
+    };
     let data = std::fs::read(path)?;
-    let mut f = OpenOptions::new().write(true).create_new(true).mode(0o600).open(&target)?;
+    let mut f = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&target)?;
     f.write_all(&data)?;
     f.sync_all()?;
     let mut backups = list_backups(path)?;
@@ -150,7 +203,10 @@ fn backup(path: &Path) -> std::io::Result<()> {
 
 /// Sort key of a backup file: its timestamp, then its collision counter.
 fn backup_order(p: &Path) -> (String, u32) {
-    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tail = name.rsplit(".bak.").next().unwrap_or("").to_string();
     match tail.split_once('.') {
         Some((stamp, n)) => (stamp.to_string(), n.parse().unwrap_or(0)),
@@ -160,8 +216,16 @@ fn backup_order(p: &Path) -> (String, u32) {
 
 /// The backup files of `path`.
 pub fn list_backups(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let prefix = format!("{}.bak.", path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default());
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefix = format!(
+        "{}.bak.",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
     Ok(std::fs::read_dir(dir)?
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))

@@ -16,7 +16,9 @@ pub fn extract(schema: &Schema, message: &str, raw: &Value) -> Option<Value> {
                 overlay.insert(key.clone(), value.clone());
             }
             Some(field) => {
-                let Some(child_type) = &field.message_type else { continue };
+                let Some(child_type) = &field.message_type else {
+                    continue;
+                };
                 let child = if field.repeated {
                     extract_repeated(schema, child_type, value)
                 } else {
@@ -33,7 +35,10 @@ pub fn extract(schema: &Schema, message: &str, raw: &Value) -> Option<Value> {
 
 fn extract_repeated(schema: &Schema, message: &str, value: &Value) -> Option<Value> {
     let items = value.as_array()?;
-    let ids: Option<Vec<&str>> = items.iter().map(|i| i.get("id").and_then(Value::as_str)).collect();
+    let ids: Option<Vec<&str>> = items
+        .iter()
+        .map(|i| i.get("id").and_then(Value::as_str))
+        .collect();
     let overlays: Vec<Option<Value>> = items.iter().map(|i| extract(schema, message, i)).collect();
     if overlays.iter().all(Option::is_none) {
         return None;
@@ -48,7 +53,10 @@ fn extract_repeated(schema: &Schema, message: &str, value: &Value) -> Option<Val
             Some(Value::Object(by_id))
         }
         None => Some(Value::Array(
-            overlays.into_iter().map(|o| o.unwrap_or(Value::Null)).collect(),
+            overlays
+                .into_iter()
+                .map(|o| o.unwrap_or(Value::Null))
+                .collect(),
         )),
     }
 }
@@ -64,15 +72,23 @@ pub fn merge(schema: &Schema, message: &str, out: &mut Value, overlay: &Value) {
             out_obj.entry(key.clone()).or_insert_with(|| value.clone());
             continue;
         };
-        let Some(child_type) = &field.message_type else { continue };
-        let slot = out_obj
-            .entry(field.json_name.clone())
-            .or_insert_with(|| if field.repeated { Value::Array(vec![]) } else { Value::Object(Map::new()) });
+        let Some(child_type) = &field.message_type else {
+            continue;
+        };
+        let slot = out_obj.entry(field.json_name.clone()).or_insert_with(|| {
+            if field.repeated {
+                Value::Array(vec![])
+            } else {
+                Value::Object(Map::new())
+            }
+        });
         if !field.repeated {
             merge(schema, child_type, slot, value);
             continue;
         }
-        let Some(items) = slot.as_array_mut() else { continue };
+        let Some(items) = slot.as_array_mut() else {
+            continue;
+        };
         match value {
             Value::Object(by_id) => {
                 for item in items.iter_mut() {
@@ -112,14 +128,20 @@ mod tests {
         assert_eq!(out["futureTop"], 1);
         assert_eq!(out["repos"][1]["futureRepo"], json!([1, 2]));
         assert_eq!(out["repos"][1]["prunePolicy"]["futurePrune"], "y");
-        assert!(out["repos"][0].get("futureRepo").is_none(), "matched by id, not index");
+        assert!(
+            out["repos"][0].get("futureRepo").is_none(),
+            "matched by id, not index"
+        );
         assert_eq!(out["sync"]["futureSync"], true);
     }
 
     #[test]
     fn a_document_with_only_known_keys_has_no_overlay() {
         let raw = json!({"instance": "a", "repos": [{"id": "r", "uri": "/x"}], "backup_flags": 1});
-        assert_eq!(extract(Schema::get(), "v1.Config", &raw).map(|v| v.to_string()),
-            Some(json!({"backup_flags": 1}).to_string()), "backup_flags is a Plan key, not a Config key");
+        assert_eq!(
+            extract(Schema::get(), "v1.Config", &raw).map(|v| v.to_string()),
+            Some(json!({"backup_flags": 1}).to_string()),
+            "backup_flags is a Plan key, not a Config key"
+        );
     }
 }

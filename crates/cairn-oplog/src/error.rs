@@ -19,7 +19,11 @@ pub enum OplogError {
     #[error(
         "the operation log {path} has schema version {found}, newer than this cairn understands ({supported}); upgrade cairn"
     )]
-    SchemaTooNew { path: PathBuf, found: i64, supported: i64 },
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     #[error("operation {id} is stored but cannot be decoded: {reason}")]
     Corrupt { id: i64, reason: String },
     #[error("operation {0} does not exist")]

@@ -12,7 +12,7 @@ mod tx;
 
 pub use error::{OplogError, Result};
 pub use events::{CHANNEL_CAPACITY, Change, ChangeKind, Delivery, Subscription};
-pub use logstore::{LogReader, LogStore, LogWriter};
+pub use logstore::{LogReader, LogStore, LogWriter, new_log_id};
 pub use oplog::{KindCount, OpLog};
 pub use row::{OpKind, OpMeta};
 pub use schema::SCHEMA_VERSION;

@@ -16,10 +16,21 @@ async fn a_live_log_is_followed_until_its_writer_finishes() {
     tokio::time::sleep(Duration::from_millis(50)).await;
     w.write_all(b"second\n").unwrap();
     w.finish().unwrap();
-    let rest = tokio::time::timeout(Duration::from_secs(5), follower).await.unwrap().unwrap();
+    let rest = tokio::time::timeout(Duration::from_secs(5), follower)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(rest, b"second\n");
-    let all = store.open_reader("t-live").unwrap().read_to_end().await.unwrap();
-    assert_eq!(all, b"first\nsecond\n", "finished log is read back from compressed storage");
+    let all = store
+        .open_reader("t-live")
+        .unwrap()
+        .read_to_end()
+        .await
+        .unwrap();
+    assert_eq!(
+        all, b"first\nsecond\n",
+        "finished log is read back from compressed storage"
+    );
     assert!(!dir.path().join(".inprogress/t-live.log").exists());
 }
 
@@ -27,10 +38,17 @@ async fn a_live_log_is_followed_until_its_writer_finishes() {
 async fn logs_expire_by_age_and_go_with_their_owner() {
     let dir = TempDir::new().unwrap();
     let store = LogStore::open(dir.path()).unwrap();
-    store.create("t-old", 1, Some(Duration::from_millis(1))).unwrap().finish().unwrap();
+    store
+        .create("t-old", 1, Some(Duration::from_millis(1)))
+        .unwrap()
+        .finish()
+        .unwrap();
     store.create("c-kept", 2, None).unwrap().finish().unwrap();
     assert_eq!(store.expire(logstore::now_ms() + 1000).unwrap(), 1);
-    assert!(matches!(store.open_reader("t-old"), Err(OplogError::LogNotFound(_))));
+    assert!(matches!(
+        store.open_reader("t-old"),
+        Err(OplogError::LogNotFound(_))
+    ));
     assert!(store.exists("c-kept").unwrap());
     assert_eq!(store.delete_owned_by(2).unwrap(), 1);
     assert!(!store.exists("c-kept").unwrap());
@@ -47,7 +65,12 @@ async fn a_log_left_open_by_a_dead_process_is_recovered_on_restart() {
     }
     std::fs::write(dir.path().join(".inprogress/stray.log"), b"x").unwrap();
     let store = LogStore::open(dir.path()).unwrap();
-    let data = store.open_reader("t-crash").unwrap().read_to_end().await.unwrap();
+    let data = store
+        .open_reader("t-crash")
+        .unwrap()
+        .read_to_end()
+        .await
+        .unwrap();
     assert_eq!(data, b"partial output");
     assert!(!dir.path().join(".inprogress/stray.log").exists());
 }
@@ -57,10 +80,22 @@ fn log_ids_that_could_escape_the_directory_are_refused() {
     let dir = TempDir::new().unwrap();
     let store = LogStore::open(dir.path()).unwrap();
     for bad in ["../x", "a/b", "", "x y"] {
-        assert!(matches!(store.create(bad, 1, None), Err(OplogError::InvalidLogId(_))), "{bad}");
+        assert!(
+            matches!(store.create(bad, 1, None), Err(OplogError::InvalidLogId(_))),
+            "{bad}"
+        );
     }
     assert!(store.create("t-ok", 1, None).is_ok());
-    assert!(store.create("t-ok", 1, None).is_err(), "duplicate id refused");
+    let fresh = new_log_id("t");
+    assert!(fresh.starts_with("t-") && fresh.len() == 38);
+    assert!(
+        store.create(&fresh, 1, None).is_ok(),
+        "generated ids are valid"
+    );
+    assert!(
+        store.create("t-ok", 1, None).is_err(),
+        "duplicate id refused"
+    );
 }
 
 #[tokio::test]

@@ -199,9 +199,9 @@ impl OpLog {
         let (cond, params) = selector.to_sql();
         self.read(|conn| {
             let sql = format!("SELECT COUNT(*) FROM operations WHERE {cond}");
-            let n: i64 =
-                conn.prepare_cached(&sql)?
-                    .query_row(params_from_iter(params), |r| r.get(0))?;
+            let n: i64 = conn
+                .prepare_cached(&sql)?
+                .query_row(params_from_iter(params), |r| r.get(0))?;
             Ok(n as u64)
         })
     }
@@ -279,7 +279,12 @@ impl OpLog {
     }
 
     /// Up to `limit` matching changes with modno > `after`, in modno order (live ops and tombstones).
-    pub(crate) fn changes_after(&self, selector: &Selector, after: i64, limit: u32) -> Result<Vec<Change>> {
+    pub(crate) fn changes_after(
+        &self,
+        selector: &Selector,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<Change>> {
         let (cond, params) = selector.to_sql();
         let mut all: Vec<Value> = params.clone();
         all.push(Value::Integer(after));
@@ -396,7 +401,9 @@ fn read_counters(conn: &Connection) -> Result<Counters> {
             |r| r.get(0),
         )
         .unwrap_or(0);
-    let max_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM operations", [], |r| r.get(0))?;
+    let max_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM operations", [], |r| {
+        r.get(0)
+    })?;
     let modno: i64 = conn.query_row(
         "SELECT MAX((SELECT COALESCE(MAX(modno), 0) FROM operations),
                     (SELECT COALESCE(MAX(modno), 0) FROM tombstones))",

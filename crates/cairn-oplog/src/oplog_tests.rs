@@ -42,7 +42,10 @@ fn update_bumps_modno_and_missing_update_changes_nothing() {
     assert_eq!(log.get(a.id).unwrap().unwrap().status, a.status);
     let mut ghost = backup_op("r", "p");
     ghost.id = 99;
-    assert!(matches!(log.update(&mut ghost), Err(OplogError::NotFound(99))));
+    assert!(matches!(
+        log.update(&mut ghost),
+        Err(OplogError::NotFound(99))
+    ));
     assert_eq!(log.current_modno(), 2);
 }
 
@@ -55,7 +58,12 @@ fn invalid_operations_are_refused_with_the_field_named() {
     assert!(err.contains("plan_id is required"), "{err}");
     let mut op = backup_op("r", "p");
     op.snapshot_id = "abc".into();
-    assert!(log.add(&mut op).unwrap_err().to_string().contains("snapshot_id"));
+    assert!(
+        log.add(&mut op)
+            .unwrap_err()
+            .to_string()
+            .contains("snapshot_id")
+    );
     let mut op = backup_op("r", "p");
     op.id = 5;
     assert!(log.add(&mut op).is_err());
@@ -101,7 +109,11 @@ fn queries_filter_by_every_selector_field() {
     b.flow_id = a.id;
     log.add(&mut b).unwrap();
     let ids = |s: Selector| -> Vec<i64> {
-        log.query(&Query::new(s)).unwrap().iter().map(|o| o.id).collect()
+        log.query(&Query::new(s))
+            .unwrap()
+            .iter()
+            .map(|o| o.id)
+            .collect()
     };
     assert_eq!(ids(Selector::plan("p1")), vec![a.id]);
     assert_eq!(ids(Selector::repo("guid-r2")), vec![b.id]);
@@ -113,7 +125,10 @@ fn queries_filter_by_every_selector_field() {
         s
     };
     assert_eq!(ids(s(|s| s.instance_id = Some("other".into()))), vec![b.id]);
-    assert_eq!(ids(s(|s| s.original_instance_keyid = Some("ed25519.k".into()))), vec![b.id]);
+    assert_eq!(
+        ids(s(|s| s.original_instance_keyid = Some("ed25519.k".into()))),
+        vec![b.id]
+    );
     assert_eq!(ids(s(|s| s.snapshot_id = Some("a".repeat(64)))), vec![b.id]);
     assert_eq!(ids(s(|s| s.modno_gte = Some(2))), vec![b.id]);
     assert_eq!(log.count(&Selector::plan("p2")).unwrap(), 1);
@@ -138,7 +153,9 @@ fn last_n_and_cursor_paging() {
     let mut pages = Vec::new();
     loop {
         let page: Vec<i64> = log.query_meta(&q).unwrap().iter().map(|m| m.id).collect();
-        let Some(last) = page.last().copied() else { break };
+        let Some(last) = page.last().copied() else {
+            break;
+        };
         pages.push(page);
         q.cursor = Some(last);
     }
@@ -153,7 +170,11 @@ fn delete_matching_and_counts_per_plan_and_kind() {
     }
     add(&log, "r", "small");
     let counts = log.counts_by_plan_and_kind().unwrap();
-    assert!(counts.contains(&KindCount { plan_id: "big".into(), kind: OpKind::Backup, count: 600 }));
+    assert!(counts.contains(&KindCount {
+        plan_id: "big".into(),
+        kind: OpKind::Backup,
+        count: 600
+    }));
     assert_eq!(log.delete_matching(&Selector::plan("big")).unwrap(), 600);
     assert_eq!(log.count(&Selector::all()).unwrap(), 1);
 }
@@ -182,12 +203,17 @@ fn newer_schema_is_refused_and_old_schema_is_migrated() {
             .unwrap();
     }
     let log = OpLog::open(&path).unwrap();
-    assert_eq!(log.count(&Selector::all()).unwrap(), 1, "data kept across migration");
+    assert_eq!(
+        log.count(&Selector::all()).unwrap(),
+        1,
+        "data kept across migration"
+    );
     log.delete(&[1]).unwrap();
     drop(log);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
     }
     let err = OpLog::open(&path).err().unwrap();
     assert!(matches!(err, OplogError::SchemaTooNew { .. }), "{err}");
@@ -226,7 +252,11 @@ fn every_query_shape_uses_an_index() {
         let queries = [
             Query::new(sel.clone()),
             Query::last_n(sel.clone(), 100),
-            Query { cursor: Some(10), limit: Some(50), ..Query::new(sel.clone()) },
+            Query {
+                cursor: Some(10),
+                limit: Some(50),
+                ..Query::new(sel.clone())
+            },
         ];
         for q in queries {
             let (sql, params) = q.to_sql("id, operation");
@@ -235,7 +265,8 @@ fn every_query_shape_uses_an_index() {
         let (cond, mut params) = sel.to_sql();
         params.push(rusqlite::types::Value::Integer(0));
         for table in ["operations", "tombstones"] {
-            let sql = format!("SELECT * FROM {table} WHERE {cond} AND modno > ? ORDER BY modno LIMIT 10");
+            let sql =
+                format!("SELECT * FROM {table} WHERE {cond} AND modno > ? ORDER BY modno LIMIT 10");
             plans.push((sql.clone(), log.explain(&sql, params.clone()).unwrap()));
         }
     }
@@ -245,7 +276,8 @@ fn every_query_shape_uses_an_index() {
         for line in plan {
             let full_scan = line.starts_with("SCAN ") && !line.contains("INDEX");
             // An empty selector ordered by id walks the primary key: that is the index.
-            let rowid_walk = line == "SCAN operations" && !sql.contains(" = ") && !sql.contains("IN (");
+            let rowid_walk =
+                line == "SCAN operations" && !sql.contains(" = ") && !sql.contains("IN (");
             assert!(!full_scan || rowid_walk, "table scan in {sql}: {line}");
         }
     }
@@ -263,13 +295,19 @@ async fn subscribers_get_matching_changes_in_modno_order() {
     let mut seen = Vec::new();
     while seen.len() < 3 {
         match sub.next().await.unwrap() {
-            Delivery::Changes(cs) => seen.extend(cs.into_iter().map(|c| (c.kind, c.meta.id, c.modno()))),
+            Delivery::Changes(cs) => {
+                seen.extend(cs.into_iter().map(|c| (c.kind, c.meta.id, c.modno())))
+            }
             other => panic!("unexpected {other:?}"),
         }
     }
     assert_eq!(
         seen,
-        vec![(ChangeKind::Created, 1, 1), (ChangeKind::Updated, 1, 3), (ChangeKind::Deleted, 1, 4)]
+        vec![
+            (ChangeKind::Created, 1, 1),
+            (ChangeKind::Updated, 1, 3),
+            (ChangeKind::Deleted, 1, 4)
+        ]
     );
     assert_eq!(sub.last_modno(), 4);
 }
@@ -283,14 +321,22 @@ async fn resume_after_a_modno_catches_up_from_the_database() {
     add(&log, "r", "p"); // 4
     log.delete(&[b.id]).unwrap(); // 5
     let mut sub = log.subscribe(Selector::plan("p"), Some(2)).unwrap();
-    let Some(Delivery::Changes(cs)) = sub.next().await else { panic!("no catch-up") };
+    let Some(Delivery::Changes(cs)) = sub.next().await else {
+        panic!("no catch-up")
+    };
     let got: Vec<_> = cs.iter().map(|c| (c.kind, c.meta.id, c.modno())).collect();
     assert_eq!(
         got,
-        vec![(ChangeKind::Updated, 1, 3), (ChangeKind::Created, 3, 4), (ChangeKind::Deleted, 2, 5)]
+        vec![
+            (ChangeKind::Updated, 1, 3),
+            (ChangeKind::Created, 3, 4),
+            (ChangeKind::Deleted, 2, 5)
+        ]
     );
     add(&log, "r", "p");
-    let Some(Delivery::Changes(cs)) = sub.next().await else { panic!("no live change") };
+    let Some(Delivery::Changes(cs)) = sub.next().await else {
+        panic!("no live change")
+    };
     assert_eq!(cs[0].modno(), 6);
 }
 
@@ -302,7 +348,9 @@ async fn a_slow_subscriber_never_blocks_writers_and_is_told_it_fell_behind() {
     for _ in 0..total {
         add(&log, "r", "p");
     }
-    let Some(Delivery::Lagged { after_modno }) = sub.next().await else { panic!("not told") };
+    let Some(Delivery::Lagged { after_modno }) = sub.next().await else {
+        panic!("not told")
+    };
     assert_eq!(after_modno, 0);
     let mut ids = Vec::new();
     while ids.len() < total as usize {
@@ -311,7 +359,11 @@ async fn a_slow_subscriber_never_blocks_writers_and_is_told_it_fell_behind() {
             other => panic!("unexpected {other:?}"),
         }
     }
-    assert_eq!(ids, (1..=total).collect::<Vec<_>>(), "every change delivered once, in order");
+    assert_eq!(
+        ids,
+        (1..=total).collect::<Vec<_>>(),
+        "every change delivered once, in order"
+    );
 }
 
 #[tokio::test]
@@ -321,5 +373,8 @@ async fn resuming_before_pruned_tombstones_asks_for_a_reload() {
     log.delete(&[a.id]).unwrap();
     log.prune_tombstones(log.current_modno() + 1).unwrap();
     let mut sub = log.subscribe(Selector::all(), Some(0)).unwrap();
-    assert!(matches!(sub.next().await, Some(Delivery::ResumeTooOld { now_modno: 2 })));
+    assert!(matches!(
+        sub.next().await,
+        Some(Delivery::ResumeTooOld { now_modno: 2 })
+    ));
 }

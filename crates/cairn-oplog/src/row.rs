@@ -1,7 +1,7 @@
 //! The indexed columns of an operation (its metadata), extracted from the proto record, and the
 //! operation kind numbering used by the `kind` column.
-use cairn_proto::v1::Operation;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
+use cairn_proto::v1::Operation;
 
 /// The columns stored beside each encoded operation; enough to filter events without decoding.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -29,7 +29,8 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE UNIQUE INDEX operations_modno ON operations(modno);
     CREATE INDEX operations_flow ON operations(flow_id, id);
-    CREATE INDEX operations_plan ON operations(plan_id, kind, id);
+    CREATE INDEX operations_plan ON operations(plan_id, id);
+    CREATE INDEX operations_plan_kind ON operations(plan_id, kind);
     CREATE INDEX operations_repo_plan ON operations(repo_guid, plan_id, id);
     CREATE INDEX operations_instance ON operations(instance_id, id);
     CREATE INDEX operations_keyid ON operations(original_instance_keyid, original_id);

@@ -7,4 +7,5 @@ connectrpc::include_generated!();
 pub mod schema;
 
 /// The encoded `FileDescriptorSet` of every .proto file, for runtime schema lookups.
-pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/cairn_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] =
+    include_bytes!(concat!(env!("OUT_DIR"), "/cairn_descriptor.bin"));

@@ -2,7 +2,9 @@
 //! proto name) and which of them hold nested messages. Used to tell the keys of a JSON document that
 //! this build understands from those it does not (so they can be preserved, not dropped).
 use buffa::Message;
-use buffa_descriptor::generated::descriptor::{DescriptorProto, FileDescriptorSet, field_descriptor_proto};
+use buffa_descriptor::generated::descriptor::{
+    DescriptorProto, FileDescriptorSet, field_descriptor_proto,
+};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -52,8 +54,13 @@ impl Schema {
             let is_message = f.r#type == Some(field_descriptor_proto::Type::TYPE_MESSAGE);
             let field = JsonField {
                 json_name: f.json_name.clone().unwrap_or_else(|| proto_name.clone()),
-                message_type: is_message
-                    .then(|| f.type_name.clone().unwrap_or_default().trim_start_matches('.').to_string()),
+                message_type: is_message.then(|| {
+                    f.type_name
+                        .clone()
+                        .unwrap_or_default()
+                        .trim_start_matches('.')
+                        .to_string()
+                }),
                 repeated: f.label == Some(field_descriptor_proto::Label::LABEL_REPEATED),
             };
             fields.insert(field.json_name.clone(), field.clone());
@@ -88,10 +95,22 @@ mod tests {
         assert_eq!(s.field("v1.Config", "multihost"), Some(sync));
         let repos = s.field("v1.Config", "repos").unwrap();
         assert!(repos.repeated);
-        assert_eq!(s.field("v1.Plan", "backup_flags").unwrap().json_name, "backup_flags");
-        assert_eq!(s.field("v1.Repo", "prunePolicy").unwrap().message_type.as_deref(), Some("v1.PrunePolicy"));
+        assert_eq!(
+            s.field("v1.Plan", "backup_flags").unwrap().json_name,
+            "backup_flags"
+        );
+        assert_eq!(
+            s.field("v1.Repo", "prunePolicy")
+                .unwrap()
+                .message_type
+                .as_deref(),
+            Some("v1.PrunePolicy")
+        );
         assert!(s.has_message("v1.Multihost.Peer"));
-        assert_eq!(s.field("v1.Multihost.Peer", "keyId").unwrap().json_name, "keyId");
+        assert_eq!(
+            s.field("v1.Multihost.Peer", "keyId").unwrap().json_name,
+            "keyId"
+        );
         assert!(s.field("v1.Config", "nonsense").is_none());
     }
 }

@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Parser)]
-#[command(name = "cairn", version, about = "A fast backup orchestrator for restic repositories (Backrest-compatible).")]
+#[command(
+    name = "cairn",
+    version,
+    about = "A fast backup orchestrator for restic repositories (Backrest-compatible)."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -43,10 +47,22 @@ fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        Command::Serve { config, data_dir, bind, restic_command } => {
-            let flags = settings::Flags { config, data_dir, bind, restic_command };
+        Command::Serve {
+            config,
+            data_dir,
+            bind,
+            restic_command,
+        } => {
+            let flags = settings::Flags {
+                config,
+                data_dir,
+                bind,
+                restic_command,
+            };
             let settings = settings::resolve(flags, |k| std::env::var(k).ok())?;
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(serve::serve(settings))
         }
     }

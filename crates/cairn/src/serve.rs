@@ -6,10 +6,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use cairn_oplog::{Query, Selector};
-use serde_json::json;
 use cairn_config::{ConfigStore, MigrationEnv, default_config};
 use cairn_oplog::{LogStore, OpLog};
+use cairn_oplog::{Query, Selector};
+use serde_json::json;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -23,31 +23,50 @@ pub struct Stores {
 /// Opens everything `serve` needs, writing a default config on first start.
 pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     let host = gethostname::gethostname().to_string_lossy().into_owned();
-    let config = ConfigStore::open(&settings.config, &MigrationEnv::from_process(), || default_config(&host))
-        .with_context(|| format!("loading config {}", settings.config.display()))?;
+    let config = ConfigStore::open(&settings.config, &MigrationEnv::from_process(), || {
+        default_config(&host)
+    })
+    .with_context(|| format!("loading config {}", settings.config.display()))?;
     let current = config.get();
     if current.instance.is_empty() {
-        tracing::warn!("ACTION REQUIRED: the config has no instance id; set \"instance\" so snapshots can be tagged");
+        tracing::warn!(
+            "ACTION REQUIRED: the config has no instance id; set \"instance\" so snapshots can be tagged"
+        );
     }
     tracing::info!(config = %settings.config.display(), instance = %current.instance,
         repos = current.repos.len(), plans = current.plans.len(), "config loaded");
-    let oplog = OpLog::open(settings.data_dir.join("oplog.sqlite"))
-        .with_context(|| format!("opening the operation log in {}", settings.data_dir.display()))?;
+    let oplog = OpLog::open(settings.data_dir.join("oplog.sqlite")).with_context(|| {
+        format!(
+            "opening the operation log in {}",
+            settings.data_dir.display()
+        )
+    })?;
     let logs = LogStore::open(settings.data_dir.join("tasklogs"))
         .with_context(|| format!("opening the log store in {}", settings.data_dir.display()))?;
-    Ok(Stores { config: Arc::new(config), oplog, logs })
+    Ok(Stores {
+        config: Arc::new(config),
+        oplog,
+        logs,
+    })
 }
 
 /// Runs the server until a shutdown signal.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let stores = open_stores(&settings)?;
     let stores = Arc::new(stores);
-    let app = Router::new().route("/healthz", get(health)).with_state(stores.clone());
-    let listener = TcpListener::bind(settings.bind)
-        .await
-        .with_context(|| format!("cannot listen on {}; is another cairn or Backrest running? pick another with --bind", settings.bind))?;
+    let app = Router::new()
+        .route("/healthz", get(health))
+        .with_state(stores.clone());
+    let listener = TcpListener::bind(settings.bind).await.with_context(|| {
+        format!(
+            "cannot listen on {}; is another cairn or Backrest running? pick another with --bind",
+            settings.bind
+        )
+    })?;
     tracing::info!(bind = %listener.local_addr()?, modno = stores.oplog.current_modno(), "cairn is listening");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("shut down cleanly");
     Ok(())
 }
@@ -60,8 +79,14 @@ async fn health(State(stores): State<Arc<Stores>>) -> (StatusCode, axum::Json<se
         .query_meta(&Query::last_n(Selector::all(), 1))
         .and_then(|_| stores.logs.exists("healthz"));
     match probe {
-        Ok(_) => (StatusCode::OK, axum::Json(json!({"status": "ok", "instance": instance}))),
-        Err(e) => (StatusCode::SERVICE_UNAVAILABLE, axum::Json(json!({"status": "error", "error": e.to_string()}))),
+        Ok(_) => (
+            StatusCode::OK,
+            axum::Json(json!({"status": "ok", "instance": instance})),
+        ),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(json!({"status": "error", "error": e.to_string()})),
+        ),
     }
 }
 

@@ -32,7 +32,10 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
     };
     let home = env("HOME").unwrap_or_else(|| ".".to_string());
     let xdg = |var: &str, fallback: &str| {
-        env(var).filter(|v| !v.is_empty()).map(PathBuf::from).unwrap_or_else(|| PathBuf::from(&home).join(fallback))
+        env(var)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(&home).join(fallback))
     };
     let config = pick(flags.config.map(path_string), "CONFIG")
         .map(PathBuf::from)
@@ -45,8 +48,14 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
         .or_else(|| env("CAIRN_BIND").filter(|v| !v.is_empty()))
         .or_else(|| env("BACKREST_PORT").filter(|v| !v.is_empty()))
         .unwrap_or_else(|| DEFAULT_BIND.to_string());
-    let restic_command = pick(flags.restic_command.map(path_string), "RESTIC_COMMAND").map(PathBuf::from);
-    Ok(Settings { config, data_dir, bind: parse_bind(&bind_text)?, restic_command })
+    let restic_command =
+        pick(flags.restic_command.map(path_string), "RESTIC_COMMAND").map(PathBuf::from);
+    Ok(Settings {
+        config,
+        data_dir,
+        bind: parse_bind(&bind_text)?,
+        restic_command,
+    })
 }
 
 fn path_string(p: PathBuf) -> String {
@@ -72,7 +81,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 
@@ -82,20 +94,34 @@ mod tests {
         assert_eq!(s.config, PathBuf::from("/home/u/.config/cairn/config.json"));
         assert_eq!(s.data_dir, PathBuf::from("/home/u/.local/share/cairn"));
         assert_eq!(s.bind, "127.0.0.1:9898".parse().unwrap());
-        let s = resolve(Flags::default(), env(&[("XDG_CONFIG_HOME", "/x"), ("XDG_DATA_HOME", "/d")])).unwrap();
+        let s = resolve(
+            Flags::default(),
+            env(&[("XDG_CONFIG_HOME", "/x"), ("XDG_DATA_HOME", "/d")]),
+        )
+        .unwrap();
         assert_eq!(s.config, PathBuf::from("/x/cairn/config.json"));
         assert_eq!(s.data_dir, PathBuf::from("/d/cairn"));
     }
 
     #[test]
     fn flag_beats_cairn_env_beats_backrest_env() {
-        let e = env(&[("CAIRN_CONFIG", "/c"), ("BACKREST_CONFIG", "/b"), ("BACKREST_DATA", "/bd"), ("BACKREST_PORT", "9999"), ("BACKREST_RESTIC_COMMAND", "/r")]);
+        let e = env(&[
+            ("CAIRN_CONFIG", "/c"),
+            ("BACKREST_CONFIG", "/b"),
+            ("BACKREST_DATA", "/bd"),
+            ("BACKREST_PORT", "9999"),
+            ("BACKREST_RESTIC_COMMAND", "/r"),
+        ]);
         let s = resolve(Flags::default(), &e).unwrap();
         assert_eq!(s.config, PathBuf::from("/c"));
         assert_eq!(s.data_dir, PathBuf::from("/bd"));
         assert_eq!(s.bind, "127.0.0.1:9999".parse().unwrap());
         assert_eq!(s.restic_command, Some(PathBuf::from("/r")));
-        let flags = Flags { config: Some("/f".into()), bind: Some("0.0.0.0:1".into()), ..Flags::default() };
+        let flags = Flags {
+            config: Some("/f".into()),
+            bind: Some("0.0.0.0:1".into()),
+            ..Flags::default()
+        };
         let s = resolve(flags, &e).unwrap();
         assert_eq!(s.config, PathBuf::from("/f"));
         assert_eq!(s.bind, "0.0.0.0:1".parse().unwrap());
@@ -103,9 +129,20 @@ mod tests {
 
     #[test]
     fn bind_forms_and_errors() {
-        assert_eq!(parse_bind(":8080").unwrap(), "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(parse_bind("localhost:1").unwrap(), "127.0.0.1:1".parse().unwrap());
+        assert_eq!(
+            parse_bind(":8080").unwrap(),
+            "127.0.0.1:8080".parse().unwrap()
+        );
+        assert_eq!(
+            parse_bind("localhost:1").unwrap(),
+            "127.0.0.1:1".parse().unwrap()
+        );
         assert_eq!(parse_bind("[::1]:2").unwrap(), "[::1]:2".parse().unwrap());
-        assert!(parse_bind("nonsense:xx").unwrap_err().to_string().contains("is not host:port"));
+        assert!(
+            parse_bind("nonsense:xx")
+                .unwrap_err()
+                .to_string()
+                .contains("is not host:port")
+        );
     }
 }

@@ -8,7 +8,11 @@ use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 fn cairn(dir: &Path) -> Command {
@@ -25,11 +29,18 @@ fn cairn(dir: &Path) -> Command {
 fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut text = String::new();
     s.read_to_string(&mut text).ok()?;
     let code = text.split_whitespace().nth(1)?.parse().ok()?;
-    Some((code, text.split("\r\n\r\n").nth(1).unwrap_or("").to_string()))
+    Some((
+        code,
+        text.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
+    ))
 }
 
 fn wait_healthy(child: &mut Child, port: u16) -> String {
@@ -48,7 +59,13 @@ fn wait_healthy(child: &mut Child, port: u16) -> String {
 
 fn terminate(child: Child) -> Output {
     let pid = child.id().to_string();
-    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
     child.wait_with_output().unwrap()
 }
 
@@ -56,7 +73,10 @@ fn terminate(child: Child) -> Output {
 fn first_start_writes_a_default_config_serves_and_stops_cleanly_on_sigterm() {
     let dir = TempDir::new().unwrap();
     let port = free_port();
-    let mut child = cairn(dir.path()).args(["serve", "--bind", &format!("127.0.0.1:{port}")]).spawn().unwrap();
+    let mut child = cairn(dir.path())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
     let body = wait_healthy(&mut child, port);
     assert!(body.contains("\"status\":\"ok\""), "{body}");
     let config = dir.path().join(".config/cairn/config.json");
@@ -65,12 +85,22 @@ fn first_start_writes_a_default_config_serves_and_stops_cleanly_on_sigterm() {
     let text = std::fs::read_to_string(&config).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     assert_eq!(json["version"], 6);
-    let host = cairn_config::instance_id_from_hostname(&gethostname::gethostname().to_string_lossy());
+    let host =
+        cairn_config::instance_id_from_hostname(&gethostname::gethostname().to_string_lossy());
     assert_eq!(json["instance"], host);
     assert!(dir.path().join(".local/share/cairn/oplog.sqlite").exists());
-    assert!(dir.path().join(".local/share/cairn/tasklogs/logs.sqlite").exists());
+    assert!(
+        dir.path()
+            .join(".local/share/cairn/tasklogs/logs.sqlite")
+            .exists()
+    );
     let out = terminate(child);
-    assert!(out.status.success(), "exit {:?}: {}", out.status, String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("shut down cleanly"));
 }
 
@@ -78,9 +108,15 @@ fn first_start_writes_a_default_config_serves_and_stops_cleanly_on_sigterm() {
 fn a_second_server_on_the_same_data_dir_is_refused() {
     let dir = TempDir::new().unwrap();
     let port = free_port();
-    let mut first = cairn(dir.path()).args(["serve", "--bind", &format!("127.0.0.1:{port}")]).spawn().unwrap();
+    let mut first = cairn(dir.path())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
     wait_healthy(&mut first, port);
-    let second = cairn(dir.path()).args(["serve", "--bind", &format!("127.0.0.1:{}", free_port())]).output().unwrap();
+    let second = cairn(dir.path())
+        .args(["serve", "--bind", &format!("127.0.0.1:{}", free_port())])
+        .output()
+        .unwrap();
     assert!(!second.status.success());
     let err = String::from_utf8_lossy(&second.stderr);
     assert!(err.contains("locked by another cairn process"), "{err}");
@@ -102,15 +138,25 @@ fn an_invalid_config_is_refused_naming_the_field_and_left_untouched() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("repos[0].guid"), "{err}");
-    assert!(err.contains("plans[0].schedule.cron: \"* * *\" has 3 field(s), cron needs 5"), "{err}");
-    assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "file byte-identical");
+    assert!(
+        err.contains("plans[0].schedule.cron: \"* * *\" has 3 field(s), cron needs 5"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        text,
+        "file byte-identical"
+    );
     assert!(cairn_config::list_backups(&path).unwrap().is_empty());
 }
 
 #[test]
 fn a_bad_bind_address_is_explained() {
     let dir = TempDir::new().unwrap();
-    let out = cairn(dir.path()).args(["serve", "--bind", "here:there"]).output().unwrap();
+    let out = cairn(dir.path())
+        .args(["serve", "--bind", "here:there"])
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not host:port"));
 }

@@ -1,7 +1,7 @@
 //! Hook rules: each hook needs an action with its required settings and known conditions.
 use super::Check;
-use cairn_proto::v1::Hook;
 use cairn_proto::v1::__buffa::oneof::hook::Action;
+use cairn_proto::v1::Hook;
 use cairn_proto::v1::hook::Condition;
 
 /// Checks `hooks` of the repo or plan at `owner`.
@@ -13,8 +13,13 @@ pub(super) fn check_all(k: &mut Check, owner: &str, hooks: &[Hook]) {
 
 fn check(k: &mut Check, path: &str, hook: &Hook) {
     for (j, c) in hook.conditions.iter().enumerate() {
-        if c.as_known().is_none_or(|c| c == Condition::CONDITION_UNKNOWN) {
-            k.err(format!("{path}.conditions[{j}]"), "unknown condition; pick one such as CONDITION_SNAPSHOT_END");
+        if c.as_known()
+            .is_none_or(|c| c == Condition::CONDITION_UNKNOWN)
+        {
+            k.err(
+                format!("{path}.conditions[{j}]"),
+                "unknown condition; pick one such as CONDITION_SNAPSHOT_END",
+            );
         }
     }
     let Some(action) = &hook.action else {
@@ -29,10 +34,22 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
     match action {
         Action::ActionCommand(c) => require("actionCommand.command", &c.command, "a command"),
         Action::ActionWebhook(w) => require("actionWebhook.webhookUrl", &w.webhook_url, "a URL"),
-        Action::ActionDiscord(d) => require("actionDiscord.webhookUrl", &d.webhook_url, "a webhook URL"),
-        Action::ActionSlack(s) => require("actionSlack.webhookUrl", &s.webhook_url, "a webhook URL"),
-        Action::ActionHealthchecks(h) => require("actionHealthchecks.webhookUrl", &h.webhook_url, "a ping URL"),
-        Action::ActionShoutrrr(s) => require("actionShoutrrr.shoutrrrUrl", &s.shoutrrr_url, "a shoutrrr URL"),
+        Action::ActionDiscord(d) => {
+            require("actionDiscord.webhookUrl", &d.webhook_url, "a webhook URL")
+        }
+        Action::ActionSlack(s) => {
+            require("actionSlack.webhookUrl", &s.webhook_url, "a webhook URL")
+        }
+        Action::ActionHealthchecks(h) => require(
+            "actionHealthchecks.webhookUrl",
+            &h.webhook_url,
+            "a ping URL",
+        ),
+        Action::ActionShoutrrr(s) => require(
+            "actionShoutrrr.shoutrrrUrl",
+            &s.shoutrrr_url,
+            "a shoutrrr URL",
+        ),
         Action::ActionGotify(g) => {
             require("actionGotify.baseUrl", &g.base_url, "a server URL");
             require("actionGotify.token", &g.token, "an app token");
@@ -50,9 +67,12 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
         Action::ActionGotify(g) => Some(("actionGotify.baseUrl", &g.base_url)),
         _ => None,
     };
-    if let Some((field, u)) = url.filter(|(_, u)| !u.is_empty()) {
-        if !(u.starts_with("http://") || u.starts_with("https://")) {
-            k.err(format!("{path}.{field}"), format!("{u:?} must start with http:// or https://"));
-        }
+    if let Some((field, u)) = url.filter(|(_, u)| !u.is_empty())
+        && !(u.starts_with("http://") || u.starts_with("https://"))
+    {
+        k.err(
+            format!("{path}.{field}"),
+            format!("{u:?} must start with http:// or https://"),
+        );
     }
 }

@@ -34,10 +34,17 @@ impl Check {
         } else if !ID_RE.is_match(id) {
             self.err(
                 path,
-                format!("{kind} id {id:?} has invalid characters; use letters, digits, '_', '-' and '.'"),
+                format!(
+                    "{kind} id {id:?} has invalid characters; use letters, digits, '_', '-' and '.'"
+                ),
             );
         } else if id.len() > 1 && id.starts_with('_') && id.ends_with('_') {
-            self.err(path, format!("{kind} id {id:?} is reserved: ids that start and end with '_' are cairn's own"));
+            self.err(
+                path,
+                format!(
+                    "{kind} id {id:?} is reserved: ids that start and end with '_' are cairn's own"
+                ),
+            );
         }
     }
 
@@ -49,7 +56,10 @@ impl Check {
                 continue;
             }
             match first.get(id) {
-                Some(at) => self.err(path, format!("duplicate {kind} id {id:?} (first used at {at})")),
+                Some(at) => self.err(
+                    path,
+                    format!("duplicate {kind} id {id:?} (first used at {at})"),
+                ),
                 None => {
                     first.insert(id, path);
                 }
@@ -73,16 +83,34 @@ pub fn validate(config: &Config) -> Result<(), ValidationErrors> {
     for (i, repo) in config.repos.iter().enumerate() {
         check_repo(&mut k, &format!("repos[{i}]"), repo);
     }
-    k.unique("repo", config.repos.iter().enumerate().map(|(i, r)| (format!("repos[{i}].id"), r.id.as_str())));
+    k.unique(
+        "repo",
+        config
+            .repos
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (format!("repos[{i}].id"), r.id.as_str())),
+    );
     let repo_ids: Vec<&str> = config.repos.iter().map(|r| r.id.as_str()).collect();
     for (i, plan) in config.plans.iter().enumerate() {
         check_plan(&mut k, &format!("plans[{i}]"), plan, &repo_ids);
     }
-    k.unique("plan", config.plans.iter().enumerate().map(|(i, p)| (format!("plans[{i}].id"), p.id.as_str())));
+    k.unique(
+        "plan",
+        config
+            .plans
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("plans[{i}].id"), p.id.as_str())),
+    );
     if let Some(mh) = config.multihost.as_option() {
         multihost::check(&mut k, mh);
     }
-    if k.errors.is_empty() { Ok(()) } else { Err(ValidationErrors(k.errors)) }
+    if k.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationErrors(k.errors))
+    }
 }
 
 /// Puts lists Backrest keeps sorted into order (plan paths, repo env), as Backrest does on save.
@@ -104,10 +132,19 @@ fn check_auth(k: &mut Check, auth: &Auth) {
         let has_hash = matches!(&user.password,
             Some(cairn_proto::v1::__buffa::oneof::user::Password::PasswordBcrypt(h)) if !h.is_empty());
         if !has_hash {
-            k.err(format!("{path}.passwordBcrypt"), "a password hash is required; set the password again");
+            k.err(
+                format!("{path}.passwordBcrypt"),
+                "a password hash is required; set the password again",
+            );
         }
     }
-    k.unique("user", auth.users.iter().enumerate().map(|(i, u)| (format!("auth.users[{i}].name"), u.name.as_str())));
+    k.unique(
+        "user",
+        auth.users
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (format!("auth.users[{i}].name"), u.name.as_str())),
+    );
 }
 
 fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
@@ -127,32 +164,56 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
     }
     for (j, e) in repo.env.iter().enumerate() {
         if !e.contains('=') || e.starts_with('=') {
-            k.err(format!("{path}.env[{j}]"), format!("{e:?} must be KEY=VALUE"));
+            k.err(
+                format!("{path}.env[{j}]"),
+                format!("{e:?} must be KEY=VALUE"),
+            );
         }
     }
     if let Some(p) = repo.prune_policy.as_option() {
-        schedule::check_field(k, &format!("{path}.prunePolicy.schedule"), p.schedule.as_option());
+        schedule::check_field(
+            k,
+            &format!("{path}.prunePolicy.schedule"),
+            p.schedule.as_option(),
+        );
         if !(0.0..=100.0).contains(&p.max_unused_percent) {
-            k.err(format!("{path}.prunePolicy.maxUnusedPercent"), "must be between 0 and 100");
+            k.err(
+                format!("{path}.prunePolicy.maxUnusedPercent"),
+                "must be between 0 and 100",
+            );
         }
         if p.max_unused_bytes < 0 {
-            k.err(format!("{path}.prunePolicy.maxUnusedBytes"), "must not be negative");
+            k.err(
+                format!("{path}.prunePolicy.maxUnusedBytes"),
+                "must not be negative",
+            );
         }
     }
     if let Some(c) = repo.check_policy.as_option() {
-        schedule::check_field(k, &format!("{path}.checkPolicy.schedule"), c.schedule.as_option());
+        schedule::check_field(
+            k,
+            &format!("{path}.checkPolicy.schedule"),
+            c.schedule.as_option(),
+        );
         use cairn_proto::v1::__buffa::oneof::check_policy::Mode;
-        if let Some(Mode::ReadDataSubsetPercent(pct)) = c.mode {
-            if !(pct > 0.0 && pct <= 100.0) {
-                k.err(format!("{path}.checkPolicy.readDataSubsetPercent"), "must be above 0 and at most 100");
-            }
+        if let Some(Mode::ReadDataSubsetPercent(pct)) = c.mode
+            && !(pct > 0.0 && pct <= 100.0)
+        {
+            k.err(
+                format!("{path}.checkPolicy.readDataSubsetPercent"),
+                "must be above 0 and at most 100",
+            );
         }
     }
     if let Some(f) = repo.forget_policy.as_option() {
         let spath = format!("{path}.forgetPolicy.schedule");
         schedule::check_field(k, &spath, f.schedule.as_option());
         if schedule::is_enabled(f.schedule.as_option()) {
-            retention::check_required(k, &format!("{path}.forgetPolicy.retention"), f.retention.as_option());
+            retention::check_required(
+                k,
+                &format!("{path}.forgetPolicy.retention"),
+                f.retention.as_option(),
+            );
         }
     }
     hooks::check_all(k, path, &repo.hooks);
@@ -165,7 +226,11 @@ fn check_plan(k: &mut Check, path: &str, plan: &Plan, repo_ids: &[&str]) {
     } else if !repo_ids.contains(&plan.repo.as_str()) {
         k.err(
             format!("{path}.repo"),
-            format!("repo {:?} does not exist; add it under repos or use one of: {}", plan.repo, repo_ids.join(", ")),
+            format!(
+                "repo {:?} does not exist; add it under repos or use one of: {}",
+                plan.repo,
+                repo_ids.join(", ")
+            ),
         );
     }
     if plan.paths.is_empty() && plan.backup_flags.is_empty() {
@@ -173,9 +238,15 @@ fn check_plan(k: &mut Check, path: &str, plan: &Plan, repo_ids: &[&str]) {
     }
     for (j, p) in plan.paths.iter().enumerate() {
         if p.is_empty() {
-            k.err(format!("{path}.paths[{j}]"), "is empty; remove it or give a path");
+            k.err(
+                format!("{path}.paths[{j}]"),
+                "is empty; remove it or give a path",
+            );
         } else if !p.starts_with('/') && !is_windows_absolute(p) {
-            k.err(format!("{path}.paths[{j}]"), format!("{p:?} is relative; use an absolute path such as /{p}"));
+            k.err(
+                format!("{path}.paths[{j}]"),
+                format!("{p:?} is relative; use an absolute path such as /{p}"),
+            );
         }
     }
     schedule::check_field(k, &format!("{path}.schedule"), plan.schedule.as_option());

@@ -7,9 +7,15 @@ use cairn_proto::v1::multihost::Peer;
 pub(super) fn check(k: &mut Check, mh: &Multihost) {
     if let Some(id) = mh.identity.as_option() {
         if !id.keyid.starts_with("ed25519.") {
-            k.err("sync.identity.keyId", "must start with \"ed25519.\"; remove the identity to have a new one made");
+            k.err(
+                "sync.identity.keyId",
+                "must start with \"ed25519.\"; remove the identity to have a new one made",
+            );
         }
-        for (field, value) in [("ed25519priv", &id.ed25519priv), ("ed25519pub", &id.ed25519pub)] {
+        for (field, value) in [
+            ("ed25519priv", &id.ed25519priv),
+            ("ed25519pub", &id.ed25519pub),
+        ] {
             if !is_key(value) {
                 k.err(format!("sync.identity.{field}"), "must be 32 bytes, base64");
             }
@@ -19,15 +25,23 @@ pub(super) fn check(k: &mut Check, mh: &Multihost) {
     peers(k, "sync.authorizedClients", &mh.authorized_clients, false);
     for (i, t) in mh.pairing_tokens.iter().enumerate() {
         if t.secret.len() != 64 || !t.secret.bytes().all(|b| b.is_ascii_hexdigit()) {
-            k.err(format!("sync.pairingTokens[{i}].secret"), "must be 64 hex characters");
+            k.err(
+                format!("sync.pairingTokens[{i}].secret"),
+                "must be 64 hex characters",
+            );
         }
         scopes(k, &format!("sync.pairingTokens[{i}]"), &t.permissions);
     }
 }
 
 fn is_key(value: &str) -> bool {
-    let engines = [base64::engine::general_purpose::STANDARD, base64::engine::general_purpose::STANDARD_NO_PAD];
-    engines.iter().any(|e| e.decode(value).is_ok_and(|b| b.len() == 32))
+    let engines = [
+        base64::engine::general_purpose::STANDARD,
+        base64::engine::general_purpose::STANDARD_NO_PAD,
+    ];
+    engines
+        .iter()
+        .any(|e| e.decode(value).is_ok_and(|b| b.len() == 32))
 }
 
 fn peers(k: &mut Check, list: &str, peers: &[Peer], need_url: bool) {
@@ -35,18 +49,38 @@ fn peers(k: &mut Check, list: &str, peers: &[Peer], need_url: bool) {
         let path = format!("{list}[{i}]");
         k.id(&format!("{path}.instanceId"), "instance", &p.instance_id);
         if p.instance_id.len() > 50 {
-            k.err(format!("{path}.instanceId"), "instance id must be at most 50 characters");
+            k.err(
+                format!("{path}.instanceId"),
+                "instance id must be at most 50 characters",
+            );
         }
         if p.keyid.is_empty() {
             k.err(format!("{path}.keyId"), "the peer's key id is required");
         }
-        if need_url && !(p.instance_url.starts_with("http://") || p.instance_url.starts_with("https://")) {
-            k.err(format!("{path}.instanceUrl"), "a known host needs its URL, starting with http:// or https://");
+        if need_url
+            && !(p.instance_url.starts_with("http://") || p.instance_url.starts_with("https://"))
+        {
+            k.err(
+                format!("{path}.instanceUrl"),
+                "a known host needs its URL, starting with http:// or https://",
+            );
         }
         scopes(k, &path, &p.permissions);
     }
-    k.unique("peer instance", peers.iter().enumerate().map(|(i, p)| (format!("{list}[{i}].instanceId"), p.instance_id.as_str())));
-    k.unique("peer key", peers.iter().enumerate().map(|(i, p)| (format!("{list}[{i}].keyId"), p.keyid.as_str())));
+    k.unique(
+        "peer instance",
+        peers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("{list}[{i}].instanceId"), p.instance_id.as_str())),
+    );
+    k.unique(
+        "peer key",
+        peers
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (format!("{list}[{i}].keyId"), p.keyid.as_str())),
+    );
 }
 
 fn scopes(k: &mut Check, path: &str, permissions: &[cairn_proto::v1::multihost::Permission]) {
@@ -54,7 +88,10 @@ fn scopes(k: &mut Check, path: &str, permissions: &[cairn_proto::v1::multihost::
         for (j, s) in perm.scopes.iter().enumerate() {
             let body = s.strip_prefix('!').unwrap_or(s);
             let ok = s == "*"
-                || body.strip_prefix("repo:").or_else(|| body.strip_prefix("plan:")).is_some_and(|id| !id.is_empty());
+                || body
+                    .strip_prefix("repo:")
+                    .or_else(|| body.strip_prefix("plan:"))
+                    .is_some_and(|id| !id.is_empty());
             if !ok {
                 k.err(
                     format!("{path}.permissions[{i}].scopes[{j}]"),

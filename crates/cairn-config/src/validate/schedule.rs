@@ -1,8 +1,8 @@
 //! Schedule rules (cron, interval, disabled) and the cron parser cairn uses everywhere: standard
 //! 5-field expressions (minute hour day-of-month month day-of-week) and the `@hourly`-style aliases.
 use super::Check;
-use cairn_proto::v1::Schedule;
 use cairn_proto::v1::__buffa::oneof::schedule::Schedule as Kind;
+use cairn_proto::v1::Schedule;
 use croner::Cron;
 use croner::parser::{CronParser, Seconds, Year};
 
@@ -57,17 +57,26 @@ pub(super) fn check_field(k: &mut Check, path: &str, schedule: Option<&Schedule>
         return;
     };
     match kind {
-        Kind::Disabled(false) => k.err(format!("{path}.disabled"), "must be true (or remove the schedule)"),
+        Kind::Disabled(false) => k.err(
+            format!("{path}.disabled"),
+            "must be true (or remove the schedule)",
+        ),
         Kind::Cron(expr) => {
             if let Err(e) = parse_cron(expr) {
                 k.err(format!("{path}.cron"), e);
             }
         }
         Kind::MaxFrequencyDays(n) if *n < 1 => {
-            k.err(format!("{path}.maxFrequencyDays"), format!("must be at least 1 (got {n})"));
+            k.err(
+                format!("{path}.maxFrequencyDays"),
+                format!("must be at least 1 (got {n})"),
+            );
         }
         Kind::MaxFrequencyHours(n) if *n < 1 => {
-            k.err(format!("{path}.maxFrequencyHours"), format!("must be at least 1 (got {n})"));
+            k.err(
+                format!("{path}.maxFrequencyHours"),
+                format!("must be at least 1 (got {n})"),
+            );
         }
         _ => {}
     }
@@ -83,16 +92,39 @@ mod tests {
             parse_cron("* * *").unwrap_err(),
             "\"* * *\" has 3 field(s), cron needs 5: minute hour day-of-month month day-of-week"
         );
-        assert!(parse_cron("0 0 * * 7").unwrap_err().contains("use 0 for Sunday"));
-        assert!(parse_cron("0 0 * * 5-7").unwrap_err().contains("use 0 for Sunday"));
-        assert!(parse_cron("61 * * * *").unwrap_err().contains("not a valid cron"));
+        assert!(
+            parse_cron("0 0 * * 7")
+                .unwrap_err()
+                .contains("use 0 for Sunday")
+        );
+        assert!(
+            parse_cron("0 0 * * 5-7")
+                .unwrap_err()
+                .contains("use 0 for Sunday")
+        );
+        assert!(
+            parse_cron("61 * * * *")
+                .unwrap_err()
+                .contains("not a valid cron")
+        );
         assert!(parse_cron("").unwrap_err().contains("is empty"));
-        assert!(parse_cron("0 0 31 2 *").unwrap_err().contains("never fires"));
+        assert!(
+            parse_cron("0 0 31 2 *")
+                .unwrap_err()
+                .contains("never fires")
+        );
     }
 
     #[test]
     fn valid_expressions_parse() {
-        for ok in ["0 * * * *", "*/15 2-4 * * 1-5", "0 3 1 * *", "0 0 * * */7", "@daily", "30 2 * * SUN"] {
+        for ok in [
+            "0 * * * *",
+            "*/15 2-4 * * 1-5",
+            "0 3 1 * *",
+            "0 0 * * */7",
+            "@daily",
+            "30 2 * * SUN",
+        ] {
             assert!(parse_cron(ok).is_ok(), "{ok}");
         }
     }

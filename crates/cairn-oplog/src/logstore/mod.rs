@@ -53,8 +53,19 @@ pub(crate) fn now_ms() -> i64 {
 fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 128
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok { Ok(()) } else { Err(OplogError::InvalidLogId(id.to_string())) }
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if ok {
+        Ok(())
+    } else {
+        Err(OplogError::InvalidLogId(id.to_string()))
+    }
+}
+
+/// A fresh log id: `t-<uuid>` for an operation's own log, `c-<uuid>` for command output, as Backrest names them.
+pub fn new_log_id(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4())
 }
 
 impl LogStore {
@@ -180,7 +191,8 @@ impl LogStore {
     fn recover(&self) -> Result<()> {
         let dangling: Vec<(String, String)> = {
             let db = lock(&self.inner.db);
-            let mut stmt = db.prepare("SELECT id, live_path FROM logs WHERE live_path IS NOT NULL")?;
+            let mut stmt =
+                db.prepare("SELECT id, live_path FROM logs WHERE live_path IS NOT NULL")?;
             let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<Vec<_>>>()?
         };

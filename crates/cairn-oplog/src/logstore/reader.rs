@@ -16,7 +16,7 @@ pub struct LogReader {
 }
 
 enum Source {
-    Finished(GzDecoder<std::io::Cursor<Vec<u8>>>),
+    Finished(Box<GzDecoder<std::io::Cursor<Vec<u8>>>>),
     Live {
         file: File,
         state: watch::Receiver<LiveState>,
@@ -26,7 +26,7 @@ enum Source {
 impl LogReader {
     pub(super) fn finished(gz: Vec<u8>) -> Self {
         Self {
-            source: Source::Finished(GzDecoder::new(std::io::Cursor::new(gz))),
+            source: Source::Finished(Box::new(GzDecoder::new(std::io::Cursor::new(gz)))),
         }
     }
 
@@ -42,14 +42,18 @@ impl LogReader {
         let mut buf = vec![0u8; CHUNK];
         match &mut self.source {
             Source::Finished(dec) => {
-                let n = dec.read(&mut buf).map_err(|e| OplogError::io("log data", e))?;
+                let n = dec
+                    .read(&mut buf)
+                    .map_err(|e| OplogError::io("log data", e))?;
                 buf.truncate(n);
                 Ok((n > 0).then_some(buf))
             }
             Source::Live { file, state } => loop {
                 // Read the closed flag before reading, so data written just before closing is not missed.
                 let closed = state.borrow_and_update().closed;
-                let n = file.read(&mut buf).map_err(|e| OplogError::io("live log", e))?;
+                let n = file
+                    .read(&mut buf)
+                    .map_err(|e| OplogError::io("live log", e))?;
                 if n > 0 {
                     buf.truncate(n);
                     return Ok(Some(buf));
@@ -59,7 +63,9 @@ impl LogReader {
                 }
                 if state.changed().await.is_err() {
                     // Writer gone without closing: drain what is left, then end.
-                    let n = file.read(&mut buf).map_err(|e| OplogError::io("live log", e))?;
+                    let n = file
+                        .read(&mut buf)
+                        .map_err(|e| OplogError::io("live log", e))?;
                     buf.truncate(n);
                     return Ok((n > 0).then_some(buf));
                 }

@@ -56,7 +56,8 @@ impl LogWriter {
             return Ok(());
         };
         file.flush().map_err(|e| OplogError::io(&self.path, e))?;
-        file.sync_data().map_err(|e| OplogError::io(&self.path, e))?;
+        file.sync_data()
+            .map_err(|e| OplogError::io(&self.path, e))?;
         let result = self.store.finalize(&self.id, &self.path);
         self.state.send_modify(|s| s.closed = true);
         result
