@@ -35,6 +35,7 @@ impl ConfigStore {
         default: impl FnOnce() -> Config,
     ) -> Result<Self> {
         let path = path.into();
+        remove_stale_temp_files(&path);
         let doc = match std::fs::read_to_string(&path) {
             Ok(text) => Self::load_text(&path, &text, env)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -167,6 +168,29 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(werr)
+}
+
+/// Removes temp files a writer killed mid-write left beside `path` (the config itself is never partial).
+fn remove_stale_temp_files(path: &Path) {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let prefix = format!(
+        ".{}.tmp-",
+        path.file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+    {
+        let _ = std::fs::remove_file(e.path());
+    }
 }
 
 /// Copies `path` to `<path>.bak.<local time>` (0600) and removes all but the newest backups.

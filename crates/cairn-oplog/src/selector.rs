@@ -179,3 +179,46 @@ impl Query {
         (sql, params)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proto_selector_converts_field_by_field_and_matches_in_memory() {
+        let proto = OpSelector {
+            ids: vec![3],
+            instance_id: Some("i".into()),
+            original_instance_keyid: Some(String::new()),
+            repo_guid: Some("g".into()),
+            plan_id: Some("p".into()),
+            snapshot_id: None,
+            flow_id: Some(3),
+            modno_gte: Some(2),
+            ..OpSelector::default()
+        };
+        let s = Selector::from(&proto);
+        let meta = OpMeta {
+            id: 3,
+            modno: 2,
+            flow_id: 3,
+            repo_guid: "g".into(),
+            plan_id: "p".into(),
+            instance_id: "i".into(),
+            ..OpMeta::default()
+        };
+        assert!(s.matches(&meta));
+        assert!(!s.matches(&OpMeta {
+            modno: 1,
+            ..meta.clone()
+        }));
+        assert!(!s.matches(&OpMeta {
+            original_instance_keyid: "k".into(),
+            ..meta
+        }));
+        let (sql, params) = s.to_sql();
+        assert_eq!(params.len(), 7);
+        assert!(sql.contains("original_instance_keyid = ?") && !sql.contains("snapshot_id"));
+        assert!(Selector::from(&OpSelector::default()).is_empty());
+    }
+}
