@@ -139,10 +139,7 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
         path: path.to_path_buf(),
         source,
     };
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = parent_dir(path);
     std::fs::create_dir_all(dir).map_err(werr)?;
     if path.exists() {
         backup(path).map_err(werr)?;
@@ -172,24 +169,8 @@ pub fn write_atomic(path: &Path, text: &str) -> Result<()> {
 
 /// Removes temp files a writer killed mid-write left beside `path` (the config itself is never partial).
 fn remove_stale_temp_files(path: &Path) {
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let prefix = format!(
-        ".{}.tmp-",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
-    {
-        let _ = std::fs::remove_file(e.path());
+    for stale in siblings_with_prefix(path, ".", ".tmp-").unwrap_or_default() {
+        let _ = std::fs::remove_file(stale);
     }
 }
 
@@ -240,17 +221,24 @@ fn backup_order(p: &Path) -> (String, u32) {
 
 /// The backup files of `path`.
 pub fn list_backups(path: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let dir = path
-        .parent()
+    siblings_with_prefix(path, "", ".bak.")
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
         .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let prefix = format!(
-        "{}.bak.",
-        path.file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default()
-    );
-    Ok(std::fs::read_dir(dir)?
+        .unwrap_or(Path::new("."))
+}
+
+/// Files beside `path` named `<before><file name><after>...`.
+fn siblings_with_prefix(path: &Path, before: &str, after: &str) -> std::io::Result<Vec<PathBuf>> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    let prefix = format!("{before}{name}{after}");
+    Ok(std::fs::read_dir(parent_dir(path))?
         .flatten()
         .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
         .map(|e| e.path())
