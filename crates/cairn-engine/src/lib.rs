@@ -1,0 +1,14 @@
+//! cairn's repository engines behind one async trait: init, backup, snapshots, ls, restore, dump,
+//! forget, prune, check, stats, unlock and arbitrary commands. The restic engine drives the `restic`
+//! binary; the embedded engine (rustic_core in a worker process) is still to come.
+mod engine;
+mod error;
+mod expand;
+pub mod restic;
+mod retention;
+
+pub use engine::*;
+pub use error::{EngineError, Result};
+pub use expand::expand_env;
+pub use restic::ResticEngine;
+pub use retention::keep_flags;

@@ -1,0 +1,749 @@
+//! The engine conformance suite: what every engine must do, against real repositories on disk. Each
+//! check takes the engine under test; `tests/restic.rs` runs them for the restic engine, and the embedded
+//! engine will run the same ones. The real `restic` binary is the independent judge where one is needed.
+#![allow(dead_code)]
+use cairn_engine::*;
+use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;
+use cairn_proto::v1::retention_policy::TimeBucketedCounts;
+use cairn_proto::v1::{Repo, RetentionPolicy};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tempfile::TempDir;
+use tokio_util::sync::CancellationToken;
+
+/// A scratch directory with a source tree and a repository location.
+pub struct Fixture {
+    pub dir: TempDir,
+    pub repo: Repo,
+    pub src: PathBuf,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        let dir = TempDir::new().unwrap();
+        let src = dir.path().join("src");
+        write_tree(&src);
+        let repo = Repo {
+            id: "conformance".into(),
+            uri: dir.path().join("repo").to_string_lossy().into_owned(),
+            password: "correct horse".into(),
+            env: vec![format!(
+                "XDG_CACHE_HOME={}",
+                dir.path().join("cache").display()
+            )],
+            ..Repo::default()
+        };
+        Fixture { dir, repo, src }
+    }
+
+    /// The source tree's path inside snapshots (restic keeps absolute paths), plus `rel`.
+    pub fn snap(&self, rel: &str) -> String {
+        format!("{}{rel}", self.src.display())
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    pub fn request(&self) -> BackupRequest {
+        BackupRequest {
+            paths: vec![self.src.to_string_lossy().into_owned()],
+            tags: vec!["plan:conf".into(), "created-by:test".into()],
+            host: Some("conformance-host".into()),
+            ..BackupRequest::default()
+        }
+    }
+
+    /// The real restic, run against this fixture's repository (the independent judge).
+    pub fn restic(&self, args: &[&str]) -> std::process::Output {
+        Command::new("restic")
+            .args(args)
+            .env("RESTIC_REPOSITORY", &self.repo.uri)
+            .env("RESTIC_PASSWORD", &self.repo.password)
+            .env("XDG_CACHE_HOME", self.path("cache"))
+            .output()
+            .expect("restic is installed (apt-get install restic)")
+    }
+
+    pub fn locks(&self) -> usize {
+        String::from_utf8_lossy(&self.restic(&["list", "locks", "--no-lock"]).stdout)
+            .lines()
+            .count()
+    }
+}
+
+/// A small tree with nested directories, text, binary, an excluded log, and mixed-case names.
+pub fn write_tree(root: &Path) {
+    std::fs::create_dir_all(root.join("docs/deep/er")).unwrap();
+    std::fs::create_dir_all(root.join("logs")).unwrap();
+    std::fs::write(root.join("a.txt"), "alpha\n").unwrap();
+    std::fs::write(root.join("docs/report.md"), "# report\n".repeat(100)).unwrap();
+    std::fs::write(
+        root.join("docs/deep/er/data.bin"),
+        pseudo_random(1, 200_000),
+    )
+    .unwrap();
+    std::fs::write(root.join("logs/app.log"), "log line\n".repeat(50)).unwrap();
+    std::fs::write(root.join("docs/Thumbs.DB"), "thumbs").unwrap();
+}
+
+/// Deterministic incompressible bytes.
+pub fn pseudo_random(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+fn events() -> (
+    Arc<Mutex<Vec<BackupEvent>>>,
+    impl Fn(BackupEvent) + Send + Sync,
+) {
+    let store = Arc::new(Mutex::new(Vec::new()));
+    let sink = store.clone();
+    (store, move |e| sink.lock().unwrap().push(e))
+}
+
+fn no_output(_: &str) {}
+
+pub async fn backup(engine: &dyn Engine, f: &Fixture, req: &BackupRequest) -> BackupOutcome {
+    engine
+        .backup(&f.repo, req, &|_| {}, &CancellationToken::new())
+        .await
+        .unwrap()
+}
+
+fn names(entries: &[cairn_proto::v1::LsEntry]) -> Vec<String> {
+    let mut n: Vec<String> = entries.iter().map(|e| e.name.clone()).collect();
+    n.sort();
+    n
+}
+
+pub async fn init_is_idempotent_and_reports_the_repo_id(engine: &dyn Engine) {
+    let f = Fixture::new();
+    assert_eq!(engine.repo_id(&f.repo).await.unwrap(), None);
+    let id = engine.init(&f.repo).await.unwrap();
+    assert_eq!(id.len(), 64);
+    assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(engine.repo_id(&f.repo).await.unwrap(), Some(id.clone()));
+    assert_eq!(
+        engine.init(&f.repo).await.unwrap(),
+        id,
+        "init of an existing repository keeps it"
+    );
+    let wrong = Repo {
+        password: "wrong".into(),
+        ..f.repo.clone()
+    };
+    assert!(matches!(
+        engine.snapshots(&wrong, &SnapshotFilter::default()).await,
+        Err(EngineError::WrongPassword)
+    ));
+}
+
+pub async fn backup_then_incremental_with_tags_and_progress(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    let (seen, sink) = events();
+    let first = engine
+        .backup(&f.repo, &f.request(), &sink, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert_eq!(first.summary.snapshot_id.len(), 64, "full snapshot id");
+    assert_eq!(first.summary.files_new, 5);
+    assert!(!first.partial && first.errors.is_empty());
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, BackupEvent::Status(_))),
+        "progress reported"
+    );
+    std::fs::write(f.src.join("a.txt"), "alpha changed\n").unwrap();
+    let second = backup(engine, &f, &f.request()).await;
+    assert_eq!(
+        (
+            second.summary.files_new,
+            second.summary.files_changed,
+            second.summary.files_unmodified
+        ),
+        (0, 1, 4)
+    );
+    let snaps = engine
+        .snapshots(
+            &f.repo,
+            &SnapshotFilter {
+                tags: vec!["plan:conf".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(snaps.len(), 2);
+    assert_eq!(snaps[1].id, second.summary.snapshot_id);
+    assert_eq!(snaps[1].hostname, "conformance-host");
+    assert!(snaps[1].tags.contains(&"created-by:test".to_string()));
+    assert!(snaps[1].unix_time_ms >= snaps[0].unix_time_ms);
+    let other = engine
+        .snapshots(
+            &f.repo,
+            &SnapshotFilter {
+                tags: vec!["plan:other".into()],
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(other.is_empty());
+}
+
+pub async fn dry_run_writes_nothing(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    let out = backup(
+        engine,
+        &f,
+        &BackupRequest {
+            dry_run: true,
+            ..f.request()
+        },
+    )
+    .await;
+    assert!(out.summary.snapshot_id.is_empty());
+    assert_eq!(
+        out.summary.files_new, 5,
+        "a dry run still reports what it would do"
+    );
+    assert!(
+        engine
+            .snapshots(&f.repo, &SnapshotFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let packs = std::fs::read_dir(f.path("repo/data"))
+        .unwrap()
+        .flatten()
+        .map(|d| std::fs::read_dir(d.path()).unwrap().count())
+        .sum::<usize>();
+    assert_eq!(packs, 0, "no data written");
+}
+
+pub async fn excludes_and_iexcludes_are_honoured(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    let req = BackupRequest {
+        excludes: vec!["*.log".into()],
+        iexcludes: vec!["thumbs.db".into()],
+        ..f.request()
+    };
+    let out = backup(engine, &f, &req).await;
+    let snap = out.summary.snapshot_id;
+    assert_eq!(
+        names(&engine.ls(&f.repo, &snap, &f.snap("/logs")).await.unwrap()),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names(&engine.ls(&f.repo, &snap, &f.snap("/docs")).await.unwrap()),
+        vec!["deep", "report.md"]
+    );
+}
+
+pub async fn ls_lists_exactly_one_directory(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
+    let first = f
+        .src
+        .components()
+        .nth(1)
+        .unwrap()
+        .as_os_str()
+        .to_string_lossy()
+        .into_owned();
+    assert_eq!(
+        names(&engine.ls(&f.repo, &snap, "/").await.unwrap()),
+        vec![first]
+    );
+    let top = engine.ls(&f.repo, &snap, &f.snap("/")).await.unwrap();
+    assert_eq!(names(&top), vec!["a.txt", "docs", "logs"]);
+    let a = top.iter().find(|e| e.name == "a.txt").unwrap();
+    assert_eq!(
+        (a.r#type.as_str(), a.size, a.path.clone()),
+        ("file", 6, f.snap("/a.txt"))
+    );
+    assert!(!a.mtime.is_empty());
+    assert_eq!(
+        names(
+            &engine
+                .ls(&f.repo, &snap, &f.snap("/docs/deep/er"))
+                .await
+                .unwrap()
+        ),
+        vec!["data.bin"]
+    );
+    assert!(matches!(
+        engine.ls(&f.repo, &snap, "src").await,
+        Err(EngineError::Invalid(_))
+    ));
+}
+
+pub async fn restore_is_byte_identical_and_stays_inside_the_target(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
+    let target = f.path("restore");
+    let done = engine
+        .restore(
+            &f.repo,
+            &snap,
+            &f.snap(""),
+            &target,
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.message_type, "summary");
+    assert_eq!(done.files_restored, 5);
+    let diff = Command::new("diff")
+        .arg("-r")
+        .arg(&f.src)
+        .arg(target.join("src"))
+        .output()
+        .unwrap();
+    assert!(
+        diff.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diff.stdout)
+    );
+    let names: Vec<String> = std::fs::read_dir(&target)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, vec!["src"], "no staging left behind");
+    engine
+        .restore(
+            &f.repo,
+            &snap,
+            &f.snap("/docs/report.md"),
+            &target,
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(target.join("report.md")).unwrap(),
+        std::fs::read(f.src.join("docs/report.md")).unwrap()
+    );
+    let again = engine
+        .restore(
+            &f.repo,
+            &snap,
+            &f.snap(""),
+            &target,
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await;
+    assert!(matches!(again, Err(EngineError::Invalid(m)) if m.contains("already exists")));
+    let escape = engine
+        .restore(
+            &f.repo,
+            &snap,
+            &f.snap("/../../etc"),
+            &target,
+            &|_| {},
+            &CancellationToken::new(),
+        )
+        .await;
+    assert!(matches!(escape, Err(EngineError::Invalid(_))));
+}
+
+pub async fn dump_streams_an_archive(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
+    let mut tar = Vec::new();
+    engine
+        .dump(
+            &f.repo,
+            &snap,
+            &f.snap("/docs"),
+            ArchiveFormat::Tar,
+            &mut tar,
+        )
+        .await
+        .unwrap();
+    let listing = f.path("docs.tar");
+    std::fs::write(&listing, &tar).unwrap();
+    let out = Command::new("tar")
+        .arg("-tf")
+        .arg(&listing)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("report.md") && text.contains("data.bin"),
+        "{text}"
+    );
+}
+
+fn bucketed(b: TimeBucketedCounts) -> RetentionPolicy {
+    RetentionPolicy {
+        policy: Some(Policy::PolicyTimeBucketed(Box::new(b))),
+        ..Default::default()
+    }
+}
+
+pub async fn forget_applies_each_retention_kind(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    for day in 1..=10 {
+        let req = BackupRequest {
+            extra_flags: vec!["--time".into(), format!("2024-01-{day:02} 12:00:00")],
+            ..f.request()
+        };
+        backup(engine, &f, &req).await;
+    }
+    let scope = ForgetScope {
+        tags: vec!["plan:conf".into()],
+        group_by: String::new(),
+    };
+    let keep_all = RetentionPolicy {
+        policy: Some(Policy::PolicyKeepAll(true)),
+        ..Default::default()
+    };
+    assert!(
+        engine
+            .forget(&f.repo, &keep_all, &scope)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let removed = engine
+        .forget(
+            &f.repo,
+            &bucketed(TimeBucketedCounts {
+                daily: 6,
+                ..Default::default()
+            }),
+            &scope,
+        )
+        .await
+        .unwrap();
+    assert_eq!(removed.len(), 4, "daily 6 of 10 days");
+    let keep_last = RetentionPolicy {
+        policy: Some(Policy::PolicyKeepLastN(2)),
+        ..Default::default()
+    };
+    let removed = engine.forget(&f.repo, &keep_last, &scope).await.unwrap();
+    assert_eq!(removed.len(), 4);
+    let left = engine
+        .snapshots(&f.repo, &SnapshotFilter::default())
+        .await
+        .unwrap();
+    let days: Vec<String> = left
+        .iter()
+        .map(|s| {
+            chrono::DateTime::from_timestamp_millis(s.unix_time_ms)
+                .unwrap()
+                .format("%d")
+                .to_string()
+        })
+        .collect();
+    assert_eq!(days, vec!["09", "10"]);
+    let other_scope = ForgetScope {
+        tags: vec!["plan:none".into()],
+        group_by: String::new(),
+    };
+    assert!(
+        engine
+            .forget(&f.repo, &keep_last, &other_scope)
+            .await
+            .unwrap()
+            .is_empty(),
+        "scope by tag"
+    );
+    engine.forget_snapshot(&f.repo, &left[0].id).await.unwrap();
+    assert_eq!(
+        engine
+            .snapshots(&f.repo, &SnapshotFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    std::fs::write(f.src.join("big.bin"), pseudo_random(7, 4_000_000)).unwrap();
+    let first = backup(engine, &f, &f.request()).await;
+    std::fs::remove_file(f.src.join("big.bin")).unwrap();
+    backup(engine, &f, &f.request()).await;
+    let before = engine.stats(&f.repo).await.unwrap();
+    assert_eq!(before.snapshot_count, 2);
+    assert!(before.total_size > 4_000_000);
+    engine
+        .forget_snapshot(&f.repo, &first.summary.snapshot_id)
+        .await
+        .unwrap();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    engine
+        .prune(
+            &f.repo,
+            PruneLimit::Percent(0.0),
+            &move |l: &str| sink.lock().unwrap().push(l.to_string()),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert!(!lines.lock().unwrap().is_empty(), "prune output streamed");
+    let after = engine.stats(&f.repo).await.unwrap();
+    assert_eq!(after.snapshot_count, 1);
+    assert!(
+        after.total_size < before.total_size - 3_000_000,
+        "{} -> {}",
+        before.total_size,
+        after.total_size
+    );
+}
+
+pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    backup(engine, &f, &f.request()).await;
+    engine
+        .check(
+            &f.repo,
+            CheckMode::ReadDataPercent(100.0),
+            &no_output,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    engine
+        .check(
+            &f.repo,
+            CheckMode::StructureOnly,
+            &no_output,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    let pack = largest_file(&f.path("repo/data"));
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&pack, bytes).unwrap();
+    let err = engine
+        .check(
+            &f.repo,
+            CheckMode::ReadDataPercent(100.0),
+            &no_output,
+            &CancellationToken::new(),
+        )
+        .await;
+    assert!(matches!(err, Err(EngineError::Command { .. })), "{err:?}");
+}
+
+fn largest_file(dir: &Path) -> PathBuf {
+    let mut best = (0, PathBuf::new());
+    for sub in std::fs::read_dir(dir).unwrap().flatten() {
+        for e in std::fs::read_dir(sub.path()).unwrap().flatten() {
+            let len = e.metadata().unwrap().len();
+            if len > best.0 {
+                best = (len, e.path());
+            }
+        }
+    }
+    best.1
+}
+
+/// Big enough that a backup or restore is still running when it is cancelled.
+fn big_tree(f: &Fixture) {
+    let dir = f.src.join("big");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut random = std::fs::File::open("/dev/urandom").unwrap();
+    for i in 0..8 {
+        let mut out = std::fs::File::create(dir.join(format!("blob-{i}.bin"))).unwrap();
+        std::io::copy(&mut std::io::Read::take(&mut random, 25_000_000), &mut out).unwrap();
+    }
+}
+
+pub async fn cancelling_a_backup_leaves_a_clean_unlocked_repository(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    big_tree(&f);
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    let sink = move |e: BackupEvent| {
+        if matches!(&e, BackupEvent::Status(s) if s.bytes_done > 0) {
+            trigger.cancel();
+        }
+    };
+    let res = engine.backup(&f.repo, &f.request(), &sink, &cancel).await;
+    assert!(matches!(res, Err(EngineError::Cancelled)), "{res:?}");
+    assert_eq!(f.locks(), 0, "no lock left behind");
+    assert!(f.restic(&["check"]).status.success(), "restic check passes");
+    assert!(
+        engine
+            .snapshots(&f.repo, &SnapshotFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    backup(engine, &f, &f.request()).await;
+}
+
+pub async fn cancelling_a_restore_leaves_a_clean_repository_and_no_staging(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    big_tree(&f);
+    let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
+    let cancel = CancellationToken::new();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        trigger.cancel();
+    });
+    let target = f.path("restore");
+    let res = engine
+        .restore(&f.repo, &snap, &f.snap("/big"), &target, &|_| {}, &cancel)
+        .await;
+    assert!(matches!(res, Err(EngineError::Cancelled)), "{res:?}");
+    assert_eq!(
+        std::fs::read_dir(&target).unwrap().count(),
+        0,
+        "staging removed"
+    );
+    assert_eq!(f.locks(), 0);
+    assert!(f.restic(&["check"]).status.success());
+}
+
+pub async fn a_lock_held_by_another_process_is_a_clear_error_and_unlock_clears_stale_ones(
+    engine: &dyn Engine,
+) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    big_tree(&f);
+    // A restic backup in another process holds a lock; kill it so the lock goes stale.
+    let mut other = Command::new("restic")
+        .args(["backup", "--json"])
+        .arg(&f.src)
+        .env("RESTIC_REPOSITORY", &f.repo.uri)
+        .env("RESTIC_PASSWORD", &f.repo.password)
+        .env("XDG_CACHE_HOME", f.path("cache"))
+        .env("RESTIC_PROGRESS_FPS", "10")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(other.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    let err = engine
+        .prune(
+            &f.repo,
+            PruneLimit::Percent(5.0),
+            &no_output,
+            &CancellationToken::new(),
+        )
+        .await;
+    assert!(
+        matches!(err, Err(EngineError::Locked(_))),
+        "prune must not run beside a backup: {err:?}"
+    );
+    other.kill().unwrap();
+    other.wait().unwrap();
+    assert_eq!(f.locks(), 1, "the killed process left its lock");
+    engine.unlock(&f.repo).await.unwrap();
+    assert_eq!(f.locks(), 0, "the stale lock was removed");
+    engine
+        .prune(
+            &f.repo,
+            PruneLimit::Percent(5.0),
+            &no_output,
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+}
+
+pub async fn run_command_streams_output_and_returns_the_exit_code(engine: &dyn Engine) {
+    let f = Fixture::new();
+    engine.init(&f.repo).await.unwrap();
+    backup(engine, &f, &f.request()).await;
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let args: Vec<String> = ["snapshots", "--compact"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let code = engine
+        .run_command(
+            &f.repo,
+            &args,
+            &move |l: &str| sink.lock().unwrap().push(l.to_string()),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(code, 0);
+    assert!(
+        lines
+            .lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("conformance-host"))
+    );
+    let bad: Vec<String> = vec!["no-such-command".into()];
+    assert_ne!(
+        engine
+            .run_command(&f.repo, &bad, &no_output, &CancellationToken::new())
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+/// An unreadable file is reported as an error and the backup is partial (a WARNING), with the
+/// snapshot saved. `unprivileged` is the engine to use for a user that cannot read mode-000 files
+/// (root reads everything, so as root the tests run restic as `nobody`).
+pub async fn an_unreadable_file_makes_a_partial_backup(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    let secret = f.src.join("docs/secret.txt");
+    std::fs::write(&secret, "hidden").unwrap();
+    std::fs::set_permissions(&secret, std::os::unix::fs::PermissionsExt::from_mode(0o000)).unwrap();
+    let (seen, sink) = events();
+    let out = engine
+        .backup(&f.repo, &f.request(), &sink, &CancellationToken::new())
+        .await
+        .unwrap();
+    assert!(out.partial, "exit code 3 is a partial backup");
+    assert_eq!(
+        out.summary.snapshot_id.len(),
+        64,
+        "the snapshot is still saved"
+    );
+    assert_eq!(out.errors.len(), 1, "{:?}", out.errors);
+    assert_eq!(out.errors[0].item, secret.to_string_lossy());
+    assert!(!out.errors[0].message.is_empty());
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e, BackupEvent::Error(_)))
+    );
+}
