@@ -14,7 +14,7 @@ macro_rules! conformance {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                conformance::$name(&engine().await).await;
+                conformance::$name(&engine().await, &conformance::Fixture::new()).await;
             }
         )*
     };

@@ -65,13 +65,17 @@ impl ResticEngine {
         self.version
     }
 
+    fn command(&self, repo: &Repo, args: &[String]) -> Result<(tokio::process::Command, String)> {
+        command(&self.bin, repo, args, self.version.sftp_args())
+    }
+
     /// Runs a one-shot command and parses its JSON output.
     async fn json<T: serde::de::DeserializeOwned>(
         &self,
         repo: &Repo,
         args: Vec<String>,
     ) -> Result<T> {
-        let (cmd, display) = command(&self.bin, repo, &args)?;
+        let (cmd, display) = self.command(repo, &args)?;
         let done = capture(cmd, &display, None).await?;
         if done.code != 0 {
             return Err(failure(
@@ -96,7 +100,7 @@ impl ResticEngine {
     ) -> Result<()> {
         let (code, stderr_tail) = self.streamed_code(repo, &args, output, cancel).await?;
         if code != 0 {
-            let (_, display) = command(&self.bin, repo, &args)?;
+            let (_, display) = self.command(repo, &args)?;
             return Err(failure(&display, code, &stderr_tail));
         }
         Ok(())
@@ -111,7 +115,7 @@ impl ResticEngine {
         output: OutputSink<'_>,
         cancel: &CancellationToken,
     ) -> Result<(i32, String)> {
-        let (cmd, display) = command(&self.bin, repo, args)?;
+        let (cmd, display) = self.command(repo, args)?;
         let mut tail: std::collections::VecDeque<String> = std::collections::VecDeque::new();
         let result = drive(
             cmd,
@@ -244,7 +248,7 @@ impl Engine for ResticEngine {
 
     async fn repo_id(&self, repo: &Repo) -> Result<Option<String>> {
         let args = strings(&["cat", "config"]);
-        let (cmd, display) = command(&self.bin, repo, &args)?;
+        let (cmd, display) = self.command(repo, &args)?;
         let done = capture(cmd, &display, None).await?;
         if done.code == EXIT_NO_REPO {
             return Ok(None);
@@ -268,7 +272,7 @@ impl Engine for ResticEngine {
             return Ok(id);
         }
         let args = strings(&["init"]);
-        let (cmd, display) = command(&self.bin, repo, &args)?;
+        let (cmd, display) = self.command(repo, &args)?;
         let done = capture(cmd, &display, None).await?;
         let text = format!("{}{}", done.stderr, done.stdout);
         if done.code != 0
@@ -302,7 +306,7 @@ impl Engine for ResticEngine {
             }
         }
         let args = Self::backup_args(req);
-        let (mut cmd, display) = command(&self.bin, repo, &args)?;
+        let (mut cmd, display) = self.command(repo, &args)?;
         cmd.env("RESTIC_PROGRESS_FPS", "2");
         let mut state = BackupState::default();
         let result = drive(
@@ -374,7 +378,7 @@ impl Engine for ResticEngine {
             snapshot.to_string(),
             dir.clone(),
         ];
-        let (cmd, display) = command(&self.bin, repo, &args)?;
+        let (cmd, display) = self.command(repo, &args)?;
         let mut entries = Vec::new();
         let mut other = String::new();
         let code = drive(
@@ -438,7 +442,7 @@ impl Engine for ResticEngine {
         if self.version.restore_json() {
             args.push("--json".into());
         }
-        let (cmd, display) = command(&self.bin, repo, &args)?;
+        let (cmd, display) = self.command(repo, &args)?;
         let mut last = RestoreProgressEntry::default();
         let mut other = String::new();
         let result = drive(
@@ -502,7 +506,7 @@ impl Engine for ResticEngine {
             snapshot.to_string(),
             path,
         ];
-        let (mut cmd, display) = command(&self.bin, repo, &args)?;
+        let (mut cmd, display) = self.command(repo, &args)?;
         let mut child = cmd.spawn().map_err(|e| EngineError::io(&display, e))?;
         let mut stdout = child
             .stdout
@@ -557,7 +561,7 @@ impl Engine for ResticEngine {
 
     async fn forget_snapshot(&self, repo: &Repo, snapshot: &str) -> Result<()> {
         let args = vec!["forget".to_string(), snapshot.to_string()];
-        let (cmd, display) = command(&self.bin, repo, &args)?;
+        let (cmd, display) = self.command(repo, &args)?;
         let done = capture(cmd, &display, None).await?;
         if done.code != 0 {
             return Err(failure(&display, done.code, &done.stderr));
@@ -608,7 +612,7 @@ impl Engine for ResticEngine {
 
     async fn unlock(&self, repo: &Repo) -> Result<()> {
         let args = strings(&["unlock"]);
-        let (cmd, display) = command(&self.bin, repo, &args)?;
+        let (cmd, display) = self.command(repo, &args)?;
         let done = capture(cmd, &display, None).await?;
         if done.code != 0 {
             return Err(failure(&display, done.code, &done.stderr));

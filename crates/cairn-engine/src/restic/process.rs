@@ -43,8 +43,13 @@ pub fn prefix(repo: &Repo) -> Vec<String> {
     out.into_iter().map(str::to_string).collect()
 }
 
-/// The repository's extra flags, `${VAR}`-expanded and shell-split, plus the SFTP batch-mode default.
-pub fn repo_flags(repo: &Repo, env: &impl Fn(&str) -> Option<String>) -> Result<Vec<String>> {
+/// The repository's extra flags, `${VAR}`-expanded and shell-split, plus the SFTP batch-mode default
+/// (only where restic knows the `sftp.args` option, 0.15 and newer, and no sftp option is set).
+pub fn repo_flags(
+    repo: &Repo,
+    env: &impl Fn(&str) -> Option<String>,
+    sftp_args_known: bool,
+) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for f in &repo.flags {
         let expanded = expand_env(f, env);
@@ -53,19 +58,25 @@ pub fn repo_flags(repo: &Repo, env: &impl Fn(&str) -> Option<String>) -> Result<
         })?;
         out.extend(words);
     }
-    if repo.uri.starts_with("sftp:") && !out.iter().any(|f| f.contains("sftp.args")) {
+    if sftp_args_known && repo.uri.starts_with("sftp:") && !out.iter().any(|f| f.contains("sftp."))
+    {
         out.extend(["-o".to_string(), "sftp.args=-oBatchMode=yes".to_string()]);
     }
     Ok(out)
 }
 
 /// Builds the full command for `args` against `repo`.
-pub fn command(bin: &Path, repo: &Repo, args: &[String]) -> Result<(Command, String)> {
+pub fn command(
+    bin: &Path,
+    repo: &Repo,
+    args: &[String],
+    sftp_args_known: bool,
+) -> Result<(Command, String)> {
     let env = |k: &str| std::env::var(k).ok();
     let mut line = prefix(repo);
     line.push(bin.to_string_lossy().into_owned());
     line.extend(args.iter().cloned());
-    line.extend(repo_flags(repo, &env)?);
+    line.extend(repo_flags(repo, &env, sftp_args_known)?);
     let display: String = line
         .iter()
         .skip_while(|w| *w != &bin.to_string_lossy())

@@ -25,6 +25,11 @@ impl Version {
         ))
     }
 
+    /// The `-o sftp.args=...` option exists from 0.15.
+    pub fn sftp_args(self) -> bool {
+        self >= Version(0, 15, 0)
+    }
+
     /// `restore --json` progress exists from 0.16.
     pub fn restore_json(self) -> bool {
         self >= Version(0, 16, 0)

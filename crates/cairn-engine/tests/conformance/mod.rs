@@ -18,16 +18,24 @@ pub struct Fixture {
     pub dir: TempDir,
     pub repo: Repo,
     pub src: PathBuf,
+    /// Extra restic arguments the judge needs to reach the repository (the repo's flags, split).
+    pub judge_flags: Vec<String>,
 }
 
 impl Fixture {
+    /// A local repository in a fresh directory.
     pub fn new() -> Self {
+        Self::with_uri_fn(|dir| dir.join("repo").to_string_lossy().into_owned())
+    }
+
+    /// A repository reached through `uri(dir)`; the backend must keep its files in `dir/repo`.
+    pub fn with_uri_fn(uri: impl FnOnce(&Path) -> String) -> Self {
         let dir = TempDir::new().unwrap();
         let src = dir.path().join("src");
         write_tree(&src);
         let repo = Repo {
             id: "conformance".into(),
-            uri: dir.path().join("repo").to_string_lossy().into_owned(),
+            uri: uri(dir.path()),
             password: "correct horse".into(),
             env: vec![format!(
                 "XDG_CACHE_HOME={}",
@@ -35,7 +43,12 @@ impl Fixture {
             )],
             ..Repo::default()
         };
-        Fixture { dir, repo, src }
+        Fixture {
+            dir,
+            repo,
+            src,
+            judge_flags: Vec::new(),
+        }
     }
 
     /// The source tree's path inside snapshots (restic keeps absolute paths), plus `rel`.
@@ -60,6 +73,8 @@ impl Fixture {
     pub fn restic(&self, args: &[&str]) -> std::process::Output {
         Command::new("restic")
             .args(args)
+            .args(&self.judge_flags)
+            .envs(self.repo.env.iter().filter_map(|e| e.split_once('=')))
             .env("RESTIC_REPOSITORY", &self.repo.uri)
             .env("RESTIC_PASSWORD", &self.repo.password)
             .env("XDG_CACHE_HOME", self.path("cache"))
@@ -126,8 +141,7 @@ fn names(entries: &[cairn_proto::v1::LsEntry]) -> Vec<String> {
     n
 }
 
-pub async fn init_is_idempotent_and_reports_the_repo_id(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn init_is_idempotent_and_reports_the_repo_id(engine: &dyn Engine, f: &Fixture) {
     assert_eq!(engine.repo_id(&f.repo).await.unwrap(), None);
     let id = engine.init(&f.repo).await.unwrap();
     assert_eq!(id.len(), 64);
@@ -148,8 +162,7 @@ pub async fn init_is_idempotent_and_reports_the_repo_id(engine: &dyn Engine) {
     ));
 }
 
-pub async fn backup_then_incremental_with_tags_and_progress(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn backup_then_incremental_with_tags_and_progress(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     let (seen, sink) = events();
     let first = engine
@@ -204,8 +217,7 @@ pub async fn backup_then_incremental_with_tags_and_progress(engine: &dyn Engine)
     assert!(other.is_empty());
 }
 
-pub async fn dry_run_writes_nothing(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn dry_run_writes_nothing(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     let out = backup(
         engine,
@@ -236,8 +248,7 @@ pub async fn dry_run_writes_nothing(engine: &dyn Engine) {
     assert_eq!(packs, 0, "no data written");
 }
 
-pub async fn excludes_and_iexcludes_are_honoured(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn excludes_and_iexcludes_are_honoured(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     let req = BackupRequest {
         excludes: vec!["*.log".into()],
@@ -256,8 +267,7 @@ pub async fn excludes_and_iexcludes_are_honoured(engine: &dyn Engine) {
     );
 }
 
-pub async fn ls_lists_exactly_one_directory(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn ls_lists_exactly_one_directory(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
     let first = f
@@ -295,8 +305,10 @@ pub async fn ls_lists_exactly_one_directory(engine: &dyn Engine) {
     ));
 }
 
-pub async fn restore_is_byte_identical_and_stays_inside_the_target(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn restore_is_byte_identical_and_stays_inside_the_target(
+    engine: &dyn Engine,
+    f: &Fixture,
+) {
     engine.init(&f.repo).await.unwrap();
     let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
     let target = f.path("restore");
@@ -369,8 +381,7 @@ pub async fn restore_is_byte_identical_and_stays_inside_the_target(engine: &dyn 
     assert!(matches!(escape, Err(EngineError::Invalid(_))));
 }
 
-pub async fn dump_streams_an_archive(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn dump_streams_an_archive(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
     let mut tar = Vec::new();
@@ -405,8 +416,7 @@ fn bucketed(b: TimeBucketedCounts) -> RetentionPolicy {
     }
 }
 
-pub async fn forget_applies_each_retention_kind(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn forget_applies_each_retention_kind(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     for day in 1..=10 {
         let req = BackupRequest {
@@ -485,8 +495,7 @@ pub async fn forget_applies_each_retention_kind(engine: &dyn Engine) {
     );
 }
 
-pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     std::fs::write(f.src.join("big.bin"), pseudo_random(7, 4_000_000)).unwrap();
     let first = backup(engine, &f, &f.request()).await;
@@ -521,8 +530,7 @@ pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine) {
     );
 }
 
-pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     backup(engine, &f, &f.request()).await;
     engine
@@ -583,8 +591,10 @@ fn big_tree(f: &Fixture) {
     }
 }
 
-pub async fn cancelling_a_backup_leaves_a_clean_unlocked_repository(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn cancelling_a_backup_leaves_a_clean_unlocked_repository(
+    engine: &dyn Engine,
+    f: &Fixture,
+) {
     engine.init(&f.repo).await.unwrap();
     big_tree(&f);
     let cancel = CancellationToken::new();
@@ -608,8 +618,10 @@ pub async fn cancelling_a_backup_leaves_a_clean_unlocked_repository(engine: &dyn
     backup(engine, &f, &f.request()).await;
 }
 
-pub async fn cancelling_a_restore_leaves_a_clean_repository_and_no_staging(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn cancelling_a_restore_leaves_a_clean_repository_and_no_staging(
+    engine: &dyn Engine,
+    f: &Fixture,
+) {
     engine.init(&f.repo).await.unwrap();
     big_tree(&f);
     let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
@@ -635,14 +647,16 @@ pub async fn cancelling_a_restore_leaves_a_clean_repository_and_no_staging(engin
 
 pub async fn a_lock_held_by_another_process_is_a_clear_error_and_unlock_clears_stale_ones(
     engine: &dyn Engine,
+    f: &Fixture,
 ) {
-    let f = Fixture::new();
     engine.init(&f.repo).await.unwrap();
     big_tree(&f);
     // A restic backup in another process holds a lock; kill it so the lock goes stale.
     let mut other = Command::new("restic")
         .args(["backup", "--json"])
         .arg(&f.src)
+        .args(&f.judge_flags)
+        .envs(f.repo.env.iter().filter_map(|e| e.split_once('=')))
         .env("RESTIC_REPOSITORY", &f.repo.uri)
         .env("RESTIC_PASSWORD", &f.repo.password)
         .env("XDG_CACHE_HOME", f.path("cache"))
@@ -681,8 +695,10 @@ pub async fn a_lock_held_by_another_process_is_a_clear_error_and_unlock_clears_s
         .unwrap();
 }
 
-pub async fn run_command_streams_output_and_returns_the_exit_code(engine: &dyn Engine) {
-    let f = Fixture::new();
+pub async fn run_command_streams_output_and_returns_the_exit_code(
+    engine: &dyn Engine,
+    f: &Fixture,
+) {
     engine.init(&f.repo).await.unwrap();
     backup(engine, &f, &f.request()).await;
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));

@@ -1,0 +1,208 @@
+//! The conformance checks over remote backends, each served on loopback by a real server: `rest:` by
+//! `rclone serve restic`, `rclone:` by restic's own rclone launcher, `sftp:` by a throwaway `sshd`.
+//! Each backend keeps the repository's files in the fixture's `repo` directory, so the checks that
+//! inspect or corrupt files on disk work unchanged.
+mod conformance;
+
+use cairn_engine::ResticEngine;
+use conformance::Fixture;
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A server process, killed when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn wait_for_port(port: u16, server: &mut Server) {
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if let Ok(Some(status)) = server.0.try_wait() {
+            panic!("server exited early: {status}");
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "server did not listen on {port}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+async fn engine() -> ResticEngine {
+    ResticEngine::locate(None)
+        .await
+        .expect("restic must be installed (apt-get install restic)")
+}
+
+/// A REST server (rclone serve restic) serving the fixture directory.
+fn rest_fixture() -> (Fixture, Server) {
+    let port = free_port();
+    let f = Fixture::with_uri_fn(|_| format!("rest:http://127.0.0.1:{port}/repo"));
+    let mut server = Server(
+        Command::new("rclone")
+            .args(["serve", "restic", "--addr", &format!("127.0.0.1:{port}")])
+            .arg(f.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rclone is installed (apt-get install rclone)"),
+    );
+    wait_for_port(port, &mut server);
+    (f, server)
+}
+
+fn rclone_fixture() -> Fixture {
+    Fixture::with_uri_fn(|dir| format!("rclone::local:{}", dir.join("repo").display()))
+}
+
+/// An sshd on loopback that accepts a throwaway key for the current user, and a fixture whose repo
+/// flags tell restic how to reach it.
+fn sftp_fixture() -> (Fixture, Server) {
+    let port = free_port();
+    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_string();
+    let mut f =
+        Fixture::with_uri_fn(|dir| format!("sftp:{user}@127.0.0.1:{}", dir.join("repo").display()));
+    let ssh = f.path("ssh");
+    std::fs::create_dir_all(&ssh).unwrap();
+    for key in ["host_key", "client_key"] {
+        let ok = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(ssh.join(key))
+            .status()
+            .expect("ssh-keygen is installed (apt-get install openssh-client)");
+        assert!(ok.success());
+    }
+    std::fs::copy(ssh.join("client_key.pub"), ssh.join("authorized_keys")).unwrap();
+    let config = format!(
+        "Port {port}\nListenAddress 127.0.0.1\nHostKey {h}\nAuthorizedKeysFile {a}\nPermitRootLogin yes\n\
+         PasswordAuthentication no\nKbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\nPidFile {p}\n\
+         Subsystem sftp internal-sftp\n",
+        h = ssh.join("host_key").display(),
+        a = ssh.join("authorized_keys").display(),
+        p = ssh.join("sshd.pid").display(),
+    );
+    std::fs::write(ssh.join("sshd_config"), config).unwrap();
+    let _ = std::fs::create_dir_all("/run/sshd");
+    let mut server = Server(
+        Command::new("/usr/sbin/sshd")
+            .args(["-D", "-e", "-f"])
+            .arg(ssh.join("sshd_config"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("sshd is installed (apt-get install openssh-server)"),
+    );
+    wait_for_port(port, &mut server);
+    let command = format!(
+        "sftp.command=ssh -p {port} -i {key} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes {user}@127.0.0.1 -s sftp",
+        key = ssh.join("client_key").display()
+    );
+    f.repo.flags = vec![format!("-o '{command}'")];
+    f.judge_flags = vec!["-o".into(), command];
+    (f, server)
+}
+
+/// An S3-compatible server (moto) on loopback; restic creates the bucket on init.
+fn s3_fixture() -> (Fixture, Server) {
+    let port = free_port();
+    let mut f = Fixture::with_uri_fn(|_| format!("s3:http://127.0.0.1:{port}/cairn-test/repo"));
+    f.repo.env.extend([
+        "AWS_ACCESS_KEY_ID=cairn".to_string(),
+        "AWS_SECRET_ACCESS_KEY=cairn-secret".to_string(),
+    ]);
+    f.repo.env.sort();
+    let mut server = Server(
+        Command::new("moto_server")
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto's S3 server is installed (pip install 'moto[server]')"),
+    );
+    wait_for_port(port, &mut server);
+    (f, server)
+}
+
+macro_rules! backend_checks {
+    ($backend:ident, $make:expr, [$($check:ident),* $(,)?]) => {
+        mod $backend {
+            use super::*;
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $check() {
+                    // The server (if any) lives until the check is done.
+                    let (f, _server) = $make;
+                    conformance::$check(&engine().await, &f).await;
+                }
+            )*
+        }
+    };
+}
+
+backend_checks!(
+    rest,
+    rest_fixture(),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+        ls_lists_exactly_one_directory,
+        restore_is_byte_identical_and_stays_inside_the_target,
+        forget_applies_each_retention_kind,
+        check_passes_then_finds_a_corrupted_pack,
+        cancelling_a_backup_leaves_a_clean_unlocked_repository,
+    ]
+);
+
+backend_checks!(
+    rclone,
+    (rclone_fixture(), None::<Server>),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+        ls_lists_exactly_one_directory,
+        restore_is_byte_identical_and_stays_inside_the_target,
+        check_passes_then_finds_a_corrupted_pack,
+    ]
+);
+
+backend_checks!(
+    sftp,
+    sftp_fixture(),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+        ls_lists_exactly_one_directory,
+        restore_is_byte_identical_and_stays_inside_the_target,
+        check_passes_then_finds_a_corrupted_pack,
+        cancelling_a_backup_leaves_a_clean_unlocked_repository,
+    ]
+);
+
+backend_checks!(
+    s3,
+    s3_fixture(),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+        ls_lists_exactly_one_directory,
+        restore_is_byte_identical_and_stays_inside_the_target,
+        forget_applies_each_retention_kind,
+    ]
+);
