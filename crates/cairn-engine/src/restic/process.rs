@@ -272,7 +272,7 @@ mod tests {
         assert_eq!(prefix(&repo), vec!["nice", "-n", "10", "ionice", "-c", "3"]);
         let env = |k: &str| (k == "RATE").then(|| "100".to_string());
         assert_eq!(
-            repo_flags(&repo, &env).unwrap(),
+            repo_flags(&repo, &env, true).unwrap(),
             vec![
                 "--limit-upload=100",
                 "-o",
@@ -281,11 +281,16 @@ mod tests {
                 "sftp.args=-oBatchMode=yes"
             ]
         );
+        assert_eq!(
+            repo_flags(&repo, &env, false).unwrap().len(),
+            3,
+            "restic 0.14 has no sftp.args"
+        );
         let bad = Repo {
             flags: vec!["-o 'x".into()],
             ..Repo::default()
         };
-        assert!(repo_flags(&bad, &env).is_err());
+        assert!(repo_flags(&bad, &env, true).is_err());
     }
 
     #[test]
