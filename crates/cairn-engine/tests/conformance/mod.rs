@@ -180,7 +180,7 @@ pub async fn backup_then_incremental_with_tags_and_progress(engine: &dyn Engine,
         "progress reported"
     );
     std::fs::write(f.src.join("a.txt"), "alpha changed\n").unwrap();
-    let second = backup(engine, &f, &f.request()).await;
+    let second = backup(engine, f, &f.request()).await;
     assert_eq!(
         (
             second.summary.files_new,
@@ -221,7 +221,7 @@ pub async fn dry_run_writes_nothing(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     let out = backup(
         engine,
-        &f,
+        f,
         &BackupRequest {
             dry_run: true,
             ..f.request()
@@ -255,7 +255,7 @@ pub async fn excludes_and_iexcludes_are_honoured(engine: &dyn Engine, f: &Fixtur
         iexcludes: vec!["thumbs.db".into()],
         ..f.request()
     };
-    let out = backup(engine, &f, &req).await;
+    let out = backup(engine, f, &req).await;
     let snap = out.summary.snapshot_id;
     assert_eq!(
         names(&engine.ls(&f.repo, &snap, &f.snap("/logs")).await.unwrap()),
@@ -269,7 +269,7 @@ pub async fn excludes_and_iexcludes_are_honoured(engine: &dyn Engine, f: &Fixtur
 
 pub async fn ls_lists_exactly_one_directory(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
-    let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
+    let snap = backup(engine, f, &f.request()).await.summary.snapshot_id;
     let first = f
         .src
         .components()
@@ -310,7 +310,7 @@ pub async fn restore_is_byte_identical_and_stays_inside_the_target(
     f: &Fixture,
 ) {
     engine.init(&f.repo).await.unwrap();
-    let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
+    let snap = backup(engine, f, &f.request()).await.summary.snapshot_id;
     let target = f.path("restore");
     let done = engine
         .restore(
@@ -383,7 +383,7 @@ pub async fn restore_is_byte_identical_and_stays_inside_the_target(
 
 pub async fn dump_streams_an_archive(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
-    let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
+    let snap = backup(engine, f, &f.request()).await.summary.snapshot_id;
     let mut tar = Vec::new();
     engine
         .dump(
@@ -423,7 +423,7 @@ pub async fn forget_applies_each_retention_kind(engine: &dyn Engine, f: &Fixture
             extra_flags: vec!["--time".into(), format!("2024-01-{day:02} 12:00:00")],
             ..f.request()
         };
-        backup(engine, &f, &req).await;
+        backup(engine, f, &req).await;
     }
     let scope = ForgetScope {
         tags: vec!["plan:conf".into()],
@@ -498,9 +498,9 @@ pub async fn forget_applies_each_retention_kind(engine: &dyn Engine, f: &Fixture
 pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     std::fs::write(f.src.join("big.bin"), pseudo_random(7, 4_000_000)).unwrap();
-    let first = backup(engine, &f, &f.request()).await;
+    let first = backup(engine, f, &f.request()).await;
     std::fs::remove_file(f.src.join("big.bin")).unwrap();
-    backup(engine, &f, &f.request()).await;
+    backup(engine, f, &f.request()).await;
     let before = engine.stats(&f.repo).await.unwrap();
     assert_eq!(before.snapshot_count, 2);
     assert!(before.total_size > 4_000_000);
@@ -532,7 +532,7 @@ pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine, f: &Fixt
 
 pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
-    backup(engine, &f, &f.request()).await;
+    backup(engine, f, &f.request()).await;
     engine
         .check(
             &f.repo,
@@ -596,7 +596,7 @@ pub async fn cancelling_a_backup_leaves_a_clean_unlocked_repository(
     f: &Fixture,
 ) {
     engine.init(&f.repo).await.unwrap();
-    big_tree(&f);
+    big_tree(f);
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
     let sink = move |e: BackupEvent| {
@@ -615,7 +615,7 @@ pub async fn cancelling_a_backup_leaves_a_clean_unlocked_repository(
             .unwrap()
             .is_empty()
     );
-    backup(engine, &f, &f.request()).await;
+    backup(engine, f, &f.request()).await;
 }
 
 pub async fn cancelling_a_restore_leaves_a_clean_repository_and_no_staging(
@@ -623,8 +623,8 @@ pub async fn cancelling_a_restore_leaves_a_clean_repository_and_no_staging(
     f: &Fixture,
 ) {
     engine.init(&f.repo).await.unwrap();
-    big_tree(&f);
-    let snap = backup(engine, &f, &f.request()).await.summary.snapshot_id;
+    big_tree(f);
+    let snap = backup(engine, f, &f.request()).await.summary.snapshot_id;
     let cancel = CancellationToken::new();
     let trigger = cancel.clone();
     tokio::spawn(async move {
@@ -650,7 +650,7 @@ pub async fn a_lock_held_by_another_process_is_a_clear_error_and_unlock_clears_s
     f: &Fixture,
 ) {
     engine.init(&f.repo).await.unwrap();
-    big_tree(&f);
+    big_tree(f);
     // A restic backup in another process holds a lock; kill it so the lock goes stale.
     let mut other = Command::new("restic")
         .args(["backup", "--json"])
@@ -700,7 +700,7 @@ pub async fn run_command_streams_output_and_returns_the_exit_code(
     f: &Fixture,
 ) {
     engine.init(&f.repo).await.unwrap();
-    backup(engine, &f, &f.request()).await;
+    backup(engine, f, &f.request()).await;
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
     let args: Vec<String> = ["snapshots", "--compact"]
