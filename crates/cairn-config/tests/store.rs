@@ -198,3 +198,24 @@ fn unreadable_and_unparsable_files_give_clear_errors() {
         .to_string();
     assert!(err.contains("newer"), "{err}");
 }
+
+#[test]
+fn the_engine_extension_is_validated_and_kept() {
+    let dir = TempDir::new().unwrap();
+    let store = open(&dir);
+    let mut c = store.get();
+    c.repos.push(Repo {
+        engine: "rustic".into(),
+        ..repo("nas")
+    });
+    let err = store.update(c.clone()).unwrap_err().to_string();
+    assert!(
+        err.contains("repos[0].engine: \"rustic\" is not an engine"),
+        "{err}"
+    );
+    c.repos[0].engine = "restic".into();
+    store.update(c).unwrap();
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(store.path()).unwrap()).unwrap();
+    assert_eq!(written["repos"][0]["engine"], "restic");
+}

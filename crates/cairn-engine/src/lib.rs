@@ -6,9 +6,11 @@ mod error;
 mod expand;
 pub mod restic;
 mod retention;
+mod select;
 
 pub use engine::*;
 pub use error::{EngineError, Result};
 pub use expand::expand_env;
 pub use restic::ResticEngine;
 pub use retention::keep_flags;
+pub use select::{EngineChoice, select};

@@ -38,6 +38,36 @@ conformance!(
 );
 
 #[tokio::test]
+async fn engine_selection_finds_restic_and_explains_what_is_missing() {
+    use cairn_engine::{EngineChoice, select};
+    let auto = select(EngineChoice::Auto, None).await.unwrap();
+    assert_eq!(auto.info().name, "restic");
+    assert!(auto.info().version.starts_with("0."));
+    let missing = std::path::Path::new("/nonexistent/restic");
+    let err = select(EngineChoice::Restic, Some(missing))
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("apt-get install restic"), "{err}");
+    let err = select(EngineChoice::Auto, Some(missing))
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(
+        err.contains("apt-get install restic") && err.contains("embedded engine"),
+        "{err}"
+    );
+    let err = select(EngineChoice::Embedded, None)
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("not part of this build yet"), "{err}");
+}
+
+#[tokio::test]
 async fn a_missing_restic_binary_says_how_to_install_it() {
     let err = ResticEngine::locate(Some(std::path::Path::new("/nonexistent/restic")))
         .await

@@ -162,6 +162,15 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
         ),
         _ => {}
     }
+    if !matches!(repo.engine.as_str(), "" | "auto" | "restic" | "embedded") {
+        k.err(
+            format!("{path}.engine"),
+            format!(
+                "{:?} is not an engine; use auto, restic or embedded",
+                repo.engine
+            ),
+        );
+    }
     for (j, e) in repo.env.iter().enumerate() {
         if !e.contains('=') || e.starts_with('=') {
             k.err(

@@ -1,0 +1,70 @@
+//! Choosing the engine for a repository from its `engine` setting (cairn's `Repo.engine` extension).
+use crate::engine::Engine;
+use crate::error::{EngineError, Result};
+use crate::restic::ResticEngine;
+use std::path::Path;
+use std::sync::Arc;
+
+/// A repository's engine setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EngineChoice {
+    /// restic when a usable one is found, else the embedded engine.
+    Auto,
+    Restic,
+    Embedded,
+}
+
+impl EngineChoice {
+    /// Parses `Repo.engine` ("" means auto).
+    pub fn parse(text: &str) -> Result<Self> {
+        match text {
+            "" | "auto" => Ok(EngineChoice::Auto),
+            "restic" => Ok(EngineChoice::Restic),
+            "embedded" => Ok(EngineChoice::Embedded),
+            other => Err(EngineError::Invalid(format!(
+                "{other:?} is not an engine; use auto, restic or embedded"
+            ))),
+        }
+    }
+}
+
+/// The engine to use for `choice`, with restic found at `restic_command` or on PATH.
+pub async fn select(
+    choice: EngineChoice,
+    restic_command: Option<&Path>,
+) -> Result<Arc<dyn Engine>> {
+    match choice {
+        EngineChoice::Restic => Ok(Arc::new(ResticEngine::locate(restic_command).await?)),
+        EngineChoice::Auto => match ResticEngine::locate(restic_command).await {
+            Ok(r) => Ok(Arc::new(r)),
+            Err(EngineError::ResticNotFound(why)) => Err(EngineError::ResticNotFound(format!(
+                "{why}; the embedded engine, which needs no restic, is not part of this build yet"
+            ))),
+            Err(e) => Err(e),
+        },
+        EngineChoice::Embedded => Err(EngineError::Invalid(
+            "the embedded engine is not part of this build yet; set the repository's engine to \"restic\" or \"auto\"".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn choices_parse_and_unknown_ones_are_refused() {
+        assert_eq!(EngineChoice::parse("").unwrap(), EngineChoice::Auto);
+        assert_eq!(EngineChoice::parse("restic").unwrap(), EngineChoice::Restic);
+        assert_eq!(
+            EngineChoice::parse("embedded").unwrap(),
+            EngineChoice::Embedded
+        );
+        assert!(
+            EngineChoice::parse("rustic")
+                .unwrap_err()
+                .to_string()
+                .contains("use auto, restic or embedded")
+        );
+    }
+}
