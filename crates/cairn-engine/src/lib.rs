@@ -4,6 +4,7 @@
 mod engine;
 mod error;
 mod expand;
+mod ls_cache;
 pub mod restic;
 mod retention;
 mod select;

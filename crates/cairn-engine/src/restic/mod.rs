@@ -8,6 +8,7 @@ pub use version::Version;
 
 use crate::engine::*;
 use crate::error::{EngineError, Result};
+use crate::ls_cache::LsCache;
 use crate::retention::keep_flags;
 use async_trait::async_trait;
 use cairn_proto::v1::{
@@ -20,10 +21,11 @@ use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
 
 /// The restic CLI engine.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct ResticEngine {
     bin: PathBuf,
     version: Version,
+    ls_cache: std::sync::Arc<LsCache>,
 }
 
 fn strings(items: &[&str]) -> Vec<String> {
@@ -34,6 +36,15 @@ fn strings(items: &[&str]) -> Vec<String> {
 const EXIT_NO_REPO: i32 = 10;
 /// Most backup errors kept on an operation (the count beyond that is still reported).
 const MAX_ERRORS: usize = 100;
+
+impl std::fmt::Debug for ResticEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ResticEngine")
+            .field("bin", &self.bin)
+            .field("version", &self.version)
+            .finish()
+    }
+}
 
 impl ResticEngine {
     /// Finds restic: `explicit` (CAIRN_RESTIC_COMMAND), else `restic` on PATH; checks its version.
@@ -58,7 +69,11 @@ impl ResticEngine {
                 found: version.to_string(),
             });
         }
-        Ok(Self { bin, version })
+        Ok(Self {
+            bin,
+            version,
+            ls_cache: Default::default(),
+        })
     }
 
     pub fn version(&self) -> Version {
@@ -162,6 +177,41 @@ impl ResticEngine {
                 command: "snapshots".into(),
                 reason: format!("snapshot {short} not found after backup"),
             })
+    }
+
+    /// One directory of a snapshot straight from restic (`ls` prints the directory and its children).
+    async fn ls_uncached(&self, repo: &Repo, snapshot: &str, dir: &str) -> Result<Vec<LsEntry>> {
+        let dir = dir.to_string();
+        let args = vec![
+            "ls".into(),
+            "--json".into(),
+            "--no-lock".into(),
+            snapshot.to_string(),
+            dir.clone(),
+        ];
+        let (cmd, display) = self.command(repo, &args)?;
+        let mut entries = Vec::new();
+        let mut other = String::new();
+        let code = drive(
+            cmd,
+            &display,
+            &mut |is_err, line| match serde_json::from_str::<Node>(line) {
+                Ok(n) if !is_err && n.struct_type == "node" && parent_of(&n.path) == dir => {
+                    entries.push(n.to_proto())
+                }
+                Ok(_) => {}
+                Err(_) => {
+                    other.push_str(line);
+                    other.push('\n');
+                }
+            },
+            None,
+        )
+        .await?;
+        if code != 0 {
+            return Err(failure(&display, code, &other));
+        }
+        Ok(entries)
     }
 
     fn backup_args(req: &BackupRequest) -> Vec<String> {
@@ -371,34 +421,18 @@ impl Engine for ResticEngine {
 
     async fn ls(&self, repo: &Repo, snapshot: &str, dir: &str) -> Result<Vec<LsEntry>> {
         let dir = normalize_dir(dir)?;
-        let args = vec![
-            "ls".into(),
-            "--json".into(),
-            "--no-lock".into(),
-            snapshot.to_string(),
-            dir.clone(),
-        ];
-        let (cmd, display) = self.command(repo, &args)?;
-        let mut entries = Vec::new();
-        let mut other = String::new();
-        let code = drive(
-            cmd,
-            &display,
-            &mut |is_err, line| match serde_json::from_str::<Node>(line) {
-                Ok(n) if !is_err && n.struct_type == "node" && parent_of(&n.path) == dir => {
-                    entries.push(n.to_proto())
-                }
-                Ok(_) => {}
-                Err(_) => {
-                    other.push_str(line);
-                    other.push('\n');
-                }
-            },
-            None,
-        )
-        .await?;
-        if code != 0 {
-            return Err(failure(&display, code, &other));
+        let cacheable = LsCache::cacheable(snapshot);
+        if cacheable && let Some(hit) = self.ls_cache.get(&repo.uri, snapshot, &dir) {
+            return Ok(hit.as_ref().clone());
+        }
+        let entries = self.ls_uncached(repo, snapshot, &dir).await?;
+        if cacheable {
+            self.ls_cache.put(
+                &repo.uri,
+                snapshot,
+                &dir,
+                std::sync::Arc::new(entries.clone()),
+            );
         }
         Ok(entries)
     }

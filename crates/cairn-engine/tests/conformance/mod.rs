@@ -283,6 +283,11 @@ pub async fn ls_lists_exactly_one_directory(engine: &dyn Engine, f: &Fixture) {
         vec![first]
     );
     let top = engine.ls(&f.repo, &snap, &f.snap("/")).await.unwrap();
+    assert_eq!(
+        engine.ls(&f.repo, &snap, &f.snap("")).await.unwrap(),
+        top,
+        "browsing back gives the same listing"
+    );
     assert_eq!(names(&top), vec!["a.txt", "docs", "logs"]);
     let a = top.iter().find(|e| e.name == "a.txt").unwrap();
     assert_eq!(
