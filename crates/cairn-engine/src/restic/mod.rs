@@ -166,6 +166,9 @@ impl ResticEngine {
         if short.len() == 64 {
             return Ok(short.to_string());
         }
+        if let Some(id) = local_snapshot_id(&repo.uri, short).await {
+            return Ok(id);
+        }
         let found: Vec<json::Snapshot> = self
             .json(repo, strings(&["snapshots", "--json", short]))
             .await?;
@@ -666,6 +669,29 @@ impl Engine for ResticEngine {
         }
         Ok(self.streamed_code(repo, args, output, cancel).await?.0)
     }
+}
+
+/// For a repository on a local path, the full id of the snapshot file whose name starts with `short`
+/// (saves a restic run, and its key derivation, per backup on restic releases that print short ids).
+async fn local_snapshot_id(uri: &str, short: &str) -> Option<String> {
+    let local = uri.strip_prefix("local:").unwrap_or(uri);
+    if !local.starts_with('/') || short.is_empty() {
+        return None;
+    }
+    let mut dir = tokio::fs::read_dir(Path::new(local).join("snapshots"))
+        .await
+        .ok()?;
+    let mut found = None;
+    while let Ok(Some(entry)) = dir.next_entry().await {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.len() == 64 && name.starts_with(short) {
+            if found.is_some() {
+                return None; // ambiguous: let restic decide
+            }
+            found = Some(name);
+        }
+    }
+    found
 }
 
 /// An absolute snapshot path without a trailing slash ("/" stays "/"); `..` is refused.

@@ -1,0 +1,326 @@
+//! cairn's restic engine against plain restic on the same generated data, side by side: initial backup,
+//! unchanged re-backup, 5% incremental, full restore, and browsing one directory of a 100,000-file
+//! snapshot. Each run is a separate child process; wall time and peak RSS (the child and the restic it
+//! runs, from wait4) are measured per run.
+//!
+//! Run: `cargo bench -p cairn-engine --bench engine_vs_restic`
+//! `CAIRN_BENCH_BYTES` sets the data size (default 1 GB), `CAIRN_BENCH_DIR` where it is written.
+use cairn_engine::{BackupRequest, Engine, ResticEngine};
+use cairn_proto::v1::Repo;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+const PASSWORD: &str = "bench";
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    if args.iter().any(|a| a == "--list") {
+        return;
+    }
+    if args.get(1).map(String::as_str) == Some("--child") {
+        child(&args[2], &args[3], Path::new(&args[4]), &args[5..]);
+        return;
+    }
+    parent();
+}
+
+/// Deterministic bytes: incompressible, or text-like (compressible) when `text` is set.
+fn fill(seed: u64, len: usize, text: bool) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let words: &[&[u8]] = &[
+        b"backup ",
+        b"restic ",
+        b"cairn ",
+        b"snapshot ",
+        b"data\n",
+        b"index ",
+    ];
+    let mut out = Vec::with_capacity(len);
+    while out.len() < len {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        if text {
+            out.extend_from_slice(words[(x % words.len() as u64) as usize]);
+        } else {
+            out.extend_from_slice(&x.to_le_bytes());
+        }
+    }
+    out.truncate(len);
+    out
+}
+
+/// ~40% of the bytes in many small files (1-32 KiB) over nested directories, ~60% in six large files;
+/// half of each compressible. Returns the paths of all files.
+fn generate(root: &Path, total: u64) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let small_budget = total * 2 / 5;
+    let mut written = 0u64;
+    let mut i = 0u64;
+    while written < small_budget {
+        let len = 1024 + (i * 7919 % 31_744) as usize;
+        let dir = root.join(format!("small/d{:03}/e{:02}", i % 200, (i / 200) % 10));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let path = dir.join(format!("f{i}.dat"));
+        std::fs::write(&path, fill(i, len, i.is_multiple_of(2))).expect("write small");
+        files.push(path);
+        written += len as u64;
+        i += 1;
+    }
+    std::fs::create_dir_all(root.join("large")).expect("mkdir");
+    let large = ((total - written) / 6) as usize;
+    for j in 0..6u64 {
+        let path = root.join(format!("large/big{j}.bin"));
+        std::fs::write(&path, fill(1_000_000 + j, large, j.is_multiple_of(2)))
+            .expect("write large");
+        files.push(path);
+    }
+    files
+}
+
+/// Rewrites every 20th file (5% of them) with new content.
+fn touch_five_percent(files: &[PathBuf], round: u64) {
+    for (k, path) in files
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| k.is_multiple_of(20))
+    {
+        let len = std::fs::metadata(path)
+            .map(|m| m.len() as usize)
+            .unwrap_or(1024);
+        std::fs::write(
+            path,
+            fill(round * 1_000_003 + k as u64, len, k.is_multiple_of(2)),
+        )
+        .expect("rewrite");
+    }
+}
+
+fn tree(root: &Path, count: usize) {
+    for i in 0..count {
+        let dir = root.join(format!("d{:03}", i / 1000));
+        if i.is_multiple_of(1000) {
+            std::fs::create_dir_all(&dir).expect("mkdir");
+        }
+        std::fs::write(dir.join(format!("file{i:06}.txt")), format!("{i}\n")).expect("write");
+    }
+}
+
+fn restic_env(cmd: &mut Command, repo: &Path) {
+    cmd.env("RESTIC_REPOSITORY", repo)
+        .env("RESTIC_PASSWORD", PASSWORD)
+        .env("XDG_CACHE_HOME", repo.with_extension("cache"));
+}
+
+/// Runs this benchmark binary as a child doing one step; returns wall time and peak RSS in MiB.
+fn measure(who: &str, step: &str, repo: &Path, extra: &[&str]) -> (Duration, f64) {
+    let exe = std::env::current_exe().expect("current exe");
+    let start = Instant::now();
+    // Reaped below with wait4, which also reports its resource usage.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new(exe)
+        .args(["--child", who, step])
+        .arg(repo)
+        .args(extra)
+        .spawn()
+        .expect("spawn child");
+    let mut status = 0;
+    // SAFETY: rusage is plain data; wait4 fills it for our own child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    let wall = start.elapsed();
+    assert!(
+        waited == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+        "{who} {step} failed"
+    );
+    (wall, usage.ru_maxrss as f64 / 1024.0)
+}
+
+fn child(who: &str, step: &str, repo: &Path, extra: &[String]) {
+    match who {
+        "restic" => {
+            let mut cmd = Command::new("restic");
+            restic_env(&mut cmd, repo);
+            match step {
+                "backup" => cmd
+                    .args(["backup", "--json", "--tag", "plan:bench", "--host", "bench"])
+                    .arg(&extra[0]),
+                "restore" => cmd.args(["restore", "latest", "--target"]).arg(&extra[0]),
+                "ls" => cmd
+                    .args(["ls", "--json", "--no-lock", "latest"])
+                    .arg(&extra[0]),
+                other => panic!("unknown step {other}"),
+            };
+            let out = cmd
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("run restic");
+            assert!(out.success(), "restic {step} failed");
+        }
+        "cairn" => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            rt.block_on(cairn_step(step, repo, extra));
+        }
+        other => panic!("unknown engine {other}"),
+    }
+}
+
+async fn cairn_step(step: &str, repo_path: &Path, extra: &[String]) {
+    let engine = ResticEngine::locate(None).await.expect("restic");
+    let repo = Repo {
+        id: "bench".into(),
+        uri: repo_path.to_string_lossy().into_owned(),
+        password: PASSWORD.into(),
+        env: vec![format!(
+            "XDG_CACHE_HOME={}",
+            repo_path.with_extension("cache").display()
+        )],
+        ..Repo::default()
+    };
+    let cancel = CancellationToken::new();
+    match step {
+        "backup" => {
+            let req = BackupRequest {
+                paths: vec![extra[0].clone()],
+                tags: vec!["plan:bench".into()],
+                host: Some("bench".into()),
+                ..BackupRequest::default()
+            };
+            engine
+                .backup(&repo, &req, &|_| {}, &cancel)
+                .await
+                .expect("backup");
+        }
+        "restore" => {
+            engine
+                .restore(
+                    &repo,
+                    &extra[1],
+                    "/",
+                    Path::new(&extra[0]),
+                    &|_| {},
+                    &cancel,
+                )
+                .await
+                .expect("restore");
+        }
+        "ls" => {
+            let id = &extra[1];
+            let first = Instant::now();
+            let n = engine.ls(&repo, id, &extra[0]).await.expect("ls").len();
+            let cold = first.elapsed();
+            let again = Instant::now();
+            engine.ls(&repo, id, &extra[0]).await.expect("ls again");
+            eprintln!(
+                "    cairn ls: {n} entries, first {cold:.2?}, repeated {:.2?} (cached)",
+                again.elapsed()
+            );
+        }
+        other => panic!("unknown step {other}"),
+    }
+}
+
+fn init(repo: &Path) {
+    let mut cmd = Command::new("restic");
+    restic_env(&mut cmd, repo);
+    let out = cmd.arg("init").output().expect("restic init");
+    assert!(out.status.success(), "init failed");
+}
+
+/// The newest snapshot's full id (found before timing, as the UI already knows it when it browses).
+fn latest_id(repo: &Path) -> String {
+    let mut cmd = Command::new("restic");
+    restic_env(&mut cmd, repo);
+    let out = cmd
+        .args(["snapshots", "--json", "latest"])
+        .output()
+        .expect("restic snapshots");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("snapshots json");
+    v[0]["id"].as_str().expect("an id").to_string()
+}
+
+fn row(name: &str, restic: (Duration, f64), cairn: (Duration, f64)) {
+    let overhead = (cairn.0.as_secs_f64() / restic.0.as_secs_f64() - 1.0) * 100.0;
+    println!(
+        "| {name:<28} | {:>9.2?} | {:>9.2?} | {overhead:>+7.1}% | {:>8.0} | {:>8.0} |",
+        restic.0, cairn.0, restic.1, cairn.1
+    );
+}
+
+fn parent() {
+    let total: u64 = std::env::var("CAIRN_BENCH_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000_000);
+    let base = std::env::var("CAIRN_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| std::env::temp_dir());
+    let dir = tempfile::TempDir::new_in(base).expect("tempdir");
+    let data = dir.path().join("data");
+    let t = Instant::now();
+    let files = generate(&data, total);
+    eprintln!(
+        "generated {} files, {total} bytes in {:.1?}",
+        files.len(),
+        t.elapsed()
+    );
+    let (rrepo, crepo) = (
+        dir.path().join("repo-restic"),
+        dir.path().join("repo-cairn"),
+    );
+    init(&rrepo);
+    init(&crepo);
+    let data_arg = data.to_string_lossy().into_owned();
+    println!(
+        "| step                         | restic    | cairn     | overhead | restic MiB | cairn MiB |"
+    );
+    println!("|---|---|---|---|---|---|");
+    let both = |step: &str, extra_r: &[&str], extra_c: &[&str]| {
+        (
+            measure("restic", step, &rrepo, extra_r),
+            measure("cairn", step, &crepo, extra_c),
+        )
+    };
+    let (r, c) = both("backup", &[&data_arg], &[&data_arg]);
+    row("initial backup", r, c);
+    let (r, c) = both("backup", &[&data_arg], &[&data_arg]);
+    row("unchanged re-backup", r, c);
+    touch_five_percent(&files, 1);
+    let (r, c) = both("backup", &[&data_arg], &[&data_arg]);
+    row("5% changed, incremental", r, c);
+    let (rt, ct) = (
+        dir.path().join("restore-restic"),
+        dir.path().join("restore-cairn"),
+    );
+    let cid = latest_id(&crepo);
+    let (r, c) = both(
+        "restore",
+        &[&rt.to_string_lossy()],
+        &[&ct.to_string_lossy(), &cid],
+    );
+    row("full restore", r, c);
+    std::fs::remove_dir_all(&rt).ok();
+    std::fs::remove_dir_all(&ct).ok();
+    // Browsing: one directory of a 100,000-file snapshot.
+    let many = dir.path().join("many");
+    tree(&many, 100_000);
+    let (mr, mc) = (
+        dir.path().join("many-restic"),
+        dir.path().join("many-cairn"),
+    );
+    init(&mr);
+    init(&mc);
+    let many_arg = many.to_string_lossy().into_owned();
+    measure("restic", "backup", &mr, &[&many_arg]);
+    measure("cairn", "backup", &mc, &[&many_arg]);
+    let one = format!("{many_arg}/d050");
+    let r = measure("restic", "ls", &mr, &[&one]);
+    let c = measure("cairn", "ls", &mc, &[&one, &latest_id(&mc)]);
+    row("ls one dir of 100k files", r, c);
+}
