@@ -117,6 +117,9 @@ fn restic_env(cmd: &mut Command, repo: &Path) {
 /// Runs this benchmark binary as a child doing one step; returns wall time and peak RSS in MiB.
 fn measure(who: &str, step: &str, repo: &Path, extra: &[&str]) -> (Duration, f64) {
     let exe = std::env::current_exe().expect("current exe");
+    // Flush the previous step's writes so they are not charged to this one.
+    // SAFETY: sync(2) takes no arguments and only schedules I/O.
+    unsafe { libc::sync() };
     let start = Instant::now();
     // Reaped below with wait4, which also reports its resource usage.
     #[allow(clippy::zombie_processes)]

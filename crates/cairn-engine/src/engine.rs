@@ -28,6 +28,8 @@ pub struct BackupRequest {
     /// Parent snapshot for change detection; None lets the engine choose.
     pub parent: Option<String>,
     pub dry_run: bool,
+    /// Add no snapshot when nothing changed since the parent (the outcome is then `skipped`).
+    pub skip_if_unchanged: bool,
     /// Further engine flags (a plan's `backup_flags`).
     pub extra_flags: Vec<String>,
 }
@@ -47,6 +49,8 @@ pub struct BackupOutcome {
     pub errors: Vec<BackupProgressError>,
     /// Some files could not be read: the snapshot was saved without them (a WARNING).
     pub partial: bool,
+    /// `skip_if_unchanged` applied: nothing changed, so no snapshot was added.
+    pub skipped: bool,
 }
 
 /// Which snapshots to list.

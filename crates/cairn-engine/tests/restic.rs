@@ -37,6 +37,48 @@ conformance!(
     run_command_streams_output_and_returns_the_exit_code,
 );
 
+/// restic records the source's parent directories too, so "unchanged" needs ancestors that do not
+/// change during the test: the target's tmp directory, not /tmp.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn skip_if_unchanged_adds_no_snapshot_when_nothing_changed() {
+    let base = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("skip-if-unchanged");
+    std::fs::create_dir_all(&base).unwrap();
+    let f = conformance::Fixture::new_in(&base);
+    conformance::skip_if_unchanged_adds_no_snapshot_when_nothing_changed(&engine().await, &f).await;
+}
+
+/// nice and ionice wrap the restic command when the repository asks for them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_command_prefix_runs_restic_under_nice_and_ionice() {
+    use cairn_proto::v1::CommandPrefix;
+    use cairn_proto::v1::command_prefix::{CPUNiceLevel, IONiceLevel};
+    let mut f = conformance::Fixture::new();
+    f.repo.command_prefix = CommandPrefix {
+        cpu_nice: CPUNiceLevel::CPU_LOW.into(),
+        io_nice: IONiceLevel::IO_IDLE.into(),
+        ..Default::default()
+    }
+    .into();
+    let engine = engine().await;
+    cairn_engine::Engine::init(&engine, &f.repo).await.unwrap();
+    let out = conformance::backup(&engine, &f, &f.request()).await;
+    assert_eq!(out.summary.snapshot_id.len(), 64);
+    let lines = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = lines.clone();
+    let args: Vec<String> = ["version"].iter().map(|s| s.to_string()).collect();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    cairn_engine::Engine::run_command(
+        &engine,
+        &f.repo,
+        &args,
+        &move |l: &str| sink.lock().unwrap().push_str(l),
+        &cancel,
+    )
+    .await
+    .unwrap();
+    assert!(lines.lock().unwrap().contains("restic"));
+}
+
 #[tokio::test]
 async fn engine_selection_finds_restic_and_explains_what_is_missing() {
     use cairn_engine::{EngineChoice, select};

@@ -217,7 +217,7 @@ impl ResticEngine {
         Ok(entries)
     }
 
-    fn backup_args(req: &BackupRequest) -> Vec<String> {
+    fn backup_args(&self, req: &BackupRequest) -> Vec<String> {
         let mut args = strings(&["backup", "--json"]);
         args.extend(req.paths.iter().cloned());
         for (flag, values) in [
@@ -239,7 +239,31 @@ impl ResticEngine {
         if req.dry_run {
             args.push("--dry-run".into());
         }
+        if req.skip_if_unchanged && self.version.skip_if_unchanged() {
+            args.push("--skip-if-unchanged".into());
+        }
         args
+    }
+
+    /// restic before 0.17 cannot skip: forget the snapshot it just made if nothing changed.
+    async fn skip_unchanged(
+        &self,
+        repo: &Repo,
+        summary: &mut cairn_proto::v1::BackupProgressSummary,
+    ) -> Result<bool> {
+        if self.version.skip_if_unchanged() {
+            return Ok(summary.snapshot_id.is_empty());
+        }
+        let unchanged = summary.files_new == 0
+            && summary.files_changed == 0
+            && summary.dirs_new == 0
+            && summary.dirs_changed == 0
+            && summary.files_unmodified + summary.dirs_unmodified > 0;
+        if unchanged && !summary.snapshot_id.is_empty() {
+            self.forget_snapshot(repo, &summary.snapshot_id).await?;
+            summary.snapshot_id.clear();
+        }
+        Ok(unchanged)
     }
 }
 
@@ -358,7 +382,7 @@ impl Engine for ResticEngine {
                 )));
             }
         }
-        let args = Self::backup_args(req);
+        let args = self.backup_args(req);
         let (mut cmd, display) = self.command(repo, &args)?;
         cmd.env("RESTIC_PROGRESS_FPS", "2");
         let mut state = BackupState::default();
@@ -385,11 +409,17 @@ impl Engine for ResticEngine {
                 command: display.clone(),
                 reason: "no summary in restic's output".into(),
             })?;
+        let mut skipped = false;
         if req.dry_run {
             // restic 0.14 reports the id the snapshot would have had; nothing was saved.
             summary.snapshot_id.clear();
         } else {
-            summary.snapshot_id = self.full_id(repo, &summary.snapshot_id).await?;
+            if !summary.snapshot_id.is_empty() {
+                summary.snapshot_id = self.full_id(repo, &summary.snapshot_id).await?;
+            }
+            if req.skip_if_unchanged {
+                skipped = self.skip_unchanged(repo, &mut summary).await?;
+            }
         }
         if state.dropped_errors > 0 {
             tracing::warn!(repo = %repo.id, dropped = state.dropped_errors, "more backup errors than kept");
@@ -398,6 +428,7 @@ impl Engine for ResticEngine {
             summary,
             errors: state.errors,
             partial: code == 3,
+            skipped,
         })
     }
 

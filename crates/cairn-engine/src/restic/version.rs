@@ -30,6 +30,11 @@ impl Version {
         self >= Version(0, 15, 0)
     }
 
+    /// `backup --skip-if-unchanged` exists from 0.17.
+    pub fn skip_if_unchanged(self) -> bool {
+        self >= Version(0, 17, 0)
+    }
+
     /// `restore --json` progress exists from 0.16.
     pub fn restore_json(self) -> bool {
         self >= Version(0, 16, 0)

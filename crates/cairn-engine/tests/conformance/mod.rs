@@ -28,9 +28,20 @@ impl Fixture {
         Self::with_uri_fn(|dir| dir.join("repo").to_string_lossy().into_owned())
     }
 
+    /// A local repository in a fresh directory under `base` (a place whose ancestors do not change
+    /// while the test runs, unlike /tmp under parallel tests).
+    pub fn new_in(base: &Path) -> Self {
+        Self::build(TempDir::new_in(base).unwrap(), |dir| {
+            dir.join("repo").to_string_lossy().into_owned()
+        })
+    }
+
     /// A repository reached through `uri(dir)`; the backend must keep its files in `dir/repo`.
     pub fn with_uri_fn(uri: impl FnOnce(&Path) -> String) -> Self {
-        let dir = TempDir::new().unwrap();
+        Self::build(TempDir::new().unwrap(), uri)
+    }
+
+    fn build(dir: TempDir, uri: impl FnOnce(&Path) -> String) -> Self {
         let src = dir.path().join("src");
         write_tree(&src);
         let repo = Repo {
@@ -766,5 +777,42 @@ pub async fn an_unreadable_file_makes_a_partial_backup(engine: &dyn Engine, f: &
             .unwrap()
             .iter()
             .any(|e| matches!(e, BackupEvent::Error(_)))
+    );
+}
+
+pub async fn skip_if_unchanged_adds_no_snapshot_when_nothing_changed(
+    engine: &dyn Engine,
+    f: &Fixture,
+) {
+    engine.init(&f.repo).await.unwrap();
+    let req = BackupRequest {
+        skip_if_unchanged: true,
+        ..f.request()
+    };
+    let first = backup(engine, f, &req).await;
+    assert!(
+        !first.skipped && first.summary.snapshot_id.len() == 64,
+        "a first backup is never skipped"
+    );
+    let second = backup(engine, f, &req).await;
+    assert!(second.skipped && second.summary.snapshot_id.is_empty());
+    assert_eq!(
+        engine
+            .snapshots(&f.repo, &SnapshotFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    std::fs::write(f.src.join("a.txt"), "changed\n").unwrap();
+    let third = backup(engine, f, &req).await;
+    assert!(!third.skipped);
+    assert_eq!(
+        engine
+            .snapshots(&f.repo, &SnapshotFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        2
     );
 }
