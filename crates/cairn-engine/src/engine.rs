@@ -197,3 +197,28 @@ pub fn restore_destination(target: &std::path::Path, path: &str) -> PathBuf {
         target.join(base)
     }
 }
+
+/// The tags Backrest puts on every snapshot of a plan, so cairn and Backrest can share a repository and
+/// index each other's snapshots.
+pub fn snapshot_tags(plan_id: &str, instance_id: &str) -> Vec<String> {
+    vec![
+        format!("plan:{plan_id}"),
+        format!("created-by:{instance_id}"),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_and_restore_destinations() {
+        assert_eq!(
+            snapshot_tags("home", "nas"),
+            vec!["plan:home", "created-by:nas"]
+        );
+        let t = std::path::Path::new("/restore");
+        assert_eq!(restore_destination(t, "/srv/data/"), t.join("data"));
+        assert_eq!(restore_destination(t, "/"), t.to_path_buf());
+    }
+}

@@ -28,6 +28,8 @@ conformance!(
     ls_lists_exactly_one_directory,
     restore_is_byte_identical_and_stays_inside_the_target,
     dump_streams_an_archive,
+    dump_streams_a_zip_archive,
+    backup_progress_arrives_at_least_twice_a_second,
     forget_applies_each_retention_kind,
     prune_frees_space_and_stats_report_it,
     check_passes_then_finds_a_corrupted_pack,

@@ -74,7 +74,7 @@ impl Fixture {
     pub fn request(&self) -> BackupRequest {
         BackupRequest {
             paths: vec![self.src.to_string_lossy().into_owned()],
-            tags: vec!["plan:conf".into(), "created-by:test".into()],
+            tags: snapshot_tags("conf", "test"),
             host: Some("conformance-host".into()),
             ..BackupRequest::default()
         }
@@ -226,6 +226,38 @@ pub async fn backup_then_incremental_with_tags_and_progress(engine: &dyn Engine,
         .await
         .unwrap();
     assert!(other.is_empty());
+    let by_host = SnapshotFilter {
+        host: Some("conformance-host".into()),
+        ..Default::default()
+    };
+    assert_eq!(engine.snapshots(&f.repo, &by_host).await.unwrap().len(), 2);
+    let elsewhere = SnapshotFilter {
+        host: Some("elsewhere".into()),
+        ..Default::default()
+    };
+    assert!(
+        engine
+            .snapshots(&f.repo, &elsewhere)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let by_path = SnapshotFilter {
+        paths: vec![f.snap("")],
+        ..Default::default()
+    };
+    assert_eq!(engine.snapshots(&f.repo, &by_path).await.unwrap().len(), 2);
+    let other_path = SnapshotFilter {
+        paths: vec!["/nowhere".into()],
+        ..Default::default()
+    };
+    assert!(
+        engine
+            .snapshots(&f.repo, &other_path)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 pub async fn dry_run_writes_nothing(engine: &dyn Engine, f: &Fixture) {
@@ -422,6 +454,64 @@ pub async fn dump_streams_an_archive(engine: &dyn Engine, f: &Fixture) {
     assert!(
         text.contains("report.md") && text.contains("data.bin"),
         "{text}"
+    );
+}
+
+pub async fn dump_streams_a_zip_archive(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    let snap = backup(engine, f, &f.request()).await.summary.snapshot_id;
+    let mut zip = Vec::new();
+    engine
+        .dump(
+            &f.repo,
+            &snap,
+            &f.snap("/docs"),
+            ArchiveFormat::Zip,
+            &mut zip,
+        )
+        .await
+        .unwrap();
+    assert_eq!(&zip[..4], b"PK\x03\x04", "a zip archive");
+    let path = f.path("docs.zip");
+    std::fs::write(&path, &zip).unwrap();
+    let out = Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile; print(chr(10).join(zipfile.ZipFile(sys.argv[1]).namelist()))",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let names = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        names.contains("report.md") && names.contains("data.bin"),
+        "{names}"
+    );
+}
+
+pub async fn backup_progress_arrives_at_least_twice_a_second(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    big_tree(f);
+    let (seen, sink) = events();
+    let start = std::time::Instant::now();
+    engine
+        .backup(&f.repo, &f.request(), &sink, &CancellationToken::new())
+        .await
+        .unwrap();
+    let secs = start.elapsed().as_secs_f64();
+    let statuses = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|e| matches!(e, BackupEvent::Status(_)))
+        .count();
+    assert!(
+        secs > 1.0,
+        "the backup must run long enough to measure ({secs:.2}s)"
+    );
+    assert!(
+        statuses as f64 >= (secs * 2.0).floor() - 1.0,
+        "{statuses} status updates in {secs:.2}s"
     );
 }
 
