@@ -32,28 +32,8 @@ pub struct Message {
     #[serde(default)]
     pub message: String,
     // summary
-    #[serde(default)]
-    pub files_new: i64,
-    #[serde(default)]
-    pub files_changed: i64,
-    #[serde(default)]
-    pub files_unmodified: i64,
-    #[serde(default)]
-    pub dirs_new: i64,
-    #[serde(default)]
-    pub dirs_changed: i64,
-    #[serde(default)]
-    pub dirs_unmodified: i64,
-    #[serde(default)]
-    pub data_blobs: i64,
-    #[serde(default)]
-    pub tree_blobs: i64,
-    #[serde(default)]
-    pub data_added: i64,
-    #[serde(default)]
-    pub total_files_processed: i64,
-    #[serde(default)]
-    pub total_bytes_processed: i64,
+    #[serde(flatten)]
+    pub counts: Counts,
     #[serde(default)]
     pub total_duration: f64,
     #[serde(default)]
@@ -111,23 +91,51 @@ impl Message {
     }
 
     pub fn summary(&self) -> BackupProgressSummary {
+        let c = &self.counts;
         BackupProgressSummary {
-            files_new: self.files_new,
-            files_changed: self.files_changed,
-            files_unmodified: self.files_unmodified,
-            dirs_new: self.dirs_new,
-            dirs_changed: self.dirs_changed,
-            dirs_unmodified: self.dirs_unmodified,
-            data_blobs: self.data_blobs,
-            tree_blobs: self.tree_blobs,
-            data_added: self.data_added,
-            total_files_processed: self.total_files_processed,
-            total_bytes_processed: self.total_bytes_processed,
+            files_new: c.files_new,
+            files_changed: c.files_changed,
+            files_unmodified: c.files_unmodified,
+            dirs_new: c.dirs_new,
+            dirs_changed: c.dirs_changed,
+            dirs_unmodified: c.dirs_unmodified,
+            data_blobs: c.data_blobs,
+            tree_blobs: c.tree_blobs,
+            data_added: c.data_added,
+            total_files_processed: c.total_files_processed,
+            total_bytes_processed: c.total_bytes_processed,
             total_duration: self.total_duration,
             snapshot_id: self.snapshot_id.clone().unwrap_or_default(),
             ..Default::default()
         }
     }
+}
+
+/// The file, directory and blob counters restic reports in backup summaries and snapshot summaries.
+#[derive(Debug, Default, Deserialize)]
+pub struct Counts {
+    #[serde(default)]
+    pub files_new: i64,
+    #[serde(default)]
+    pub files_changed: i64,
+    #[serde(default)]
+    pub files_unmodified: i64,
+    #[serde(default)]
+    pub dirs_new: i64,
+    #[serde(default)]
+    pub dirs_changed: i64,
+    #[serde(default)]
+    pub dirs_unmodified: i64,
+    #[serde(default)]
+    pub data_blobs: i64,
+    #[serde(default)]
+    pub tree_blobs: i64,
+    #[serde(default)]
+    pub data_added: i64,
+    #[serde(default)]
+    pub total_files_processed: i64,
+    #[serde(default)]
+    pub total_bytes_processed: i64,
 }
 
 /// A snapshot as `snapshots --json`, `forget --json` and `ls --json` print it.
@@ -159,28 +167,8 @@ pub struct Summary {
     pub backup_start: String,
     #[serde(default)]
     pub backup_end: String,
-    #[serde(default)]
-    pub files_new: i64,
-    #[serde(default)]
-    pub files_changed: i64,
-    #[serde(default)]
-    pub files_unmodified: i64,
-    #[serde(default)]
-    pub dirs_new: i64,
-    #[serde(default)]
-    pub dirs_changed: i64,
-    #[serde(default)]
-    pub dirs_unmodified: i64,
-    #[serde(default)]
-    pub data_blobs: i64,
-    #[serde(default)]
-    pub tree_blobs: i64,
-    #[serde(default)]
-    pub data_added: i64,
-    #[serde(default)]
-    pub total_files_processed: i64,
-    #[serde(default)]
-    pub total_bytes_processed: i64,
+    #[serde(flatten)]
+    pub counts: Counts,
 }
 
 fn unix_ms(rfc3339: &str) -> Option<i64> {
@@ -196,18 +184,19 @@ impl Snapshot {
                 (Some(a), Some(b)) => (b - a) as f64 / 1000.0,
                 _ => 0.0,
             };
+            let c = &s.counts;
             SnapshotSummary {
-                files_new: s.files_new,
-                files_changed: s.files_changed,
-                files_unmodified: s.files_unmodified,
-                dirs_new: s.dirs_new,
-                dirs_changed: s.dirs_changed,
-                dirs_unmodified: s.dirs_unmodified,
-                data_blobs: s.data_blobs,
-                tree_blobs: s.tree_blobs,
-                data_added: s.data_added,
-                total_files_processed: s.total_files_processed,
-                total_bytes_processed: s.total_bytes_processed,
+                files_new: c.files_new,
+                files_changed: c.files_changed,
+                files_unmodified: c.files_unmodified,
+                dirs_new: c.dirs_new,
+                dirs_changed: c.dirs_changed,
+                dirs_unmodified: c.dirs_unmodified,
+                data_blobs: c.data_blobs,
+                tree_blobs: c.tree_blobs,
+                data_added: c.data_added,
+                total_files_processed: c.total_files_processed,
+                total_bytes_processed: c.total_bytes_processed,
                 total_duration: duration,
                 ..Default::default()
             }

@@ -84,6 +84,16 @@ impl ResticEngine {
         command(&self.bin, repo, args, self.version.sftp_args())
     }
 
+    /// Runs a command whose output does not matter; Ok on exit code 0.
+    async fn succeed(&self, repo: &Repo, args: Vec<String>) -> Result<()> {
+        let (cmd, display) = self.command(repo, &args)?;
+        let done = capture(cmd, &display, None).await?;
+        if done.code != 0 {
+            return Err(failure(&display, done.code, &done.stderr));
+        }
+        Ok(())
+    }
+
     /// Runs a one-shot command and parses its JSON output.
     async fn json<T: serde::de::DeserializeOwned>(
         &self,
@@ -628,13 +638,8 @@ impl Engine for ResticEngine {
     }
 
     async fn forget_snapshot(&self, repo: &Repo, snapshot: &str) -> Result<()> {
-        let args = vec!["forget".to_string(), snapshot.to_string()];
-        let (cmd, display) = self.command(repo, &args)?;
-        let done = capture(cmd, &display, None).await?;
-        if done.code != 0 {
-            return Err(failure(&display, done.code, &done.stderr));
-        }
-        Ok(())
+        self.succeed(repo, vec!["forget".to_string(), snapshot.to_string()])
+            .await
     }
 
     async fn prune(
@@ -679,13 +684,7 @@ impl Engine for ResticEngine {
     }
 
     async fn unlock(&self, repo: &Repo) -> Result<()> {
-        let args = strings(&["unlock"]);
-        let (cmd, display) = self.command(repo, &args)?;
-        let done = capture(cmd, &display, None).await?;
-        if done.code != 0 {
-            return Err(failure(&display, done.code, &done.stderr));
-        }
-        Ok(())
+        self.succeed(repo, strings(&["unlock"])).await
     }
 
     async fn run_command(
