@@ -1,10 +1,14 @@
-//! cairn's orchestrator. So far: the clock abstraction and schedule resolution; the task queue, tasks,
-//! hooks and notifications are still to come.
+//! cairn's orchestrator. So far: the clock abstraction, schedule resolution and history garbage
+//! collection; the task queue, tasks, hooks and notifications are still to come.
 pub mod clock;
+pub mod gc;
 pub mod schedule;
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use gc::{GcPolicy, GcReport, Limits, collect_garbage};
 pub use schedule::{ScheduleError, next_run};
 
+#[cfg(test)]
+mod gc_tests;
 #[cfg(test)]
 mod schedule_tests;
