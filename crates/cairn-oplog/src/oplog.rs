@@ -194,6 +194,20 @@ impl OpLog {
         })
     }
 
+    /// Every PENDING or INPROGRESS operation, oldest first (served by a partial index).
+    pub fn unfinished(&self) -> Result<Vec<Operation>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(UNFINISHED_SQL)?;
+            let rows =
+                stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
+            rows.map(|row| {
+                let (id, blob) = row?;
+                decode(id, &blob)
+            })
+            .collect()
+        })
+    }
+
     /// How many operations the selector matches.
     pub fn count(&self, selector: &Selector) -> Result<u64> {
         let (cond, params) = selector.to_sql();
@@ -371,6 +385,9 @@ impl OpLog {
 
 pub(crate) const META_COLUMNS: &str = "id, modno, flow_id, repo_id, repo_guid, plan_id, instance_id, \
      original_instance_keyid, snapshot_id, status, kind, unix_time_start_ms";
+
+pub(crate) const UNFINISHED_SQL: &str =
+    "SELECT id, operation FROM operations WHERE status IN (1, 2) ORDER BY id";
 
 pub(crate) const COUNTS_SQL: &str =
     "SELECT plan_id, kind, COUNT(*) FROM operations GROUP BY plan_id, kind";

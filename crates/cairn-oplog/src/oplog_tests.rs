@@ -199,7 +199,9 @@ fn newer_schema_is_refused_and_old_schema_is_migrated() {
     }
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch("DROP TABLE tombstones; DROP TABLE metadata; PRAGMA user_version = 1;")
+        conn.execute_batch(
+            "DROP INDEX operations_unfinished; DROP TABLE tombstones; DROP TABLE metadata; PRAGMA user_version = 1;",
+        )
             .unwrap();
     }
     let log = OpLog::open(&path).unwrap();
@@ -270,8 +272,9 @@ fn every_query_shape_uses_an_index() {
             plans.push((sql.clone(), log.explain(&sql, params.clone()).unwrap()));
         }
     }
-    let counts = crate::oplog::COUNTS_SQL.to_string();
-    plans.push((counts.clone(), log.explain(&counts, vec![]).unwrap()));
+    for fixed in [crate::oplog::COUNTS_SQL, crate::oplog::UNFINISHED_SQL] {
+        plans.push((fixed.to_string(), log.explain(fixed, vec![]).unwrap()));
+    }
     for (sql, plan) in plans {
         for line in plan {
             let full_scan = line.starts_with("SCAN ") && !line.contains("INDEX");
@@ -377,4 +380,18 @@ async fn resuming_before_pruned_tombstones_asks_for_a_reload() {
         sub.next().await,
         Some(Delivery::ResumeTooOld { now_modno: 2 })
     ));
+}
+
+#[test]
+fn unfinished_operations_are_found_without_a_scan() {
+    let (_d, log) = open();
+    let mut a = add(&log, "r", "p");
+    add(&log, "r", "p");
+    let mut c = add(&log, "r", "p");
+    a.status = OperationStatus::STATUS_SUCCESS.into();
+    log.update(&mut a).unwrap();
+    c.status = OperationStatus::STATUS_INPROGRESS.into();
+    log.update(&mut c).unwrap();
+    let ids: Vec<i64> = log.unfinished().unwrap().iter().map(|o| o.id).collect();
+    assert_eq!(ids, vec![2, 3]);
 }

@@ -48,6 +48,9 @@ const MIGRATIONS: &[&str] = &[
         snapshot_id TEXT NOT NULL
     );
     CREATE TABLE metadata (key TEXT PRIMARY KEY, value INTEGER NOT NULL);",
+    // v3: unfinished operations (PENDING = 1, INPROGRESS = 2) found without a scan, for crash recovery
+    // and the task queue.
+    "CREATE INDEX operations_unfinished ON operations(status, id) WHERE status IN (1, 2);",
 ];
 
 /// The schema version this build writes.

@@ -1,5 +1,6 @@
-//! `cairn serve`: loads (or creates) the config, opens the operation log and the log store, listens on
-//! the bind address, and shuts down cleanly on SIGINT or SIGTERM.
+//! `cairn serve`: loads (or creates) the config, opens the operation log and the log store, recovers
+//! operations a previous process left running, listens on the bind address, and shuts down cleanly on
+//! SIGINT or SIGTERM.
 use crate::settings::Settings;
 use anyhow::Context;
 use axum::Router;
@@ -7,8 +8,10 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use cairn_config::{ConfigStore, MigrationEnv, default_config};
+use cairn_engine::{EngineChoice, select};
 use cairn_oplog::{LogStore, OpLog};
 use cairn_oplog::{Query, Selector};
+use cairn_orchestrator::recover_interrupted;
 use serde_json::json;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -50,9 +53,47 @@ pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     })
 }
 
+/// Marks operations a previous process left running as interrupted, then unlocks their repositories in
+/// the background (a killed restic leaves a stale lock).
+fn recover(settings: &Settings, stores: &Stores) -> anyhow::Result<()> {
+    let recovery =
+        recover_interrupted(&stores.oplog).context("recovering interrupted operations")?;
+    if recovery.interrupted.is_empty() {
+        return Ok(());
+    }
+    tracing::warn!(
+        count = recovery.interrupted.len(),
+        "operations interrupted by the last shutdown were marked as errors"
+    );
+    let config = stores.config.get();
+    let restic = settings.restic_command.clone();
+    tokio::spawn(async move {
+        for (id, guid) in recovery.repos() {
+            let Some(repo) = config.repos.iter().find(|r| r.guid == guid || r.id == id) else {
+                tracing::warn!(repo = %id, "an interrupted operation's repository is no longer configured; not unlocking");
+                continue;
+            };
+            let unlocked = async {
+                let engine = select(EngineChoice::parse(&repo.engine)?, restic.as_deref()).await?;
+                engine.unlock(repo).await
+            };
+            match unlocked.await {
+                Ok(()) => {
+                    tracing::info!(repo = %repo.id, "removed stale locks left by the interrupted operation")
+                }
+                Err(e) => {
+                    tracing::warn!(repo = %repo.id, error = %e, "could not unlock after an interrupted operation")
+                }
+            }
+        }
+    });
+    Ok(())
+}
+
 /// Runs the server until a shutdown signal.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let stores = open_stores(&settings)?;
+    recover(&settings, &stores)?;
     let stores = Arc::new(stores);
     let app = Router::new()
         .route("/healthz", get(health))

@@ -160,3 +160,116 @@ fn a_bad_bind_address_is_explained() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not host:port"));
 }
+
+/// Runs restic against `repo` with password "pw" and a cache beside it.
+fn restic(repo: &Path) -> Command {
+    let mut c = Command::new("restic");
+    c.env("RESTIC_REPOSITORY", repo)
+        .env("RESTIC_PASSWORD", "pw")
+        .env("XDG_CACHE_HOME", repo.with_extension("cache"));
+    c
+}
+
+fn lock_count(repo: &Path) -> usize {
+    let out = restic(repo)
+        .args(["list", "locks", "--no-lock"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+/// A restic backup killed mid-run leaves a stale lock, like a cairn killed during a backup.
+fn leave_a_stale_lock(repo: &Path, data: &Path) {
+    std::fs::create_dir_all(data).unwrap();
+    let mut random = std::fs::File::open("/dev/urandom").unwrap();
+    let mut out = std::fs::File::create(data.join("big.bin")).unwrap();
+    std::io::copy(&mut std::io::Read::take(&mut random, 150_000_000), &mut out).unwrap();
+    let mut child = restic(repo)
+        .args(["backup", "--json"])
+        .arg(data)
+        .env("RESTIC_PROGRESS_FPS", "10")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn a_restart_after_a_crash_marks_running_operations_interrupted_and_unlocks_their_repository() {
+    use cairn_proto::v1::{Operation, OperationStatus};
+    let dir = TempDir::new().unwrap();
+    let repo = dir.path().join("repo");
+    assert!(
+        restic(&repo).arg("init").output().unwrap().status.success(),
+        "restic is installed"
+    );
+    let cat = restic(&repo).args(["cat", "config"]).output().unwrap();
+    let guid = serde_json::from_slice::<serde_json::Value>(&cat.stdout).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    leave_a_stale_lock(&repo, &dir.path().join("data"));
+    assert_eq!(lock_count(&repo), 1);
+
+    let config = dir.path().join("config.json");
+    let cfg = serde_json::json!({"version": 6, "instance": "crashy", "repos": [{
+        "id": "nas", "uri": repo, "password": "pw", "guid": guid,
+        "env": [format!("XDG_CACHE_HOME={}", repo.with_extension("cache").display())]}]});
+    std::fs::write(&config, cfg.to_string()).unwrap();
+    let data_dir = dir.path().join("state");
+    let running_id = {
+        let log = cairn_oplog::OpLog::open(data_dir.join("oplog.sqlite")).unwrap();
+        let mut op = Operation {
+            repo_id: "nas".into(),
+            repo_guid: guid.clone(),
+            plan_id: "home".into(),
+            instance_id: "crashy".into(),
+            status: OperationStatus::STATUS_INPROGRESS.into(),
+            unix_time_start_ms: 1_700_000_000_000,
+            ..Default::default()
+        };
+        log.add(&mut op).unwrap();
+        op.id
+    };
+
+    let port = free_port();
+    let mut child = cairn(dir.path())
+        .arg("serve")
+        .arg("--config")
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .args(["--bind", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
+    wait_healthy(&mut child, port);
+    let start = Instant::now();
+    while lock_count(&repo) > 0 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the stale lock was not removed"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(terminate(child).status.success());
+    assert!(
+        restic(&repo)
+            .arg("check")
+            .output()
+            .unwrap()
+            .status
+            .success(),
+        "restic check passes"
+    );
+    let log = cairn_oplog::OpLog::open(data_dir.join("oplog.sqlite")).unwrap();
+    let op = log.get(running_id).unwrap().unwrap();
+    assert_eq!(op.status, OperationStatus::STATUS_ERROR);
+    assert_eq!(op.display_message, cairn_orchestrator::INTERRUPTED);
+}
