@@ -50,7 +50,7 @@ fn sigkill_during_config_writes_never_leaves_a_broken_file() {
             .unwrap();
         let mut out = c.stdout.take().unwrap();
         let _ = std::io::Read::read(&mut out, &mut [0u8; 16]);
-        std::thread::sleep(Duration::from_millis(20 + 23 * round as u64));
+        std::thread::sleep(Duration::from_millis(150 + 23 * round as u64));
         c.kill().unwrap();
         c.wait().unwrap();
         let store = ConfigStore::open(&path, &MigrationEnv::default(), || {

@@ -112,7 +112,7 @@ fn sigkill_during_writes_never_corrupts_the_log() {
         let mut out = c.stdout.take().unwrap();
         let mut buf = [0u8; 64];
         let _ = std::io::Read::read(&mut out, &mut buf);
-        std::thread::sleep(Duration::from_millis(40 + 37 * round as u64));
+        std::thread::sleep(Duration::from_millis(150 + 37 * round as u64));
         c.kill().unwrap();
         c.wait().unwrap();
         let now = check(dir.path(), round);
