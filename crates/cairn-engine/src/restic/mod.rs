@@ -506,7 +506,7 @@ impl Engine for ResticEngine {
         let staging = if path == "/" {
             target.to_path_buf()
         } else {
-            target.join(format!(".cairn-restore-{}", std::process::id()))
+            target.join(staging_name())
         };
         let mut args = vec![
             "restore".to_string(),
@@ -762,6 +762,13 @@ fn restore_entry(m: &Message) -> RestoreProgressEntry {
         percent_done: m.percent_done,
         ..Default::default()
     }
+}
+
+/// A staging directory name unique to this restore (concurrent restores may share a target).
+fn staging_name() -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!(".cairn-restore-{}-{n}", std::process::id())
 }
 
 /// A summary measured from what was restored (for restic releases without restore progress).

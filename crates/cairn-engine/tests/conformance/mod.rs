@@ -427,6 +427,23 @@ pub async fn restore_is_byte_identical_and_stays_inside_the_target(
         )
         .await;
     assert!(matches!(escape, Err(EngineError::Invalid(_))));
+    // Two restores into one target at the same time keep out of each other's way.
+    let shared = f.path("shared-target");
+    let (docs, a) = (f.snap("/docs"), f.snap("/a.txt"));
+    let cancel = CancellationToken::new();
+    let (r1, r2) = tokio::join!(
+        engine.restore(&f.repo, &snap, &docs, &shared, &|_| {}, &cancel),
+        engine.restore(&f.repo, &snap, &a, &shared, &|_| {}, &cancel),
+    );
+    r1.unwrap();
+    r2.unwrap();
+    let mut names: Vec<String> = std::fs::read_dir(&shared)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, vec!["a.txt", "docs"]);
 }
 
 pub async fn dump_streams_tar_and_zip_archives(engine: &dyn Engine, f: &Fixture) {
