@@ -43,6 +43,11 @@ const MIGRATIONS: [Option<Migration>; CURRENT_VERSION as usize] = [
 pub fn migrate(config: &mut Config, env: &MigrationEnv) -> Result<bool, String> {
     let before = config.clone();
     let version = config.version;
+    if version < 0 {
+        return Err(format!(
+            "config version {version} is not a version; it must be 0 to {CURRENT_VERSION}"
+        ));
+    }
     if version > CURRENT_VERSION {
         return Err(format!(
             "config version {version} was written by a newer Backrest or cairn (this cairn reads up to {CURRENT_VERSION}); upgrade cairn"

@@ -116,6 +116,8 @@ impl ConfigStore {
         normalize(&mut new);
         validate(&new).map_err(ConfigError::Invalid)?;
         new.modno = current.config.modno + 1;
+        // The stored file is always at the current version; a client cannot set it back.
+        new.version = crate::CURRENT_VERSION;
         let doc = Document {
             config: new,
             unknown: current.unknown.clone(),

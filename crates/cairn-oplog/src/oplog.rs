@@ -303,6 +303,8 @@ impl OpLog {
         let mut all: Vec<Value> = params.clone();
         all.push(Value::Integer(after));
         self.read(|conn| {
+            // One read transaction: both queries see the same snapshot, so no change falls between them.
+            let conn = conn.unchecked_transaction()?;
             let ops_sql = format!(
                 "SELECT {META_COLUMNS}, created_modno, operation FROM operations
                  WHERE {cond} AND modno > ? ORDER BY modno LIMIT {limit}"

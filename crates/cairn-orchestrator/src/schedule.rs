@@ -36,8 +36,15 @@ pub fn next_run<Tz: TimeZone>(
     let anchor = last_run.map_or(now, |last| last.min(now));
     let due = match &s.schedule {
         None | Some(Kind::Disabled(_)) => return Ok(None),
-        Some(Kind::MaxFrequencyDays(n)) => anchor + interval(*n, 24)?,
-        Some(Kind::MaxFrequencyHours(n)) => anchor + interval(*n, 1)?,
+        // An interval too large for the calendar never comes due.
+        Some(Kind::MaxFrequencyDays(n)) => match anchor.checked_add_signed(interval(*n, 24)?) {
+            Some(t) => t,
+            None => return Ok(None),
+        },
+        Some(Kind::MaxFrequencyHours(n)) => match anchor.checked_add_signed(interval(*n, 1)?) {
+            Some(t) => t,
+            None => return Ok(None),
+        },
         Some(Kind::Cron(expr)) => {
             let cron = cairn_config::parse_cron(expr).map_err(|reason| ScheduleError::Cron {
                 expr: expr.clone(),

@@ -242,3 +242,9 @@ fn a_clock_corrected_from_far_ahead_does_not_stall_backups() {
         Some(t("2024-01-02T10:00:00Z"))
     );
 }
+
+#[test]
+fn an_interval_beyond_the_calendar_never_comes_due_instead_of_panicking() {
+    let huge = sched(Kind::MaxFrequencyDays(i32::MAX), ScheduleClock::CLOCK_LOCAL);
+    assert_eq!(next(&huge, None, "2024-01-01T00:00:00Z"), None);
+}
