@@ -263,7 +263,9 @@ impl OpLog {
         let mut pending = VecDeque::new();
         let (seen, catching_up) = match resume_after {
             None => (now, false),
-            Some(after) if after < self.tombstone_floor()? => {
+            // Before pruned tombstones, or beyond anything this log issued (e.g. the log was restored
+            // from a backup): the client must reload rather than resume.
+            Some(after) if after < self.tombstone_floor()? || after > now => {
                 pending.push_back(Delivery::ResumeTooOld { now_modno: now });
                 (now, false)
             }

@@ -395,3 +395,14 @@ fn unfinished_operations_are_found_without_a_scan() {
     let ids: Vec<i64> = log.unfinished().unwrap().iter().map(|o| o.id).collect();
     assert_eq!(ids, vec![2, 3]);
 }
+
+#[tokio::test]
+async fn resuming_beyond_the_current_modno_asks_for_a_reload() {
+    let (_d, log) = open();
+    add(&log, "r", "p");
+    let mut sub = log.subscribe(Selector::all(), Some(99)).unwrap();
+    assert!(matches!(
+        sub.next().await,
+        Some(Delivery::ResumeTooOld { now_modno: 1 })
+    ));
+}
