@@ -18,4 +18,5 @@ pub use error::{ConfigError, FieldError, Result, ValidationErrors};
 pub use migrate::{MigrationEnv, migrate};
 pub use store::{ConfigStore, KEEP_BACKUPS, list_backups, write_atomic};
 pub use validate::schedule::{is_enabled as schedule_enabled, parse_cron};
+pub use validate::settings::HISTORY_KINDS;
 pub use validate::{normalize, validate};

@@ -322,12 +322,19 @@ impl OpLog {
                 let kind = if created > after { ChangeKind::Created } else { ChangeKind::Updated };
                 changes.push(Change { kind, meta, op: Some(Arc::new(op)) });
             }
+            // Tombstones keep no kind: a kinds filter does not apply to deletions.
+            let (tomb_cond, mut tomb_params) = Selector {
+                kinds: Vec::new(),
+                ..selector.clone()
+            }
+            .to_sql();
+            tomb_params.push(Value::Integer(after));
             let tomb_sql = format!(
                 "SELECT id, modno, flow_id, repo_guid, plan_id, instance_id, original_instance_keyid,
-                    snapshot_id FROM tombstones WHERE {cond} AND modno > ? ORDER BY modno LIMIT {limit}"
+                    snapshot_id FROM tombstones WHERE {tomb_cond} AND modno > ? ORDER BY modno LIMIT {limit}"
             );
             let mut stmt = conn.prepare_cached(&tomb_sql)?;
-            let tombs = stmt.query_map(params_from_iter(all.iter()), |r| {
+            let tombs = stmt.query_map(params_from_iter(tomb_params.iter()), |r| {
                 Ok(Change {
                     kind: ChangeKind::Deleted,
                     meta: OpMeta {

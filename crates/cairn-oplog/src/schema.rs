@@ -51,6 +51,9 @@ const MIGRATIONS: &[&str] = &[
     // v3: unfinished operations (PENDING = 1, INPROGRESS = 2) found without a scan, for crash recovery
     // and the task queue.
     "CREATE INDEX operations_unfinished ON operations(status, id) WHERE status IN (1, 2);",
+    // v4: the newest operation of one kind in a repository (the scheduler's "last prune/check/forget"),
+    // and a repository's index-snapshot operations, without walking its whole history.
+    "CREATE INDEX operations_repo_kind ON operations(repo_guid, kind, id);",
 ];
 
 /// The schema version this build writes.

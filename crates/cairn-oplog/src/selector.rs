@@ -1,6 +1,6 @@
 //! Which operations a query or a subscription wants: the Rust form of `v1.OpSelector`, its SQL `WHERE`
 //! clause, and the same test applied in memory to live events.
-use crate::row::OpMeta;
+use crate::row::{OpKind, OpMeta};
 use cairn_proto::v1::OpSelector;
 use rusqlite::types::Value;
 
@@ -15,6 +15,8 @@ pub struct Selector {
     pub snapshot_id: Option<String>,
     pub flow_id: Option<i64>,
     pub modno_gte: Option<i64>,
+    /// Only operations of these kinds (empty: any). A cairn addition, not in the proto `OpSelector`.
+    pub kinds: Vec<OpKind>,
 }
 
 impl Selector {
@@ -66,6 +68,7 @@ impl Selector {
             && eq(&self.snapshot_id, &m.snapshot_id)
             && self.flow_id.is_none_or(|f| f == m.flow_id)
             && self.modno_gte.is_none_or(|g| m.modno >= g)
+            && (self.kinds.is_empty() || self.kinds.contains(&m.kind))
     }
 
     /// The SQL condition (over the given column prefix, e.g. `""` or `"t."`) and its parameters.
@@ -98,6 +101,11 @@ impl Selector {
             clauses.push("modno >= ?".into());
             params.push(Value::Integer(g));
         }
+        if !self.kinds.is_empty() {
+            let marks = vec!["?"; self.kinds.len()].join(",");
+            clauses.push(format!("kind IN ({marks})"));
+            params.extend(self.kinds.iter().map(|k| Value::Integer(k.code())));
+        }
         if clauses.is_empty() {
             ("1".into(), params)
         } else {
@@ -121,6 +129,7 @@ impl From<&OpSelector> for Selector {
             snapshot_id: s.snapshot_id.clone(),
             flow_id: s.flow_id,
             modno_gte: s.modno_gte,
+            kinds: Vec::new(),
         }
     }
 }

@@ -3,6 +3,7 @@
 mod hooks;
 mod multihost;
 mod retention;
+pub mod settings;
 pub mod schedule;
 
 use crate::error::{FieldError, ValidationErrors};
@@ -105,6 +106,9 @@ pub fn validate(config: &Config) -> Result<(), ValidationErrors> {
     );
     if let Some(mh) = config.multihost.as_option() {
         multihost::check(&mut k, mh);
+    }
+    if let Some(settings) = config.cairn.as_option() {
+        settings::check(&mut k, settings);
     }
     if k.errors.is_empty() {
         Ok(())
