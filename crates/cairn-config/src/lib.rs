@@ -12,6 +12,8 @@ mod validate;
 /// The config schema version this build writes (Backrest's current version).
 pub const CURRENT_VERSION: i32 = 6;
 
+pub mod template;
+
 pub use codec::{Document, parse, render};
 pub use defaults::{default_config, instance_id_from_hostname};
 pub use error::{ConfigError, FieldError, Result, ValidationErrors};

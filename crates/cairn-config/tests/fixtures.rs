@@ -136,6 +136,8 @@ fn the_full_v6_config_loads_unchanged_and_covers_every_kind() {
             Action::ActionShoutrrr(_) => "shoutrrr",
             Action::ActionHealthchecks(_) => "healthchecks",
             Action::ActionTelegram(_) => "telegram",
+            Action::ActionNtfy(_) => "ntfy",
+            Action::ActionEmail(_) => "email",
         })
         .collect();
     assert_eq!(actions.len(), 8, "{actions:?}");

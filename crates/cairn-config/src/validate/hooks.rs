@@ -23,7 +23,7 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
         }
     }
     let Some(action) = &hook.action else {
-        k.err(path, "no action; set one of actionCommand, actionWebhook, actionDiscord, actionGotify, actionSlack, actionShoutrrr, actionHealthchecks, actionTelegram");
+        k.err(path, "no action; set one of actionCommand, actionWebhook, actionDiscord, actionGotify, actionSlack, actionShoutrrr, actionHealthchecks, actionTelegram, actionNtfy, actionEmail");
         return;
     };
     let mut require = |field: &str, value: &str, what: &str| {
@@ -58,6 +58,14 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
             require("actionTelegram.botToken", &t.bot_token, "a bot token");
             require("actionTelegram.chatId", &t.chat_id, "a chat id");
         }
+        Action::ActionNtfy(n) => require("actionNtfy.url", &n.url, "a topic URL"),
+        Action::ActionEmail(e) => {
+            require("actionEmail.smtpUrl", &e.smtp_url, "an SMTP server URL");
+            require("actionEmail.from", &e.from, "a sender address");
+            if e.to.iter().all(|t| t.trim().is_empty()) {
+                k.err(format!("{path}.actionEmail.to"), "at least one recipient is required");
+            }
+        }
     }
     let url = match action {
         Action::ActionWebhook(w) => Some(("actionWebhook.webhookUrl", &w.webhook_url)),
@@ -65,6 +73,7 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
         Action::ActionSlack(s) => Some(("actionSlack.webhookUrl", &s.webhook_url)),
         Action::ActionHealthchecks(h) => Some(("actionHealthchecks.webhookUrl", &h.webhook_url)),
         Action::ActionGotify(g) => Some(("actionGotify.baseUrl", &g.base_url)),
+        Action::ActionNtfy(n) => Some(("actionNtfy.url", &n.url)),
         _ => None,
     };
     if let Some((field, u)) = url.filter(|(_, u)| !u.is_empty())
@@ -74,5 +83,38 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
             format!("{path}.{field}"),
             format!("{u:?} must start with http:// or https://"),
         );
+    }
+    for (field, src) in templates(action) {
+        if let Err(e) = crate::template::compile(src) {
+            k.err(
+                format!("{path}.{field}"),
+                format!("the template cannot be used: {e}"),
+            );
+        }
+    }
+}
+
+/// Every template field of an action, with its JSON path below the hook.
+fn templates(action: &Action) -> Vec<(&'static str, &str)> {
+    match action {
+        Action::ActionCommand(c) => vec![("actionCommand.command", &c.command)],
+        Action::ActionWebhook(w) => vec![("actionWebhook.template", &w.template)],
+        Action::ActionDiscord(d) => vec![("actionDiscord.template", &d.template)],
+        Action::ActionGotify(g) => vec![
+            ("actionGotify.template", &g.template),
+            ("actionGotify.titleTemplate", &g.title_template),
+        ],
+        Action::ActionSlack(s) => vec![("actionSlack.template", &s.template)],
+        Action::ActionShoutrrr(s) => vec![("actionShoutrrr.template", &s.template)],
+        Action::ActionHealthchecks(h) => vec![("actionHealthchecks.template", &h.template)],
+        Action::ActionTelegram(t) => vec![("actionTelegram.template", &t.template)],
+        Action::ActionNtfy(n) => vec![
+            ("actionNtfy.template", &n.template),
+            ("actionNtfy.titleTemplate", &n.title_template),
+        ],
+        Action::ActionEmail(e) => vec![
+            ("actionEmail.template", &e.template),
+            ("actionEmail.subjectTemplate", &e.subject_template),
+        ],
     }
 }

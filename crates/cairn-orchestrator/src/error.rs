@@ -1,0 +1,27 @@
+//! Errors of the orchestrator's public API, each naming what was asked for and what is wrong.
+use cairn_engine::EngineError;
+use cairn_oplog::OplogError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum OrchestratorError {
+    #[error("no plan {0:?} in the config")]
+    PlanNotFound(String),
+    #[error("no repository {0:?} in the config")]
+    RepoNotFound(String),
+    #[error("no operation {0}")]
+    OperationNotFound(i64),
+    #[error("operation {0} has already finished; only pending and running operations can be cancelled")]
+    AlreadyFinished(i64),
+    #[error("invalid request: {0}")]
+    Invalid(String),
+    #[error("the orchestrator is shutting down")]
+    ShuttingDown,
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    #[error(transparent)]
+    Oplog(#[from] OplogError),
+    #[error(transparent)]
+    Schedule(#[from] crate::schedule::ScheduleError),
+}
+
+pub type Result<T> = std::result::Result<T, OrchestratorError>;

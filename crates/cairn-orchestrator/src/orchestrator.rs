@@ -1,0 +1,416 @@
+//! The orchestrator: owns the task queue, runs due tasks (one at a time per repository, up to the
+//! global limit overall), keeps every recurring task's next run queued as a PENDING operation, and
+//! offers the requests the API makes: run a backup now, run a repository task, forget, restore, cancel.
+use crate::clock::Clock;
+use crate::engines::Engines;
+use crate::error::{OrchestratorError, Result};
+use crate::queue::{Entry, Queue};
+use crate::run::run_entry;
+use crate::scheduler;
+use crate::task::{ScheduleKey, Task, priority};
+use cairn_config::ConfigStore;
+use cairn_engine::Engine;
+use cairn_oplog::{LogStore, OpLog};
+use cairn_proto::v1::{Config, Operation, OperationStatus, Plan, Repo};
+use chrono::{DateTime, Utc};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// The plan id of repository-level operations (prune, check, stats, scheduled forget), as Backrest.
+pub const SYSTEM_PLAN: &str = "_system_";
+/// The plan or instance of a snapshot whose tags do not say (as Backrest).
+pub const UNASSOCIATED: &str = "_unassociated_";
+
+/// Tasks of different repositories running at once when the config does not say.
+pub const DEFAULT_MAX_PARALLEL: usize = 2;
+
+/// The longest the run loop sleeps, so a clock jump is noticed within this time.
+const MAX_SLEEP: Duration = Duration::from_secs(60);
+/// A difference between wall-clock and monotonic time over one sleep beyond this is a clock jump.
+const CLOCK_JUMP: chrono::Duration = chrono::Duration::seconds(30);
+
+/// What the orchestrator needs.
+pub struct Deps {
+    pub config: Arc<ConfigStore>,
+    pub oplog: OpLog,
+    pub logs: LogStore,
+    pub clock: Arc<dyn Clock>,
+    /// restic's location when not on PATH (`CAIRN_RESTIC_COMMAND`).
+    pub restic_command: Option<PathBuf>,
+}
+
+/// A running task that can be cancelled.
+pub(crate) struct Running {
+    pub cancel: CancellationToken,
+    /// The status a cancel request asked for.
+    pub requested: Option<OperationStatus>,
+}
+
+/// The mutable state, under one lock.
+#[derive(Default)]
+pub(crate) struct State {
+    pub queue: Queue,
+    /// Running operations by id.
+    pub running: HashMap<i64, Running>,
+    /// Recurring tasks running now (their next run is queued when they finish).
+    pub running_keys: HashSet<ScheduleKey>,
+    /// When garbage was last collected by this process.
+    pub last_gc: Option<DateTime<Utc>>,
+}
+
+pub(crate) struct Inner {
+    pub config: Arc<ConfigStore>,
+    pub oplog: OpLog,
+    pub logs: LogStore,
+    pub clock: Arc<dyn Clock>,
+    pub engines: Engines,
+    pub state: Mutex<State>,
+    pub wake: Notify,
+    pub shutdown: CancellationToken,
+    pub tasks: TaskTracker,
+}
+
+impl Inner {
+    pub fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// The global limit on tasks running at once.
+    pub fn max_parallel(config: &Config) -> usize {
+        match config.cairn.as_option().map(|s| s.max_parallel_tasks) {
+            Some(n) if n > 0 => n as usize,
+            _ => DEFAULT_MAX_PARALLEL,
+        }
+    }
+}
+
+/// A handle on the orchestrator (cheap to clone).
+#[derive(Clone)]
+pub struct Orchestrator {
+    pub(crate) inner: Arc<Inner>,
+}
+
+impl Orchestrator {
+    pub fn new(deps: Deps) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                config: deps.config,
+                oplog: deps.oplog,
+                logs: deps.logs,
+                clock: deps.clock,
+                engines: Engines::new(deps.restic_command),
+                state: Mutex::new(State::default()),
+                wake: Notify::new(),
+                shutdown: CancellationToken::new(),
+                tasks: TaskTracker::new(),
+            }),
+        }
+    }
+
+    pub fn oplog(&self) -> &OpLog {
+        &self.inner.oplog
+    }
+
+    pub fn logs(&self) -> &LogStore {
+        &self.inner.logs
+    }
+
+    pub fn config(&self) -> &Arc<ConfigStore> {
+        &self.inner.config
+    }
+
+    /// Schedules every plan and repository and starts running tasks in the background.
+    pub fn start(&self) -> Result<()> {
+        scheduler::reschedule_all(&self.inner)?;
+        let inner = self.inner.clone();
+        self.inner.tasks.spawn(run_loop(inner));
+        Ok(())
+    }
+
+    /// Re-reads the config: recurring tasks are rescheduled (a plan's next run stays anchored at its
+    /// last run), removed plans and repositories lose their queued runs.
+    pub fn config_changed(&self) -> Result<()> {
+        let config = self.inner.config.get();
+        let gone: Vec<Entry> = {
+            let mut state = self.inner.state();
+            let mut gone = Vec::new();
+            let repos: Vec<String> = state
+                .queue
+                .entries()
+                .iter()
+                .filter_map(|e| e.repo_id.clone())
+                .filter(|r| !config.repos.iter().any(|c| &c.id == r))
+                .collect();
+            for r in repos {
+                gone.extend(state.queue.remove_repo(&r));
+            }
+            gone
+        };
+        for e in gone {
+            if let Some(id) = e.op_id {
+                self.inner.oplog.delete(&[id])?;
+            }
+        }
+        scheduler::reschedule_all(&self.inner)?;
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    /// Queues a backup of a plan now, ahead of scheduled work; returns its operation id.
+    pub fn backup_now(&self, plan_id: &str, dry_run: bool) -> Result<i64> {
+        let task = Task::Backup {
+            plan_id: plan_id.into(),
+            dry_run,
+        };
+        self.enqueue_interactive(task)
+    }
+
+    /// Queues a repository task now (index, prune, check, stats, scheduled forget); returns its
+    /// operation id (0 for indexing, which records one operation per new snapshot instead).
+    pub fn repo_task(&self, task: Task) -> Result<i64> {
+        if task.own_repo_id().is_none() {
+            return Err(OrchestratorError::Invalid(format!(
+                "{} is not a repository task",
+                task.type_name()
+            )));
+        }
+        self.enqueue_interactive(task)
+    }
+
+    /// Queues a plan's retention policy now.
+    pub fn forget_now(&self, plan_id: &str) -> Result<i64> {
+        self.enqueue_interactive(Task::ForgetPlan {
+            plan_id: plan_id.into(),
+        })
+    }
+
+    /// Queues forgetting one snapshot.
+    pub fn forget_snapshot(&self, repo_id: &str, plan_id: &str, snapshot_id: &str) -> Result<i64> {
+        if snapshot_id.is_empty() || snapshot_id.starts_with('-') {
+            return Err(OrchestratorError::Invalid(format!(
+                "{snapshot_id:?} is not a snapshot id"
+            )));
+        }
+        self.enqueue_interactive(Task::ForgetSnapshot {
+            repo_id: repo_id.into(),
+            plan_id: plan_id.into(),
+            snapshot_id: snapshot_id.into(),
+        })
+    }
+
+    /// Queues a restore of `path` from a snapshot into `target` (absolute).
+    pub fn restore(
+        &self,
+        repo_id: &str,
+        plan_id: &str,
+        snapshot_id: &str,
+        path: &str,
+        target: PathBuf,
+    ) -> Result<i64> {
+        if !target.is_absolute() {
+            return Err(OrchestratorError::Invalid(format!(
+                "restore target {} must be an absolute path",
+                target.display()
+            )));
+        }
+        if snapshot_id.is_empty() || snapshot_id.starts_with('-') {
+            return Err(OrchestratorError::Invalid(format!(
+                "{snapshot_id:?} is not a snapshot id"
+            )));
+        }
+        self.enqueue_interactive(Task::Restore {
+            repo_id: repo_id.into(),
+            plan_id: plan_id.into(),
+            snapshot_id: snapshot_id.into(),
+            path: if path.is_empty() { "/".into() } else { path.into() },
+            target,
+        })
+    }
+
+    fn enqueue_interactive(&self, task: Task) -> Result<i64> {
+        if self.inner.shutdown.is_cancelled() {
+            return Err(OrchestratorError::ShuttingDown);
+        }
+        let prio = task.priority() + priority::INTERACTIVE;
+        let now = self.inner.now();
+        let id = scheduler::enqueue(&self.inner, task, now, prio, 0)?;
+        self.inner.wake.notify_one();
+        Ok(id.unwrap_or(0))
+    }
+
+    /// Cancels a queued or running operation: queued ones end as USER_CANCELLED at once (a recurring
+    /// task's next run is then scheduled), running ones are stopped and end as USER_CANCELLED.
+    pub fn cancel(&self, op_id: i64) -> Result<()> {
+        let queued = {
+            let mut state = self.inner.state();
+            if let Some(r) = state.running.get_mut(&op_id) {
+                r.requested = Some(OperationStatus::STATUS_USER_CANCELLED);
+                r.cancel.cancel();
+                return Ok(());
+            }
+            state.queue.remove_op(op_id)
+        };
+        let Some(entry) = queued else {
+            return match self.inner.oplog.get(op_id)? {
+                None => Err(OrchestratorError::OperationNotFound(op_id)),
+                Some(_) => Err(OrchestratorError::AlreadyFinished(op_id)),
+            };
+        };
+        if let Some(mut op) = self.inner.oplog.get(op_id)? {
+            op.status = OperationStatus::STATUS_USER_CANCELLED.into();
+            op.display_message = "cancelled by user request before it started".into();
+            op.unix_time_end_ms = self.inner.now().timestamp_millis();
+            self.inner.oplog.update(&mut op)?;
+        }
+        if let Some(key) = entry.schedule {
+            scheduler::schedule_next(&self.inner, &key)?;
+        }
+        self.inner.wake.notify_one();
+        Ok(())
+    }
+
+    /// The engine of a configured repository (for browsing, downloads and commands).
+    pub async fn engine(&self, repo: &Repo) -> Result<Arc<dyn Engine>> {
+        Ok(self.inner.engines.for_repo(repo).await?)
+    }
+
+    /// Operations queued now: (operation id, task, when it is due).
+    pub fn queued(&self) -> Vec<(Option<i64>, Task, DateTime<Utc>)> {
+        self.inner
+            .state()
+            .queue
+            .entries()
+            .iter()
+            .map(|e| (e.op_id, e.task.clone(), e.run_at))
+            .collect()
+    }
+
+    /// Tasks running now.
+    pub fn running(&self) -> usize {
+        self.inner.state().queue.running()
+    }
+
+    /// Wakes the run loop (after a fake clock moved, in tests).
+    pub fn poke(&self) {
+        self.inner.wake.notify_one();
+    }
+
+    /// Waits until operation `op_id` has finished and returns it.
+    pub async fn wait(&self, op_id: i64) -> Result<Operation> {
+        let selector = cairn_oplog::Selector::ids([op_id]);
+        let mut sub = self.inner.oplog.subscribe(selector, None)?;
+        loop {
+            let op = self
+                .inner
+                .oplog
+                .get(op_id)?
+                .ok_or(OrchestratorError::OperationNotFound(op_id))?;
+            if is_final(&op) {
+                return Ok(op);
+            }
+            if sub.next().await.is_none() {
+                return Err(OrchestratorError::ShuttingDown);
+            }
+        }
+    }
+
+    /// Stops taking tasks, cancels running ones (they end as SYSTEM_CANCELLED after the engine has
+    /// stopped cleanly) and waits up to `grace` for them.
+    pub async fn shutdown(&self, grace: Duration) {
+        self.inner.shutdown.cancel();
+        self.inner.tasks.close();
+        if tokio::time::timeout(grace, self.inner.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("tasks still running after {grace:?}; they will be marked interrupted at the next start");
+        }
+    }
+
+    pub fn plan(&self, plan_id: &str) -> Result<(Plan, Repo)> {
+        plan_and_repo(&self.inner.config.get(), plan_id)
+    }
+}
+
+/// True once an operation can no longer change.
+pub fn is_final(op: &Operation) -> bool {
+    !matches!(
+        op.status.as_known(),
+        Some(OperationStatus::STATUS_PENDING)
+            | Some(OperationStatus::STATUS_INPROGRESS)
+            | Some(OperationStatus::STATUS_UNKNOWN)
+    )
+}
+
+/// A plan and its repository from the config.
+pub(crate) fn plan_and_repo(config: &Config, plan_id: &str) -> Result<(Plan, Repo)> {
+    let plan = config
+        .plans
+        .iter()
+        .find(|p| p.id == plan_id)
+        .ok_or_else(|| OrchestratorError::PlanNotFound(plan_id.into()))?;
+    let repo = find_repo(config, &plan.repo)?;
+    Ok((plan.clone(), repo))
+}
+
+pub(crate) fn find_repo(config: &Config, repo_id: &str) -> Result<Repo> {
+    config
+        .repos
+        .iter()
+        .find(|r| r.id == repo_id)
+        .cloned()
+        .ok_or_else(|| OrchestratorError::RepoNotFound(repo_id.into()))
+}
+
+/// Runs due tasks until shutdown; notices clock jumps and reschedules after them.
+async fn run_loop(inner: Arc<Inner>) {
+    loop {
+        dispatch_ready(&inner);
+        let now = inner.now();
+        let wait = inner
+            .state()
+            .queue
+            .next_due(now)
+            .and_then(|t| (t - now).to_std().ok())
+            .map_or(MAX_SLEEP, |d| d.min(MAX_SLEEP));
+        let (wall_before, mono_before) = (now, tokio::time::Instant::now());
+        tokio::select! {
+            _ = inner.shutdown.cancelled() => break,
+            _ = inner.wake.notified() => {}
+            _ = tokio::time::sleep(wait) => {}
+        }
+        let wall = inner.now() - wall_before;
+        let mono = chrono::Duration::from_std(mono_before.elapsed()).unwrap_or(chrono::Duration::MAX);
+        if (wall - mono).abs() > CLOCK_JUMP {
+            tracing::info!(jump_seconds = (wall - mono).num_seconds(), "clock jump detected; rescheduling");
+            if let Err(e) = scheduler::reschedule_all(&inner) {
+                tracing::error!(error = %e, "rescheduling after a clock jump failed");
+            }
+        }
+    }
+}
+
+/// Starts every task that may run now.
+fn dispatch_ready(inner: &Arc<Inner>) {
+    let limit = Inner::max_parallel(&inner.config.get());
+    loop {
+        let now = inner.now();
+        let Some(entry) = inner.state().queue.take_ready(now, limit) else {
+            return;
+        };
+        let inner2 = inner.clone();
+        inner.tasks.spawn(async move {
+            run_entry(&inner2, entry).await;
+            inner2.wake.notify_one();
+        });
+    }
+}

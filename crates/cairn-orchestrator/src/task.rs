@@ -1,0 +1,180 @@
+//! The tasks the orchestrator runs: what each one is, its name (as hooks see it), its type (as metrics
+//! label it), the repository it belongs to (its serial queue) and its priority.
+use std::path::PathBuf;
+
+/// Backrest's priorities: among tasks that are due, the highest runs first.
+pub mod priority {
+    pub const STATS: i32 = 0;
+    pub const DEFAULT: i32 = 2;
+    pub const FORGET: i32 = 4;
+    pub const INDEX_SNAPSHOTS: i32 = 8;
+    pub const CHECK: i32 = 16;
+    pub const PRUNE: i32 = 32;
+    /// Added to a task's own priority when a person asked for it.
+    pub const INTERACTIVE: i32 = 64;
+}
+
+/// One unit of work.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Task {
+    Backup {
+        plan_id: String,
+        dry_run: bool,
+    },
+    /// Indexes the repository's snapshots into the log (no operation of its own).
+    IndexSnapshots {
+        repo_id: String,
+    },
+    /// A plan's retention policy, applied to the plan's snapshots.
+    ForgetPlan {
+        plan_id: String,
+    },
+    /// The repository's own forget policy, applied to all its snapshots grouped by tags.
+    ScheduledForget {
+        repo_id: String,
+    },
+    ForgetSnapshot {
+        repo_id: String,
+        plan_id: String,
+        snapshot_id: String,
+    },
+    Prune {
+        repo_id: String,
+    },
+    Check {
+        repo_id: String,
+    },
+    Stats {
+        repo_id: String,
+    },
+    Restore {
+        repo_id: String,
+        plan_id: String,
+        snapshot_id: String,
+        path: String,
+        target: PathBuf,
+    },
+    /// An engine command typed by a person (runs at once, outside the queue).
+    RunCommand {
+        repo_id: String,
+        command: String,
+    },
+    CollectGarbage,
+}
+
+impl Task {
+    /// The name hooks see as `.Task` (Backrest's wording).
+    pub fn name(&self, plan_repo: Option<&str>) -> String {
+        let repo = plan_repo.unwrap_or_default();
+        match self {
+            Task::Backup { plan_id, .. } => format!("backup for plan {plan_id:?}"),
+            Task::IndexSnapshots { repo_id } => format!("index snapshots for repo {repo_id:?}"),
+            Task::ForgetPlan { plan_id } => format!("forget for plan {plan_id:?} in repo {repo:?}"),
+            Task::ScheduledForget { repo_id } => format!("scheduled forget for repo {repo_id:?}"),
+            Task::ForgetSnapshot {
+                repo_id,
+                plan_id,
+                snapshot_id,
+            } => format!("forget snapshot {snapshot_id:?} for plan {plan_id:?} in repo {repo_id:?}"),
+            Task::Prune { repo_id } => format!("prune repo {repo_id:?}"),
+            Task::Check { repo_id } => format!("check for repo {repo_id:?}"),
+            Task::Stats { repo_id } => format!("stats for repo {repo_id:?}"),
+            Task::Restore {
+                repo_id,
+                snapshot_id,
+                ..
+            } => format!("restore snapshot {snapshot_id:?} in repo {repo_id:?}"),
+            Task::RunCommand { repo_id, .. } => format!("run command in repo {repo_id:?}"),
+            Task::CollectGarbage => "collect garbage".into(),
+        }
+    }
+
+    /// The type string used as a metrics label.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Task::Backup { .. } => "backup",
+            Task::IndexSnapshots { .. } => "index_snapshots",
+            Task::ForgetPlan { .. } => "forget",
+            Task::ScheduledForget { .. } => "scheduled_forget",
+            Task::ForgetSnapshot { .. } => "forget_snapshot",
+            Task::Prune { .. } => "prune",
+            Task::Check { .. } => "check",
+            Task::Stats { .. } => "stats",
+            Task::Restore { .. } => "restore",
+            Task::RunCommand { .. } => "run_command",
+            Task::CollectGarbage => "collect_garbage",
+        }
+    }
+
+    /// The task's own priority (before any interactive boost).
+    pub fn priority(&self) -> i32 {
+        match self {
+            Task::Stats { .. } => priority::STATS,
+            Task::ForgetPlan { .. } | Task::ScheduledForget { .. } | Task::ForgetSnapshot { .. } => {
+                priority::FORGET
+            }
+            Task::IndexSnapshots { .. } => priority::INDEX_SNAPSHOTS,
+            Task::Check { .. } => priority::CHECK,
+            Task::Prune { .. } => priority::PRUNE,
+            Task::Backup { .. }
+            | Task::Restore { .. }
+            | Task::RunCommand { .. }
+            | Task::CollectGarbage => priority::DEFAULT,
+        }
+    }
+
+    /// The plan a task belongs to, when it is a plan's.
+    pub fn plan_id(&self) -> Option<&str> {
+        match self {
+            Task::Backup { plan_id, .. } | Task::ForgetPlan { plan_id } => Some(plan_id),
+            Task::ForgetSnapshot { plan_id, .. } | Task::Restore { plan_id, .. } => Some(plan_id),
+            _ => None,
+        }
+    }
+
+    /// The repository named by the task itself (plan tasks resolve theirs through the config).
+    pub fn own_repo_id(&self) -> Option<&str> {
+        match self {
+            Task::IndexSnapshots { repo_id }
+            | Task::ScheduledForget { repo_id }
+            | Task::ForgetSnapshot { repo_id, .. }
+            | Task::Prune { repo_id }
+            | Task::Check { repo_id }
+            | Task::Stats { repo_id }
+            | Task::Restore { repo_id, .. }
+            | Task::RunCommand { repo_id, .. } => Some(repo_id),
+            Task::Backup { .. } | Task::ForgetPlan { .. } | Task::CollectGarbage => None,
+        }
+    }
+}
+
+/// A recurring task's identity: at most one pending run of each exists.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ScheduleKey {
+    Backup(String),
+    Prune(String),
+    Check(String),
+    Forget(String),
+    CollectGarbage,
+}
+
+impl ScheduleKey {
+    pub fn task(&self) -> Task {
+        match self {
+            ScheduleKey::Backup(plan_id) => Task::Backup {
+                plan_id: plan_id.clone(),
+                dry_run: false,
+            },
+            ScheduleKey::Prune(repo_id) => Task::Prune {
+                repo_id: repo_id.clone(),
+            },
+            ScheduleKey::Check(repo_id) => Task::Check {
+                repo_id: repo_id.clone(),
+            },
+            ScheduleKey::Forget(repo_id) => Task::ScheduledForget {
+                repo_id: repo_id.clone(),
+            },
+            ScheduleKey::CollectGarbage => Task::CollectGarbage,
+        }
+    }
+}

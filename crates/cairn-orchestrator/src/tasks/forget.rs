@@ -1,0 +1,171 @@
+//! Forgetting snapshots: a plan's retention policy over the plan's snapshots (tagged `plan:<id>` and
+//! `created-by:<instance>`, one group), the repository's forget policy over all its snapshots (grouped
+//! by tags), or one snapshot by id. What was removed is recorded on the operation and the snapshots'
+//! index operations are flagged as forgotten.
+use super::repo::prepare;
+use crate::hooks::{Event, fire};
+use crate::orchestrator::{find_repo, plan_and_repo};
+use crate::run::{Done, Failure, TaskCtx, TaskResult};
+use crate::task::{Task, priority};
+use cairn_engine::{ForgetScope, snapshot_tags};
+use cairn_oplog::{OpKind, Query, Selector};
+use cairn_proto::v1::__buffa::oneof::operation::Op;
+use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;
+use cairn_proto::v1::hook::Condition;
+use cairn_proto::v1::{OperationStatus, ResticSnapshot, RetentionPolicy};
+
+const KEEPS_ALL: &str = "the retention policy keeps every snapshot; nothing was forgotten";
+
+/// A plan's retention policy.
+pub async fn plan(ctx: &TaskCtx, plan_id: &str) -> TaskResult {
+    let (plan, repo) = plan_and_repo(&ctx.config, plan_id)?;
+    let scope = ForgetScope {
+        tags: snapshot_tags(&plan.id, &ctx.config.instance),
+        group_by: String::new(),
+    };
+    let policy = plan.retention.as_option().cloned().unwrap_or_default();
+    with_hooks(ctx, &repo.id, policy, scope).await
+}
+
+/// The repository's own forget policy; stats follow.
+pub async fn scheduled(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
+    let repo = find_repo(&ctx.config, repo_id)?;
+    let policy = repo
+        .forget_policy
+        .as_option()
+        .and_then(|f| f.retention.as_option())
+        .cloned()
+        .unwrap_or_default();
+    let scope = ForgetScope {
+        tags: Vec::new(),
+        group_by: "tags".into(),
+    };
+    let done = with_hooks(ctx, repo_id, policy, scope).await?;
+    let stats = Task::Stats {
+        repo_id: repo_id.into(),
+    };
+    ctx.follow_up(stats, priority::STATS, 0)?;
+    Ok(done)
+}
+
+async fn with_hooks(
+    ctx: &TaskCtx,
+    repo_id: &str,
+    policy: RetentionPolicy,
+    scope: ForgetScope,
+) -> TaskResult {
+    fire(ctx, &[Event::of(Condition::CONDITION_FORGET_START)], None).await?;
+    match apply(ctx, repo_id, policy, scope).await {
+        Ok(done) => {
+            fire(ctx, &[Event::of(Condition::CONDITION_FORGET_SUCCESS)], None).await?;
+            Ok(done)
+        }
+        Err(Failure::Error(e)) => {
+            let events = [
+                Event::error(Condition::CONDITION_FORGET_ERROR, &e),
+                Event::error(Condition::CONDITION_ANY_ERROR, &e),
+            ];
+            fire(ctx, &events, None).await?;
+            Err(Failure::Error(e))
+        }
+        Err(other) => Err(other),
+    }
+}
+
+async fn apply(
+    ctx: &TaskCtx,
+    repo_id: &str,
+    policy: RetentionPolicy,
+    scope: ForgetScope,
+) -> TaskResult {
+    ctx.update_op(|op| set_forget(op, Vec::new(), Some(policy.clone())))?;
+    if matches!(policy.policy, None | Some(Policy::PolicyKeepAll(_))) {
+        return Ok(Done::with(OperationStatus::STATUS_SUCCESS, KEEPS_ALL));
+    }
+    let (repo, engine) = prepare(ctx, repo_id).await?;
+    let removed = engine.forget(&repo, &policy, &scope).await?;
+    let ids: Vec<String> = removed.iter().map(|s| s.id.clone()).collect();
+    let count = removed.len();
+    ctx.update_op(|op| set_forget(op, removed, None))?;
+    mark_forgotten(ctx, &repo.guid, &ids)?;
+    Ok(Done::with(
+        OperationStatus::STATUS_SUCCESS,
+        format!("forgot {count} snapshot{}", if count == 1 { "" } else { "s" }),
+    ))
+}
+
+/// One snapshot, by id; indexing follows.
+pub async fn snapshot(ctx: &TaskCtx, repo_id: &str, snapshot_id: &str) -> TaskResult {
+    let (repo, engine) = prepare(ctx, repo_id).await?;
+    let result = engine.forget_snapshot(&repo, snapshot_id).await;
+    if let Err(e) = result {
+        let failure = Failure::from(e);
+        if let Failure::Error(msg) = &failure {
+            fire(ctx, &[Event::error(Condition::CONDITION_ANY_ERROR, msg)], None).await?;
+        }
+        return Err(failure);
+    }
+    let snap = ResticSnapshot {
+        id: snapshot_id.into(),
+        ..Default::default()
+    };
+    ctx.update_op(|op| {
+        op.snapshot_id = snapshot_id.into();
+        set_forget(op, vec![snap], None);
+    })?;
+    mark_forgotten(ctx, &repo.guid, &[snapshot_id.to_string()])?;
+    ctx.follow_up(
+        Task::IndexSnapshots {
+            repo_id: repo_id.into(),
+        },
+        priority::INDEX_SNAPSHOTS,
+        0,
+    )?;
+    Ok(Done::with(
+        OperationStatus::STATUS_SUCCESS,
+        format!("forgot snapshot {}", &snapshot_id[..snapshot_id.len().min(8)]),
+    ))
+}
+
+fn set_forget(
+    op: &mut cairn_proto::v1::Operation,
+    removed: Vec<ResticSnapshot>,
+    policy: Option<RetentionPolicy>,
+) {
+    if let Some(Op::OperationForget(f)) = op.op.as_mut() {
+        if !removed.is_empty() {
+            f.forget = removed;
+        }
+        if let Some(p) = policy {
+            f.policy = p.into();
+        }
+    }
+}
+
+/// Flags the index operations of removed snapshots as forgotten.
+fn mark_forgotten(ctx: &TaskCtx, repo_guid: &str, ids: &[String]) -> Result<(), Failure> {
+    let mut changed = Vec::new();
+    for id in ids {
+        let selector = Selector {
+            repo_guid: Some(repo_guid.into()),
+            snapshot_id: Some(id.clone()),
+            kinds: vec![OpKind::IndexSnapshot],
+            ..Selector::default()
+        };
+        for mut op in ctx.inner.oplog.query(&Query::new(selector))? {
+            if let Some(Op::OperationIndexSnapshot(i)) = op.op.as_mut() {
+                if !i.forgot {
+                    i.forgot = true;
+                    changed.push(op);
+                }
+            }
+        }
+    }
+    ctx.inner.oplog.transact(|tx| {
+        for op in &mut changed {
+            tx.update(op)?;
+        }
+        Ok(())
+    })?;
+    Ok(())
+}

@@ -1,0 +1,102 @@
+//! Indexing a repository's snapshots into the log: every snapshot not yet indexed gets an
+//! OperationIndexSnapshot (plan and instance from its `plan:` and `created-by:` tags, in the flow of
+//! the backup that made it when that backup is in the log), and indexed snapshots the repository no
+//! longer has are flagged as forgotten. Only the repository's index operations are read, never its
+//! whole history.
+use super::repo::prepare;
+use crate::engines::engine_label;
+use crate::orchestrator::UNASSOCIATED;
+use crate::run::{Done, Failure, TaskCtx, TaskResult};
+use cairn_engine::SnapshotFilter;
+use cairn_oplog::{OpKind, Query, Selector};
+use cairn_proto::v1::__buffa::oneof::operation::Op;
+use cairn_proto::v1::{OperationIndexSnapshot, Operation, OperationStatus, ResticSnapshot};
+use std::collections::{HashMap, HashSet};
+
+pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
+    let (repo, engine) = prepare(ctx, repo_id).await?;
+    let mut snapshots = engine.snapshots(&repo, &SnapshotFilter::default()).await?;
+    snapshots.sort_by_key(|s| s.unix_time_ms);
+    let index_ops = ctx.inner.oplog.query(&Query::new(Selector {
+        repo_guid: Some(repo.guid.clone()),
+        kinds: vec![OpKind::IndexSnapshot],
+        ..Selector::default()
+    }))?;
+    let indexed: HashMap<&str, &Operation> = index_ops
+        .iter()
+        .map(|o| (o.snapshot_id.as_str(), o))
+        .collect();
+    let present: HashSet<&str> = snapshots.iter().map(|s| s.id.as_str()).collect();
+    let label = engine_label(engine.as_ref());
+    let mut added = Vec::new();
+    for s in snapshots.iter().filter(|s| !indexed.contains_key(s.id.as_str())) {
+        let mut op = index_op(ctx, &repo, s)?;
+        op.engine = label.clone();
+        added.push(op);
+    }
+    let mut forgotten = Vec::new();
+    for op in &index_ops {
+        if let Some(Op::OperationIndexSnapshot(i)) = &op.op {
+            if !i.forgot && !present.contains(op.snapshot_id.as_str()) {
+                let mut op = op.clone();
+                if let Some(Op::OperationIndexSnapshot(i)) = op.op.as_mut() {
+                    i.forgot = true;
+                }
+                forgotten.push(op);
+            }
+        }
+    }
+    let (new, gone) = (added.len(), forgotten.len());
+    ctx.inner.oplog.transact(|tx| {
+        for op in &mut added {
+            tx.add(op)?;
+        }
+        for op in &mut forgotten {
+            tx.update(op)?;
+        }
+        Ok(())
+    })?;
+    tracing::info!(repo = %repo.id, new, forgotten = gone, "indexed snapshots");
+    Ok(Done::success())
+}
+
+/// The index operation for one snapshot.
+fn index_op(ctx: &TaskCtx, repo: &cairn_proto::v1::Repo, s: &ResticSnapshot) -> Result<Operation, Failure> {
+    let tag = |prefix: &str| {
+        s.tags
+            .iter()
+            .find_map(|t| t.strip_prefix(prefix))
+            .unwrap_or(UNASSOCIATED)
+            .to_string()
+    };
+    let backups = ctx.inner.oplog.query_meta(&Query::last_n(
+        Selector {
+            repo_guid: Some(repo.guid.clone()),
+            snapshot_id: Some(s.id.clone()),
+            kinds: vec![OpKind::Backup],
+            ..Selector::default()
+        },
+        1,
+    ))?;
+    let duration_ms = s
+        .summary
+        .as_option()
+        .map_or(0, |m| (m.total_duration * 1000.0) as i64);
+    Ok(Operation {
+        instance_id: tag("created-by:"),
+        plan_id: tag("plan:"),
+        repo_id: repo.id.clone(),
+        repo_guid: repo.guid.clone(),
+        snapshot_id: s.id.clone(),
+        flow_id: backups.first().map_or(0, |b| b.flow_id),
+        status: OperationStatus::STATUS_SUCCESS.into(),
+        unix_time_start_ms: s.unix_time_ms,
+        unix_time_end_ms: s.unix_time_ms + duration_ms,
+        op: Some(Op::OperationIndexSnapshot(Box::new(OperationIndexSnapshot {
+            snapshot: s.clone().into(),
+            forgot: false,
+            ..Default::default()
+        }))),
+        ..Default::default()
+    })
+}

@@ -1,0 +1,42 @@
+//! What each task does. `run` dispatches a queued entry to its task.
+mod backup;
+mod collect;
+mod command;
+mod forget;
+mod index;
+mod output;
+mod repo;
+mod restore;
+mod upkeep;
+
+pub use command::run_command_flow;
+pub use repo::ensure_guid;
+
+use crate::run::{TaskCtx, TaskResult};
+use crate::task::Task;
+
+pub async fn run(ctx: &TaskCtx) -> TaskResult {
+    match ctx.task().clone() {
+        Task::Backup { plan_id, dry_run } => backup::run(ctx, &plan_id, dry_run).await,
+        Task::IndexSnapshots { repo_id } => index::run(ctx, &repo_id).await,
+        Task::ForgetPlan { plan_id } => forget::plan(ctx, &plan_id).await,
+        Task::ScheduledForget { repo_id } => forget::scheduled(ctx, &repo_id).await,
+        Task::ForgetSnapshot {
+            repo_id,
+            snapshot_id,
+            ..
+        } => forget::snapshot(ctx, &repo_id, &snapshot_id).await,
+        Task::Prune { repo_id } => upkeep::prune(ctx, &repo_id).await,
+        Task::Check { repo_id } => upkeep::check(ctx, &repo_id).await,
+        Task::Stats { repo_id } => upkeep::stats(ctx, &repo_id).await,
+        Task::Restore {
+            repo_id,
+            snapshot_id,
+            path,
+            target,
+            ..
+        } => restore::run(ctx, &repo_id, &snapshot_id, &path, &target).await,
+        Task::RunCommand { repo_id, command } => command::run(ctx, &repo_id, &command).await,
+        Task::CollectGarbage => collect::run(ctx).await,
+    }
+}

@@ -1,0 +1,66 @@
+//! Task output (prune, check, commands) written line by line to a log in the log store, readable live
+//! while the task runs, with a size cap.
+use crate::run::{Failure, TaskCtx};
+use cairn_oplog::{LogWriter, new_log_id};
+use std::io::Write;
+use std::sync::Mutex;
+
+/// A task's output log.
+pub struct OutputLog {
+    writer: Mutex<Option<LogWriter>>,
+    limit: u64,
+    truncated: Mutex<bool>,
+}
+
+impl OutputLog {
+    /// Starts a `c-<uuid>` log owned by the run's operation, kept as long as the operation.
+    pub fn create(ctx: &TaskCtx, limit: u64) -> Result<(Self, String), Failure> {
+        let owner = ctx.op().map_or(0, |o| o.id);
+        let id = new_log_id("c");
+        let writer = ctx.inner.logs.create(&id, owner, None)?;
+        Ok((
+            Self {
+                writer: Mutex::new(Some(writer)),
+                limit,
+                truncated: Mutex::new(false),
+            },
+            id,
+        ))
+    }
+
+    /// Appends one line (dropped past the cap, which is noted once).
+    pub fn line(&self, line: &str) {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(w) = guard.as_mut() else { return };
+        if w.len() + line.len() as u64 + 1 > self.limit {
+            let mut truncated = self.truncated.lock().unwrap_or_else(|p| p.into_inner());
+            if !*truncated {
+                *truncated = true;
+                let _ = writeln!(w, "[output truncated at {} bytes]", self.limit);
+            }
+            return;
+        }
+        if let Err(e) = writeln!(w, "{line}") {
+            tracing::warn!(error = %e, "writing task output failed");
+        }
+    }
+
+    /// Bytes written.
+    pub fn len(&self) -> u64 {
+        self.writer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map_or(0, LogWriter::len)
+    }
+
+    /// Ends the log (compressing it into the store).
+    pub fn finish(&self) {
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(w) = writer {
+            if let Err(e) = w.finish() {
+                tracing::warn!(error = %e, "finishing task output failed");
+            }
+        }
+    }
+}

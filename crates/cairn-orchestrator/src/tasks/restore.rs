@@ -1,0 +1,33 @@
+//! Restoring a path of a snapshot into a target directory, with progress written to the operation about
+//! once a second and the final progress kept.
+use super::repo::prepare;
+use crate::hooks::{Event, fire};
+use crate::run::{Done, Failure, TaskCtx, TaskResult};
+use cairn_proto::v1::__buffa::oneof::operation::Op;
+use cairn_proto::v1::hook::Condition;
+use cairn_proto::v1::{Operation, RestoreProgressEntry};
+use std::path::Path;
+
+pub async fn run(ctx: &TaskCtx, repo_id: &str, snapshot: &str, path: &str, target: &Path) -> TaskResult {
+    let result = async {
+        let (repo, engine) = prepare(ctx, repo_id).await?;
+        ctx.update_op(|op| op.snapshot_id = snapshot.into())?;
+        let sink = |p: RestoreProgressEntry| ctx.progress_op(|op| set_status(op, p));
+        let last = engine
+            .restore(&repo, snapshot, path, target, &sink, &ctx.cancel)
+            .await?;
+        ctx.update_op(|op| set_status(op, last))?;
+        Ok(Done::success())
+    }
+    .await;
+    if let Err(Failure::Error(e)) = &result {
+        fire(ctx, &[Event::error(Condition::CONDITION_ANY_ERROR, e)], None).await?;
+    }
+    result
+}
+
+fn set_status(op: &mut Operation, p: RestoreProgressEntry) {
+    if let Some(Op::OperationRestore(r)) = op.op.as_mut() {
+        r.last_status = p.into();
+    }
+}
