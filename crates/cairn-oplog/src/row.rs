@@ -107,6 +107,11 @@ impl OpKind {
             .unwrap_or(OpKind::Unknown)
     }
 
+    /// The kind a [`OpKind::name`] names.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
     /// The name used in metrics and GC limits (Backrest's task type strings where they exist).
     pub fn name(self) -> &'static str {
         match self {

@@ -1,14 +1,26 @@
-//! cairn's orchestrator. So far: the clock abstraction, schedule resolution and history garbage
-//! collection; the task queue, tasks, hooks and notifications are still to come.
+//! cairn's orchestrator: schedules, the per-repository task queue, every task and the operations it
+//! writes, hooks and notifications, crash recovery and history garbage collection.
 pub mod clock;
+mod engines;
+pub mod error;
 pub mod gc;
+mod hooks;
+mod orchestrator;
+mod queue;
 pub mod recovery;
+mod run;
 pub mod schedule;
+mod scheduler;
+pub mod task;
+mod tasks;
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use error::{OrchestratorError, Result};
 pub use gc::{GcPolicy, GcReport, Limits, collect_garbage};
+pub use orchestrator::{DEFAULT_MAX_PARALLEL, Deps, Orchestrator, SYSTEM_PLAN, UNASSOCIATED, is_final};
 pub use recovery::{INTERRUPTED, Recovery, recover_interrupted};
 pub use schedule::{ScheduleError, next_run};
+pub use task::{ScheduleKey, Task};
 
 #[cfg(test)]
 mod gc_tests;

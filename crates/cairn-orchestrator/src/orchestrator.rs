@@ -278,6 +278,61 @@ impl Orchestrator {
         Ok(())
     }
 
+    /// Runs an engine command typed by a person at once, outside the queue (like a terminal);
+    /// returns its operation id. Its output goes to the log its operation names.
+    pub fn run_command(&self, repo_id: &str, command: &str) -> Result<i64> {
+        if command.trim().is_empty() {
+            return Err(OrchestratorError::Invalid("the command is empty".into()));
+        }
+        let config = self.inner.config.get();
+        let repo = find_repo(&config, repo_id)?;
+        let task = Task::RunCommand {
+            repo_id: repo.id.clone(),
+            command: command.into(),
+        };
+        let now = self.inner.now();
+        let flow = crate::tasks::run_command_flow(&self.inner, &repo.guid, now.timestamp_millis());
+        let mut op = scheduler::pending_op(&config, &task, Some(&repo), now, flow)
+            .ok_or_else(|| OrchestratorError::Invalid("a command records an operation".into()))?;
+        self.inner.oplog.add(&mut op)?;
+        let entry = Entry {
+            seq: 0,
+            run_at: now,
+            priority: priority::INTERACTIVE,
+            task,
+            repo_id: Some(repo.id),
+            op_id: Some(op.id),
+            schedule: None,
+            flow_id: flow,
+            attempt: 0,
+        };
+        let inner = self.inner.clone();
+        self.inner
+            .tasks
+            .spawn(async move { crate::run::run_direct(&inner, entry).await });
+        Ok(op.id)
+    }
+
+    /// Removes stale locks from a repository at once (outside the queue, as Backrest does).
+    pub async fn unlock(&self, repo_id: &str) -> Result<()> {
+        let repo = find_repo(&self.inner.config.get(), repo_id)?;
+        let engine = self.inner.engines.for_repo(&repo).await?;
+        Ok(engine.unlock(&repo).await?)
+    }
+
+    /// A repository as configured, with its `guid` filled in from the repository (initialising it
+    /// when `auto_initialize` is set) and saved to the config.
+    pub async fn ensure_repo(&self, repo_id: &str) -> Result<Repo> {
+        let repo = find_repo(&self.inner.config.get(), repo_id)?;
+        let engine = self.inner.engines.for_repo(&repo).await?;
+        crate::tasks::ensure_guid(&self.inner.config, repo, engine.as_ref())
+            .await
+            .map_err(|f| match f {
+                crate::run::Failure::Error(e) => OrchestratorError::Invalid(e),
+                other => OrchestratorError::Invalid(format!("{other:?}")),
+            })
+    }
+
     /// The engine of a configured repository (for browsing, downloads and commands).
     pub async fn engine(&self, repo: &Repo) -> Result<Arc<dyn Engine>> {
         Ok(self.inner.engines.for_repo(repo).await?)

@@ -80,7 +80,7 @@ impl From<crate::error::OrchestratorError> for Failure {
 pub type TaskResult = std::result::Result<Done, Failure>;
 
 /// What a task sees while it runs.
-pub struct TaskCtx {
+pub(crate) struct TaskCtx {
     pub inner: Arc<Inner>,
     pub entry: Entry,
     /// The config as it was when the run started.
@@ -151,7 +151,7 @@ impl TaskCtx {
 }
 
 /// Runs a taken queue entry to its end and frees its repository lane.
-pub async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
+pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
     let repo = entry.repo_id.clone();
     let key = entry.schedule.clone();
     if let Some(k) = &key {
@@ -191,6 +191,16 @@ pub async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
     }
 }
 
+/// Runs an entry at once, outside the queue (commands typed by a person).
+pub(crate) async fn run_direct(inner: &Arc<Inner>, entry: Entry) {
+    if let Err(e) = run_once(inner, &entry).await {
+        tracing::error!(task = %entry.task.name(None), error = %e, "the operation log failed while running a task");
+    }
+    if let Some(id) = entry.op_id {
+        inner.state().running.remove(&id);
+    }
+}
+
 /// Runs the task once; returns the retry delay when it is to run again.
 async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>, OplogError> {
     let cancel = inner.shutdown.child_token();
@@ -201,7 +211,9 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
             return Ok(None);
         };
         if entry.attempt > 0 {
-            scheduler::delete_hook_ops(inner, &stored)?;
+            if let Err(e) = scheduler::delete_hook_ops(inner, &stored) {
+                tracing::warn!(op = id, error = %e, "could not remove the previous attempt's hook operations");
+            }
             stored.display_message = format!("running after {} retries", entry.attempt);
         } else {
             stored.display_message.clear();
@@ -222,7 +234,7 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
     let ctx = TaskCtx {
         inner: inner.clone(),
         entry: entry.clone(),
-        config: inner.config.get(),
+        config: Arc::new(inner.config.get()),
         cancel: cancel.clone(),
         op: Mutex::new(op),
         last_write: Mutex::new(Instant::now()),

@@ -6,6 +6,7 @@
 //! (at most [`MAX_RETRIES`] times, then it fails).
 mod actions;
 mod command;
+mod email;
 mod http;
 mod shoutrrr;
 mod vars;
@@ -53,7 +54,7 @@ impl Event {
 }
 
 /// Fires the hooks matching a batch of events.
-pub async fn fire(
+pub(crate) async fn fire(
     ctx: &TaskCtx,
     events: &[Event],
     outcome: Option<&BackupOutcome>,
@@ -136,7 +137,7 @@ async fn run_hook(
         unix_time_start_ms: ctx.now_ms(),
         display_message: format!(
             "running {name} triggered by {}",
-            event.condition.to_str_name()
+            buffa::Enumeration::proto_name(&event.condition)
         ),
         logref: logref.clone(),
         op: Some(Op::OperationRunHook(Box::new(OperationRunHook {

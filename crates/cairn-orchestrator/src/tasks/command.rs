@@ -15,8 +15,6 @@ use cairn_proto::v1::OperationStatus;
 pub const OUTPUT_LIMIT: u64 = 2 * 1024 * 1024;
 /// Commands this close together share a flow.
 const SESSION_MS: i64 = 30 * 60 * 1000;
-/// How far back the session's previous command is looked for.
-const SESSION_LOOKBACK: u32 = 256;
 
 pub async fn run(ctx: &TaskCtx, repo_id: &str, command: &str) -> TaskResult {
     let args = shlex::split(command)
@@ -57,14 +55,14 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str, command: &str) -> TaskResult {
 
 /// The flow a new command in a repository joins: the newest command's, if it started within the
 /// session window.
-pub fn run_command_flow(inner: &Inner, repo_guid: &str, now_ms: i64) -> i64 {
+pub(crate) fn run_command_flow(inner: &Inner, repo_guid: &str, now_ms: i64) -> i64 {
     let recent = inner.oplog.query_meta(&Query::last_n(
         Selector {
             repo_guid: Some(repo_guid.into()),
             kinds: vec![OpKind::RunCommand],
             ..Selector::default()
         },
-        SESSION_LOOKBACK,
+        1,
     ));
     match recent {
         Ok(ops) => ops

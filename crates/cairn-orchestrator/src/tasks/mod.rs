@@ -9,13 +9,13 @@ mod repo;
 mod restore;
 mod upkeep;
 
-pub use command::run_command_flow;
-pub use repo::ensure_guid;
+pub(crate) use command::run_command_flow;
+pub(crate) use repo::ensure_guid;
 
 use crate::run::{TaskCtx, TaskResult};
 use crate::task::Task;
 
-pub async fn run(ctx: &TaskCtx) -> TaskResult {
+pub(crate) async fn run(ctx: &TaskCtx) -> TaskResult {
     match ctx.task().clone() {
         Task::Backup { plan_id, dry_run } => backup::run(ctx, &plan_id, dry_run).await,
         Task::IndexSnapshots { repo_id } => index::run(ctx, &repo_id).await,

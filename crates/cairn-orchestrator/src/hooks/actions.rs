@@ -1,0 +1,145 @@
+//! Delivering one hook: renders its templates and hands the result to the action.
+use super::vars::HookVars;
+use super::{command, http, shoutrrr};
+use cairn_oplog::LogWriter;
+use cairn_proto::v1::__buffa::oneof::hook::Action;
+use cairn_proto::v1::hook::webhook::Method;
+use cairn_proto::v1::Hook;
+use serde_json::json;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+pub const SUMMARY: &str = "{{ .Summary }}";
+
+/// Where telegram's Bot API lives (`CAIRN_TELEGRAM_API` overrides it, for tests and proxies).
+pub fn telegram_api() -> String {
+    std::env::var("CAIRN_TELEGRAM_API").unwrap_or_else(|_| "https://api.telegram.org".into())
+}
+
+/// Appends a line to the hook's log.
+pub fn note(log: &Mutex<LogWriter>, line: &str) {
+    let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+    let _ = writeln!(w, "{line}");
+}
+
+pub async fn deliver(
+    hook: &Hook,
+    vars: &HookVars,
+    log: &Mutex<LogWriter>,
+    cancel: &CancellationToken,
+    timeout: Duration,
+) -> Result<(), String> {
+    let Some(action) = &hook.action else {
+        return Err("the hook has no action".into());
+    };
+    match action {
+        Action::ActionCommand(c) => {
+            let script = vars.render(&c.command, "")?;
+            command::run(&script, log, cancel, timeout).await
+        }
+        Action::ActionWebhook(w) => {
+            let body = vars.render(&w.template, SUMMARY)?;
+            match w.method.as_known() {
+                Some(Method::GET) => http::get(&w.webhook_url, log).await,
+                _ => http::post_text(&w.webhook_url, &body, log).await,
+            }
+        }
+        Action::ActionDiscord(d) => {
+            let text = vars.render(&d.template, SUMMARY)?;
+            http::post_json(&d.webhook_url, &json!({ "content": text }), log).await
+        }
+        Action::ActionSlack(s) => {
+            let text = vars.render(&s.template, SUMMARY)?;
+            http::post_json(&s.webhook_url, &slack_payload(&text), log).await
+        }
+        Action::ActionGotify(g) => {
+            let message = vars.render(&g.template, SUMMARY)?;
+            let title = vars.render(&g.title_template, "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}")?;
+            let url = format!(
+                "{}/message?token={}",
+                g.base_url.trim_end_matches('/'),
+                urlencoding::encode(&g.token)
+            );
+            let priority = if g.priority == 0 { 5 } else { g.priority };
+            let body = json!({ "message": message, "title": title, "priority": priority });
+            http::post_json(&url, &body, log).await
+        }
+        Action::ActionShoutrrr(s) => {
+            let text = vars.render(&s.template, SUMMARY)?;
+            shoutrrr::send(&s.shoutrrr_url, &text, log).await
+        }
+        Action::ActionHealthchecks(h) => {
+            let text = vars.render(&h.template, SUMMARY)?;
+            let url = format!(
+                "{}{}",
+                h.webhook_url.trim_end_matches('/'),
+                healthchecks_suffix(&vars.condition)
+            );
+            http::post_text(&url, &text, log).await
+        }
+        Action::ActionTelegram(t) => {
+            let text = vars.render(&t.template, SUMMARY)?;
+            telegram(&t.bot_token, &t.chat_id, &text, log).await
+        }
+        Action::ActionNtfy(n) => {
+            let text = vars.render(&n.template, SUMMARY)?;
+            let title = vars.render(&n.title_template, "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}")?;
+            http::ntfy(&n.url, &n.token, &title, n.priority, &text, log).await
+        }
+        Action::ActionEmail(e) => {
+            let body = vars.render(&e.template, SUMMARY)?;
+            let subject = vars.render(&e.subject_template, "cairn: {{ .EventName .Event }} in plan {{ .Plan.Id }}")?;
+            super::email::send(&e.smtp_url, &e.from, &e.to, &subject, &body, log).await
+        }
+    }
+}
+
+/// Slack: a rendered template that is JSON is sent as it is (Block Kit); text is wrapped.
+fn slack_payload(text: &str) -> serde_json::Value {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(v) if v.is_object() => v,
+        _ => json!({ "text": format!("cairn notification\n{text}") }),
+    }
+}
+
+/// Which healthchecks endpoint an event pings.
+fn healthchecks_suffix(condition: &str) -> &'static str {
+    if condition.ends_with("_START") {
+        "/start"
+    } else if condition.ends_with("_ERROR") || condition == "CONDITION_UNKNOWN" {
+        "/fail"
+    } else if condition == "CONDITION_SNAPSHOT_END" {
+        "/log"
+    } else {
+        ""
+    }
+}
+
+/// A message through telegram's Bot API.
+pub async fn telegram(token: &str, chat: &str, text: &str, log: &Mutex<LogWriter>) -> Result<(), String> {
+    let url = format!("{}/bot{token}/sendMessage", telegram_api());
+    let body = json!({ "chat_id": chat, "text": text, "parse_mode": "HTML" });
+    http::post_json(&url, &body, log).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn healthchecks_endpoints_follow_the_event() {
+        assert_eq!(healthchecks_suffix("CONDITION_SNAPSHOT_START"), "/start");
+        assert_eq!(healthchecks_suffix("CONDITION_PRUNE_ERROR"), "/fail");
+        assert_eq!(healthchecks_suffix("CONDITION_ANY_ERROR"), "/fail");
+        assert_eq!(healthchecks_suffix("CONDITION_SNAPSHOT_END"), "/log");
+        assert_eq!(healthchecks_suffix("CONDITION_SNAPSHOT_SUCCESS"), "");
+    }
+
+    #[test]
+    fn slack_sends_json_as_is_and_wraps_text() {
+        assert_eq!(slack_payload(r#"{"blocks":[]}"#), json!({"blocks": []}));
+        assert_eq!(slack_payload("hi")["text"], "cairn notification\nhi");
+    }
+}
