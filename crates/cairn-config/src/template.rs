@@ -92,11 +92,9 @@ pub fn from_json(v: &serde_json::Value) -> Value {
         },
         serde_json::Value::String(s) => Value::from(s.as_str()),
         serde_json::Value::Array(a) => Value::Array(a.iter().map(from_json).collect()),
-        serde_json::Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, v)| (k.clone(), from_json(v)))
-                .collect(),
-        ),
+        serde_json::Value::Object(o) => {
+            Value::Object(o.iter().map(|(k, v)| (k.clone(), from_json(v))).collect())
+        }
     }
 }
 
@@ -266,7 +264,10 @@ mod tests {
         let cases = [
             ("{{ .Plan.Id }}", "home"),
             ("{{ .EventName .Event }}", "snapshot error"),
-            ("{{ with .Plan }}{{ $.EventName $.Event }}{{ end }}", "snapshot error"),
+            (
+                "{{ with .Plan }}{{ $.EventName $.Event }}{{ end }}",
+                "snapshot error",
+            ),
             ("{{ if .IsError .Event }}bad{{ else }}good{{ end }}", "bad"),
             ("{{ .ShellEscape .Error }}", r"'it'\''s broken'"),
             ("{{ .FormatSizeBytes .Bytes }}", "1.235 MB"),
@@ -284,7 +285,12 @@ mod tests {
             let e = compile(unclosed).err().unwrap();
             assert!(e.contains("never closed"), "{unclosed}: {e}");
         }
-        assert!(compile("{{ nosuchfunc .Plan }}").err().unwrap().contains("nosuchfunc"));
+        assert!(
+            compile("{{ nosuchfunc .Plan }}")
+                .err()
+                .unwrap()
+                .contains("nosuchfunc")
+        );
         assert!(render("{{ .Nope.Id }}", &vars()).is_err());
     }
 

@@ -8,9 +8,15 @@ pub enum OrchestratorError {
     PlanNotFound(String),
     #[error("no repository {0:?} in the config")]
     RepoNotFound(String),
+    #[error(
+        "repository {0:?} has not been opened yet (its id is unknown); check its URI and password, or set autoInitialize to create it"
+    )]
+    RepoNotOpened(String),
     #[error("no operation {0}")]
     OperationNotFound(i64),
-    #[error("operation {0} has already finished; only pending and running operations can be cancelled")]
+    #[error(
+        "operation {0} has already finished; only pending and running operations can be cancelled"
+    )]
     AlreadyFinished(i64),
     #[error("invalid request: {0}")]
     Invalid(String),

@@ -175,7 +175,10 @@ impl GcPolicy {
     /// Backrest's limits, overridden kind by kind by cairn's `history_limits` setting.
     pub fn from_settings(settings: Option<&cairn_proto::v1::CairnSettings>) -> Self {
         let mut policy = GcPolicy::default();
-        for l in settings.map(|s| s.history_limits.as_slice()).unwrap_or_default() {
+        for l in settings
+            .map(|s| s.history_limits.as_slice())
+            .unwrap_or_default()
+        {
             let limits = Limits {
                 max_age: Duration::days(i64::from(l.max_age_days.max(1))),
                 keep_min: l.keep_min.max(0) as usize,

@@ -17,7 +17,9 @@ mod tasks;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use error::{OrchestratorError, Result};
 pub use gc::{GcPolicy, GcReport, Limits, collect_garbage};
-pub use orchestrator::{DEFAULT_MAX_PARALLEL, Deps, Orchestrator, SYSTEM_PLAN, UNASSOCIATED, is_final};
+pub use orchestrator::{
+    DEFAULT_MAX_PARALLEL, Deps, Orchestrator, SYSTEM_PLAN, UNASSOCIATED, is_final,
+};
 pub use recovery::{INTERRUPTED, Recovery, recover_interrupted};
 pub use schedule::{ScheduleError, next_run};
 pub use task::{ScheduleKey, Task};

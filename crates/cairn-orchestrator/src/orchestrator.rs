@@ -128,8 +128,11 @@ impl Orchestrator {
         &self.inner.config
     }
 
-    /// Schedules every plan and repository and starts running tasks in the background.
-    pub fn start(&self) -> Result<()> {
+    /// Learns the id of every repository that has none yet (initialising those with
+    /// `auto_initialize`), schedules every plan and repository, and starts running tasks in the
+    /// background.
+    pub async fn start(&self) -> Result<()> {
+        self.open_new_repos().await;
         scheduler::reschedule_all(&self.inner)?;
         let inner = self.inner.clone();
         self.inner.tasks.spawn(run_loop(inner));
@@ -138,7 +141,8 @@ impl Orchestrator {
 
     /// Re-reads the config: recurring tasks are rescheduled (a plan's next run stays anchored at its
     /// last run), removed plans and repositories lose their queued runs.
-    pub fn config_changed(&self) -> Result<()> {
+    pub async fn config_changed(&self) -> Result<()> {
+        self.open_new_repos().await;
         let config = self.inner.config.get();
         let gone: Vec<Entry> = {
             let mut state = self.inner.state();
@@ -163,6 +167,17 @@ impl Orchestrator {
         scheduler::reschedule_all(&self.inner)?;
         self.inner.wake.notify_one();
         Ok(())
+    }
+
+    /// Fills in the `guid` of repositories that have none; a repository that cannot be opened is
+    /// logged and left out of scheduling until it can.
+    async fn open_new_repos(&self) {
+        let config = self.inner.config.get();
+        for repo in config.repos.iter().filter(|r| r.guid.is_empty()) {
+            if let Err(e) = self.ensure_repo(&repo.id).await {
+                tracing::error!(repo = %repo.id, error = %e, "cannot open the repository; its tasks will not run until it can be opened");
+            }
+        }
     }
 
     /// Queues a backup of a plan now, ahead of scheduled work; returns its operation id.
@@ -231,7 +246,11 @@ impl Orchestrator {
             repo_id: repo_id.into(),
             plan_id: plan_id.into(),
             snapshot_id: snapshot_id.into(),
-            path: if path.is_empty() { "/".into() } else { path.into() },
+            path: if path.is_empty() {
+                "/".into()
+            } else {
+                path.into()
+            },
             target,
         })
     }
@@ -387,7 +406,9 @@ impl Orchestrator {
             .await
             .is_err()
         {
-            tracing::warn!("tasks still running after {grace:?}; they will be marked interrupted at the next start");
+            tracing::warn!(
+                "tasks still running after {grace:?}; they will be marked interrupted at the next start"
+            );
         }
     }
 
@@ -444,9 +465,13 @@ async fn run_loop(inner: Arc<Inner>) {
             _ = tokio::time::sleep(wait) => {}
         }
         let wall = inner.now() - wall_before;
-        let mono = chrono::Duration::from_std(mono_before.elapsed()).unwrap_or(chrono::Duration::MAX);
+        let mono =
+            chrono::Duration::from_std(mono_before.elapsed()).unwrap_or(chrono::Duration::MAX);
         if (wall - mono).abs() > CLOCK_JUMP {
-            tracing::info!(jump_seconds = (wall - mono).num_seconds(), "clock jump detected; rescheduling");
+            tracing::info!(
+                jump_seconds = (wall - mono).num_seconds(),
+                "clock jump detected; rescheduling"
+            );
             if let Err(e) = scheduler::reschedule_all(&inner) {
                 tracing::error!(error = %e, "rescheduling after a clock jump failed");
             }

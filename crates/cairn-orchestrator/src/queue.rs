@@ -122,7 +122,9 @@ impl Queue {
 
     /// True when a recurring task's next run is queued.
     pub fn has_schedule(&self, key: &ScheduleKey) -> bool {
-        self.entries.iter().any(|e| e.schedule.as_ref() == Some(key))
+        self.entries
+            .iter()
+            .any(|e| e.schedule.as_ref() == Some(key))
     }
 }
 

@@ -50,7 +50,10 @@ pub enum Failure {
     CancelledByHook(String),
     Error(String),
     /// A hook asked for the run to be tried again after `delay`.
-    Retry { delay: Duration, reason: String },
+    Retry {
+        delay: Duration,
+        reason: String,
+    },
 }
 
 impl From<EngineError> for Failure {
@@ -207,7 +210,10 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
     let mut op = None;
     if let Some(id) = entry.op_id {
         let Some(mut stored) = inner.oplog.get(id)? else {
-            tracing::info!(op = id, "the operation was deleted while queued; not running it");
+            tracing::info!(
+                op = id,
+                "the operation was deleted while queued; not running it"
+            );
             return Ok(None);
         };
         if entry.attempt > 0 {
@@ -309,7 +315,11 @@ mod tests {
 
     #[test]
     fn outcomes_say_what_happened() {
-        let (s, m, _) = outcome(Err(Failure::Cancelled), Some(OperationStatus::STATUS_USER_CANCELLED), false);
+        let (s, m, _) = outcome(
+            Err(Failure::Cancelled),
+            Some(OperationStatus::STATUS_USER_CANCELLED),
+            false,
+        );
         assert_eq!(s, OperationStatus::STATUS_USER_CANCELLED);
         assert_eq!(m.unwrap(), "cancelled by user request");
         let (s, _, _) = outcome(Err(Failure::Cancelled), None, true);
@@ -325,7 +335,14 @@ mod tests {
         assert_eq!(s, OperationStatus::STATUS_PENDING);
         assert_eq!(r, Some(Duration::from_secs(60)));
         assert!(m.unwrap().contains("60s"));
-        let (s, m, _) = outcome(Ok(Done::with(OperationStatus::STATUS_WARNING, "partial")), None, false);
-        assert_eq!((s, m.as_deref()), (OperationStatus::STATUS_WARNING, Some("partial")));
+        let (s, m, _) = outcome(
+            Ok(Done::with(OperationStatus::STATUS_WARNING, "partial")),
+            None,
+            false,
+        );
+        assert_eq!(
+            (s, m.as_deref()),
+            (OperationStatus::STATUS_WARNING, Some("partial"))
+        );
     }
 }

@@ -9,7 +9,7 @@
 //! After a restart, PENDING operations left in the log are adopted as the next run of the recurring
 //! task they belong to (so a first run is not pushed back by restarts); any other PENDING operation
 //! (a queued one-off request) becomes SYSTEM_CANCELLED with a message saying why.
-use crate::error::Result;
+use crate::error::{OrchestratorError, Result};
 use crate::orchestrator::{Inner, SYSTEM_PLAN, State, find_repo, plan_and_repo};
 use crate::queue::Entry;
 use crate::schedule::next_run;
@@ -17,8 +17,8 @@ use crate::task::{ScheduleKey, Task};
 use cairn_oplog::{OpKind, Order, Query, Selector};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{
-    Config, Operation, OperationBackup, OperationCheck, OperationPrune,
-    OperationRestore, OperationRunCommand, OperationStats, OperationStatus, Repo, Schedule,
+    Config, Operation, OperationBackup, OperationCheck, OperationPrune, OperationRestore,
+    OperationRunCommand, OperationStats, OperationStatus, Repo, Schedule,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
@@ -130,12 +130,19 @@ fn adopt_orphans(
     pending: &mut HashMap<ScheduleKey, Operation>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let mut owned: HashSet<i64> = state.queue.entries().iter().filter_map(|e| e.op_id).collect();
+    let mut owned: HashSet<i64> = state
+        .queue
+        .entries()
+        .iter()
+        .filter_map(|e| e.op_id)
+        .collect();
     owned.extend(state.running.keys());
     owned.extend(pending.values().map(|o| o.id));
-    let orphans = inner.oplog.unfinished()?.into_iter().filter(|o| {
-        o.status == OperationStatus::STATUS_PENDING && !owned.contains(&o.id)
-    });
+    let orphans = inner
+        .oplog
+        .unfinished()?
+        .into_iter()
+        .filter(|o| o.status == OperationStatus::STATUS_PENDING && !owned.contains(&o.id));
     for mut op in orphans {
         match key_of(&op) {
             Some(k) if !pending.contains_key(&k) => {
@@ -175,7 +182,11 @@ fn desired_keys(config: &Config) -> Vec<ScheduleKey> {
         .iter()
         .map(|p| ScheduleKey::Backup(p.id.clone()))
         .collect();
-    for repo in config.repos.iter().filter(|r| r.origin_instance_id.is_empty()) {
+    for repo in config
+        .repos
+        .iter()
+        .filter(|r| r.origin_instance_id.is_empty())
+    {
         keys.push(ScheduleKey::Prune(repo.id.clone()));
         keys.push(ScheduleKey::Check(repo.id.clone()));
         if repo.forget_policy.is_set() {
@@ -265,21 +276,33 @@ fn next_time(
                 kinds: vec![OpKind::Backup],
                 ..Selector::default()
             };
-            (plan.schedule.as_option().cloned(), LastRun::Found(last_run(inner, selector)?))
+            (
+                plan.schedule.as_option().cloned(),
+                LastRun::Found(last_run(inner, selector)?),
+            )
         }
         ScheduleKey::Prune(repo_id) => {
             let repo = find_repo(config, repo_id)?;
-            let schedule = repo.prune_policy.as_option().and_then(|p| p.schedule.as_option().cloned());
+            let schedule = repo
+                .prune_policy
+                .as_option()
+                .and_then(|p| p.schedule.as_option().cloned());
             (schedule, last_upkeep(inner, config, &repo, OpKind::Prune)?)
         }
         ScheduleKey::Check(repo_id) => {
             let repo = find_repo(config, repo_id)?;
-            let schedule = repo.check_policy.as_option().and_then(|p| p.schedule.as_option().cloned());
+            let schedule = repo
+                .check_policy
+                .as_option()
+                .and_then(|p| p.schedule.as_option().cloned());
             (schedule, last_upkeep(inner, config, &repo, OpKind::Check)?)
         }
         ScheduleKey::Forget(repo_id) => {
             let repo = find_repo(config, repo_id)?;
-            let schedule = repo.forget_policy.as_option().and_then(|p| p.schedule.as_option().cloned());
+            let schedule = repo
+                .forget_policy
+                .as_option()
+                .and_then(|p| p.schedule.as_option().cloned());
             let selector = Selector {
                 repo_guid: Some(repo.guid.clone()),
                 plan_id: Some(SYSTEM_PLAN.into()),
@@ -385,15 +408,19 @@ fn end_time(op: &Operation) -> Option<DateTime<Utc>> {
 
 /// The repository a task runs against (None for garbage collection).
 pub(crate) fn task_repo(config: &Config, task: &Task) -> Result<Option<Repo>> {
-    if let Some(plan_id) = match task {
-        Task::Backup { plan_id, .. } | Task::ForgetPlan { plan_id } => Some(plan_id),
-        _ => None,
-    } {
-        return Ok(Some(plan_and_repo(config, plan_id)?.1));
+    let repo = match task {
+        Task::Backup { plan_id, .. } | Task::ForgetPlan { plan_id } => {
+            Some(plan_and_repo(config, plan_id)?.1)
+        }
+        _ => task
+            .own_repo_id()
+            .map(|id| find_repo(config, id))
+            .transpose()?,
+    };
+    match repo {
+        Some(r) if r.guid.is_empty() => Err(OrchestratorError::RepoNotOpened(r.id)),
+        other => Ok(other),
     }
-    task.own_repo_id()
-        .map(|id| find_repo(config, id))
-        .transpose()
 }
 
 /// The PENDING operation recording a task's run, for tasks that have one.

@@ -75,7 +75,9 @@ impl Task {
                 repo_id,
                 plan_id,
                 snapshot_id,
-            } => format!("forget snapshot {snapshot_id:?} for plan {plan_id:?} in repo {repo_id:?}"),
+            } => {
+                format!("forget snapshot {snapshot_id:?} for plan {plan_id:?} in repo {repo_id:?}")
+            }
             Task::Prune { repo_id } => format!("prune repo {repo_id:?}"),
             Task::Check { repo_id } => format!("check for repo {repo_id:?}"),
             Task::Stats { repo_id } => format!("stats for repo {repo_id:?}"),
@@ -110,9 +112,9 @@ impl Task {
     pub fn priority(&self) -> i32 {
         match self {
             Task::Stats { .. } => priority::STATS,
-            Task::ForgetPlan { .. } | Task::ScheduledForget { .. } | Task::ForgetSnapshot { .. } => {
-                priority::FORGET
-            }
+            Task::ForgetPlan { .. }
+            | Task::ScheduledForget { .. }
+            | Task::ForgetSnapshot { .. } => priority::FORGET,
             Task::IndexSnapshots { .. } => priority::INDEX_SNAPSHOTS,
             Task::Check { .. } => priority::CHECK,
             Task::Prune { .. } => priority::PRUNE,

@@ -1,5 +1,5 @@
 //! `cairn serve`: loads (or creates) the config, opens the operation log and the log store, recovers
-//! operations a previous process left running, listens on the bind address, and shuts down cleanly on
+//! operations a previous process left running, runs the orchestrator (schedules and tasks), listens on the bind address, and shuts down cleanly on
 //! SIGINT or SIGTERM.
 use crate::settings::Settings;
 use anyhow::Context;
@@ -11,10 +11,13 @@ use cairn_config::{ConfigStore, MigrationEnv, default_config};
 use cairn_engine::{EngineChoice, select};
 use cairn_oplog::{LogStore, OpLog};
 use cairn_oplog::{Query, Selector};
-use cairn_orchestrator::recover_interrupted;
+use cairn_orchestrator::{Deps, Orchestrator, SystemClock, recover_interrupted};
 use serde_json::json;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+
+/// How long running tasks get to stop cleanly at shutdown.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// The stores a running server holds.
 pub struct Stores {
@@ -94,6 +97,17 @@ fn recover(settings: &Settings, stores: &Stores) -> anyhow::Result<()> {
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let stores = open_stores(&settings)?;
     recover(&settings, &stores)?;
+    let orchestrator = Orchestrator::new(Deps {
+        config: stores.config.clone(),
+        oplog: stores.oplog.clone(),
+        logs: stores.logs.clone(),
+        clock: Arc::new(SystemClock),
+        restic_command: settings.restic_command.clone(),
+    });
+    orchestrator
+        .start()
+        .await
+        .context("scheduling the plans and repositories in the config")?;
     let stores = Arc::new(stores);
     let app = Router::new()
         .route("/healthz", get(health))
@@ -108,6 +122,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    orchestrator.shutdown(SHUTDOWN_GRACE).await;
     tracing::info!("shut down cleanly");
     Ok(())
 }

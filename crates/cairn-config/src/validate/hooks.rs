@@ -63,7 +63,10 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
             require("actionEmail.smtpUrl", &e.smtp_url, "an SMTP server URL");
             require("actionEmail.from", &e.from, "a sender address");
             if e.to.iter().all(|t| t.trim().is_empty()) {
-                k.err(format!("{path}.actionEmail.to"), "at least one recipient is required");
+                k.err(
+                    format!("{path}.actionEmail.to"),
+                    "at least one recipient is required",
+                );
             }
         }
     }

@@ -3,8 +3,8 @@
 mod hooks;
 mod multihost;
 mod retention;
-pub mod settings;
 pub mod schedule;
+pub mod settings;
 
 use crate::error::{FieldError, ValidationErrors};
 use cairn_proto::v1::{Auth, Config, Plan, Repo};

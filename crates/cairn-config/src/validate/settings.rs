@@ -46,7 +46,10 @@ pub(super) fn check(k: &mut Check, s: &CairnSettings) {
                 ),
             );
         } else if seen.contains(&l.kind.as_str()) {
-            k.err(format!("{path}.kind"), format!("{:?} is listed twice", l.kind));
+            k.err(
+                format!("{path}.kind"),
+                format!("{:?} is listed twice", l.kind),
+            );
         }
         seen.push(l.kind.as_str());
         if l.max_age_days < 1 {
@@ -76,7 +79,11 @@ mod tests {
         };
         match validate(&config) {
             Ok(()) => Vec::new(),
-            Err(e) => e.0.iter().map(|f| format!("{}: {}", f.path, f.message)).collect(),
+            Err(e) => {
+                e.0.iter()
+                    .map(|f| format!("{}: {}", f.path, f.message))
+                    .collect()
+            }
         }
     }
 

@@ -3,8 +3,8 @@ use super::vars::HookVars;
 use super::{command, http, shoutrrr};
 use cairn_oplog::LogWriter;
 use cairn_proto::v1::__buffa::oneof::hook::Action;
-use cairn_proto::v1::hook::webhook::Method;
 use cairn_proto::v1::Hook;
+use cairn_proto::v1::hook::webhook::Method;
 use serde_json::json;
 use std::io::Write;
 use std::sync::Mutex;
@@ -56,7 +56,10 @@ pub async fn deliver(
         }
         Action::ActionGotify(g) => {
             let message = vars.render(&g.template, SUMMARY)?;
-            let title = vars.render(&g.title_template, "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}")?;
+            let title = vars.render(
+                &g.title_template,
+                "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}",
+            )?;
             let url = format!(
                 "{}/message?token={}",
                 g.base_url.trim_end_matches('/'),
@@ -85,12 +88,18 @@ pub async fn deliver(
         }
         Action::ActionNtfy(n) => {
             let text = vars.render(&n.template, SUMMARY)?;
-            let title = vars.render(&n.title_template, "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}")?;
+            let title = vars.render(
+                &n.title_template,
+                "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}",
+            )?;
             http::ntfy(&n.url, &n.token, &title, n.priority, &text, log).await
         }
         Action::ActionEmail(e) => {
             let body = vars.render(&e.template, SUMMARY)?;
-            let subject = vars.render(&e.subject_template, "cairn: {{ .EventName .Event }} in plan {{ .Plan.Id }}")?;
+            let subject = vars.render(
+                &e.subject_template,
+                "cairn: {{ .EventName .Event }} in plan {{ .Plan.Id }}",
+            )?;
             super::email::send(&e.smtp_url, &e.from, &e.to, &subject, &body, log).await
         }
     }
@@ -118,7 +127,12 @@ fn healthchecks_suffix(condition: &str) -> &'static str {
 }
 
 /// A message through telegram's Bot API.
-pub async fn telegram(token: &str, chat: &str, text: &str, log: &Mutex<LogWriter>) -> Result<(), String> {
+pub async fn telegram(
+    token: &str,
+    chat: &str,
+    text: &str,
+    log: &Mutex<LogWriter>,
+) -> Result<(), String> {
     let url = format!("{}/bot{token}/sendMessage", telegram_api());
     let body = json!({ "chat_id": chat, "text": text, "parse_mode": "HTML" });
     http::post_json(&url, &body, log).await

@@ -102,7 +102,10 @@ mod tests {
     #[test]
     fn interpreter_lines() {
         assert_eq!(interpreter("echo hi").unwrap(), vec!["sh"]);
-        assert_eq!(interpreter("#!/bin/bash -e\necho").unwrap(), vec!["/bin/bash", "-e"]);
+        assert_eq!(
+            interpreter("#!/bin/bash -e\necho").unwrap(),
+            vec!["/bin/bash", "-e"]
+        );
         assert!(interpreter("#!\"unbalanced\n").is_err());
     }
 }

@@ -30,21 +30,35 @@ pub async fn send(
         .body(body.to_string())
         .map_err(|e| format!("cannot build the email: {e}"))?;
     let tls = |required: bool| -> Result<Tls, String> {
-        let params = TlsParameters::new(host.clone()).map_err(|e| format!("TLS for {host}: {e}"))?;
-        Ok(if required { Tls::Required(params) } else { Tls::Opportunistic(params) })
+        let params =
+            TlsParameters::new(host.clone()).map_err(|e| format!("TLS for {host}: {e}"))?;
+        Ok(if required {
+            Tls::Required(params)
+        } else {
+            Tls::Opportunistic(params)
+        })
     };
     let (default_port, tls) = match u.scheme() {
-        "smtps" => (465, Tls::Wrapper(TlsParameters::new(host.clone()).map_err(|e| e.to_string())?)),
+        "smtps" => (
+            465,
+            Tls::Wrapper(TlsParameters::new(host.clone()).map_err(|e| e.to_string())?),
+        ),
         "smtp" => (587, tls(!is_loopback(&host))?),
         "smtp+plain" => (25, Tls::None),
-        other => return Err(format!("{other:?} is not an SMTP URL; use smtp://, smtps:// or smtp+plain://")),
+        other => {
+            return Err(format!(
+                "{other:?} is not an SMTP URL; use smtp://, smtps:// or smtp+plain://"
+            ));
+        }
     };
     let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host)
         .port(u.port().unwrap_or(default_port))
         .tls(tls)
         .timeout(Some(Duration::from_secs(30)));
     if !u.username().is_empty() {
-        let user = urlencoding::decode(u.username()).map_err(|e| e.to_string())?.into_owned();
+        let user = urlencoding::decode(u.username())
+            .map_err(|e| e.to_string())?
+            .into_owned();
         let pass = urlencoding::decode(u.password().unwrap_or_default())
             .map_err(|e| e.to_string())?
             .into_owned();
@@ -55,7 +69,10 @@ pub async fn send(
         .send(msg)
         .await
         .map_err(|e| format!("sending the email through {host} failed: {e}"))?;
-    note(log, &format!("[email] sent through {host} to {} recipient(s)", to.len()));
+    note(
+        log,
+        &format!("[email] sent through {host} to {} recipient(s)", to.len()),
+    );
     Ok(())
 }
 
@@ -66,5 +83,8 @@ fn mailbox(addr: &str) -> Result<Mailbox, String> {
 }
 
 fn is_loopback(host: &str) -> bool {
-    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }

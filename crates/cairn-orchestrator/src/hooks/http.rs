@@ -28,7 +28,11 @@ pub async fn post_text(url: &str, body: &str, log: &Mutex<LogWriter>) -> Result<
     send(req, url, log).await
 }
 
-pub async fn post_json(url: &str, body: &serde_json::Value, log: &Mutex<LogWriter>) -> Result<(), String> {
+pub async fn post_json(
+    url: &str,
+    body: &serde_json::Value,
+    log: &Mutex<LogWriter>,
+) -> Result<(), String> {
     send(CLIENT.post(url).json(body), url, log).await
 }
 
@@ -41,7 +45,10 @@ pub async fn ntfy(
     text: &str,
     log: &Mutex<LogWriter>,
 ) -> Result<(), String> {
-    let mut req = CLIENT.post(url).header("Title", title).body(text.to_string());
+    let mut req = CLIENT
+        .post(url)
+        .header("Title", title)
+        .body(text.to_string());
     if priority > 0 {
         req = req.header("Priority", priority.to_string());
     }
@@ -51,7 +58,11 @@ pub async fn ntfy(
     send(req, url, log).await
 }
 
-async fn send(req: reqwest::RequestBuilder, url: &str, log: &Mutex<LogWriter>) -> Result<(), String> {
+async fn send(
+    req: reqwest::RequestBuilder,
+    url: &str,
+    log: &Mutex<LogWriter>,
+) -> Result<(), String> {
     let host = reqwest::Url::parse(url)
         .map(|u| u.host_str().unwrap_or_default().to_string())
         .map_err(|e| format!("{e} in the hook's URL"))?;

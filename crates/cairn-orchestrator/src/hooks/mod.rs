@@ -129,8 +129,14 @@ async fn run_hook(
     let logref = new_log_id("t");
     let mut op = Operation {
         instance_id: ctx.config.instance.clone(),
-        repo_id: parent.as_ref().map(|p| p.repo_id.clone()).unwrap_or_default(),
-        repo_guid: parent.as_ref().map(|p| p.repo_guid.clone()).unwrap_or_default(),
+        repo_id: parent
+            .as_ref()
+            .map(|p| p.repo_id.clone())
+            .unwrap_or_default(),
+        repo_guid: parent
+            .as_ref()
+            .map(|p| p.repo_guid.clone())
+            .unwrap_or_default(),
         plan_id: ctx.task().plan_id().unwrap_or(SYSTEM_PLAN).to_string(),
         flow_id: parent.as_ref().map_or(0, |p| p.flow_id),
         status: OperationStatus::STATUS_INPROGRESS.into(),

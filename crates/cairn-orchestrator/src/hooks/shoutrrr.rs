@@ -13,11 +13,27 @@ use std::sync::Mutex;
 /// Where a shoutrrr URL sends.
 #[derive(Debug, PartialEq)]
 pub enum Target {
-    Json { url: String, body: serde_json::Value },
-    Text { url: String },
-    Telegram { token: String, chats: Vec<String> },
-    Ntfy { url: String, token: String },
-    Email { smtp_url: String, from: String, to: Vec<String>, subject: String },
+    Json {
+        url: String,
+        body: serde_json::Value,
+    },
+    Text {
+        url: String,
+    },
+    Telegram {
+        token: String,
+        chats: Vec<String>,
+    },
+    Ntfy {
+        url: String,
+        token: String,
+    },
+    Email {
+        smtp_url: String,
+        from: String,
+        to: Vec<String>,
+        subject: String,
+    },
 }
 
 pub async fn send(shoutrrr_url: &str, text: &str, log: &Mutex<LogWriter>) -> Result<(), String> {
@@ -31,9 +47,12 @@ pub async fn send(shoutrrr_url: &str, text: &str, log: &Mutex<LogWriter>) -> Res
             Ok(())
         }
         Target::Ntfy { url, token } => http::ntfy(&url, &token, "cairn", 0, text, log).await,
-        Target::Email { smtp_url, from, to, subject } => {
-            email::send(&smtp_url, &from, &to, &subject, text, log).await
-        }
+        Target::Email {
+            smtp_url,
+            from,
+            to,
+            subject,
+        } => email::send(&smtp_url, &from, &to, &subject, text, log).await,
     }
 }
 
@@ -42,7 +61,11 @@ pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, String> {
     let u = Url::parse(shoutrrr_url).map_err(|e| format!("{e} in the shoutrrr URL"))?;
     let host = u.host_str().unwrap_or_default();
     let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-    let query = |k: &str| u.query_pairs().find(|(q, _)| q == k).map(|(_, v)| v.into_owned());
+    let query = |k: &str| {
+        u.query_pairs()
+            .find(|(q, _)| q == k)
+            .map(|(_, v)| v.into_owned())
+    };
     let segments: Vec<&str> = u.path().split('/').filter(|s| !s.is_empty()).collect();
     match u.scheme() {
         "discord" => Ok(Target::Json {
@@ -78,7 +101,11 @@ pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, String> {
             let (token, path) = segments
                 .split_last()
                 .ok_or("a gotify URL needs a token: gotify://host/token")?;
-            let scheme = if query("disabletls").as_deref() == Some("yes") { "http" } else { "https" };
+            let scheme = if query("disabletls").as_deref() == Some("yes") {
+                "http"
+            } else {
+                "https"
+            };
             let prefix: String = path.iter().map(|p| format!("/{p}")).collect();
             Ok(Target::Json {
                 url: format!("{scheme}://{host}{port}{prefix}/message?token={token}"),
@@ -94,7 +121,11 @@ pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, String> {
             })
         }
         "generic" | "generic+https" | "generic+http" => {
-            let scheme = if u.scheme() == "generic+http" { "http" } else { "https" };
+            let scheme = if u.scheme() == "generic+http" {
+                "http"
+            } else {
+                "https"
+            };
             let q = u.query().map(|q| format!("?{q}")).unwrap_or_default();
             Ok(Target::Text {
                 url: format!("{scheme}://{host}{port}{}{q}", u.path()),
@@ -138,24 +169,50 @@ mod tests {
             Target::Json { url, .. } | Target::Text { url } | Target::Ntfy { url, .. } => url,
             other => format!("{other:?}"),
         };
-        assert_eq!(url("discord://tok@123"), "https://discord.com/api/webhooks/123/tok");
-        assert_eq!(url("slack://a/b/c"), "https://hooks.slack.com/services/a/b/c");
-        assert_eq!(url("gotify://g.example:8080/sub/TOKEN?disabletls=yes"), "http://g.example:8080/sub/message?token=TOKEN");
+        assert_eq!(
+            url("discord://tok@123"),
+            "https://discord.com/api/webhooks/123/tok"
+        );
+        assert_eq!(
+            url("slack://a/b/c"),
+            "https://hooks.slack.com/services/a/b/c"
+        );
+        assert_eq!(
+            url("gotify://g.example:8080/sub/TOKEN?disabletls=yes"),
+            "http://g.example:8080/sub/message?token=TOKEN"
+        );
         assert_eq!(url("ntfy://ntfy.sh/backups"), "https://ntfy.sh/backups");
-        assert_eq!(url("generic+http://127.0.0.1:9/hook?x=1"), "http://127.0.0.1:9/hook?x=1");
+        assert_eq!(
+            url("generic+http://127.0.0.1:9/hook?x=1"),
+            "http://127.0.0.1:9/hook?x=1"
+        );
         assert_eq!(
             target("telegram://123:abc@telegram?chats=42,@chan", "hi").unwrap(),
-            Target::Telegram { token: "123:abc".into(), chats: vec!["42".into(), "@chan".into()] }
+            Target::Telegram {
+                token: "123:abc".into(),
+                chats: vec!["42".into(), "@chan".into()]
+            }
         );
-        match target("smtp://u:p@mail.example:587/?from=a@x&to=b@y,c@z&encryption=none", "hi").unwrap() {
-            Target::Email { smtp_url, from, to, .. } => {
+        match target(
+            "smtp://u:p@mail.example:587/?from=a@x&to=b@y,c@z&encryption=none",
+            "hi",
+        )
+        .unwrap()
+        {
+            Target::Email {
+                smtp_url, from, to, ..
+            } => {
                 assert_eq!(smtp_url, "smtp+plain://u:p@mail.example:587");
                 assert_eq!(from, "a@x");
                 assert_eq!(to, vec!["b@y", "c@z"]);
             }
             other => panic!("{other:?}"),
         }
-        assert!(target("pushover://x", "hi").unwrap_err().contains("not supported"));
+        assert!(
+            target("pushover://x", "hi")
+                .unwrap_err()
+                .contains("not supported")
+        );
         assert!(target("slack://a/b", "hi").is_err());
     }
 }

@@ -29,10 +29,15 @@ impl HookVars {
         let repo = repo_id.and_then(|id| ctx.config.repos.iter().find(|r| r.id == id));
         let op = ctx.op();
         let now = ctx.inner.now();
-        let started = op.as_ref().map_or(now.timestamp_millis(), |o| o.unix_time_start_ms);
+        let started = op
+            .as_ref()
+            .map_or(now.timestamp_millis(), |o| o.unix_time_start_ms);
         let condition = buffa::Enumeration::proto_name(&event.condition).to_string();
         let mut m: HashMap<String, Value> = HashMap::new();
-        m.insert("Task".into(), task.name(plan.map(|p| p.repo.as_str())).as_str().into());
+        m.insert(
+            "Task".into(),
+            task.name(plan.map(|p| p.repo.as_str())).as_str().into(),
+        );
         m.insert("Event".into(), condition.as_str().into());
         let repo_json = repo.map(|r| {
             let mut r = r.clone();
@@ -40,7 +45,10 @@ impl HookVars {
             r.env.clear();
             go_names(serde_json::to_value(&r).unwrap_or_default())
         });
-        m.insert("Repo".into(), repo_json.map_or(Value::Nil, |j| from_json(&j)));
+        m.insert(
+            "Repo".into(),
+            repo_json.map_or(Value::Nil, |j| from_json(&j)),
+        );
         let plan_json = match plan {
             Some(p) => go_names(serde_json::to_value(p).unwrap_or_default()),
             None => serde_json::json!({"Id": crate::orchestrator::SYSTEM_PLAN}),
@@ -52,13 +60,26 @@ impl HookVars {
             .unwrap_or_default();
         m.insert("SnapshotId".into(), snapshot_id.as_str().into());
         let stats = outcome.map(|o| go_names(serde_json::to_value(&o.summary).unwrap_or_default()));
-        m.insert("SnapshotStats".into(), stats.map_or(Value::Nil, |s| from_json(&numbers(s))));
+        m.insert(
+            "SnapshotStats".into(),
+            stats.map_or(Value::Nil, |s| from_json(&numbers(s))),
+        );
         m.insert(
             "CurTime".into(),
-            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true).as_str().into(),
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                .as_str()
+                .into(),
         );
-        m.insert("Duration".into(), go_duration(now.timestamp_millis() - started).as_str().into());
-        m.insert("Error".into(), event.error.clone().unwrap_or_default().as_str().into());
+        m.insert(
+            "Duration".into(),
+            go_duration(now.timestamp_millis() - started)
+                .as_str()
+                .into(),
+        );
+        m.insert(
+            "Error".into(),
+            event.error.clone().unwrap_or_default().as_str().into(),
+        );
         let summary = summary(&m, plan, outcome);
         m.insert("Summary".into(), summary.as_str().into());
         HookVars {
@@ -69,7 +90,11 @@ impl HookVars {
 
     /// Renders a template; an empty one renders `default`.
     pub fn render(&self, template: &str, default: &str) -> Result<String, String> {
-        let src = if template.trim().is_empty() { default } else { template };
+        let src = if template.trim().is_empty() {
+            default
+        } else {
+            template
+        };
         render(src, &self.value).map_err(|e| format!("rendering the template: {e}"))
     }
 }
@@ -132,7 +157,11 @@ fn summary(
         },
         _ => String::new(),
     };
-    let title = if error.is_empty() { "cairn notification" } else { "cairn error" };
+    let title = if error.is_empty() {
+        "cairn notification"
+    } else {
+        "cairn error"
+    };
     let mut out = format!(
         "{title}: {}\nTask: {}\nTime: {}\nRepo: {repo}\nPlan: {}\n",
         event_words(&event),

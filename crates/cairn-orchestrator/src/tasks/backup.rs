@@ -19,14 +19,18 @@ pub const MAX_ERRORS: usize = 1000;
 
 pub const PARTIAL: &str = "Partial backup, some files may not have been read completely.";
 pub const DRY_RUN: &str = "Dry run backup, not saved in repo";
-pub const SKIPPED: &str = "No snapshot added: nothing changed since the last snapshot (skip if unchanged).";
+pub const SKIPPED: &str =
+    "No snapshot added: nothing changed since the last snapshot (skip if unchanged).";
 
 pub async fn run(ctx: &TaskCtx, plan_id: &str, dry_run: bool) -> TaskResult {
     let (plan, repo) = plan_and_repo(&ctx.config, plan_id)?;
     fire(ctx, &[Event::of(Condition::CONDITION_SNAPSHOT_START)], None).await?;
     let result = back_up(ctx, &plan, &repo.id, dry_run).await;
     if !dry_run {
-        for key in [ScheduleKey::Prune(repo.id.clone()), ScheduleKey::Check(repo.id.clone())] {
+        for key in [
+            ScheduleKey::Prune(repo.id.clone()),
+            ScheduleKey::Check(repo.id.clone()),
+        ] {
             scheduler::schedule_next(&ctx.inner, &key)?;
         }
     }
@@ -109,7 +113,9 @@ fn apply_event(op: &mut Operation, event: BackupEvent) {
         BackupEvent::Status(mut status) => {
             // A status without current files keeps showing the previous ones.
             if status.current_file.is_empty() {
-                if let Some(Progress::Status(prev)) = b.last_status.as_option().and_then(|e| e.entry.as_ref()) {
+                if let Some(Progress::Status(prev)) =
+                    b.last_status.as_option().and_then(|e| e.entry.as_ref())
+                {
                     status.current_file = prev.current_file.clone();
                 }
             }
@@ -131,7 +137,11 @@ fn add_error(errors: &mut Vec<BackupProgressError>, e: BackupProgressError) {
 
 /// Writes the outcome to the operation; returns the final status and message.
 fn record(ctx: &TaskCtx, outcome: &BackupOutcome, dry_run: bool) -> Result<Done, Failure> {
-    let snapshot = if dry_run { String::new() } else { outcome.summary.snapshot_id.clone() };
+    let snapshot = if dry_run {
+        String::new()
+    } else {
+        outcome.summary.snapshot_id.clone()
+    };
     ctx.update_op(|op| {
         op.snapshot_id = snapshot.clone();
         if let Some(Op::OperationBackup(b)) = op.op.as_mut() {
@@ -152,7 +162,10 @@ fn record(ctx: &TaskCtx, outcome: &BackupOutcome, dry_run: bool) -> Result<Done,
     } else if outcome.partial {
         let mut msg = PARTIAL.to_string();
         if outcome.errors.len() > MAX_ERRORS {
-            msg.push_str(&format!(" {} errors; the first {MAX_ERRORS} are listed.", outcome.errors.len()));
+            msg.push_str(&format!(
+                " {} errors; the first {MAX_ERRORS} are listed.",
+                outcome.errors.len()
+            ));
         }
         Done::with(OperationStatus::STATUS_WARNING, msg)
     } else if outcome.skipped {

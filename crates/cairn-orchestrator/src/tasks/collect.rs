@@ -9,9 +9,18 @@ pub async fn run(ctx: &TaskCtx) -> TaskResult {
         .config
         .multihost
         .as_option()
-        .map(|m| m.authorized_clients.iter().map(|p| p.keyid.clone()).collect())
+        .map(|m| {
+            m.authorized_clients
+                .iter()
+                .map(|p| p.keyid.clone())
+                .collect()
+        })
         .unwrap_or_default();
-    let (log, logs, now) = (ctx.inner.oplog.clone(), ctx.inner.logs.clone(), ctx.inner.now());
+    let (log, logs, now) = (
+        ctx.inner.oplog.clone(),
+        ctx.inner.logs.clone(),
+        ctx.inner.now(),
+    );
     let report = tokio::task::spawn_blocking(move || {
         let report = collect_garbage(&log, Some(&logs), &policy, now, &keyids)?;
         logs.expire(now.timestamp_millis())?;

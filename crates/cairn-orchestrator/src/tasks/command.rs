@@ -8,8 +8,8 @@ use crate::orchestrator::Inner;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use cairn_oplog::{OpKind, Query, Selector};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
-use cairn_proto::v1::hook::Condition;
 use cairn_proto::v1::OperationStatus;
+use cairn_proto::v1::hook::Condition;
 
 /// Output kept per command.
 pub const OUTPUT_LIMIT: u64 = 2 * 1024 * 1024;
@@ -19,7 +19,11 @@ const SESSION_MS: i64 = 30 * 60 * 1000;
 pub async fn run(ctx: &TaskCtx, repo_id: &str, command: &str) -> TaskResult {
     let args = shlex::split(command)
         .filter(|a| !a.is_empty())
-        .ok_or_else(|| Failure::Error(format!("cannot split {command:?} into arguments (unbalanced quotes?)")))?;
+        .ok_or_else(|| {
+            Failure::Error(format!(
+                "cannot split {command:?} into arguments (unbalanced quotes?)"
+            ))
+        })?;
     let (log, logref) = OutputLog::create(ctx, OUTPUT_LIMIT)?;
     ctx.update_op(|op| {
         if let Some(Op::OperationRunCommand(c)) = op.op.as_mut() {
@@ -46,7 +50,12 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str, command: &str) -> TaskResult {
             format!("the command exited with code {code}"),
         )),
         Err(Failure::Error(e)) => {
-            fire(ctx, &[Event::error(Condition::CONDITION_ANY_ERROR, &e)], None).await?;
+            fire(
+                ctx,
+                &[Event::error(Condition::CONDITION_ANY_ERROR, &e)],
+                None,
+            )
+            .await?;
             Err(Failure::Error(e))
         }
         Err(other) => Err(other),

@@ -90,7 +90,10 @@ async fn apply(
     mark_forgotten(ctx, &repo.guid, &ids)?;
     Ok(Done::with(
         OperationStatus::STATUS_SUCCESS,
-        format!("forgot {count} snapshot{}", if count == 1 { "" } else { "s" }),
+        format!(
+            "forgot {count} snapshot{}",
+            if count == 1 { "" } else { "s" }
+        ),
     ))
 }
 
@@ -101,7 +104,12 @@ pub async fn snapshot(ctx: &TaskCtx, repo_id: &str, snapshot_id: &str) -> TaskRe
     if let Err(e) = result {
         let failure = Failure::from(e);
         if let Failure::Error(msg) = &failure {
-            fire(ctx, &[Event::error(Condition::CONDITION_ANY_ERROR, msg)], None).await?;
+            fire(
+                ctx,
+                &[Event::error(Condition::CONDITION_ANY_ERROR, msg)],
+                None,
+            )
+            .await?;
         }
         return Err(failure);
     }
@@ -123,7 +131,10 @@ pub async fn snapshot(ctx: &TaskCtx, repo_id: &str, snapshot_id: &str) -> TaskRe
     )?;
     Ok(Done::with(
         OperationStatus::STATUS_SUCCESS,
-        format!("forgot snapshot {}", &snapshot_id[..snapshot_id.len().min(8)]),
+        format!(
+            "forgot snapshot {}",
+            &snapshot_id[..snapshot_id.len().min(8)]
+        ),
     ))
 }
 

@@ -10,7 +10,7 @@ use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use cairn_engine::SnapshotFilter;
 use cairn_oplog::{OpKind, Query, Selector};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
-use cairn_proto::v1::{OperationIndexSnapshot, Operation, OperationStatus, ResticSnapshot};
+use cairn_proto::v1::{Operation, OperationIndexSnapshot, OperationStatus, ResticSnapshot};
 use std::collections::{HashMap, HashSet};
 
 pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
@@ -29,7 +29,10 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     let present: HashSet<&str> = snapshots.iter().map(|s| s.id.as_str()).collect();
     let label = engine_label(engine.as_ref());
     let mut added = Vec::new();
-    for s in snapshots.iter().filter(|s| !indexed.contains_key(s.id.as_str())) {
+    for s in snapshots
+        .iter()
+        .filter(|s| !indexed.contains_key(s.id.as_str()))
+    {
         let mut op = index_op(ctx, &repo, s)?;
         op.engine = label.clone();
         added.push(op);
@@ -61,7 +64,11 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
 }
 
 /// The index operation for one snapshot.
-fn index_op(ctx: &TaskCtx, repo: &cairn_proto::v1::Repo, s: &ResticSnapshot) -> Result<Operation, Failure> {
+fn index_op(
+    ctx: &TaskCtx,
+    repo: &cairn_proto::v1::Repo,
+    s: &ResticSnapshot,
+) -> Result<Operation, Failure> {
     let tag = |prefix: &str| {
         s.tags
             .iter()
@@ -92,11 +99,13 @@ fn index_op(ctx: &TaskCtx, repo: &cairn_proto::v1::Repo, s: &ResticSnapshot) -> 
         status: OperationStatus::STATUS_SUCCESS.into(),
         unix_time_start_ms: s.unix_time_ms,
         unix_time_end_ms: s.unix_time_ms + duration_ms,
-        op: Some(Op::OperationIndexSnapshot(Box::new(OperationIndexSnapshot {
-            snapshot: s.clone().into(),
-            forgot: false,
-            ..Default::default()
-        }))),
+        op: Some(Op::OperationIndexSnapshot(Box::new(
+            OperationIndexSnapshot {
+                snapshot: s.clone().into(),
+                forgot: false,
+                ..Default::default()
+            },
+        ))),
         ..Default::default()
     })
 }

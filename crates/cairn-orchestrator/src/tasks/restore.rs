@@ -8,7 +8,13 @@ use cairn_proto::v1::hook::Condition;
 use cairn_proto::v1::{Operation, RestoreProgressEntry};
 use std::path::Path;
 
-pub async fn run(ctx: &TaskCtx, repo_id: &str, snapshot: &str, path: &str, target: &Path) -> TaskResult {
+pub async fn run(
+    ctx: &TaskCtx,
+    repo_id: &str,
+    snapshot: &str,
+    path: &str,
+    target: &Path,
+) -> TaskResult {
     let result = async {
         let (repo, engine) = prepare(ctx, repo_id).await?;
         ctx.update_op(|op| op.snapshot_id = snapshot.into())?;
@@ -21,7 +27,12 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str, snapshot: &str, path: &str, targe
     }
     .await;
     if let Err(Failure::Error(e)) = &result {
-        fire(ctx, &[Event::error(Condition::CONDITION_ANY_ERROR, e)], None).await?;
+        fire(
+            ctx,
+            &[Event::error(Condition::CONDITION_ANY_ERROR, e)],
+            None,
+        )
+        .await?;
     }
     result
 }

@@ -85,7 +85,12 @@ pub async fn stats(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     }
     .await;
     if let Err(Failure::Error(e)) = &result {
-        fire(ctx, &[Event::error(Condition::CONDITION_ANY_ERROR, e)], None).await?;
+        fire(
+            ctx,
+            &[Event::error(Condition::CONDITION_ANY_ERROR, e)],
+            None,
+        )
+        .await?;
     }
     result
 }

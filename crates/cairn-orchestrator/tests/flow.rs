@@ -1,0 +1,393 @@
+//! The orchestrator end to end against real restic repositories on disk: a backup's flow with its
+//! follow-ups and hooks, parallel repositories with serial tasks per repository, cancellation, hook
+//! failure policies, retries, scheduled runs as PENDING operations, and every notification action
+//! delivering to a local HTTP server that records what it receives.
+mod support;
+
+use cairn_oplog::OpKind;
+use cairn_orchestrator::{FakeClock, OrchestratorError};
+use cairn_proto::v1::__buffa::oneof::backup_progress_entry::Entry as Progress;
+use cairn_proto::v1::__buffa::oneof::operation::Op;
+use cairn_proto::v1::{Operation, OperationStatus};
+use serde_json::json;
+use std::sync::Arc;
+use support::*;
+
+fn kind(op: &Operation) -> OpKind {
+    OpKind::of(op)
+}
+
+fn status(op: &Operation) -> OperationStatus {
+    op.status
+        .as_known()
+        .unwrap_or(OperationStatus::STATUS_UNKNOWN)
+}
+
+fn config(repos: Vec<serde_json::Value>, plans: Vec<serde_json::Value>) -> serde_json::Value {
+    json!({"version": 6, "instance": "test", "repos": repos, "plans": plans, "auth": {"disabled": true}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_writes_one_flow_with_its_follow_ups_and_hooks() {
+    let rec = Recorder::start().await;
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let marker = dir.path().join("started.txt");
+    let mut repo = repo_json("a", dir.path());
+    repo["hooks"] = json!([{
+        "conditions": ["CONDITION_SNAPSHOT_SUCCESS"],
+        "actionWebhook": {"webhookUrl": rec.url("/hook"), "method": "POST",
+            "template": "{{ .Plan.Id }} {{ .EventName .Event }} {{ .SnapshotStats.FilesNew }}"}
+    }]);
+    let mut plan = plan_json("p1", "a", &src);
+    plan["retention"] = json!({"policyKeepLastN": 1});
+    plan["hooks"] = json!([{
+        "conditions": ["CONDITION_SNAPSHOT_START"],
+        "actionCommand": {"command": format!("echo started {{{{ .Plan.Id }}}} > {}", marker.display())}
+    }]);
+    let env = Env::in_dir(
+        dir,
+        config(vec![repo], vec![plan]),
+        Arc::new(cairn_orchestrator::SystemClock),
+    );
+    env.orch.start().await.unwrap();
+
+    let id = env.orch.backup_now("p1", false).unwrap();
+    let op = env.wait(id).await;
+    assert_eq!(status(&op), OperationStatus::STATUS_SUCCESS, "{op:#?}");
+    assert!(
+        op.engine.starts_with("restic 0."),
+        "engine recorded: {:?}",
+        op.engine
+    );
+    assert_eq!(op.snapshot_id.len(), 64);
+    let Some(Op::OperationBackup(b)) = &op.op else {
+        panic!()
+    };
+    match b.last_status.as_option().and_then(|e| e.entry.as_ref()) {
+        Some(Progress::Summary(s)) => assert_eq!(s.files_new, 2),
+        other => panic!("no summary: {other:?}"),
+    }
+    let guid = env.orch.config().get().repos[0].guid.clone();
+    assert_eq!(guid.len(), 64, "the repository id was saved to the config");
+    assert_eq!(op.repo_guid, guid);
+
+    let ops = env
+        .until("the index and forget follow-ups", |ops| {
+            ops.iter().any(|o| kind(o) == OpKind::IndexSnapshot)
+                && ops
+                    .iter()
+                    .any(|o| kind(o) == OpKind::Forget && cairn_orchestrator::is_final(o))
+        })
+        .await;
+    let flow: Vec<&Operation> = ops.iter().filter(|o| o.flow_id == op.flow_id).collect();
+    let kinds: Vec<OpKind> = flow.iter().map(|o| kind(o)).collect();
+    for k in [
+        OpKind::Backup,
+        OpKind::Forget,
+        OpKind::IndexSnapshot,
+        OpKind::RunHook,
+    ] {
+        assert!(kinds.contains(&k), "{k:?} in the backup's flow: {kinds:?}");
+    }
+    let hooks: Vec<&&Operation> = flow.iter().filter(|o| kind(o) == OpKind::RunHook).collect();
+    assert_eq!(hooks.len(), 2, "the start hook and the success hook");
+    for h in &hooks {
+        assert_eq!(status(h), OperationStatus::STATUS_SUCCESS, "{h:#?}");
+        let Some(Op::OperationRunHook(r)) = &h.op else {
+            panic!()
+        };
+        assert_eq!(r.parent_op, id);
+        assert!(
+            h.display_message.starts_with("running "),
+            "{}",
+            h.display_message
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&marker).unwrap(), "started p1\n");
+    let posted = rec.find("/hook").expect("the webhook was called");
+    assert_eq!(posted.method, "POST");
+    assert_eq!(posted.body, "p1 snapshot success 2");
+    let index = flow
+        .iter()
+        .find(|o| kind(o) == OpKind::IndexSnapshot)
+        .unwrap();
+    assert_eq!(index.snapshot_id, op.snapshot_id);
+    assert_eq!(
+        (index.plan_id.as_str(), index.instance_id.as_str()),
+        ("p1", "test")
+    );
+
+    // A second backup: retention keeps one snapshot, so the first one's index op becomes forgotten.
+    let second = env.wait(env.orch.backup_now("p1", false).unwrap()).await;
+    assert_eq!(status(&second), OperationStatus::STATUS_SUCCESS);
+    env.until("the first snapshot to be flagged forgotten", |ops| {
+        ops.iter().any(|o| {
+            o.snapshot_id == op.snapshot_id
+                && matches!(&o.op, Some(Op::OperationIndexSnapshot(i)) if i.forgot)
+        })
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn repositories_run_in_parallel_and_one_repository_runs_serially() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let slow = json!([{"conditions": ["CONDITION_SNAPSHOT_START"], "actionCommand": {"command": "sleep 2"}}]);
+    let mut plans = Vec::new();
+    for (id, repo) in [("a1", "a"), ("a2", "a"), ("b1", "b")] {
+        let mut p = plan_json(id, repo, &src);
+        p["hooks"] = slow.clone();
+        plans.push(p);
+    }
+    let repos = vec![repo_json("a", dir.path()), repo_json("b", dir.path())];
+    let env = Env::in_dir(
+        dir,
+        config(repos, plans),
+        Arc::new(cairn_orchestrator::SystemClock),
+    );
+    env.orch.start().await.unwrap();
+    let ids: Vec<i64> = ["a1", "a2", "b1"]
+        .iter()
+        .map(|p| env.orch.backup_now(p, false).unwrap())
+        .collect();
+    let mut done = Vec::new();
+    for id in &ids {
+        done.push(env.wait(*id).await);
+    }
+    for op in &done {
+        assert_eq!(status(op), OperationStatus::STATUS_SUCCESS, "{op:#?}");
+    }
+    let span = |o: &Operation| (o.unix_time_start_ms, o.unix_time_end_ms);
+    let overlap = |x: (i64, i64), y: (i64, i64)| x.0 < y.1 && y.0 < x.1;
+    let (a1, a2, b1) = (span(&done[0]), span(&done[1]), span(&done[2]));
+    assert!(
+        !overlap(a1, a2),
+        "one repository's tasks never overlap: {a1:?} {a2:?}"
+    );
+    assert!(
+        overlap(a1, b1) || overlap(a2, b1),
+        "repositories run in parallel: {a1:?} {a2:?} {b1:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queued_and_running_operations_can_be_cancelled() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let mut x = plan_json("x", "a", &src);
+    x["hooks"] = json!([{"conditions": ["CONDITION_SNAPSHOT_START"], "actionCommand": {"command": "sleep 60"}}]);
+    let y = plan_json("y", "a", &src);
+    let env = Env::in_dir(
+        dir,
+        config(vec![repo_json("a", dir_of(&src))], vec![x, y]),
+        Arc::new(cairn_orchestrator::SystemClock),
+    );
+    env.orch.start().await.unwrap();
+    let running = env.orch.backup_now("x", false).unwrap();
+    env.until("x to start", |ops| {
+        ops.iter()
+            .any(|o| o.id == running && status(o) == OperationStatus::STATUS_INPROGRESS)
+    })
+    .await;
+    let queued = env.orch.backup_now("y", false).unwrap();
+    env.orch.cancel(queued).unwrap();
+    let q = env.wait(queued).await;
+    assert_eq!(status(&q), OperationStatus::STATUS_USER_CANCELLED);
+    assert!(
+        q.display_message.contains("before it started"),
+        "{}",
+        q.display_message
+    );
+
+    let asked = std::time::Instant::now();
+    env.orch.cancel(running).unwrap();
+    let r = env.wait(running).await;
+    assert_eq!(status(&r), OperationStatus::STATUS_USER_CANCELLED, "{r:#?}");
+    assert!(
+        asked.elapsed() < std::time::Duration::from_secs(20),
+        "the hook command was killed"
+    );
+    assert!(matches!(
+        env.orch.cancel(running),
+        Err(OrchestratorError::AlreadyFinished(_))
+    ));
+    assert!(matches!(
+        env.orch.cancel(999_999),
+        Err(OrchestratorError::OperationNotFound(_))
+    ));
+}
+
+fn dir_of(src: &std::path::Path) -> &std::path::Path {
+    src.parent().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hook_failure_policies_decide_what_happens_to_the_task() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let failing = |policy: &str| {
+        json!([
+            {"conditions": ["CONDITION_SNAPSHOT_START"], "onError": policy, "actionCommand": {"command": "echo no; exit 3"}},
+            {"conditions": ["CONDITION_SNAPSHOT_START"], "actionCommand": {"command": "true"}}
+        ])
+    };
+    let mut plans = Vec::new();
+    for (id, policy) in [
+        ("fatal", "ON_ERROR_FATAL"),
+        ("cancel", "ON_ERROR_CANCEL"),
+        ("ignore", "ON_ERROR_IGNORE"),
+    ] {
+        let mut p = plan_json(id, "a", &src);
+        p["hooks"] = failing(policy);
+        plans.push(p);
+    }
+    let env = Env::in_dir(
+        dir,
+        config(vec![repo_json("a", dir_of(&src))], plans),
+        Arc::new(cairn_orchestrator::SystemClock),
+    );
+    env.orch.start().await.unwrap();
+    let fatal = env.wait(env.orch.backup_now("fatal", false).unwrap()).await;
+    assert_eq!(status(&fatal), OperationStatus::STATUS_ERROR);
+    assert!(
+        fatal
+            .display_message
+            .contains("command hook plan/fatal/hook/0 failed"),
+        "{}",
+        fatal.display_message
+    );
+    let cancel = env
+        .wait(env.orch.backup_now("cancel", false).unwrap())
+        .await;
+    assert_eq!(status(&cancel), OperationStatus::STATUS_USER_CANCELLED);
+    let ignore = env
+        .wait(env.orch.backup_now("ignore", false).unwrap())
+        .await;
+    assert_eq!(
+        status(&ignore),
+        OperationStatus::STATUS_SUCCESS,
+        "{ignore:#?}"
+    );
+    let ops = env.ops();
+    let hooks_of = |parent: i64| -> Vec<Operation> {
+        ops.iter()
+            .filter(|o| matches!(&o.op, Some(Op::OperationRunHook(h)) if h.parent_op == parent))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        hooks_of(fatal.id).len(),
+        1,
+        "FATAL stops the remaining hooks"
+    );
+    assert_eq!(
+        hooks_of(cancel.id).len(),
+        1,
+        "CANCEL stops the remaining hooks"
+    );
+    let ignored = hooks_of(ignore.id);
+    assert_eq!(ignored.len(), 2, "IGNORE goes on");
+    assert_eq!(status(&ignored[0]), OperationStatus::STATUS_ERROR);
+    let log = env.log_text(&ignored[0].logref).await;
+    assert!(log.contains("[script]") && log.contains("no"), "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retry_policy_puts_the_run_back_in_the_queue() {
+    let clock = Arc::new(FakeClock::at(chrono::Utc::now()));
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let flag = dir.path().join("allow");
+    let mut p = plan_json("p", "a", &src);
+    p["hooks"] = json!([{"conditions": ["CONDITION_SNAPSHOT_START"], "onError": "ON_ERROR_RETRY_1MINUTE",
+        "actionCommand": {"command": format!("test -e {}", flag.display())}}]);
+    let env = Env::in_dir(
+        dir,
+        config(vec![repo_json("a", dir_of(&src))], vec![p]),
+        clock.clone(),
+    );
+    env.orch.start().await.unwrap();
+    let id = env.orch.backup_now("p", false).unwrap();
+    let ops = env
+        .until("the run to wait for a retry", |ops| {
+            ops.iter()
+                .any(|o| o.id == id && o.display_message.starts_with("waiting for retry"))
+        })
+        .await;
+    let first_hook = ops.iter().find(|o| kind(o) == OpKind::RunHook).unwrap().id;
+    std::fs::write(&flag, b"").unwrap();
+    clock.advance(chrono::Duration::seconds(61));
+    env.orch.poke();
+    let op = env.wait(id).await;
+    assert_eq!(status(&op), OperationStatus::STATUS_SUCCESS, "{op:#?}");
+    let hooks: Vec<Operation> = env
+        .ops()
+        .into_iter()
+        .filter(|o| kind(o) == OpKind::RunHook)
+        .collect();
+    assert_eq!(
+        hooks.len(),
+        1,
+        "the failed attempt's hook operation was replaced"
+    );
+    assert_ne!(hooks[0].id, first_hook);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_runs_are_pending_operations_that_survive_a_restart() {
+    let start = chrono::Utc::now();
+    let clock = Arc::new(FakeClock::at(start));
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let mut p = plan_json("p", "a", &src);
+    p["schedule"] = json!({"maxFrequencyHours": 6});
+    let cfg = config(vec![repo_json("a", dir_of(&src))], vec![p]);
+    let env = Env::in_dir(dir, cfg.clone(), clock.clone());
+    env.orch.start().await.unwrap();
+    let pending: Vec<Operation> = env
+        .ops()
+        .into_iter()
+        .filter(|o| status(o) == OperationStatus::STATUS_PENDING)
+        .collect();
+    assert_eq!(pending.len(), 1, "{pending:#?}");
+    let due = start + chrono::Duration::hours(6);
+    assert_eq!(pending[0].unix_time_start_ms, due.timestamp_millis());
+    assert_eq!(kind(&pending[0]), OpKind::Backup);
+
+    // A restart an hour later keeps the promised time and the same operation.
+    clock.advance(chrono::Duration::hours(1));
+    env.orch.shutdown(std::time::Duration::from_secs(5)).await;
+    let Env { dir, orch } = env;
+    drop(orch);
+    let env = Env::in_dir(dir, cfg, clock.clone());
+    env.orch.start().await.unwrap();
+    let again: Vec<Operation> = env
+        .ops()
+        .into_iter()
+        .filter(|o| status(o) == OperationStatus::STATUS_PENDING)
+        .collect();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        (again[0].id, again[0].unix_time_start_ms),
+        (pending[0].id, due.timestamp_millis())
+    );
+
+    // When it comes due it runs, and the next run is queued six hours after it.
+    clock.set(due + chrono::Duration::seconds(1));
+    env.orch.poke();
+    let op = env.wait(pending[0].id).await;
+    assert_eq!(status(&op), OperationStatus::STATUS_SUCCESS, "{op:#?}");
+    let next = env
+        .until("the next run", |ops| {
+            ops.iter()
+                .any(|o| status(o) == OperationStatus::STATUS_PENDING && kind(o) == OpKind::Backup)
+        })
+        .await;
+    let next = next
+        .iter()
+        .find(|o| status(o) == OperationStatus::STATUS_PENDING && kind(o) == OpKind::Backup)
+        .unwrap();
+    assert_eq!(next.unix_time_start_ms, op.unix_time_end_ms + 6 * 3_600_000);
+}
