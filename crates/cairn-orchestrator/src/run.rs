@@ -187,10 +187,10 @@ pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
     if matches!(entry.task, Task::CollectGarbage) {
         inner.state().last_gc = Some(inner.now());
     }
-    if let Some(k) = key {
-        if let Err(e) = scheduler::schedule_next(inner, &k) {
-            tracing::error!(task = ?k, error = %e, "scheduling the next run failed");
-        }
+    if let Some(k) = key
+        && let Err(e) = scheduler::schedule_next(inner, &k)
+    {
+        tracing::error!(task = ?k, error = %e, "scheduling the next run failed");
     }
 }
 
@@ -250,7 +250,7 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
         .op_id
         .and_then(|id| inner.state().running.get(&id).and_then(|r| r.requested));
     let (status, message, retry) = outcome(result, requested, inner.shutdown.is_cancelled());
-    if let Err(e) = ctx.update_op(|op| {
+    ctx.update_op(|op| {
         op.status = status.into();
         op.unix_time_end_ms = inner.now().timestamp_millis();
         if let Some(m) = message.clone() {
@@ -260,13 +260,11 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
             op.unix_time_end_ms = 0;
             op.unix_time_start_ms = inner.now().timestamp_millis() + delay.as_millis() as i64;
         }
-    }) {
-        return Err(e);
-    }
-    if ctx.op().is_none() {
-        if let Some(m) = message.filter(|_| status != OperationStatus::STATUS_SUCCESS) {
-            tracing::warn!(task = %entry.task.name(None), "{m}");
-        }
+    })?;
+    if ctx.op().is_none()
+        && let Some(m) = message.filter(|_| status != OperationStatus::STATUS_SUCCESS)
+    {
+        tracing::warn!(task = %entry.task.name(None), "{m}");
     }
     Ok(retry)
 }

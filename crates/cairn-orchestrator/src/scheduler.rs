@@ -69,10 +69,10 @@ pub(crate) fn reschedule_all(inner: &Arc<Inner>) -> Result<()> {
     let mut state = inner.state();
     let mut pending: HashMap<ScheduleKey, Operation> = HashMap::new();
     for e in state.queue.remove_scheduled() {
-        if let (Some(k), Some(id)) = (e.schedule, e.op_id) {
-            if let Some(op) = inner.oplog.get(id)? {
-                pending.insert(k, op);
-            }
+        if let (Some(k), Some(id)) = (e.schedule, e.op_id)
+            && let Some(op) = inner.oplog.get(id)?
+        {
+            pending.insert(k, op);
         }
     }
     adopt_orphans(inner, &state, &mut pending, now)?;

@@ -163,10 +163,10 @@ async fn run_hook(
     let log = std::sync::Mutex::new(log);
     let timeout = hook_timeout(ctx);
     let result = actions::deliver(hook, vars, &log, &ctx.cancel, timeout).await;
-    if let Ok(l) = log.into_inner() {
-        if let Err(e) = l.finish() {
-            tracing::warn!(error = %e, "finishing a hook log failed");
-        }
+    if let Ok(l) = log.into_inner()
+        && let Err(e) = l.finish()
+    {
+        tracing::warn!(error = %e, "finishing a hook log failed");
     }
     match &result {
         Ok(()) => op.status = OperationStatus::STATUS_SUCCESS.into(),

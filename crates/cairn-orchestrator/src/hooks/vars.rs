@@ -169,12 +169,12 @@ fn summary(
         get("CurTime"),
         plan.map_or(crate::orchestrator::SYSTEM_PLAN, |p| p.id.as_str()),
     );
-    if event == "CONDITION_SNAPSHOT_START" {
-        if let Some(p) = plan {
-            out.push_str("Paths:\n");
-            for path in &p.paths {
-                out.push_str(&format!(" - {path}\n"));
-            }
+    if event == "CONDITION_SNAPSHOT_START"
+        && let Some(p) = plan
+    {
+        out.push_str("Paths:\n");
+        for path in &p.paths {
+            out.push_str(&format!(" - {path}\n"));
         }
     }
     if !error.is_empty() {

@@ -112,12 +112,11 @@ fn apply_event(op: &mut Operation, event: BackupEvent) {
     match event {
         BackupEvent::Status(mut status) => {
             // A status without current files keeps showing the previous ones.
-            if status.current_file.is_empty() {
-                if let Some(Progress::Status(prev)) =
+            if status.current_file.is_empty()
+                && let Some(Progress::Status(prev)) =
                     b.last_status.as_option().and_then(|e| e.entry.as_ref())
-                {
-                    status.current_file = prev.current_file.clone();
-                }
+            {
+                status.current_file = prev.current_file.clone();
             }
             b.last_status = BackupProgressEntry {
                 entry: Some(Progress::Status(Box::new(status))),

@@ -164,11 +164,11 @@ fn mark_forgotten(ctx: &TaskCtx, repo_guid: &str, ids: &[String]) -> Result<(), 
             ..Selector::default()
         };
         for mut op in ctx.inner.oplog.query(&Query::new(selector))? {
-            if let Some(Op::OperationIndexSnapshot(i)) = op.op.as_mut() {
-                if !i.forgot {
-                    i.forgot = true;
-                    changed.push(op);
-                }
+            if let Some(Op::OperationIndexSnapshot(i)) = op.op.as_mut()
+                && !i.forgot
+            {
+                i.forgot = true;
+                changed.push(op);
             }
         }
     }

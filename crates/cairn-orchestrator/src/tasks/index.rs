@@ -39,14 +39,15 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     }
     let mut forgotten = Vec::new();
     for op in &index_ops {
-        if let Some(Op::OperationIndexSnapshot(i)) = &op.op {
-            if !i.forgot && !present.contains(op.snapshot_id.as_str()) {
-                let mut op = op.clone();
-                if let Some(Op::OperationIndexSnapshot(i)) = op.op.as_mut() {
-                    i.forgot = true;
-                }
-                forgotten.push(op);
+        if let Some(Op::OperationIndexSnapshot(i)) = &op.op
+            && !i.forgot
+            && !present.contains(op.snapshot_id.as_str())
+        {
+            let mut op = op.clone();
+            if let Some(Op::OperationIndexSnapshot(i)) = op.op.as_mut() {
+                i.forgot = true;
             }
+            forgotten.push(op);
         }
     }
     let (new, gone) = (added.len(), forgotten.len());

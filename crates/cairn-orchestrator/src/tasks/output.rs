@@ -57,10 +57,10 @@ impl OutputLog {
     /// Ends the log (compressing it into the store).
     pub fn finish(&self) {
         let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(w) = writer {
-            if let Err(e) = w.finish() {
-                tracing::warn!(error = %e, "finishing task output failed");
-            }
+        if let Some(w) = writer
+            && let Err(e) = w.finish()
+        {
+            tracing::warn!(error = %e, "finishing task output failed");
         }
     }
 }
