@@ -134,6 +134,21 @@ impl Orchestrator {
     pub async fn start(&self) -> Result<()> {
         self.open_new_repos().await;
         scheduler::reschedule_all(&self.inner)?;
+        // Snapshots made elsewhere while cairn was not running appear in the log.
+        let now = self.inner.now();
+        for repo in self
+            .inner
+            .config
+            .get()
+            .repos
+            .iter()
+            .filter(|r| !r.guid.is_empty())
+        {
+            let task = Task::IndexSnapshots {
+                repo_id: repo.id.clone(),
+            };
+            scheduler::enqueue(&self.inner, task, now, priority::INDEX_SNAPSHOTS, 0)?;
+        }
         let inner = self.inner.clone();
         self.inner.tasks.spawn(run_loop(inner));
         Ok(())

@@ -246,9 +246,10 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
         last_write: Mutex::new(Instant::now()),
     };
     let result = tasks::run(&ctx).await;
+    // No longer cancellable from here on: the final status is about to be written.
     let requested = entry
         .op_id
-        .and_then(|id| inner.state().running.get(&id).and_then(|r| r.requested));
+        .and_then(|id| inner.state().running.remove(&id).and_then(|r| r.requested));
     let (status, message, retry) = outcome(result, requested, inner.shutdown.is_cancelled());
     ctx.update_op(|op| {
         op.status = status.into();
