@@ -225,11 +225,7 @@ impl Orchestrator {
 
     /// Queues forgetting one snapshot.
     pub fn forget_snapshot(&self, repo_id: &str, plan_id: &str, snapshot_id: &str) -> Result<i64> {
-        if snapshot_id.is_empty() || snapshot_id.starts_with('-') {
-            return Err(OrchestratorError::Invalid(format!(
-                "{snapshot_id:?} is not a snapshot id"
-            )));
-        }
+        check_snapshot_id(snapshot_id)?;
         self.enqueue_interactive(Task::ForgetSnapshot {
             repo_id: repo_id.into(),
             plan_id: plan_id.into(),
@@ -252,11 +248,7 @@ impl Orchestrator {
                 target.display()
             )));
         }
-        if snapshot_id.is_empty() || snapshot_id.starts_with('-') {
-            return Err(OrchestratorError::Invalid(format!(
-                "{snapshot_id:?} is not a snapshot id"
-            )));
-        }
+        check_snapshot_id(snapshot_id)?;
         self.enqueue_interactive(Task::Restore {
             repo_id: repo_id.into(),
             plan_id: plan_id.into(),
@@ -430,6 +422,16 @@ impl Orchestrator {
     pub fn plan(&self, plan_id: &str) -> Result<(Plan, Repo)> {
         plan_and_repo(&self.inner.config.get(), plan_id)
     }
+}
+
+/// Refuses an empty snapshot id, or one an engine would read as an option.
+fn check_snapshot_id(snapshot_id: &str) -> Result<()> {
+    if snapshot_id.is_empty() || snapshot_id.starts_with('-') {
+        return Err(OrchestratorError::Invalid(format!(
+            "{snapshot_id:?} is not a snapshot id"
+        )));
+    }
+    Ok(())
 }
 
 /// True once an operation can no longer change.

@@ -9,7 +9,7 @@ use crate::task::Task;
 use crate::tasks;
 use cairn_engine::{Engine, EngineError};
 use cairn_oplog::OplogError;
-use cairn_proto::v1::{Config, Operation, OperationStatus, Repo};
+use cairn_proto::v1::{Config, Operation, OperationStatus, Plan, Repo};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -147,6 +147,18 @@ impl TaskCtx {
         Ok(())
     }
 
+    /// The task's plan and repository as configured when the run started (either may be absent:
+    /// repository tasks have no plan, garbage collection neither).
+    pub fn configured_plan_and_repo(&self) -> (Option<&Plan>, Option<&Repo>) {
+        let task = self.task();
+        let plan = task
+            .plan_id()
+            .and_then(|id| self.config.plans.iter().find(|p| p.id == id));
+        let repo_id = task.own_repo_id().or(plan.map(|p| p.repo.as_str()));
+        let repo = repo_id.and_then(|id| self.config.repos.iter().find(|r| r.id == id));
+        (plan, repo)
+    }
+
     /// The flow this run's operation belongs to.
     pub fn flow_id(&self) -> i64 {
         self.op().map_or(0, |o| o.flow_id)
@@ -173,9 +185,6 @@ pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
         if let Some(k) = &key {
             state.running_keys.remove(k);
         }
-        if let Some(id) = entry.op_id {
-            state.running.remove(&id);
-        }
         if let Some(delay) = retry {
             let mut again = entry.clone();
             again.run_at = inner.now() + chrono::Duration::from_std(delay).unwrap_or_default();
@@ -198,9 +207,6 @@ pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
 pub(crate) async fn run_direct(inner: &Arc<Inner>, entry: Entry) {
     if let Err(e) = run_once(inner, &entry).await {
         tracing::error!(task = %entry.task.name(None), error = %e, "the operation log failed while running a task");
-    }
-    if let Some(id) = entry.op_id {
-        inner.state().running.remove(&id);
     }
 }
 

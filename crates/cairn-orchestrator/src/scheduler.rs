@@ -18,7 +18,7 @@ use cairn_oplog::{OpKind, Order, Query, Selector};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{
     Config, Operation, OperationBackup, OperationCheck, OperationPrune, OperationRestore,
-    OperationRunCommand, OperationStats, OperationStatus, Repo, Schedule,
+    OperationRunCommand, OperationStats, OperationStatus, Repo,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
@@ -317,7 +317,7 @@ fn next_time(
         LastRun::Postponed => return Ok(None),
         LastRun::Found(t) => t,
     };
-    let due = next_run(schedule_ref(&schedule), last, now, &chrono::Local)?;
+    let due = next_run(schedule.as_ref(), last, now, &chrono::Local)?;
     // Never run before: keep the time an earlier process already promised (restarts do not push it).
     let due = match (due, last, existing) {
         (Some(d), None, Some(op)) if op.unix_time_start_ms > 0 => {
@@ -327,10 +327,6 @@ fn next_time(
         (d, _, _) => d,
     };
     Ok(due)
-}
-
-fn schedule_ref(s: &Option<Schedule>) -> Option<&Schedule> {
-    s.as_ref()
 }
 
 enum LastRun {

@@ -12,6 +12,8 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 pub const SUMMARY: &str = "{{ .Summary }}";
+/// The title gotify and ntfy messages get when the hook sets none.
+const DEFAULT_TITLE: &str = "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}";
 
 /// Where telegram's Bot API lives (`CAIRN_TELEGRAM_API` overrides it, for tests and proxies).
 pub fn telegram_api() -> String {
@@ -56,10 +58,7 @@ pub async fn deliver(
         }
         Action::ActionGotify(g) => {
             let message = vars.render(&g.template, SUMMARY)?;
-            let title = vars.render(
-                &g.title_template,
-                "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}",
-            )?;
+            let title = vars.render(&g.title_template, DEFAULT_TITLE)?;
             let url = format!(
                 "{}/message?token={}",
                 g.base_url.trim_end_matches('/'),
@@ -88,10 +87,7 @@ pub async fn deliver(
         }
         Action::ActionNtfy(n) => {
             let text = vars.render(&n.template, SUMMARY)?;
-            let title = vars.render(
-                &n.title_template,
-                "cairn {{ .EventName .Event }} in plan {{ .Plan.Id }}",
-            )?;
+            let title = vars.render(&n.title_template, DEFAULT_TITLE)?;
             http::ntfy(&n.url, &n.token, &title, n.priority, &text, log).await
         }
         Action::ActionEmail(e) => {

@@ -75,19 +75,25 @@ pub(crate) async fn fire(
     Ok(())
 }
 
+/// Passes a task's result on, first firing `conditions` (each carrying the error) when it failed
+/// with an error (not when it was cancelled).
+pub(crate) async fn on_error<T>(
+    ctx: &TaskCtx,
+    result: Result<T, Failure>,
+    conditions: &[Condition],
+) -> Result<T, Failure> {
+    if let Err(Failure::Error(e)) = &result {
+        let events: Vec<Event> = conditions.iter().map(|c| Event::error(*c, e)).collect();
+        fire(ctx, &events, None).await?;
+    }
+    result
+}
+
 /// The hooks that apply to the running task: its repository's, then its plan's.
 fn hooks_in_scope(ctx: &TaskCtx) -> Vec<(String, Hook)> {
-    let task = ctx.task();
-    let config = &ctx.config;
-    let plan = task
-        .plan_id()
-        .and_then(|id| config.plans.iter().find(|p| p.id == id));
-    let repo_id = task
-        .own_repo_id()
-        .map(str::to_string)
-        .or_else(|| plan.map(|p| p.repo.clone()));
+    let (plan, repo) = ctx.configured_plan_and_repo();
     let mut out = Vec::new();
-    if let Some(repo) = repo_id.and_then(|id| config.repos.iter().find(|r| r.id == id)) {
+    if let Some(repo) = repo {
         for (i, h) in repo.hooks.iter().enumerate() {
             out.push((format!("repo/{}/hook/{i}", repo.id), h.clone()));
         }

@@ -19,14 +19,7 @@ pub struct HookVars {
 impl HookVars {
     pub(crate) fn new(ctx: &TaskCtx, event: &Event, outcome: Option<&BackupOutcome>) -> Self {
         let task = ctx.task();
-        let plan = task
-            .plan_id()
-            .and_then(|id| ctx.config.plans.iter().find(|p| p.id == id));
-        let repo_id = task
-            .own_repo_id()
-            .map(str::to_string)
-            .or_else(|| plan.map(|p| p.repo.clone()));
-        let repo = repo_id.and_then(|id| ctx.config.repos.iter().find(|r| r.id == id));
+        let (plan, repo) = ctx.configured_plan_and_repo();
         let op = ctx.op();
         let now = ctx.inner.now();
         let started = op

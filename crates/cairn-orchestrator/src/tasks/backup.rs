@@ -2,7 +2,7 @@
 //! progress to the operation about once a second, records errors, the summary and the snapshot id, and
 //! queues the follow-ups (the plan's retention in the same flow, indexing the new snapshot).
 use super::repo::prepare;
-use crate::hooks::{Event, fire};
+use crate::hooks::{Event, fire, on_error};
 use crate::orchestrator::plan_and_repo;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use crate::scheduler;
@@ -34,19 +34,12 @@ pub async fn run(ctx: &TaskCtx, plan_id: &str, dry_run: bool) -> TaskResult {
             scheduler::schedule_next(&ctx.inner, &key)?;
         }
     }
-    let outcome = match result {
-        Ok(o) => o,
-        Err(Failure::Error(e)) => {
-            let events = [
-                Event::error(Condition::CONDITION_SNAPSHOT_ERROR, &e),
-                Event::error(Condition::CONDITION_ANY_ERROR, &e),
-                Event::error(Condition::CONDITION_SNAPSHOT_END, &e),
-            ];
-            fire(ctx, &events, None).await?;
-            return Err(Failure::Error(e));
-        }
-        Err(other) => return Err(other),
-    };
+    let errors = [
+        Condition::CONDITION_SNAPSHOT_ERROR,
+        Condition::CONDITION_ANY_ERROR,
+        Condition::CONDITION_SNAPSHOT_END,
+    ];
+    let outcome = on_error(ctx, result, &errors).await?;
     let done = record(ctx, &outcome, dry_run)?;
     if !dry_run && !outcome.skipped {
         follow_ups(ctx, &plan, &repo)?;

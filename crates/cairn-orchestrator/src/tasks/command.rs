@@ -3,7 +3,7 @@
 //! commands typed within half an hour of each other share a flow (a terminal session).
 use super::output::OutputLog;
 use super::repo::prepare;
-use crate::hooks::{Event, fire};
+use crate::hooks::on_error;
 use crate::orchestrator::Inner;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use cairn_oplog::{OpKind, Query, Selector};
@@ -43,22 +43,12 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str, command: &str) -> TaskResult {
             c.output_size_bytes = size;
         }
     })?;
-    match result {
-        Ok(0) => Ok(Done::success()),
-        Ok(code) => Ok(Done::with(
+    match on_error(ctx, result, &[Condition::CONDITION_ANY_ERROR]).await? {
+        0 => Ok(Done::success()),
+        code => Ok(Done::with(
             OperationStatus::STATUS_ERROR,
             format!("the command exited with code {code}"),
         )),
-        Err(Failure::Error(e)) => {
-            fire(
-                ctx,
-                &[Event::error(Condition::CONDITION_ANY_ERROR, &e)],
-                None,
-            )
-            .await?;
-            Err(Failure::Error(e))
-        }
-        Err(other) => Err(other),
     }
 }
 

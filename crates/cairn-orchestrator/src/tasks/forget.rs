@@ -3,7 +3,7 @@
 //! by tags), or one snapshot by id. What was removed is recorded on the operation and the snapshots'
 //! index operations are flagged as forgotten.
 use super::repo::prepare;
-use crate::hooks::{Event, fire};
+use crate::hooks::{Event, fire, on_error};
 use crate::orchestrator::{find_repo, plan_and_repo};
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use crate::task::{Task, priority};
@@ -55,21 +55,13 @@ async fn with_hooks(
     scope: ForgetScope,
 ) -> TaskResult {
     fire(ctx, &[Event::of(Condition::CONDITION_FORGET_START)], None).await?;
-    match apply(ctx, repo_id, policy, scope).await {
-        Ok(done) => {
-            fire(ctx, &[Event::of(Condition::CONDITION_FORGET_SUCCESS)], None).await?;
-            Ok(done)
-        }
-        Err(Failure::Error(e)) => {
-            let events = [
-                Event::error(Condition::CONDITION_FORGET_ERROR, &e),
-                Event::error(Condition::CONDITION_ANY_ERROR, &e),
-            ];
-            fire(ctx, &events, None).await?;
-            Err(Failure::Error(e))
-        }
-        Err(other) => Err(other),
-    }
+    let errors = [
+        Condition::CONDITION_FORGET_ERROR,
+        Condition::CONDITION_ANY_ERROR,
+    ];
+    let done = on_error(ctx, apply(ctx, repo_id, policy, scope).await, &errors).await?;
+    fire(ctx, &[Event::of(Condition::CONDITION_FORGET_SUCCESS)], None).await?;
+    Ok(done)
 }
 
 async fn apply(
@@ -101,18 +93,12 @@ async fn apply(
 pub async fn snapshot(ctx: &TaskCtx, repo_id: &str, snapshot_id: &str) -> TaskResult {
     let (repo, engine) = prepare(ctx, repo_id).await?;
     let result = engine.forget_snapshot(&repo, snapshot_id).await;
-    if let Err(e) = result {
-        let failure = Failure::from(e);
-        if let Failure::Error(msg) = &failure {
-            fire(
-                ctx,
-                &[Event::error(Condition::CONDITION_ANY_ERROR, msg)],
-                None,
-            )
-            .await?;
-        }
-        return Err(failure);
-    }
+    on_error(
+        ctx,
+        result.map_err(Failure::from),
+        &[Condition::CONDITION_ANY_ERROR],
+    )
+    .await?;
     let snap = ResticSnapshot {
         id: snapshot_id.into(),
         ..Default::default()

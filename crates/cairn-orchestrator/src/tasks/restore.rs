@@ -1,8 +1,8 @@
 //! Restoring a path of a snapshot into a target directory, with progress written to the operation about
 //! once a second and the final progress kept.
 use super::repo::prepare;
-use crate::hooks::{Event, fire};
-use crate::run::{Done, Failure, TaskCtx, TaskResult};
+use crate::hooks::on_error;
+use crate::run::{Done, TaskCtx, TaskResult};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::hook::Condition;
 use cairn_proto::v1::{Operation, RestoreProgressEntry};
@@ -26,15 +26,7 @@ pub async fn run(
         Ok(Done::success())
     }
     .await;
-    if let Err(Failure::Error(e)) = &result {
-        fire(
-            ctx,
-            &[Event::error(Condition::CONDITION_ANY_ERROR, e)],
-            None,
-        )
-        .await?;
-    }
-    result
+    on_error(ctx, result, &[Condition::CONDITION_ANY_ERROR]).await
 }
 
 fn set_status(op: &mut Operation, p: RestoreProgressEntry) {

@@ -2,7 +2,7 @@
 //! a read-data subset), and stats. Prune and check output is streamed to a log the operation names.
 use super::output::OutputLog;
 use super::repo::prepare;
-use crate::hooks::{Event, fire};
+use crate::hooks::{Event, fire, on_error};
 use crate::orchestrator::find_repo;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use crate::task::{Task, priority};
@@ -84,15 +84,7 @@ pub async fn stats(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
         Ok(Done::success())
     }
     .await;
-    if let Err(Failure::Error(e)) = &result {
-        fire(
-            ctx,
-            &[Event::error(Condition::CONDITION_ANY_ERROR, e)],
-            None,
-        )
-        .await?;
-    }
-    result
+    on_error(ctx, result, &[Condition::CONDITION_ANY_ERROR]).await
 }
 
 fn prune_limit(repo: &Repo) -> PruneLimit {
@@ -120,19 +112,7 @@ async fn upkeep(ctx: &TaskCtx, repo_id: &str, kind: Upkeep) -> TaskResult {
     }
     .await;
     log.finish();
-    match result {
-        Ok(()) => {
-            fire(ctx, &[Event::of(success)], None).await?;
-            Ok(Done::success())
-        }
-        Err(Failure::Error(e)) => {
-            let events = [
-                Event::error(error, &e),
-                Event::error(Condition::CONDITION_ANY_ERROR, &e),
-            ];
-            fire(ctx, &events, None).await?;
-            Err(Failure::Error(e))
-        }
-        Err(other) => Err(other),
-    }
+    on_error(ctx, result, &[error, Condition::CONDITION_ANY_ERROR]).await?;
+    fire(ctx, &[Event::of(success)], None).await?;
+    Ok(Done::success())
 }
