@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use cairn_config::{ConfigStore, MigrationEnv, default_config};
-use cairn_engine::{EngineChoice, select};
 use cairn_oplog::{LogStore, OpLog};
 use cairn_oplog::{Query, Selector};
 use cairn_orchestrator::{Deps, Orchestrator, SystemClock, recover_interrupted};
@@ -56,9 +55,9 @@ pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     })
 }
 
-/// Marks operations a previous process left running as interrupted, then unlocks their repositories in
-/// the background (a killed restic leaves a stale lock).
-fn recover(settings: &Settings, stores: &Stores) -> anyhow::Result<()> {
+/// Marks operations a previous process left running as interrupted, then has the orchestrator unlock
+/// their repositories in the background (a killed restic leaves a stale lock).
+fn recover(stores: &Stores, orchestrator: &Orchestrator) -> anyhow::Result<()> {
     let recovery =
         recover_interrupted(&stores.oplog).context("recovering interrupted operations")?;
     if recovery.interrupted.is_empty() {
@@ -69,18 +68,14 @@ fn recover(settings: &Settings, stores: &Stores) -> anyhow::Result<()> {
         "operations interrupted by the last shutdown were marked as errors"
     );
     let config = stores.config.get();
-    let restic = settings.restic_command.clone();
+    let orchestrator = orchestrator.clone();
     tokio::spawn(async move {
         for (id, guid) in recovery.repos() {
             let Some(repo) = config.repos.iter().find(|r| r.guid == guid || r.id == id) else {
                 tracing::warn!(repo = %id, "an interrupted operation's repository is no longer configured; not unlocking");
                 continue;
             };
-            let unlocked = async {
-                let engine = select(EngineChoice::parse(&repo.engine)?, restic.as_deref()).await?;
-                engine.unlock(repo).await
-            };
-            match unlocked.await {
+            match orchestrator.unlock(&repo.id).await {
                 Ok(()) => {
                     tracing::info!(repo = %repo.id, "removed stale locks left by the interrupted operation")
                 }
@@ -96,7 +91,6 @@ fn recover(settings: &Settings, stores: &Stores) -> anyhow::Result<()> {
 /// Runs the server until a shutdown signal.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let stores = open_stores(&settings)?;
-    recover(&settings, &stores)?;
     let orchestrator = Orchestrator::new(Deps {
         config: stores.config.clone(),
         oplog: stores.oplog.clone(),
@@ -104,6 +98,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         clock: Arc::new(SystemClock),
         restic_command: settings.restic_command.clone(),
     });
+    recover(&stores, &orchestrator)?;
     orchestrator
         .start()
         .await
