@@ -12,6 +12,7 @@ const FILES: &[&str] = &[
     "v1/service.proto",
     "v1/authentication.proto",
     "v1sync/syncservice.proto",
+    "cairn/v1/cairn.proto",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

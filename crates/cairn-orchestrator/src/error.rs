@@ -27,6 +27,8 @@ pub enum OrchestratorError {
     #[error(transparent)]
     Oplog(#[from] OplogError),
     #[error(transparent)]
+    Config(#[from] cairn_config::ConfigError),
+    #[error(transparent)]
     Schedule(#[from] crate::schedule::ScheduleError),
 }
 

@@ -1,5 +1,6 @@
 //! cairn's orchestrator: schedules, the per-repository task queue, every task and the operations it
 //! writes, hooks and notifications, crash recovery and history garbage collection.
+mod browse;
 pub mod clock;
 mod engines;
 pub mod error;
@@ -8,12 +9,14 @@ mod hooks;
 mod orchestrator;
 mod queue;
 pub mod recovery;
+mod repos;
 mod run;
 pub mod schedule;
 mod scheduler;
 pub mod task;
 mod tasks;
 
+pub use cairn_engine::{ArchiveFormat, restore_destination};
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use error::{OrchestratorError, Result};
 pub use gc::{GcPolicy, GcReport, Limits, collect_garbage};

@@ -425,7 +425,7 @@ impl Orchestrator {
 }
 
 /// Refuses an empty snapshot id, or one an engine would read as an option.
-fn check_snapshot_id(snapshot_id: &str) -> Result<()> {
+pub(crate) fn check_snapshot_id(snapshot_id: &str) -> Result<()> {
     if snapshot_id.is_empty() || snapshot_id.starts_with('-') {
         return Err(OrchestratorError::Invalid(format!(
             "{snapshot_id:?} is not a snapshot id"

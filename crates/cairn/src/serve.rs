@@ -1,17 +1,11 @@
 //! `cairn serve`: loads (or creates) the config, opens the operation log and the log store, recovers
-//! operations a previous process left running, runs the orchestrator (schedules and tasks), listens on the bind address, and shuts down cleanly on
-//! SIGINT or SIGTERM.
+//! operations a previous process left running, runs the orchestrator (schedules and tasks), serves the
+//! API on the bind address, and shuts down cleanly on SIGINT or SIGTERM.
 use crate::settings::Settings;
 use anyhow::Context;
-use axum::Router;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::get;
 use cairn_config::{ConfigStore, MigrationEnv, default_config};
 use cairn_oplog::{LogStore, OpLog};
-use cairn_oplog::{Query, Selector};
 use cairn_orchestrator::{Deps, Orchestrator, SystemClock, recover_interrupted};
-use serde_json::json;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -103,10 +97,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .start()
         .await
         .context("scheduling the plans and repositories in the config")?;
-    let stores = Arc::new(stores);
-    let app = Router::new()
-        .route("/healthz", get(health))
-        .with_state(stores.clone());
+    let app = cairn_server::app(cairn_server::ServerOptions {
+        orchestrator: orchestrator.clone(),
+        config_path: settings.config.clone(),
+        data_dir: settings.data_dir.clone(),
+    })
+    .context("starting the API server")?;
     let listener = TcpListener::bind(settings.bind).await.with_context(|| {
         format!(
             "cannot listen on {}; is another cairn or Backrest running? pick another with --bind",
@@ -120,25 +116,6 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     orchestrator.shutdown(SHUTDOWN_GRACE).await;
     tracing::info!("shut down cleanly");
     Ok(())
-}
-
-/// Liveness and readiness: 200 when the config is loaded and both stores answer a query, else 503.
-async fn health(State(stores): State<Arc<Stores>>) -> (StatusCode, axum::Json<serde_json::Value>) {
-    let instance = stores.config.get().instance;
-    let probe = stores
-        .oplog
-        .query_meta(&Query::last_n(Selector::all(), 1))
-        .and_then(|_| stores.logs.exists("healthz"));
-    match probe {
-        Ok(_) => (
-            StatusCode::OK,
-            axum::Json(json!({"status": "ok", "instance": instance})),
-        ),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            axum::Json(json!({"status": "error", "error": e.to_string()})),
-        ),
-    }
 }
 
 async fn shutdown_signal() {

@@ -133,8 +133,9 @@ fn check_auth(k: &mut Check, auth: &Auth) {
     for (i, user) in auth.users.iter().enumerate() {
         let path = format!("auth.users[{i}]");
         k.id(&format!("{path}.name"), "user", &user.name);
+        use cairn_proto::v1::__buffa::oneof::user::Password;
         let has_hash = matches!(&user.password,
-            Some(cairn_proto::v1::__buffa::oneof::user::Password::PasswordBcrypt(h)) if !h.is_empty());
+            Some(Password::PasswordBcrypt(h) | Password::PasswordArgon2(h)) if !h.is_empty());
         if !has_hash {
             k.err(
                 format!("{path}.passwordBcrypt"),

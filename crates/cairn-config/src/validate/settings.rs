@@ -65,6 +65,29 @@ pub(super) fn check(k: &mut Check, s: &CairnSettings) {
             );
         }
     }
+    check_api_tokens(k, s);
+}
+
+/// API tokens need a unique id and the SHA-256 of the token (the token itself is never stored).
+fn check_api_tokens(k: &mut Check, s: &CairnSettings) {
+    let mut ids = Vec::new();
+    for (i, t) in s.api_tokens.iter().enumerate() {
+        let path = format!("cairn.api_tokens[{i}]");
+        if t.id.is_empty() || ids.contains(&t.id.as_str()) {
+            k.err(
+                format!("{path}.id"),
+                "every API token needs an id of its own; create tokens with CreateApiToken",
+            );
+        }
+        ids.push(t.id.as_str());
+        let is_hex = t.sha256.len() == 64 && t.sha256.bytes().all(|b| b.is_ascii_hexdigit());
+        if !is_hex {
+            k.err(
+                format!("{path}.sha256"),
+                "must be the 64-hex-digit SHA-256 of the token; create tokens with CreateApiToken",
+            );
+        }
+    }
 }
 
 #[cfg(test)]

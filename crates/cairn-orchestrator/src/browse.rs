@@ -1,0 +1,55 @@
+//! Reading a repository for the API: listing snapshots, one directory of a snapshot, and archives of a
+//! snapshot path for downloads. These run at once, outside the task queue, like Backrest's.
+use crate::error::Result;
+use crate::orchestrator::{Orchestrator, find_repo};
+use cairn_engine::{ArchiveFormat, SnapshotFilter, snapshot_tags};
+use cairn_proto::v1::{LsEntry, ResticSnapshot};
+
+impl Orchestrator {
+    /// The repository's snapshots, oldest first; with a plan, only that plan's snapshots made by this
+    /// instance (tagged `plan:<id>` and `created-by:<instance>`).
+    pub async fn list_snapshots(
+        &self,
+        repo_id: &str,
+        plan_id: Option<&str>,
+    ) -> Result<Vec<ResticSnapshot>> {
+        let config = self.inner.config.get();
+        let repo = find_repo(&config, repo_id)?;
+        let filter = SnapshotFilter {
+            tags: plan_id
+                .map(|p| snapshot_tags(p, &config.instance))
+                .unwrap_or_default(),
+            ..SnapshotFilter::default()
+        };
+        let engine = self.inner.engines.for_repo(&repo).await?;
+        Ok(engine.snapshots(&repo, &filter).await?)
+    }
+
+    /// The entries of one directory of a snapshot (no deeper levels).
+    pub async fn list_snapshot_files(
+        &self,
+        repo_id: &str,
+        snapshot_id: &str,
+        dir: &str,
+    ) -> Result<Vec<LsEntry>> {
+        crate::orchestrator::check_snapshot_id(snapshot_id)?;
+        let repo = find_repo(&self.inner.config.get(), repo_id)?;
+        let engine = self.inner.engines.for_repo(&repo).await?;
+        Ok(engine.ls(&repo, snapshot_id, dir).await?)
+    }
+
+    /// Writes `path` of a snapshot to `out` as a tar or zip archive.
+    pub async fn dump(
+        &self,
+        repo_id: &str,
+        snapshot_id: &str,
+        path: &str,
+        format: ArchiveFormat,
+        out: &mut (dyn tokio::io::AsyncWrite + Unpin + Send),
+    ) -> Result<()> {
+        crate::orchestrator::check_snapshot_id(snapshot_id)?;
+        let repo = find_repo(&self.inner.config.get(), repo_id)?;
+        let engine = self.inner.engines.for_repo(&repo).await?;
+        Ok(engine.dump(&repo, snapshot_id, path, format, out).await?)
+    }
+}

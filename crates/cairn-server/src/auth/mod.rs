@@ -1,0 +1,213 @@
+//! Who is calling. Every Connect service path and `/metrics` needs a session token (`Authorization:
+//! Bearer`), an API token, or HTTP Basic credentials, unless `auth.disabled` is set. Open to all:
+//! Login, cairn's GetAuthState and first-run Setup, `/healthz`, `/download/` (its URL is itself a
+//! signed, expiring token) and the web UI's static files.
+pub mod api_token;
+pub mod basic_cache;
+pub mod password;
+pub mod session;
+
+use crate::state::Shared;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine as _;
+use basic_cache::BasicCache;
+use cairn_proto::v1::{Config, User};
+use password::Verdict;
+use std::sync::Arc;
+
+/// The authenticated caller, put in each request's extensions. `user` is empty when auth is disabled.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    pub user: String,
+}
+
+/// Paths that need no credentials.
+const OPEN_RPCS: &[&str] = &[
+    "/v1.Authentication/Login",
+    "/cairn.v1.Cairn/GetAuthState",
+    "/cairn.v1.Cairn/Setup",
+];
+
+fn needs_auth(path: &str) -> bool {
+    if OPEN_RPCS.contains(&path) {
+        return false;
+    }
+    ["/v1.", "/v1sync.", "/cairn.v1."]
+        .iter()
+        .any(|p| path.starts_with(p))
+        || path == "/metrics"
+}
+
+pub async fn middleware(State(s): State<Arc<Shared>>, mut req: Request, next: Next) -> Response {
+    if !needs_auth(req.uri().path()) || req.method() == axum::http::Method::OPTIONS {
+        return next.run(req).await;
+    }
+    match authenticate(&s, req.headers()).await {
+        Ok(p) => {
+            req.extensions_mut().insert(p);
+            next.run(req).await
+        }
+        Err(message) => unauthenticated(req.headers(), req.uri().path(), &message),
+    }
+}
+
+/// Checks the request's credentials against the current config.
+pub async fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Principal, String> {
+    let config = s.orch.config().get();
+    let auth = config.auth.as_option().cloned().unwrap_or_default();
+    if auth.disabled {
+        return Ok(Principal {
+            user: String::new(),
+        });
+    }
+    if auth.users.is_empty() {
+        return Err("no user exists yet: create the first one in the web UI, with `cairn setup`, or with cairn.v1.Cairn/Setup".into());
+    }
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .ok_or("missing Authorization header: log in, or send a token (Bearer) or HTTP Basic credentials")?;
+    if let Some(b64) = value.strip_prefix("Basic ") {
+        let (user, pass) = decode_basic(b64)?;
+        return check_basic(s, &config, &user, &pass).await;
+    }
+    let token = value
+        .strip_prefix("Bearer ")
+        .ok_or("unsupported Authorization scheme: use Bearer or Basic")?
+        .trim();
+    let now = chrono::Utc::now();
+    if token.starts_with(api_token::PREFIX) {
+        let t = api_token::find(&config, token, now.timestamp_millis())
+            .ok_or("the API token is unknown, revoked or expired")?;
+        find_user(&config, &t.user).ok_or("the API token's user no longer exists")?;
+        return Ok(Principal {
+            user: t.user.clone(),
+        });
+    }
+    let claims = s.sessions.verify(token)?;
+    let user = find_user(&config, &claims.sub).ok_or("the session's user no longer exists")?;
+    if claims.pwf != session::fingerprint(password::stored_hash(user)) {
+        return Err("the password was changed since this session began; log in again".into());
+    }
+    Ok(Principal { user: claims.sub })
+}
+
+fn decode_basic(b64: &str) -> Result<(String, String), String> {
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(b64.trim())
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .ok_or("malformed HTTP Basic credentials")?;
+    let (user, pass) = raw
+        .split_once(':')
+        .ok_or("malformed HTTP Basic credentials")?;
+    Ok((user.to_string(), pass.to_string()))
+}
+
+async fn check_basic(
+    s: &Shared,
+    config: &Config,
+    user: &str,
+    password: &str,
+) -> Result<Principal, String> {
+    let wrong = || "invalid user name or password".to_string();
+    let u = find_user(config, user).ok_or_else(wrong)?.clone();
+    let key = BasicCache::key(user, password, password::stored_hash(&u));
+    if !s.basic_cache.contains(&key) {
+        if check_password(&u, password).await == Verdict::Wrong {
+            return Err(wrong());
+        }
+        s.basic_cache.remember(key);
+    }
+    Ok(Principal {
+        user: user.to_string(),
+    })
+}
+
+/// Verifies a password off the async threads (hashing takes tens of milliseconds).
+pub async fn check_password(user: &User, password: &str) -> Verdict {
+    let (user, password) = (user.clone(), password.to_string());
+    tokio::task::spawn_blocking(move || password::verify(&user, &password))
+        .await
+        .unwrap_or(Verdict::Wrong)
+}
+
+pub fn find_user<'a>(config: &'a Config, name: &str) -> Option<&'a User> {
+    config
+        .auth
+        .as_option()?
+        .users
+        .iter()
+        .find(|u| u.name == name)
+}
+
+/// A 401 in the caller's protocol: a Connect error body, or gRPC status 16 in headers.
+fn unauthenticated(req_headers: &HeaderMap, path: &str, message: &str) -> Response {
+    let is_grpc = req_headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/grpc"));
+    if is_grpc {
+        let ct = req_headers
+            .get(header::CONTENT_TYPE)
+            .cloned()
+            .unwrap_or(HeaderValue::from_static("application/grpc"));
+        let mut resp = StatusCode::OK.into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, ct);
+        h.insert("grpc-status", HeaderValue::from_static("16"));
+        if let Ok(v) = HeaderValue::from_str(&percent_encode(message)) {
+            h.insert("grpc-message", v);
+        }
+        return resp;
+    }
+    let body = serde_json::json!({"code": "unauthenticated", "message": message});
+    let mut resp = (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response();
+    if path == "/metrics" {
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"cairn\""),
+        );
+    }
+    resp
+}
+
+/// gRPC's percent-encoding of grpc-message.
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if (0x20..0x7f).contains(&b) && b != b'%' {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_open_paths_skip_authentication() {
+        for p in OPEN_RPCS {
+            assert!(!needs_auth(p));
+        }
+        assert!(!needs_auth("/healthz"));
+        assert!(!needs_auth("/download/abc/"));
+        assert!(!needs_auth("/index.html"));
+        assert!(needs_auth("/v1.Backrest/GetConfig"));
+        assert!(needs_auth("/v1.Authentication/HashPassword"));
+        assert!(needs_auth("/cairn.v1.Cairn/GetStatus"));
+        assert!(needs_auth("/metrics"));
+    }
+
+    #[test]
+    fn grpc_messages_are_percent_encoded() {
+        assert_eq!(percent_encode("a b%é"), "a b%25%C3%A9");
+    }
+}

@@ -1,0 +1,99 @@
+//! Backrest's `v1.Authentication` service: Login (open) and HashPassword (behind authentication in
+//! cairn; Backrest leaves it open, a free CPU-burning endpoint).
+use crate::auth::password::{self, Verdict};
+use crate::auth::session::{SESSION_TTL_SECONDS, fingerprint};
+use crate::auth::{check_password, find_user};
+use crate::state::Shared;
+use cairn_proto::types::StringValue;
+use cairn_proto::v1::__buffa::oneof::user::Password;
+use cairn_proto::v1::{Authentication, LoginRequest, LoginResponse};
+use connectrpc::{ConnectError, RequestContext, Response, ServiceRequest, ServiceResult};
+use std::sync::Arc;
+
+pub struct AuthenticationApi {
+    s: Arc<Shared>,
+}
+
+impl AuthenticationApi {
+    pub fn new(s: Arc<Shared>) -> Self {
+        Self { s }
+    }
+}
+
+impl Authentication for AuthenticationApi {
+    async fn login(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, LoginRequest>,
+    ) -> ServiceResult<LoginResponse> {
+        let token = login(&self.s, req.username, req.password).await?;
+        Response::ok(LoginResponse {
+            token,
+            ..LoginResponse::default()
+        })
+    }
+
+    async fn hash_password(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, StringValue>,
+    ) -> ServiceResult<StringValue> {
+        let value = hash(req.value.to_string()).await?;
+        Response::ok(StringValue {
+            value,
+            ..StringValue::default()
+        })
+    }
+}
+
+/// Hashes a new password off the async threads.
+pub async fn hash(password: String) -> Result<String, ConnectError> {
+    tokio::task::spawn_blocking(move || password::hash_password(&password))
+        .await
+        .map_err(|e| ConnectError::internal(e.to_string()))?
+        .map_err(|e| ConnectError::invalid_argument(e.to_string()))
+}
+
+/// Checks a user's password and opens a session; an imported bcrypt hash is replaced by argon2id.
+pub async fn login(s: &Shared, name: &str, password: &str) -> Result<String, ConnectError> {
+    let config = s.orch.config().get();
+    if config.auth.as_option().is_none_or(|a| a.disabled) {
+        return Err(ConnectError::failed_precondition(
+            "authentication is disabled in the config; no login is needed",
+        ));
+    }
+    let wrong = || ConnectError::unauthenticated("invalid user name or password");
+    let user = find_user(&config, name).ok_or_else(wrong)?.clone();
+    let stored = match check_password(&user, password).await {
+        Verdict::Wrong => return Err(wrong()),
+        Verdict::Right { upgrade: false } => password::stored_hash(&user).to_string(),
+        Verdict::Right { upgrade: true } => upgrade(s, name, password).await?,
+    };
+    Ok(session_token(s, name, &stored))
+}
+
+pub fn session_token(s: &Shared, name: &str, stored_hash: &str) -> String {
+    let now = chrono::Utc::now().timestamp();
+    s.sessions
+        .issue(name, &fingerprint(stored_hash), now, SESSION_TTL_SECONDS)
+}
+
+/// Replaces a user's bcrypt hash with an argon2id hash of the same password; returns the new hash.
+async fn upgrade(s: &Shared, name: &str, password: &str) -> Result<String, ConnectError> {
+    let new_hash = hash(password.to_string()).await?;
+    s.orch
+        .config()
+        .modify(|c| -> Result<(), cairn_config::ConfigError> {
+            if let Some(u) = c
+                .auth
+                .as_option_mut()
+                .and_then(|a| a.users.iter_mut().find(|u| u.name == name))
+            {
+                u.password = Some(Password::PasswordArgon2(new_hash.clone()));
+            }
+            Ok(())
+        })
+        .map_err(crate::errors::config)?;
+    tracing::info!(user = %name, "upgraded the user's bcrypt password hash to argon2id");
+    Ok(new_hash)
+}

@@ -1,0 +1,118 @@
+//! SetupSftp: an ed25519 key for an SFTP repository's host (made once, kept beside the config in
+//! `.cairn-ssh/`), and the host's keys added to that folder's known_hosts unless already known. A
+//! failed key scan is reported in `error`, not as an RPC error, as Backrest does.
+use crate::state::Shared;
+use cairn_proto::v1::SetupSftpResponse;
+use connectrpc::ConnectError;
+use std::path::Path;
+use tokio::process::Command;
+
+pub async fn setup(s: &Shared, host: &str, port: &str) -> Result<SetupSftpResponse, ConnectError> {
+    let host_ok = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".-_:[]".contains(c));
+    if !host_ok {
+        return Err(crate::errors::invalid(
+            "host",
+            format!("{host:?} is not a host name or address"),
+        ));
+    }
+    let port: u16 = match port.trim() {
+        "" => 22,
+        p => p.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
+            crate::errors::invalid("port", format!("{p:?} is not a port number (1-65535)"))
+        })?,
+    };
+    let dir = s
+        .config_path
+        .parent()
+        .unwrap_or(Path::new("."))
+        .join(".cairn-ssh");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| ConnectError::internal(format!("{}: {e}", dir.display())))?;
+    let key = dir.join(format!("id_ed25519_{}", host.replace([':', '[', ']'], "_")));
+    if !key.exists() {
+        run(Command::new("ssh-keygen")
+            .args([
+                "-q",
+                "-t",
+                "ed25519",
+                "-N",
+                "",
+                "-C",
+                &format!("cairn@{host}"),
+                "-f",
+            ])
+            .arg(&key))
+        .await
+        .map_err(|e| ConnectError::internal(format!("ssh-keygen failed: {e}")))?;
+    }
+    let public_key = std::fs::read_to_string(key.with_extension("pub"))
+        .map_err(|e| ConnectError::internal(format!("reading the public key: {e}")))?;
+    let known_hosts = dir.join("known_hosts");
+    let error = scan_host(host, port, &known_hosts)
+        .await
+        .err()
+        .unwrap_or_default();
+    Ok(SetupSftpResponse {
+        public_key: public_key.trim().to_string(),
+        key_path: key.display().to_string(),
+        known_hosts_path: known_hosts.display().to_string(),
+        error,
+        ..SetupSftpResponse::default()
+    })
+}
+
+/// Appends the host's keys to `known_hosts` unless it (or ~/.ssh/known_hosts) knows it already.
+async fn scan_host(host: &str, port: u16, known_hosts: &Path) -> Result<(), String> {
+    let name = if port == 22 {
+        host.to_string()
+    } else {
+        format!("[{host}]:{port}")
+    };
+    let home_known = std::env::var_os("HOME").map(|h| Path::new(&h).join(".ssh/known_hosts"));
+    for file in [Some(known_hosts.to_path_buf()), home_known]
+        .into_iter()
+        .flatten()
+    {
+        if file.exists()
+            && run(Command::new("ssh-keygen")
+                .arg("-F")
+                .arg(&name)
+                .arg("-f")
+                .arg(&file))
+            .await
+            .is_ok_and(|out| !out.trim().is_empty())
+        {
+            return Ok(());
+        }
+    }
+    let keys =
+        run(Command::new("ssh-keyscan").args(["-H", "-T", "10", "-p", &port.to_string(), host]))
+            .await?;
+    if keys.trim().is_empty() {
+        return Err(format!(
+            "ssh-keyscan found no keys for {name}; is an SSH server listening there?"
+        ));
+    }
+    use std::io::Write;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(known_hosts)
+        .and_then(|mut f| f.write_all(keys.as_bytes()))
+        .map_err(|e| format!("{}: {e}", known_hosts.display()))
+}
+
+async fn run(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd
+        .stdin(std::process::Stdio::null())
+        .output()
+        .await
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}

@@ -1,0 +1,236 @@
+//! cairn's own service `cairn.v1.Cairn`: first-run setup, server status, a filtered and resumable
+//! operation event stream, and API tokens for scripts.
+use crate::auth::Principal;
+use crate::auth::api_token;
+use crate::authentication::{hash, session_token};
+use crate::errors::Refused;
+use crate::events::{self, Batch};
+use crate::state::Shared;
+use buffa_types::google::protobuf::Empty;
+use cairn_config::ConfigError;
+use cairn_oplog::Selector;
+use cairn_proto::cairn::v1::{
+    AuthState, Cairn, CreateApiTokenRequest, CreateApiTokenResponse, OperationChanges, QueuedTask,
+    RevokeApiTokenRequest, SetupRequest, Status, WatchOperationsRequest,
+};
+use cairn_proto::v1::__buffa::oneof::user::Password;
+use cairn_proto::v1::{LoginResponse, User};
+use connectrpc::{
+    ConnectError, RequestContext, Response, ServiceRequest, ServiceResult, ServiceStream,
+};
+use futures::StreamExt;
+use std::sync::Arc;
+
+pub struct CairnApi {
+    s: Arc<Shared>,
+}
+
+impl CairnApi {
+    pub fn new(s: Arc<Shared>) -> Self {
+        Self { s }
+    }
+}
+
+impl Cairn for CairnApi {
+    async fn get_auth_state(
+        &self,
+        _ctx: RequestContext,
+        _req: ServiceRequest<'_, Empty>,
+    ) -> ServiceResult<AuthState> {
+        let auth = self
+            .s
+            .orch
+            .config()
+            .get()
+            .auth
+            .as_option()
+            .cloned()
+            .unwrap_or_default();
+        Response::ok(AuthState {
+            setup_required: !auth.disabled && auth.users.is_empty(),
+            auth_disabled: auth.disabled,
+            ..AuthState::default()
+        })
+    }
+
+    async fn setup(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, SetupRequest>,
+    ) -> ServiceResult<LoginResponse> {
+        let name = req.username.trim().to_string();
+        let stored = hash(req.password.to_string()).await?;
+        self.s
+            .orch
+            .config()
+            .modify(|c| -> Result<(), Refused> {
+                let auth = c.auth.get_or_insert_default();
+                if auth.disabled || !auth.users.is_empty() {
+                    return Err(Refused(ConnectError::failed_precondition(
+                        "setup is done already (a user exists, or authentication is disabled); log in instead",
+                    )));
+                }
+                auth.users.push(User {
+                    name: name.clone(),
+                    password: Some(Password::PasswordArgon2(stored.clone())),
+                    ..User::default()
+                });
+                Ok(())
+            })
+            .map_err(|r| r.0)?;
+        tracing::info!(user = %name, "first user created");
+        Response::ok(LoginResponse {
+            token: session_token(&self.s, &name, &stored),
+            ..LoginResponse::default()
+        })
+    }
+
+    async fn get_status(
+        &self,
+        _ctx: RequestContext,
+        _req: ServiceRequest<'_, Empty>,
+    ) -> ServiceResult<Status> {
+        let o = &self.s.orch;
+        let queue = o
+            .queued()
+            .into_iter()
+            .map(|(op_id, task, run_at)| QueuedTask {
+                operation_id: op_id.unwrap_or(0),
+                r#type: task.type_name().to_string(),
+                plan_id: task.plan_id().unwrap_or_default().to_string(),
+                repo_id: task.own_repo_id().unwrap_or_default().to_string(),
+                run_at_ms: run_at.timestamp_millis(),
+                ..QueuedTask::default()
+            })
+            .collect();
+        Response::ok(Status {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            instance: o.config().get().instance,
+            queue,
+            running: o.running() as i32,
+            modno: o.oplog().current_modno(),
+            config_path: self.s.config_path.display().to_string(),
+            data_path: self.s.data_dir.display().to_string(),
+            ..Status::default()
+        })
+    }
+
+    async fn watch_operations(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, WatchOperationsRequest>,
+    ) -> ServiceResult<ServiceStream<OperationChanges>> {
+        let req = req.to_owned_message();
+        let selector = req
+            .selector
+            .as_option()
+            .map(Selector::from)
+            .unwrap_or_default();
+        let sub = self
+            .s
+            .orch
+            .oplog()
+            .subscribe(selector, req.resume_after_modno)
+            .map_err(crate::errors::oplog)?;
+        let stream = events::stream(sub).map(|b| Ok(changes(b)));
+        Response::ok(Box::pin(stream) as ServiceStream<OperationChanges>)
+    }
+
+    async fn create_api_token(
+        &self,
+        ctx: RequestContext,
+        req: ServiceRequest<'_, CreateApiTokenRequest>,
+    ) -> ServiceResult<CreateApiTokenResponse> {
+        let user = principal(&ctx)?;
+        if req.ttl_days < 0 {
+            return Err(crate::errors::invalid(
+                "ttl_days",
+                "must be 0 (never expires) or more",
+            ));
+        }
+        let now = chrono::Utc::now().timestamp_millis();
+        let made = api_token::generate(req.label, &user, req.ttl_days, now)
+            .map_err(|e| ConnectError::internal(e.to_string()))?;
+        self.s
+            .orch
+            .config()
+            .modify(|c| -> Result<(), ConfigError> {
+                c.cairn
+                    .get_or_insert_default()
+                    .api_tokens
+                    .push(made.info.clone());
+                Ok(())
+            })
+            .map_err(crate::errors::config)?;
+        tracing::info!(user = %user, id = %made.info.id, "API token created");
+        Response::ok(CreateApiTokenResponse {
+            token: made.token,
+            info: made.info.into(),
+            ..CreateApiTokenResponse::default()
+        })
+    }
+
+    async fn revoke_api_token(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, RevokeApiTokenRequest>,
+    ) -> ServiceResult<Empty> {
+        let id = req.id.to_string();
+        self.s
+            .orch
+            .config()
+            .modify(|c| -> Result<(), Refused> {
+                let tokens = &mut c.cairn.get_or_insert_default().api_tokens;
+                let before = tokens.len();
+                tokens.retain(|t| t.id != id);
+                if tokens.len() == before {
+                    return Err(Refused(ConnectError::not_found(format!(
+                        "no API token with id {id:?}"
+                    ))));
+                }
+                Ok(())
+            })
+            .map_err(|r| r.0)?;
+        Response::ok(Empty::default())
+    }
+}
+
+/// The signed-in user; refused when there is none (authentication disabled).
+fn principal(ctx: &RequestContext) -> Result<String, ConnectError> {
+    match ctx.extensions().get::<Principal>() {
+        Some(p) if !p.user.is_empty() => Ok(p.user.clone()),
+        _ => Err(ConnectError::failed_precondition(
+            "API tokens belong to a user; enable authentication and log in first",
+        )),
+    }
+}
+
+fn changes(b: Batch) -> OperationChanges {
+    match b {
+        Batch::Changes {
+            created,
+            mut updated,
+            deleted,
+            modno,
+        } => {
+            let mut upserted = created;
+            upserted.append(&mut updated);
+            OperationChanges {
+                upserted,
+                deleted,
+                modno,
+                ..OperationChanges::default()
+            }
+        }
+        Batch::Reload { modno } => OperationChanges {
+            modno,
+            reload: true,
+            ..OperationChanges::default()
+        },
+        Batch::KeepAlive { modno } => OperationChanges {
+            modno,
+            keep_alive: true,
+            ..OperationChanges::default()
+        },
+    }
+}

@@ -1,0 +1,284 @@
+//! Downloads. GetDownloadURL signs a URL (`./download/<token>/<name>`) naming an operation and a path;
+//! the token is an HS256 JWT under a key made at each start, valid 24 hours, and is the download's only
+//! credential, as in Backrest (a browser follows the link without headers). A restore operation's URL
+//! streams files from its restore target; an indexed snapshot's streams a path of the snapshot through
+//! the engine. Either way as tar.gz (default) or zip (`?format=zip` or a `.zip` name).
+use crate::archive::{self, Format};
+use crate::state::{ServerError, Shared, random_bytes};
+use axum::body::Body;
+use axum::extract::{Path as UrlPath, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cairn_orchestrator::{ArchiveFormat, restore_destination};
+use cairn_proto::v1::__buffa::oneof::operation::Op;
+use cairn_proto::v1::Operation;
+use connectrpc::ConnectError;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use tokio_util::io::{ReaderStream, SyncIoBridge};
+
+const TTL_SECONDS: i64 = 24 * 3600;
+/// Bytes buffered between the archive writer and the HTTP body.
+const PIPE: usize = 256 * 1024;
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    op: i64,
+    path: String,
+    exp: i64,
+}
+
+pub struct DownloadKeys {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+}
+
+impl DownloadKeys {
+    pub fn generate() -> Result<Self, ServerError> {
+        let key = random_bytes::<32>()?;
+        Ok(Self {
+            encoding: EncodingKey::from_secret(&key),
+            decoding: DecodingKey::from_secret(&key),
+        })
+    }
+
+    fn sign(&self, op: i64, path: &str, now: i64) -> String {
+        let claims = Claims {
+            op,
+            path: path.to_string(),
+            exp: now + TTL_SECONDS,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .unwrap_or_default()
+    }
+
+    fn verify(&self, token: &str) -> Option<Claims> {
+        let mut v = Validation::new(Algorithm::HS256);
+        v.leeway = 0;
+        v.required_spec_claims = ["exp"].into_iter().map(String::from).collect();
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
+            .ok()
+            .map(|d| d.claims)
+    }
+}
+
+/// What a download of an operation reads.
+enum Source {
+    /// Files on this machine (a restore's target), already confined to it.
+    Local(PathBuf),
+    /// A path inside a snapshot.
+    Snapshot {
+        repo_id: String,
+        snapshot_id: String,
+        path: String,
+    },
+}
+
+/// The signed relative URL for GetDownloadURL.
+pub fn url_for(s: &Shared, op: &Operation, file_path: &str) -> Result<String, ConnectError> {
+    source(op, file_path)?;
+    let token = s
+        .downloads
+        .sign(op.id, file_path, chrono::Utc::now().timestamp());
+    Ok(format!(
+        "./download/{token}/{}.tar.gz",
+        archive_name(op, file_path)
+    ))
+}
+
+fn archive_name(op: &Operation, file_path: &str) -> String {
+    let base = file_path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or("");
+    let snap: String = op.snapshot_id.chars().take(8).collect();
+    match (base.is_empty(), snap.is_empty()) {
+        (true, true) => format!("restore-{}", op.id),
+        (true, false) => format!("snapshot-{snap}"),
+        (false, _) => base.replace(['"', '\\'], "_"),
+    }
+}
+
+fn source(op: &Operation, file_path: &str) -> Result<Source, ConnectError> {
+    match &op.op {
+        Some(Op::OperationRestore(r)) => {
+            let root = restore_destination(std::path::Path::new(&r.target), &r.path);
+            Ok(Source::Local(crate::paths::inside(&root, file_path)?))
+        }
+        Some(Op::OperationIndexSnapshot(i)) => {
+            let id = i
+                .snapshot
+                .as_option()
+                .map(|s| s.id.clone())
+                .unwrap_or_default();
+            if file_path.split('/').any(|c| c == "..") {
+                return Err(crate::errors::invalid("file_path", "'..' is not allowed"));
+            }
+            Ok(Source::Snapshot {
+                repo_id: op.repo_id.clone(),
+                snapshot_id: if id.is_empty() {
+                    op.snapshot_id.clone()
+                } else {
+                    id
+                },
+                path: if file_path.is_empty() {
+                    "/".into()
+                } else {
+                    file_path.into()
+                },
+            })
+        }
+        _ => Err(ConnectError::invalid_argument(format!(
+            "operation {} is neither a restore nor an indexed snapshot; only those can be downloaded",
+            op.id
+        ))),
+    }
+}
+
+/// `GET /download/<token>[/<name>][?format=zip|tar.gz]`.
+pub async fn handler(
+    State(s): State<Arc<Shared>>,
+    UrlPath(params): UrlPath<HashMap<String, String>>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Response {
+    match serve(&s, &params, &query).await {
+        Ok(r) => r,
+        Err((status, msg)) => (status, msg).into_response(),
+    }
+}
+
+async fn serve(
+    s: &Arc<Shared>,
+    params: &HashMap<String, String>,
+    query: &HashMap<String, String>,
+) -> Result<Response, (StatusCode, String)> {
+    let token = params.get("token").map(String::as_str).unwrap_or_default();
+    let claims = s.downloads.verify(token).ok_or((
+        StatusCode::FORBIDDEN,
+        "this download link is invalid or has expired (links last 24 hours and end when cairn restarts); ask for a new one".to_string(),
+    ))?;
+    let op = s
+        .orch
+        .oplog()
+        .get(claims.op)
+        .map_err(|e| (StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+        .ok_or((
+            StatusCode::NOT_FOUND,
+            format!("operation {} no longer exists", claims.op),
+        ))?;
+    let name = params.get("name").map(String::as_str).unwrap_or_default();
+    let format = Format::pick(query.get("format").map(String::as_str), name)
+        .map_err(|e| (StatusCode::BAD_REQUEST, e))?;
+    let src = source(&op, &claims.path)
+        .map_err(|e| (StatusCode::NOT_FOUND, e.message.clone().unwrap_or_default()))?;
+    let inner_name = archive_name(&op, &claims.path);
+    let (reader, writer) = tokio::io::duplex(PIPE);
+    match src {
+        Source::Local(root) => spawn_local(root, inner_name.clone(), format, writer),
+        Source::Snapshot {
+            repo_id,
+            snapshot_id,
+            path,
+        } => spawn_snapshot(s.clone(), repo_id, snapshot_id, path, format, writer),
+    }
+    let file = format!("{inner_name}.{}", format.extension());
+    Ok((
+        [
+            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        Body::from_stream(ReaderStream::new(reader)),
+    )
+        .into_response())
+}
+
+/// Archives local files on a blocking thread into the pipe.
+fn spawn_local(root: PathBuf, name: String, format: Format, writer: tokio::io::DuplexStream) {
+    tokio::task::spawn_blocking(move || {
+        let out = std::io::BufWriter::new(SyncIoBridge::new(writer));
+        let result = match format {
+            Format::TarGz => archive::write_tar_gz(&root, &name, out),
+            Format::Zip => archive::write_zip(&root, &name, out),
+        };
+        if let Err(e) = result {
+            tracing::warn!(root = %root.display(), error = %e, "download ended early");
+        }
+    });
+}
+
+/// Dumps a snapshot path through the engine into the pipe (tar gzipped on the way, or zip).
+fn spawn_snapshot(
+    s: Arc<Shared>,
+    repo_id: String,
+    snapshot_id: String,
+    path: String,
+    format: Format,
+    mut writer: tokio::io::DuplexStream,
+) {
+    tokio::spawn(async move {
+        let result = match format {
+            Format::Zip => {
+                s.orch
+                    .dump(
+                        &repo_id,
+                        &snapshot_id,
+                        &path,
+                        ArchiveFormat::Zip,
+                        &mut writer,
+                    )
+                    .await
+            }
+            Format::TarGz => {
+                let (tar_reader, mut tar_writer) = tokio::io::duplex(PIPE);
+                let gz = tokio::task::spawn_blocking(move || {
+                    let mut input = SyncIoBridge::new(tar_reader);
+                    let out = SyncIoBridge::new(writer);
+                    let mut enc = flate2::write::GzEncoder::new(out, flate2::Compression::fast());
+                    std::io::copy(&mut input, &mut enc)?;
+                    enc.finish().map(drop)
+                });
+                let r = s
+                    .orch
+                    .dump(
+                        &repo_id,
+                        &snapshot_id,
+                        &path,
+                        ArchiveFormat::Tar,
+                        &mut tar_writer,
+                    )
+                    .await;
+                drop(tar_writer);
+                if let Ok(Err(e)) = gz.await {
+                    tracing::warn!(error = %e, "download compression ended early");
+                }
+                r
+            }
+        };
+        if let Err(e) = result {
+            tracing::warn!(repo = %repo_id, snapshot = %snapshot_id, error = %e, "snapshot download failed");
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_checked_and_expire() {
+        let k = DownloadKeys::generate().unwrap();
+        let now = chrono::Utc::now().timestamp();
+        let t = k.sign(5, "a/b", now);
+        let c = k.verify(&t).unwrap();
+        assert_eq!((c.op, c.path.as_str()), (5, "a/b"));
+        assert!(k.verify(&k.sign(5, "", now - TTL_SECONDS - 10)).is_none());
+        assert!(DownloadKeys::generate().unwrap().verify(&t).is_none());
+    }
+}

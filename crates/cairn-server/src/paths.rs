@@ -1,0 +1,82 @@
+//! Paths that come from clients: restore targets, autocomplete prefixes and download sub-paths. Each is
+//! checked before use so that it can never reach outside where it is meant to point: no `..`, no
+//! relative targets, and symlinks resolved before the containment check.
+use connectrpc::ConnectError;
+use std::path::{Component, Path, PathBuf};
+
+/// An absolute path with no `..` component (the restore target, the autocomplete directory).
+pub fn absolute(field: &str, text: &str) -> Result<PathBuf, ConnectError> {
+    let path = Path::new(text);
+    if text.contains('\0') {
+        return Err(crate::errors::invalid(field, "contains a NUL byte"));
+    }
+    if !path.is_absolute() {
+        return Err(crate::errors::invalid(
+            field,
+            format!("{text:?} is not an absolute path; give the full path, starting with /"),
+        ));
+    }
+    if path.components().any(|c| c == Component::ParentDir) {
+        return Err(crate::errors::invalid(
+            field,
+            format!("{text:?} contains '..'; give the path without it"),
+        ));
+    }
+    Ok(path.to_path_buf())
+}
+
+/// `sub` (relative, or absolute meaning "from the root") inside `root`, refusing `..` and, once
+/// symlinks are resolved, anything that lands outside `root`.
+pub fn inside(root: &Path, sub: &str) -> Result<PathBuf, ConnectError> {
+    let rel = Path::new(sub.trim_start_matches('/'));
+    let clean = rel
+        .components()
+        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if sub.contains('\0') || !clean {
+        return Err(crate::errors::invalid(
+            "file_path",
+            format!("{sub:?} must stay inside the restored files; '..' is not allowed"),
+        ));
+    }
+    let joined = root.join(rel);
+    let real_root = root
+        .canonicalize()
+        .map_err(|e| ConnectError::not_found(format!("{}: {e}", root.display())))?;
+    let real = joined
+        .canonicalize()
+        .map_err(|e| ConnectError::not_found(format!("{}: {e}", joined.display())))?;
+    if !real.starts_with(&real_root) {
+        return Err(crate::errors::invalid(
+            "file_path",
+            format!("{sub:?} leads outside the restored files (through a symlink)"),
+        ));
+    }
+    Ok(real)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_paths_without_dotdot_only() {
+        assert!(absolute("t", "/srv/restore").is_ok());
+        assert!(absolute("t", "relative/dir").is_err());
+        assert!(absolute("t", "/srv/../etc").is_err());
+        assert!(absolute("t", "/srv/a\0b").is_err());
+    }
+
+    #[test]
+    fn sub_paths_stay_inside_the_root_even_through_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("root");
+        std::fs::create_dir_all(root.join("a")).unwrap();
+        std::os::unix::fs::symlink("/etc", root.join("escape")).unwrap();
+        assert!(inside(&root, "a").is_ok());
+        assert!(inside(&root, "/a").is_ok());
+        assert!(inside(&root, "").is_ok());
+        assert!(inside(&root, "../root").is_err());
+        assert!(inside(&root, "a/../../x").is_err());
+        assert!(inside(&root, "escape").is_err());
+    }
+}

@@ -1,0 +1,87 @@
+//! What every handler shares: the orchestrator (and through it the config, the operation log and the
+//! log store), where the config and data live, the signing keys and the metrics registry.
+use crate::auth::basic_cache::BasicCache;
+use crate::auth::session::SessionKeys;
+use crate::download::DownloadKeys;
+use crate::metrics::Metrics;
+use axum::extract::State;
+use axum::http::StatusCode;
+use cairn_oplog::{Query, Selector};
+use cairn_orchestrator::Orchestrator;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// What the server is built from.
+pub struct ServerOptions {
+    pub orchestrator: Orchestrator,
+    /// The config file (reported by GetSummaryDashboard and GetStatus; SetupSftp keeps keys beside it).
+    pub config_path: PathBuf,
+    /// The data directory (holds the session signing key `jwt-secret`).
+    pub data_dir: PathBuf,
+}
+
+/// Errors building the server.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("cannot read or create the session signing key {path}: {source}")]
+    SessionKey {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the system random number generator failed: {0}")]
+    Random(String),
+}
+
+pub(crate) struct Shared {
+    pub orch: Orchestrator,
+    pub config_path: PathBuf,
+    pub data_dir: PathBuf,
+    pub sessions: SessionKeys,
+    pub downloads: DownloadKeys,
+    pub metrics: Metrics,
+    pub basic_cache: BasicCache,
+}
+
+impl Shared {
+    pub fn new(o: ServerOptions) -> Result<Self, ServerError> {
+        Ok(Self {
+            sessions: SessionKeys::load_or_create(&o.data_dir.join("jwt-secret"))?,
+            downloads: DownloadKeys::generate()?,
+            metrics: Metrics::new(),
+            basic_cache: BasicCache::default(),
+            orch: o.orchestrator,
+            config_path: o.config_path,
+            data_dir: o.data_dir,
+        })
+    }
+}
+
+/// Liveness and readiness: 200 when both stores answer a query, else 503 with the error.
+pub(crate) async fn health(
+    State(s): State<Arc<Shared>>,
+) -> (StatusCode, axum::Json<serde_json::Value>) {
+    let instance = s.orch.config().get().instance;
+    let probe = s
+        .orch
+        .oplog()
+        .query_meta(&Query::last_n(Selector::all(), 1))
+        .and_then(|_| s.orch.logs().exists("healthz"));
+    match probe {
+        Ok(_) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({"status": "ok", "instance": instance})),
+        ),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            axum::Json(serde_json::json!({"status": "error", "error": e.to_string()})),
+        ),
+    }
+}
+
+/// Random bytes from the operating system.
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], ServerError> {
+    let mut buf = [0u8; N];
+    getrandom::getrandom(&mut buf).map_err(|e| ServerError::Random(e.to_string()))?;
+    Ok(buf)
+}

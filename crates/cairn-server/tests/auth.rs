@@ -1,0 +1,276 @@
+//! The authentication matrix over real loopback HTTP: first-run setup, login, every RPC without a
+//! token, with a bad or expired token, with HTTP Basic, with API tokens, and with auth disabled.
+mod support;
+
+use serde_json::json;
+use support::{Auth, Server, config, make_source, scratch};
+
+/// Every RPC of the services that need a session.
+const GUARDED: &[&str] = &[
+    "v1.Backrest/GetConfig",
+    "v1.Backrest/SetConfig",
+    "v1.Backrest/SetupSftp",
+    "v1.Backrest/CheckRepoExists",
+    "v1.Backrest/AddRepo",
+    "v1.Backrest/RemoveRepo",
+    "v1.Backrest/GetOperationEvents",
+    "v1.Backrest/GetOperations",
+    "v1.Backrest/ListSnapshots",
+    "v1.Backrest/ListSnapshotFiles",
+    "v1.Backrest/Backup",
+    "v1.Backrest/DoRepoTask",
+    "v1.Backrest/Forget",
+    "v1.Backrest/Restore",
+    "v1.Backrest/Cancel",
+    "v1.Backrest/GetLogs",
+    "v1.Backrest/RunCommand",
+    "v1.Backrest/GetDownloadURL",
+    "v1.Backrest/ClearHistory",
+    "v1.Backrest/PathAutocomplete",
+    "v1.Backrest/GetSummaryDashboard",
+    "v1.Backrest/GeneratePairingToken",
+    "v1.Authentication/HashPassword",
+    "cairn.v1.Cairn/GetStatus",
+    "cairn.v1.Cairn/WatchOperations",
+    "cairn.v1.Cairn/CreateApiToken",
+    "cairn.v1.Cairn/RevokeApiToken",
+];
+
+async fn refused_everywhere(s: &Server, auth: Auth<'_>, why: &str) {
+    for m in GUARDED {
+        let (status, body) = s.call(m, json!({}), auth).await;
+        assert_eq!(status, 401, "{m} {why}: {body}");
+        assert_eq!(body["code"], "unauthenticated", "{m} {why}: {body}");
+    }
+    let metrics = s.http.get(format!("{}/metrics", s.base));
+    let metrics = match auth {
+        Auth::Bearer(t) => metrics.bearer_auth(t),
+        Auth::Basic(u, p) => metrics.basic_auth(u, Some(p)),
+        Auth::None => metrics,
+    };
+    assert_eq!(
+        metrics.send().await.unwrap().status().as_u16(),
+        401,
+        "/metrics {why}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_run_setup_then_every_rpc_needs_a_valid_session() {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
+
+    let state = s
+        .ok("cairn.v1.Cairn/GetAuthState", json!({}), Auth::None)
+        .await;
+    assert_eq!(state["setupRequired"], true, "{state}");
+    refused_everywhere(&s, Auth::None, "before setup").await;
+    let (status, body) = s
+        .call(
+            "v1.Authentication/Login",
+            json!({"username": "x", "password": "y"}),
+            Auth::None,
+        )
+        .await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("unauthenticated")),
+        "{body}"
+    );
+
+    let setup = s
+        .ok(
+            "cairn.v1.Cairn/Setup",
+            json!({"username": "admin", "password": "pw-1"}),
+            Auth::None,
+        )
+        .await;
+    let token = setup["token"].as_str().unwrap().to_string();
+    assert!(
+        s.config_text().contains("$argon2id$"),
+        "the password is stored as argon2id"
+    );
+    assert!(!s.config_text().contains("pw-1"));
+    let (status, _) = s
+        .call(
+            "cairn.v1.Cairn/Setup",
+            json!({"username": "evil", "password": "x"}),
+            Auth::None,
+        )
+        .await;
+    assert_eq!(status, 400, "a second setup is refused");
+
+    // No token, a bad token, a token signed with another key, an expired one, wrong Basic.
+    refused_everywhere(&s, Auth::None, "without a token").await;
+    refused_everywhere(&s, Auth::Bearer("not-a-token"), "with a malformed token").await;
+    let key = std::fs::read(s.path("jwt-secret")).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let expired = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": "admin", "exp": now - 60, "iat": now - 3600}),
+        &jsonwebtoken::EncodingKey::from_secret(&key),
+    )
+    .unwrap();
+    refused_everywhere(&s, Auth::Bearer(&expired), "with an expired token").await;
+    let forged = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &json!({"sub": "admin", "exp": now + 600}),
+        &jsonwebtoken::EncodingKey::from_secret(b"another key of at least 32 bytes!!"),
+    )
+    .unwrap();
+    refused_everywhere(&s, Auth::Bearer(&forged), "with a forged token").await;
+    refused_everywhere(
+        &s,
+        Auth::Basic("admin", "wrong"),
+        "with a wrong Basic password",
+    )
+    .await;
+
+    // The session from setup, a login, and Basic all work.
+    s.ok("v1.Backrest/GetConfig", json!({}), Auth::Bearer(&token))
+        .await;
+    let login = s
+        .ok(
+            "v1.Authentication/Login",
+            json!({"username": "admin", "password": "pw-1"}),
+            Auth::None,
+        )
+        .await;
+    let token2 = login["token"].as_str().unwrap().to_string();
+    s.ok("cairn.v1.Cairn/GetStatus", json!({}), Auth::Bearer(&token2))
+        .await;
+    s.ok(
+        "v1.Backrest/GetConfig",
+        json!({}),
+        Auth::Basic("admin", "pw-1"),
+    )
+    .await;
+    let metrics = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .basic_auth("admin", Some("pw-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status().as_u16(), 200);
+    let hashed = s
+        .ok(
+            "v1.Authentication/HashPassword",
+            json!({"value": "x"}),
+            Auth::Bearer(&token),
+        )
+        .await;
+    assert!(hashed["value"].as_str().unwrap().starts_with("$argon2id$"));
+
+    // API tokens: usable as Bearer, stored only as a hash, dead once revoked.
+    let created = s
+        .ok(
+            "cairn.v1.Cairn/CreateApiToken",
+            json!({"label": "ci"}),
+            Auth::Bearer(&token),
+        )
+        .await;
+    let api = created["token"].as_str().unwrap().to_string();
+    assert!(!s.config_text().contains(&api));
+    s.ok(
+        "v1.Backrest/GetOperations",
+        json!({"selector": {}}),
+        Auth::Bearer(&api),
+    )
+    .await;
+    let id = created["info"]["id"].as_str().unwrap();
+    s.ok(
+        "cairn.v1.Cairn/RevokeApiToken",
+        json!({"id": id}),
+        Auth::Bearer(&token),
+    )
+    .await;
+    refused_everywhere(&s, Auth::Bearer(&api), "with a revoked API token").await;
+
+    // Changing the password ends existing sessions.
+    let mut cfg = s
+        .ok("v1.Backrest/GetConfig", json!({}), Auth::Bearer(&token))
+        .await;
+    let new_hash = s
+        .ok(
+            "v1.Authentication/HashPassword",
+            json!({"value": "pw-2"}),
+            Auth::Bearer(&token),
+        )
+        .await;
+    cfg["auth"]["users"][0] = json!({"name": "admin", "passwordBcrypt": new_hash["value"]});
+    s.ok("v1.Backrest/SetConfig", cfg, Auth::Bearer(&token))
+        .await;
+    refused_everywhere(&s, Auth::Bearer(&token), "after a password change").await;
+    s.ok(
+        "v1.Authentication/Login",
+        json!({"username": "admin", "password": "pw-2"}),
+        Auth::None,
+    )
+    .await;
+
+    // Auth disabled: everything is open.
+    let login = s
+        .ok(
+            "v1.Authentication/Login",
+            json!({"username": "admin", "password": "pw-2"}),
+            Auth::None,
+        )
+        .await;
+    let t = login["token"].as_str().unwrap();
+    let mut cfg = s
+        .ok("v1.Backrest/GetConfig", json!({}), Auth::Bearer(t))
+        .await;
+    cfg["auth"]["disabled"] = json!(true);
+    s.ok("v1.Backrest/SetConfig", cfg, Auth::Bearer(t)).await;
+    s.ok("v1.Backrest/GetConfig", json!({}), Auth::None).await;
+    s.ok("cairn.v1.Cairn/GetStatus", json!({}), Auth::None)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn backrest_bcrypt_users_log_in_and_are_upgraded_to_argon2() {
+    use base64::Engine as _;
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let bcrypt_hash = bcrypt::hash("old-pw", 4).unwrap();
+    let stored = base64::engine::general_purpose::STANDARD.encode(bcrypt_hash);
+    let auth = json!({"users": [{"name": "bob", "passwordBcrypt": stored}]});
+    let s = Server::start(config(tmp.path(), &src, auth)).await;
+    s.ok(
+        "v1.Backrest/GetConfig",
+        json!({}),
+        Auth::Basic("bob", "old-pw"),
+    )
+    .await;
+    let login = s
+        .ok(
+            "v1.Authentication/Login",
+            json!({"username": "bob", "password": "old-pw"}),
+            Auth::None,
+        )
+        .await;
+    let text = s.config_text();
+    assert!(
+        text.contains("passwordArgon2") && !text.contains(&stored),
+        "{text}"
+    );
+    s.ok(
+        "v1.Backrest/GetConfig",
+        json!({}),
+        Auth::Bearer(login["token"].as_str().unwrap()),
+    )
+    .await;
+    let cfg = s
+        .ok(
+            "v1.Backrest/GetConfig",
+            json!({}),
+            Auth::Basic("bob", "old-pw"),
+        )
+        .await;
+    assert!(
+        !cfg.to_string().contains("argon2id$"),
+        "hashes are never sent: {cfg}"
+    );
+}
