@@ -15,8 +15,7 @@ impl Orchestrator {
     /// True when there is a repository at the candidate's URI that opens with its password. The
     /// candidate is validated as part of the config first.
     pub async fn check_repo_exists(&self, candidate: &Repo) -> Result<bool> {
-        let config = with_repo(self.inner.config.get(), candidate.clone());
-        cairn_config::validate(&config).map_err(cairn_config::ConfigError::Invalid)?;
+        self.validate_candidate(candidate)?;
         let engine = self.inner.engines.for_repo(candidate).await?;
         let found = tokio::time::timeout(CHECK_TIMEOUT, engine.repo_id(candidate))
             .await
@@ -34,8 +33,7 @@ impl Orchestrator {
     /// none at its URI (or opened when there is: the "import" path), its id saved as `guid`, the
     /// config written, and its snapshots indexed. Returns the new config.
     pub async fn add_repo(&self, mut repo: Repo) -> Result<Config> {
-        let config = with_repo(self.inner.config.get(), repo.clone());
-        cairn_config::validate(&config).map_err(cairn_config::ConfigError::Invalid)?;
+        self.validate_candidate(&repo)?;
         let engine = self.inner.engines.for_repo(&repo).await?;
         repo.guid = match engine.repo_id(&repo).await? {
             Some(id) => id,
@@ -55,6 +53,16 @@ impl Orchestrator {
         scheduler::enqueue(&self.inner, task, now, prio, 0)?;
         self.inner.wake.notify_one();
         Ok(saved)
+    }
+
+    /// Validates the config as it would be with the candidate in it. The candidate's id is not known
+    /// yet (that is what adding it finds out), so it is validated as one cairn may initialise.
+    fn validate_candidate(&self, candidate: &Repo) -> Result<()> {
+        let mut repo = candidate.clone();
+        repo.auto_initialize = true;
+        let config = with_repo(self.inner.config.get(), repo);
+        cairn_config::validate(&config).map_err(cairn_config::ConfigError::Invalid)?;
+        Ok(())
     }
 
     /// Removes a repository from the config and this instance's history of it; the repository's

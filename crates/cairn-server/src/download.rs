@@ -79,27 +79,38 @@ enum Source {
 
 /// The signed relative URL for GetDownloadURL.
 pub fn url_for(s: &Shared, op: &Operation, file_path: &str) -> Result<String, ConnectError> {
-    source(op, file_path)?;
+    let name = archive_name(op, &source(op, file_path)?);
     let token = s
         .downloads
         .sign(op.id, file_path, chrono::Utc::now().timestamp());
-    Ok(format!(
-        "./download/{token}/{}.tar.gz",
-        archive_name(op, file_path)
-    ))
+    Ok(format!("./download/{token}/{name}.tar.gz"))
 }
 
-fn archive_name(op: &Operation, file_path: &str) -> String {
-    let base = file_path
-        .trim_end_matches('/')
-        .rsplit('/')
-        .next()
-        .unwrap_or("");
-    let snap: String = op.snapshot_id.chars().take(8).collect();
-    match (base.is_empty(), snap.is_empty()) {
-        (true, true) => format!("restore-{}", op.id),
-        (true, false) => format!("snapshot-{snap}"),
-        (false, _) => base.replace(['"', '\\'], "_"),
+/// The name of the archive's top entry: what was restored or the snapshot path's last part.
+fn archive_name(op: &Operation, src: &Source) -> String {
+    let base = match src {
+        Source::Local(p) => p
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        Source::Snapshot { path, .. } => path
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+            .to_string(),
+    };
+    if !base.is_empty() {
+        return base.replace(['"', '\\'], "_");
+    }
+    match src {
+        Source::Local(_) => format!("restore-{}", op.id),
+        Source::Snapshot { snapshot_id, .. } => {
+            format!(
+                "snapshot-{}",
+                snapshot_id.chars().take(8).collect::<String>()
+            )
+        }
     }
 }
 
@@ -175,7 +186,7 @@ async fn serve(
         .map_err(|e| (StatusCode::BAD_REQUEST, e))?;
     let src = source(&op, &claims.path)
         .map_err(|e| (StatusCode::NOT_FOUND, e.message.clone().unwrap_or_default()))?;
-    let inner_name = archive_name(&op, &claims.path);
+    let inner_name = archive_name(&op, &src);
     let (reader, writer) = tokio::io::duplex(PIPE);
     match src {
         Source::Local(root) => spawn_local(root, inner_name.clone(), format, writer),
