@@ -1,6 +1,6 @@
 //! Reading a repository for the API: listing snapshots, one directory of a snapshot, and archives of a
 //! snapshot path for downloads. These run at once, outside the task queue, like Backrest's.
-use crate::error::Result;
+use crate::error::{OrchestratorError, Result};
 use crate::orchestrator::{Orchestrator, find_repo};
 use cairn_engine::{ArchiveFormat, SnapshotFilter, snapshot_tags};
 use cairn_proto::v1::{LsEntry, ResticSnapshot};
@@ -23,6 +23,28 @@ impl Orchestrator {
         };
         let engine = self.inner.engines.for_repo(&repo).await?;
         Ok(engine.snapshots(&repo, &filter).await?)
+    }
+
+    /// The full id of a snapshot named by a unique prefix (restic prints 8-character short ids);
+    /// operations record full ids only.
+    pub async fn resolve_snapshot(&self, repo_id: &str, id: &str) -> Result<String> {
+        crate::orchestrator::check_snapshot_id(id)?;
+        if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Ok(id.to_ascii_lowercase());
+        }
+        let snapshots = self.list_snapshots(repo_id, None).await?;
+        let found: Vec<&ResticSnapshot> =
+            snapshots.iter().filter(|s| s.id.starts_with(id)).collect();
+        match found.as_slice() {
+            [one] => Ok(one.id.clone()),
+            [] => Err(OrchestratorError::Invalid(format!(
+                "no snapshot {id:?} in repository {repo_id:?}"
+            ))),
+            _ => Err(OrchestratorError::Invalid(format!(
+                "snapshot id {id:?} matches {} snapshots in repository {repo_id:?}; give more of it",
+                found.len()
+            ))),
+        }
     }
 
     /// The entries of one directory of a snapshot (no deeper levels).

@@ -175,7 +175,7 @@ pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
     let retry = match run_once(inner, &entry).await {
         Ok(retry) => retry,
         Err(e) => {
-            tracing::error!(task = %entry.task.name(None), error = %e, "the operation log failed while running a task");
+            record_failure(inner, &entry, &e);
             None
         }
     };
@@ -206,7 +206,25 @@ pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
 /// Runs an entry at once, outside the queue (commands typed by a person).
 pub(crate) async fn run_direct(inner: &Arc<Inner>, entry: Entry) {
     if let Err(e) = run_once(inner, &entry).await {
-        tracing::error!(task = %entry.task.name(None), error = %e, "the operation log failed while running a task");
+        record_failure(inner, &entry, &e);
+    }
+}
+
+/// A task whose operation could not be written: logged, and its operation ended as ERROR if the
+/// log still takes that write, so it is not left running forever.
+fn record_failure(inner: &Arc<Inner>, entry: &Entry, e: &OplogError) {
+    tracing::error!(task = %entry.task.name(None), error = %e, "the operation log failed while running a task");
+    let Some(Ok(Some(mut op))) = entry.op_id.map(|id| inner.oplog.get(id)) else {
+        return;
+    };
+    if crate::is_final(&op) {
+        return;
+    }
+    op.status = OperationStatus::STATUS_ERROR.into();
+    op.display_message = format!("cairn could not record this operation: {e}");
+    op.unix_time_end_ms = inner.now().timestamp_millis();
+    if let Err(e2) = inner.oplog.update(&mut op) {
+        tracing::error!(op = op.id, error = %e2, "could not mark the operation as failed");
     }
 }
 

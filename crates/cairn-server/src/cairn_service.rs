@@ -14,7 +14,7 @@ use cairn_proto::cairn::v1::{
     RevokeApiTokenRequest, SetupRequest, Status, WatchOperationsRequest,
 };
 use cairn_proto::v1::__buffa::oneof::user::Password;
-use cairn_proto::v1::{LoginResponse, User};
+use cairn_proto::v1::{BackupRequest, LoginResponse, ScheduleTaskResponse, User};
 use connectrpc::{
     ConnectError, RequestContext, Response, ServiceRequest, ServiceResult, ServiceStream,
 };
@@ -82,6 +82,25 @@ impl Cairn for CairnApi {
         Response::ok(LoginResponse {
             token: session_token(&self.s, &name, &stored),
             ..LoginResponse::default()
+        })
+    }
+
+    async fn start_backup(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, BackupRequest>,
+    ) -> ServiceResult<ScheduleTaskResponse> {
+        if req.value.is_empty() {
+            return Err(crate::errors::invalid("value", "name the plan to back up"));
+        }
+        let operation_id = self
+            .s
+            .orch
+            .backup_now(req.value, req.dry_run)
+            .map_err(crate::errors::orch)?;
+        Response::ok(ScheduleTaskResponse {
+            operation_id,
+            ..ScheduleTaskResponse::default()
         })
     }
 

@@ -1,9 +1,10 @@
 //! The operation log's changes as a stream for the two event RPCs (Backrest's GetOperationEvents and
 //! cairn's WatchOperations): batches of created, updated and deleted operations, a reload signal when
-//! a resume point is too old, and a keep-alive after 30 quiet seconds so proxies keep the stream open.
+//! a resume point is too old, and keep-alives (one at once, then after 30 quiet seconds) so clients
+//! know the stream is open and proxies keep it so.
 use cairn_oplog::{ChangeKind, Delivery, Subscription};
 use cairn_proto::v1::Operation;
-use futures::Stream;
+use futures::{Stream, StreamExt};
 use std::time::Duration;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(30);
@@ -26,27 +27,34 @@ pub enum Batch {
     },
 }
 
-/// Follows `sub` until the operation log closes.
+/// Follows `sub` until the operation log closes. The first item is a keep-alive carrying the current
+/// resume point, sent at once so the client knows the stream is open before anything changes.
 pub fn stream(sub: Subscription) -> impl Stream<Item = Batch> + Send + 'static {
-    futures::stream::unfold(sub, |mut sub| async move {
-        loop {
-            match tokio::time::timeout(KEEP_ALIVE, sub.next()).await {
-                Err(_) => {
-                    let modno = sub.last_modno();
-                    return Some((Batch::KeepAlive { modno }, sub));
-                }
-                Ok(None) => return None,
-                Ok(Some(Delivery::Lagged { .. })) => continue,
-                Ok(Some(Delivery::ResumeTooOld { now_modno })) => {
-                    return Some((Batch::Reload { modno: now_modno }, sub));
-                }
-                Ok(Some(Delivery::Changes(changes))) => {
-                    let batch = split(changes, sub.last_modno());
-                    return Some((batch, sub));
+    let hello = Batch::KeepAlive {
+        modno: sub.last_modno(),
+    };
+    futures::stream::once(async move { hello }).chain(futures::stream::unfold(
+        sub,
+        |mut sub| async move {
+            loop {
+                match tokio::time::timeout(KEEP_ALIVE, sub.next()).await {
+                    Err(_) => {
+                        let modno = sub.last_modno();
+                        return Some((Batch::KeepAlive { modno }, sub));
+                    }
+                    Ok(None) => return None,
+                    Ok(Some(Delivery::Lagged { .. })) => continue,
+                    Ok(Some(Delivery::ResumeTooOld { now_modno })) => {
+                        return Some((Batch::Reload { modno: now_modno }, sub));
+                    }
+                    Ok(Some(Delivery::Changes(changes))) => {
+                        let batch = split(changes, sub.last_modno());
+                        return Some((batch, sub));
+                    }
                 }
             }
-        }
-    })
+        },
+    ))
 }
 
 fn split(changes: Vec<cairn_oplog::Change>, modno: i64) -> Batch {

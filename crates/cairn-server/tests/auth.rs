@@ -31,6 +31,7 @@ const GUARDED: &[&str] = &[
     "v1.Backrest/GeneratePairingToken",
     "v1.Authentication/HashPassword",
     "cairn.v1.Cairn/GetStatus",
+    "cairn.v1.Cairn/StartBackup",
     "cairn.v1.Cairn/WatchOperations",
     "cairn.v1.Cairn/CreateApiToken",
     "cairn.v1.Cairn/RevokeApiToken",

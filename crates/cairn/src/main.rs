@@ -1,4 +1,6 @@
-//! The `cairn` command line: `cairn serve` runs the orchestrator server.
+//! The `cairn` command line: `cairn serve` runs the server; the other commands are clients of a
+//! running server (see `client`).
+mod client;
 mod serve;
 mod settings;
 
@@ -14,6 +16,8 @@ use std::path::PathBuf;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    conn: client::Connection,
 }
 
 #[derive(Subcommand)]
@@ -35,9 +39,91 @@ enum Command {
         #[arg(long)]
         restic_command: Option<PathBuf>,
     },
+    /// Show the server's version, running tasks and queue
+    Status,
+    /// Back up a plan now
+    Backup {
+        plan: String,
+        /// Only show what would be backed up
+        #[arg(long)]
+        dry_run: bool,
+        /// Follow the backup with a progress bar until it ends; the exit code tells how it ended
+        #[arg(long)]
+        wait: bool,
+    },
+    /// List recent operations, optionally following new ones
+    Ops {
+        #[arg(long)]
+        plan: Option<String>,
+        /// How many of the newest operations to list
+        #[arg(long, default_value_t = 20)]
+        last: i64,
+        /// Keep printing operations as they change
+        #[arg(long)]
+        follow: bool,
+    },
+    /// List a repository's snapshots
+    Snapshots {
+        repo: String,
+        /// Only this plan's snapshots
+        #[arg(long, default_value = "")]
+        plan: String,
+    },
+    /// Restore a path of a snapshot into a new or empty directory on the server
+    Restore {
+        repo: String,
+        snapshot: String,
+        #[arg(long)]
+        target: String,
+        /// Path inside the snapshot (default: all of it)
+        #[arg(long, default_value = "")]
+        path: String,
+        #[arg(long, default_value = "")]
+        plan: String,
+        /// Follow the restore until it ends
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Print a task's log (following it while the task runs)
+    Logs { logref: String },
+    /// Read or replace the server's config
+    Config {
+        #[command(subcommand)]
+        action: ConfigAction,
+    },
+    /// Create the first user on a new server; prints a session token
+    Setup { user: String },
+    /// Log in; prints a session token for --token / CAIRN_TOKEN
+    Login { user: String },
+    /// Manage API tokens for scripts
+    Token {
+        #[command(subcommand)]
+        action: TokenAction,
+    },
 }
 
-fn main() -> anyhow::Result<()> {
+#[derive(Subcommand)]
+enum ConfigAction {
+    /// Print the config as JSON (secrets shown as ********)
+    Get,
+    /// Replace the config with a JSON file (`-` for stdin); ******** keeps a stored secret
+    Set { file: String },
+}
+
+#[derive(Subcommand)]
+enum TokenAction {
+    /// Create a token (printed once)
+    Create {
+        label: String,
+        /// Days until it expires (0: never)
+        #[arg(long, default_value_t = 0)]
+        ttl_days: i64,
+    },
+    /// Revoke a token by id
+    Revoke { id: String },
+}
+
+fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -46,6 +132,8 @@ fn main() -> anyhow::Result<()> {
         )
         .with_writer(std::io::stderr)
         .init();
+    let conn = cli.conn;
+    let c = &conn;
     match cli.command {
         Command::Serve {
             config,
@@ -59,11 +147,62 @@ fn main() -> anyhow::Result<()> {
                 bind,
                 restic_command,
             };
-            let settings = settings::resolve(flags, |k| std::env::var(k).ok())?;
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .build()?;
-            runtime.block_on(serve::serve(settings))
+            match run_server(flags) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
         }
+        Command::Status => client::run(client::status::run(c)),
+        Command::Backup {
+            plan,
+            dry_run,
+            wait,
+        } => client::run(client::backup::run(c, &plan, dry_run, wait)),
+        Command::Ops { plan, last, follow } => client::run(client::ops::run(c, plan, last, follow)),
+        Command::Snapshots { repo, plan } => client::run(client::snapshots::run(c, &repo, &plan)),
+        Command::Restore {
+            repo,
+            snapshot,
+            target,
+            path,
+            plan,
+            wait,
+        } => client::run(client::restore::run(
+            c,
+            client::restore::Args {
+                repo: &repo,
+                snapshot: &snapshot,
+                plan: &plan,
+                path: &path,
+                target: &target,
+                wait,
+            },
+        )),
+        Command::Logs { logref } => client::run(client::logs::run(c, &logref)),
+        Command::Config {
+            action: ConfigAction::Get,
+        } => client::run(client::config::get(c)),
+        Command::Config {
+            action: ConfigAction::Set { file },
+        } => client::run(client::config::set(c, &file)),
+        Command::Setup { user } => client::run(client::account::setup(c, &user)),
+        Command::Login { user } => client::run(client::account::login(c, &user)),
+        Command::Token {
+            action: TokenAction::Create { label, ttl_days },
+        } => client::run(client::account::create_token(c, &label, ttl_days)),
+        Command::Token {
+            action: TokenAction::Revoke { id },
+        } => client::run(client::account::revoke_token(c, &id)),
     }
+}
+
+fn run_server(flags: settings::Flags) -> anyhow::Result<()> {
+    let settings = settings::resolve(flags, |k| std::env::var(k).ok())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve::serve(settings))
 }

@@ -1,73 +1,12 @@
 //! End to end: the real `cairn serve` binary with real files, HTTP over loopback, and signals.
-use std::io::{Read, Write};
-use std::net::TcpStream;
+mod support;
+
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
+use support::*;
 use tempfile::TempDir;
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn cairn(dir: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
-    c.env_clear()
-        .env("HOME", dir)
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    c
-}
-
-fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let code = text.split_whitespace().nth(1)?.parse().ok()?;
-    Some((
-        code,
-        text.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
-    ))
-}
-
-fn wait_healthy(child: &mut Child, port: u16) -> String {
-    let start = Instant::now();
-    while start.elapsed() < Duration::from_secs(30) {
-        if let Some((200, body)) = http_get(port, "/healthz") {
-            return body;
-        }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("cairn exited early with {status}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("cairn did not become healthy");
-}
-
-fn terminate(child: Child) -> Output {
-    let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
-    child.wait_with_output().unwrap()
-}
 
 #[test]
 fn first_start_writes_a_default_config_serves_and_stops_cleanly_on_sigterm() {
@@ -159,23 +98,6 @@ fn a_bad_bind_address_is_explained() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("is not host:port"));
-}
-
-/// Runs restic against `repo` with password "pw" and a cache beside it.
-fn restic(repo: &Path) -> Command {
-    let mut c = Command::new("restic");
-    c.env("RESTIC_REPOSITORY", repo)
-        .env("RESTIC_PASSWORD", "pw")
-        .env("XDG_CACHE_HOME", repo.with_extension("cache"));
-    c
-}
-
-fn lock_count(repo: &Path) -> usize {
-    let out = restic(repo)
-        .args(["list", "locks", "--no-lock"])
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).lines().count()
 }
 
 /// A restic backup killed mid-run leaves a stale lock, like a cairn killed during a backup.

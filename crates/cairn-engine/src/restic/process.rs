@@ -104,7 +104,23 @@ pub fn command(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true);
+    die_with_parent(&mut cmd);
     Ok((cmd, truncate(&display, 100)))
+}
+
+/// Has the kernel kill restic if cairn itself dies (SIGKILL, OOM killer): an orphaned restic would
+/// keep its lock live and go on writing, so the restarted cairn could neither unlock nor start anew.
+/// The setting survives exec, so it holds through nice/ionice prefixes.
+fn die_with_parent(cmd: &mut Command) {
+    // SAFETY: prctl is async-signal-safe and touches only the calling (child) process.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
 }
 
 fn truncate(s: &str, max: usize) -> String {

@@ -203,6 +203,7 @@ mod tests {
         assert!(needs_auth("/v1.Backrest/GetConfig"));
         assert!(needs_auth("/v1.Authentication/HashPassword"));
         assert!(needs_auth("/cairn.v1.Cairn/GetStatus"));
+        assert!(needs_auth("/cairn.v1.Cairn/StartBackup"));
         assert!(needs_auth("/metrics"));
     }
 

@@ -150,12 +150,7 @@ impl Backrest for BackrestApi {
         _ctx: RequestContext,
         req: ServiceRequest<'_, ForgetRequest>,
     ) -> ServiceResult<ScheduleTaskResponse> {
-        scheduled(tasks::forget(
-            &self.s,
-            req.repo_id,
-            req.plan_id,
-            req.snapshot_id,
-        )?)
+        scheduled(tasks::forget(&self.s, req.repo_id, req.plan_id, req.snapshot_id).await?)
     }
 
     async fn restore(
@@ -163,7 +158,7 @@ impl Backrest for BackrestApi {
         _ctx: RequestContext,
         req: ServiceRequest<'_, RestoreSnapshotRequest>,
     ) -> ServiceResult<ScheduleTaskResponse> {
-        scheduled(tasks::restore(&self.s, &req.to_owned_message())?)
+        scheduled(tasks::restore(&self.s, &req.to_owned_message()).await?)
     }
 
     async fn cancel(

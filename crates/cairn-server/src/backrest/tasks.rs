@@ -57,7 +57,7 @@ pub async fn repo_task(
     s.orch.repo_task(task).map_err(errors::orch)
 }
 
-pub fn forget(
+pub async fn forget(
     s: &Shared,
     repo_id: &str,
     plan_id: &str,
@@ -77,14 +77,19 @@ pub fn forget(
     } else {
         repo_id.to_string()
     };
+    let snapshot_id = s
+        .orch
+        .resolve_snapshot(&repo_id, snapshot_id)
+        .await
+        .map_err(errors::orch)?;
     s.orch
-        .forget_snapshot(&repo_id, plan_id, snapshot_id)
+        .forget_snapshot(&repo_id, plan_id, &snapshot_id)
         .map_err(errors::orch)
 }
 
 /// Queues a restore. An empty target means `~/Downloads/cairn-restore-<time>`; a target that exists
 /// and is not an empty directory is refused, so a restore never mixes with or overwrites files.
-pub fn restore(s: &Shared, req: &RestoreSnapshotRequest) -> Result<i64, ConnectError> {
+pub async fn restore(s: &Shared, req: &RestoreSnapshotRequest) -> Result<i64, ConnectError> {
     let target = req.target.trim();
     let target = if target.is_empty() {
         default_target()?
@@ -113,14 +118,13 @@ pub fn restore(s: &Shared, req: &RestoreSnapshotRequest) -> Result<i64, ConnectE
     } else {
         req.repo_id.trim().to_string()
     };
+    let snapshot_id = s
+        .orch
+        .resolve_snapshot(&repo_id, req.snapshot_id.trim())
+        .await
+        .map_err(errors::orch)?;
     s.orch
-        .restore(
-            &repo_id,
-            req.plan_id.trim(),
-            req.snapshot_id.trim(),
-            path,
-            target,
-        )
+        .restore(&repo_id, req.plan_id.trim(), &snapshot_id, path, target)
         .map_err(errors::orch)
 }
 

@@ -1,0 +1,123 @@
+//! Shared helpers for the binary's end-to-end tests: free ports, running `cairn` with a clean
+//! environment, plain HTTP over loopback, and restic against a test repository.
+#![allow(dead_code)]
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn cairn(dir: &Path) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_cairn"));
+    c.env_clear()
+        .env("HOME", dir)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let code = text.split_whitespace().nth(1)?.parse().ok()?;
+    Some((
+        code,
+        text.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
+    ))
+}
+
+pub fn wait_healthy(child: &mut Child, port: u16) -> String {
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        if let Some((200, body)) = http_get(port, "/healthz") {
+            return body;
+        }
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("cairn exited early with {status}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!("cairn did not become healthy");
+}
+
+pub fn terminate(child: Child) -> Output {
+    let pid = child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    child.wait_with_output().unwrap()
+}
+
+/// Runs restic against `repo` with password "pw" and a cache beside it.
+pub fn restic(repo: &Path) -> Command {
+    let mut c = Command::new("restic");
+    c.env("RESTIC_REPOSITORY", repo)
+        .env("RESTIC_PASSWORD", "pw")
+        .env("XDG_CACHE_HOME", repo.with_extension("cache"));
+    c
+}
+
+pub fn lock_count(repo: &Path) -> usize {
+    let out = restic(repo)
+        .args(["list", "locks", "--no-lock"])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).lines().count()
+}
+
+/// A JSON POST (Connect unary, as curl sends it) with HTTP Basic credentials: (status, body).
+pub fn http_post_json(port: u16, path: &str, body: &str, basic: &str) -> Option<(u16, String)> {
+    use base64::Engine as _;
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(300))).ok()?;
+    let auth = base64::engine::general_purpose::STANDARD.encode(basic);
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nAuthorization: Basic {auth}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .ok()?;
+    let mut text = String::new();
+    s.read_to_string(&mut text).ok()?;
+    let code = text.split_whitespace().nth(1)?.parse().ok()?;
+    Some((
+        code,
+        text.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
+    ))
+}
+
+/// Runs a client command of `cairn` against the server on `port`: (exit code, stdout, stderr).
+pub fn client(dir: &Path, port: u16, token: Option<&str>, args: &[&str]) -> (i32, String, String) {
+    let mut c = cairn(dir);
+    c.env("CAIRN_SERVER", format!("http://127.0.0.1:{port}"));
+    if let Some(t) = token {
+        c.env("CAIRN_TOKEN", t);
+    }
+    let out = c.args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
