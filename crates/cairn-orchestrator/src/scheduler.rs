@@ -361,7 +361,7 @@ fn last_upkeep(inner: &Inner, config: &Config, repo: &Repo, kind: OpKind) -> Res
 }
 
 /// The end of the newest run that counts among the selected operations.
-fn last_run(inner: &Inner, selector: Selector) -> Result<Option<DateTime<Utc>>> {
+pub(crate) fn last_run(inner: &Inner, selector: Selector) -> Result<Option<DateTime<Utc>>> {
     Ok(last_counted(inner, selector)?.as_ref().and_then(end_time))
 }
 

@@ -391,3 +391,248 @@ async fn scheduled_runs_are_pending_operations_that_survive_a_restart() {
         .unwrap();
     assert_eq!(next.unix_time_start_ms, op.unix_time_end_ms + 6 * 3_600_000);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stats_follow_a_prune_at_most_once_a_day_but_always_when_asked() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let env = Env::in_dir(
+        dir,
+        config(
+            vec![repo_json("a", dir_of(&src))],
+            vec![plan_json("p", "a", &src)],
+        ),
+        Arc::new(cairn_orchestrator::SystemClock),
+    );
+    env.orch.start().await.unwrap();
+    env.wait(env.orch.backup_now("p", false).unwrap()).await;
+    let stats_ops = |env: &Env| {
+        env.ops()
+            .into_iter()
+            .filter(|o| matches!(o.op, Some(Op::OperationStats(_))))
+            .count()
+    };
+    let prune = || cairn_orchestrator::Task::Prune {
+        repo_id: "a".into(),
+    };
+    env.wait(env.orch.repo_task(prune()).unwrap()).await;
+    env.until("stats after the first prune", |ops| {
+        ops.iter()
+            .any(|o| matches!(o.op, Some(Op::OperationStats(_))) && cairn_orchestrator::is_final(o))
+    })
+    .await;
+    env.wait(env.orch.repo_task(prune()).unwrap()).await;
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    assert_eq!(stats_ops(&env), 1, "no second stats within 24 hours");
+    let asked = env
+        .orch
+        .repo_task(cairn_orchestrator::Task::Stats {
+            repo_id: "a".into(),
+        })
+        .unwrap();
+    env.wait(asked).await;
+    assert_eq!(stats_ops(&env), 2, "stats asked for always run");
+}
+
+/// Every condition a hook can have, with the events that fire it, checked one phase at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_hook_condition_fires_exactly_when_it_should() {
+    const CONDITIONS: &[&str] = &[
+        "CONDITION_ANY_ERROR",
+        "CONDITION_SNAPSHOT_START",
+        "CONDITION_SNAPSHOT_END",
+        "CONDITION_SNAPSHOT_ERROR",
+        "CONDITION_SNAPSHOT_SUCCESS",
+        "CONDITION_SNAPSHOT_SKIPPED",
+        "CONDITION_PRUNE_START",
+        "CONDITION_PRUNE_ERROR",
+        "CONDITION_PRUNE_SUCCESS",
+        "CONDITION_CHECK_START",
+        "CONDITION_CHECK_ERROR",
+        "CONDITION_CHECK_SUCCESS",
+        "CONDITION_FORGET_START",
+        "CONDITION_FORGET_ERROR",
+        "CONDITION_FORGET_SUCCESS",
+    ];
+    let dir = tempfile::TempDir::new().unwrap();
+    // The source lives where nothing else changes: restic counts changed parent directories, and
+    // /tmp changes all the time while tests run, so an unchanged source would not be skipped there.
+    let quiet = tempfile::Builder::new().tempdir_in("/var/tmp").unwrap();
+    let src = make_source(quiet.path());
+    let fired = dir.path().join("fired.txt");
+    let hooks: Vec<serde_json::Value> = CONDITIONS
+        .iter()
+        .map(|c| {
+            let name = c.trim_start_matches("CONDITION_");
+            json!({"conditions": [c], "actionCommand": {"command": format!("echo {name} >> {}", fired.display())}})
+        })
+        .collect();
+    let mut repo = repo_json("a", dir.path());
+    repo["hooks"] = json!(hooks);
+    let repo_dir = dir.path().join("repo-a");
+    let mut plan = plan_json("p", "a", &src);
+    plan["retention"] = json!({"policyKeepLastN": 3});
+    plan["skipIfUnchanged"] = json!(true);
+    let env = Env::in_dir(
+        dir,
+        config(vec![repo], vec![plan]),
+        Arc::new(cairn_orchestrator::SystemClock),
+    );
+    env.orch.start().await.unwrap();
+    // Reads (and clears) what fired since the last call, once the flow's hooks have all run.
+    let take = |expect: usize| {
+        let fired = fired.clone();
+        async move {
+            for _ in 0..600 {
+                let text = std::fs::read_to_string(&fired).unwrap_or_default();
+                if text.lines().count() >= expect {
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    let text = std::fs::read_to_string(&fired).unwrap_or_default();
+                    std::fs::remove_file(&fired).ok();
+                    let mut got: Vec<String> = text.lines().map(String::from).collect();
+                    got.sort();
+                    return got;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("hooks did not fire: {:?}", std::fs::read_to_string(&fired));
+        }
+    };
+    let sorted = |v: &[&str]| {
+        let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    };
+
+    env.wait(env.orch.backup_now("p", false).unwrap()).await;
+    assert_eq!(
+        take(5).await,
+        sorted(&[
+            "SNAPSHOT_START",
+            "SNAPSHOT_END",
+            "SNAPSHOT_SUCCESS",
+            "FORGET_START",
+            "FORGET_SUCCESS"
+        ])
+    );
+    let second = env.wait(env.orch.backup_now("p", false).unwrap()).await;
+    // As in Backrest, a skipped backup is also a successful one.
+    assert_eq!(
+        take(4).await,
+        sorted(&[
+            "SNAPSHOT_START",
+            "SNAPSHOT_END",
+            "SNAPSHOT_SKIPPED",
+            "SNAPSHOT_SUCCESS"
+        ]),
+        "{second:?}"
+    );
+    let prune = cairn_orchestrator::Task::Prune {
+        repo_id: "a".into(),
+    };
+    env.wait(env.orch.repo_task(prune.clone()).unwrap()).await;
+    assert_eq!(take(2).await, sorted(&["PRUNE_START", "PRUNE_SUCCESS"]));
+    let check = cairn_orchestrator::Task::Check {
+        repo_id: "a".into(),
+    };
+    env.wait(env.orch.repo_task(check.clone()).unwrap()).await;
+    assert_eq!(take(2).await, sorted(&["CHECK_START", "CHECK_SUCCESS"]));
+
+    // With the repository gone, every task fails and fires its error conditions.
+    std::fs::rename(&repo_dir, repo_dir.with_extension("moved")).unwrap();
+    std::fs::write(src.join("changed.txt"), b"new").unwrap();
+    env.wait(env.orch.backup_now("p", false).unwrap()).await;
+    assert_eq!(
+        take(4).await,
+        sorted(&[
+            "SNAPSHOT_START",
+            "SNAPSHOT_END",
+            "SNAPSHOT_ERROR",
+            "ANY_ERROR"
+        ])
+    );
+    env.wait(env.orch.repo_task(prune).unwrap()).await;
+    assert_eq!(
+        take(3).await,
+        sorted(&["PRUNE_START", "PRUNE_ERROR", "ANY_ERROR"])
+    );
+    env.wait(env.orch.repo_task(check).unwrap()).await;
+    assert_eq!(
+        take(3).await,
+        sorted(&["CHECK_START", "CHECK_ERROR", "ANY_ERROR"])
+    );
+    env.wait(env.orch.forget_now("p").unwrap()).await;
+    assert_eq!(
+        take(3).await,
+        sorted(&["FORGET_START", "FORGET_ERROR", "ANY_ERROR"])
+    );
+}
+
+/// Snapshots made before instances tagged theirs (`plan:` but no `created-by:`) fall under the plan's
+/// retention, as in Backrest's legacy compatibility mode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_retention_covers_legacy_snapshots_without_a_created_by_tag() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let mut plan = plan_json("p", "a", &src);
+    plan["retention"] = json!({"policyKeepLastN": 1});
+    let repo_dir = dir.path().join("repo-a");
+    let env = Env::in_dir(
+        dir,
+        config(vec![repo_json("a", dir_of(&src))], vec![plan]),
+        Arc::new(cairn_orchestrator::SystemClock),
+    );
+    env.orch.start().await.unwrap();
+    env.until("the repository is initialised", |_| {
+        repo_dir.join("config").exists()
+    })
+    .await;
+    let legacy = std::process::Command::new("restic")
+        .args([
+            "-r",
+            repo_dir.to_str().unwrap(),
+            "backup",
+            "--tag",
+            "plan:p",
+            "--json",
+        ])
+        .arg(&src)
+        .env("RESTIC_PASSWORD", "test-password")
+        .output()
+        .unwrap();
+    assert!(
+        legacy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&legacy.stderr)
+    );
+    env.orch
+        .repo_task(cairn_orchestrator::Task::IndexSnapshots {
+            repo_id: "a".into(),
+        })
+        .unwrap();
+    env.until("the legacy snapshot is indexed", |ops| {
+        ops.iter()
+            .any(|o| matches!(&o.op, Some(Op::OperationIndexSnapshot(_))))
+    })
+    .await;
+    env.wait(env.orch.backup_now("p", false).unwrap()).await;
+    let ops = env
+        .until("the forget after the backup", |ops| {
+            ops.iter().any(|o| {
+                matches!(o.op, Some(Op::OperationForget(_))) && cairn_orchestrator::is_final(o)
+            })
+        })
+        .await;
+    let forgot: Vec<bool> = ops
+        .iter()
+        .filter_map(|o| match &o.op {
+            Some(Op::OperationIndexSnapshot(i)) => Some(i.forgot),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        forgot,
+        vec![true, false],
+        "the legacy snapshot is forgotten, the new one kept"
+    );
+}

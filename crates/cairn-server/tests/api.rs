@@ -341,34 +341,19 @@ async fn every_rpc_works_against_a_real_repository() {
         .as_array()
         .unwrap()
         .len();
-    let binary = client.get_operations(req()).await.unwrap().into_owned();
-    assert_eq!(binary.operations.len(), json_count);
-    let grpc = BackrestClient::new(
-        connectrpc::client::HttpClient::plaintext_http2_only(),
-        s.client_config(None).with_protocol(Protocol::Grpc),
-    );
-    assert_eq!(
-        grpc.get_operations(req())
-            .await
-            .unwrap()
-            .into_owned()
-            .operations
-            .len(),
-        json_count
-    );
-    let web = BackrestClient::new(
-        s.client(),
-        s.client_config(None).with_protocol(Protocol::GrpcWeb),
-    );
-    assert_eq!(
-        web.get_operations(req())
-            .await
-            .unwrap()
-            .into_owned()
-            .operations
-            .len(),
-        json_count
-    );
+    let transports = [
+        (s.client(), Protocol::Connect),
+        (
+            connectrpc::client::HttpClient::plaintext_http2_only(),
+            Protocol::Grpc,
+        ),
+        (s.client(), Protocol::GrpcWeb),
+    ];
+    for (http, protocol) in transports {
+        let c = BackrestClient::new(http, s.client_config(None).with_protocol(protocol));
+        let got = c.get_operations(req()).await.unwrap().into_owned();
+        assert_eq!(got.operations.len(), json_count, "{protocol:?}");
+    }
 
     // Dashboard and metrics.
     let dash = s.ok("v1.Backrest/GetSummaryDashboard", json!({}), NO).await;
@@ -515,4 +500,62 @@ async fn config_secrets_stay_on_the_server_and_invalid_configs_change_nothing() 
         .call("v1.Backrest/RemoveRepo", json!({"repoId": "repo1"}), NO)
         .await;
     assert_eq!(code, 400, "a repository used by a plan cannot be removed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn setup_sftp_makes_a_key_and_reports_an_unreachable_host_in_its_error_field() {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let s = Server::start(config(tmp.path(), &src, json!({"disabled": true}))).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let r = s
+        .ok(
+            "v1.Backrest/SetupSftp",
+            json!({"host": "127.0.0.1", "port": port.to_string()}),
+            NO,
+        )
+        .await;
+    assert!(
+        r["publicKey"].as_str().unwrap().starts_with("ssh-ed25519 "),
+        "{r}"
+    );
+    let key = r["keyPath"].as_str().unwrap();
+    assert!(
+        std::path::Path::new(key).exists() && key.contains(".cairn-ssh"),
+        "{r}"
+    );
+    assert!(
+        !r["error"].as_str().unwrap_or_default().is_empty(),
+        "nothing listens there: {r}"
+    );
+    let again = s
+        .ok(
+            "v1.Backrest/SetupSftp",
+            json!({"host": "127.0.0.1", "port": port.to_string()}),
+            NO,
+        )
+        .await;
+    assert_eq!(
+        again["publicKey"], r["publicKey"],
+        "the key is made once and reused"
+    );
+    for (host, port) in [
+        ("a;rm -rf /", "22"),
+        ("-oProxyCommand=x", "22"),
+        ("-v", "22"),
+        ("example.org", "99999"),
+    ] {
+        let (code, body) = s
+            .call(
+                "v1.Backrest/SetupSftp",
+                json!({"host": host, "port": port}),
+                NO,
+            )
+            .await;
+        assert_eq!(code, 400, "{host}:{port}: {body}");
+    }
 }

@@ -1,7 +1,8 @@
 //! Forgetting snapshots: a plan's retention policy over the plan's snapshots (tagged `plan:<id>` and
 //! `created-by:<instance>`, one group), the repository's forget policy over all its snapshots (grouped
 //! by tags), or one snapshot by id. What was removed is recorded on the operation and the snapshots'
-//! index operations are flagged as forgotten.
+//! index operations are flagged as forgotten. Like Backrest, a plan whose older snapshots lack the
+//! `created-by:` tag has its retention applied to all of the plan's snapshots.
 use super::repo::prepare;
 use crate::hooks::{Event, fire, on_error};
 use crate::orchestrator::{find_repo, plan_and_repo};
@@ -19,12 +20,50 @@ const KEEPS_ALL: &str = "the retention policy keeps every snapshot; nothing was 
 /// A plan's retention policy.
 pub async fn plan(ctx: &TaskCtx, plan_id: &str) -> TaskResult {
     let (plan, repo) = plan_and_repo(&ctx.config, plan_id)?;
+    let mut tags = snapshot_tags(&plan.id, &ctx.config.instance);
+    if has_legacy_snapshots(ctx, &repo.guid, &plan.id)? {
+        tags.retain(|t| t.starts_with("plan:"));
+        tracing::warn!(
+            plan = %plan.id,
+            "some of this plan's snapshots have no created-by tag, so its retention applies to all snapshots tagged plan:{id}; to tag them, run: restic tag --tag plan:{id} --add created-by:{instance}",
+            id = plan.id,
+            instance = ctx.config.instance,
+        );
+    }
     let scope = ForgetScope {
-        tags: snapshot_tags(&plan.id, &ctx.config.instance),
+        tags,
         group_by: String::new(),
     };
     let policy = plan.retention.as_option().cloned().unwrap_or_default();
     with_hooks(ctx, &repo.id, policy, scope).await
+}
+
+/// Backrest's legacy compatibility: true when some live snapshot of the plan has no `created-by:` tag
+/// (made before instances tagged their snapshots) and every tagged one was made by this instance. The
+/// plan's retention then covers all its snapshots, not only the tagged ones.
+fn has_legacy_snapshots(ctx: &TaskCtx, repo_guid: &str, plan_id: &str) -> Result<bool, Failure> {
+    let selector = Selector {
+        repo_guid: Some(repo_guid.into()),
+        plan_id: Some(plan_id.into()),
+        kinds: vec![OpKind::IndexSnapshot],
+        ..Selector::default()
+    };
+    let own = format!("created-by:{}", ctx.config.instance);
+    let (mut untagged, mut foreign) = (false, false);
+    for op in ctx.inner.oplog.query(&Query::new(selector))? {
+        let Some(Op::OperationIndexSnapshot(i)) = &op.op else {
+            continue;
+        };
+        let Some(snap) = i.snapshot.as_option().filter(|_| !i.forgot) else {
+            continue;
+        };
+        match snap.tags.iter().find(|t| t.starts_with("created-by:")) {
+            None => untagged = true,
+            Some(t) if *t != own => foreign = true,
+            Some(_) => {}
+        }
+    }
+    Ok(untagged && !foreign)
 }
 
 /// The repository's own forget policy; stats follow.
@@ -41,10 +80,7 @@ pub async fn scheduled(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
         group_by: "tags".into(),
     };
     let done = with_hooks(ctx, repo_id, policy, scope).await?;
-    let stats = Task::Stats {
-        repo_id: repo_id.into(),
-    };
-    ctx.follow_up(stats, priority::STATS, 0)?;
+    super::upkeep::stats_follow_up(ctx, repo_id)?;
     Ok(done)
 }
 

@@ -1,4 +1,5 @@
-//! Repository upkeep: prune (by the repository's prune policy; stats follow), check (structure only or
+//! Repository upkeep: prune (by the repository's prune policy; stats follow unless they ran in the
+//! last 24 hours), check (structure only or
 //! a read-data subset), and stats. Prune and check output is streamed to a log the operation names.
 use super::output::OutputLog;
 use super::repo::prepare;
@@ -7,6 +8,7 @@ use crate::orchestrator::find_repo;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use crate::task::{Task, priority};
 use cairn_engine::{CheckMode, PruneLimit};
+use cairn_oplog::{OpKind, Selector};
 use cairn_proto::v1::__buffa::oneof::check_policy::Mode;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::hook::Condition;
@@ -53,14 +55,31 @@ impl Upkeep {
 pub async fn prune(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     let repo = find_repo(&ctx.config, repo_id)?;
     let done = upkeep(ctx, repo_id, Upkeep::Prune(prune_limit(&repo))).await?;
-    ctx.follow_up(
-        Task::Stats {
-            repo_id: repo_id.into(),
-        },
-        priority::STATS,
-        0,
-    )?;
+    stats_follow_up(ctx, repo_id)?;
     Ok(done)
+}
+
+/// Stats that ran this recently are not repeated after a prune or a repository forget (as Backrest).
+const STATS_INTERVAL: chrono::Duration = chrono::Duration::hours(24);
+
+/// Queues stats after a prune or a repository-level forget, unless stats ran in the last 24 hours
+/// (stats asked for by a person always run).
+pub(crate) fn stats_follow_up(ctx: &TaskCtx, repo_id: &str) -> Result<(), Failure> {
+    let repo = find_repo(&ctx.config, repo_id)?;
+    let recent = Selector {
+        repo_guid: Some(repo.guid),
+        kinds: vec![OpKind::Stats],
+        ..Selector::default()
+    };
+    if let Some(last) = crate::scheduler::last_run(&ctx.inner, recent)?
+        && ctx.inner.now() - last < STATS_INTERVAL
+    {
+        return Ok(());
+    }
+    let task = Task::Stats {
+        repo_id: repo_id.into(),
+    };
+    ctx.follow_up(task, priority::STATS, 0)
 }
 
 pub async fn check(ctx: &TaskCtx, repo_id: &str) -> TaskResult {

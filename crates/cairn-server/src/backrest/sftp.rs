@@ -8,7 +8,9 @@ use std::path::Path;
 use tokio::process::Command;
 
 pub async fn setup(s: &Shared, host: &str, port: &str) -> Result<SetupSftpResponse, ConnectError> {
+    // A leading '-' would be read as an option by ssh-keyscan and ssh-keygen.
     let host_ok = !host.is_empty()
+        && !host.starts_with('-')
         && host
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || ".-_:[]".contains(c));
@@ -48,7 +50,7 @@ pub async fn setup(s: &Shared, host: &str, port: &str) -> Result<SetupSftpRespon
         .await
         .map_err(|e| ConnectError::internal(format!("ssh-keygen failed: {e}")))?;
     }
-    let public_key = std::fs::read_to_string(key.with_extension("pub"))
+    let public_key = std::fs::read_to_string(format!("{}.pub", key.display()))
         .map_err(|e| ConnectError::internal(format!("reading the public key: {e}")))?;
     let known_hosts = dir.join("known_hosts");
     let error = scan_host(host, port, &known_hosts)
@@ -90,7 +92,8 @@ async fn scan_host(host: &str, port: u16, known_hosts: &Path) -> Result<(), Stri
     }
     let keys =
         run(Command::new("ssh-keyscan").args(["-H", "-T", "10", "-p", &port.to_string(), host]))
-            .await?;
+            .await
+            .map_err(|e| format!("ssh-keyscan could not reach {name}: {e}"))?;
     if keys.trim().is_empty() {
         return Err(format!(
             "ssh-keyscan found no keys for {name}; is an SSH server listening there?"
@@ -112,7 +115,12 @@ async fn run(cmd: &mut Command) -> Result<String, String> {
         .await
         .map_err(|e| e.to_string())?;
     if !out.status.success() {
-        return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        return Err(if stderr.is_empty() {
+            out.status.to_string()
+        } else {
+            stderr
+        });
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -27,13 +27,17 @@ pub fn cairn(dir: &Path) -> Command {
 }
 
 pub fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    http(
+        port,
+        &format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"),
     )
-    .ok()?;
+}
+
+/// Sends one raw HTTP/1.1 request; returns the status code and the body.
+fn http(port: u16, request: &str) -> Option<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(300))).ok()?;
+    s.write_all(request.as_bytes()).ok()?;
     let mut text = String::new();
     s.read_to_string(&mut text).ok()?;
     let code = text.split_whitespace().nth(1)?.parse().ok()?;
@@ -89,22 +93,14 @@ pub fn lock_count(repo: &Path) -> usize {
 /// A JSON POST (Connect unary, as curl sends it) with HTTP Basic credentials: (status, body).
 pub fn http_post_json(port: u16, path: &str, body: &str, basic: &str) -> Option<(u16, String)> {
     use base64::Engine as _;
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(300))).ok()?;
     let auth = base64::engine::general_purpose::STANDARD.encode(basic);
-    write!(
-        s,
-        "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nAuthorization: Basic {auth}\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
+    http(
+        port,
+        &format!(
+            "POST {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Type: application/json\r\nAuthorization: Basic {auth}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
     )
-    .ok()?;
-    let mut text = String::new();
-    s.read_to_string(&mut text).ok()?;
-    let code = text.split_whitespace().nth(1)?.parse().ok()?;
-    Some((
-        code,
-        text.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
-    ))
 }
 
 /// Runs a client command of `cairn` against the server on `port`: (exit code, stdout, stderr).
