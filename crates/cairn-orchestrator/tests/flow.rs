@@ -636,3 +636,78 @@ async fn plan_retention_covers_legacy_snapshots_without_a_created_by_tag() {
         "the legacy snapshot is forgotten, the new one kept"
     );
 }
+
+/// A cron schedule driven by a fake clock through the whole orchestrator: the run comes due on the
+/// hour, the next is queued for the following hour, and after a long sleep only one catch-up runs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cron_schedule_runs_on_time_and_catches_up_once_after_a_sleep() {
+    use chrono::TimeZone;
+    let start = chrono::Utc.with_ymd_and_hms(2030, 1, 1, 0, 10, 0).unwrap();
+    let clock = Arc::new(FakeClock::at(start));
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let mut p = plan_json("p", "a", &src);
+    p["schedule"] = json!({"cron": "0 * * * *", "clock": "CLOCK_UTC"});
+    let env = Env::in_dir(
+        dir,
+        config(vec![repo_json("a", dir_of(&src))], vec![p]),
+        clock.clone(),
+    );
+    env.orch.start().await.unwrap();
+    let hour = |h: u32| {
+        chrono::Utc
+            .with_ymd_and_hms(2030, 1, 1, h, 0, 0)
+            .unwrap()
+            .timestamp_millis()
+    };
+    let pending_backups = |env: &Env| -> Vec<Operation> {
+        env.ops()
+            .into_iter()
+            .filter(|o| status(o) == OperationStatus::STATUS_PENDING && kind(o) == OpKind::Backup)
+            .collect()
+    };
+    let first = pending_backups(&env);
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].unix_time_start_ms, hour(1));
+
+    clock.set(chrono::Utc.with_ymd_and_hms(2030, 1, 1, 1, 0, 1).unwrap());
+    env.orch.poke();
+    assert_eq!(
+        status(&env.wait(first[0].id).await),
+        OperationStatus::STATUS_SUCCESS
+    );
+    let next = env
+        .until("the 02:00 run", |_| {
+            pending_backups(&env)
+                .iter()
+                .any(|o| o.unix_time_start_ms == hour(2))
+        })
+        .await;
+    let next_id = next
+        .iter()
+        .find(|o| status(o) == OperationStatus::STATUS_PENDING && kind(o) == OpKind::Backup)
+        .unwrap()
+        .id;
+
+    // Asleep from 01:00 to 05:10: one catch-up run, then back on the hourly schedule.
+    clock.set(chrono::Utc.with_ymd_and_hms(2030, 1, 1, 5, 10, 0).unwrap());
+    env.orch.poke();
+    assert_eq!(
+        status(&env.wait(next_id).await),
+        OperationStatus::STATUS_SUCCESS
+    );
+    env.until("the 06:00 run", |_| {
+        pending_backups(&env)
+            .iter()
+            .any(|o| o.unix_time_start_ms == hour(6))
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let backups_run = env
+        .ops()
+        .into_iter()
+        .filter(|o| kind(o) == OpKind::Backup && status(o) == OperationStatus::STATUS_SUCCESS)
+        .count();
+    assert_eq!(backups_run, 2, "one on time, one catch-up");
+    assert_eq!(pending_backups(&env).len(), 1);
+}
