@@ -172,13 +172,7 @@ pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
     if let Some(k) = &key {
         inner.state().running_keys.insert(k.clone());
     }
-    let retry = match run_once(inner, &entry).await {
-        Ok(retry) => retry,
-        Err(e) => {
-            record_failure(inner, &entry, &e);
-            None
-        }
-    };
+    let retry = run_guarded(inner, &entry).await;
     {
         let mut state = inner.state();
         state.queue.finished(repo.as_deref());
@@ -205,15 +199,39 @@ pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
 
 /// Runs an entry at once, outside the queue (commands typed by a person).
 pub(crate) async fn run_direct(inner: &Arc<Inner>, entry: Entry) {
-    if let Err(e) = run_once(inner, &entry).await {
-        record_failure(inner, &entry, &e);
-    }
+    run_guarded(inner, &entry).await;
 }
 
-/// A task whose operation could not be written: logged, and its operation ended as ERROR if the
+/// Runs the task once; a failure to write its operation, or a panic inside it, ends the operation as
+/// ERROR (instead of leaving it running and its repository's lane taken) and is logged.
+async fn run_guarded(inner: &Arc<Inner>, entry: &Entry) -> Option<Duration> {
+    use futures::FutureExt;
+    let message = match std::panic::AssertUnwindSafe(run_once(inner, entry))
+        .catch_unwind()
+        .await
+    {
+        Ok(Ok(retry)) => return retry,
+        Ok(Err(e)) => format!("cairn could not record this operation: {e}"),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            if let Some(id) = entry.op_id {
+                inner.state().running.remove(&id);
+            }
+            format!("cairn failed internally while running this (a bug; please report it): {what}")
+        }
+    };
+    record_failure(inner, entry, &message);
+    None
+}
+
+/// Logs a task that failed outside its own error handling and ends its operation as ERROR if the
 /// log still takes that write, so it is not left running forever.
-fn record_failure(inner: &Arc<Inner>, entry: &Entry, e: &OplogError) {
-    tracing::error!(task = %entry.task.name(None), error = %e, "the operation log failed while running a task");
+fn record_failure(inner: &Arc<Inner>, entry: &Entry, message: &str) {
+    tracing::error!(task = %entry.task.name(None), error = %message, "a task failed outside its own error handling");
     let Some(Ok(Some(mut op))) = entry.op_id.map(|id| inner.oplog.get(id)) else {
         return;
     };
@@ -221,7 +239,7 @@ fn record_failure(inner: &Arc<Inner>, entry: &Entry, e: &OplogError) {
         return;
     }
     op.status = OperationStatus::STATUS_ERROR.into();
-    op.display_message = format!("cairn could not record this operation: {e}");
+    op.display_message = message.to_string();
     op.unix_time_end_ms = inner.now().timestamp_millis();
     if let Err(e2) = inner.oplog.update(&mut op) {
         tracing::error!(op = op.id, error = %e2, "could not mark the operation as failed");

@@ -1,10 +1,12 @@
 //! Secrets never leave the server: GetConfig replaces repository passwords, the values of secret-looking
-//! repository env variables, user password hashes and the multihost private key with a placeholder;
-//! SetConfig and AddRepo put the stored value back wherever a client returns the placeholder.
+//! repository env variables, hook credentials (webhook, Discord, Slack, healthchecks and shoutrrr URLs,
+//! tokens, SMTP URLs, ntfy topics), user password hashes and the multihost private key with a
+//! placeholder; SetConfig and AddRepo put the stored value back wherever a client returns it.
 use crate::errors::invalid;
 use cairn_proto::v1::__buffa::oneof::user::Password;
-use cairn_proto::v1::{Config, Repo};
+use cairn_proto::v1::{Config, Hook, Repo};
 use connectrpc::ConnectError;
+use serde_json::Value;
 
 /// What a client sees instead of a secret (the same text Backrest uses for password hashes).
 pub const REDACTED: &str = "********";
@@ -17,10 +19,24 @@ fn is_secret_name(name: &str) -> bool {
     SECRET_NAME_PARTS.iter().any(|p| upper.contains(p))
 }
 
+/// Fields of a hook action (JSON names) that hold credentials.
+const SECRET_HOOK_FIELDS: &[&str] = &[
+    "webhookUrl",
+    "token",
+    "shoutrrrUrl",
+    "botToken",
+    "smtpUrl",
+    "url",
+];
+
 /// The config as clients may see it.
 pub fn redact(mut config: Config) -> Config {
     for repo in &mut config.repos {
         redact_repo(repo);
+        repo.hooks.iter_mut().for_each(redact_hook);
+    }
+    for plan in &mut config.plans {
+        plan.hooks.iter_mut().for_each(redact_hook);
     }
     if let Some(auth) = config.auth.as_option_mut() {
         for user in &mut auth.users {
@@ -39,6 +55,85 @@ pub fn redact(mut config: Config) -> Config {
         identity.ed25519priv.clear();
     }
     config
+}
+
+/// A hook as JSON, for walking its action's fields by name.
+fn hook_json(hook: &Hook) -> Value {
+    serde_json::to_value(hook).unwrap_or(Value::Null)
+}
+
+/// The hook's action fields (`actionWebhook`, ...) as (action key, field key, value).
+fn secret_fields(v: &Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    let Some(obj) = v.as_object() else { return out };
+    for (action, fields) in obj.iter().filter(|(k, _)| k.starts_with("action")) {
+        for (field, value) in fields.as_object().into_iter().flatten() {
+            if let Some(text) = value.as_str()
+                && SECRET_HOOK_FIELDS.contains(&field.as_str())
+                && !text.is_empty()
+            {
+                out.push((action.clone(), field.clone(), text.to_string()));
+            }
+        }
+    }
+    out
+}
+
+fn redact_hook(hook: &mut Hook) {
+    let mut v = hook_json(hook);
+    let fields = secret_fields(&v);
+    if fields.is_empty() {
+        return;
+    }
+    for (action, field, _) in fields {
+        v[&action][&field] = Value::String(REDACTED.into());
+    }
+    if let Ok(h) = serde_json::from_value(v) {
+        *hook = h;
+    }
+}
+
+/// Puts back the credentials of hooks that carry the placeholder, from the stored hook of the same
+/// owner that is identical once redacted, else the only stored hook with the same kind of action.
+fn restore_hooks(field: &str, hooks: &mut [Hook], stored: &[Hook]) -> Result<(), ConnectError> {
+    for (j, hook) in hooks.iter_mut().enumerate() {
+        let mut v = hook_json(hook);
+        let placeholders: Vec<(String, String)> = secret_fields(&v)
+            .into_iter()
+            .filter(|(_, _, text)| text == REDACTED)
+            .map(|(a, f, _)| (a, f))
+            .collect();
+        let Some((action, _)) = placeholders.first().cloned() else {
+            continue;
+        };
+        let same = stored.iter().find(|s| {
+            let mut r = (*s).clone();
+            redact_hook(&mut r);
+            r == *hook
+        });
+        let same_kind: Vec<&Hook> = stored
+            .iter()
+            .filter(|s| hook_json(s).get(&action).is_some())
+            .collect();
+        let source = same.or(match same_kind.as_slice() {
+            [only] => Some(*only),
+            _ => None,
+        });
+        let Some(source) = source.map(hook_json) else {
+            return Err(invalid(
+                &format!("{field}.hooks[{j}]"),
+                format!(
+                    "holds the placeholder {REDACTED:?} but cairn cannot tell which stored hook it stands for; enter the value again"
+                ),
+            ));
+        };
+        for (a, f) in placeholders {
+            v[&a][&f] = source[&a][&f].clone();
+        }
+        *hook =
+            serde_json::from_value(v).map_err(|e| invalid(&format!("{field}.hooks[{j}]"), e))?;
+    }
+    Ok(())
 }
 
 fn redact_repo(repo: &mut Repo) {
@@ -61,6 +156,11 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
     for (i, repo) in incoming.repos.iter_mut().enumerate() {
         let old = stored.repos.iter().find(|r| r.id == repo.id);
         restore_repo(&format!("repos[{i}]"), repo, old)?;
+    }
+    for (i, plan) in incoming.plans.iter_mut().enumerate() {
+        let old = stored.plans.iter().find(|p| p.id == plan.id);
+        let old_hooks = old.map(|p| p.hooks.as_slice()).unwrap_or_default();
+        restore_hooks(&format!("plans[{i}]"), &mut plan.hooks, old_hooks)?;
     }
     if let Some(auth) = incoming.auth.as_option_mut() {
         for (i, user) in auth.users.iter_mut().enumerate() {
@@ -111,6 +211,8 @@ pub fn restore_repo(field: &str, repo: &mut Repo, old: Option<&Repo>) -> Result<
             .map(|o| o.password.clone())
             .ok_or_else(|| missing("password"))?;
     }
+    let old_hooks = old.map(|o| o.hooks.as_slice()).unwrap_or_default();
+    restore_hooks(field, &mut repo.hooks, old_hooks)?;
     for entry in &mut repo.env {
         let Some((name, value)) = entry.split_once('=') else {
             continue;
@@ -170,6 +272,32 @@ mod tests {
         let mut back = shown.clone();
         restore(&mut back, &stored).unwrap();
         assert_eq!(back, stored);
+    }
+
+    #[test]
+    fn hook_credentials_are_redacted_and_restored_even_when_hooks_are_reordered() {
+        let hook = |j: serde_json::Value| -> Hook { serde_json::from_value(j).unwrap() };
+        let mut stored = config();
+        stored.repos[0].hooks = vec![
+            hook(serde_json::json!({"conditions": ["CONDITION_ANY_ERROR"],
+                "actionDiscord": {"webhookUrl": "https://discord/secret-1", "template": "t"}})),
+            hook(serde_json::json!({"conditions": ["CONDITION_SNAPSHOT_END"],
+                "actionTelegram": {"botToken": "bot-secret", "chatId": "42"}})),
+        ];
+        let shown = redact(stored.clone());
+        let text = format!("{shown:?}");
+        assert!(!text.contains("secret-1") && !text.contains("bot-secret") && text.contains("42"));
+        let mut back = shown.clone();
+        back.repos[0].hooks.reverse();
+        restore(&mut back, &stored).unwrap();
+        back.repos[0].hooks.reverse();
+        assert_eq!(back, stored);
+        let mut edited = shown.clone();
+        edited.repos[0].hooks.push(shown.repos[0].hooks[0].clone());
+        assert!(
+            restore(&mut edited, &stored).is_ok(),
+            "a copy of a hook keeps its secret"
+        );
     }
 
     #[test]
