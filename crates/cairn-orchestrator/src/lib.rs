@@ -5,6 +5,7 @@ pub mod clock;
 mod engines;
 pub mod error;
 pub mod gc;
+mod history;
 mod hooks;
 mod orchestrator;
 mod queue;

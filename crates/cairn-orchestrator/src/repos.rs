@@ -65,8 +65,8 @@ impl Orchestrator {
         Ok(())
     }
 
-    /// Removes a repository from the config and this instance's history of it; the repository's
-    /// data is not touched. Refused (naming them) while plans still use it.
+    /// Removes a repository from the config and this instance's finished history of it (with its task
+    /// logs); the repository's data is not touched. Refused (naming them) while plans still use it.
     pub async fn remove_repo(&self, repo_id: &str) -> Result<Config> {
         let repo = find_repo(&self.inner.config.get(), repo_id)?;
         let saved = self.inner.config.modify(|c| -> Result<()> {
@@ -80,7 +80,7 @@ impl Orchestrator {
                 instance_id: Some(saved.instance.clone()),
                 ..Selector::default()
             };
-            let removed = self.inner.oplog.delete_matching(&selector)?;
+            let removed = self.delete_history(&selector, false)?;
             tracing::info!(repo = %repo_id, removed, "repository removed from the config; its data was left in place");
         }
         Ok(saved)

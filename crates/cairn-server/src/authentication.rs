@@ -38,7 +38,7 @@ impl Authentication for AuthenticationApi {
         _ctx: RequestContext,
         req: ServiceRequest<'_, StringValue>,
     ) -> ServiceResult<StringValue> {
-        let value = hash(req.value.to_string()).await?;
+        let value = hash(&self.s, req.value.to_string()).await?;
         Response::ok(StringValue {
             value,
             ..StringValue::default()
@@ -46,8 +46,13 @@ impl Authentication for AuthenticationApi {
     }
 }
 
-/// Hashes a new password off the async threads.
-pub async fn hash(password: String) -> Result<String, ConnectError> {
+/// Hashes a new password off the async threads, at most `HASHES_AT_ONCE` at a time.
+pub async fn hash(s: &Shared, password: String) -> Result<String, ConnectError> {
+    let _permit = s
+        .hash_gate
+        .acquire()
+        .await
+        .map_err(|e| ConnectError::unavailable(e.to_string()))?;
     tokio::task::spawn_blocking(move || password::hash_password(&password))
         .await
         .map_err(|e| ConnectError::internal(e.to_string()))?
@@ -57,17 +62,24 @@ pub async fn hash(password: String) -> Result<String, ConnectError> {
 /// Checks a user's password and opens a session; an imported bcrypt hash is replaced by argon2id.
 pub async fn login(s: &Shared, name: &str, password: &str) -> Result<String, ConnectError> {
     let config = s.orch.config().get();
-    if config.auth.as_option().is_none_or(|a| a.disabled) {
+    if config
+        .auth
+        .as_option()
+        .cloned()
+        .unwrap_or_default()
+        .disabled
+    {
         return Err(ConnectError::failed_precondition(
             "authentication is disabled in the config; no login is needed",
         ));
     }
     let wrong = || ConnectError::unauthenticated("invalid user name or password");
     let user = find_user(&config, name).ok_or_else(wrong)?.clone();
-    let stored = match check_password(&user, password).await {
+    let verified = password::stored_hash(&user).to_string();
+    let stored = match check_password(s, &user, password).await {
         Verdict::Wrong => return Err(wrong()),
-        Verdict::Right { upgrade: false } => password::stored_hash(&user).to_string(),
-        Verdict::Right { upgrade: true } => upgrade(s, name, password).await?,
+        Verdict::Right { upgrade: false } => verified,
+        Verdict::Right { upgrade: true } => upgrade(s, name, password, &verified).await?,
     };
     Ok(session_token(s, name, &stored))
 }
@@ -78,22 +90,36 @@ pub fn session_token(s: &Shared, name: &str, stored_hash: &str) -> String {
         .issue(name, &fingerprint(stored_hash), now, SESSION_TTL_SECONDS)
 }
 
-/// Replaces a user's bcrypt hash with an argon2id hash of the same password; returns the new hash.
-async fn upgrade(s: &Shared, name: &str, password: &str) -> Result<String, ConnectError> {
-    let new_hash = hash(password.to_string()).await?;
-    s.orch
+/// Replaces a user's bcrypt hash with an argon2id hash of the same password, unless the stored hash
+/// changed since it was verified (a password change, or another login's upgrade, wins); returns the
+/// hash stored afterwards.
+async fn upgrade(
+    s: &Shared,
+    name: &str,
+    password: &str,
+    verified: &str,
+) -> Result<String, ConnectError> {
+    let new_hash = hash(s, password.to_string()).await?;
+    let saved = s
+        .orch
         .config()
         .modify(|c| -> Result<(), cairn_config::ConfigError> {
             if let Some(u) = c
                 .auth
                 .as_option_mut()
                 .and_then(|a| a.users.iter_mut().find(|u| u.name == name))
+                .filter(|u| password::stored_hash(u) == verified)
             {
                 u.password = Some(Password::PasswordArgon2(new_hash.clone()));
             }
             Ok(())
         })
         .map_err(crate::errors::config)?;
-    tracing::info!(user = %name, "upgraded the user's bcrypt password hash to argon2id");
-    Ok(new_hash)
+    let now = find_user(&saved, name)
+        .map(|u| password::stored_hash(u).to_string())
+        .unwrap_or_default();
+    if now == new_hash {
+        tracing::info!(user = %name, "upgraded the user's bcrypt password hash to argon2id");
+    }
+    Ok(now)
 }

@@ -59,16 +59,26 @@ impl Cairn for CairnApi {
         req: ServiceRequest<'_, SetupRequest>,
     ) -> ServiceResult<LoginResponse> {
         let name = req.username.trim().to_string();
-        let stored = hash(req.password.to_string()).await?;
+        let auth = self
+            .s
+            .orch
+            .config()
+            .get()
+            .auth
+            .as_option()
+            .cloned()
+            .unwrap_or_default();
+        if auth.disabled || !auth.users.is_empty() {
+            return Err(setup_done());
+        }
+        let stored = hash(&self.s, req.password.to_string()).await?;
         self.s
             .orch
             .config()
             .modify(|c| -> Result<(), Refused> {
                 let auth = c.auth.get_or_insert_default();
                 if auth.disabled || !auth.users.is_empty() {
-                    return Err(Refused(ConnectError::failed_precondition(
-                        "setup is done already (a user exists, or authentication is disabled); log in instead",
-                    )));
+                    return Err(Refused(setup_done()));
                 }
                 auth.users.push(User {
                     name: name.clone(),
@@ -151,7 +161,7 @@ impl Cairn for CairnApi {
             .oplog()
             .subscribe(selector, req.resume_after_modno)
             .map_err(crate::errors::oplog)?;
-        let stream = events::stream(sub).map(|b| Ok(changes(b)));
+        let stream = events::stream(sub, &self.s.shutdown).map(|b| Ok(changes(b)));
         Response::ok(Box::pin(stream) as ServiceStream<OperationChanges>)
     }
 
@@ -212,6 +222,12 @@ impl Cairn for CairnApi {
             .map_err(|r| r.0)?;
         Response::ok(Empty::default())
     }
+}
+
+fn setup_done() -> ConnectError {
+    ConnectError::failed_precondition(
+        "setup is done already (a user exists, or authentication is disabled); log in instead",
+    )
 }
 
 /// The signed-in user; refused when there is none (authentication disabled).

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tokio::io::DuplexStream;
 use tokio_util::io::{ReaderStream, SyncIoBridge};
 
 const TTL_SECONDS: i64 = 24 * 3600;
@@ -70,11 +71,13 @@ enum Source {
     /// Files on this machine (a restore's target), already confined to it.
     Local(PathBuf),
     /// A path inside a snapshot.
-    Snapshot {
-        repo_id: String,
-        snapshot_id: String,
-        path: String,
-    },
+    Snapshot(SnapshotPath),
+}
+
+struct SnapshotPath {
+    repo_id: String,
+    snapshot_id: String,
+    path: String,
 }
 
 /// The signed relative URL for GetDownloadURL.
@@ -93,7 +96,7 @@ fn archive_name(op: &Operation, src: &Source) -> String {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
-        Source::Snapshot { path, .. } => path
+        Source::Snapshot(SnapshotPath { path, .. }) => path
             .trim_end_matches('/')
             .rsplit('/')
             .next()
@@ -105,7 +108,7 @@ fn archive_name(op: &Operation, src: &Source) -> String {
     }
     match src {
         Source::Local(_) => format!("restore-{}", op.id),
-        Source::Snapshot { snapshot_id, .. } => {
+        Source::Snapshot(SnapshotPath { snapshot_id, .. }) => {
             format!(
                 "snapshot-{}",
                 snapshot_id.chars().take(8).collect::<String>()
@@ -129,7 +132,13 @@ fn source(op: &Operation, file_path: &str) -> Result<Source, ConnectError> {
             if file_path.split('/').any(|c| c == "..") {
                 return Err(crate::errors::invalid("file_path", "'..' is not allowed"));
             }
-            Ok(Source::Snapshot {
+            if !file_path.is_empty() && !file_path.starts_with('/') {
+                return Err(crate::errors::invalid(
+                    "file_path",
+                    format!("{file_path:?} must be an absolute path inside the snapshot"),
+                ));
+            }
+            Ok(Source::Snapshot(SnapshotPath {
                 repo_id: op.repo_id.clone(),
                 snapshot_id: if id.is_empty() {
                     op.snapshot_id.clone()
@@ -141,7 +150,7 @@ fn source(op: &Operation, file_path: &str) -> Result<Source, ConnectError> {
                 } else {
                     file_path.into()
                 },
-            })
+            }))
         }
         _ => Err(ConnectError::invalid_argument(format!(
             "operation {} is neither a restore nor an indexed snapshot; only those can be downloaded",
@@ -188,13 +197,10 @@ async fn serve(
         .map_err(|e| (StatusCode::NOT_FOUND, e.message.clone().unwrap_or_default()))?;
     let inner_name = archive_name(&op, &src);
     let (reader, writer) = tokio::io::duplex(PIPE);
+    let (done, outcome) = tokio::sync::oneshot::channel();
     match src {
-        Source::Local(root) => spawn_local(root, inner_name.clone(), format, writer),
-        Source::Snapshot {
-            repo_id,
-            snapshot_id,
-            path,
-        } => spawn_snapshot(s.clone(), repo_id, snapshot_id, path, format, writer),
+        Source::Local(root) => spawn_local(root, inner_name.clone(), format, writer, done),
+        Source::Snapshot(path) => spawn_snapshot(s.clone(), path, format, writer, done),
     }
     let file = format!("{inner_name}.{}", format.extension());
     Ok((
@@ -205,49 +211,59 @@ async fn serve(
                 format!("attachment; filename=\"{file}\""),
             ),
         ],
-        Body::from_stream(ReaderStream::new(reader)),
+        body(reader, outcome),
     )
         .into_response())
 }
 
+/// How the archive writer ended: Ok, or why it stopped early.
+type Outcome = tokio::sync::oneshot::Sender<Result<(), String>>;
+
+/// The response body: the pipe's bytes, then an error if the writer failed, so the client sees a
+/// broken download instead of a short archive that looks complete.
+fn body(
+    reader: tokio::io::DuplexStream,
+    done: tokio::sync::oneshot::Receiver<Result<(), String>>,
+) -> Body {
+    use futures::StreamExt;
+    let outcome = futures::stream::once(done).filter_map(|r| async move {
+        match r {
+            Ok(Ok(())) => None,
+            Ok(Err(e)) => Some(Err(std::io::Error::other(e))),
+            Err(_) => Some(Err(std::io::Error::other("the archive writer stopped"))),
+        }
+    });
+    Body::from_stream(ReaderStream::new(reader).chain(outcome))
+}
+
 /// Archives local files on a blocking thread into the pipe.
-fn spawn_local(root: PathBuf, name: String, format: Format, writer: tokio::io::DuplexStream) {
+fn spawn_local(root: PathBuf, name: String, format: Format, writer: DuplexStream, done: Outcome) {
     tokio::task::spawn_blocking(move || {
         let out = std::io::BufWriter::new(SyncIoBridge::new(writer));
         let result = match format {
             Format::TarGz => archive::write_tar_gz(&root, &name, out),
             Format::Zip => archive::write_zip(&root, &name, out),
         };
-        if let Err(e) = result {
+        if let Err(e) = &result {
             tracing::warn!(root = %root.display(), error = %e, "download ended early");
         }
+        let _ = done.send(result.map_err(|e| e.to_string()));
     });
 }
 
 /// Dumps a snapshot path through the engine into the pipe (tar gzipped on the way, or zip).
 fn spawn_snapshot(
     s: Arc<Shared>,
-    repo_id: String,
-    snapshot_id: String,
-    path: String,
+    src: SnapshotPath,
     format: Format,
-    mut writer: tokio::io::DuplexStream,
+    writer: DuplexStream,
+    done: Outcome,
 ) {
     tokio::spawn(async move {
         let result = match format {
-            Format::Zip => {
-                s.orch
-                    .dump(
-                        &repo_id,
-                        &snapshot_id,
-                        &path,
-                        ArchiveFormat::Zip,
-                        &mut writer,
-                    )
-                    .await
-            }
+            Format::Zip => dump(&s, &src, ArchiveFormat::Zip, writer).await,
             Format::TarGz => {
-                let (tar_reader, mut tar_writer) = tokio::io::duplex(PIPE);
+                let (tar_reader, tar_writer) = tokio::io::duplex(PIPE);
                 let gz = tokio::task::spawn_blocking(move || {
                     let mut input = SyncIoBridge::new(tar_reader);
                     let out = SyncIoBridge::new(writer);
@@ -255,27 +271,32 @@ fn spawn_snapshot(
                     std::io::copy(&mut input, &mut enc)?;
                     enc.finish().map(drop)
                 });
-                let r = s
-                    .orch
-                    .dump(
-                        &repo_id,
-                        &snapshot_id,
-                        &path,
-                        ArchiveFormat::Tar,
-                        &mut tar_writer,
-                    )
-                    .await;
-                drop(tar_writer);
-                if let Ok(Err(e)) = gz.await {
-                    tracing::warn!(error = %e, "download compression ended early");
-                }
-                r
+                let dumped = dump(&s, &src, ArchiveFormat::Tar, tar_writer).await;
+                let zipped = match gz.await {
+                    Ok(r) => r.map_err(|e| e.to_string()),
+                    Err(e) => Err(e.to_string()),
+                };
+                dumped.and(zipped)
             }
         };
-        if let Err(e) = result {
-            tracing::warn!(repo = %repo_id, snapshot = %snapshot_id, error = %e, "snapshot download failed");
+        if let Err(e) = &result {
+            tracing::warn!(repo = %src.repo_id, snapshot = %src.snapshot_id, error = %e, "snapshot download failed");
         }
+        let _ = done.send(result);
     });
+}
+
+/// Writes the snapshot path into `out`, closing it at the end.
+async fn dump(
+    s: &Shared,
+    src: &SnapshotPath,
+    format: ArchiveFormat,
+    mut out: DuplexStream,
+) -> Result<(), String> {
+    s.orch
+        .dump(&src.repo_id, &src.snapshot_id, &src.path, format, &mut out)
+        .await
+        .map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
 //! The operation log's changes as a stream for the two event RPCs (Backrest's GetOperationEvents and
 //! cairn's WatchOperations): batches of created, updated and deleted operations, a reload signal when
 //! a resume point is too old, and keep-alives (one at once, then after 30 quiet seconds) so clients
-//! know the stream is open and proxies keep it so.
+//! know the stream is open and proxies keep it so. Every stream ends when the server shuts down.
 use cairn_oplog::{ChangeKind, Delivery, Subscription};
 use cairn_proto::v1::Operation;
 use futures::{Stream, StreamExt};
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 const KEEP_ALIVE: Duration = Duration::from_secs(30);
 
@@ -29,13 +30,15 @@ pub enum Batch {
 
 /// Follows `sub` until the operation log closes. The first item is a keep-alive carrying the current
 /// resume point, sent at once so the client knows the stream is open before anything changes.
-pub fn stream(sub: Subscription) -> impl Stream<Item = Batch> + Send + 'static {
+pub fn stream(
+    sub: Subscription,
+    shutdown: &CancellationToken,
+) -> impl Stream<Item = Batch> + Send + 'static {
     let hello = Batch::KeepAlive {
         modno: sub.last_modno(),
     };
-    futures::stream::once(async move { hello }).chain(futures::stream::unfold(
-        sub,
-        |mut sub| async move {
+    futures::stream::once(async move { hello })
+        .chain(futures::stream::unfold(sub, |mut sub| async move {
             loop {
                 match tokio::time::timeout(KEEP_ALIVE, sub.next()).await {
                     Err(_) => {
@@ -53,8 +56,8 @@ pub fn stream(sub: Subscription) -> impl Stream<Item = Batch> + Send + 'static {
                     }
                 }
             }
-        },
-    ))
+        }))
+        .take_until(shutdown.clone().cancelled_owned())
 }
 
 fn split(changes: Vec<cairn_oplog::Change>, modno: i64) -> Batch {

@@ -18,6 +18,8 @@ pub struct ServerOptions {
     pub config_path: PathBuf,
     /// The data directory (holds the session signing key `jwt-secret`).
     pub data_dir: PathBuf,
+    /// Cancel at shutdown: event and log streams end, so graceful shutdown is not held open by them.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 /// Errors building the server.
@@ -41,6 +43,10 @@ pub(crate) struct Shared {
     pub downloads: DownloadKeys,
     pub metrics: Metrics,
     pub basic_cache: BasicCache,
+    /// Limits password hashing running at once (see `auth::HASHES_AT_ONCE`).
+    pub hash_gate: tokio::sync::Semaphore,
+    /// Cancelled when the server shuts down: streams end so connections can close.
+    pub shutdown: tokio_util::sync::CancellationToken,
 }
 
 impl Shared {
@@ -50,6 +56,8 @@ impl Shared {
             downloads: DownloadKeys::generate()?,
             metrics: Metrics::new(),
             basic_cache: BasicCache::default(),
+            hash_gate: tokio::sync::Semaphore::new(crate::auth::HASHES_AT_ONCE),
+            shutdown: o.shutdown,
             orch: o.orchestrator,
             config_path: o.config_path,
             data_dir: o.data_dir,

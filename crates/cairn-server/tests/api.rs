@@ -245,6 +245,36 @@ async fn every_rpc_works_against_a_real_repository() {
             .iter()
             .any(|(n, d)| n.ends_with("sub/b.txt") && d.len() == 100_000)
     );
+    // A path the snapshot does not have: the download breaks off instead of ending as a tidy, empty
+    // archive; a relative path is refused up front.
+    let url = s
+        .ok(
+            "v1.Backrest/GetDownloadURL",
+            json!({"opId": index_op, "filePath": "/no/such/path"}),
+            NO,
+        )
+        .await["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let resp = s
+        .http
+        .get(format!("{}{}", s.base, url.trim_start_matches('.')))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        resp.bytes().await.is_err(),
+        "a failed dump must not look complete"
+    );
+    let (code, _) = s
+        .call(
+            "v1.Backrest/GetDownloadURL",
+            json!({"opId": index_op, "filePath": "sub"}),
+            NO,
+        )
+        .await;
+    assert_eq!(code, 400);
     let backup_op = id(&backups[0]["id"]);
     let (code, _) = s
         .call(

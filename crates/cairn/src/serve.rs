@@ -8,6 +8,7 @@ use cairn_oplog::{LogStore, OpLog};
 use cairn_orchestrator::{Deps, Orchestrator, SystemClock, recover_interrupted};
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 /// How long running tasks get to stop cleanly at shutdown.
 const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(30);
@@ -97,10 +98,12 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         .start()
         .await
         .context("scheduling the plans and repositories in the config")?;
+    let shutdown = CancellationToken::new();
     let app = cairn_server::app(cairn_server::ServerOptions {
         orchestrator: orchestrator.clone(),
         config_path: settings.config.clone(),
         data_dir: settings.data_dir.clone(),
+        shutdown: shutdown.clone(),
     })
     .context("starting the API server")?;
     let listener = TcpListener::bind(settings.bind).await.with_context(|| {
@@ -110,10 +113,16 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         )
     })?;
     tracing::info!(bind = %listener.local_addr()?, modno = stores.oplog.current_modno(), "cairn is listening");
+    // On a signal: end the event and log streams (they would hold connections open), then stop the
+    // tasks (blocking Backup calls return), then let in-flight requests finish.
+    let stop = async move {
+        shutdown_signal().await;
+        shutdown.cancel();
+        orchestrator.shutdown(SHUTDOWN_GRACE).await;
+    };
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(stop)
         .await?;
-    orchestrator.shutdown(SHUTDOWN_GRACE).await;
     tracing::info!("shut down cleanly");
     Ok(())
 }

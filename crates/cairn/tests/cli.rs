@@ -170,12 +170,45 @@ fn the_cli_and_curl_drive_a_server_from_setup_to_restore() {
         String::from_utf8_lossy(&std::fs::read(d.join("config.json")).unwrap()).contains("\"pw\"")
     );
 
-    let out = terminate(child);
+    // An open event stream does not hold the server up at shutdown.
+    let mut follower = cairn(d);
+    follower
+        .env("CAIRN_SERVER", format!("http://127.0.0.1:{port}"))
+        .env("CAIRN_TOKEN", &token);
+    let mut follower = follower.args(["ops", "--follow"]).spawn().unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let out = terminate_within(child, Duration::from_secs(45));
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    let started = Instant::now();
+    while follower.try_wait().unwrap().is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the follower did not see the end"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// SIGTERM, then the exit status, failing if the process has not exited within `limit`.
+fn terminate_within(mut child: Child, limit: Duration) -> std::process::Output {
+    let pid = child.id().to_string();
+    std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            panic!("cairn did not shut down within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    child.wait_with_output().unwrap()
 }
 
 #[test]

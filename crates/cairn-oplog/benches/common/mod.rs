@@ -1,5 +1,6 @@
 //! Builds a deterministic operation log for the benchmarks: 20 plans over 4 repos, flows of three
-//! operations (backup, index snapshot, hook), inserted 1000 per transaction.
+//! operations (backup, index snapshot, hook) one minute apart, the newest ending now (so views of the
+//! last 30 days have data), inserted 1000 per transaction.
 use cairn_oplog::OpLog;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::*;
@@ -11,6 +12,17 @@ pub const BATCH: usize = 1000;
 
 pub fn plan_id(i: usize) -> String {
     format!("plan-{}", i % PLANS)
+}
+
+/// When flow 0 starts: one minute per flow before now, for the configured number of operations.
+fn base_ms() -> i64 {
+    static BASE: std::sync::OnceLock<i64> = std::sync::OnceLock::new();
+    *BASE.get_or_init(|| {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_millis() as i64);
+        now - (total_ops() as i64 / 3 + 1) * 60_000
+    })
 }
 
 /// One operation of flow `n`: position 0 backup, 1 index snapshot, 2 hook.
@@ -56,8 +68,8 @@ pub fn operation(n: usize, position: usize, flow_id: i64) -> Operation {
         plan_id: plan_id(n),
         instance_id: "bench".into(),
         status: OperationStatus::STATUS_SUCCESS.into(),
-        unix_time_start_ms: 1_600_000_000_000 + n as i64 * 60_000,
-        unix_time_end_ms: 1_600_000_000_000 + n as i64 * 60_000 + 30_000,
+        unix_time_start_ms: base_ms() + n as i64 * 60_000,
+        unix_time_end_ms: base_ms() + n as i64 * 60_000 + 30_000,
         snapshot_id: if position == 1 {
             format!("{n:064x}")
         } else {

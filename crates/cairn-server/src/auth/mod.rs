@@ -117,7 +117,7 @@ async fn check_basic(
     let u = find_user(config, user).ok_or_else(wrong)?.clone();
     let key = BasicCache::key(user, password, password::stored_hash(&u));
     if !s.basic_cache.contains(&key) {
-        if check_password(&u, password).await == Verdict::Wrong {
+        if check_password(s, &u, password).await == Verdict::Wrong {
             return Err(wrong());
         }
         s.basic_cache.remember(key);
@@ -127,8 +127,15 @@ async fn check_basic(
     })
 }
 
-/// Verifies a password off the async threads (hashing takes tens of milliseconds).
-pub async fn check_password(user: &User, password: &str) -> Verdict {
+/// Password hashes computed at once: each argon2 hash takes ~19 MiB and tens of milliseconds, so a
+/// flood of logins queues here instead of exhausting memory.
+pub const HASHES_AT_ONCE: usize = 2;
+
+/// Verifies a password off the async threads, at most [`HASHES_AT_ONCE`] at a time.
+pub async fn check_password(s: &Shared, user: &User, password: &str) -> Verdict {
+    let Ok(_permit) = s.hash_gate.acquire().await else {
+        return Verdict::Wrong;
+    };
     let (user, password) = (user.clone(), password.to_string());
     tokio::task::spawn_blocking(move || password::verify(&user, &password))
         .await

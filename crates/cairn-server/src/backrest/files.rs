@@ -1,5 +1,4 @@
 //! PathAutocomplete: the entries of a directory on the server, for path fields in the UI.
-use crate::errors;
 use connectrpc::ConnectError;
 
 /// At most this many names are returned.
@@ -21,5 +20,5 @@ pub async fn autocomplete(dir: &str) -> Result<Vec<String>, ConnectError> {
         names
     })
     .await
-    .map_err(|e| errors::invalid("value", e))
+    .map_err(|e| connectrpc::ConnectError::internal(e.to_string()))
 }

@@ -1,8 +1,10 @@
-//! GetLogs: a task's output by its logref, streamed in chunks and followed while the task still writes.
+//! GetLogs: a task's output by its logref, streamed in chunks and followed while the task still writes
+//! (until the server shuts down).
 use crate::errors;
 use crate::state::Shared;
 use cairn_proto::types::BytesValue;
 use connectrpc::{ConnectError, ServiceStream};
+use futures::StreamExt;
 
 pub fn stream(s: &Shared, logref: &str) -> Result<ServiceStream<BytesValue>, ConnectError> {
     let reader = s.orch.logs().open_reader(logref).map_err(errors::oplog)?;
@@ -19,6 +21,7 @@ pub fn stream(s: &Shared, logref: &str) -> Result<ServiceStream<BytesValue>, Con
             Ok(None) => None,
             Err(e) => Some((Err(errors::oplog(e)), None)),
         }
-    });
+    })
+    .take_until(s.shutdown.clone().cancelled_owned());
     Ok(Box::pin(stream))
 }

@@ -239,7 +239,12 @@ impl Backrest for BackrestApi {
         _ctx: RequestContext,
         _req: ServiceRequest<'_, Empty>,
     ) -> ServiceResult<SummaryDashboardResponse> {
-        Response::ok(dashboard::summary(&self.s)?)
+        // It decodes thousands of operations: off the async threads.
+        let s = self.s.clone();
+        let summary = tokio::task::spawn_blocking(move || dashboard::summary(&s))
+            .await
+            .map_err(|e| ConnectError::internal(e.to_string()))??;
+        Response::ok(summary)
     }
 
     async fn generate_pairing_token(

@@ -6,14 +6,9 @@ use buffa_types::google::protobuf::Empty as ProtoEmpty;
 use cairn_oplog::{Query, Selector};
 use cairn_proto::types::{Empty, Int64List};
 use cairn_proto::v1::__buffa::oneof::operation_event::Event;
-use cairn_proto::v1::{
-    GetOperationsRequest, OpSelector, OperationEvent, OperationList, OperationStatus,
-};
+use cairn_proto::v1::{GetOperationsRequest, OpSelector, OperationEvent, OperationList};
 use connectrpc::{ConnectError, ServiceStream};
 use futures::StreamExt;
-
-/// Deletions happen in batches of this many operations.
-const DELETE_BATCH: u32 = 256;
 
 pub fn get(s: &Shared, req: &GetOperationsRequest) -> Result<OperationList, ConnectError> {
     let selector = req
@@ -49,7 +44,7 @@ pub fn events(s: &Shared) -> Result<ServiceStream<OperationEvent>, ConnectError>
         .oplog()
         .subscribe(Selector::all(), None)
         .map_err(errors::oplog)?;
-    let stream = events::stream(sub)
+    let stream = events::stream(sub, &s.shutdown)
         .flat_map(|b| futures::stream::iter(to_events(b)))
         .map(Ok);
     Ok(Box::pin(stream))
@@ -95,7 +90,7 @@ fn to_events(b: Batch) -> Vec<OperationEvent> {
 }
 
 /// Deletes finished operations matching the selector (only failed ones with `only_failed`) and the
-/// logs they own. Pending and running operations are never deleted.
+/// logs they own. Pending and running operations are never deleted. An empty selector is refused.
 pub fn clear(
     s: &Shared,
     selector: Option<&OpSelector>,
@@ -108,43 +103,10 @@ pub fn clear(
             "is empty; name the plan, repository or operations whose history to clear",
         ));
     }
-    let oplog = s.orch.oplog();
-    let mut cursor = None;
-    let mut removed = 0usize;
-    loop {
-        let page = oplog
-            .query_meta(&Query {
-                selector: selector.clone(),
-                limit: Some(DELETE_BATCH),
-                cursor,
-                ..Query::default()
-            })
-            .map_err(errors::oplog)?;
-        let Some(last) = page.last() else { break };
-        cursor = Some(last.id);
-        let ids: Vec<i64> = page
-            .iter()
-            .filter(|m| finished(m.status))
-            .filter(|m| !only_failed || m.status == OperationStatus::STATUS_ERROR as i32)
-            .map(|m| m.id)
-            .collect();
-        for op in oplog.delete(&ids).map_err(errors::oplog)? {
-            removed += 1;
-            if let Err(e) = s.orch.logs().delete_owned_by(op.id) {
-                tracing::warn!(op = op.id, error = %e, "could not delete the operation's logs");
-            }
-        }
-    }
+    let removed = s
+        .orch
+        .delete_history(&selector, only_failed)
+        .map_err(errors::orch)?;
     tracing::info!(removed, only_failed, "history cleared");
     Ok(ProtoEmpty::default())
-}
-
-fn finished(status: i32) -> bool {
-    ![
-        OperationStatus::STATUS_UNKNOWN,
-        OperationStatus::STATUS_PENDING,
-        OperationStatus::STATUS_INPROGRESS,
-    ]
-    .iter()
-    .any(|s| *s as i32 == status)
 }

@@ -37,6 +37,7 @@ impl Server {
             orchestrator: orch.clone(),
             config_path: path,
             data_dir: dir.path().to_path_buf(),
+            shutdown: Default::default(),
         })
         .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

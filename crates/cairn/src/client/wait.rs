@@ -49,12 +49,14 @@ pub async fn follow(conn: &super::Connection, op_id: i64) -> anyhow::Result<Exit
             bar.finish_and_clear();
             anyhow::bail!("the server closed the event stream before operation {op_id} finished");
         };
-        if let Some(op) = msg
-            .to_owned_message()
-            .upserted
-            .into_iter()
-            .rfind(|o| o.id == op_id)
-        {
+        let msg = msg.to_owned_message();
+        if msg.deleted.contains(&op_id) {
+            bar.finish_and_clear();
+            anyhow::bail!(
+                "operation {op_id} was deleted before it finished (its repository or history was removed)"
+            );
+        }
+        if let Some(op) = msg.upserted.into_iter().rfind(|o| o.id == op_id) {
             current = Some(op);
         }
     }
