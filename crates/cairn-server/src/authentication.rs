@@ -2,7 +2,7 @@
 //! cairn; Backrest leaves it open, a free CPU-burning endpoint).
 use crate::auth::password::{self, Verdict};
 use crate::auth::session::{SESSION_TTL_SECONDS, fingerprint};
-use crate::auth::{check_password, find_user};
+use crate::auth::{check_password, check_unknown_user, find_user};
 use crate::state::Shared;
 use cairn_proto::types::StringValue;
 use cairn_proto::v1::__buffa::oneof::user::Password;
@@ -74,7 +74,10 @@ pub async fn login(s: &Shared, name: &str, password: &str) -> Result<String, Con
         ));
     }
     let wrong = || ConnectError::unauthenticated("invalid user name or password");
-    let user = find_user(&config, name).ok_or_else(wrong)?.clone();
+    let Some(user) = find_user(&config, name).cloned() else {
+        check_unknown_user(s, password).await;
+        return Err(wrong());
+    };
     let verified = password::stored_hash(&user).to_string();
     let stored = match check_password(s, &user, password).await {
         Verdict::Wrong => return Err(wrong()),

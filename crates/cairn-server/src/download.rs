@@ -4,6 +4,7 @@
 //! streams files from its restore target; an indexed snapshot's streams a path of the snapshot through
 //! the engine. Either way as tar.gz (default) or zip (`?format=zip` or a `.zip` name).
 use crate::archive::{self, Format};
+use crate::signer::Signer;
 use crate::state::{ServerError, Shared, random_bytes};
 use axum::body::Body;
 use axum::extract::{Path as UrlPath, Query, State};
@@ -13,7 +14,6 @@ use cairn_orchestrator::{ArchiveFormat, restore_destination};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::Operation;
 use connectrpc::ConnectError;
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -32,37 +32,23 @@ struct Claims {
     exp: i64,
 }
 
-pub struct DownloadKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-}
+pub struct DownloadKeys(Signer);
 
 impl DownloadKeys {
     pub fn generate() -> Result<Self, ServerError> {
-        let key = random_bytes::<32>()?;
-        Ok(Self {
-            encoding: EncodingKey::from_secret(&key),
-            decoding: DecodingKey::from_secret(&key),
-        })
+        Ok(Self(Signer::new(&random_bytes::<32>()?)))
     }
 
     fn sign(&self, op: i64, path: &str, now: i64) -> String {
-        let claims = Claims {
+        self.0.sign(&Claims {
             op,
             path: path.to_string(),
             exp: now + TTL_SECONDS,
-        };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .unwrap_or_default()
+        })
     }
 
     fn verify(&self, token: &str) -> Option<Claims> {
-        let mut v = Validation::new(Algorithm::HS256);
-        v.leeway = 0;
-        v.required_spec_claims = ["exp"].into_iter().map(String::from).collect();
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
-            .ok()
-            .map(|d| d.claims)
+        self.0.verify(token, &["exp"]).ok()
     }
 }
 
@@ -129,15 +115,7 @@ fn source(op: &Operation, file_path: &str) -> Result<Source, ConnectError> {
                 .as_option()
                 .map(|s| s.id.clone())
                 .unwrap_or_default();
-            if file_path.split('/').any(|c| c == "..") {
-                return Err(crate::errors::invalid("file_path", "'..' is not allowed"));
-            }
-            if !file_path.is_empty() && !file_path.starts_with('/') {
-                return Err(crate::errors::invalid(
-                    "file_path",
-                    format!("{file_path:?} must be an absolute path inside the snapshot"),
-                ));
-            }
+            crate::paths::in_snapshot("file_path", file_path)?;
             Ok(Source::Snapshot(SnapshotPath {
                 repo_id: op.repo_id.clone(),
                 snapshot_id: if id.is_empty() {

@@ -15,6 +15,7 @@ mod events;
 mod metrics;
 mod paths;
 mod secrets;
+mod signer;
 mod state;
 
 pub use auth::password::hash_password;

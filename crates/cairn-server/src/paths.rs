@@ -25,6 +25,23 @@ pub fn absolute(field: &str, text: &str) -> Result<PathBuf, ConnectError> {
     Ok(path.to_path_buf())
 }
 
+/// A path inside a snapshot: empty (the whole snapshot) or absolute, and without `..`.
+pub fn in_snapshot(field: &str, text: &str) -> Result<(), ConnectError> {
+    if text.split('/').any(|c| c == "..") {
+        return Err(crate::errors::invalid(
+            field,
+            "'..' is not allowed in a snapshot path",
+        ));
+    }
+    if !text.is_empty() && !text.starts_with('/') {
+        return Err(crate::errors::invalid(
+            field,
+            format!("{text:?} must be an absolute path inside the snapshot"),
+        ));
+    }
+    Ok(())
+}
+
 /// `sub` (relative, or absolute meaning "from the root") inside `root`, refusing `..` and, once
 /// symlinks are resolved, anything that lands outside `root`.
 pub fn inside(root: &Path, sub: &str) -> Result<PathBuf, ConnectError> {
@@ -64,6 +81,14 @@ mod tests {
         assert!(absolute("t", "relative/dir").is_err());
         assert!(absolute("t", "/srv/../etc").is_err());
         assert!(absolute("t", "/srv/a\0b").is_err());
+    }
+
+    #[test]
+    fn snapshot_paths_are_absolute_without_dotdot() {
+        assert!(in_snapshot("p", "").is_ok());
+        assert!(in_snapshot("p", "/home/me").is_ok());
+        assert!(in_snapshot("p", "home").is_err());
+        assert!(in_snapshot("p", "/home/../etc").is_err());
     }
 
     #[test]

@@ -88,8 +88,13 @@ fn redact_hook(hook: &mut Hook) {
     for (action, field, _) in fields {
         v[&action][&field] = Value::String(REDACTED.into());
     }
-    if let Ok(h) = serde_json::from_value(v) {
-        *hook = h;
+    match serde_json::from_value(v) {
+        Ok(h) => *hook = h,
+        // Never send what could not be redacted: the action goes, the conditions stay.
+        Err(e) => {
+            tracing::warn!(error = %e, "a hook could not be redacted; its action is withheld");
+            hook.action = None;
+        }
     }
 }
 

@@ -114,7 +114,10 @@ async fn check_basic(
     password: &str,
 ) -> Result<Principal, String> {
     let wrong = || "invalid user name or password".to_string();
-    let u = find_user(config, user).ok_or_else(wrong)?.clone();
+    let Some(u) = find_user(config, user).cloned() else {
+        check_unknown_user(s, password).await;
+        return Err(wrong());
+    };
     let key = BasicCache::key(user, password, password::stored_hash(&u));
     if !s.basic_cache.contains(&key) {
         if check_password(s, &u, password).await == Verdict::Wrong {
@@ -140,6 +143,27 @@ pub async fn check_password(s: &Shared, user: &User, password: &str) -> Verdict 
     tokio::task::spawn_blocking(move || password::verify(&user, &password))
         .await
         .unwrap_or(Verdict::Wrong)
+}
+
+/// Spends what checking a real user's password costs, so response times do not tell which user
+/// names exist.
+pub async fn check_unknown_user(s: &Shared, password: &str) {
+    static DUMMY: std::sync::OnceLock<User> = std::sync::OnceLock::new();
+    let Ok(_permit) = s.hash_gate.acquire().await else {
+        return;
+    };
+    let password = password.to_string();
+    let _ = tokio::task::spawn_blocking(move || {
+        let dummy = DUMMY.get_or_init(|| User {
+            name: String::new(),
+            password: password::hash_password("no user has this password")
+                .ok()
+                .map(cairn_proto::v1::__buffa::oneof::user::Password::PasswordArgon2),
+            ..User::default()
+        });
+        password::verify(dummy, &password)
+    })
+    .await;
 }
 
 pub fn find_user<'a>(config: &'a Config, name: &str) -> Option<&'a User> {

@@ -1,8 +1,8 @@
 //! Session tokens: HS256 JWTs (`sub` = user name, `exp` = issue time + 7 days, as Backrest's) signed
 //! with a 64-byte key kept in the data directory, so sessions survive restarts. Each token also carries
 //! a fingerprint of the user's password hash: changing a password ends that user's sessions.
+use crate::signer::{Refusal, Signer};
 use crate::state::{ServerError, random_bytes};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::io::Write;
@@ -21,10 +21,7 @@ pub struct Claims {
     pub pwf: String,
 }
 
-pub struct SessionKeys {
-    encoding: EncodingKey,
-    decoding: DecodingKey,
-}
+pub struct SessionKeys(Signer);
 
 impl SessionKeys {
     /// Reads the key at `path`, creating it (mode 0600) on first start.
@@ -51,10 +48,7 @@ impl SessionKeys {
     }
 
     pub fn from_secret(key: &[u8]) -> Self {
-        Self {
-            encoding: EncodingKey::from_secret(key),
-            decoding: DecodingKey::from_secret(key),
-        }
+        Self(Signer::new(key))
     }
 
     /// A token for `user`, valid from `now` (unix seconds) for `ttl` seconds.
@@ -65,24 +59,15 @@ impl SessionKeys {
             iat: now,
             pwf: password_fingerprint.to_string(),
         };
-        // Encoding HS256 claims of plain strings and numbers cannot fail.
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .unwrap_or_default()
+        self.0.sign(&claims)
     }
 
     /// The claims of a valid, unexpired token.
     pub fn verify(&self, token: &str) -> Result<Claims, String> {
-        let mut v = Validation::new(Algorithm::HS256);
-        v.leeway = 0;
-        v.required_spec_claims = ["exp", "sub"].into_iter().map(String::from).collect();
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &v)
-            .map(|d| d.claims)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    "the session has expired; log in again".to_string()
-                }
-                _ => "the session token is not valid; log in again".to_string(),
-            })
+        self.0.verify(token, &["exp", "sub"]).map_err(|r| match r {
+            Refusal::Expired => "the session has expired; log in again".to_string(),
+            Refusal::Invalid => "the session token is not valid; log in again".to_string(),
+        })
     }
 }
 

@@ -29,12 +29,7 @@ pub async fn files(
     path: &str,
 ) -> Result<ListSnapshotFilesResponse, ConnectError> {
     let dir = if path.is_empty() { "/" } else { path };
-    if dir.split('/').any(|c| c == "..") {
-        return Err(errors::invalid(
-            "path",
-            "'..' is not allowed in a snapshot path",
-        ));
-    }
+    crate::paths::in_snapshot("path", dir)?;
     let entries = s
         .orch
         .list_snapshot_files(repo_id, snapshot_id, dir)

@@ -110,9 +110,7 @@ pub async fn restore(s: &Shared, req: &RestoreSnapshotRequest) -> Result<i64, Co
         )));
     }
     let path = req.path.trim();
-    if path.split('/').any(|c| c == "..") {
-        return Err(invalid("path", "'..' is not allowed in a snapshot path"));
-    }
+    crate::paths::in_snapshot("path", path)?;
     let repo_id = if req.repo_id.is_empty() {
         s.orch.plan(req.plan_id.trim()).map_err(errors::orch)?.1.id
     } else {
