@@ -2,7 +2,7 @@
 //! cairn; Backrest leaves it open, a free CPU-burning endpoint).
 use crate::auth::password::{self, Verdict};
 use crate::auth::session::{SESSION_TTL_SECONDS, fingerprint};
-use crate::auth::{check_password, check_unknown_user, find_user};
+use crate::auth::{auth_settings, check_password, check_unknown_user, find_user};
 use crate::state::Shared;
 use cairn_proto::types::StringValue;
 use cairn_proto::v1::__buffa::oneof::user::Password;
@@ -62,13 +62,7 @@ pub async fn hash(s: &Shared, password: String) -> Result<String, ConnectError> 
 /// Checks a user's password and opens a session; an imported bcrypt hash is replaced by argon2id.
 pub async fn login(s: &Shared, name: &str, password: &str) -> Result<String, ConnectError> {
     let config = s.orch.config().get();
-    if config
-        .auth
-        .as_option()
-        .cloned()
-        .unwrap_or_default()
-        .disabled
-    {
+    if auth_settings(&config).disabled {
         return Err(ConnectError::failed_precondition(
             "authentication is disabled in the config; no login is needed",
         ));

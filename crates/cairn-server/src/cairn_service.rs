@@ -1,7 +1,7 @@
 //! cairn's own service `cairn.v1.Cairn`: first-run setup, server status, a filtered and resumable
 //! operation event stream, and API tokens for scripts.
-use crate::auth::Principal;
 use crate::auth::api_token;
+use crate::auth::{Principal, auth_settings};
 use crate::authentication::{hash, session_token};
 use crate::errors::Refused;
 use crate::events::{self, Batch};
@@ -37,15 +37,7 @@ impl Cairn for CairnApi {
         _ctx: RequestContext,
         _req: ServiceRequest<'_, Empty>,
     ) -> ServiceResult<AuthState> {
-        let auth = self
-            .s
-            .orch
-            .config()
-            .get()
-            .auth
-            .as_option()
-            .cloned()
-            .unwrap_or_default();
+        let auth = auth_settings(&self.s.orch.config().get());
         Response::ok(AuthState {
             setup_required: !auth.disabled && auth.users.is_empty(),
             auth_disabled: auth.disabled,
@@ -59,15 +51,7 @@ impl Cairn for CairnApi {
         req: ServiceRequest<'_, SetupRequest>,
     ) -> ServiceResult<LoginResponse> {
         let name = req.username.trim().to_string();
-        let auth = self
-            .s
-            .orch
-            .config()
-            .get()
-            .auth
-            .as_option()
-            .cloned()
-            .unwrap_or_default();
+        let auth = auth_settings(&self.s.orch.config().get());
         if auth.disabled || !auth.users.is_empty() {
             return Err(setup_done());
         }

@@ -25,6 +25,12 @@ fn id(v: &Value) -> i64 {
         .unwrap()
 }
 
+/// A signed download link from GetDownloadURL.
+async fn download_url(s: &Server, request: Value) -> String {
+    let r = s.ok("v1.Backrest/GetDownloadURL", request, NO).await;
+    r["value"].as_str().unwrap().to_string()
+}
+
 async fn download(s: &Server, url: &str, query: &str) -> (u16, Vec<u8>) {
     let full = format!("{}{}{query}", s.base, url.trim_start_matches('.'));
     let resp = s.http.get(full).send().await.unwrap();
@@ -137,16 +143,7 @@ async fn every_rpc_works_against_a_real_repository() {
         std::fs::read(target.join("src/sub/b.txt")).unwrap(),
         vec![7u8; 100_000]
     );
-    let url = s
-        .ok(
-            "v1.Backrest/GetDownloadURL",
-            json!({"opId": restore_op, "filePath": ""}),
-            NO,
-        )
-        .await["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = download_url(&s, json!({"opId": restore_op, "filePath": ""})).await;
     assert!(url.starts_with("./download/"), "{url}");
     let (code, tgz) = download(&s, &url, "").await;
     assert_eq!(code, 200);
@@ -247,16 +244,7 @@ async fn every_rpc_works_against_a_real_repository() {
     );
     // A path the snapshot does not have: the download breaks off instead of ending as a tidy, empty
     // archive; a relative path is refused up front.
-    let url = s
-        .ok(
-            "v1.Backrest/GetDownloadURL",
-            json!({"opId": index_op, "filePath": "/no/such/path"}),
-            NO,
-        )
-        .await["value"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let url = download_url(&s, json!({"opId": index_op, "filePath": "/no/such/path"})).await;
     let resp = s
         .http
         .get(format!("{}{}", s.base, url.trim_start_matches('.')))

@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use basic_cache::BasicCache;
-use cairn_proto::v1::{Config, User};
+use cairn_proto::v1::{Auth, Config, User};
 use password::Verdict;
 use std::sync::Arc;
 
@@ -54,10 +54,15 @@ pub async fn middleware(State(s): State<Arc<Shared>>, mut req: Request, next: Ne
     }
 }
 
+/// The config's auth section; a config without one has authentication on and no user.
+pub fn auth_settings(config: &Config) -> Auth {
+    config.auth.as_option().cloned().unwrap_or_default()
+}
+
 /// Checks the request's credentials against the current config.
 pub async fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Principal, String> {
     let config = s.orch.config().get();
-    let auth = config.auth.as_option().cloned().unwrap_or_default();
+    let auth = auth_settings(&config);
     if auth.disabled {
         return Ok(Principal {
             user: String::new(),
