@@ -86,6 +86,30 @@ enum Command {
     },
     /// Print a task's log (following it while the task runs)
     Logs { logref: String },
+    /// Run a repository task now: index, prune, check, stats, forget (the repository's policy), unlock
+    Task {
+        repo: String,
+        task: String,
+        /// Follow it until it ends
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Apply a plan's retention now, or forget one snapshot
+    Forget {
+        plan: String,
+        #[arg(long, default_value = "")]
+        snapshot: String,
+        #[arg(long)]
+        wait: bool,
+    },
+    /// Cancel a queued or running operation
+    Cancel { operation: i64 },
+    /// Run an engine command against a repository on the server, e.g. `cairn run my-repo -- snapshots`
+    Run {
+        repo: String,
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
+        args: Vec<String>,
+    },
     /// Read or replace the server's config
     Config {
         #[command(subcommand)]
@@ -182,6 +206,16 @@ fn main() -> std::process::ExitCode {
             },
         )),
         Command::Logs { logref } => client::run(client::logs::run(c, &logref)),
+        Command::Task { repo, task, wait } => {
+            client::run(client::tasks::task(c, &repo, &task, wait))
+        }
+        Command::Forget {
+            plan,
+            snapshot,
+            wait,
+        } => client::run(client::tasks::forget(c, &plan, &snapshot, wait)),
+        Command::Cancel { operation } => client::run(client::tasks::cancel(c, operation)),
+        Command::Run { repo, args } => client::run(client::tasks::run(c, &repo, &args)),
         Command::Config {
             action: ConfigAction::Get,
         } => client::run(client::config::get(c)),

@@ -130,6 +130,26 @@ fn the_cli_and_curl_drive_a_server_from_setup_to_restore() {
         vec![3u8; 50_000]
     );
 
+    // Repository tasks, forget, an engine command with its output, cancelling what does not exist.
+    let (code, out, err) = client(d, port, t, &["task", "repo1", "stats", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("stats") && out.contains("success"), "{out}");
+    let (code, out, _) = client(d, port, t, &["task", "repo1", "unlock"]);
+    assert_eq!((code, out.trim()), (0, "unlock done"));
+    let (code, _, err) = client(d, port, t, &["task", "repo1", "defrag"]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("unknown task"), "{err}");
+    let (code, out, err) = client(d, port, t, &["forget", "plan1", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = client(d, port, t, &["run", "repo1", "--", "snapshots", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains(&snap) && out.contains("command") && out.contains("success"),
+        "{out}"
+    );
+    let (code, _, err) = client(d, port, t, &["cancel", "999999"]);
+    assert_eq!(code, 6, "{err}");
+
     // The real restic sees the plan's tag.
     let out = restic(&d.join("repo"))
         .args(["snapshots", "--json", "--no-lock"])

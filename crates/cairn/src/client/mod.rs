@@ -10,6 +10,7 @@ pub mod ops;
 pub mod restore;
 pub mod snapshots;
 pub mod status;
+pub mod tasks;
 pub mod wait;
 
 use base64::Engine as _;
