@@ -490,7 +490,7 @@ async fn config_secrets_stay_on_the_server_and_invalid_configs_change_nothing() 
     let added = s
         .ok("v1.Backrest/AddRepo", json!({"repo": candidate}), NO)
         .await;
-    let guid = added["repos"][1]["guid"].as_str().unwrap();
+    let guid = added["repos"][1]["guid"].as_str().unwrap().to_string();
     assert_eq!(guid.len(), 64);
     let r = s
         .ok(
@@ -514,6 +514,11 @@ async fn config_secrets_stay_on_the_server_and_invalid_configs_change_nothing() 
         repo2.join("config").exists(),
         "the repository's data is kept"
     );
+    // Adding it again imports the existing repository: same id, nothing re-initialised.
+    let imported = s
+        .ok("v1.Backrest/AddRepo", json!({"repo": candidate}), NO)
+        .await;
+    assert_eq!(imported["repos"][1]["guid"].as_str(), Some(guid.as_str()));
     let (code, _) = s
         .call("v1.Backrest/RemoveRepo", json!({"repoId": "repo1"}), NO)
         .await;
