@@ -70,6 +70,11 @@ async fn every_rpc_works_against_a_real_repository() {
             NO,
         )
         .await;
+    let (code, body) = s.call("v1.Backrest/GetOperations", json!({}), NO).await;
+    assert_eq!(
+        code, 400,
+        "no selector at all is an error, as in Backrest: {body}"
+    );
     let backups = ops_of(&ops, "operationBackup");
     assert_eq!(backups.len(), 1, "{ops}");
     assert_eq!(backups[0]["status"], "STATUS_SUCCESS", "{ops}");

@@ -7,6 +7,7 @@ use cairn_config::{ConfigStore, MigrationEnv, default_config};
 use cairn_oplog::{LogStore, OpLog};
 use cairn_orchestrator::{Deps, Orchestrator, SystemClock, recover_interrupted};
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
@@ -70,17 +71,29 @@ fn recover(stores: &Stores, orchestrator: &Orchestrator) -> anyhow::Result<()> {
                 tracing::warn!(repo = %id, "an interrupted operation's repository is no longer configured; not unlocking");
                 continue;
             };
-            match orchestrator.unlock(&repo.id).await {
-                Ok(()) => {
-                    tracing::info!(repo = %repo.id, "removed stale locks left by the interrupted operation")
-                }
-                Err(e) => {
-                    tracing::warn!(repo = %repo.id, error = %e, "could not unlock after an interrupted operation")
-                }
-            }
+            unlock_after_crash(&orchestrator, &repo.id).await;
         }
     });
     Ok(())
+}
+
+/// When to unlock after a crash, from start-up: restic only removes locks of processes that are gone,
+/// and a restic killed with the previous cairn may not have been reaped yet at the first try.
+const UNLOCK_ATTEMPTS: [Duration; 3] = [
+    Duration::ZERO,
+    Duration::from_secs(2),
+    Duration::from_secs(10),
+];
+
+async fn unlock_after_crash(orchestrator: &Orchestrator, repo_id: &str) {
+    for wait in UNLOCK_ATTEMPTS {
+        tokio::time::sleep(wait).await;
+        if let Err(e) = orchestrator.unlock(repo_id).await {
+            tracing::warn!(repo = %repo_id, error = %e, "could not unlock after an interrupted operation");
+            return;
+        }
+    }
+    tracing::info!(repo = %repo_id, "removed stale locks left by the interrupted operation");
 }
 
 /// Runs the server until a shutdown signal.

@@ -289,10 +289,35 @@ fn a_server_killed_mid_backup_recovers_on_restart() {
     );
     let deadline = Instant::now();
     while lock_count(&d.join("repo")) > 0 {
-        assert!(
-            deadline.elapsed() < Duration::from_secs(30),
-            "the stale lock was not removed"
-        );
+        if deadline.elapsed() > Duration::from_secs(30) {
+            let locks = restic(&d.join("repo"))
+                .args(["list", "locks", "--no-lock"])
+                .output()
+                .unwrap();
+            let ps = std::process::Command::new("ps")
+                .args(["-eo", "pid,ppid,stat,etime,args"])
+                .output()
+                .unwrap();
+            let lock = String::from_utf8_lossy(&locks.stdout)
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let cat = restic(&d.join("repo"))
+                .args(["cat", "lock", &lock, "--no-lock"])
+                .output()
+                .unwrap();
+            panic!(
+                "the stale lock was not removed: {}\n{}\n{}",
+                String::from_utf8_lossy(&cat.stdout),
+                String::from_utf8_lossy(&ps.stdout)
+                    .lines()
+                    .filter(|l| l.contains("restic"))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+                ops
+            );
+        }
         std::thread::sleep(Duration::from_millis(200));
     }
     let check = restic(&d.join("repo")).args(["check"]).output().unwrap();

@@ -11,11 +11,14 @@ use connectrpc::{ConnectError, ServiceStream};
 use futures::StreamExt;
 
 pub fn get(s: &Shared, req: &GetOperationsRequest) -> Result<OperationList, ConnectError> {
-    let selector = req
-        .selector
-        .as_option()
-        .map(Selector::from)
-        .unwrap_or_default();
+    // As Backrest: no selector at all is an error (so `{}` cannot fetch a whole history by
+    // accident); an empty selector (`{"selector":{}}`) selects every operation.
+    let selector = req.selector.as_option().map(Selector::from).ok_or_else(|| {
+        errors::invalid(
+            "selector",
+            "is missing; pass one, e.g. {\"selector\":{\"planId\":\"my-plan\"},\"lastN\":50}, or {\"selector\":{}} for all operations",
+        )
+    })?;
     let operations = if req.last_n > 0 {
         let n = u32::try_from(req.last_n).unwrap_or(u32::MAX);
         let mut ops = s
