@@ -5,10 +5,9 @@ use super::{Connection, Exit, wait};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::do_repo_task_request::Task as RepoTask;
 use cairn_proto::v1::{
-    CancelOperationRequest, DoRepoTaskRequest, ForgetRequest, GetOperationsRequest, LogDataRequest,
-    OpSelector, RunCommandRequest,
+    CancelOperationRequest, DoRepoTaskRequest, ForgetRequest, GetOperationsRequest, OpSelector,
+    RunCommandRequest,
 };
-use std::io::Write;
 
 /// The task names the command line takes.
 pub const TASKS: &[&str] = &["index", "prune", "check", "stats", "forget", "unlock"];
@@ -97,19 +96,7 @@ pub async fn run(conn: &Connection, repo: &str, args: &[String]) -> anyhow::Resu
         .await?
         .into_owned();
     let logref = output_logref(conn, r.operation_id).await?;
-    let mut stream = conn
-        .backrest()?
-        .get_logs(LogDataRequest {
-            r#ref: logref,
-            ..LogDataRequest::default()
-        })
-        .await?;
-    let mut out = std::io::stdout().lock();
-    while let Some(chunk) = stream.message().await? {
-        out.write_all(&chunk.to_owned_message().value)?;
-        out.flush()?;
-    }
-    drop(out);
+    super::logs::run(conn, &logref).await?;
     wait::follow(conn, r.operation_id).await
 }
 
