@@ -100,24 +100,38 @@ pub async fn run(conn: &Connection, repo: &str, args: &[String]) -> anyhow::Resu
     wait::follow(conn, r.operation_id).await
 }
 
-/// The log a command operation writes its output to.
+/// The log a command operation writes its output to, once the command has started and named it.
 async fn output_logref(conn: &Connection, op_id: i64) -> anyhow::Result<String> {
-    let ops = conn
-        .backrest()?
-        .get_operations(GetOperationsRequest {
-            selector: OpSelector {
-                ids: vec![op_id],
-                ..OpSelector::default()
+    let client = conn.backrest()?;
+    for _ in 0..300 {
+        let ops = client
+            .get_operations(GetOperationsRequest {
+                selector: OpSelector {
+                    ids: vec![op_id],
+                    ..OpSelector::default()
+                }
+                .into(),
+                ..GetOperationsRequest::default()
+            })
+            .await?
+            .into_owned();
+        let Some(op) = ops.operations.first() else {
+            anyhow::bail!("operation {op_id} no longer exists");
+        };
+        match &op.op {
+            Some(Op::OperationRunCommand(c)) if !c.output_logref.is_empty() => {
+                return Ok(c.output_logref.clone());
             }
-            .into(),
-            ..GetOperationsRequest::default()
-        })
-        .await?
-        .into_owned();
-    match ops.operations.first().and_then(|o| o.op.as_ref()) {
-        Some(Op::OperationRunCommand(c)) => Ok(c.output_logref.clone()),
-        _ => anyhow::bail!("operation {op_id} is not a command"),
+            Some(Op::OperationRunCommand(_)) if cairn_orchestrator::is_final(op) => {
+                anyhow::bail!("the command ended without output: {}", op.display_message)
+            }
+            Some(Op::OperationRunCommand(_)) => {
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await
+            }
+            _ => anyhow::bail!("operation {op_id} is not a command"),
+        }
     }
+    anyhow::bail!("the command did not start within 30 seconds")
 }
 
 /// Quotes an argument for the server's shell-style splitting of commands.
