@@ -55,8 +55,7 @@ impl Orchestrator {
         dir: &str,
     ) -> Result<Vec<LsEntry>> {
         crate::orchestrator::check_snapshot_id(snapshot_id)?;
-        let repo = find_repo(&self.inner.config.get(), repo_id)?;
-        let engine = self.inner.engines.for_repo(&repo).await?;
+        let (repo, engine) = self.repo_engine(repo_id).await?;
         Ok(engine.ls(&repo, snapshot_id, dir).await?)
     }
 
@@ -70,8 +69,7 @@ impl Orchestrator {
         out: &mut (dyn tokio::io::AsyncWrite + Unpin + Send),
     ) -> Result<()> {
         crate::orchestrator::check_snapshot_id(snapshot_id)?;
-        let repo = find_repo(&self.inner.config.get(), repo_id)?;
-        let engine = self.inner.engines.for_repo(&repo).await?;
+        let (repo, engine) = self.repo_engine(repo_id).await?;
         Ok(engine.dump(&repo, snapshot_id, path, format, out).await?)
     }
 }

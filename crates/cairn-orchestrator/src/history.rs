@@ -1,7 +1,7 @@
 //! Deleting history: finished operations matching a selector, with the task logs they own, read and
 //! deleted in batches so no deletion loads the whole history. Pending and running operations stay.
 use crate::error::Result;
-use crate::orchestrator::Orchestrator;
+use crate::orchestrator::{Orchestrator, is_final_status};
 use cairn_oplog::{Query, Selector};
 use cairn_proto::v1::OperationStatus;
 
@@ -26,7 +26,7 @@ impl Orchestrator {
             cursor = Some(last.id);
             let ids: Vec<i64> = page
                 .iter()
-                .filter(|m| finished(m.status))
+                .filter(|m| is_final_status(m.status))
                 .filter(|m| !only_failed || m.status == OperationStatus::STATUS_ERROR as i32)
                 .map(|m| m.id)
                 .collect();
@@ -39,14 +39,4 @@ impl Orchestrator {
         }
         Ok(removed)
     }
-}
-
-fn finished(status: i32) -> bool {
-    ![
-        OperationStatus::STATUS_UNKNOWN,
-        OperationStatus::STATUS_PENDING,
-        OperationStatus::STATUS_INPROGRESS,
-    ]
-    .iter()
-    .any(|s| *s as i32 == status)
 }

@@ -341,9 +341,15 @@ impl Orchestrator {
 
     /// Removes stale locks from a repository at once (outside the queue, as Backrest does).
     pub async fn unlock(&self, repo_id: &str) -> Result<()> {
+        let (repo, engine) = self.repo_engine(repo_id).await?;
+        Ok(engine.unlock(&repo).await?)
+    }
+
+    /// A configured repository and the engine that runs it.
+    pub(crate) async fn repo_engine(&self, repo_id: &str) -> Result<(Repo, Arc<dyn Engine>)> {
         let repo = find_repo(&self.inner.config.get(), repo_id)?;
         let engine = self.inner.engines.for_repo(&repo).await?;
-        Ok(engine.unlock(&repo).await?)
+        Ok((repo, engine))
     }
 
     /// A repository as configured, with its `guid` filled in from the repository (initialising it
@@ -436,12 +442,18 @@ pub(crate) fn check_snapshot_id(snapshot_id: &str) -> Result<()> {
 
 /// True once an operation can no longer change.
 pub fn is_final(op: &Operation) -> bool {
-    !matches!(
-        op.status.as_known(),
-        Some(OperationStatus::STATUS_PENDING)
-            | Some(OperationStatus::STATUS_INPROGRESS)
-            | Some(OperationStatus::STATUS_UNKNOWN)
-    )
+    is_final_status(op.status.to_i32())
+}
+
+/// True for a status (as its number) no operation leaves again.
+pub fn is_final_status(status: i32) -> bool {
+    ![
+        OperationStatus::STATUS_PENDING,
+        OperationStatus::STATUS_INPROGRESS,
+        OperationStatus::STATUS_UNKNOWN,
+    ]
+    .iter()
+    .any(|s| *s as i32 == status)
 }
 
 /// A plan and its repository from the config.
