@@ -15,7 +15,7 @@ pub struct Selector {
     pub snapshot_id: Option<String>,
     pub flow_id: Option<i64>,
     pub modno_gte: Option<i64>,
-    /// Only operations of these kinds (empty: any). A cairn addition, not in the proto `OpSelector`.
+    /// Only operations of these kinds (empty: any). A cairn addition (`OpSelector.kinds`, field 1000).
     pub kinds: Vec<OpKind>,
 }
 
@@ -129,7 +129,12 @@ impl From<&OpSelector> for Selector {
             snapshot_id: s.snapshot_id.clone(),
             flow_id: s.flow_id,
             modno_gte: s.modno_gte,
-            kinds: Vec::new(),
+            // A name no kind has selects nothing; the API refuses such names before they get here.
+            kinds: s
+                .kinds
+                .iter()
+                .map(|k| OpKind::from_name(k).unwrap_or(OpKind::Unknown))
+                .collect(),
         }
     }
 }

@@ -59,6 +59,8 @@ impl Orchestrator {
     /// yet (that is what adding it finds out), so it is validated as one cairn may initialise.
     fn validate_candidate(&self, candidate: &Repo) -> Result<()> {
         let mut repo = candidate.clone();
+        // An edited repository still carries its guid; validation must not see both.
+        repo.guid.clear();
         repo.auto_initialize = true;
         let config = with_repo(self.inner.config.get(), repo);
         cairn_config::validate(&config).map_err(cairn_config::ConfigError::Invalid)?;

@@ -3,7 +3,7 @@
 use crate::auth::api_token;
 use crate::auth::{Principal, auth_settings};
 use crate::authentication::{hash, session_token};
-use crate::errors::Refused;
+use crate::errors::{self, Refused};
 use crate::events::{self, Batch};
 use crate::state::Shared;
 use buffa_types::google::protobuf::Empty;
@@ -14,7 +14,7 @@ use cairn_proto::cairn::v1::{
     RevokeApiTokenRequest, SetupRequest, Status, WatchOperationsRequest,
 };
 use cairn_proto::v1::__buffa::oneof::user::Password;
-use cairn_proto::v1::{BackupRequest, LoginResponse, ScheduleTaskResponse, User};
+use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
 use connectrpc::{
     ConnectError, RequestContext, Response, ServiceRequest, ServiceResult, ServiceStream,
 };
@@ -124,6 +124,13 @@ impl Cairn for CairnApi {
             modno: o.oplog().current_modno(),
             config_path: self.s.config_path.display().to_string(),
             data_path: self.s.data_dir.display().to_string(),
+            running_operations: o
+                .oplog()
+                .unfinished()
+                .map_err(errors::oplog)?
+                .into_iter()
+                .filter(|op| op.status == OperationStatus::STATUS_INPROGRESS)
+                .collect(),
             ..Status::default()
         })
     }

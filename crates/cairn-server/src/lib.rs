@@ -1,6 +1,6 @@
 //! cairn's HTTP server: Backrest's `v1.Backrest` and `v1.Authentication` Connect services (Connect,
 //! gRPC and gRPC-Web; binary and JSON), cairn's own `cairn.v1.Cairn` service, authentication,
-//! signed archive downloads and Prometheus `/metrics`, all on one axum router.
+//! signed archive downloads, Prometheus `/metrics` and the embedded web UI, all on one axum router.
 // Service methods return concrete messages where the generated traits allow any encodable body.
 #![allow(refining_impl_trait)]
 mod archive;
@@ -17,6 +17,7 @@ mod paths;
 mod secrets;
 mod signer;
 mod state;
+mod webui;
 
 pub use auth::password::hash_password;
 pub use secrets::REDACTED;
@@ -29,7 +30,7 @@ use cairn_proto::v1::{AuthenticationExt, BackrestExt};
 use std::sync::Arc;
 
 /// Builds the whole HTTP application: the Connect services behind authentication, `/download/`,
-/// `/metrics` and `/healthz`. Also starts the metrics collector, which follows the operation log.
+/// `/metrics`, `/healthz` and the web UI at `/`. Also starts the metrics collector, which follows the operation log.
 pub fn app(options: ServerOptions) -> Result<Router, ServerError> {
     let shared = Arc::new(state::Shared::new(options)?);
     metrics::spawn_collector(shared.clone());
@@ -39,6 +40,9 @@ pub fn app(options: ServerOptions) -> Result<Router, ServerError> {
         Arc::new(authentication::AuthenticationApi::new(shared.clone())).register(connect);
     let connect = Arc::new(cairn_service::CairnApi::new(shared.clone())).register(connect);
     let app = Router::new()
+        .route("/", get(webui::index))
+        .route("/index.html", get(webui::index))
+        .route("/assets/{*file}", get(webui::asset))
         .route("/healthz", get(state::health))
         .route("/metrics", get(metrics::handler))
         .route("/download/{token}", get(download::handler))

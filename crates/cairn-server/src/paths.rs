@@ -55,7 +55,12 @@ pub fn inside(root: &Path, sub: &str) -> Result<PathBuf, ConnectError> {
             format!("{sub:?} must stay inside the restored files; '..' is not allowed"),
         ));
     }
-    let joined = root.join(rel);
+    // Joining an empty path would add a trailing '/', which a restored single file refuses.
+    let joined = if rel.as_os_str().is_empty() {
+        root.to_path_buf()
+    } else {
+        root.join(rel)
+    };
     let real_root = root
         .canonicalize()
         .map_err(|e| ConnectError::not_found(format!("{}: {e}", root.display())))?;
@@ -74,6 +79,15 @@ pub fn inside(root: &Path, sub: &str) -> Result<PathBuf, ConnectError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restored_single_file_is_its_own_root() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let file = dir.path().join("a.txt");
+        std::fs::write(&file, b"a").unwrap();
+        assert_eq!(inside(&file, "").unwrap(), file.canonicalize().unwrap());
+        assert!(inside(&file, "x").is_err());
+    }
 
     #[test]
     fn absolute_paths_without_dotdot_only() {

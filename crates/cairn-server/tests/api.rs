@@ -524,6 +524,14 @@ async fn config_secrets_stay_on_the_server_and_invalid_configs_change_nothing() 
         .ok("v1.Backrest/AddRepo", json!({"repo": candidate}), NO)
         .await;
     assert_eq!(imported["repos"][1]["guid"].as_str(), Some(guid.as_str()));
+    // Editing it, as the UI's form does, sends it back with its guid and the redacted password.
+    let mut edited = imported["repos"][1].clone();
+    edited["flags"] = json!(["--limit-upload=100"]);
+    let saved = s
+        .ok("v1.Backrest/AddRepo", json!({"repo": edited}), NO)
+        .await;
+    assert_eq!(saved["repos"][1]["flags"], json!(["--limit-upload=100"]));
+    assert_eq!(saved["repos"][1]["guid"].as_str(), Some(guid.as_str()));
     let (code, _) = s
         .call("v1.Backrest/RemoveRepo", json!({"repoId": "repo1"}), NO)
         .await;

@@ -3,7 +3,7 @@ use crate::errors;
 use crate::events::{self, Batch};
 use crate::state::Shared;
 use buffa_types::google::protobuf::Empty as ProtoEmpty;
-use cairn_oplog::{Query, Selector};
+use cairn_oplog::{OpKind, Query, Selector};
 use cairn_proto::types::{Empty, Int64List};
 use cairn_proto::v1::__buffa::oneof::operation_event::Event;
 use cairn_proto::v1::{GetOperationsRequest, OpSelector, OperationEvent, OperationList};
@@ -13,6 +13,18 @@ use futures::StreamExt;
 pub fn get(s: &Shared, req: &GetOperationsRequest) -> Result<OperationList, ConnectError> {
     // As Backrest: no selector at all is an error (so `{}` cannot fetch a whole history by
     // accident); an empty selector (`{"selector":{}}`) selects every operation.
+    if let Some(bad) = req
+        .selector
+        .as_option()
+        .and_then(|s| s.kinds.iter().find(|k| OpKind::from_name(k).is_none()))
+    {
+        return Err(errors::invalid(
+            "selector.kinds",
+            format!(
+                "{bad:?} is not an operation kind; use backup, index_snapshot, forget, prune, restore, stats, hook, check or run_command"
+            ),
+        ));
+    }
     let selector = req.selector.as_option().map(Selector::from).ok_or_else(|| {
         errors::invalid(
             "selector",
@@ -21,11 +33,11 @@ pub fn get(s: &Shared, req: &GetOperationsRequest) -> Result<OperationList, Conn
     })?;
     let operations = if req.last_n > 0 {
         let n = u32::try_from(req.last_n).unwrap_or(u32::MAX);
-        let mut ops = s
-            .orch
-            .oplog()
-            .query(&Query::last_n(selector, n))
-            .map_err(errors::oplog)?;
+        let query = Query {
+            cursor: (req.before_id > 0).then_some(req.before_id),
+            ..Query::last_n(selector, n)
+        };
+        let mut ops = s.orch.oplog().query(&query).map_err(errors::oplog)?;
         ops.reverse();
         ops
     } else {

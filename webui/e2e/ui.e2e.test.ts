@@ -1,0 +1,311 @@
+// The web UI end to end, as a new user would use it: first-run setup, login, a repository and a plan
+// added through the forms, a backup followed live to success, the snapshot browsed, a file restored
+// and compared, an archive downloaded, a hook added and seen running, a schedule edited, a server
+// validation error shown on its field, and a running backup cancelled. Real cairn, real restic, real
+// chromium. Saves a screenshot of each main screen under e2e/screenshots/ (not committed).
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { randomFillSync } from "node:crypto";
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { SCREENSHOTS, launchChromium, makeSource, startCairn, type Cairn } from "./support";
+
+let cairn: Cairn;
+let browser: Browser;
+let page: Page;
+let src: string;
+const repoDir = () => join(cairn.dir, "repo");
+const USER = "admin";
+const PASSWORD = "correct horse battery";
+
+async function shot(name: string) {
+  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+function config(): {
+  plans: { id: string; schedule?: Record<string, unknown>; hooks?: unknown[] }[];
+  repos: { id: string; flags?: string[] }[];
+} {
+  return JSON.parse(readFileSync(cairn.configPath, "utf8"));
+}
+
+/** The main navigation (the sidebar). */
+function nav() {
+  return page.getByRole("navigation", { name: "Main" });
+}
+
+/** The tree row of the newest run (flows are listed newest first, below the "Upcoming" ones). */
+function newestFlow() {
+  return page.locator(".optree-flow").filter({ hasNotText: "pending" }).first();
+}
+
+/** Presses "Backup now" and returns the tree row of the run it started, once that row is there. */
+async function backupNow() {
+  await page.locator(".optree-list").waitFor();
+  await page.getByText("Loading history…").waitFor({ state: "detached" });
+  const before = (await newestFlow().count()) ? await newestFlow().getAttribute("data-flow-id") : null;
+  await page.getByRole("button", { name: "Backup now" }).click();
+  await expect
+    .poll(async () => ((await newestFlow().count()) ? newestFlow().getAttribute("data-flow-id") : null), { timeout: 30_000 })
+    .not.toBe(before);
+  const id = await newestFlow().getAttribute("data-flow-id");
+  return page.locator(`.optree-flow[data-flow-id="${id}"]`);
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  cairn = await startCairn();
+  src = makeSource(cairn.dir);
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
+  page.setDefaultTimeout(30_000);
+});
+
+// Each step builds on the one before: after a failure the rest are skipped, and the page as it was
+// when the step failed is saved (with the server's output) to explain it.
+let failed = false;
+beforeEach((ctx) => {
+  if (failed) ctx.skip();
+});
+afterEach(async (ctx) => {
+  if (ctx.task.result?.state !== "fail") return;
+  failed = true;
+  await page.screenshot({ path: join(SCREENSHOTS, "FAILED.png"), fullPage: true }).catch(() => undefined);
+  writeFileSync(join(SCREENSHOTS, "FAILED-server.log"), cairn.output());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await cairn?.stop();
+});
+
+describe("the web UI", () => {
+  it("creates the first user on first run", async () => {
+    await page.goto(cairn.base);
+    await page.getByRole("heading", { name: "Welcome to cairn" }).waitFor();
+    await shot("01-setup");
+    await page.getByLabel("User name").fill(USER);
+    await page.getByLabel("Password", { exact: true }).fill(PASSWORD);
+    await page.getByLabel("Confirm password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Create user" }).click();
+    await page.getByRole("heading", { name: "Getting started" }).waitFor();
+    await shot("02-getting-started");
+  });
+
+  it("logs out, refuses a wrong password, and logs in", async () => {
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    await page.getByLabel("User name").fill(USER);
+    await page.getByLabel("Password").fill("wrong password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await expect(page.getByRole("alert").textContent()).resolves.toMatch(/invalid/i);
+    await shot("03-login");
+    await page.getByLabel("Password").fill(PASSWORD);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("heading", { name: "Getting started" }).waitFor();
+  });
+
+  it("adds a repository, testing the connection first", async () => {
+    await nav().getByRole("button", { name: "+ Add repository" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add repository" });
+    await dialog.getByLabel("Repository name").fill("local");
+    await dialog.getByLabel("URI").fill(repoDir());
+    await dialog.getByLabel("Password", { exact: true }).fill("repo password 123");
+    await dialog.getByRole("button", { name: "Test connection" }).click();
+    await dialog.getByText(/No repository there yet/).waitFor();
+    await shot("04-add-repository");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Repository local" }).waitFor();
+    expect(existsSync(join(repoDir(), "config"))).toBe(true);
+    expect(config().repos.map((r) => r.id)).toEqual(["local"]);
+  });
+
+  it("adds a plan backing up a folder", async () => {
+    await nav().getByRole("button", { name: "+ Add plan" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add plan" });
+    await dialog.getByLabel("Plan name").fill("docs");
+    await dialog.getByLabel("Repository", { exact: true }).selectOption("local");
+    await dialog.getByLabel("Path 1").fill(src);
+    await shot("05-add-plan");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await page.getByRole("heading", { name: "Plan docs" }).waitFor();
+    expect(config().plans.map((p) => p.id)).toEqual(["docs"]);
+  });
+
+  it("backs up now and follows the backup live to success", async () => {
+    const flow = await backupNow();
+    await flow.locator(".badge", { hasText: "success" }).waitFor({ timeout: 90_000 });
+    await shot("06-plan-after-backup");
+    const out = execFileSync("restic", ["-r", repoDir(), "snapshots", "--json"], {
+      env: { ...process.env, RESTIC_PASSWORD: "repo password 123" },
+    }).toString();
+    const snaps = JSON.parse(out) as { tags: string[] }[];
+    expect(snaps).toHaveLength(1);
+    expect(snaps[0].tags).toContain("plan:docs");
+  });
+
+  it("browses the snapshot", async () => {
+    await newestFlow().click();
+    await page
+      .locator(".optree-details")
+      .getByRole("tab", { name: /Snapshot/ })
+      .click();
+    await page.getByRole("button", { name: "Browse files" }).click();
+    const tree = page.getByRole("tree", { name: /Files of snapshot/ });
+    await tree.getByRole("button", { name: `Expand ${src}` }).click();
+    await tree.getByText("a.txt").waitFor();
+    await tree.getByRole("button", { name: "Expand sub" }).click();
+    await tree.getByText("data.bin").waitFor();
+    await shot("07-snapshot-browser");
+  });
+
+  it("restores a file and the restored copy equals the original", async () => {
+    const target = join(cairn.dir, "restored");
+    await page.getByRole("button", { name: "Restore a.txt" }).click();
+    const dialog = page.getByRole("dialog", { name: "Restore" });
+    await dialog.getByLabel("Restore to").fill(target);
+    await dialog.getByRole("button", { name: "Start restore" }).click();
+    await dialog.getByText("Restored to").waitFor({ timeout: 60_000 });
+    await shot("08-restore");
+    expect(readFileSync(join(target, "a.txt"), "utf8")).toBe(readFileSync(join(src, "a.txt"), "utf8"));
+
+    // The restored files download as a tar.gz archive holding the file.
+    const download = page.waitForEvent("download");
+    await dialog.getByRole("link", { name: /Download restored files/ }).click();
+    const file = join(cairn.dir, "restore.tar.gz");
+    await (await download).saveAs(file);
+    const listing = execFileSync("tar", ["tzf", file]).toString();
+    expect(listing).toMatch(/a\.txt/);
+    await dialog.getByRole("button", { name: "Close" }).first().click();
+  });
+
+  it("downloads a folder of the snapshot as a zip archive", async () => {
+    await page.getByRole("button", { name: "Download sub" }).click();
+    const dialog = page.getByRole("dialog", { name: "Download" });
+    const download = page.waitForEvent("download");
+    await dialog.getByRole("link", { name: ".zip" }).click();
+    const file = join(cairn.dir, "sub.zip");
+    await (await download).saveAs(file);
+    const head = readFileSync(file).subarray(0, 2).toString("latin1");
+    expect(head).toBe("PK");
+    await dialog.getByRole("button", { name: "Close" }).click();
+  });
+
+  it("adds a hook to the plan and sees it run with the next backup", async () => {
+    const marker = join(cairn.dir, "hook-ran.txt");
+    await page.getByRole("button", { name: "Edit plan" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit plan docs" });
+    await dialog.getByRole("button", { name: "Add hook" }).click();
+    await dialog.getByLabel("Action").selectOption({ label: "Command" });
+    await dialog.getByLabel("Snapshot start").check();
+    await dialog.getByLabel("Command", { exact: true }).fill(`echo "hook says hello to {{ .Plan.Id }} $((6 * 7))"\necho ran > ${marker}`);
+    await shot("09-hook-editor");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(config().plans[0].hooks).toHaveLength(1);
+
+    const flow = await backupNow();
+    await flow.locator(".badge", { hasText: "success" }).waitFor({ timeout: 90_000 });
+    expect(readFileSync(marker, "utf8").trim()).toBe("ran");
+    await flow.click();
+    await page.locator(".optree-details").getByRole("tab", { name: /Hook/ }).click();
+    await page.locator(".optree-details").getByText("hook says hello to docs 42").waitFor();
+    await shot("10-hook-run");
+  });
+
+  it("edits the schedule, previewing the next runs", async () => {
+    await page.getByRole("button", { name: "Edit plan" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit plan docs" });
+    await dialog.getByLabel("Schedule", { exact: true }).selectOption({ label: "Every N hours" });
+    await dialog.getByLabel("Hours").fill("6");
+    await dialog.getByText("Next runs").waitFor();
+    await shot("11-schedule-editor");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(config().plans[0].schedule).toMatchObject({ maxFrequencyHours: 6 });
+    await page.getByText("Every 6 hours").first().waitFor();
+  });
+
+  it("shows the server's validation error on the field it names", async () => {
+    await page.getByRole("button", { name: "Edit plan" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit plan docs" });
+    await dialog.getByLabel("Path 1").fill("relative/folder");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    const field = dialog.locator(".field", { has: page.getByLabel("Path 1") });
+    await expect(field.getByRole("alert").textContent()).resolves.toMatch(/relative/);
+    await shot("12-validation-error");
+    expect(config().plans[0]).toMatchObject({ schedule: { maxFrequencyHours: 6 } });
+    await dialog.getByRole("button", { name: "Close" }).click();
+  });
+
+  it("follows a running backup's progress and cancels it", async () => {
+    // Slow uploads down so the backup is still running when it is cancelled.
+    await nav().getByRole("link", { name: "local" }).click();
+    await page.getByRole("button", { name: "Edit repository" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit repository local" });
+    await dialog.getByLabel("Flags").fill("--limit-upload=100");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(config().repos[0].flags).toEqual(["--limit-upload=100"]);
+    const big = Buffer.alloc(40 * 1024 * 1024);
+    randomFillSync(big);
+    writeFileSync(join(src, "big.bin"), big);
+
+    await nav().getByRole("link", { name: "docs" }).click();
+    await page.getByRole("heading", { name: "Plan docs" }).waitFor();
+    const flow = await backupNow();
+    await flow.locator(".badge", { hasText: "running" }).waitFor({ timeout: 60_000 });
+    await flow.getByRole("progressbar").waitFor({ timeout: 60_000 });
+    await shot("13-backup-running");
+    await flow.click();
+    await page.locator(".optree-details").getByRole("button", { name: "Cancel" }).click();
+    await page.getByRole("dialog", { name: "Cancel this operation?" }).getByRole("button", { name: "Cancel operation" }).click();
+    await flow.locator(".badge", { hasText: "cancelled" }).waitFor({ timeout: 60_000 });
+  });
+
+  it("shows the dashboard, repository tabs and settings, in light, dark and at a phone's width", async () => {
+    await nav().getByRole("link", { name: "Dashboard" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
+    await page.getByRole("region", { name: "Plan docs" }).waitFor();
+    await shot("14-dashboard");
+    await nav().getByRole("link", { name: "local" }).click();
+    await page.getByRole("button", { name: "Stats", exact: true }).click();
+    await page.getByRole("tab", { name: "Stats" }).click();
+    await page.getByRole("img", { name: "Total size" }).waitFor({ timeout: 60_000 });
+    await shot("15-repo-stats");
+    await page.getByRole("tab", { name: "Snapshots" }).click();
+    await page.getByRole("button", { name: "Browse" }).first().waitFor();
+    await shot("15-repo-snapshots");
+    await page.getByRole("tab", { name: "Run command" }).click();
+    await page.getByLabel("restic command").fill("snapshots --compact");
+    await page.getByLabel("restic command").press("Enter");
+    await page
+      .locator("pre.log")
+      .getByText(/\d+ snapshots/)
+      .waitFor({ timeout: 60_000 });
+    await shot("15-repo-run-command");
+    await page.getByRole("tab", { name: "History" }).click();
+    await shot("15-repo-history");
+    await nav().getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await shot("16-settings");
+    await page.getByLabel("Theme").selectOption("dark");
+    await nav().getByRole("link", { name: "Dashboard" }).click();
+    await shot("17-dashboard-dark");
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const [name, hash] of [
+      ["dashboard", "#/"],
+      ["plan", "#/plan/docs"],
+      ["repo", "#/repo/local"],
+      ["settings", "#/settings"],
+    ]) {
+      await page.goto(`${cairn.base}${hash}`);
+      await page.locator("main h1").first().waitFor();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${name} is wider than a phone`).toBeLessThanOrEqual(0);
+      await shot(`18-phone-${name}`);
+    }
+  });
+});

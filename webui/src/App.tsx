@@ -1,0 +1,75 @@
+// The app: decides whether to show first-run setup, login or the signed-in shell, and re-shows login
+// whenever the server refuses the session (expired, password changed).
+import { useCallback, useEffect, useState } from "react";
+import { cairn, getToken, onUnauthenticated, setToken } from "./api/client";
+import { errorMessage } from "./api/errors";
+import { ConfigProvider } from "./state/config";
+import { Login, Setup } from "./views/SignIn";
+import { Shell } from "./views/Shell";
+import { Toasts } from "./components/Toasts";
+import { ThemeProvider } from "./state/theme";
+
+type Gate =
+  | { state: "loading" }
+  | { state: "setup" }
+  | { state: "login"; reason?: string }
+  | { state: "in"; authDisabled: boolean }
+  | { state: "down"; error: string };
+
+export function App() {
+  const [gate, setGate] = useState<Gate>({ state: "loading" });
+
+  const check = useCallback(async () => {
+    try {
+      const auth = await cairn.getAuthState({});
+      if (auth.authDisabled) setGate({ state: "in", authDisabled: true });
+      else if (auth.setupRequired) setGate({ state: "setup" });
+      else if (getToken()) setGate({ state: "in", authDisabled: false });
+      else setGate({ state: "login" });
+    } catch (e) {
+      setGate({ state: "down", error: errorMessage(e) });
+    }
+  }, []);
+
+  useEffect(() => {
+    void check();
+    return onUnauthenticated(() => {
+      setToken(null);
+      setGate((g) => (g.state === "in" && g.authDisabled ? g : { state: "login", reason: "Your session ended; please log in again." }));
+    });
+  }, [check]);
+
+  const signedIn = (token: string) => {
+    setToken(token);
+    setGate({ state: "in", authDisabled: false });
+  };
+  const logout = () => {
+    setToken(null);
+    setGate({ state: "login" });
+  };
+
+  return (
+    <ThemeProvider>
+      {gate.state === "loading" && <div className="center-page muted">Loading…</div>}
+      {gate.state === "down" && (
+        <div className="center-page">
+          <div className="card stack">
+            <h1>cairn is not answering</h1>
+            <p role="alert">{gate.error}</p>
+            <button type="button" onClick={() => void check()}>
+              Try again
+            </button>
+          </div>
+        </div>
+      )}
+      {gate.state === "setup" && <Setup onDone={signedIn} />}
+      {gate.state === "login" && <Login reason={gate.reason} onDone={signedIn} />}
+      {gate.state === "in" && (
+        <ConfigProvider>
+          <Shell onLogout={gate.authDisabled ? null : logout} />
+        </ConfigProvider>
+      )}
+      <Toasts />
+    </ThemeProvider>
+  );
+}

@@ -1,0 +1,237 @@
+// Edits a Schedule: disabled, every N hours, every N days, or cron (with presets), its clock, and shows
+// it in words with a preview of the next runs as cairn's scheduler would compute them.
+//
+// Error keys: `errors` is keyed relative to the object that holds the schedule (a plan, a prune/check/
+// forget policy), so this editor reads `schedule`, `schedule.disabled`, `schedule.cron`,
+// `schedule.maxFrequencyHours`, `schedule.maxFrequencyDays` and `schedule.clock`. A parent passes e.g.
+// `errorsUnder(all, "plans[0]")` or `errorsUnder(repoErrors, "prunePolicy")` unchanged.
+import { useEffect, useRef, useState } from "react";
+import { create } from "@bufbuild/protobuf";
+import { ScheduleSchema, Schedule_Clock, type Schedule } from "@gen/v1/config_pb";
+import { Field } from "./Field";
+import { NumberInput } from "./FormKit";
+import { cronError, describeSchedule, nextRuns } from "../lib/schedule";
+import { formatRelative } from "../lib/format";
+import "../views/forms.css";
+
+type Kind = "disabled" | "hours" | "days" | "cron";
+
+const CRON_PRESETS: { label: string; expr: string }[] = [
+  { label: "Hourly", expr: "0 * * * *" },
+  { label: "Daily at 03:00", expr: "0 3 * * *" },
+  { label: "Weekly (Sunday 03:00)", expr: "0 3 * * 0" },
+  { label: "Monthly (1st, 03:00)", expr: "0 3 1 * *" },
+];
+
+const PREVIEW_COUNT = 5;
+
+function kindOf(s: Schedule | undefined): Kind {
+  switch (s?.schedule.case) {
+    case "maxFrequencyHours":
+      return "hours";
+    case "maxFrequencyDays":
+      return "days";
+    case "cron":
+      return "cron";
+    default:
+      return "disabled";
+  }
+}
+
+interface Remembered {
+  hours: number;
+  days: number;
+  cron: string;
+}
+
+function defaultMemory(): Remembered {
+  return { hours: 6, days: 1, cron: "0 3 * * *" };
+}
+
+/** Notes the value of `schedule`'s kind in `r`. */
+function remember(r: Remembered, schedule: Schedule["schedule"] | undefined): Remembered {
+  if (schedule?.case === "maxFrequencyHours") r.hours = schedule.value;
+  if (schedule?.case === "maxFrequencyDays") r.days = schedule.value;
+  if (schedule?.case === "cron") r.cron = schedule.value;
+  return r;
+}
+
+function CronPresets(props: { current: string; onPick: (expr: string) => void }) {
+  return (
+    <div className="chips">
+      {CRON_PRESETS.map((p) => (
+        <button
+          key={p.expr}
+          type="button"
+          className="chip"
+          aria-pressed={props.current.trim() === p.expr}
+          onClick={() => props.onPick(p.expr)}
+        >
+          {p.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
+function formatRun(d: Date, now: number): string {
+  const text = d.toLocaleString(undefined, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+  return `${text} (${formatRelative(d.getTime(), now)})`;
+}
+
+/** The current time, refreshed every minute so the preview stays true while the form is open. */
+function useMinuteClock(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+export function ScheduleEditor(props: {
+  value: Schedule | undefined;
+  onChange: (s: Schedule) => void;
+  errors?: Record<string, string>;
+  /** The label of the schedule select (default "Schedule"). */
+  label?: string;
+  /** Offer the "Last run time" clock (Backrest's choice for prune and check); default true. */
+  allowLastRunClock?: boolean;
+  /** When the task last ran (ms), for the preview; unknown or never: the preview counts from now. */
+  lastRunMs?: number | null;
+}) {
+  const { value, onChange, errors = {}, label = "Schedule", allowLastRunClock = true, lastRunMs = null } = props;
+  const now = useMinuteClock();
+  const kind = kindOf(value);
+  const clock = value?.clock ?? Schedule_Clock.DEFAULT;
+  // What each kind held last, so switching away and back does not lose a typed value.
+  const remembered = useRef<Remembered | null>(null);
+  const memory = (): Remembered => (remembered.current ??= remember(defaultMemory(), value?.schedule));
+
+  const emit = (schedule: Schedule["schedule"], nextClock = clock) => {
+    remember(memory(), schedule);
+    onChange(create(ScheduleSchema, { schedule, clock: nextClock }));
+  };
+
+  const setKind = (k: Kind) => {
+    const r = memory();
+    if (k === "disabled") emit({ case: "disabled", value: true });
+    if (k === "hours") emit({ case: "maxFrequencyHours", value: r.hours });
+    if (k === "days") emit({ case: "maxFrequencyDays", value: r.days });
+    if (k === "cron") emit({ case: "cron", value: r.cron });
+  };
+
+  const localCronError = value?.schedule.case === "cron" ? cronError(value.schedule.value) : null;
+  const runs = nextRuns(value, PREVIEW_COUNT, lastRunMs, now);
+  const ownKeys = ["schedule.cron", "schedule.maxFrequencyHours", "schedule.maxFrequencyDays", "schedule.clock"];
+  const selectError =
+    Object.entries(errors)
+      .filter(([k]) => (k === "schedule" || k.startsWith("schedule.")) && !ownKeys.includes(k))
+      .map(([, v]) => v)
+      .join("; ") || undefined;
+  const clockShown = clock === Schedule_Clock.LOCAL || clock === Schedule_Clock.DEFAULT ? Schedule_Clock.LOCAL : clock;
+
+  return (
+    <div className="schedule-editor stack">
+      <div className="schedule-row">
+        <Field label={label} error={selectError}>
+          <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
+            <option value="disabled">Disabled</option>
+            <option value="hours">Every N hours</option>
+            <option value="days">Every N days</option>
+            <option value="cron">Cron</option>
+          </select>
+        </Field>
+        {value?.schedule.case === "maxFrequencyHours" && (
+          <Field label="Hours" error={errors["schedule.maxFrequencyHours"]}>
+            <NumberInput value={value.schedule.value} min={1} onChange={(n) => emit({ case: "maxFrequencyHours", value: Math.trunc(n) })} />
+          </Field>
+        )}
+        {value?.schedule.case === "maxFrequencyDays" && (
+          <Field label="Days" error={errors["schedule.maxFrequencyDays"]}>
+            <NumberInput value={value.schedule.value} min={1} onChange={(n) => emit({ case: "maxFrequencyDays", value: Math.trunc(n) })} />
+          </Field>
+        )}
+        {kind !== "disabled" && (
+          <Field label="Clock" error={errors["schedule.clock"]}>
+            <select
+              value={clockShown}
+              onChange={(e) => emit(value?.schedule ?? { case: undefined }, Number(e.target.value) as Schedule_Clock)}
+            >
+              <option value={Schedule_Clock.LOCAL}>Local time</option>
+              <option value={Schedule_Clock.UTC}>UTC</option>
+              {(allowLastRunClock || clock === Schedule_Clock.LAST_RUN_TIME) && (
+                <option value={Schedule_Clock.LAST_RUN_TIME}>Last run time</option>
+              )}
+            </select>
+          </Field>
+        )}
+      </div>
+
+      {value?.schedule.case === "cron" && (
+        <Field
+          label="Cron expression"
+          error={errors["schedule.cron"] ?? localCronError ?? undefined}
+          hint={
+            <>
+              Five fields: minute hour day-of-month month day-of-week (0 is Sunday), e.g. <code>30 2 * * 1-5</code>; <code>@hourly</code>,{" "}
+              <code>@daily</code>, <code>@weekly</code> and <code>@monthly</code> work too.
+            </>
+          }
+        >
+          <input
+            type="text"
+            className="mono"
+            value={value.schedule.value}
+            spellCheck={false}
+            autoComplete="off"
+            onChange={(e) => emit({ case: "cron", value: e.target.value })}
+          />
+        </Field>
+      )}
+      {value?.schedule.case === "cron" && (
+        <CronPresets current={value.schedule.value} onPick={(expr) => emit({ case: "cron", value: expr })} />
+      )}
+
+      {kind !== "disabled" && (
+        <p className="field-hint">
+          {kind === "cron"
+            ? "Cron fires in the server's local time (Local time and Last run time) or in UTC. "
+            : "An interval counts from the end of the last run. "}
+          A run missed while the server was off or asleep happens once, as soon as it is back.
+        </p>
+      )}
+
+      <div className="schedule-summary" aria-live="polite">
+        <div className="schedule-desc">{kind === "disabled" ? "Disabled: never runs on its own." : describeSchedule(value)}</div>
+        {kind !== "disabled" && (
+          <div className="schedule-preview">
+            <h4>Next runs</h4>
+            {Array.isArray(runs) ? (
+              <>
+                <ol>
+                  {runs.map((d) => (
+                    <li key={d.getTime()}>{formatRun(d, now)}</li>
+                  ))}
+                </ol>
+                <div className="field-hint">
+                  {lastRunMs === null ? "Counted from now" : "Counted from the last run"}, in this browser&apos;s time zone.
+                </div>
+              </>
+            ) : localCronError ? (
+              <div className="field-hint">No preview until the cron expression is valid.</div>
+            ) : (
+              <div className="field-error">{runs.error}</div>
+            )}
+          </div>
+        )}
+      </div>
+    </div>
+  );
+}

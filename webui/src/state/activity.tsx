@@ -1,0 +1,115 @@
+// What is happening on the server, shared by the shell and the dashboard: the operations running now
+// (from GetStatus, then kept current by one WatchOperations stream over all operations) and the
+// summary dashboard, re-read shortly after any operation finishes and every minute.
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { OperationStatus, type Operation } from "@gen/v1/operations_pb";
+import type { SummaryDashboardResponse } from "@gen/v1/service_pb";
+import { backrest, cairn } from "../api/client";
+import { errorMessage, isAbort } from "../api/errors";
+
+export interface Activity {
+  running: Operation[];
+  dashboard: SummaryDashboardResponse | null;
+  dashboardError: string | null;
+  refreshDashboard: () => void;
+}
+
+const Ctx = createContext<Activity>({ running: [], dashboard: null, dashboardError: null, refreshDashboard: () => undefined });
+
+/** Keeps the running set current with one change: running operations enter it, finished ones leave. */
+export function trackRunning(
+  running: Map<bigint, Operation>,
+  ops: Operation[],
+  deleted: bigint[],
+): { next: Map<bigint, Operation>; finished: boolean } {
+  const next = new Map(running);
+  let finished = false;
+  for (const op of ops) {
+    if (op.status === OperationStatus.STATUS_INPROGRESS) next.set(op.id, op);
+    else {
+      if (op.status !== OperationStatus.STATUS_PENDING) finished = true;
+      next.delete(op.id);
+    }
+  }
+  for (const id of deleted) next.delete(id);
+  return { next, finished };
+}
+
+export function ActivityProvider({ children }: { children: ReactNode }) {
+  const [running, setRunning] = useState<Map<bigint, Operation>>(new Map());
+  const [dashboard, setDashboard] = useState<SummaryDashboardResponse | null>(null);
+  const [dashboardError, setDashboardError] = useState<string | null>(null);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+
+  const loadDashboard = useCallback(() => {
+    backrest
+      .getSummaryDashboard({})
+      .then((d) => {
+        setDashboard(d);
+        setDashboardError(null);
+      })
+      .catch((e: unknown) => setDashboardError(errorMessage(e)));
+  }, []);
+
+  const refreshDashboard = useCallback(() => {
+    if (timer.current) return;
+    timer.current = setTimeout(() => {
+      timer.current = null;
+      loadDashboard();
+    }, 1500);
+  }, [loadDashboard]);
+
+  useEffect(() => {
+    loadDashboard();
+    const every = setInterval(loadDashboard, 60_000);
+    return () => clearInterval(every);
+  }, [loadDashboard]);
+
+  useEffect(() => {
+    const abort = new AbortController();
+    const run = async () => {
+      let modno: bigint | undefined;
+      for (;;) {
+        try {
+          if (modno === undefined) {
+            const st = await cairn.getStatus({}, { signal: abort.signal });
+            modno = st.modno;
+            setRunning(new Map(st.runningOperations.map((o) => [o.id, o])));
+          }
+          for await (const ch of cairn.watchOperations({ resumeAfterModno: modno }, { signal: abort.signal })) {
+            if (ch.reload) {
+              modno = undefined;
+              break;
+            }
+            if (ch.upserted.length || ch.deleted.length) {
+              let finished = false;
+              setRunning((m) => {
+                const r = trackRunning(m, ch.upserted, ch.deleted);
+                finished = r.finished;
+                return r.next;
+              });
+              if (finished || ch.upserted.some((o) => o.status !== OperationStatus.STATUS_INPROGRESS)) refreshDashboard();
+            }
+            modno = ch.modno;
+          }
+        } catch (e) {
+          if (abort.signal.aborted || isAbort(e)) return;
+        }
+        await new Promise((r) => setTimeout(r, 2000));
+        if (abort.signal.aborted) return;
+      }
+    };
+    void run();
+    return () => abort.abort();
+  }, [refreshDashboard]);
+
+  const value = useMemo(
+    () => ({ running: [...running.values()], dashboard, dashboardError, refreshDashboard }),
+    [running, dashboard, dashboardError, refreshDashboard],
+  );
+  return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
+}
+
+export function useActivity(): Activity {
+  return useContext(Ctx);
+}

@@ -1,0 +1,192 @@
+// The history of a plan or repository as a tree: days, then flows (one run each), then the flow's
+// operations; live as operations change. Rows are virtualised and older history loads page by page,
+// so a history of 100,000 operations stays smooth. Selecting a row shows its details beside the tree.
+import { useMemo, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { Operation } from "@gen/v1/operations_pb";
+import { useOperations, type SelectorInit } from "../state/operations";
+import { groupFlows, treeRows, type Flow, type TreeRow } from "../lib/flows";
+import { isRunning, kindLabel, progressOf, summaryOf } from "../lib/operations";
+import { formatDay } from "../lib/format";
+import { ErrorBanner, ProgressBar, StatusBadge, StatusDot } from "../components/Status";
+import { OperationDetails } from "./OperationDetails";
+
+const AUTO_EXPANDED = 5;
+
+function timeOf(ms: number): string {
+  return new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+}
+
+export function OperationTree(props: { selector: SelectorInit; showPlan?: boolean; emptyText?: string }) {
+  const live = useOperations(props.selector);
+  const flows = useMemo(() => groupFlows(live.ops.values()), [live.ops]);
+  const [toggled, setToggled] = useState<Map<bigint, boolean>>(new Map());
+  const [selected, setSelected] = useState<bigint | null>(null);
+  const expanded = useMemo(() => {
+    const s = new Set<bigint>();
+    flows.forEach((f, i) => {
+      const t = toggled.get(f.id);
+      if (t ?? i < AUTO_EXPANDED) s.add(f.id);
+    });
+    return s;
+  }, [flows, toggled]);
+  const rows = useMemo(() => treeRows(flows, expanded, formatDay), [flows, expanded]);
+
+  const parent = useRef<HTMLDivElement>(null);
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => parent.current,
+    estimateSize: (i) => (rows[i].kind === "day" ? 30 : rows[i].kind === "flow" ? 54 : 34),
+    overscan: 12,
+    getItemKey: (i) => rows[i].key,
+  });
+
+  const selectedOp = selected === null ? null : (live.ops.get(selected) ?? null);
+  const selectedFlow = selectedOp ? flows.find((f) => f.ops.some((o) => o.id === selectedOp.id)) : null;
+
+  const toggle = (f: Flow) => {
+    setToggled((m) => new Map(m).set(f.id, !expanded.has(f.id)));
+    setSelected(f.head.id);
+  };
+
+  return (
+    <div className="optree">
+      <ErrorBanner error={live.error} />
+      <div className="optree-split">
+        <div className="optree-list" ref={parent} role="tree" aria-label="Operation history">
+          {live.loading && <div className="muted pad">Loading history…</div>}
+          {!live.loading && rows.length === 0 && <div className="muted pad">{props.emptyText ?? "No operations yet."}</div>}
+          <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
+            {virtual.getVirtualItems().map((v) => {
+              const row = rows[v.index];
+              return (
+                <div
+                  key={v.key}
+                  data-index={v.index}
+                  ref={virtual.measureElement}
+                  className="optree-row-wrap"
+                  style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)` }}
+                >
+                  <Row
+                    row={row}
+                    expanded={row.kind === "flow" && expanded.has(row.flow.id)}
+                    selected={selected}
+                    showPlan={props.showPlan}
+                    onToggle={toggle}
+                    onSelect={setSelected}
+                  />
+                </div>
+              );
+            })}
+          </div>
+          {live.hasMore && (
+            <div className="pad">
+              <button type="button" onClick={() => void live.loadMore()}>
+                Load older history
+              </button>
+            </div>
+          )}
+        </div>
+        <div className="optree-details">
+          {selectedOp && selectedFlow ? (
+            <FlowPane flow={selectedFlow} focus={selectedOp} onSelect={setSelected} />
+          ) : (
+            <p className="muted pad">Select an operation to see its details.</p>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function Row(props: {
+  row: TreeRow;
+  expanded: boolean;
+  selected: bigint | null;
+  showPlan?: boolean;
+  onToggle: (f: Flow) => void;
+  onSelect: (id: bigint) => void;
+}) {
+  const { row } = props;
+  if (row.kind === "day") {
+    return (
+      <div className="optree-day">
+        {row.label} <span className="muted">({row.count})</span>
+      </div>
+    );
+  }
+  if (row.kind === "flow") {
+    const f = row.flow;
+    const running = f.ops.find(isRunning);
+    const progress = running ? progressOf(running) : null;
+    const main = f.ops.find((o) => o.op.case !== "operationRunHook") ?? f.head;
+    const isSel = f.ops.some((o) => o.id === props.selected);
+    return (
+      <div
+        className={`optree-flow${isSel ? " selected" : ""}`}
+        data-flow-id={String(f.id)}
+        data-status={f.status}
+        role="treeitem"
+        aria-expanded={props.expanded}
+        aria-selected={isSel}
+        tabIndex={0}
+        onClick={() => props.onToggle(f)}
+        onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && props.onToggle(f)}
+      >
+        <span className="chevron">{props.expanded ? "▾" : "▸"}</span>
+        <StatusDot status={f.status} />
+        <div className="optree-main">
+          <div className="spread">
+            <span>
+              <strong>{kindLabel(main)}</strong>
+              {props.showPlan && main.planId ? <span className="muted"> · {main.planId}</span> : null}
+              <span className="muted"> · {timeOf(f.startMs)}</span>
+            </span>
+            <StatusBadge status={f.status} />
+          </div>
+          {progress ? (
+            <div className="row nowrap">
+              <ProgressBar fraction={progress.fraction} label={`${kindLabel(main)} progress`} />
+              <span className="small muted ellipsis">{progress.text}</span>
+            </div>
+          ) : (
+            <div className="small muted ellipsis">{summaryOf(main)}</div>
+          )}
+        </div>
+      </div>
+    );
+  }
+  const op = row.op;
+  return (
+    <div
+      className={`optree-op${props.selected === op.id ? " selected" : ""}`}
+      role="treeitem"
+      aria-selected={props.selected === op.id}
+      tabIndex={0}
+      onClick={() => props.onSelect(op.id)}
+      onKeyDown={(e) => e.key === "Enter" && props.onSelect(op.id)}
+    >
+      <StatusDot status={op.status} />
+      <span>{kindLabel(op)}</span>
+      <span className="small muted ellipsis">{summaryOf(op)}</span>
+    </div>
+  );
+}
+
+function FlowPane(props: { flow: Flow; focus: Operation; onSelect: (id: bigint) => void }) {
+  const { flow, focus } = props;
+  return (
+    <div className="stack pad">
+      {flow.ops.length > 1 && (
+        <div className="tabs" role="tablist" aria-label="Operations of this run">
+          {flow.ops.map((o) => (
+            <button key={String(o.id)} type="button" role="tab" aria-selected={o.id === focus.id} onClick={() => props.onSelect(o.id)}>
+              <StatusDot status={o.status} /> {kindLabel(o)}
+            </button>
+          ))}
+        </div>
+      )}
+      <OperationDetails op={focus} />
+    </div>
+  );
+}

@@ -1,0 +1,185 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { act } from "react";
+import { createRoot, type Root } from "react-dom/client";
+import { create, type MessageInitShape } from "@bufbuild/protobuf";
+import { Code, ConnectError } from "@connectrpc/connect";
+import { CairnSettingsSchema, ConfigSchema, type Config } from "@gen/v1/config_pb";
+import { StatusSchema } from "@gen/cairn/v1/cairn_pb";
+import type { ConfigState } from "../state/config";
+
+vi.mock("../api/client", () => ({
+  authentication: { hashPassword: vi.fn() },
+  cairn: { getStatus: vi.fn(), createApiToken: vi.fn(), revokeApiToken: vi.fn() },
+}));
+const state: { current: ConfigState | null } = { current: null };
+vi.mock("../state/config", () => ({
+  useConfig: () => state.current,
+}));
+import { authentication, cairn } from "../api/client";
+import { SettingsView } from "./Settings";
+
+(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+
+type Init = { modno?: number; instance?: string; cairn?: MessageInitShape<typeof CairnSettingsSchema> };
+
+let container: HTMLDivElement;
+let root: Root;
+const save = vi.fn<(c: Config) => Promise<Config>>();
+const reload = vi.fn<() => Promise<Config | null>>();
+
+function config(init: Init = {}): Config {
+  return create(ConfigSchema, {
+    modno: 5,
+    instance: "box",
+    auth: { users: [{ name: "admin", password: { case: "passwordArgon2", value: "********" } }] },
+    ...init,
+  });
+}
+
+function mount(c: Config) {
+  state.current = { config: c, error: null, reload, save, replace: () => {} };
+  act(() => root.render(<SettingsView />));
+}
+
+const wait = (ms = 20) => act(() => new Promise<void>((r) => setTimeout(r, ms)));
+
+function control<T extends HTMLElement = HTMLInputElement>(label: string, scope: ParentNode = container): T {
+  const l = [...scope.querySelectorAll("label")].find(
+    (x) => (x.classList.contains("field-label") ? x.textContent : x.querySelector(".field-label")?.textContent) === label,
+  );
+  const el = l?.control ?? l?.querySelector("input, select, textarea");
+  if (!el) throw new Error(`no field labelled ${label}`);
+  return el as T;
+}
+
+function type(el: HTMLInputElement, value: string) {
+  const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set;
+  act(() => {
+    set?.call(el, value);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  });
+}
+
+function button(text: string, scope: ParentNode = container): HTMLButtonElement {
+  const b = [...scope.querySelectorAll("button")].find((x) => x.textContent === text);
+  if (!b) throw new Error(`no button ${text}`);
+  return b;
+}
+
+beforeEach(() => {
+  container = document.createElement("div");
+  document.body.appendChild(container);
+  root = createRoot(container);
+  vi.mocked(cairn.getStatus).mockResolvedValue(
+    create(StatusSchema, { version: "1.2.3", configPath: "/etc/cairn/config.json", dataPath: "/var/lib/cairn" }),
+  );
+});
+afterEach(() => {
+  act(() => root.unmount());
+  container.remove();
+  vi.clearAllMocks();
+});
+
+describe("SettingsView", () => {
+  it("shows the server's facts and a set instance id read-only", async () => {
+    mount(config());
+    await wait();
+    expect(container.querySelector("h1")?.textContent).toBe("Settings");
+    expect(container.textContent).toContain("1.2.3");
+    expect(container.textContent).toContain("/etc/cairn/config.json");
+    expect(container.textContent).toContain("/var/lib/cairn");
+    expect(control("Instance ID").readOnly).toBe(true);
+    expect(button("Save").disabled).toBe(true);
+  });
+
+  it("adds a user with a hashed password and saves it in the argon2 field", async () => {
+    vi.mocked(authentication.hashPassword).mockResolvedValue({ value: "$argon2id$v=19$hash" } as never);
+    save.mockImplementation(async (c) => create(ConfigSchema, { ...c, modno: 6 }));
+    mount(config());
+    act(() => button("Add user").click());
+    const dialog = container.querySelector('[role="dialog"]') as HTMLElement;
+    type(control("User name", dialog), "backup");
+    type(control("Password", dialog), "long password");
+    act(() => button("Add", dialog).click());
+    await wait();
+    expect(authentication.hashPassword).toHaveBeenCalledWith({ value: "long password" });
+    expect(container.querySelector('[role="dialog"]')).toBeNull();
+    expect(container.textContent).toContain("backup");
+    act(() => button("Save").click());
+    await wait();
+    const sent = save.mock.calls[0][0];
+    expect(sent.modno).toBe(5);
+    expect(sent.auth?.users.map((u) => [u.name, u.password.case, u.password.value])).toEqual([
+      ["admin", "passwordArgon2", "********"],
+      ["backup", "passwordArgon2", "$argon2id$v=19$hash"],
+    ]);
+  });
+
+  it("refuses to remove the last user while authentication is on", async () => {
+    mount(config());
+    await wait();
+    expect(button("Remove").disabled).toBe(true);
+    act(() => control("Disable authentication").click());
+    expect(button("Remove").disabled).toBe(false);
+    expect(container.textContent).toContain("Authentication is off.");
+  });
+
+  it("shows the server's field errors beside the fields and the rest in a banner", async () => {
+    save.mockRejectedValue(
+      new ConnectError(
+        "config is invalid (2 problem(s)):\ncairn.max_parallel_tasks: 99 is out of range\nrepos[0].uri: is empty",
+        Code.InvalidArgument,
+      ),
+    );
+    mount(config());
+    type(control("Parallel tasks"), "99");
+    act(() => button("Save").click());
+    await wait();
+    const field = control("Parallel tasks").closest(".field");
+    expect(field?.querySelector('[role="alert"]')?.textContent).toBe("99 is out of range");
+    expect(container.textContent).toContain("repos[0].uri: is empty");
+  });
+
+  it("edits history limits and sends them", async () => {
+    save.mockImplementation(async (c) => c);
+    mount(config());
+    act(() => button("Add limit").click());
+    const row = container.querySelector("fieldset.limit-row") as HTMLElement;
+    expect(control<HTMLSelectElement>("Kind", row).value).toBe("default");
+    type(control("Keep max", row), "50");
+    act(() => button("Save").click());
+    await wait();
+    const l = save.mock.calls[0][0].cairn?.historyLimits[0];
+    expect([l?.kind, l?.maxAgeDays, l?.keepMin, l?.keepMax]).toEqual(["default", 30, 1, 50]);
+  });
+
+  it("asks to reload when the config changed elsewhere", async () => {
+    save.mockRejectedValue(new ConnectError("config modno mismatch, reload and try again", Code.FailedPrecondition));
+    reload.mockResolvedValue(config({ modno: 9 }));
+    mount(config());
+    type(control("Hook timeout (seconds)"), "60");
+    act(() => button("Save").click());
+    await wait();
+    expect(container.textContent).toContain("The config changed elsewhere: reload");
+    act(() => button("Reload").click());
+    await wait();
+    expect(reload).toHaveBeenCalled();
+    expect(container.textContent).not.toContain("The config changed elsewhere");
+    expect(control("Hook timeout (seconds)").value).toBe("");
+  });
+
+  it("creates an API token and shows it once", async () => {
+    vi.mocked(cairn.createApiToken).mockResolvedValue({ token: "cairn_abc_secret" } as never);
+    reload.mockResolvedValue(null);
+    mount(config());
+    act(() => button("Create token").click());
+    const dialog = container.querySelector('[role="dialog"]') as HTMLElement;
+    type(control("Label", dialog), "nightly");
+    type(control("Valid for (days)", dialog), "30");
+    act(() => button("Create", dialog).click());
+    await wait();
+    expect(cairn.createApiToken).toHaveBeenCalledWith({ label: "nightly", ttlDays: 30n });
+    expect(control("Token").value).toBe("cairn_abc_secret");
+    expect(button("Copy")).toBeDefined();
+  });
+});

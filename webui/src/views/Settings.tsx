@@ -1,0 +1,74 @@
+// The settings page: the server's facts, the instance id, authentication and users, cairn's limits
+// (parallel tasks, hook timeout, history kept) and API tokens. Everything but the tokens is edited in a
+// draft of the config and saved at once with SetConfig; tokens are created and revoked by their own calls.
+import "./tools.css";
+import { isDirty } from "../lib/settingsDraft";
+import { ApiTokens } from "./settings/ApiTokens";
+import { AuthEditor } from "./settings/AuthEditor";
+import { InstanceField } from "./settings/InstanceField";
+import { LimitsEditor } from "./settings/LimitsEditor";
+import { SaveBar } from "./settings/SaveBar";
+import { Section } from "./settings/Section";
+import { ServerSection } from "./settings/ServerSection";
+import { useSettingsForm } from "./settings/useSettingsForm";
+
+export function SettingsView() {
+  const s = useSettingsForm();
+  const { config, form, fieldErrors, edit, editRows } = s;
+  if (!config || !form) return <SettingsLoading error={s.loadError} />;
+
+  const { base, draft } = form;
+  const dirty = isDirty(base, draft);
+  const sectionProps = { draft, errors: fieldErrors, edit, editRows };
+
+  return (
+    <div className="stack settings">
+      <h1>Settings</h1>
+
+      <ServerSection />
+
+      <Section title="Instance">
+        <InstanceField base={base} draft={draft} error={fieldErrors.instance} edit={edit} />
+      </Section>
+
+      <Section title="Authentication">
+        <AuthEditor {...sectionProps} />
+      </Section>
+
+      <Section title="Limits">
+        <LimitsEditor {...sectionProps} />
+      </Section>
+
+      <Section title="API tokens">
+        <ApiTokens tokens={config.cairn?.apiTokens ?? []} reload={s.reload} />
+      </Section>
+
+      <SaveBar
+        conflict={s.stale || (dirty && config.modno !== base.modno)}
+        fieldsRefused={Object.keys(fieldErrors).length > 0}
+        otherErrors={s.otherErrors}
+        dirty={dirty}
+        saving={s.saving}
+        onReload={() => void s.reloadConfig()}
+        onDiscard={() => s.discard(base)}
+        onSave={() => void s.saveDraft(draft)}
+      />
+    </div>
+  );
+}
+
+/** The page before the config has loaded, or when it could not be. */
+function SettingsLoading(props: { error: string | null }) {
+  return (
+    <div className="stack settings">
+      <h1>Settings</h1>
+      {props.error ? (
+        <div className="banner banner-error" role="alert">
+          {props.error}
+        </div>
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+    </div>
+  );
+}

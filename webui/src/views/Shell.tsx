@@ -1,0 +1,171 @@
+// The signed-in frame: a header with current activity, theme and logout; a sidebar listing plans and
+// repositories with their last status; and the routed view.
+import { useEffect, useState } from "react";
+import { OperationStatus } from "@gen/v1/operations_pb";
+import { href, useRoute } from "../lib/router";
+import { useConfig } from "../state/config";
+import { ActivityProvider, useActivity } from "../state/activity";
+import { useTheme, type ThemeChoice } from "../state/theme";
+import { StatusDot, ErrorBanner } from "../components/Status";
+import { kindLabel } from "../lib/operations";
+import { formatDuration } from "../lib/format";
+import { Dashboard } from "./Dashboard";
+import { PlanView } from "./PlanView";
+import { RepoView } from "./RepoView";
+import { SettingsView } from "./Settings";
+import { LogPage } from "./LogViewer";
+import { PlanForm } from "./PlanForm";
+import { RepoForm } from "./RepoForm";
+
+export function Shell({ onLogout }: { onLogout: (() => void) | null }) {
+  return (
+    <ActivityProvider>
+      <Frame onLogout={onLogout} />
+    </ActivityProvider>
+  );
+}
+
+function Frame({ onLogout }: { onLogout: (() => void) | null }) {
+  const route = useRoute();
+  const { error } = useConfig();
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [route]);
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <button
+          type="button"
+          className="icon-button menu-toggle"
+          aria-label="Menu"
+          aria-expanded={menuOpen}
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          ☰
+        </button>
+        <a className="brand" href={href({ name: "dashboard" })}>
+          cairn
+        </a>
+        <ActivityBar />
+        <div className="topbar-end">
+          <ThemeSelect />
+          {onLogout && (
+            <button type="button" onClick={onLogout}>
+              Log out
+            </button>
+          )}
+        </div>
+      </header>
+      <nav className={`sidebar${menuOpen ? " open" : ""}`} aria-label="Main">
+        <Sidebar />
+      </nav>
+      <main className="content">
+        <ErrorBanner error={error} />
+        {route.name === "dashboard" && <Dashboard />}
+        {route.name === "plan" && <PlanView key={route.id} planId={route.id} />}
+        {route.name === "repo" && <RepoView key={route.id} repoId={route.id} />}
+        {route.name === "settings" && <SettingsView />}
+        {route.name === "log" && <LogPage logRef={route.ref} />}
+        {route.name === "notFound" && (
+          <div className="card">
+            <h1>Not found</h1>
+            <p>
+              Nothing lives at <code>{route.path}</code>. <a href={href({ name: "dashboard" })}>Go to the dashboard</a>.
+            </p>
+          </div>
+        )}
+      </main>
+    </div>
+  );
+}
+
+function ActivityBar() {
+  const { running } = useActivity();
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!running.length) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [running.length]);
+  if (!running.length) return <div className="activity muted small">idle</div>;
+  return (
+    <div className="activity small" aria-live="polite">
+      {running.slice(0, 3).map((op) => (
+        <span key={String(op.id)} className="activity-item">
+          <span className="dot tone-run" /> {kindLabel(op)} {op.planId ? `of ${op.planId}` : ""} to {op.repoId} for{" "}
+          {formatDuration(now - Number(op.unixTimeStartMs))}
+        </span>
+      ))}
+      {running.length > 3 && <span className="muted">and {running.length - 3} more</span>}
+    </div>
+  );
+}
+
+function ThemeSelect() {
+  const { theme, setTheme } = useTheme();
+  return (
+    <select aria-label="Theme" className="theme-select" value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)}>
+      <option value="system">System theme</option>
+      <option value="light">Light</option>
+      <option value="dark">Dark</option>
+    </select>
+  );
+}
+
+function Sidebar() {
+  const { config } = useConfig();
+  const { dashboard, running } = useActivity();
+  const route = useRoute();
+  const [adding, setAdding] = useState<"plan" | "repo" | null>(null);
+  const lastStatus = (id: string, kind: "plan" | "repo") => {
+    if (running.some((o) => (kind === "plan" ? o.planId === id : o.repoId === id))) return OperationStatus.STATUS_INPROGRESS;
+    const list = kind === "plan" ? dashboard?.planSummaries : dashboard?.repoSummaries;
+    const st = list?.find((s) => s.id === id)?.recentBackups?.status;
+    return st?.length ? st[st.length - 1] : OperationStatus.STATUS_UNKNOWN;
+  };
+  const active = (name: string, id?: string) =>
+    route.name === name && (id === undefined || ("id" in route && route.id === id)) ? "active" : undefined;
+  return (
+    <>
+      <a className={active("dashboard")} href={href({ name: "dashboard" })}>
+        Dashboard
+      </a>
+      <div className="nav-group">
+        <div className="spread nav-head">
+          <span>Plans</span>
+          <button type="button" className="link" onClick={() => setAdding("plan")}>
+            + Add plan
+          </button>
+        </div>
+        {config?.plans.map((p) => (
+          <a key={p.id} className={active("plan", p.id)} href={href({ name: "plan", id: p.id })}>
+            <StatusDot status={lastStatus(p.id, "plan")} /> {p.id}
+          </a>
+        ))}
+        {config && !config.plans.length && <div className="muted small nav-empty">No plans yet</div>}
+      </div>
+      <div className="nav-group">
+        <div className="spread nav-head">
+          <span>Repositories</span>
+          <button type="button" className="link" onClick={() => setAdding("repo")}>
+            + Add repository
+          </button>
+        </div>
+        {config?.repos.map((r) => (
+          <a key={r.id} className={active("repo", r.id)} href={href({ name: "repo", id: r.id })} title={r.uri}>
+            <StatusDot status={lastStatus(r.id, "repo")} /> {r.id}
+          </a>
+        ))}
+        {config && !config.repos.length && <div className="muted small nav-empty">No repositories yet</div>}
+      </div>
+      <a className={active("settings")} href={href({ name: "settings" })}>
+        Settings
+      </a>
+      {adding === "plan" && (
+        <PlanForm onClose={() => setAdding(null)} onSaved={(id) => (window.location.hash = href({ name: "plan", id }))} />
+      )}
+      {adding === "repo" && (
+        <RepoForm onClose={() => setAdding(null)} onSaved={(id) => (window.location.hash = href({ name: "repo", id }))} />
+      )}
+    </>
+  );
+}

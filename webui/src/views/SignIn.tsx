@@ -1,0 +1,107 @@
+// First-run setup (create the first user) and login; both end with a session token.
+import { useState, type FormEvent } from "react";
+import { authentication, cairn } from "../api/client";
+import { errorMessage } from "../api/errors";
+import { Field } from "../components/Field";
+
+function Page(props: { title: string; intro: string; children: React.ReactNode }) {
+  return (
+    <div className="center-page">
+      <div className="card signin">
+        <div className="brand brand-large">cairn</div>
+        <h1>{props.title}</h1>
+        <p className="muted">{props.intro}</p>
+        {props.children}
+      </div>
+    </div>
+  );
+}
+
+export function Setup({ onDone }: { onDone: (token: string) => void }) {
+  const [user, setUser] = useState("admin");
+  const [pw, setPw] = useState("");
+  const [pw2, setPw2] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const mismatch = pw2 !== "" && pw !== pw2;
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (pw.length < 8) return setError("Choose a password of at least 8 characters.");
+    if (pw !== pw2) return setError("The passwords differ.");
+    setBusy(true);
+    try {
+      const r = await cairn.setup({ username: user.trim(), password: pw });
+      onDone(r.token);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page title="Welcome to cairn" intro="Create the first user. Nothing else is reachable until one exists.">
+      <form className="stack" onSubmit={submit}>
+        <Field label="User name">
+          <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" required />
+        </Field>
+        <Field label="Password" hint="At least 8 characters.">
+          <input type="password" value={pw} onChange={(e) => setPw(e.target.value)} autoComplete="new-password" required />
+        </Field>
+        <Field label="Confirm password" error={mismatch ? "The passwords differ." : undefined}>
+          <input type="password" value={pw2} onChange={(e) => setPw2(e.target.value)} autoComplete="new-password" required />
+        </Field>
+        {error && (
+          <div className="banner banner-error" role="alert">
+            {error}
+          </div>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          Create user
+        </button>
+      </form>
+    </Page>
+  );
+}
+
+export function Login({ onDone, reason }: { onDone: (token: string) => void; reason?: string }) {
+  const [user, setUser] = useState("");
+  const [pw, setPw] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      const r = await authentication.login({ username: user.trim(), password: pw });
+      onDone(r.token);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Page title="Log in" intro={reason ?? "Sign in to manage your backups."}>
+      <form className="stack" onSubmit={submit}>
+        <Field label="User name">
+          <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" required autoFocus />
+        </Field>
+        <Field label="Password">
+          <input type="password" value={pw} onChange={(e) => setPw(e.target.value)} autoComplete="current-password" required />
+        </Field>
+        {error && (
+          <div className="banner banner-error" role="alert">
+            {error}
+          </div>
+        )}
+        <button type="submit" className="primary" disabled={busy}>
+          Log in
+        </button>
+      </form>
+    </Page>
+  );
+}

@@ -1,0 +1,12 @@
+// Download links: the server signs a relative `./download/<token>/<name>.tar.gz`; the page turns it
+// into an absolute URL under the API's base, asking for zip when wanted.
+import { apiBase } from "../api/client";
+
+export function downloadLink(signed: string, format?: "zip"): string {
+  const url = new URL(signed, apiBase());
+  if (format === "zip") {
+    url.pathname = url.pathname.replace(/\.tar\.gz$/, ".zip");
+    url.searchParams.set("format", "zip");
+  }
+  return url.href;
+}

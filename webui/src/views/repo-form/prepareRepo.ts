@@ -1,0 +1,53 @@
+// The repository as the form sends it (trimmed, blank lines dropped, sorted as the server sorts) and
+// the checks the form makes before sending it.
+import type { Config, Repo } from "@gen/v1/config_pb";
+import type { FieldErrors } from "../../api/errors";
+import { cleanHooks } from "../../components/hooks/hookValues";
+import { cleanLines, flagErrors, newIdError, scheduleEnabled, sortLikeServer } from "../../lib/formErrors";
+import { hasPasswordSource } from "../repoUri";
+
+export function normalizeRepo(r: Repo): Repo {
+  const forget = r.forgetPolicy;
+  return {
+    ...r,
+    id: r.id.trim(),
+    uri: r.uri.trim(),
+    env: sortLikeServer(cleanLines(r.env)),
+    flags: cleanLines(r.flags),
+    engine: r.engine === "auto" ? "" : r.engine,
+    // A forget policy that was never switched on is left out rather than saved disabled.
+    forgetPolicy: forget && !scheduleEnabled(forget.schedule) && !forget.retention ? undefined : forget,
+    hooks: cleanHooks(r.hooks),
+  };
+}
+
+/** The form's own errors for `r`, keyed as the server keys them below the repository. */
+export function validateRepo(r: Repo, editing: boolean, config: Config): FieldErrors {
+  const e: FieldErrors = {};
+  const taken = config.repos.map((x) => x.id);
+  const idErr = editing ? undefined : newIdError("repository", r.id, taken);
+  if (idErr) e.id = idErr;
+  if (!r.uri) e.uri = "A URI is required: a path such as /mnt/backup, or e.g. sftp:user@host:/srv/restic.";
+  if (!hasPasswordSource(r)) {
+    e.password =
+      "Give a password, or set RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND under Environment, or add --insecure-no-password to Flags.";
+  }
+  r.env.forEach((line, i) => {
+    if (!line.includes("=") || line.startsWith("=")) e[`env[${i}]`] = `"${line}" must be KEY=VALUE`;
+  });
+  Object.assign(e, flagErrors("flags", r.flags));
+  Object.assign(e, policyErrors(r));
+  return e;
+}
+
+/** Percentages of the prune and check policies out of range. */
+function policyErrors(r: Repo): FieldErrors {
+  const e: FieldErrors = {};
+  const unused = r.prunePolicy?.maxUnusedPercent ?? 0;
+  if (unused < 0 || unused > 100) e["prunePolicy.maxUnusedPercent"] = "Give a percentage from 0 to 100.";
+  const mode = r.checkPolicy?.mode;
+  if (mode?.case === "readDataSubsetPercent" && (mode.value <= 0 || mode.value > 100)) {
+    e["checkPolicy.readDataSubsetPercent"] = "Give a percentage from 0 to 100.";
+  }
+  return e;
+}

@@ -1,0 +1,120 @@
+// The repository form's state and what its buttons do: Save goes through AddRepo (which creates the
+// repository, or imports one that exists, or updates it), Test connection through CheckRepoExists, and
+// Delete through RemoveRepo (which keeps the repository's data).
+import { useState } from "react";
+import type { Config, Repo } from "@gen/v1/config_pb";
+import { backrest } from "../../api/client";
+import { errorMessage, type FieldErrors } from "../../api/errors";
+import { notify } from "../../components/Toasts";
+import { LOCAL_ERRORS_BANNER, mapServerErrors, type MappedErrors } from "../../lib/formErrors";
+import { useConfig } from "../../state/config";
+import { describeTest, type TestResult } from "./connectionTest";
+import { normalizeRepo, validateRepo } from "./prepareRepo";
+
+/** Relative error keys the form shows on a field; the server's other errors go to the banner. */
+const DISPLAYED = [
+  /^id$/,
+  /^uri$/,
+  /^password$/,
+  /^env(\[\d+\])?$/,
+  /^flags(\[\d+\])?$/,
+  /^engine$/,
+  /^prunePolicy\.schedule(\..+)?$/,
+  /^prunePolicy\.maxUnusedPercent$/,
+  /^checkPolicy\.schedule(\..+)?$/,
+  /^checkPolicy\.readDataSubsetPercent$/,
+  /^forgetPolicy\.schedule(\..+)?$/,
+  /^forgetPolicy\.retention(\..+)?$/,
+  /^hooks\[\d+\](\..+)?$/,
+  /^commandPrefix\.(ioNice|cpuNice)$/,
+];
+
+/** The call under way, if any. */
+export type Busy = "save" | "test" | "delete" | null;
+
+/** AddRepo validates the config with this repository in place (or appended) and may also name it `repo`. */
+function mapSaveError(e: unknown, config: Config, id: string): MappedErrors {
+  const at = config.repos.findIndex((r) => r.id === id);
+  const index = at >= 0 ? at : config.repos.length;
+  return mapServerErrors(errorMessage(e), [`repos[${index}]`, "repo"], DISPLAYED);
+}
+
+export function useRepoForm(props: {
+  config: Config;
+  initial: Repo;
+  editing: boolean;
+  onClose: () => void;
+  onSaved?: (repoId: string) => void;
+}) {
+  const { config, editing } = props;
+  const { replace } = useConfig();
+  const [repo, setRepo] = useState<Repo>(props.initial);
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [banner, setBanner] = useState<string | null>(null);
+  const [test, setTest] = useState<TestResult | null>(null);
+  const [busy, setBusy] = useState<Busy>(null);
+
+  const patch = (p: Partial<Repo>) => setRepo((r) => ({ ...r, ...p }));
+
+  /** The repository to send, or null after marking what is wrong (a test needs no valid name). */
+  const prepare = (forTest = false): Repo | null => {
+    const candidate = normalizeRepo(repo);
+    setRepo(candidate);
+    const local = validateRepo(candidate, editing, config);
+    if (forTest) delete local.id;
+    setErrors(local);
+    if (Object.keys(local).length > 0) {
+      setBanner(LOCAL_ERRORS_BANNER);
+      return null;
+    }
+    setBanner(null);
+    return candidate;
+  };
+
+  const save = async () => {
+    const candidate = prepare();
+    if (!candidate) return;
+    setBusy("save");
+    try {
+      replace(await backrest.addRepo({ repo: candidate }));
+      notify(editing ? `Repository ${candidate.id} saved` : `Repository ${candidate.id} added`);
+      props.onSaved?.(candidate.id);
+      props.onClose();
+    } catch (e) {
+      const mapped = mapSaveError(e, config, candidate.id);
+      setErrors(mapped.fields);
+      setBanner(mapped.banner);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const testConnection = async () => {
+    const candidate = prepare(true);
+    if (!candidate) return;
+    setBusy("test");
+    setTest(null);
+    try {
+      setTest(describeTest(await backrest.checkRepoExists({ repo: candidate }), editing));
+    } catch (e) {
+      setTest({ tone: "error", text: errorMessage(e) });
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const remove = async () => {
+    setBusy("delete");
+    try {
+      replace(await backrest.removeRepo({ repoId: repo.id }));
+      notify(`Repository ${repo.id} deleted; its data is kept`);
+      props.onClose();
+    } catch (e) {
+      setBanner(errorMessage(e));
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  return { repo, patch, errors, banner, test, busy, save, testConnection, remove };
+}

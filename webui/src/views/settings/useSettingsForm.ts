@@ -1,0 +1,81 @@
+// The settings page's state: the draft (following the server's config as it is reloaded), the errors
+// of a refused save, whether the config changed elsewhere, and the save, reload and discard actions.
+import { useCallback, useState } from "react";
+import { clone } from "@bufbuild/protobuf";
+import { ConfigSchema, type Config } from "@gen/v1/config_pb";
+import { errorMessage, type FieldErrors } from "../../api/errors";
+import { notify } from "../../components/Toasts";
+import { isStaleModno, normalizeConfig, splitSaveError } from "../../lib/settingsDraft";
+import { useConfig } from "../../state/config";
+import { follow, fresh, type SettingsForm } from "./settingsForm";
+
+export function useSettingsForm() {
+  const { config, error: loadError, reload, save } = useConfig();
+  const [form, setForm] = useState<SettingsForm | null>(() => (config ? fresh(config) : null));
+  const [seen, setSeen] = useState<Config | null>(config);
+  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const [otherErrors, setOtherErrors] = useState<string[]>([]);
+  const [stale, setStale] = useState(false);
+  const [saving, setSaving] = useState(false);
+
+  // Follow the server's config as it is reloaded (window focus, token calls, saves elsewhere).
+  if (config && config !== seen) {
+    setSeen(config);
+    setForm((f) => follow(f, config));
+  }
+
+  const edit = useCallback((fn: (d: Config) => void) => {
+    setForm((f) => {
+      if (!f) return f;
+      const draft = clone(ConfigSchema, f.draft);
+      fn(draft);
+      return { base: f.base, draft };
+    });
+  }, []);
+
+  /** An edit that moves rows around: the server's errors, keyed by row index, no longer fit. */
+  const editRows = useCallback(
+    (fn: (d: Config) => void) => {
+      setFieldErrors({});
+      edit(fn);
+    },
+    [edit],
+  );
+
+  /** Starts over from `c`, the server's config. */
+  const restart = (c: Config) => {
+    setForm(fresh(c));
+    setFieldErrors({});
+    setOtherErrors([]);
+    setStale(false);
+  };
+
+  const reloadConfig = async () => {
+    const c = await reload();
+    if (c) restart(c);
+    else notify("The config could not be reloaded.", "err");
+  };
+
+  const saveDraft = async (draft: Config) => {
+    setSaving(true);
+    try {
+      restart(await save(normalizeConfig(draft)));
+      notify("Settings saved");
+    } catch (e) {
+      if (isStaleModno(e)) {
+        setStale(true);
+        setOtherErrors([]);
+      } else {
+        const { fields, other } = splitSaveError(errorMessage(e));
+        setFieldErrors(fields);
+        setOtherErrors(other);
+      }
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const discard = (base: Config) => setForm(fresh(base));
+
+  return { config, loadError, reload, form, fieldErrors, otherErrors, stale, saving, edit, editRows, reloadConfig, saveDraft, discard };
+}
