@@ -54,17 +54,30 @@ fn main() {
     }
 }
 
+/// What Vite 7 runs on.
+const NODE_NEEDED: &str = "Node.js 20.19+ or 22.12+";
+
 /// `npm ci` when node_modules is missing or older than the lock file, then `npm run build` into `out`.
+/// Builds of several cargo profiles (or an IDE's) share webui/, so they take turns through a file lock.
 fn build_with_npm(webui: &Path, out: &Path) {
     let npm = if cfg!(windows) { "npm.cmd" } else { "npm" };
     if Command::new(npm).arg("--version").output().is_err() {
-        fail(
+        fail(&format!(
             "npm was not found, and the web UI (webui/) is built with it.\n\
-             Install Node.js 20 or newer with npm (Debian: apt-get install nodejs npm), or build without it:\n\
+             Install {NODE_NEEDED} with npm (nodejs.org, or your distribution if it is recent enough), or build without it:\n\
              - CAIRN_WEBUI_DIST=/path/to/dist cargo build ...  embeds a UI built elsewhere (`npm ci && npm run build` in webui/ makes webui/dist)\n\
-             - CAIRN_WEBUI=skip cargo build ...                builds cairn without the web UI (the API and CLI work as usual)",
-        );
+             - CAIRN_WEBUI=skip cargo build ...                builds cairn without the web UI (the API and CLI work as usual)"
+        ));
     }
+    check_node();
+    let lock = std::fs::File::create(webui.join(".build.lock"))
+        .and_then(|f| f.lock().map(|()| f))
+        .unwrap_or_else(|e| {
+            fail(&format!(
+                "cannot lock {}: {e}",
+                webui.join(".build.lock").display()
+            ))
+        });
     let stamp = webui.join("node_modules/.package-lock.json");
     if modified(&stamp) < modified(&webui.join("package-lock.json")) {
         run(Command::new(npm)
@@ -75,6 +88,38 @@ fn build_with_npm(webui: &Path, out: &Path) {
         .args(["run", "build"])
         .env("CAIRN_WEBUI_OUT", out)
         .current_dir(webui));
+    drop(lock);
+}
+
+/// Stops with a clear message when node is older than Vite needs (its own error is obscure).
+fn check_node() {
+    let version = Command::new("node")
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_default();
+    let parts: Vec<u32> = version
+        .trim_start_matches('v')
+        .split('.')
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let ok = match parts.as_slice() {
+        [20, minor, ..] => *minor >= 19,
+        [22, minor, ..] => *minor >= 12,
+        [major, ..] => *major >= 23,
+        [] => false,
+    };
+    if !ok {
+        fail(&format!(
+            "the web UI needs {NODE_NEEDED}; found {}. Install a newer Node.js, or build without it (CAIRN_WEBUI_DIST or CAIRN_WEBUI=skip; see docs/webui.md)",
+            if version.is_empty() {
+                "no node".to_string()
+            } else {
+                format!("node {version}")
+            }
+        ));
+    }
 }
 
 fn modified(p: &Path) -> std::time::SystemTime {

@@ -15,6 +15,7 @@ let cairn: Cairn;
 let browser: Browser;
 let page: Page;
 let src: string;
+const pageErrors: string[] = [];
 const repoDir = () => join(cairn.dir, "repo");
 const USER = "admin";
 const PASSWORD = "correct horse battery";
@@ -60,6 +61,13 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 }, acceptDownloads: true });
   page.setDefaultTimeout(30_000);
+  // Anything the page reports as an error (a script error, a Content-Security-Policy refusal) fails
+  // the run; refused API calls (a wrong password, a validation error) are expected and show as
+  // failed resource loads, which are not counted.
+  page.on("console", (m) => {
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) pageErrors.push(m.text());
+  });
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
 });
 
 // Each step builds on the one before: after a failure the rest are skipped, and the page as it was
@@ -307,5 +315,9 @@ describe("the web UI", () => {
       expect(overflow, `${name} is wider than a phone`).toBeLessThanOrEqual(0);
       await shot(`18-phone-${name}`);
     }
+  });
+
+  it("reported no script or security-policy errors in the page", () => {
+    expect(pageErrors).toEqual([]);
   });
 });

@@ -17,7 +17,7 @@ pub mod template;
 pub use codec::{Document, parse, render};
 pub use defaults::{default_config, instance_id_from_hostname};
 pub use error::{ConfigError, FieldError, Result, ValidationErrors};
-pub use migrate::{MigrationEnv, migrate};
+pub use migrate::{MigrationEnv, migrate, placeholder_guid};
 pub use store::{ConfigStore, KEEP_BACKUPS, list_backups, write_atomic};
 pub use validate::schedule::{is_enabled as schedule_enabled, parse_cron};
 pub use validate::settings::HISTORY_KINDS;

@@ -96,10 +96,15 @@ fn relative_scheduling(config: &mut Config, _: &MigrationEnv) -> Result<(), Stri
     Ok(())
 }
 
+/// The guid migration 004 gives a repository whose real id was never read: sha256 of its config id.
+pub fn placeholder_guid(repo_id: &str) -> String {
+    hex::encode(Sha256::digest(repo_id.as_bytes()))
+}
+
 /// 004: repos without a guid get a placeholder (sha256 of the repo id) until the real one is read.
 fn repo_guids(config: &mut Config, _: &MigrationEnv) -> Result<(), String> {
     for repo in config.repos.iter_mut().filter(|r| r.guid.is_empty()) {
-        repo.guid = hex::encode(Sha256::digest(repo.id.as_bytes()));
+        repo.guid = placeholder_guid(&repo.id);
     }
     Ok(())
 }

@@ -129,7 +129,7 @@ impl From<&OpSelector> for Selector {
             snapshot_id: s.snapshot_id.clone(),
             flow_id: s.flow_id,
             modno_gte: s.modno_gte,
-            // A name no kind has selects nothing; the API refuses such names before they get here.
+            // A name no kind has selects nothing (the API refuses such names before they get here).
             kinds: s
                 .kinds
                 .iter()

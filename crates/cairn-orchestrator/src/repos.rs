@@ -32,12 +32,28 @@ impl Orchestrator {
     /// Adds a repository or updates one with the same id: the repository is created when there is
     /// none at its URI (or opened when there is: the "import" path), its id saved as `guid`, the
     /// config written, and its snapshots indexed. Returns the new config.
+    ///
+    /// Editing a configured repository never switches it to another one: the repository at the
+    /// (possibly new) URI must have the id already known, and none is created in its place.
     pub async fn add_repo(&self, mut repo: Repo) -> Result<Config> {
         self.validate_candidate(&repo)?;
         let engine = self.inner.engines.for_repo(&repo).await?;
-        repo.guid = match engine.repo_id(&repo).await? {
-            Some(id) => id,
-            None => engine.init(&repo).await?,
+        let known = known_guid(&self.inner.config.get(), &repo.id);
+        repo.guid = match (engine.repo_id(&repo).await?, known) {
+            (Some(found), Some(known)) if found != known => {
+                return Err(OrchestratorError::Invalid(format!(
+                    "the repository at {} is not repository {:?} (its id is {found}, {:?}'s is {known}); to move {:?}, give the URI of a copy of the same repository; to use another repository, add it under a new name",
+                    repo.uri, repo.id, repo.id, repo.id
+                )));
+            }
+            (Some(found), _) => found,
+            (None, Some(_)) => {
+                return Err(OrchestratorError::Invalid(format!(
+                    "there is no repository at {}, and repository {:?} is not created again somewhere else; give the URI where it is now, or add a new repository under a new name",
+                    repo.uri, repo.id
+                )));
+            }
+            (None, None) => engine.init(&repo).await?,
         };
         repo.auto_initialize = false;
         let saved = self.inner.config.modify(|c| -> Result<()> {
@@ -96,4 +112,15 @@ fn with_repo(mut config: Config, repo: Repo) -> Config {
         None => config.repos.push(repo),
     }
     config
+}
+
+/// The id of the configured repository `repo_id` when it was read from the repository (not absent,
+/// and not the placeholder an old config's migration gave it).
+fn known_guid(config: &Config, repo_id: &str) -> Option<String> {
+    config
+        .repos
+        .iter()
+        .find(|r| r.id == repo_id)
+        .map(|r| r.guid.clone())
+        .filter(|g| !g.is_empty() && *g != cairn_config::placeholder_guid(repo_id))
 }

@@ -8,7 +8,6 @@ use crate::events::{self, Batch};
 use crate::state::Shared;
 use buffa_types::google::protobuf::Empty;
 use cairn_config::ConfigError;
-use cairn_oplog::Selector;
 use cairn_proto::cairn::v1::{
     AuthState, Cairn, CreateApiTokenRequest, CreateApiTokenResponse, OperationChanges, QueuedTask,
     RevokeApiTokenRequest, SetupRequest, Status, WatchOperationsRequest,
@@ -131,6 +130,7 @@ impl Cairn for CairnApi {
                 .into_iter()
                 .filter(|op| op.status == OperationStatus::STATUS_INPROGRESS)
                 .collect(),
+            time_zone: crate::time_zone::local(),
             ..Status::default()
         })
     }
@@ -141,11 +141,8 @@ impl Cairn for CairnApi {
         req: ServiceRequest<'_, WatchOperationsRequest>,
     ) -> ServiceResult<ServiceStream<OperationChanges>> {
         let req = req.to_owned_message();
-        let selector = req
-            .selector
-            .as_option()
-            .map(Selector::from)
-            .unwrap_or_default();
+        let selector =
+            crate::backrest::operations::selector(req.selector.as_option())?.unwrap_or_default();
         let sub = self
             .s
             .orch

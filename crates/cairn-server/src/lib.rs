@@ -17,6 +17,7 @@ mod paths;
 mod secrets;
 mod signer;
 mod state;
+mod time_zone;
 mod webui;
 
 pub use auth::password::hash_password;

@@ -406,11 +406,22 @@ async fn every_rpc_works_against_a_real_repository() {
         "{metrics}"
     );
 
-    // Clearing history: a selector is required; only failed ones go with only_failed.
-    let (code, _) = s
-        .call("v1.Backrest/ClearHistory", json!({"selector": {}}), NO)
-        .await;
-    assert_eq!(code, 400);
+    // Clearing history: a selector naming what to clear is required (a kind alone would reach
+    // across every plan); only failed ones go with only_failed.
+    for selector in [
+        json!({}),
+        json!({"kinds": ["backup"]}),
+        json!({"planId": "plan1", "kinds": ["nope"]}),
+    ] {
+        let (code, body) = s
+            .call(
+                "v1.Backrest/ClearHistory",
+                json!({"selector": selector}),
+                NO,
+            )
+            .await;
+        assert_eq!(code, 400, "{selector}: {body}");
+    }
     s.ok(
         "v1.Backrest/ClearHistory",
         json!({"selector": {"planId": "plan1"}, "onlyFailed": true}),
@@ -532,6 +543,45 @@ async fn config_secrets_stay_on_the_server_and_invalid_configs_change_nothing() 
         .await;
     assert_eq!(saved["repos"][1]["flags"], json!(["--limit-upload=100"]));
     assert_eq!(saved["repos"][1]["guid"].as_str(), Some(guid.as_str()));
+    // An edit never switches to another repository: a URI with nothing there is refused without
+    // creating one, and so is another repository's URI.
+    let mut moved = edited.clone();
+    let nowhere = tmp.path().join("typo");
+    moved["uri"] = json!(nowhere.display().to_string());
+    let (code, body) = s
+        .call("v1.Backrest/AddRepo", json!({"repo": moved}), NO)
+        .await;
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("no repository at"),
+        "{body}"
+    );
+    assert!(
+        !nowhere.join("config").exists(),
+        "nothing was created at the new URI"
+    );
+    let other = tmp.path().join("other-repo");
+    let init = std::process::Command::new("restic")
+        .args(["init", "-r", &other.display().to_string()])
+        .env("RESTIC_PASSWORD", "pw2")
+        .output()
+        .unwrap();
+    assert!(init.status.success());
+    moved["uri"] = json!(other.display().to_string());
+    let (code, body) = s
+        .call("v1.Backrest/AddRepo", json!({"repo": moved}), NO)
+        .await;
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("is not repository"),
+        "{body}"
+    );
     let (code, _) = s
         .call("v1.Backrest/RemoveRepo", json!({"repoId": "repo1"}), NO)
         .await;

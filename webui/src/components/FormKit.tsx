@@ -112,9 +112,8 @@ export function FieldWithActions(props: { label: string; error?: string; hint?: 
 }
 
 /**
- * A function with a fixed identity that always calls the latest `fn`. Modal re-runs its focus effect
- * when its onClose changes, so handing it a parent's inline arrow would move the focus to the top of
- * the dialog whenever the parent re-renders (e.g. on a live operation event) while someone types.
+ * A function with a fixed identity that always calls the latest `fn`, for handlers a child keeps
+ * (e.g. in an effect) without re-running it whenever the parent re-renders.
  */
 export function useStableCallback<A extends unknown[]>(fn: (...args: A) => void): (...args: A) => void {
   const ref = useRef(fn);
@@ -157,7 +156,7 @@ export function FormUnavailable(props: { title: string; onClose: () => void; mis
 
 /**
  * Whether a form dialog's delete confirmation is open, and the dialog's close: while the confirmation
- * is open, Escape is its to handle (both dialogs hear the key), so the form stays.
+ * is open, closing is its to handle, so the form stays.
  */
 export function useDeleteConfirmation(onClose: () => void) {
   const [confirming, setConfirming] = useState(false);

@@ -1,42 +1,52 @@
-// A dialog over the page: labelled by its title, closed by Escape or its close button, focus moved into it.
-import { useEffect, useRef, type ReactNode } from "react";
+// A dialog over the page, labelled by its title, with the keyboard kept inside it (useDialog). It
+// closes by Escape or its × (never by a click beside it, which is too easily a stray one); with a
+// `guard` (unsaved work), Escape, and the × too when the guard says so, asks first. Also the small
+// dialog that asks before something destructive.
+import { useRef, useState, type ReactNode } from "react";
+import type { CloseGuard } from "./closeGuard";
+import { useDialog } from "./useDialog";
 
-/** Open dialogs, innermost last: Escape closes only the innermost. */
-const openDialogs: object[] = [];
-
-export function Modal(props: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
-  const { title, children, footer, wide } = props;
+export function Modal(props: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+  /** Asked before Escape (and the ×, if it says so) closes the dialog; none: they close it at once. */
+  guard?: CloseGuard;
+}) {
+  const { title, children, footer, wide, guard } = props;
   const ref = useRef<HTMLDivElement>(null);
-  const onClose = useRef(props.onClose);
-  useEffect(() => {
-    onClose.current = props.onClose;
-  });
-  useEffect(() => {
-    const me = {};
-    openDialogs.push(me);
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape" && openDialogs[openDialogs.length - 1] === me) onClose.current();
-    };
-    window.addEventListener("keydown", onKey);
-    ref.current
-      ?.querySelector<HTMLElement>(".modal-body input, .modal-body select, .modal-body textarea, .modal-body button, button")
-      ?.focus();
-    return () => {
-      window.removeEventListener("keydown", onKey);
-      openDialogs.splice(openDialogs.indexOf(me), 1);
-    };
-  }, []);
+  const [asking, setAsking] = useState(false);
+  const close = (deliberate: boolean) => {
+    if (guard && (!deliberate || guard.closeButton)) setAsking(true);
+    else props.onClose();
+  };
+  useDialog(ref, () => close(false));
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose.current()}>
+    <div className="modal-backdrop">
       <div className={`modal${wide ? " modal-wide" : ""}`} role="dialog" aria-modal="true" aria-label={title} ref={ref}>
         <header className="modal-head">
           <h2>{title}</h2>
-          <button type="button" className="icon-button" aria-label="Close" onClick={() => onClose.current()}>
+          <button type="button" className="icon-button" aria-label="Close" onClick={() => close(true)}>
             ×
           </button>
         </header>
         <div className="modal-body">{children}</div>
         {footer && <footer className="modal-foot">{footer}</footer>}
+        {asking && guard && (
+          <Confirm
+            title={guard.title}
+            message={guard.message}
+            confirmLabel={guard.confirmLabel}
+            danger
+            onCancel={() => setAsking(false)}
+            onConfirm={() => {
+              setAsking(false);
+              props.onClose();
+            }}
+          />
+        )}
       </div>
     </div>
   );

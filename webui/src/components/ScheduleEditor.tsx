@@ -1,17 +1,17 @@
 // Edits a Schedule: disabled, every N hours, every N days, or cron (with presets), its clock, and shows
-// it in words with a preview of the next runs as cairn's scheduler would compute them.
+// it in words with a preview of the next runs as cairn's scheduler would compute them (SchedulePreview).
 //
 // Error keys: `errors` is keyed relative to the object that holds the schedule (a plan, a prune/check/
 // forget policy), so this editor reads `schedule`, `schedule.disabled`, `schedule.cron`,
 // `schedule.maxFrequencyHours`, `schedule.maxFrequencyDays` and `schedule.clock`. A parent passes e.g.
 // `errorsUnder(all, "plans[0]")` or `errorsUnder(repoErrors, "prunePolicy")` unchanged.
-import { useEffect, useRef, useState } from "react";
+import { useRef } from "react";
 import { create } from "@bufbuild/protobuf";
 import { ScheduleSchema, Schedule_Clock, type Schedule } from "@gen/v1/config_pb";
 import { Field } from "./Field";
 import { NumberInput } from "./FormKit";
-import { cronError, describeSchedule, nextRuns } from "../lib/schedule";
-import { formatRelative } from "../lib/format";
+import { SchedulePreview } from "./SchedulePreview";
+import { cronError, describeSchedule } from "../lib/schedule";
 import "../views/forms.css";
 
 type Kind = "disabled" | "hours" | "days" | "cron";
@@ -22,8 +22,6 @@ const CRON_PRESETS: { label: string; expr: string }[] = [
   { label: "Weekly (Sunday 03:00)", expr: "0 3 * * 0" },
   { label: "Monthly (1st, 03:00)", expr: "0 3 1 * *" },
 ];
-
-const PREVIEW_COUNT = 5;
 
 function kindOf(s: Schedule | undefined): Kind {
   switch (s?.schedule.case) {
@@ -74,27 +72,6 @@ function CronPresets(props: { current: string; onPick: (expr: string) => void })
   );
 }
 
-function formatRun(d: Date, now: number): string {
-  const text = d.toLocaleString(undefined, {
-    weekday: "short",
-    month: "short",
-    day: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
-  return `${text} (${formatRelative(d.getTime(), now)})`;
-}
-
-/** The current time, refreshed every minute so the preview stays true while the form is open. */
-function useMinuteClock(): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), 60_000);
-    return () => clearInterval(t);
-  }, []);
-  return now;
-}
-
 export function ScheduleEditor(props: {
   value: Schedule | undefined;
   onChange: (s: Schedule) => void;
@@ -107,7 +84,6 @@ export function ScheduleEditor(props: {
   lastRunMs?: number | null;
 }) {
   const { value, onChange, errors = {}, label = "Schedule", allowLastRunClock = true, lastRunMs = null } = props;
-  const now = useMinuteClock();
   const kind = kindOf(value);
   const clock = value?.clock ?? Schedule_Clock.DEFAULT;
   // What each kind held last, so switching away and back does not lose a typed value.
@@ -128,7 +104,6 @@ export function ScheduleEditor(props: {
   };
 
   const localCronError = value?.schedule.case === "cron" ? cronError(value.schedule.value) : null;
-  const runs = nextRuns(value, PREVIEW_COUNT, lastRunMs, now);
   const ownKeys = ["schedule.cron", "schedule.maxFrequencyHours", "schedule.maxFrequencyDays", "schedule.clock"];
   const selectError =
     Object.entries(errors)
@@ -210,27 +185,7 @@ export function ScheduleEditor(props: {
 
       <div className="schedule-summary" aria-live="polite">
         <div className="schedule-desc">{kind === "disabled" ? "Disabled: never runs on its own." : describeSchedule(value)}</div>
-        {kind !== "disabled" && (
-          <div className="schedule-preview">
-            <h4>Next runs</h4>
-            {Array.isArray(runs) ? (
-              <>
-                <ol>
-                  {runs.map((d) => (
-                    <li key={d.getTime()}>{formatRun(d, now)}</li>
-                  ))}
-                </ol>
-                <div className="field-hint">
-                  {lastRunMs === null ? "Counted from now" : "Counted from the last run"}, in this browser&apos;s time zone.
-                </div>
-              </>
-            ) : localCronError ? (
-              <div className="field-hint">No preview until the cron expression is valid.</div>
-            ) : (
-              <div className="field-error">{runs.error}</div>
-            )}
-          </div>
-        )}
+        {kind !== "disabled" && <SchedulePreview value={value} lastRunMs={lastRunMs} cronInvalid={localCronError !== null} />}
       </div>
     </div>
   );

@@ -7,7 +7,9 @@ export function StatusBadge({ status }: { status: OperationStatus }) {
 }
 
 export function StatusDot({ status, title }: { status: OperationStatus; title?: string }) {
-  return <span className={`dot tone-${statusTone(status)}`} title={title ?? STATUS_LABEL[status]} aria-label={STATUS_LABEL[status]} />;
+  return (
+    <span className={`dot tone-${statusTone(status)}`} role="img" title={title ?? STATUS_LABEL[status]} aria-label={STATUS_LABEL[status]} />
+  );
 }
 
 export function ProgressBar({ fraction, label }: { fraction: number | null; label: string }) {

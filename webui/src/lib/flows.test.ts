@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { OperationSchema, OperationStatus, type Operation } from "@gen/v1/operations_pb";
 import { groupFlows, treeRows } from "./flows";
-import { applyChanges } from "../state/operations";
+import { FlowIndex } from "./flowIndex";
 
 function op(id: number, flow: number, start: number, status: OperationStatus, kind: "backup" | "index" | "hook" | "stats"): Operation {
   const cases = {
@@ -61,15 +61,40 @@ describe("flows", () => {
   });
 });
 
-describe("live changes", () => {
-  it("keep the newest version of each operation and drop deleted ones", () => {
+describe("the flow index", () => {
+  it("keeps the newest version of each operation, drops deleted ones for good, and regroups flows", () => {
+    const ix = new FlowIndex();
     const a = op(1, 1, T, OperationStatus.STATUS_INPROGRESS, "backup");
-    const m = applyChanges(new Map(), [a], []);
-    const newer = { ...a, modno: 5n, status: OperationStatus.STATUS_SUCCESS };
-    const older = { ...a, modno: 3n, status: OperationStatus.STATUS_ERROR };
-    const m2 = applyChanges(applyChanges(m, [newer], []), [older], []);
-    expect(m2.get(1n)?.status).toBe(OperationStatus.STATUS_SUCCESS);
-    expect(applyChanges(m2, [], [1n]).size).toBe(0);
-    expect(applyChanges(m2, [], [])).toBe(m2);
+    ix.apply([a, op(2, 2, T - DAY, OperationStatus.STATUS_SUCCESS, "backup")], [], true);
+    expect(ix.flowsNewestFirst().map((f) => f.id)).toEqual([1n, 2n]);
+    const before = ix.flowsNewestFirst();
+    ix.apply([{ ...a, modno: 5n, status: OperationStatus.STATUS_SUCCESS }], []);
+    ix.apply([{ ...a, modno: 3n, status: OperationStatus.STATUS_ERROR }], []);
+    const after = ix.flowsNewestFirst();
+    expect(after).not.toBe(before);
+    expect(after[0].status).toBe(OperationStatus.STATUS_SUCCESS);
+    expect(after[1]).toBe(before[1]);
+    ix.apply([op(3, 1, T + 5, OperationStatus.STATUS_SUCCESS, "index")], []);
+    expect(ix.flowOf(3n)?.ops.map((o) => o.id)).toEqual([1n, 3n]);
+    ix.apply([], [1n, 3n]);
+    ix.apply([a], [], true);
+    expect(ix.flowsNewestFirst().map((f) => f.id)).toEqual([2n]);
+  });
+
+  it("ignores live changes to operations older than the loaded pages, hides stats, and moves a flow whose start changes", () => {
+    const ix = new FlowIndex();
+    ix.apply(
+      [op(10, 10, T, OperationStatus.STATUS_SUCCESS, "backup"), op(11, 11, T + 1, OperationStatus.STATUS_PENDING, "backup")],
+      [],
+      true,
+    );
+    ix.apply([op(5, 5, T - DAY, OperationStatus.STATUS_SUCCESS, "backup"), op(12, 12, T + 2, OperationStatus.STATUS_SUCCESS, "stats")], []);
+    expect(ix.flowsNewestFirst().map((f) => f.id)).toEqual([11n, 10n]);
+    expect(ix.ops.has(12n)).toBe(true);
+    ix.apply([{ ...op(11, 11, T - 1, OperationStatus.STATUS_INPROGRESS, "backup"), modno: 20n }], []);
+    expect(ix.flowsNewestFirst().map((f) => f.id)).toEqual([10n, 11n]);
+    ix.apply([op(5, 5, T - DAY, OperationStatus.STATUS_SUCCESS, "backup")], [], true);
+    expect(ix.flowsNewestFirst().map((f) => f.id)).toEqual([10n, 11n, 5n]);
+    expect(ix.oldestPaged).toBe(5n);
   });
 });

@@ -21,6 +21,24 @@ export function hiddenInTree(op: Operation): boolean {
   return op.op.case === "operationStats" || op.status === OperationStatus.STATUS_SYSTEM_CANCELLED;
 }
 
+/** One flow from its visible operations (any order). */
+export function summarizeFlow(id: bigint, ops: Operation[]): Flow {
+  const list = [...ops].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const head = list[0];
+  const main = list.filter((o) => o.op.case !== "operationRunHook");
+  return {
+    id,
+    ops: list,
+    head,
+    status: worstStatus((main.length ? main : list).map((o) => o.status)),
+    startMs: Number(head.unixTimeStartMs),
+    endMs: Math.max(...list.map((o) => Number(o.unixTimeEndMs))),
+    planId: head.planId,
+    repoId: head.repoId,
+  };
+}
+
+/** Groups operations into flows, newest first (the whole set at once; see FlowIndex for live use). */
 export function groupFlows(ops: Iterable<Operation>): Flow[] {
   const byFlow = new Map<bigint, Operation[]>();
   for (const op of ops) {
@@ -30,22 +48,7 @@ export function groupFlows(ops: Iterable<Operation>): Flow[] {
     if (list) list.push(op);
     else byFlow.set(key, [op]);
   }
-  const flows: Flow[] = [];
-  for (const [id, list] of byFlow) {
-    list.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const head = list[0];
-    const main = list.filter((o) => o.op.case !== "operationRunHook");
-    flows.push({
-      id,
-      ops: list,
-      head,
-      status: worstStatus((main.length ? main : list).map((o) => o.status)),
-      startMs: Number(head.unixTimeStartMs),
-      endMs: Math.max(...list.map((o) => Number(o.unixTimeEndMs))),
-      planId: head.planId,
-      repoId: head.repoId,
-    });
-  }
+  const flows = [...byFlow].map(([id, list]) => summarizeFlow(id, list));
   flows.sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? 1 : -1));
   return flows;
 }

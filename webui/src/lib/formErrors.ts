@@ -7,6 +7,15 @@ import { errorsUnder, parseFieldErrors, type FieldErrors } from "../api/errors";
 /** The banner over a form whose own checks marked some fields. */
 export const LOCAL_ERRORS_BANNER = "Some settings need attention; see the marked fields.";
 
+/** The banner over a form whose fields the server's refusal marked, all of its message shown on them. */
+export const SERVER_ERRORS_BANNER = "The server refused some settings; see the marked fields.";
+
+/** The banner to show with the fields' current `errors`: one that only points at them goes with them. */
+export function currentBanner(banner: string | null, errors: FieldErrors): string | null {
+  const pointsAtFields = banner === LOCAL_ERRORS_BANNER || banner === SERVER_ERRORS_BANNER;
+  return pointsAtFields && Object.keys(errors).length === 0 ? null : banner;
+}
+
 export interface MappedErrors {
   /** Errors keyed relative to the edited object (`uri`, `schedule.cron`, `hooks[0].actionCommand.command`). */
   fields: FieldErrors;
@@ -35,7 +44,7 @@ export function mapServerErrors(message: string, prefixes: string[], displayed: 
   const rest = Object.entries(all)
     .filter(([k]) => !shown.has(k))
     .map(([k, v]) => `${k}: ${v}`);
-  if (rest.length === 0) return { fields, banner: "The server refused some settings; see the marked fields." };
+  if (rest.length === 0) return { fields, banner: SERVER_ERRORS_BANNER };
   const head = message.split("\n")[0];
   const lead = Object.keys(all).some((k) => head.startsWith(`${k}:`)) ? "The server refused these settings:" : head;
   return { fields, banner: [lead, ...rest].join("\n") };

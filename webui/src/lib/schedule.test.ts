@@ -119,3 +119,19 @@ describe("nextRuns", () => {
     expect(nextRuns(cron("0 0 31 2 *"), 5, null, now)).toEqual({ error: expect.stringContaining("never fires") });
   });
 });
+
+describe("nextRuns in a given time zone", () => {
+  const now = Date.parse("2024-05-10T12:00:00Z");
+
+  it("fires cron on the local clocks in that zone", () => {
+    const tokyo = nextRuns(cron("30 3 * * *", Schedule_Clock.LOCAL), 2, null, now, "Asia/Tokyo");
+    // 03:30 in Tokyo (UTC+9) is 18:30 UTC the day before.
+    expect(iso(tokyo)).toEqual(["2024-05-10T18:30:00.000Z", "2024-05-11T18:30:00.000Z"]);
+    const lastRun = nextRuns(cron("0 3 * * *", Schedule_Clock.LAST_RUN_TIME), 1, now - H, now, "America/New_York");
+    expect(iso(lastRun)).toEqual(["2024-05-11T07:00:00.000Z"]);
+  });
+
+  it("keeps UTC cron in UTC whatever the zone", () => {
+    expect(iso(nextRuns(cron("0 3 * * *", Schedule_Clock.UTC), 1, null, now, "Asia/Tokyo"))).toEqual(["2024-05-11T03:00:00.000Z"]);
+  });
+});

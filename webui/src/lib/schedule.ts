@@ -1,6 +1,7 @@
 // Schedules in words and their next runs, as cairn's scheduler computes them (docs/scheduling.md):
 // every schedule is anchored at the task's last run (or now, when it has never run); a due time that
-// has passed means one catch-up run now; cron is evaluated in local time, or in UTC for CLOCK_UTC.
+// has passed means one catch-up run now; cron is evaluated in the server's time zone (given, or this
+// browser's), or in UTC for CLOCK_UTC.
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
 import { Schedule_Clock, type Schedule } from "@gen/v1/config_pb";
@@ -35,7 +36,8 @@ function hasDowSeven(field: string): boolean {
   );
 }
 
-function parseCron(expr: string, clock: Schedule_Clock): Cron | { error: string } {
+/** `zone`: the IANA zone cron fires in on the local clocks (default: this browser's). */
+function parseCron(expr: string, clock: Schedule_Clock, zone?: string): Cron | { error: string } {
   const e = expandCron(expr);
   if (!e) return { error: `The cron expression is empty; give 5 fields: ${FIELD_NAMES}.` };
   const fields = e.split(" ");
@@ -44,7 +46,8 @@ function parseCron(expr: string, clock: Schedule_Clock): Cron | { error: string 
   }
   if (hasDowSeven(fields[4])) return { error: `"${expr.trim()}" uses 7 for day-of-week; use 0 for Sunday.` };
   try {
-    return clock === Schedule_Clock.UTC ? new Cron(e, { timezone: "UTC" }) : new Cron(e);
+    const timezone = clock === Schedule_Clock.UTC ? "UTC" : zone;
+    return timezone ? new Cron(e, { timezone }) : new Cron(e);
   } catch (err) {
     const reason = err instanceof Error ? err.message.replace(/^CronPattern:\s*/, "") : String(err);
     return { error: `"${expr.trim()}" is not a valid cron expression: ${reason}` };
@@ -96,11 +99,18 @@ export function describeSchedule(s: Schedule | undefined): string {
 }
 
 /**
- * The next `count` runs of a schedule whose task last ran at `lastRunMs` (null: never), seen at `now`.
+ * The next `count` runs of a schedule whose task last ran at `lastRunMs` (null: never), seen at `now`,
+ * with cron on the local clocks firing in `zone` (an IANA name; default: this browser's zone).
  * Each run after the first is computed from the one before it, as the scheduler does once a run ends.
  * A disabled or unset schedule has no runs; an invalid one gives `{ error }`.
  */
-export function nextRuns(s: Schedule | undefined, count: number, lastRunMs: number | null, now: number): Date[] | { error: string } {
+export function nextRuns(
+  s: Schedule | undefined,
+  count: number,
+  lastRunMs: number | null,
+  now: number,
+  zone?: string,
+): Date[] | { error: string } {
   const kind = s?.schedule;
   if (!s || !kind || kind.case === undefined || kind.case === "disabled" || count <= 0) return [];
   // A last run in the future (the clock was moved back) counts as now.
@@ -114,7 +124,7 @@ export function nextRuns(s: Schedule | undefined, count: number, lastRunMs: numb
     for (let i = 0; i < count; i++, t += step) out.push(new Date(t));
     return out;
   }
-  const cron = parseCron(kind.value, s.clock);
+  const cron = parseCron(kind.value, s.clock, zone);
   if (!(cron instanceof Cron)) return cron;
   const first = cron.nextRuns(1, new Date(anchor))[0] as Date | undefined;
   if (!first) return { error: `"${kind.value.trim()}" never fires.` };

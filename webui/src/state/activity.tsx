@@ -9,16 +9,24 @@ import { errorMessage, isAbort } from "../api/errors";
 
 export interface Activity {
   running: Operation[];
+  /** Why the live stream is down (it reconnects by itself), or null while it is up. */
+  streamError: string | null;
   dashboard: SummaryDashboardResponse | null;
   dashboardError: string | null;
   refreshDashboard: () => void;
 }
 
-const Ctx = createContext<Activity>({ running: [], dashboard: null, dashboardError: null, refreshDashboard: () => undefined });
+const Ctx = createContext<Activity>({
+  running: [],
+  streamError: null,
+  dashboard: null,
+  dashboardError: null,
+  refreshDashboard: () => undefined,
+});
 
 /** Keeps the running set current with one change: running operations enter it, finished ones leave. */
 export function trackRunning(
-  running: Map<bigint, Operation>,
+  running: ReadonlyMap<bigint, Operation>,
   ops: Operation[],
   deleted: bigint[],
 ): { next: Map<bigint, Operation>; finished: boolean } {
@@ -39,6 +47,8 @@ export function ActivityProvider({ children }: { children: ReactNode }) {
   const [running, setRunning] = useState<Map<bigint, Operation>>(new Map());
   const [dashboard, setDashboard] = useState<SummaryDashboardResponse | null>(null);
   const [dashboardError, setDashboardError] = useState<string | null>(null);
+  const [streamError, setStreamError] = useState<string | null>(null);
+  const runningRef = useRef<Map<bigint, Operation>>(new Map());
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
   const loadDashboard = useCallback(() => {
@@ -67,45 +77,53 @@ export function ActivityProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     const abort = new AbortController();
+    const setAll = (next: Map<bigint, Operation>) => {
+      runningRef.current = next;
+      setRunning(next);
+    };
     const run = async () => {
       let modno: bigint | undefined;
-      for (;;) {
+      while (!abort.signal.aborted) {
         try {
           if (modno === undefined) {
             const st = await cairn.getStatus({}, { signal: abort.signal });
             modno = st.modno;
-            setRunning(new Map(st.runningOperations.map((o) => [o.id, o])));
+            setAll(new Map(st.runningOperations.map((o) => [o.id, o])));
           }
+          setStreamError(null);
           for await (const ch of cairn.watchOperations({ resumeAfterModno: modno }, { signal: abort.signal })) {
             if (ch.reload) {
               modno = undefined;
               break;
             }
             if (ch.upserted.length || ch.deleted.length) {
-              let finished = false;
-              setRunning((m) => {
-                const r = trackRunning(m, ch.upserted, ch.deleted);
-                finished = r.finished;
-                return r.next;
-              });
-              if (finished || ch.upserted.some((o) => o.status !== OperationStatus.STATUS_INPROGRESS)) refreshDashboard();
+              const r = trackRunning(runningRef.current, ch.upserted, ch.deleted);
+              setAll(r.next);
+              if (r.finished || ch.deleted.length) refreshDashboard();
             }
             modno = ch.modno;
           }
         } catch (e) {
           if (abort.signal.aborted || isAbort(e)) return;
+          setStreamError(errorMessage(e));
         }
         await new Promise((r) => setTimeout(r, 2000));
-        if (abort.signal.aborted) return;
       }
     };
     void run();
     return () => abort.abort();
   }, [refreshDashboard]);
 
+  useEffect(
+    () => () => {
+      if (timer.current) clearTimeout(timer.current);
+    },
+    [],
+  );
+
   const value = useMemo(
-    () => ({ running: [...running.values()], dashboard, dashboardError, refreshDashboard }),
-    [running, dashboard, dashboardError, refreshDashboard],
+    () => ({ running: [...running.values()], streamError, dashboard, dashboardError, refreshDashboard }),
+    [running, streamError, dashboard, dashboardError, refreshDashboard],
   );
   return <Ctx.Provider value={value}>{children}</Ctx.Provider>;
 }

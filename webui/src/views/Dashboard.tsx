@@ -6,6 +6,7 @@ import { OperationStatus, type Operation } from "@gen/v1/operations_pb";
 import { useActivity } from "../state/activity";
 import { useConfig } from "../state/config";
 import { href } from "../lib/router";
+import { displayUri } from "../lib/uri";
 import { formatBytes, formatRelative, formatTime } from "../lib/format";
 import { progressOf, STATUS_LABEL, statusTone } from "../lib/operations";
 import { describeSchedule } from "../lib/schedule";
@@ -116,7 +117,7 @@ export function Dashboard() {
       <h2>Repositories</h2>
       <div className="grid">
         {repos.map((s) => (
-          <RepoCard key={s.id} s={s} />
+          <RepoCard key={s.id} s={s} now={now} />
         ))}
       </div>
       {dashboard && (
@@ -172,12 +173,13 @@ function PlanCard({ s, now, running }: { s: Summary; now: number; running: Opera
       </dl>
       <HistoryStrip days={s.historyLast30days} label={`Last 30 days of ${s.id}`} />
       <BytesChart days={s.historyLast30days} label={`Bytes added and scanned per day for ${s.id}`} />
-      <Failures s={s} />
+      <Failures s={s} link={href({ name: "plan", id: s.id })} />
     </section>
   );
 }
 
-function Failures({ s }: { s: Summary }) {
+/** The last problem runs, each linking to the plan or repository that had it. */
+function Failures({ s, link }: { s: Summary; link: string }) {
   const f = failures(s);
   if (!f.length) return null;
   return (
@@ -186,7 +188,9 @@ function Failures({ s }: { s: Summary }) {
       <ul className="plain-list">
         {f.map((x) => (
           <li key={String(x.flowId)}>
-            <span className={`tone-${statusTone(x.status)}`}>{STATUS_LABEL[x.status]}</span> {formatTime(x.at)}
+            <a href={link}>
+              <span className={`tone-${statusTone(x.status)}`}>{STATUS_LABEL[x.status]}</span> {formatTime(x.at)}
+            </a>
           </li>
         ))}
       </ul>
@@ -194,29 +198,36 @@ function Failures({ s }: { s: Summary }) {
   );
 }
 
-function RepoCard({ s }: { s: Summary }) {
+function RepoCard({ s, now }: { s: Summary; now: number }) {
   const { config } = useConfig();
   const repo = config?.repos.find((r) => r.id === s.id);
+  const uri = repo ? displayUri(repo.uri) : "";
   return (
     <section className="card stack" aria-label={`Repository ${s.id}`}>
       <div className="spread">
         <h3 className="card-title">
           <a href={href({ name: "repo", id: s.id })}>{s.id}</a>
         </h3>
-        <span className="muted small mono ellipsis" title={repo?.uri}>
-          {repo?.uri}
+        <span className="muted small mono ellipsis" title={uri}>
+          {uri}
         </span>
       </div>
       <dl className="kv small">
         <dt>Protected</dt>
-        <dd>{formatBytes(s.protectedBytes)}</dd>
+        <dd>{s.protectedBytes > 0n ? formatBytes(s.protectedBytes) : "– (computed by Stats)"}</dd>
+        <dt>Next backup</dt>
+        <dd>
+          {s.nextBackupTimeMs > 0n ? `${formatTime(s.nextBackupTimeMs)} (${formatRelative(s.nextBackupTimeMs, now)})` : "not scheduled"}
+        </dd>
         <dt>30 days</dt>
         <dd>
-          {String(s.backupsSuccessLast30days)} ok, {String(s.backupsFailed30days)} failed · {formatBytes(s.bytesAddedLast30days)} added
+          {String(s.backupsSuccessLast30days)} ok, {String(s.backupsWarningLast30days)} warning, {String(s.backupsFailed30days)} failed ·{" "}
+          {formatBytes(s.bytesAddedLast30days)} added
         </dd>
       </dl>
       <HistoryStrip days={s.historyLast30days} label={`Last 30 days of ${s.id}`} />
-      <Failures s={s} />
+      <BytesChart days={s.historyLast30days} label={`Bytes added and scanned per day for ${s.id}`} />
+      <Failures s={s} link={href({ name: "repo", id: s.id })} />
     </section>
   );
 }

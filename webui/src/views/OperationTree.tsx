@@ -1,11 +1,11 @@
 // The history of a plan or repository as a tree: days, then flows (one run each), then the flow's
 // operations; live as operations change. Rows are virtualised and older history loads page by page,
 // so a history of 100,000 operations stays smooth. Selecting a row shows its details beside the tree.
-import { useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Operation } from "@gen/v1/operations_pb";
 import { useOperations, type SelectorInit } from "../state/operations";
-import { groupFlows, treeRows, type Flow, type TreeRow } from "../lib/flows";
+import { treeRows, type Flow, type TreeRow } from "../lib/flows";
 import { isRunning, kindLabel, progressOf, summaryOf } from "../lib/operations";
 import { formatDay } from "../lib/format";
 import { ErrorBanner, ProgressBar, StatusBadge, StatusDot } from "../components/Status";
@@ -19,7 +19,7 @@ function timeOf(ms: number): string {
 
 export function OperationTree(props: { selector: SelectorInit; showPlan?: boolean; emptyText?: string }) {
   const live = useOperations(props.selector);
-  const flows = useMemo(() => groupFlows(live.ops.values()), [live.ops]);
+  const flows = live.flows;
   const [toggled, setToggled] = useState<Map<bigint, boolean>>(new Map());
   const [selected, setSelected] = useState<bigint | null>(null);
   const expanded = useMemo(() => {
@@ -33,6 +33,13 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
   const rows = useMemo(() => treeRows(flows, expanded, formatDay), [flows, expanded]);
 
   const parent = useRef<HTMLDivElement>(null);
+  const details = useRef<HTMLDivElement>(null);
+  // On narrow screens the details sit below the list: bring them into view when something is picked.
+  useEffect(() => {
+    if (selected !== null && window.matchMedia("(max-width: 1000px)").matches) {
+      details.current?.scrollIntoView({ behavior: "smooth", block: "start" });
+    }
+  }, [selected]);
   const virtual = useVirtualizer({
     count: rows.length,
     getScrollElement: () => parent.current,
@@ -42,7 +49,7 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
   });
 
   const selectedOp = selected === null ? null : (live.ops.get(selected) ?? null);
-  const selectedFlow = selectedOp ? flows.find((f) => f.ops.some((o) => o.id === selectedOp.id)) : null;
+  const selectedFlow = selectedOp ? live.flowOf(selectedOp.id) : undefined;
 
   const toggle = (f: Flow) => {
     setToggled((m) => new Map(m).set(f.id, !expanded.has(f.id)));
@@ -81,13 +88,13 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
           </div>
           {live.hasMore && (
             <div className="pad">
-              <button type="button" onClick={() => void live.loadMore()}>
-                Load older history
+              <button type="button" disabled={live.loadingMore} onClick={() => void live.loadMore()}>
+                {live.loadingMore ? "Loading older history…" : "Load older history"}
               </button>
             </div>
           )}
         </div>
-        <div className="optree-details">
+        <div className="optree-details" ref={details}>
           {selectedOp && selectedFlow ? (
             <FlowPane flow={selectedFlow} focus={selectedOp} onSelect={setSelected} />
           ) : (
@@ -131,7 +138,11 @@ function Row(props: {
         aria-selected={isSel}
         tabIndex={0}
         onClick={() => props.onToggle(f)}
-        onKeyDown={(e) => (e.key === "Enter" || e.key === " ") && props.onToggle(f)}
+        onKeyDown={(e) => {
+          if (e.key !== "Enter" && e.key !== " ") return;
+          e.preventDefault();
+          props.onToggle(f);
+        }}
       >
         <span className="chevron">{props.expanded ? "▾" : "▸"}</span>
         <StatusDot status={f.status} />
@@ -186,7 +197,9 @@ function FlowPane(props: { flow: Flow; focus: Operation; onSelect: (id: bigint) 
           ))}
         </div>
       )}
-      <OperationDetails op={focus} />
+      <div role="tabpanel" aria-label={kindLabel(focus)}>
+        <OperationDetails op={focus} />
+      </div>
     </div>
   );
 }

@@ -4,8 +4,10 @@ import { useState } from "react";
 import { clone, create } from "@bufbuild/protobuf";
 import { ConfigSchema, PlanSchema, ScheduleSchema, Schedule_Clock, type Config, type Plan } from "@gen/v1/config_pb";
 import { errorMessage, type FieldErrors } from "../api/errors";
+import { useActivity } from "../state/activity";
 import { useConfig } from "../state/config";
 import { Confirm, Modal } from "../components/Modal";
+import { unsavedGuard } from "../components/closeGuard";
 import { Field, LinesInput } from "../components/Field";
 import { PathInput } from "../components/PathInput";
 import { Check, FormBanner, FormSection, FormUnavailable, useDeleteConfirmation } from "../components/FormKit";
@@ -14,11 +16,15 @@ import { RetentionEditor, defaultRetention } from "../components/RetentionEditor
 import { HookEditor } from "../components/HookEditor";
 import { cleanHooks } from "../components/hooks/hookValues";
 import { notify } from "../components/Toasts";
+import { lastBackupEndMs } from "../lib/lastRun";
+import { same, useReportedErrors } from "../lib/reportedErrors";
 import { describeSchedule } from "../lib/schedule";
 import { isStaleModno } from "../lib/settingsDraft";
+import { displayUri } from "../lib/uri";
 import {
   LOCAL_ERRORS_BANNER,
   cleanLines,
+  currentBanner,
   flagErrors,
   linesError,
   mapServerErrors,
@@ -103,18 +109,23 @@ function PlanFormBody(props: {
   const { config, title } = props;
   const { save: saveConfig, reload } = useConfig();
   const editing = props.planId !== undefined;
-  const [plan, setPlan] = useState<Plan>(props.initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [initial] = useState(props.initial);
+  const [plan, setPlan] = useState<Plan>(initial);
+  const { errors, report } = useReportedErrors(plan);
   const [banner, setBanner] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const deletion = useDeleteConfirmation(props.onClose);
+  const lastRunMs = lastBackupEndMs(useActivity().dashboard, props.planId);
 
   const patch = (p: Partial<Plan>) => setPlan((x) => ({ ...x, ...p }));
   const repo = config.repos.find((r) => r.id === plan.repo);
   const repoForgets = scheduleEnabled(repo?.forgetPolicy?.schedule);
 
-  /** Saves `next` (the whole config); on a refusal maps the errors of the plan at `index` to fields. */
-  const write = async (next: Config, index: number, done: string) => {
+  /**
+   * Saves `next` (the whole config); on a refusal maps the errors of the plan at `index` to fields,
+   * as found for `sent`, the plan as the form showed it then.
+   */
+  const write = async (next: Config, index: number, sent: Plan, done: string) => {
     setBusy(true);
     try {
       await saveConfig(next);
@@ -123,11 +134,11 @@ function PlanFormBody(props: {
     } catch (e) {
       if (isStaleModno(e)) {
         await reload();
-        setErrors({});
+        report({}, sent);
         setBanner("The configuration was changed elsewhere in the meantime and has been reloaded. Save again to apply your changes.");
       } else {
         const mapped = mapServerErrors(errorMessage(e), index >= 0 ? [`plans[${index}]`] : [], displayed(!repoForgets));
-        setErrors(mapped.fields);
+        report(mapped.fields, sent);
         setBanner(mapped.banner);
       }
       return false;
@@ -138,9 +149,10 @@ function PlanFormBody(props: {
 
   const save = async () => {
     const candidate = normalize(plan);
-    setPlan({ ...candidate, paths: candidate.paths.length ? candidate.paths : [""] });
+    const shown = { ...candidate, paths: candidate.paths.length ? candidate.paths : [""] };
+    setPlan(shown);
     const local = validate(candidate, editing, config);
-    setErrors(local);
+    report(local, shown);
     if (Object.keys(local).length > 0) {
       setBanner(LOCAL_ERRORS_BANNER);
       return;
@@ -150,7 +162,7 @@ function PlanFormBody(props: {
     const at = editing ? next.plans.findIndex((p) => p.id === props.planId) : -1;
     const index = at >= 0 ? at : next.plans.length;
     next.plans[index] = candidate;
-    if (await write(next, index, editing ? `Plan ${candidate.id} saved` : `Plan ${candidate.id} added`)) {
+    if (await write(next, index, shown, editing ? `Plan ${candidate.id} saved` : `Plan ${candidate.id} added`)) {
       props.onSaved?.(candidate.id);
       props.onClose();
     }
@@ -160,7 +172,7 @@ function PlanFormBody(props: {
     deletion.setConfirming(false);
     const next = clone(ConfigSchema, config);
     next.plans = next.plans.filter((p) => p.id !== props.planId);
-    if (await write(next, -1, `Plan ${props.planId ?? ""} deleted; its history is kept`)) props.onClose();
+    if (await write(next, -1, plan, `Plan ${props.planId ?? ""} deleted; its history is kept`)) props.onClose();
   };
 
   const setPath = (i: number, v: string) => patch({ paths: plan.paths.map((p, j) => (j === i ? v : p)) });
@@ -186,9 +198,9 @@ function PlanFormBody(props: {
   );
 
   return (
-    <Modal title={title} onClose={deletion.close} footer={footer} wide>
+    <Modal title={title} onClose={deletion.close} footer={footer} wide guard={unsavedGuard(!same(plan, initial))}>
       <div className="stack">
-        <FormBanner text={banner} />
+        <FormBanner text={currentBanner(banner, errors)} />
         {config.repos.length === 0 && (
           <div className="banner banner-info" role="note">
             There is no repository yet: add one first, then a plan that backs up to it.
@@ -212,7 +224,7 @@ function PlanFormBody(props: {
                 onChange={(e) => patch({ id: e.target.value })}
               />
             </Field>
-            <Field label="Repository" error={errors.repo} hint={repo ? repo.uri : undefined}>
+            <Field label="Repository" error={errors.repo} hint={repo ? displayUri(repo.uri) : undefined}>
               <select value={plan.repo} onChange={(e) => patch({ repo: e.target.value })}>
                 {!repo && <option value={plan.repo}>{plan.repo ? `${plan.repo} (missing)` : "Choose a repository"}</option>}
                 {config.repos.map((r) => (
@@ -267,7 +279,7 @@ function PlanFormBody(props: {
         </FormSection>
 
         <FormSection title="Schedule">
-          <ScheduleEditor value={plan.schedule} errors={errors} onChange={(schedule) => patch({ schedule })} />
+          <ScheduleEditor value={plan.schedule} errors={errors} lastRunMs={lastRunMs} onChange={(schedule) => patch({ schedule })} />
         </FormSection>
 
         <FormSection title="Retention">

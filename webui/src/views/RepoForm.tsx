@@ -5,6 +5,7 @@ import { clone } from "@bufbuild/protobuf";
 import { RepoSchema, type Config, type Repo } from "@gen/v1/config_pb";
 import { useConfig } from "../state/config";
 import { Confirm, Modal } from "../components/Modal";
+import { unsavedGuard } from "../components/closeGuard";
 import { FormBanner, FormSection, FormUnavailable, useDeleteConfirmation } from "../components/FormKit";
 import { HookEditor } from "../components/HookEditor";
 import { AdvancedSection } from "./repo-form/AdvancedSection";
@@ -55,7 +56,7 @@ function RepoFormBody(props: {
   );
 
   return (
-    <Modal title={props.title} onClose={deletion.close} footer={footer} wide>
+    <Modal title={props.title} onClose={deletion.close} footer={footer} wide guard={unsavedGuard(form.dirty)}>
       <div className="stack">
         <FormBanner text={form.banner} />
 

@@ -13,6 +13,7 @@ import { ErrorBanner } from "../components/Status";
 import { LineChart } from "../components/Charts";
 import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
 import { href } from "../lib/router";
+import { displayUri } from "../lib/uri";
 import { useOperations } from "../state/operations";
 import { OperationTree } from "./OperationTree";
 import { RepoForm } from "./RepoForm";
@@ -20,6 +21,11 @@ import { RunCommandConsole } from "./RunCommand";
 import { SnapshotBrowser } from "./SnapshotBrowser";
 
 type Tab = "history" | "snapshots" | "stats" | "command";
+
+const TAB_LABELS: Record<Tab, string> = { history: "History", snapshots: "Snapshots", stats: "Stats", command: "Run command" };
+
+/** Snapshots listed at once; more on request. */
+const SNAPSHOT_PAGE = 100;
 
 const TASKS: { task: Task; label: string; done: string }[] = [
   { task: Task.INDEX_SNAPSHOTS, label: "Index snapshots", done: "Indexing snapshots" },
@@ -50,7 +56,7 @@ export function RepoView({ repoId }: { repoId: string }) {
       <div className="spread">
         <div>
           <h1 className="no-margin">Repository {repo.id}</h1>
-          <div className="muted mono small">{repo.uri}</div>
+          <div className="muted mono small">{displayUri(repo.uri)}</div>
         </div>
         <div className="row">
           {TASKS.map((t) => (
@@ -63,14 +69,7 @@ export function RepoView({ repoId }: { repoId: string }) {
         </div>
       </div>
       <div className="tabs" role="tablist">
-        {(
-          [
-            ["history", "History"],
-            ["snapshots", "Snapshots"],
-            ["stats", "Stats"],
-            ["command", "Run command"],
-          ] as const
-        ).map(([k, label]) => (
+        {(Object.entries(TAB_LABELS) as [Tab, string][]).map(([k, label]) => (
           <button key={k} type="button" role="tab" aria-selected={tab === k} onClick={() => setTab(k)}>
             {label}
           </button>
@@ -79,10 +78,12 @@ export function RepoView({ repoId }: { repoId: string }) {
       {!repo.guid && (
         <div className="banner banner-info">This repository has not been opened yet; its history appears after its first operation.</div>
       )}
-      {tab === "history" && repo.guid && <OperationTree selector={{ repoGuid: repo.guid }} showPlan />}
-      {tab === "snapshots" && <Snapshots repoId={repo.id} repoGuid={repo.guid} />}
-      {tab === "stats" && repo.guid && <Stats repoGuid={repo.guid} />}
-      {tab === "command" && <RunCommandConsole repoId={repo.id} repoGuid={repo.guid} />}
+      <div role="tabpanel" aria-label={TAB_LABELS[tab]}>
+        {tab === "history" && repo.guid && <OperationTree selector={{ repoGuid: repo.guid }} showPlan />}
+        {tab === "snapshots" && <Snapshots repoId={repo.id} repoGuid={repo.guid} />}
+        {tab === "stats" && repo.guid && <Stats repoGuid={repo.guid} />}
+        {tab === "command" && <RunCommandConsole repoId={repo.id} repoGuid={repo.guid} />}
+      </div>
       {editing && <RepoForm repoId={repo.id} onClose={() => setEditing(false)} />}
     </div>
   );
@@ -101,6 +102,7 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
   const [snaps, setSnaps] = useState<ResticSnapshot[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const [shown, setShown] = useState(SNAPSHOT_PAGE);
   useEffect(() => {
     let live = true;
     backrest
@@ -129,7 +131,7 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
             </tr>
           </thead>
           <tbody>
-            {snaps.map((s) => (
+            {snaps.slice(0, shown).map((s) => (
               <tr key={s.id}>
                 <td className="mono">{shortId(s.id)}</td>
                 <td>{formatTime(s.unixTimeMs)}</td>
@@ -146,6 +148,11 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
           </tbody>
         </table>
       </div>
+      {snaps.length > shown && (
+        <button type="button" onClick={() => setShown((n) => n + SNAPSHOT_PAGE)}>
+          Show {Math.min(SNAPSHOT_PAGE, snaps.length - shown)} more of {snaps.length - shown} older snapshots
+        </button>
+      )}
       {open && <IndexedBrowser repoId={repoId} repoGuid={repoGuid} snapshot={snaps.find((s) => s.id === open)} />}
     </div>
   );
@@ -176,14 +183,15 @@ function IndexedBrowser({ repoId, repoGuid, snapshot }: { repoId: string; repoGu
 }
 
 function Stats({ repoGuid }: { repoGuid: string }) {
-  const { ops, loading, error } = useOperations({ repoGuid, kinds: ["stats"] }, 1000);
+  const { ops, version, loading, error } = useOperations({ repoGuid, kinds: ["stats"] }, 1000);
   const stats = useMemo(
     () =>
       [...ops.values()]
         .filter((o) => o.op.case === "operationStats" && o.op.value.stats)
         .sort((a, b) => Number(a.unixTimeStartMs - b.unixTimeStartMs))
         .map((o) => ({ at: Number(o.unixTimeStartMs), s: o.op.case === "operationStats" ? o.op.value.stats : undefined })),
-    [ops],
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `ops` changes in place; `version` says when
+    [ops, version],
   );
   if (loading) return <p className="muted">Loading…</p>;
   if (!stats.length)

@@ -9,7 +9,17 @@ vi.mock("../api/client", () => ({
   backrest: { runCommand: vi.fn(), getOperations: vi.fn(), getLogs: vi.fn() },
 }));
 const live: { current: LiveOperations } = {
-  current: { ops: new Map(), loading: false, error: null, hasMore: false, loadMore: async () => {} },
+  current: {
+    ops: new Map(),
+    flows: [],
+    flowOf: () => undefined,
+    version: 0,
+    loading: false,
+    error: null,
+    hasMore: false,
+    loadingMore: false,
+    loadMore: async () => {},
+  },
 };
 const selectors: unknown[] = [];
 vi.mock("../state/operations", () => ({
@@ -68,7 +78,7 @@ describe("RunCommandConsole", () => {
       ]),
     };
     act(() => root.render(<RunCommandConsole repoId="r" repoGuid="g" />));
-    expect(selectors[0]).toEqual([{ repoGuid: "g" }, 200]);
+    expect(selectors[0]).toEqual([{ repoGuid: "g", kinds: ["run_command"] }, 200]);
     const items = [...container.querySelectorAll("li code")].map((c) => c.textContent);
     expect(items).toEqual(["restic check --read-data", "restic snapshots"]);
     expect(container.querySelectorAll("li button")).toHaveLength(2);

@@ -66,7 +66,7 @@ export function RunCommandConsole(props: { repoId: string; repoGuid: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [current, setCurrent] = useState<{ id: bigint; command: string } | null>(null);
-  const live = useOperations(repoGuid ? { repoGuid } : null, HISTORY);
+  const live = useOperations(repoGuid ? { repoGuid, kinds: ["run_command"] } : null, HISTORY);
   const polled = usePolledOperation(current?.id ?? null);
 
   const runs = [...live.ops.values()]

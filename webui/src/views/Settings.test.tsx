@@ -66,6 +66,18 @@ function button(text: string, scope: ParentNode = container): HTMLButtonElement 
   return b;
 }
 
+function dialog(name: string): HTMLElement {
+  const d = document.querySelector(`[role="dialog"][aria-label="${name}"]`);
+  if (!(d instanceof HTMLElement)) throw new Error(`no dialog ${name}`);
+  return d;
+}
+
+function closeButton(scope: ParentNode): HTMLButtonElement {
+  const b = scope.querySelector<HTMLButtonElement>('button[aria-label="Close"]');
+  if (!b) throw new Error("no Close button");
+  return b;
+}
+
 beforeEach(() => {
   container = document.createElement("div");
   document.body.appendChild(container);
@@ -181,5 +193,72 @@ describe("SettingsView", () => {
     expect(cairn.createApiToken).toHaveBeenCalledWith({ label: "nightly", ttlDays: 30n });
     expect(control("Token").value).toBe("cairn_abc_secret");
     expect(button("Copy")).toBeDefined();
+  });
+
+  it("keeps the API token's dialog open until Done, or a confirmed dismissal", async () => {
+    vi.mocked(cairn.createApiToken).mockResolvedValue({ token: "cairn_abc_secret" } as never);
+    reload.mockResolvedValue(null);
+    mount(config());
+    act(() => button("Create token").click());
+    act(() => button("Create", dialog("Create API token")).click());
+    await wait();
+    act(() => closeButton(dialog("API token created")).click());
+    act(() => button("Keep", dialog("Token shown only once")).click());
+    expect(control("Token").value).toBe("cairn_abc_secret");
+    act(() => window.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" })));
+    act(() => button("Dismiss", dialog("Token shown only once")).click());
+    expect(container.querySelector('[role="dialog"]')).toBeNull();
+
+    act(() => button("Create token").click());
+    act(() => button("Create", dialog("Create API token")).click());
+    await wait();
+    act(() => button("Done", dialog("API token created")).click());
+    expect(container.querySelector('[role="dialog"]')).toBeNull();
+  });
+
+  it("hides the errors of history limits once a row is removed", async () => {
+    save.mockRejectedValue(new ConnectError("config is invalid:\ncairn.history_limits[1].keep_max: too small", Code.InvalidArgument));
+    mount(
+      config({
+        cairn: {
+          historyLimits: [
+            { kind: "backup", keepMax: 5 },
+            { kind: "prune", keepMax: 0 },
+          ],
+        },
+      }),
+    );
+    type(control("Hook timeout (seconds)"), "60");
+    act(() => button("Save").click());
+    await wait();
+    const rows = () => [...container.querySelectorAll("fieldset.limit-row")] as HTMLElement[];
+    expect(rows()[1].textContent).toContain("too small");
+    act(() => button("Remove limit", rows()[0]).click());
+    expect(container.textContent).not.toContain("too small");
+  });
+
+  it("asks before a navigation leaves unsaved changes behind", async () => {
+    window.location.hash = "#/settings";
+    await wait();
+    const router = vi.fn();
+    window.addEventListener("hashchange", router);
+    try {
+      mount(config());
+      type(control("Hook timeout (seconds)"), "60");
+      window.location.hash = "#/plan/docs";
+      await wait();
+      expect(window.location.hash).toBe("#/settings");
+      expect(router).not.toHaveBeenCalled();
+      act(() => button("Keep", dialog("Unsaved changes")).click());
+      expect(control("Hook timeout (seconds)").value).toBe("60");
+
+      window.location.hash = "#/plan/docs";
+      await wait();
+      act(() => button("Discard", dialog("Unsaved changes")).click());
+      expect(window.location.hash).toBe("#/plan/docs");
+      expect(router).toHaveBeenCalledTimes(1);
+    } finally {
+      window.removeEventListener("hashchange", router);
+    }
   });
 });

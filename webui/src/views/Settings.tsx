@@ -1,7 +1,9 @@
 // The settings page: the server's facts, the instance id, authentication and users, cairn's limits
 // (parallel tasks, hook timeout, history kept) and API tokens. Everything but the tokens is edited in a
 // draft of the config and saved at once with SetConfig; tokens are created and revoked by their own calls.
+// Leaving the page with unsaved changes asks first (useLeaveGuard).
 import "./tools.css";
+import { Confirm } from "../components/Modal";
 import { isDirty } from "../lib/settingsDraft";
 import { ApiTokens } from "./settings/ApiTokens";
 import { AuthEditor } from "./settings/AuthEditor";
@@ -10,16 +12,18 @@ import { LimitsEditor } from "./settings/LimitsEditor";
 import { SaveBar } from "./settings/SaveBar";
 import { Section } from "./settings/Section";
 import { ServerSection } from "./settings/ServerSection";
+import { useLeaveGuard } from "./settings/useLeaveGuard";
 import { useSettingsForm } from "./settings/useSettingsForm";
 
 export function SettingsView() {
   const s = useSettingsForm();
-  const { config, form, fieldErrors, edit, editRows } = s;
+  const { config, form, fieldErrors, edit } = s;
+  const dirty = form !== null && isDirty(form.base, form.draft);
+  const leaving = useLeaveGuard(dirty);
   if (!config || !form) return <SettingsLoading error={s.loadError} />;
 
   const { base, draft } = form;
-  const dirty = isDirty(base, draft);
-  const sectionProps = { draft, errors: fieldErrors, edit, editRows };
+  const sectionProps = { draft, errors: fieldErrors, edit };
 
   return (
     <div className="stack settings">
@@ -53,6 +57,17 @@ export function SettingsView() {
         onDiscard={() => s.discard(base)}
         onSave={() => void s.saveDraft(draft)}
       />
+
+      {leaving.pending !== null && (
+        <Confirm
+          title="Unsaved changes"
+          message="The settings have unsaved changes. Leave the page and discard them?"
+          confirmLabel="Discard"
+          danger
+          onCancel={leaving.stay}
+          onConfirm={leaving.leave}
+        />
+      )}
     </div>
   );
 }

@@ -3,6 +3,7 @@
 import { useEffect, useState } from "react";
 import { OperationStatus } from "@gen/v1/operations_pb";
 import { href, useRoute } from "../lib/router";
+import { displayUri } from "../lib/uri";
 import { useConfig } from "../state/config";
 import { ActivityProvider, useActivity } from "../state/activity";
 import { useTheme, type ThemeChoice } from "../state/theme";
@@ -79,16 +80,25 @@ function Frame({ onLogout }: { onLogout: (() => void) | null }) {
 }
 
 function ActivityBar() {
-  const { running } = useActivity();
+  const { running, streamError } = useActivity();
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     if (!running.length) return;
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, [running.length]);
+  if (streamError)
+    return (
+      <div className="activity small tone-warn" role="status" title={streamError}>
+        <span className="dot tone-warn" /> reconnecting to cairn…
+      </div>
+    );
   if (!running.length) return <div className="activity muted small">idle</div>;
   return (
     <div className="activity small" aria-live="polite">
+      <span className="activity-count">
+        <span className="dot tone-run" /> {running.length} running
+      </span>
       {running.slice(0, 3).map((op) => (
         <span key={String(op.id)} className="activity-item">
           <span className="dot tone-run" /> {kindLabel(op)} {op.planId ? `of ${op.planId}` : ""} to {op.repoId} for{" "}
@@ -151,7 +161,7 @@ function Sidebar() {
           </button>
         </div>
         {config?.repos.map((r) => (
-          <a key={r.id} className={active("repo", r.id)} href={href({ name: "repo", id: r.id })} title={r.uri}>
+          <a key={r.id} className={active("repo", r.id)} href={href({ name: "repo", id: r.id })} title={displayUri(r.uri)}>
             <StatusDot status={lastStatus(r.id, "repo")} /> {r.id}
           </a>
         ))}

@@ -15,7 +15,12 @@ interface DirState {
   loading: boolean;
   error?: string;
   entries?: LsEntry[];
+  /** How many entries are drawn; a huge directory is drawn a page at a time. */
+  shown?: number;
 }
+
+/** Entries drawn at once per directory. */
+export const DIR_PAGE = 500;
 
 /** Sorts a listing: directories first, then by name; drops the listed directory itself. */
 export function sortEntries(dir: string, entries: LsEntry[]): LsEntry[] {
@@ -32,6 +37,11 @@ export function modeString(mode: bigint, type: string): string {
   return kind + [...bits].map((c, i) => (m & (1 << (8 - i)) ? c : "-")).join("");
 }
 
+/** Indentation of a tree level, narrower on phones (the --tree-indent CSS variable). */
+function indent(depth: number, extraPx: number) {
+  return { paddingLeft: `calc(var(--tree-indent) * ${depth} + ${extraPx}px)` };
+}
+
 export function SnapshotBrowser(props: { repoId: string; planId: string; snapshot: ResticSnapshot; indexOpId: bigint }) {
   const [dirs, setDirs] = useState<Map<string, DirState>>(new Map());
   const [open, setOpen] = useState<Set<string>>(new Set());
@@ -44,7 +54,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
       setDirs((m) => new Map(m).set(path, { loading: true }));
       try {
         const r = await backrest.listSnapshotFiles({ repoId: props.repoId, snapshotId: props.snapshot.id, path });
-        setDirs((m) => new Map(m).set(path, { loading: false, entries: sortEntries(path, r.entries) }));
+        setDirs((m) => new Map(m).set(path, { loading: false, entries: sortEntries(path, r.entries), shown: DIR_PAGE }));
       } catch (e) {
         setDirs((m) => new Map(m).set(path, { loading: false, error: errorMessage(e) }));
       }
@@ -66,23 +76,36 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
     const st = dirs.get(path);
     if (!st || st.loading)
       return (
-        <div className="tree-note muted" style={{ paddingLeft: depth * 16 + 24 }}>
+        <div className="tree-note muted" style={indent(depth, 24)}>
           Loading…
         </div>
       );
     if (st.error)
       return (
-        <div className="tree-note field-error" style={{ paddingLeft: depth * 16 + 24 }} role="alert">
+        <div className="tree-note field-error" style={indent(depth, 24)} role="alert">
           {st.error}
         </div>
       );
     if (!st.entries?.length)
       return (
-        <div className="tree-note muted" style={{ paddingLeft: depth * 16 + 24 }}>
+        <div className="tree-note muted" style={indent(depth, 24)}>
           Empty
         </div>
       );
-    return st.entries.map((e) => renderEntry(e, depth));
+    const shown = st.shown ?? DIR_PAGE;
+    const rest = st.entries.length - shown;
+    return (
+      <>
+        {st.entries.slice(0, shown).map((e) => renderEntry(e, depth))}
+        {rest > 0 && (
+          <div className="tree-note" style={indent(depth, 24)}>
+            <button type="button" className="link" onClick={() => setDirs((m) => new Map(m).set(path, { ...st, shown: shown + DIR_PAGE }))}>
+              Show {Math.min(rest, DIR_PAGE)} more of {rest} remaining
+            </button>
+          </div>
+        )}
+      </>
+    );
   };
 
   const renderEntry = (e: LsEntry, depth: number) => {
@@ -90,7 +113,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
     const isOpen = open.has(e.path);
     return (
       <div key={e.path} role="treeitem" aria-expanded={isDir ? isOpen : undefined} aria-label={e.name}>
-        <div className="tree-entry" style={{ paddingLeft: depth * 16 }}>
+        <div className="tree-entry" style={indent(depth, 0)}>
           <button
             type="button"
             className="tree-toggle"

@@ -4,7 +4,7 @@ import { createRoot, type Root } from "react-dom/client";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ConfigSchema, Hook_Condition, ScheduleSchema, Schedule_Clock, type Config, type Hook, type Schedule } from "@gen/v1/config_pb";
-import { CheckRepoExistsResponseSchema } from "@gen/v1/service_pb";
+import { CheckRepoExistsResponseSchema, SummaryDashboardResponseSchema, type SummaryDashboardResponse } from "@gen/v1/service_pb";
 import type { ConfigState } from "../state/config";
 
 vi.mock("../api/client", () => ({
@@ -15,9 +15,12 @@ vi.mock("../api/client", () => ({
     setupSftp: vi.fn(),
     pathAutocomplete: vi.fn(() => Promise.resolve({ values: [] })),
   },
+  cairn: { getStatus: vi.fn(() => Promise.resolve({ timeZone: "Asia/Tokyo" })) },
 }));
 const state: { current: ConfigState | null } = { current: null };
 vi.mock("../state/config", () => ({ useConfig: () => state.current }));
+const activity: { dashboard: SummaryDashboardResponse | null } = { dashboard: null };
+vi.mock("../state/activity", () => ({ useActivity: () => activity }));
 
 import { backrest } from "../api/client";
 import { RepoForm } from "./RepoForm";
@@ -109,8 +112,17 @@ afterEach(() => {
   act(() => root.unmount());
   container.remove();
   document.body.innerHTML = "";
+  activity.dashboard = null;
   vi.clearAllMocks();
 });
+
+function pressEscape() {
+  act(() => {
+    window.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", cancelable: true }));
+  });
+}
+
+const dialogNames = () => [...document.querySelectorAll("[role=dialog]")].map((d) => d.getAttribute("aria-label"));
 
 function ScheduleHost(props: { initial?: Schedule; errors?: Record<string, string>; seen: Schedule[] }) {
   const [s, setS] = useState<Schedule | undefined>(props.initial);
@@ -319,6 +331,28 @@ describe("RepoForm", () => {
   });
 });
 
+describe("RepoForm's errors", () => {
+  it("hides the errors of a list edited as lines once it changes, and keeps the others", async () => {
+    vi.mocked(backrest.addRepo).mockRejectedValue(
+      new ConnectError("config is invalid:\nrepos[1].env[1]: is reserved\nrepos[1].flags[0]: unknown flag", Code.InvalidArgument),
+    );
+    mount(<RepoForm onClose={() => {}} />);
+    type(control("Repository name"), "b");
+    type(control("URI"), "/srv/b");
+    type(control("Password"), "pw");
+    type(control("Environment"), "A=1\nB=2");
+    type(control("Flags"), "--odd");
+    click(button("Save"));
+    await wait();
+    expect(fieldOf(control("Environment")).textContent).toContain("Line 2: is reserved");
+    type(control("Flags"), "--odder");
+    expect(fieldOf(control("Flags")).textContent).not.toContain("unknown flag");
+    expect(fieldOf(control("Environment")).textContent).toContain("Line 2: is reserved");
+    type(control("Environment"), "C=3\nA=1\nB=2");
+    expect(fieldOf(control("Environment")).textContent).not.toContain("is reserved");
+  });
+});
+
 describe("PlanForm", () => {
   it("adds a plan with Backrest's defaults", async () => {
     save.mockImplementation((c) => Promise.resolve(c));
@@ -390,5 +424,78 @@ describe("PlanForm", () => {
     await wait();
     expect(save.mock.calls[0][0].plans).toEqual([]);
     expect(onClose).toHaveBeenCalled();
+  });
+
+  it("hides a server error once its field is edited, and a list's errors once its rows change", async () => {
+    save.mockRejectedValue(
+      new ConnectError(
+        "config is invalid:\nplans[0].paths[0]: first is odd\nplans[0].paths[1]: second is odd\nplans[0].backup_flags[0]: bad flag",
+        Code.InvalidArgument,
+      ),
+    );
+    const c = config();
+    c.plans[0].paths = ["/a", "/b"];
+    c.plans[0].backupFlags = ["--x"];
+    mount(<PlanForm planId="docs" onClose={() => {}} />, c);
+    click(button("Save"));
+    await wait();
+    expect(fieldOf(control("Path 1")).textContent).toContain("first is odd");
+    expect(fieldOf(control("Path 2")).textContent).toContain("second is odd");
+    expect(fieldOf(control("Backup flags")).textContent).toContain("Line 1: bad flag");
+
+    type(control("Path 2"), "/c");
+    expect(fieldOf(control("Path 2")).textContent).not.toContain("second is odd");
+    expect(fieldOf(control("Path 1")).textContent).toContain("first is odd");
+    // Undone, the error is true again.
+    type(control("Path 2"), "/b");
+    expect(fieldOf(control("Path 2")).textContent).toContain("second is odd");
+
+    click(button("Add path"));
+    expect(fieldOf(control("Path 1")).textContent).not.toContain("first is odd");
+    expect(fieldOf(control("Path 2")).textContent).not.toContain("second is odd");
+
+    type(control("Backup flags"), "--x\n--y");
+    expect(fieldOf(control("Backup flags")).textContent).not.toContain("bad flag");
+    expect(container.ownerDocument.body.textContent).not.toContain("see the marked fields");
+  });
+
+  it("asks before Escape discards unsaved changes; the × closes at once", () => {
+    const onClose = vi.fn();
+    mount(<PlanForm planId="docs" onClose={onClose} />);
+    pressEscape();
+    expect(onClose).toHaveBeenCalledTimes(1);
+
+    onClose.mockClear();
+    mount(<PlanForm planId="docs" onClose={onClose} />);
+    type(control("Path 1"), "/elsewhere");
+    pressEscape();
+    expect(dialogNames()).toEqual(["Edit plan docs", "Unsaved changes"]);
+    click(button("Keep", document.body));
+    expect(onClose).not.toHaveBeenCalled();
+    pressEscape();
+    click(button("Discard", document.body));
+    expect(onClose).toHaveBeenCalledTimes(1);
+
+    const closeButton = document.querySelector<HTMLButtonElement>('[role=dialog] [aria-label="Close"]');
+    act(() => closeButton?.click());
+    expect(onClose).toHaveBeenCalledTimes(2);
+    expect(dialogNames()).toEqual(["Edit plan docs"]);
+  });
+
+  it("previews the runs from the plan's last backup in the server's time zone, and hides the repository's password", async () => {
+    const c = config();
+    c.repos[0].uri = "rest:https://me:hunter2@backup.example.com/repo";
+    c.plans[0].schedule = create(ScheduleSchema, { schedule: { case: "cron", value: "0 3 * * *" }, clock: Schedule_Clock.LOCAL });
+    const end = Date.now() - 3_600_000;
+    activity.dashboard = create(SummaryDashboardResponseSchema, {
+      planSummaries: [{ id: "docs", recentBackups: { timestampMs: [BigInt(end - 60_000)], durationMs: [60_000n] } }],
+    });
+    mount(<PlanForm planId="docs" onClose={() => {}} />, c);
+    await wait();
+    const preview = container.ownerDocument.querySelector(".schedule-preview");
+    expect(preview?.textContent).toContain("Counted from the last run, in the server's time zone (Asia/Tokyo).");
+    const body = container.ownerDocument.body.textContent;
+    expect(body).toContain("rest:https://me:***@backup.example.com/repo");
+    expect(body).not.toContain("hunter2");
   });
 });

@@ -4,7 +4,7 @@ mod config;
 mod dashboard;
 mod files;
 mod logs;
-mod operations;
+pub(crate) mod operations;
 mod repos;
 mod sftp;
 mod snapshots;

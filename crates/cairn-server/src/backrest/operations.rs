@@ -10,14 +10,10 @@ use cairn_proto::v1::{GetOperationsRequest, OpSelector, OperationEvent, Operatio
 use connectrpc::{ConnectError, ServiceStream};
 use futures::StreamExt;
 
-pub fn get(s: &Shared, req: &GetOperationsRequest) -> Result<OperationList, ConnectError> {
-    // As Backrest: no selector at all is an error (so `{}` cannot fetch a whole history by
-    // accident); an empty selector (`{"selector":{}}`) selects every operation.
-    if let Some(bad) = req
-        .selector
-        .as_option()
-        .and_then(|s| s.kinds.iter().find(|k| OpKind::from_name(k).is_none()))
-    {
+/// The selector of a request, its kind names checked: a name no operation kind has is refused
+/// (it would silently select nothing).
+pub fn selector(proto: Option<&OpSelector>) -> Result<Option<Selector>, ConnectError> {
+    if let Some(bad) = proto.and_then(|s| s.kinds.iter().find(|k| OpKind::from_name(k).is_none())) {
         return Err(errors::invalid(
             "selector.kinds",
             format!(
@@ -25,7 +21,13 @@ pub fn get(s: &Shared, req: &GetOperationsRequest) -> Result<OperationList, Conn
             ),
         ));
     }
-    let selector = req.selector.as_option().map(Selector::from).ok_or_else(|| {
+    Ok(proto.map(Selector::from))
+}
+
+pub fn get(s: &Shared, req: &GetOperationsRequest) -> Result<OperationList, ConnectError> {
+    // As Backrest: no selector at all is an error (so `{}` cannot fetch a whole history by
+    // accident); an empty selector (`{"selector":{}}`) selects every operation.
+    let selector = selector(req.selector.as_option())?.ok_or_else(|| {
         errors::invalid(
             "selector",
             "is missing; pass one, e.g. {\"selector\":{\"planId\":\"my-plan\"},\"lastN\":50}, or {\"selector\":{}} for all operations",
@@ -105,17 +107,24 @@ fn to_events(b: Batch) -> Vec<OperationEvent> {
 }
 
 /// Deletes finished operations matching the selector (only failed ones with `only_failed`) and the
-/// logs they own. Pending and running operations are never deleted. An empty selector is refused.
+/// logs they own. Pending and running operations are never deleted. A selector that names no plan,
+/// repository, flow, snapshot or operation is refused (a kind or instance alone would reach across
+/// every plan).
 pub fn clear(
     s: &Shared,
     selector: Option<&OpSelector>,
     only_failed: bool,
 ) -> Result<ProtoEmpty, ConnectError> {
-    let selector = selector.map(Selector::from).unwrap_or_default();
-    if selector.is_empty() {
+    let selector = self::selector(selector)?.unwrap_or_default();
+    let scoped = !selector.ids.is_empty()
+        || selector.plan_id.is_some()
+        || selector.repo_guid.is_some()
+        || selector.flow_id.is_some()
+        || selector.snapshot_id.is_some();
+    if !scoped {
         return Err(errors::invalid(
             "selector",
-            "is empty; name the plan, repository or operations whose history to clear",
+            "names no plan, repository, flow, snapshot or operation; name the history to clear",
         ));
     }
     let removed = s

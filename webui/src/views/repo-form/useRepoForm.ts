@@ -4,9 +4,10 @@
 import { useState } from "react";
 import type { Config, Repo } from "@gen/v1/config_pb";
 import { backrest } from "../../api/client";
-import { errorMessage, type FieldErrors } from "../../api/errors";
+import { errorMessage } from "../../api/errors";
 import { notify } from "../../components/Toasts";
-import { LOCAL_ERRORS_BANNER, mapServerErrors, type MappedErrors } from "../../lib/formErrors";
+import { LOCAL_ERRORS_BANNER, currentBanner, mapServerErrors, type MappedErrors } from "../../lib/formErrors";
+import { same, useReportedErrors } from "../../lib/reportedErrors";
 import { useConfig } from "../../state/config";
 import { describeTest, type TestResult } from "./connectionTest";
 import { normalizeRepo, validateRepo } from "./prepareRepo";
@@ -48,8 +49,9 @@ export function useRepoForm(props: {
 }) {
   const { config, editing } = props;
   const { replace } = useConfig();
-  const [repo, setRepo] = useState<Repo>(props.initial);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [initial] = useState(props.initial);
+  const [repo, setRepo] = useState<Repo>(initial);
+  const { errors, report } = useReportedErrors(repo);
   const [banner, setBanner] = useState<string | null>(null);
   const [test, setTest] = useState<TestResult | null>(null);
   const [busy, setBusy] = useState<Busy>(null);
@@ -62,7 +64,7 @@ export function useRepoForm(props: {
     setRepo(candidate);
     const local = validateRepo(candidate, editing, config);
     if (forTest) delete local.id;
-    setErrors(local);
+    report(local, candidate);
     if (Object.keys(local).length > 0) {
       setBanner(LOCAL_ERRORS_BANNER);
       return null;
@@ -82,7 +84,7 @@ export function useRepoForm(props: {
       props.onClose();
     } catch (e) {
       const mapped = mapSaveError(e, config, candidate.id);
-      setErrors(mapped.fields);
+      report(mapped.fields, candidate);
       setBanner(mapped.banner);
     } finally {
       setBusy(null);
@@ -116,5 +118,16 @@ export function useRepoForm(props: {
     }
   };
 
-  return { repo, patch, errors, banner, test, busy, save, testConnection, remove };
+  return {
+    repo,
+    patch,
+    errors,
+    banner: currentBanner(banner, errors),
+    dirty: !same(repo, initial),
+    test,
+    busy,
+    save,
+    testConnection,
+    remove,
+  };
 }

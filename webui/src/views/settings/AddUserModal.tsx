@@ -23,6 +23,7 @@ export function AddUserModal(props: { existing: string[]; onClose: () => void; o
       error={error}
       busy={busy}
       submitLabel="Add"
+      dirty={name !== "" || pw !== ""}
       note="The user is added when the settings are saved."
     >
       <Field label="User name">

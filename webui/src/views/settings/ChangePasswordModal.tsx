@@ -20,6 +20,7 @@ export function ChangePasswordModal(props: { name: string; onClose: () => void; 
       error={error}
       busy={busy}
       submitLabel="Set password"
+      dirty={pw !== "" || pw2 !== ""}
       note="The new password takes effect when the settings are saved, and ends the user's sessions: if it is yours, you are asked to log in again."
     >
       <Field label="New password" hint="At least 8 characters.">

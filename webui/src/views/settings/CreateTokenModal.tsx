@@ -1,11 +1,12 @@
 // Creating an API token: its label and lifetime, then the token itself, shown only this once with a
-// button that copies it.
+// button that copies it; that dialog closes by its Done button, or after a question.
 import { useState } from "react";
 import type { Config } from "@gen/v1/config_pb";
 import { cairn } from "../../api/client";
 import { errorMessage } from "../../api/errors";
 import { Field } from "../../components/Field";
 import { Modal } from "../../components/Modal";
+import type { CloseGuard } from "../../components/closeGuard";
 import { notify } from "../../components/Toasts";
 import { parseCount } from "../../lib/historyLimits";
 import { ModalForm } from "./ModalForm";
@@ -43,6 +44,7 @@ export function CreateTokenModal(props: { onClose: () => void; reload: () => Pro
       error={error}
       busy={busy}
       submitLabel="Create"
+      dirty={label !== "" || days !== ""}
     >
       <Field label="Label" hint="What the token is for, e.g. the script or host using it.">
         <input value={label} onChange={(e) => setLabel(e.target.value)} autoComplete="off" />
@@ -65,12 +67,21 @@ async function copy(input: HTMLInputElement | null, value: string) {
   }
 }
 
+/** The token cannot be shown again: closing its dialog other than by Done asks, the × included. */
+const TOKEN_GUARD: CloseGuard = {
+  title: "Token shown only once",
+  message: "Once this dialog is gone the token cannot be shown again. Copy it first if you still need it.",
+  confirmLabel: "Dismiss",
+  closeButton: true,
+};
+
 function TokenShownOnce(props: { token: string; onClose: () => void }) {
   const { token } = props;
   return (
     <Modal
       title="API token created"
       onClose={props.onClose}
+      guard={TOKEN_GUARD}
       footer={
         <button type="button" className="primary" onClick={props.onClose}>
           Done

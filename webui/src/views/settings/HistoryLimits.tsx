@@ -14,7 +14,7 @@ import {
   type LimitValues,
 } from "../../lib/historyLimits";
 import { IntInput } from "./IntInput";
-import { settingsOf, type DraftSectionProps, type Edit } from "./settingsForm";
+import { settingsOf, type DraftSectionProps } from "./settingsForm";
 
 /** The numbers of a row, in the order they are shown. */
 const NUMBERS: { key: keyof LimitValues; label: string; min: number }[] = [
@@ -24,10 +24,10 @@ const NUMBERS: { key: keyof LimitValues; label: string; min: number }[] = [
 ];
 
 export function HistoryLimits(props: DraftSectionProps & { limits: HistoryLimit[] }) {
-  const { limits, errors, edit, editRows } = props;
+  const { limits, errors, edit } = props;
   const d0 = defaultLimit("default");
-  const change = (fn: (rows: HistoryLimit[]) => HistoryLimit[], e: Edit) =>
-    e((d) => {
+  const change = (fn: (rows: HistoryLimit[]) => HistoryLimit[]) =>
+    edit((d) => {
       const c = settingsOf(d);
       c.historyLimits = fn(c.historyLimits);
     });
@@ -50,12 +50,12 @@ export function HistoryLimits(props: DraftSectionProps & { limits: HistoryLimit[
             limits={limits}
             index={i}
             errors={errors}
-            onChange={(patch) => change((rows) => updateLimit(rows, i, patch), edit)}
-            onRemove={() => change((rows) => removeLimit(rows, i), editRows)}
+            onChange={(patch) => change((rows) => updateLimit(rows, i, patch))}
+            onRemove={() => change((rows) => removeLimit(rows, i))}
           />
         ))}
         <div className="row">
-          <button type="button" disabled={availableKinds(limits).length === 0} onClick={() => change(addLimit, editRows)}>
+          <button type="button" disabled={availableKinds(limits).length === 0} onClick={() => change(addLimit)}>
             Add limit
           </button>
         </div>

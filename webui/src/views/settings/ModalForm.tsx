@@ -2,6 +2,7 @@
 // the error of the last attempt, an optional note, and Cancel beside the submit button.
 import type { ReactNode } from "react";
 import { Modal } from "../../components/Modal";
+import { unsavedGuard } from "../../components/closeGuard";
 
 export function ModalForm(props: {
   title: string;
@@ -11,10 +12,12 @@ export function ModalForm(props: {
   busy: boolean;
   submitLabel: string;
   note?: ReactNode;
+  /** Something was typed: Escape asks before throwing it away. */
+  dirty: boolean;
   children: ReactNode;
 }) {
   return (
-    <Modal title={props.title} onClose={props.onClose}>
+    <Modal title={props.title} onClose={props.onClose} guard={unsavedGuard(props.dirty)}>
       <form
         className="stack"
         onSubmit={(e) => {

@@ -1,4 +1,5 @@
-// The settings page's "Server" card: the server's version, config file and data directory (GetStatus).
+// The settings page's "Server" card: the server's version, config file, data directory and time zone
+// (GetStatus).
 import { useEffect, useState } from "react";
 import type { Status } from "@gen/cairn/v1/cairn_pb";
 import { cairn } from "../../api/client";
@@ -32,6 +33,8 @@ export function ServerSection() {
           <dd className="mono">{status.configPath}</dd>
           <dt>Data directory</dt>
           <dd className="mono">{status.dataPath}</dd>
+          <dt>Time zone</dt>
+          <dd>{status.timeZone || "not reported"}</dd>
         </dl>
       )}
     </Section>

@@ -14,7 +14,7 @@ import { authOf, type DraftSectionProps } from "./settingsForm";
 const LAST_USER = "The last user cannot be removed while authentication is on.";
 
 export function UserList(props: DraftSectionProps & { users: User[]; authDisabled: boolean }) {
-  const { users, errors, edit, editRows } = props;
+  const { users, errors, edit } = props;
   const [adding, setAdding] = useState(false);
   const [changing, setChanging] = useState<number | null>(null);
   const [removing, setRemoving] = useState<number | null>(null);
@@ -53,7 +53,7 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
           existing={users.map((u) => u.name)}
           onClose={closeAdd}
           onAdd={(name, hash) =>
-            editRows((d) => {
+            edit((d) => {
               authOf(d).users.push(create(UserSchema, { name, password: passwordFromHash(hash) }));
             })
           }
@@ -82,7 +82,7 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
           onConfirm={() => {
             const i = removing;
             setRemoving(null);
-            editRows((d) => {
+            edit((d) => {
               authOf(d).users.splice(i, 1);
             });
           }}

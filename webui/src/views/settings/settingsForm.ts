@@ -19,8 +19,6 @@ export interface DraftSectionProps {
   draft: Config;
   errors: FieldErrors;
   edit: Edit;
-  /** An edit that moves rows around (and so drops the server's errors, keyed by row index). */
-  editRows: Edit;
 }
 
 export function authOf(c: Config): Auth {

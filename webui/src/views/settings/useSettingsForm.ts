@@ -1,10 +1,12 @@
 // The settings page's state: the draft (following the server's config as it is reloaded), the errors
-// of a refused save, whether the config changed elsewhere, and the save, reload and discard actions.
+// of a refused save (each shown while what it names is unchanged), whether the config changed
+// elsewhere, and the save, reload and discard actions.
 import { useCallback, useState } from "react";
 import { clone } from "@bufbuild/protobuf";
 import { ConfigSchema, type Config } from "@gen/v1/config_pb";
-import { errorMessage, type FieldErrors } from "../../api/errors";
+import { errorMessage } from "../../api/errors";
 import { notify } from "../../components/Toasts";
+import { useReportedErrors } from "../../lib/reportedErrors";
 import { isStaleModno, normalizeConfig, splitSaveError } from "../../lib/settingsDraft";
 import { useConfig } from "../../state/config";
 import { follow, fresh, type SettingsForm } from "./settingsForm";
@@ -13,7 +15,7 @@ export function useSettingsForm() {
   const { config, error: loadError, reload, save } = useConfig();
   const [form, setForm] = useState<SettingsForm | null>(() => (config ? fresh(config) : null));
   const [seen, setSeen] = useState<Config | null>(config);
-  const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
+  const { errors: fieldErrors, report } = useReportedErrors(form?.draft);
   const [otherErrors, setOtherErrors] = useState<string[]>([]);
   const [stale, setStale] = useState(false);
   const [saving, setSaving] = useState(false);
@@ -33,19 +35,10 @@ export function useSettingsForm() {
     });
   }, []);
 
-  /** An edit that moves rows around: the server's errors, keyed by row index, no longer fit. */
-  const editRows = useCallback(
-    (fn: (d: Config) => void) => {
-      setFieldErrors({});
-      edit(fn);
-    },
-    [edit],
-  );
-
   /** Starts over from `c`, the server's config. */
   const restart = (c: Config) => {
     setForm(fresh(c));
-    setFieldErrors({});
+    report({}, undefined);
     setOtherErrors([]);
     setStale(false);
   };
@@ -67,7 +60,7 @@ export function useSettingsForm() {
         setOtherErrors([]);
       } else {
         const { fields, other } = splitSaveError(errorMessage(e));
-        setFieldErrors(fields);
+        report(fields, draft);
         setOtherErrors(other);
       }
     } finally {
@@ -77,5 +70,5 @@ export function useSettingsForm() {
 
   const discard = (base: Config) => setForm(fresh(base));
 
-  return { config, loadError, reload, form, fieldErrors, otherErrors, stale, saving, edit, editRows, reloadConfig, saveDraft, discard };
+  return { config, loadError, reload, form, fieldErrors, otherErrors, stale, saving, edit, reloadConfig, saveDraft, discard };
 }

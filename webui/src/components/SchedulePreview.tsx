@@ -1,0 +1,61 @@
+// The "Next runs" of a schedule as cairn's scheduler would compute them, counted from the last run (or
+// now), computed and shown in the time zone cron fires in on the server, which the preview names.
+import { useEffect, useState } from "react";
+import { Schedule_Clock, type Schedule } from "@gen/v1/config_pb";
+import { formatRelative } from "../lib/format";
+import { previewZone } from "../lib/previewZone";
+import { nextRuns } from "../lib/schedule";
+import { useServerTimeZone } from "./useServerTimeZone";
+
+const PREVIEW_COUNT = 5;
+
+function formatRun(d: Date, now: number, timeZone: string): string {
+  const text = d.toLocaleString(undefined, {
+    weekday: "short",
+    month: "short",
+    day: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    timeZone,
+  });
+  return `${text} (${formatRelative(d.getTime(), now)})`;
+}
+
+/** The current time, refreshed every minute so the preview stays true while the form is open. */
+function useMinuteClock(): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 60_000);
+    return () => clearInterval(t);
+  }, []);
+  return now;
+}
+
+/** `cronInvalid`: the editor shows the expression's error already; the preview only waits for a fix. */
+export function SchedulePreview(props: { value: Schedule | undefined; lastRunMs: number | null; cronInvalid: boolean }) {
+  const { value, lastRunMs } = props;
+  const now = useMinuteClock();
+  const { zone, text } = previewZone(value?.clock ?? Schedule_Clock.DEFAULT, useServerTimeZone());
+  const runs = nextRuns(value, PREVIEW_COUNT, lastRunMs, now, zone);
+  return (
+    <div className="schedule-preview">
+      <h4>Next runs</h4>
+      {Array.isArray(runs) ? (
+        <>
+          <ol>
+            {runs.map((d) => (
+              <li key={d.getTime()}>{formatRun(d, now, zone)}</li>
+            ))}
+          </ol>
+          <div className="field-hint">
+            {lastRunMs === null ? "Counted from now" : "Counted from the last run"}, {text}.
+          </div>
+        </>
+      ) : props.cronInvalid ? (
+        <div className="field-hint">No preview until the cron expression is valid.</div>
+      ) : (
+        <div className="field-error">{runs.error}</div>
+      )}
+    </div>
+  );
+}

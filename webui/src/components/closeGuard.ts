@@ -1,0 +1,17 @@
+// What a dialog holding unsaved work asks before it closes (see Modal's `guard`), and the question for
+// a form with unsaved changes.
+import type { ReactNode } from "react";
+
+export interface CloseGuard {
+  title: string;
+  message: ReactNode;
+  /** The button that closes the dialog anyway; the other one, "Keep", keeps it open. */
+  confirmLabel: string;
+  /** The × asks too. Otherwise only Escape asks: the ×, like Cancel, is a deliberate close. */
+  closeButton?: boolean;
+}
+
+/** The question of a form dialog with unsaved changes; none while it has none. */
+export function unsavedGuard(dirty: boolean): CloseGuard | undefined {
+  return dirty ? { title: "Unsaved changes", message: "Discard the changes made in this dialog?", confirmLabel: "Discard" } : undefined;
+}
