@@ -2,7 +2,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import reactHooks from "eslint-plugin-react-hooks";
-import globals from "globals";
 
 export default tseslint.config(
   { ignores: ["gen/", "dist/", "node_modules/", "e2e/screenshots/"] },
@@ -16,6 +15,4 @@ export default tseslint.config(
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
     },
   },
-  // The benchmark script runs in node and hands functions to the browser.
-  { files: ["bench/**/*.mjs"], languageOptions: { globals: { ...globals.node, ...globals.browser } } },
 );

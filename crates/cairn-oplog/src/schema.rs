@@ -54,6 +54,9 @@ const MIGRATIONS: &[&str] = &[
     // v4: the newest operation of one kind in a repository (the scheduler's "last prune/check/forget"),
     // and a repository's index-snapshot operations, without walking its whole history.
     "CREATE INDEX operations_repo_kind ON operations(repo_guid, kind, id);",
+    // v5: a repository's history newest first, a page at a time (the web UI's repository view), without
+    // sorting every operation of the repository.
+    "CREATE INDEX operations_repo ON operations(repo_guid, id);",
 ];
 
 /// The schema version this build writes.

@@ -5,14 +5,11 @@
 //! Run: `cargo bench -p cairn-server --bench api_latency`
 #[path = "../../cairn-oplog/benches/common/mod.rs"]
 mod common;
+mod serve;
 
-use cairn_config::{ConfigStore, MigrationEnv};
-use cairn_oplog::LogStore;
-use cairn_orchestrator::{Deps, Orchestrator, SystemClock};
 use cairn_proto::cairn::v1::{CairnClient, WatchOperationsRequest};
 use cairn_proto::v1::{BackrestClient, GetOperationsRequest, OpSelector};
 use connectrpc::client::{ClientConfig, HttpClient};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn percentiles(mut v: Vec<Duration>) -> String {
@@ -26,23 +23,6 @@ fn percentiles(mut v: Vec<Duration>) -> String {
     )
 }
 
-fn config_json(dir: &std::path::Path) -> serde_json::Value {
-    let repos: Vec<_> = (0..4)
-        .map(|r| {
-            serde_json::json!({"id": format!("repo-{r}"), "uri": dir.join(format!("repo-{r}")).display().to_string(),
-                "password": "x", "guid": format!("{r:064x}"), "engine": "restic"})
-        })
-        .collect();
-    let plans: Vec<_> = (0..common::PLANS)
-        .map(|p| {
-            serde_json::json!({"id": format!("plan-{p}"), "repo": format!("repo-{}", p % 4),
-                "paths": ["/srv"], "schedule": {"disabled": true}})
-        })
-        .collect();
-    serde_json::json!({"version": 6, "modno": 1, "instance": "bench", "repos": repos, "plans": plans,
-        "auth": {"disabled": true}})
-}
-
 #[tokio::main]
 async fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -52,29 +32,7 @@ async fn main() {
     let total = common::total_ops();
     let (oplog, took) = common::build(&dir.path().join("oplog.sqlite"), total);
     println!("{total} operations inserted in {took:.2?}");
-    let config_path = dir.path().join("config.json");
-    std::fs::write(&config_path, config_json(dir.path()).to_string()).expect("config");
-    let store = ConfigStore::open(&config_path, &MigrationEnv::default(), || unreachable!())
-        .expect("config store");
-    let orch = Orchestrator::new(Deps {
-        config: Arc::new(store),
-        oplog: oplog.clone(),
-        logs: LogStore::open(dir.path().join("tasklogs")).expect("log store"),
-        clock: Arc::new(SystemClock),
-        restic_command: None,
-    });
-    let app = cairn_server::app(cairn_server::ServerOptions {
-        orchestrator: orch,
-        config_path,
-        data_dir: dir.path().to_path_buf(),
-        shutdown: Default::default(),
-    })
-    .expect("app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let base = serve::serve(dir.path(), oplog.clone(), common::PLANS).await;
     let http = reqwest::Client::new();
 
     let mut samples = Vec::new();

@@ -1,34 +1,17 @@
 //! The web UI on a long history: builds an operation log in which plan `plan-0` has 100,000
 //! operations (2,000,000 in all over 20 plans and 4 repositories, so `repo-0` has 500,000;
 //! `CAIRN_BENCH_OPS` overrides the total), serves it with the web UI on loopback, and runs
-//! `webui/bench/history.mjs`, which drives Debian's chromium through the plan and repository views and
+//! `webui/bench/history.ts` (through vite-node), which drives Debian's chromium through the plan and repository views and
 //! prints how fast the tree appears, how many rows the DOM holds, frame times while scrolling and the
-//! time to load older pages. Needs node with the UI's npm packages and chromium (as the tests do).
+//! time to load older pages, and frame times while a running backup of plan-0 reports progress ten
+//! times a second with ten pages of history loaded. Needs node with the UI's npm packages and chromium (as the tests do).
 //! Run: `cargo bench -p cairn-server --bench webui_history`
 #[path = "../../cairn-oplog/benches/common/mod.rs"]
 mod common;
+mod serve;
 
-use cairn_config::{ConfigStore, MigrationEnv};
-use cairn_oplog::LogStore;
-use cairn_orchestrator::{Deps, Orchestrator, SystemClock};
-use std::sync::Arc;
-
-fn config_json(dir: &std::path::Path) -> serde_json::Value {
-    let repos: Vec<_> = (0..4)
-        .map(|r| {
-            serde_json::json!({"id": format!("repo-{r}"), "uri": dir.join(format!("repo-{r}")).display().to_string(),
-                "password": "x", "guid": format!("{r:064x}"), "engine": "restic"})
-        })
-        .collect();
-    let plans: Vec<_> = (0..common::PLANS)
-        .map(|p| {
-            serde_json::json!({"id": format!("plan-{p}"), "repo": format!("repo-{}", p % 4),
-                "paths": ["/srv"], "schedule": {"disabled": true}})
-        })
-        .collect();
-    serde_json::json!({"version": 6, "modno": 1, "instance": "bench", "repos": repos, "plans": plans,
-        "auth": {"disabled": true}})
-}
+use cairn_proto::v1::__buffa::oneof::operation::Op;
+use cairn_proto::v1::{BackupProgressEntry, BackupProgressStatusEntry, OperationStatus};
 
 fn main() {
     if std::env::args().any(|a| a == "--list") {
@@ -51,37 +34,54 @@ async fn run() {
         "{total} operations inserted in {took:.2?} ({} per plan)",
         total / common::PLANS
     );
-    let config_path = dir.path().join("config.json");
-    std::fs::write(&config_path, config_json(dir.path()).to_string()).expect("config");
-    let store = ConfigStore::open(&config_path, &MigrationEnv::default(), || unreachable!())
-        .expect("config store");
-    let orch = Orchestrator::new(Deps {
-        config: Arc::new(store),
-        oplog,
-        logs: LogStore::open(dir.path().join("tasklogs")).expect("log store"),
-        clock: Arc::new(SystemClock),
-        restic_command: None,
-    });
-    let app = cairn_server::app(cairn_server::ServerOptions {
-        orchestrator: orch,
-        config_path,
-        data_dir: dir.path().to_path_buf(),
-        shutdown: Default::default(),
-    })
-    .expect("app");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let base = format!("http://{}/", listener.local_addr().expect("addr"));
-    tokio::spawn(async move { axum::serve(listener, app).await });
+    let base = serve::serve(dir.path(), oplog.clone(), common::PLANS).await;
 
+    // A backup of plan-0 running throughout, reporting progress ten times a second, as a busy server
+    // would while someone browses.
+    let progress = tokio::spawn(report_progress(oplog));
     let webui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../webui");
-    let status = tokio::process::Command::new("node")
-        .arg("bench/history.mjs")
-        .arg(&base)
+    let status = tokio::process::Command::new("npx")
+        .args(["vite-node", "bench/history.ts"])
+        .env("CAIRN_BENCH_BASE", format!("{base}/"))
         .current_dir(&webui)
         .status()
         .await
-        .expect("run node (install Node.js and `npm ci` in webui/)");
+        .expect("run npx (install Node.js and `npm ci` in webui/)");
+    progress.abort();
     assert!(status.success(), "the browser benchmark failed");
+}
+
+/// Adds a running backup to plan-0 and updates its progress every 100 ms until aborted.
+async fn report_progress(oplog: cairn_oplog::OpLog) {
+    use cairn_proto::v1::__buffa::oneof::backup_progress_entry::Entry;
+    let mut op = common::operation(0, 0, 0);
+    op.status = OperationStatus::STATUS_INPROGRESS.into();
+    op.unix_time_start_ms = now_ms();
+    op.unix_time_end_ms = 0;
+    oplog.add(&mut op).expect("add running backup");
+    let total: i64 = 10 << 30;
+    for tick in 1i64.. {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if let Some(Op::OperationBackup(b)) = op.op.as_mut() {
+            b.last_status = BackupProgressEntry {
+                entry: Some(Entry::Status(Box::new(BackupProgressStatusEntry {
+                    percent_done: (tick % 1000) as f64 / 1000.0,
+                    total_bytes: total,
+                    bytes_done: total / 1000 * (tick % 1000),
+                    total_files: 100_000,
+                    files_done: tick % 100_000,
+                    ..Default::default()
+                }))),
+                ..Default::default()
+            }
+            .into();
+        }
+        oplog.update(&mut op).expect("update progress");
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
 }

@@ -5,6 +5,12 @@ use axum::body::Body;
 use axum::extract::Path;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Mutex, OnceLock};
 
 include!(concat!(env!("OUT_DIR"), "/webui_assets.rs"));
 
@@ -31,20 +37,35 @@ fn serve(path: &str, cache: &'static str, req: &HeaderMap) -> Response {
     let Some(file) = Assets::get(path) else {
         return (StatusCode::NOT_FOUND, "no such file in the web UI").into_response();
     };
-    let etag = format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..16]));
+    let mime = file.metadata.mimetype();
+    let gz = (compressible(mime) && accepts_gzip(req))
+        .then(|| gzipped(path, &file.data))
+        .flatten();
+    let hash = hex::encode(&file.metadata.sha256_hash()[..16]);
+    let etag = match gz {
+        Some(_) => format!("\"{hash}-gz\""),
+        None => format!("\"{hash}\""),
+    };
     let fresh = req
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    let mut resp = if fresh {
-        StatusCode::NOT_MODIFIED.into_response()
-    } else {
-        Response::new(Body::from(file.data.into_owned()))
+    let gzip = gz.is_some();
+    let mut resp = match (fresh, gz) {
+        (true, _) => StatusCode::NOT_MODIFIED.into_response(),
+        (false, Some(z)) => Response::new(Body::from(z)),
+        (false, None) => Response::new(Body::from(file.data.into_owned())),
     };
-    let h = resp.headers_mut();
-    if let Ok(ct) = HeaderValue::from_str(file.metadata.mimetype()) {
-        h.insert(header::CONTENT_TYPE, ct);
+    if gzip {
+        resp.headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
+    resp.headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Ok(ct) = HeaderValue::from_str(mime) {
+        resp.headers_mut().insert(header::CONTENT_TYPE, ct);
+    }
+    let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }
@@ -63,4 +84,63 @@ fn serve(path: &str, cache: &'static str, req: &HeaderMap) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     resp
+}
+
+/// Scripts, styles and pages shrink about fourfold with gzip; images and fonts are compressed already.
+fn compressible(mime: &str) -> bool {
+    mime.starts_with("text/")
+        || mime.contains("javascript")
+        || mime.contains("json")
+        || mime.contains("svg")
+}
+
+fn accepts_gzip(req: &HeaderMap) -> bool {
+    req.get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|e| {
+                let mut parts = e.split(';');
+                let name = parts.next().unwrap_or_default().trim();
+                let refused =
+                    parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
+                name.eq_ignore_ascii_case("gzip") && !refused
+            })
+        })
+}
+
+/// The gzip of an embedded file, compressed once per process (the files never change).
+fn gzipped(path: &str, data: &[u8]) -> Option<Bytes> {
+    static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(path).cloned()) {
+        return Some(hit);
+    }
+    let mut enc = GzEncoder::new(Vec::with_capacity(data.len() / 3), Compression::best());
+    enc.write_all(data).ok()?;
+    let bytes = Bytes::from(enc.finish().ok()?);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(path.to_string(), bytes.clone());
+    }
+    Some(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gzip_is_used_only_when_accepted() {
+        let h = |v: &str| {
+            let mut m = HeaderMap::new();
+            m.insert(header::ACCEPT_ENCODING, HeaderValue::from_str(v).unwrap());
+            m
+        };
+        assert!(accepts_gzip(&h("gzip, deflate, br")));
+        assert!(accepts_gzip(&h("br;q=1.0, GZIP;q=0.5")));
+        assert!(!accepts_gzip(&h("gzip;q=0, br")));
+        assert!(!accepts_gzip(&h("br")));
+        assert!(!accepts_gzip(&HeaderMap::new()));
+        assert!(compressible("text/javascript") && compressible("image/svg+xml"));
+        assert!(!compressible("image/png"));
+    }
 }

@@ -535,34 +535,38 @@ async fn config_secrets_stay_on_the_server_and_invalid_configs_change_nothing() 
         .ok("v1.Backrest/AddRepo", json!({"repo": candidate}), NO)
         .await;
     assert_eq!(imported["repos"][1]["guid"].as_str(), Some(guid.as_str()));
+    let (code, _) = s
+        .call("v1.Backrest/RemoveRepo", json!({"repoId": "repo1"}), NO)
+        .await;
+    assert_eq!(code, 400, "a repository used by a plan cannot be removed");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn editing_a_repository_keeps_it_and_never_switches_to_another() {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let s = Server::start(config(tmp.path(), &src, json!({"disabled": true}))).await;
+    let uri = tmp.path().join("repo2").display().to_string();
+    let added = s
+        .ok(
+            "v1.Backrest/AddRepo",
+            json!({"repo": {"id": "repo2", "uri": uri, "password": "pw2"}}),
+            NO,
+        )
+        .await;
+    let guid = added["repos"][1]["guid"].as_str().unwrap().to_string();
     // Editing it, as the UI's form does, sends it back with its guid and the redacted password.
-    let mut edited = imported["repos"][1].clone();
+    let mut edited = added["repos"][1].clone();
     edited["flags"] = json!(["--limit-upload=100"]);
     let saved = s
         .ok("v1.Backrest/AddRepo", json!({"repo": edited}), NO)
         .await;
     assert_eq!(saved["repos"][1]["flags"], json!(["--limit-upload=100"]));
     assert_eq!(saved["repos"][1]["guid"].as_str(), Some(guid.as_str()));
-    // An edit never switches to another repository: a URI with nothing there is refused without
-    // creating one, and so is another repository's URI.
-    let mut moved = edited.clone();
+
+    // A URI with nothing there is refused without creating a repository, and so is the URI of
+    // another repository.
     let nowhere = tmp.path().join("typo");
-    moved["uri"] = json!(nowhere.display().to_string());
-    let (code, body) = s
-        .call("v1.Backrest/AddRepo", json!({"repo": moved}), NO)
-        .await;
-    assert_eq!(code, 400, "{body}");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("no repository at"),
-        "{body}"
-    );
-    assert!(
-        !nowhere.join("config").exists(),
-        "nothing was created at the new URI"
-    );
     let other = tmp.path().join("other-repo");
     let init = std::process::Command::new("restic")
         .args(["init", "-r", &other.display().to_string()])
@@ -570,22 +574,23 @@ async fn config_secrets_stay_on_the_server_and_invalid_configs_change_nothing() 
         .output()
         .unwrap();
     assert!(init.status.success());
-    moved["uri"] = json!(other.display().to_string());
-    let (code, body) = s
-        .call("v1.Backrest/AddRepo", json!({"repo": moved}), NO)
-        .await;
-    assert_eq!(code, 400, "{body}");
-    assert!(
-        body["message"]
-            .as_str()
-            .unwrap()
-            .contains("is not repository"),
-        "{body}"
+    for (to, why) in [
+        (&nowhere, "no repository at"),
+        (&other, "is not repository"),
+    ] {
+        let mut moved = edited.clone();
+        moved["uri"] = json!(to.display().to_string());
+        let (code, body) = s
+            .call("v1.Backrest/AddRepo", json!({"repo": moved}), NO)
+            .await;
+        assert_eq!(code, 400, "{body}");
+        assert!(body["message"].as_str().unwrap().contains(why), "{body}");
+    }
+    assert!(!nowhere.join("config").exists(), "nothing was created");
+    assert_eq!(
+        s.ok("v1.Backrest/GetConfig", json!({}), NO).await["repos"][1]["uri"],
+        json!(uri)
     );
-    let (code, _) = s
-        .call("v1.Backrest/RemoveRepo", json!({"repoId": "repo1"}), NO)
-        .await;
-    assert_eq!(code, 400, "a repository used by a plan cannot be removed");
 }
 
 #[tokio::test(flavor = "multi_thread")]

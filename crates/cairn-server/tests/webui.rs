@@ -39,10 +39,7 @@ async fn the_page_and_its_assets_are_served_without_credentials() {
     assert!(html.contains("<div id=\"root\">"), "{html}");
 
     // Every asset the page names is served, immutable, with its type.
-    let assets: Vec<&str> = html
-        .split('"')
-        .filter(|p| p.starts_with("/assets/") || p.starts_with("./assets/"))
-        .collect();
+    let assets = assets_of(&html);
     assert!(!assets.is_empty(), "the page names no assets: {html}");
     for a in assets {
         let url = format!(
@@ -76,6 +73,46 @@ async fn the_page_and_its_assets_are_served_without_credentials() {
         assert_eq!(again.status().as_u16(), 304, "{url}");
     }
 
+    // With gzip accepted, scripts and styles come compressed (and decompress to the same bytes).
+    let script = assets_of(&html)
+        .into_iter()
+        .find(|a| a.ends_with(".js"))
+        .expect("a script");
+    let url = format!(
+        "{}/{}",
+        s.base,
+        script.trim_start_matches("./").trim_start_matches('/')
+    );
+    let plain = s
+        .http
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let zipped = s
+        .http
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zipped.headers()["content-encoding"], "gzip");
+    assert_eq!(zipped.headers()["vary"], "accept-encoding");
+    let body = zipped.bytes().await.unwrap();
+    assert!(
+        body.len() * 2 < plain.len(),
+        "{} vs {}",
+        body.len(),
+        plain.len()
+    );
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&body[..]), &mut unzipped)
+        .unwrap();
+    assert_eq!(unzipped, plain);
+
     let missing = s
         .http
         .get(format!("{}/assets/nope.js", s.base))
@@ -86,6 +123,13 @@ async fn the_page_and_its_assets_are_served_without_credentials() {
     // The API behind the page still needs a session.
     let (status, _) = s.call("v1.Backrest/GetConfig", json!({}), Auth::None).await;
     assert_eq!(status, 401);
+}
+
+/// The asset paths a page names.
+fn assets_of(html: &str) -> Vec<&str> {
+    html.split('"')
+        .filter(|p| p.starts_with("/assets/") || p.starts_with("./assets/"))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]

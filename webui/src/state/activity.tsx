@@ -6,6 +6,9 @@ import { OperationStatus, type Operation } from "@gen/v1/operations_pb";
 import type { SummaryDashboardResponse } from "@gen/v1/service_pb";
 import { backrest, cairn } from "../api/client";
 import { errorMessage, isAbort } from "../api/errors";
+import { useRoute } from "../lib/router";
+
+const DEFERRED_DASHBOARD_MS = 1500;
 
 export interface Activity {
   running: Operation[];
@@ -69,11 +72,21 @@ export function ActivityProvider({ children }: { children: ReactNode }) {
     }, 1500);
   }, [loadDashboard]);
 
+  // The dashboard is the costliest read on a large history: outside the dashboard view (where only
+  // the sidebar's status dots use it) it is read after the page's own data.
+  const onDashboard = useRoute().name === "dashboard";
+  const first = useRef(true);
   useEffect(() => {
-    loadDashboard();
+    // On the dashboard: now. Elsewhere: shortly after the first page load, then only every minute.
+    const delay = onDashboard ? 0 : first.current ? DEFERRED_DASHBOARD_MS : null;
+    first.current = false;
+    const start = delay === null ? undefined : setTimeout(loadDashboard, delay);
     const every = setInterval(loadDashboard, 60_000);
-    return () => clearInterval(every);
-  }, [loadDashboard]);
+    return () => {
+      clearTimeout(start);
+      clearInterval(every);
+    };
+  }, [loadDashboard, onDashboard]);
 
   useEffect(() => {
     const abort = new AbortController();

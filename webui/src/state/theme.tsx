@@ -1,4 +1,5 @@
-// Light, dark or the system's choice, remembered in localStorage and set as <html data-theme>.
+// Light, dark or the system's choice (followed as it changes), remembered in localStorage and set as
+// <html data-theme>, which selects the CSS variables of the theme.
 import { createContext, useContext, useEffect, useState, type ReactNode } from "react";
 
 export type ThemeChoice = "system" | "light" | "dark";
@@ -22,13 +23,17 @@ export function ThemeProvider({ children }: { children: ReactNode }) {
   const [theme, setTheme] = useState<ThemeChoice>(stored);
   useEffect(() => {
     const root = document.documentElement;
-    if (theme === "system") {
-      root.removeAttribute("data-theme");
-      localStorage.removeItem(KEY);
-    } else {
+    if (theme !== "system") {
       root.setAttribute("data-theme", theme);
       localStorage.setItem(KEY, theme);
+      return;
     }
+    localStorage.removeItem(KEY);
+    const dark = typeof window.matchMedia === "function" ? window.matchMedia("(prefers-color-scheme: dark)") : null;
+    const follow = () => root.setAttribute("data-theme", dark?.matches ? "dark" : "light");
+    follow();
+    dark?.addEventListener("change", follow);
+    return () => dark?.removeEventListener("change", follow);
   }, [theme]);
   return <Ctx.Provider value={{ theme, setTheme }}>{children}</Ctx.Provider>;
 }

@@ -159,22 +159,38 @@ function PlanCard({ s, now, running }: { s: Summary; now: number; running: Opera
         <dd>{plan?.repo ?? "–"}</dd>
         <dt>Schedule</dt>
         <dd>{describeSchedule(plan?.schedule)}</dd>
-        <dt>Next backup</dt>
-        <dd>
-          {s.nextBackupTimeMs > 0n ? `${formatTime(s.nextBackupTimeMs)} (${formatRelative(s.nextBackupTimeMs, now)})` : "not scheduled"}
-        </dd>
+        <NextBackup s={s} now={now} />
         <dt>Last backup</dt>
         <dd>{last ? formatRelative(last.at, now) : "–"}</dd>
-        <dt>30 days</dt>
-        <dd>
-          {String(s.backupsSuccessLast30days)} ok, {String(s.backupsWarningLast30days)} warning, {String(s.backupsFailed30days)} failed ·{" "}
-          {formatBytes(s.bytesAddedLast30days)} added
-        </dd>
       </dl>
-      <HistoryStrip days={s.historyLast30days} label={`Last 30 days of ${s.id}`} />
-      <BytesChart days={s.historyLast30days} label={`Bytes added and scanned per day for ${s.id}`} />
+      <Month s={s} />
       <Failures s={s} link={href({ name: "plan", id: s.id })} />
     </section>
+  );
+}
+
+function NextBackup({ s, now }: { s: Summary; now: number }) {
+  return (
+    <>
+      <dt>Next backup</dt>
+      <dd>
+        {s.nextBackupTimeMs > 0n ? `${formatTime(s.nextBackupTimeMs)} (${formatRelative(s.nextBackupTimeMs, now)})` : "not scheduled"}
+      </dd>
+    </>
+  );
+}
+
+/** The last 30 days: counts by outcome, a strip of days and bytes per day. */
+function Month({ s }: { s: Summary }) {
+  return (
+    <>
+      <div className="small">
+        {String(s.backupsSuccessLast30days)} ok, {String(s.backupsWarningLast30days)} warning, {String(s.backupsFailed30days)} failed in 30
+        days · {formatBytes(s.bytesAddedLast30days)} added
+      </div>
+      <HistoryStrip days={s.historyLast30days} label={`Last 30 days of ${s.id}`} />
+      <BytesChart days={s.historyLast30days} label={`Bytes added and scanned per day for ${s.id}`} />
+    </>
   );
 }
 
@@ -215,18 +231,9 @@ function RepoCard({ s, now }: { s: Summary; now: number }) {
       <dl className="kv small">
         <dt>Protected</dt>
         <dd>{s.protectedBytes > 0n ? formatBytes(s.protectedBytes) : "– (computed by Stats)"}</dd>
-        <dt>Next backup</dt>
-        <dd>
-          {s.nextBackupTimeMs > 0n ? `${formatTime(s.nextBackupTimeMs)} (${formatRelative(s.nextBackupTimeMs, now)})` : "not scheduled"}
-        </dd>
-        <dt>30 days</dt>
-        <dd>
-          {String(s.backupsSuccessLast30days)} ok, {String(s.backupsWarningLast30days)} warning, {String(s.backupsFailed30days)} failed ·{" "}
-          {formatBytes(s.bytesAddedLast30days)} added
-        </dd>
+        <NextBackup s={s} now={now} />
       </dl>
-      <HistoryStrip days={s.historyLast30days} label={`Last 30 days of ${s.id}`} />
-      <BytesChart days={s.historyLast30days} label={`Bytes added and scanned per day for ${s.id}`} />
+      <Month s={s} />
       <Failures s={s} link={href({ name: "repo", id: s.id })} />
     </section>
   );

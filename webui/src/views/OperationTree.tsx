@@ -1,7 +1,7 @@
 // The history of a plan or repository as a tree: days, then flows (one run each), then the flow's
 // operations; live as operations change. Rows are virtualised and older history loads page by page,
 // so a history of 100,000 operations stays smooth. Selecting a row shows its details beside the tree.
-import { useEffect, useMemo, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Operation } from "@gen/v1/operations_pb";
 import { useOperations, type SelectorInit } from "../state/operations";
@@ -30,20 +30,24 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
     });
     return s;
   }, [flows, toggled]);
-  const rows = useMemo(() => treeRows(flows, expanded, formatDay), [flows, expanded]);
+  // Rows keep their identity while their flow or operation is unchanged, so memoised rows skip
+  // re-rendering when something else in the history changes.
+  const rowCache = useRef(new Map<string, TreeRow>());
+  const rows = useMemo(() => reuseRows(treeRows(flows, expanded, formatDay), rowCache.current), [flows, expanded]);
 
   const parent = useRef<HTMLDivElement>(null);
   const details = useRef<HTMLDivElement>(null);
   // On narrow screens the details sit below the list: bring them into view when something is picked.
   useEffect(() => {
-    if (selected !== null && window.matchMedia("(max-width: 1000px)").matches) {
+    if (selected !== null && window.matchMedia?.("(max-width: 1000px)").matches) {
       details.current?.scrollIntoView({ behavior: "smooth", block: "start" });
     }
   }, [selected]);
   const virtual = useVirtualizer({
     count: rows.length,
     getScrollElement: () => parent.current,
-    estimateSize: (i) => (rows[i].kind === "day" ? 30 : rows[i].kind === "flow" ? 54 : 34),
+    // Rows have fixed heights (views.css), so nothing is measured while scrolling.
+    estimateSize: (i) => ROW_HEIGHT[rows[i].kind],
     overscan: 12,
     getItemKey: (i) => rows[i].key,
   });
@@ -51,10 +55,12 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
   const selectedOp = selected === null ? null : (live.ops.get(selected) ?? null);
   const selectedFlow = selectedOp ? live.flowOf(selectedOp.id) : undefined;
 
-  const toggle = (f: Flow) => {
-    setToggled((m) => new Map(m).set(f.id, !expanded.has(f.id)));
+  const expandedRef = useRef(expanded);
+  expandedRef.current = expanded;
+  const toggle = useCallback((f: Flow) => {
+    setToggled((m) => new Map(m).set(f.id, !expandedRef.current.has(f.id)));
     setSelected(f.head.id);
-  };
+  }, []);
 
   return (
     <div className="optree">
@@ -69,15 +75,13 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
               return (
                 <div
                   key={v.key}
-                  data-index={v.index}
-                  ref={virtual.measureElement}
                   className="optree-row-wrap"
                   style={{ position: "absolute", top: 0, left: 0, right: 0, transform: `translateY(${v.start}px)` }}
                 >
                   <Row
                     row={row}
                     expanded={row.kind === "flow" && expanded.has(row.flow.id)}
-                    selected={selected}
+                    selected={isSelected(row, selected)}
                     showPlan={props.showPlan}
                     onToggle={toggle}
                     onSelect={setSelected}
@@ -106,10 +110,32 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
   );
 }
 
-function Row(props: {
+const ROW_HEIGHT: Record<TreeRow["kind"], number> = { day: 30, flow: 56, op: 34 };
+
+function isSelected(row: TreeRow, selected: bigint | null): boolean {
+  if (selected === null || row.kind === "day") return false;
+  return row.kind === "op" ? row.op.id === selected : row.flow.ops.some((o) => o.id === selected);
+}
+
+/** `next` with each row replaced by the cached one of the same key when it shows the same data. */
+export function reuseRows(next: TreeRow[], cache: Map<string, TreeRow>): TreeRow[] {
+  const out = next.map((r) => {
+    const old = cache.get(r.key);
+    if (!old || old.kind !== r.kind) return r;
+    if (r.kind === "flow" && old.kind === "flow" && old.flow === r.flow) return old;
+    if (r.kind === "op" && old.kind === "op" && old.op === r.op && old.flow === r.flow) return old;
+    if (r.kind === "day" && old.kind === "day" && old.label === r.label && old.count === r.count) return old;
+    return r;
+  });
+  cache.clear();
+  out.forEach((r) => cache.set(r.key, r));
+  return out;
+}
+
+const Row = memo(function Row(props: {
   row: TreeRow;
   expanded: boolean;
-  selected: bigint | null;
+  selected: boolean;
   showPlan?: boolean;
   onToggle: (f: Flow) => void;
   onSelect: (id: bigint) => void;
@@ -127,7 +153,7 @@ function Row(props: {
     const running = f.ops.find(isRunning);
     const progress = running ? progressOf(running) : null;
     const main = f.ops.find((o) => o.op.case !== "operationRunHook") ?? f.head;
-    const isSel = f.ops.some((o) => o.id === props.selected);
+    const isSel = props.selected;
     return (
       <div
         className={`optree-flow${isSel ? " selected" : ""}`}
@@ -170,9 +196,9 @@ function Row(props: {
   const op = row.op;
   return (
     <div
-      className={`optree-op${props.selected === op.id ? " selected" : ""}`}
+      className={`optree-op${props.selected ? " selected" : ""}`}
       role="treeitem"
-      aria-selected={props.selected === op.id}
+      aria-selected={props.selected}
       tabIndex={0}
       onClick={() => props.onSelect(op.id)}
       onKeyDown={(e) => e.key === "Enter" && props.onSelect(op.id)}
@@ -182,7 +208,7 @@ function Row(props: {
       <span className="small muted ellipsis">{summaryOf(op)}</span>
     </div>
   );
-}
+});
 
 function FlowPane(props: { flow: Flow; focus: Operation; onSelect: (id: bigint) => void }) {
   const { flow, focus } = props;

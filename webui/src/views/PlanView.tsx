@@ -9,6 +9,7 @@ import { describeSchedule } from "../lib/schedule";
 import { OperationTree } from "./OperationTree";
 import { PlanForm } from "./PlanForm";
 import { href } from "../lib/router";
+import { Missing } from "./Missing";
 
 export function PlanView({ planId }: { planId: string }) {
   const { config } = useConfig();
@@ -19,31 +20,23 @@ export function PlanView({ planId }: { planId: string }) {
   const [forget, forgetting] = useAction(() => backrest.forget({ planId, repoId: plan?.repo ?? "" }), "Retention queued");
   const [clear] = useAction(() => backrest.clearHistory({ selector: { planId }, onlyFailed: true }), "Failed runs removed from history");
 
-  if (!config) return <p className="muted">Loading…</p>;
-  if (!plan)
-    return (
-      <div className="card">
-        <h1>No plan “{planId}”</h1>
-        <p>
-          It may have been removed. <a href={href({ name: "dashboard" })}>Back to the dashboard</a>.
-        </p>
-      </div>
-    );
+  // The history does not wait for the config: the plan's id is all it needs.
+  if (config && !plan) return <Missing what="plan" id={planId} />;
   return (
     <div className="stack">
       <div className="spread">
-        <h1 className="no-margin">Plan {plan.id}</h1>
+        <h1 className="no-margin">Plan {planId}</h1>
         <div className="row">
-          <button type="button" className="primary" disabled={backingUp} onClick={() => void backup(false)}>
+          <button type="button" className="primary" disabled={backingUp || !plan} onClick={() => void backup(false)}>
             Backup now
           </button>
-          <button type="button" disabled={backingUp} onClick={() => void backup(true)}>
+          <button type="button" disabled={backingUp || !plan} onClick={() => void backup(true)}>
             Dry run
           </button>
-          <button type="button" disabled={forgetting} onClick={() => void forget()}>
+          <button type="button" disabled={forgetting || !plan} onClick={() => void forget()}>
             Apply retention
           </button>
-          <button type="button" onClick={() => setEditing(true)}>
+          <button type="button" disabled={!plan} onClick={() => setEditing(true)}>
             Edit plan
           </button>
           <button type="button" onClick={() => setConfirmClear(true)}>
@@ -51,26 +44,28 @@ export function PlanView({ planId }: { planId: string }) {
           </button>
         </div>
       </div>
-      <dl className="kv small card">
-        <dt>Repository</dt>
-        <dd>
-          <a href={href({ name: "repo", id: plan.repo })}>{plan.repo}</a>
-        </dd>
-        <dt>Paths</dt>
-        <dd className="mono">{plan.paths.join(", ")}</dd>
-        {plan.excludes.length > 0 && (
-          <>
-            <dt>Excludes</dt>
-            <dd className="mono">{plan.excludes.join(", ")}</dd>
-          </>
-        )}
-        <dt>Schedule</dt>
-        <dd>{describeSchedule(plan.schedule)}</dd>
-        <dt>Hooks</dt>
-        <dd>{plan.hooks.length || "none"}</dd>
-      </dl>
+      {plan && (
+        <dl className="kv small card">
+          <dt>Repository</dt>
+          <dd>
+            <a href={href({ name: "repo", id: plan.repo })}>{plan.repo}</a>
+          </dd>
+          <dt>Paths</dt>
+          <dd className="mono">{plan.paths.join(", ")}</dd>
+          {plan.excludes.length > 0 && (
+            <>
+              <dt>Excludes</dt>
+              <dd className="mono">{plan.excludes.join(", ")}</dd>
+            </>
+          )}
+          <dt>Schedule</dt>
+          <dd>{describeSchedule(plan.schedule)}</dd>
+          <dt>Hooks</dt>
+          <dd>{plan.hooks.length || "none"}</dd>
+        </dl>
+      )}
       <OperationTree selector={{ planId }} emptyText="No backups yet: press “Backup now”." />
-      {editing && <PlanForm planId={plan.id} onClose={() => setEditing(false)} />}
+      {editing && plan && <PlanForm planId={plan.id} onClose={() => setEditing(false)} />}
       {confirmClear && (
         <Confirm
           title="Clear failed history?"

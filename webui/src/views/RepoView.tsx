@@ -12,7 +12,7 @@ import { useAction } from "../components/useAction";
 import { ErrorBanner } from "../components/Status";
 import { LineChart } from "../components/Charts";
 import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
-import { href } from "../lib/router";
+import { Missing } from "./Missing";
 import { displayUri } from "../lib/uri";
 import { useOperations } from "../state/operations";
 import { OperationTree } from "./OperationTree";
@@ -41,15 +41,7 @@ export function RepoView({ repoId }: { repoId: string }) {
   const [tab, setTab] = useState<Tab>("history");
   const [editing, setEditing] = useState(false);
   if (!config) return <p className="muted">Loading…</p>;
-  if (!repo)
-    return (
-      <div className="card">
-        <h1>No repository “{repoId}”</h1>
-        <p>
-          It may have been removed. <a href={href({ name: "dashboard" })}>Back to the dashboard</a>.
-        </p>
-      </div>
-    );
+  if (!repo) return <Missing what="repository" id={repoId} />;
   const hasForget = !!repo.forgetPolicy?.schedule?.schedule.case && repo.forgetPolicy.schedule.schedule.case !== "disabled";
   return (
     <div className="stack">

@@ -2,7 +2,7 @@
 // repositories with their last status; and the routed view.
 import { useEffect, useState } from "react";
 import { OperationStatus } from "@gen/v1/operations_pb";
-import { href, useRoute } from "../lib/router";
+import { href, useRoute, type Route } from "../lib/router";
 import { displayUri } from "../lib/uri";
 import { useConfig } from "../state/config";
 import { ActivityProvider, useActivity } from "../state/activity";
@@ -139,34 +139,24 @@ function Sidebar() {
       <a className={active("dashboard")} href={href({ name: "dashboard" })}>
         Dashboard
       </a>
-      <div className="nav-group">
-        <div className="spread nav-head">
-          <span>Plans</span>
-          <button type="button" className="link" onClick={() => setAdding("plan")}>
-            + Add plan
-          </button>
-        </div>
-        {config?.plans.map((p) => (
-          <a key={p.id} className={active("plan", p.id)} href={href({ name: "plan", id: p.id })}>
-            <StatusDot status={lastStatus(p.id, "plan")} /> {p.id}
-          </a>
-        ))}
-        {config && !config.plans.length && <div className="muted small nav-empty">No plans yet</div>}
-      </div>
-      <div className="nav-group">
-        <div className="spread nav-head">
-          <span>Repositories</span>
-          <button type="button" className="link" onClick={() => setAdding("repo")}>
-            + Add repository
-          </button>
-        </div>
-        {config?.repos.map((r) => (
-          <a key={r.id} className={active("repo", r.id)} href={href({ name: "repo", id: r.id })} title={displayUri(r.uri)}>
-            <StatusDot status={lastStatus(r.id, "repo")} /> {r.id}
-          </a>
-        ))}
-        {config && !config.repos.length && <div className="muted small nav-empty">No repositories yet</div>}
-      </div>
+      <NavGroup
+        title="Plans"
+        addLabel="+ Add plan"
+        empty="No plans yet"
+        onAdd={() => setAdding("plan")}
+        items={config?.plans.map((p) => ({ id: p.id, route: { name: "plan", id: p.id } as const })) ?? null}
+        isActive={(id) => active("plan", id)}
+        status={(id) => lastStatus(id, "plan")}
+      />
+      <NavGroup
+        title="Repositories"
+        addLabel="+ Add repository"
+        empty="No repositories yet"
+        onAdd={() => setAdding("repo")}
+        items={config?.repos.map((r) => ({ id: r.id, route: { name: "repo", id: r.id } as const, title: displayUri(r.uri) })) ?? null}
+        isActive={(id) => active("repo", id)}
+        status={(id) => lastStatus(id, "repo")}
+      />
       <a className={active("settings")} href={href({ name: "settings" })}>
         Settings
       </a>
@@ -177,5 +167,33 @@ function Sidebar() {
         <RepoForm onClose={() => setAdding(null)} onSaved={(id) => (window.location.hash = href({ name: "repo", id }))} />
       )}
     </>
+  );
+}
+
+/** A titled list of plans or repositories in the sidebar, each with its last status, and an add button. */
+function NavGroup(props: {
+  title: string;
+  addLabel: string;
+  empty: string;
+  onAdd: () => void;
+  items: { id: string; route: Route; title?: string }[] | null;
+  isActive: (id: string) => string | undefined;
+  status: (id: string) => OperationStatus;
+}) {
+  return (
+    <div className="nav-group">
+      <div className="spread nav-head">
+        <span>{props.title}</span>
+        <button type="button" className="link" onClick={props.onAdd}>
+          {props.addLabel}
+        </button>
+      </div>
+      {props.items?.map((item) => (
+        <a key={item.id} className={props.isActive(item.id)} href={href(item.route)} title={item.title}>
+          <StatusDot status={props.status(item.id)} /> {item.id}
+        </a>
+      ))}
+      {props.items && !props.items.length && <div className="muted small nav-empty">{props.empty}</div>}
+    </div>
   );
 }

@@ -17,27 +17,51 @@ function Page(props: { title: string; intro: string; children: React.ReactNode }
   );
 }
 
-export function Setup({ onDone }: { onDone: (token: string) => void }) {
-  const [user, setUser] = useState("admin");
-  const [pw, setPw] = useState("");
-  const [pw2, setPw2] = useState("");
+/** Runs a call that answers with a session token, tracking that it is busy and what went wrong. */
+function useTokenRequest(onDone: (token: string) => void) {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const mismatch = pw2 !== "" && pw !== pw2;
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (pw.length < 8) return setError("Choose a password of at least 8 characters.");
-    if (pw !== pw2) return setError("The passwords differ.");
+  const run = async (call: () => Promise<{ token: string }>) => {
     setBusy(true);
     try {
-      const r = await cairn.setup({ username: user.trim(), password: pw });
-      onDone(r.token);
+      onDone((await call()).token);
     } catch (err) {
       setError(errorMessage(err));
     } finally {
       setBusy(false);
     }
+  };
+  return { error, setError, busy, run };
+}
+
+/** The form's error, if any, and its submit button. */
+function Submit(props: { error: string | null; busy: boolean; label: string }) {
+  return (
+    <>
+      {props.error && (
+        <div className="banner banner-error" role="alert">
+          {props.error}
+        </div>
+      )}
+      <button type="submit" className="primary" disabled={props.busy}>
+        {props.label}
+      </button>
+    </>
+  );
+}
+
+export function Setup({ onDone }: { onDone: (token: string) => void }) {
+  const [user, setUser] = useState("admin");
+  const [pw, setPw] = useState("");
+  const [pw2, setPw2] = useState("");
+  const { error, setError, busy, run } = useTokenRequest(onDone);
+  const mismatch = pw2 !== "" && pw !== pw2;
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (pw.length < 8) return setError("Choose a password of at least 8 characters.");
+    if (pw !== pw2) return setError("The passwords differ.");
+    void run(() => cairn.setup({ username: user.trim(), password: pw }));
   };
 
   return (
@@ -52,14 +76,7 @@ export function Setup({ onDone }: { onDone: (token: string) => void }) {
         <Field label="Confirm password" error={mismatch ? "The passwords differ." : undefined}>
           <input type="password" value={pw2} onChange={(e) => setPw2(e.target.value)} autoComplete="new-password" required />
         </Field>
-        {error && (
-          <div className="banner banner-error" role="alert">
-            {error}
-          </div>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          Create user
-        </button>
+        <Submit error={error} busy={busy} label="Create user" />
       </form>
     </Page>
   );
@@ -68,20 +85,11 @@ export function Setup({ onDone }: { onDone: (token: string) => void }) {
 export function Login({ onDone, reason }: { onDone: (token: string) => void; reason?: string }) {
   const [user, setUser] = useState("");
   const [pw, setPw] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run } = useTokenRequest(onDone);
 
-  const submit = async (e: FormEvent) => {
+  const submit = (e: FormEvent) => {
     e.preventDefault();
-    setBusy(true);
-    try {
-      const r = await authentication.login({ username: user.trim(), password: pw });
-      onDone(r.token);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+    void run(() => authentication.login({ username: user.trim(), password: pw }));
   };
 
   return (
@@ -93,14 +101,7 @@ export function Login({ onDone, reason }: { onDone: (token: string) => void; rea
         <Field label="Password">
           <input type="password" value={pw} onChange={(e) => setPw(e.target.value)} autoComplete="current-password" required />
         </Field>
-        {error && (
-          <div className="banner banner-error" role="alert">
-            {error}
-          </div>
-        )}
-        <button type="submit" className="primary" disabled={busy}>
-          Log in
-        </button>
+        <Submit error={error} busy={busy} label="Log in" />
       </form>
     </Page>
   );
