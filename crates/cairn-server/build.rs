@@ -70,14 +70,10 @@ fn build_with_npm(webui: &Path, out: &Path) {
         ));
     }
     check_node();
-    let lock = std::fs::File::create(webui.join(".build.lock"))
+    let lock_path = webui.join(".build.lock");
+    let lock = std::fs::File::create(&lock_path)
         .and_then(|f| f.lock().map(|()| f))
-        .unwrap_or_else(|e| {
-            fail(&format!(
-                "cannot lock {}: {e}",
-                webui.join(".build.lock").display()
-            ))
-        });
+        .unwrap_or_else(|e| fail(&format!("cannot lock {}: {e}", lock_path.display())));
     let stamp = webui.join("node_modules/.package-lock.json");
     if modified(&stamp) < modified(&webui.join("package-lock.json")) {
         run(Command::new(npm)

@@ -56,16 +56,14 @@ fn serve(path: &str, cache: &'static str, req: &HeaderMap) -> Response {
         (false, Some(z)) => Response::new(Body::from(z)),
         (false, None) => Response::new(Body::from(file.data.into_owned())),
     };
-    if gzip {
-        resp.headers_mut()
-            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
-    }
-    resp.headers_mut()
-        .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if let Ok(ct) = HeaderValue::from_str(mime) {
-        resp.headers_mut().insert(header::CONTENT_TYPE, ct);
-    }
     let h = resp.headers_mut();
+    if gzip {
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+    }
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Ok(ct) = HeaderValue::from_str(mime) {
+        h.insert(header::CONTENT_TYPE, ct);
+    }
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { OperationSchema, OperationStatus, type Operation } from "@gen/v1/operations_pb";
-import { groupFlows, treeRows } from "./flows";
+import { treeRows } from "./flows";
 import { FlowIndex } from "./flowIndex";
 
 function op(id: number, flow: number, start: number, status: OperationStatus, kind: "backup" | "index" | "hook" | "stats"): Operation {
@@ -19,6 +19,13 @@ function op(id: number, flow: number, start: number, status: OperationStatus, ki
     modno: BigInt(id),
     op: cases[kind],
   });
+}
+
+/** Flows of a loaded set of operations, newest first, as the tree gets them. */
+function groupFlows(ops: Operation[]) {
+  const ix = new FlowIndex();
+  ix.apply(ops, [], true);
+  return ix.flowsNewestFirst();
 }
 
 const DAY = 86_400_000;

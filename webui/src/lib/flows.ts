@@ -38,21 +38,6 @@ export function summarizeFlow(id: bigint, ops: Operation[]): Flow {
   };
 }
 
-/** Groups operations into flows, newest first (the whole set at once; see FlowIndex for live use). */
-export function groupFlows(ops: Iterable<Operation>): Flow[] {
-  const byFlow = new Map<bigint, Operation[]>();
-  for (const op of ops) {
-    if (hiddenInTree(op)) continue;
-    const key = op.flowId || op.id;
-    const list = byFlow.get(key);
-    if (list) list.push(op);
-    else byFlow.set(key, [op]);
-  }
-  const flows = [...byFlow].map(([id, list]) => summarizeFlow(id, list));
-  flows.sort((a, b) => b.startMs - a.startMs || (a.id < b.id ? 1 : -1));
-  return flows;
-}
-
 export type TreeRow =
   | { kind: "day"; key: string; label: string; count: number }
   | { kind: "flow"; key: string; flow: Flow }

@@ -67,13 +67,6 @@ export function linesError(errors: FieldErrors | undefined, key: string): string
   return parts.length ? parts.join("\n") : undefined;
 }
 
-/** The first error among `keys`, or every one of them joined. */
-export function pickError(errors: FieldErrors | undefined, ...keys: string[]): string | undefined {
-  if (!errors) return undefined;
-  const found = keys.map((k) => errors[k]).filter(Boolean);
-  return found.length ? found.join("; ") : undefined;
-}
-
 /** Sorts strings as the server does before validating (by code point), so `paths[i]` errors line up. */
 export function sortLikeServer(values: string[]): string[] {
   return [...values].sort((a, b) => {

@@ -37,10 +37,6 @@ export function href(route: Route): string {
   }
 }
 
-export function navigate(route: Route): void {
-  window.location.hash = href(route);
-}
-
 function subscribe(fn: () => void): () => void {
   window.addEventListener("hashchange", fn);
   return () => window.removeEventListener("hashchange", fn);

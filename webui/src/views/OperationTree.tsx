@@ -118,7 +118,7 @@ function isSelected(row: TreeRow, selected: bigint | null): boolean {
 }
 
 /** `next` with each row replaced by the cached one of the same key when it shows the same data. */
-export function reuseRows(next: TreeRow[], cache: Map<string, TreeRow>): TreeRow[] {
+function reuseRows(next: TreeRow[], cache: Map<string, TreeRow>): TreeRow[] {
   const out = next.map((r) => {
     const old = cache.get(r.key);
     if (!old || old.kind !== r.kind) return r;
