@@ -272,6 +272,46 @@ describe("the web UI", () => {
     await flow.locator(".badge", { hasText: "cancelled" }).waitFor({ timeout: 60_000 });
   });
 
+  it("runs a dry run and a repository check from their buttons", async () => {
+    await page.getByRole("button", { name: "Dry run" }).click();
+    const flow = newestFlow();
+    await flow.getByText("Dry run").waitFor({ timeout: 60_000 });
+    await flow.locator(".badge", { hasText: "success" }).waitFor({ timeout: 90_000 });
+    await nav().getByRole("link", { name: "local" }).click();
+    await page.getByRole("button", { name: "Check", exact: true }).click();
+    const check = page.locator(".optree-flow").filter({ hasText: "Check" }).filter({ hasNotText: "pending" }).first();
+    await check.locator(".badge", { hasText: "success" }).waitFor({ timeout: 90_000 });
+  });
+
+  it("adds a user and changes a limit in settings, and the new user can log in", async () => {
+    await nav().getByRole("link", { name: "Settings" }).click();
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await page.getByRole("button", { name: "Add user" }).click();
+    const dialog = page.getByRole("dialog", { name: "Add user" });
+    await dialog.getByLabel("User name").fill("second");
+    await dialog.getByLabel("Password").fill("another long password");
+    await dialog.getByRole("button", { name: "Add", exact: true }).click();
+    await dialog.waitFor({ state: "detached" });
+    await page.getByLabel("Parallel tasks").fill("3");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("No unsaved changes").waitFor();
+    const saved = JSON.parse(readFileSync(cairn.configPath, "utf8")) as {
+      auth: { users: { name: string; passwordArgon2?: string }[] };
+      cairn: { maxParallelTasks: number };
+    };
+    expect(saved.auth.users.map((u) => u.name)).toEqual([USER, "second"]);
+    expect(saved.auth.users[1].passwordArgon2).toMatch(/^\$argon2id\$/);
+    expect(saved.cairn.maxParallelTasks).toBe(3);
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByLabel("User name").fill("second");
+    await page.getByLabel("Password").fill("another long password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    // Signed in again where the page was.
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+  });
+
   it("shows the dashboard, repository tabs and settings, in light, dark and at a phone's width", async () => {
     await nav().getByRole("link", { name: "Dashboard" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
