@@ -1,6 +1,7 @@
 //! cairn's repository engines behind one async trait: init, backup, snapshots, ls, restore, dump,
 //! forget, prune, check, stats, unlock and arbitrary commands. The restic engine drives the `restic`
-//! binary; the embedded engine (rustic_core in a worker process) is still to come.
+//! binary; the embedded engine runs rustic_core in a worker process.
+pub mod embedded;
 mod engine;
 mod error;
 mod expand;
@@ -9,6 +10,7 @@ pub mod restic;
 mod retention;
 mod select;
 
+pub use embedded::{EmbeddedEngine, WorkerCommand};
 pub use engine::*;
 pub use error::{EngineError, Result};
 pub use expand::expand_env;

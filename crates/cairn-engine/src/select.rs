@@ -1,4 +1,5 @@
 //! Choosing the engine for a repository from its `engine` setting (cairn's `Repo.engine` extension).
+use crate::embedded::{EmbeddedEngine, WorkerCommand};
 use crate::engine::Engine;
 use crate::error::{EngineError, Result};
 use crate::restic::ResticEngine;
@@ -28,7 +29,12 @@ impl EngineChoice {
     }
 }
 
-/// The engine to use for `choice`, with restic found at `restic_command` or on PATH.
+fn embedded() -> Result<Arc<dyn Engine>> {
+    Ok(Arc::new(EmbeddedEngine::new(WorkerCommand::current()?)))
+}
+
+/// The engine to use for `choice`, with restic found at `restic_command` or on PATH. The embedded
+/// engine's workers are this executable in worker mode (or `$CAIRN_ENGINE_WORKER`).
 pub async fn select(
     choice: EngineChoice,
     restic_command: Option<&Path>,
@@ -37,14 +43,13 @@ pub async fn select(
         EngineChoice::Restic => Ok(Arc::new(ResticEngine::locate(restic_command).await?)),
         EngineChoice::Auto => match ResticEngine::locate(restic_command).await {
             Ok(r) => Ok(Arc::new(r)),
-            Err(EngineError::ResticNotFound(why)) => Err(EngineError::ResticNotFound(format!(
-                "{why}; the embedded engine, which needs no restic, is not part of this build yet"
-            ))),
+            Err(EngineError::ResticNotFound(why)) => {
+                tracing::info!("{why}; using the embedded engine");
+                embedded()
+            }
             Err(e) => Err(e),
         },
-        EngineChoice::Embedded => Err(EngineError::Invalid(
-            "the embedded engine is not part of this build yet; set the repository's engine to \"restic\" or \"auto\"".into(),
-        )),
+        EngineChoice::Embedded => embedded(),
     }
 }
 

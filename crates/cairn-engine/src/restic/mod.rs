@@ -1,7 +1,7 @@
 //! The restic engine: drives the `restic` binary (0.14 or newer) with `--json` for everything cairn does
 //! to a repository.
-mod json;
-mod process;
+pub(crate) mod json;
+pub(crate) mod process;
 mod version;
 
 pub use version::Version;
@@ -725,7 +725,7 @@ async fn local_snapshot_id(uri: &str, short: &str) -> Option<String> {
 }
 
 /// An absolute snapshot path without a trailing slash ("/" stays "/"); `..` is refused.
-fn normalize_dir(dir: &str) -> Result<String> {
+pub(crate) fn normalize_dir(dir: &str) -> Result<String> {
     if !dir.starts_with('/') {
         return Err(EngineError::Invalid(format!(
             "snapshot path {dir:?} must be absolute"
@@ -765,7 +765,7 @@ fn restore_entry(m: &Message) -> RestoreProgressEntry {
 }
 
 /// A staging directory name unique to this restore (concurrent restores may share a target).
-fn staging_name() -> String {
+pub(crate) fn staging_name() -> String {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     format!(".cairn-restore-{}-{n}", std::process::id())
@@ -805,7 +805,7 @@ fn count_tree(path: &Path) -> (i64, i64) {
         .unwrap_or((0, 0))
 }
 
-async fn remove_staging(staging: &Path, target: &Path) {
+pub(crate) async fn remove_staging(staging: &Path, target: &Path) {
     if staging != target {
         let _ = tokio::fs::remove_dir_all(staging).await;
     }

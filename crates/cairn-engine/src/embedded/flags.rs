@@ -1,0 +1,312 @@
+//! restic's command-line flags as the embedded engine understands them. A repository's `flags` and a
+//! plan's `backup_flags` are parsed here, before any worker starts: each flag restic has that the engine
+//! can honour is translated, and anything else is an error naming the flag, never silently ignored.
+use crate::error::{EngineError, Result};
+use serde::{Deserialize, Serialize};
+
+/// Settings that apply to a whole run (any operation).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RunSettings {
+    /// restic's `--compression`: auto, off, max, or a zstd level.
+    pub compression: Option<String>,
+    /// restic's `--pack-size`, in MiB.
+    pub pack_size_mib: Option<u32>,
+    /// KiB/s.
+    pub limit_upload: Option<u64>,
+    pub limit_download: Option<u64>,
+    /// `-o <backend>.connections=N`: concurrent pack reads.
+    pub connections: Option<usize>,
+    /// `-o rclone.program=...`.
+    pub rclone_program: Option<String>,
+    /// `-o rclone.args=...`, shell-split: extra arguments to `rclone serve restic`.
+    pub rclone_args: Vec<String>,
+}
+
+/// What a backup leaves out (restic's exclude flags).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SourceFilter {
+    pub excludes: Vec<String>,
+    pub iexcludes: Vec<String>,
+    pub exclude_caches: bool,
+    pub exclude_if_present: Vec<String>,
+    pub exclude_larger_than: Option<u64>,
+    pub one_file_system: bool,
+}
+
+/// Everything a list of flags said.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Flags {
+    pub run: RunSettings,
+    pub filter: SourceFilter,
+    pub host: Option<String>,
+    pub tags: Vec<String>,
+    /// restic's `--time` ("2006-01-02 15:04:05", local time) for the snapshot.
+    pub time: Option<String>,
+}
+
+/// Where a flag may appear.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// A repository's `flags` (every operation).
+    Repository,
+    /// A plan's `backup_flags`.
+    Backup,
+}
+
+/// The flags restic's backup takes that only make sense there.
+const BACKUP_ONLY: &[&str] = &[
+    "--exclude",
+    "--iexclude",
+    "--exclude-file",
+    "--iexclude-file",
+    "--exclude-caches",
+    "--exclude-if-present",
+    "--exclude-larger-than",
+    "--one-file-system",
+    "--host",
+    "--tag",
+    "--time",
+];
+
+/// Flags without a value.
+const SWITCHES: &[&str] = &["--exclude-caches", "--one-file-system"];
+
+fn long_name(flag: &str) -> &str {
+    match flag {
+        "-o" => "--option",
+        "-e" => "--exclude",
+        "-x" => "--one-file-system",
+        other => other,
+    }
+}
+
+fn invalid(message: String) -> EngineError {
+    EngineError::Invalid(message)
+}
+
+/// Parses shell-split words.
+pub fn parse(words: &[String], scope: Scope) -> Result<Flags> {
+    let mut flags = Flags::default();
+    let mut i = 0;
+    while i < words.len() {
+        let word = &words[i];
+        if !word.starts_with('-') {
+            return Err(invalid(format!(
+                "{word:?} is not a flag; the embedded engine takes flags only (like --limit-upload 1024)"
+            )));
+        }
+        let (name, inline) = match word.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (long_name(n), Some(v.to_string())),
+            _ => (long_name(word), None),
+        };
+        if scope == Scope::Repository && BACKUP_ONLY.contains(&name) {
+            return Err(invalid(format!(
+                "{name} belongs in a plan's backup flags, not the repository's flags"
+            )));
+        }
+        let value = if SWITCHES.contains(&name) {
+            None
+        } else if let Some(v) = inline {
+            Some(v)
+        } else {
+            i += 1;
+            Some(
+                words
+                    .get(i)
+                    .cloned()
+                    .ok_or_else(|| invalid(format!("{name} needs a value")))?,
+            )
+        };
+        apply(&mut flags, name, value.unwrap_or_default())?;
+        i += 1;
+    }
+    Ok(flags)
+}
+
+fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T> {
+    value
+        .trim()
+        .parse()
+        .map_err(|_| invalid(format!("{name} needs a whole number, not {value:?}")))
+}
+
+fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
+    match name {
+        "--option" => option(&mut flags.run, &value)?,
+        "--compression" => {
+            if !matches!(value.as_str(), "auto" | "off" | "max") && value.parse::<i32>().is_err() {
+                return Err(invalid(format!(
+                    "--compression must be auto, off or max, not {value:?}"
+                )));
+            }
+            flags.run.compression = Some(value);
+        }
+        "--pack-size" => flags.run.pack_size_mib = Some(number(name, &value)?),
+        "--limit-upload" => flags.run.limit_upload = Some(number(name, &value)?),
+        "--limit-download" => flags.run.limit_download = Some(number(name, &value)?),
+        "--exclude" => flags.filter.excludes.push(value),
+        "--iexclude" => flags.filter.iexcludes.push(value),
+        "--exclude-file" => flags.filter.excludes.extend(pattern_file(&value)?),
+        "--iexclude-file" => flags.filter.iexcludes.extend(pattern_file(&value)?),
+        "--exclude-caches" => flags.filter.exclude_caches = true,
+        "--exclude-if-present" => {
+            if value.contains(':') {
+                return Err(invalid(format!(
+                    "--exclude-if-present {value:?}: the embedded engine matches marker files by name only; drop the :header part"
+                )));
+            }
+            flags.filter.exclude_if_present.push(value);
+        }
+        "--exclude-larger-than" => flags.filter.exclude_larger_than = Some(size(&value)?),
+        "--one-file-system" => flags.filter.one_file_system = true,
+        "--host" => flags.host = Some(value),
+        "--time" => {
+            parse_time(&value)?;
+            flags.time = Some(value);
+        }
+        "--tag" => flags.tags.extend(
+            value
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_string),
+        ),
+        other => {
+            return Err(invalid(format!(
+                "the embedded engine does not support the flag {other}; remove it, or set the repository's engine to restic"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// `-o key=value`.
+fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
+    let (key, value) = kv
+        .split_once('=')
+        .ok_or_else(|| invalid(format!("-o {kv:?} must be key=value")))?;
+    match key {
+        "rest.connections" | "rclone.connections" | "local.connections" => {
+            run.connections = Some(number(key, value)?)
+        }
+        "rclone.program" => run.rclone_program = Some(value.to_string()),
+        "rclone.args" => {
+            run.rclone_args = shlex::split(value)
+                .ok_or_else(|| invalid(format!("-o rclone.args={value:?} has unbalanced quotes")))?
+        }
+        other => {
+            return Err(invalid(format!(
+                "the embedded engine does not support the option -o {other}; remove it, or set the repository's engine to restic"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// restic's sizes: a number with an optional k, m, g or t suffix (powers of 1024); bytes without one.
+pub fn size(text: &str) -> Result<u64> {
+    let t = text.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => (&t[..i], &t[i..]),
+        None => (t, ""),
+    };
+    let factor: u64 = match unit.to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        "t" | "tb" | "tib" => 1 << 40,
+        _ => 0,
+    };
+    let n: u64 = digits.parse().unwrap_or(0);
+    if factor == 0 || digits.is_empty() {
+        return Err(invalid(format!(
+            "{text:?} is not a size; write a number with an optional k, m, g or t suffix"
+        )));
+    }
+    Ok(n.saturating_mul(factor))
+}
+
+/// restic's `--time` format, in the local time zone.
+pub fn parse_time(text: &str) -> Result<jiff::Zoned> {
+    jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", text.trim())
+        .and_then(|t| t.to_zoned(jiff::tz::TimeZone::system()))
+        .map_err(|_| {
+            invalid(format!(
+                "--time {text:?} must look like 2024-01-31 12:00:00"
+            ))
+        })
+}
+
+/// The patterns of an exclude file: one per line, blank lines and `#` comments skipped, `$VAR`s expanded
+/// (as restic reads them).
+fn pattern_file(path: &str) -> Result<Vec<String>> {
+    let text = std::fs::read_to_string(path).map_err(|e| EngineError::io(path, e))?;
+    let env = |k: &str| std::env::var(k).ok();
+    Ok(text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| crate::expand::expand_env(l, env))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        shlex::split(s).unwrap()
+    }
+
+    #[test]
+    fn backup_flags_translate() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("ex");
+        std::fs::write(&file, "# comment\n\n*.tmp\n  cache/  \n").unwrap();
+        let f = parse(
+            &words(&format!(
+                "-e '*.log' --iexclude=*.BAK --exclude-file {} --exclude-caches -x --exclude-if-present .nobackup \
+                 --exclude-larger-than 2M --host h1 --tag a,b --compression max --pack-size 32 --limit-upload 100 \
+                 -o rest.connections=3 --time '2024-01-02 03:04:05'",
+                file.display()
+            )),
+            Scope::Backup,
+        )
+        .unwrap();
+        assert_eq!(f.filter.excludes, ["*.log", "*.tmp", "cache/"]);
+        assert_eq!(f.filter.iexcludes, ["*.BAK"]);
+        assert!(f.filter.exclude_caches && f.filter.one_file_system);
+        assert_eq!(f.filter.exclude_if_present, [".nobackup"]);
+        assert_eq!(f.filter.exclude_larger_than, Some(2 << 20));
+        assert_eq!(f.host.as_deref(), Some("h1"));
+        assert_eq!(f.tags, ["a", "b"]);
+        assert_eq!(f.run.compression.as_deref(), Some("max"));
+        assert_eq!(f.run.pack_size_mib, Some(32));
+        assert_eq!(f.run.limit_upload, Some(100));
+        assert_eq!(f.run.connections, Some(3));
+        assert_eq!(f.time.as_deref(), Some("2024-01-02 03:04:05"));
+    }
+
+    #[test]
+    fn unknown_and_misplaced_flags_are_named() {
+        let err = |s: &str, scope| parse(&words(s), scope).unwrap_err().to_string();
+        assert!(err("--no-scan", Scope::Backup).contains("--no-scan"));
+        assert!(err("-o s3.region=x", Scope::Repository).contains("s3.region"));
+        assert!(err("--exclude x", Scope::Repository).contains("backup flags"));
+        assert!(err("--limit-upload", Scope::Repository).contains("needs a value"));
+        assert!(err("--limit-upload fast", Scope::Repository).contains("whole number"));
+        assert!(err("--compression best", Scope::Repository).contains("auto, off or max"));
+        assert!(err("--exclude-larger-than 2X", Scope::Backup).contains("not a size"));
+        assert!(err("snapshots", Scope::Repository).contains("not a flag"));
+        assert!(err("--exclude-if-present .x:Sig", Scope::Backup).contains(":header"));
+        assert!(err("--time yesterday", Scope::Backup).contains("2024-01-31"));
+    }
+
+    #[test]
+    fn sizes_use_powers_of_1024() {
+        assert_eq!(size("100").unwrap(), 100);
+        assert_eq!(size("1k").unwrap(), 1024);
+        assert_eq!(size("3G").unwrap(), 3 << 30);
+        assert!(size("").is_err());
+    }
+}

@@ -1,0 +1,104 @@
+//! restic repository URIs as the embedded engine reaches them: local paths (`/path`, `local:/path`),
+//! `rest:http(s)://...` and `rclone:<remote>:<path>`. The other schemes restic knows are named in a
+//! clear error; they need the restic engine for now.
+use super::flags::RunSettings;
+use super::storage::{LocalStorage, RcloneStorage, RestStorage, Storage};
+use crate::error::{EngineError, Result};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Location {
+    Local(PathBuf),
+    Rest(String),
+    Rclone(String),
+}
+
+/// restic schemes the embedded engine cannot reach yet.
+const NOT_YET: &[&str] = &["sftp:", "s3:", "b2:", "azure:", "gs:", "swift:"];
+
+impl Location {
+    pub fn parse(uri: &str) -> Result<Location> {
+        let uri = uri.trim();
+        if uri.is_empty() {
+            return Err(EngineError::Invalid("the repository URI is empty".into()));
+        }
+        if let Some(scheme) = NOT_YET.iter().find(|s| uri.starts_with(**s)) {
+            return Err(EngineError::Invalid(format!(
+                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest: and rclone:); install restic and set the repository's engine to restic or auto"
+            )));
+        }
+        if let Some(url) = uri.strip_prefix("rest:") {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(EngineError::Invalid(format!(
+                    "rest: repositories need an http:// or https:// URL after rest:, not {url:?}"
+                )));
+            }
+            return Ok(Location::Rest(url.to_string()));
+        }
+        if let Some(remote) = uri.strip_prefix("rclone:") {
+            if !remote.contains(':') {
+                return Err(EngineError::Invalid(format!(
+                    "rclone:{remote} needs a remote and a path, like rclone:remote:path/to/repo"
+                )));
+            }
+            return Ok(Location::Rclone(remote.to_string()));
+        }
+        let path = uri.strip_prefix("local:").unwrap_or(uri);
+        if let Some((scheme, _)) = path.split_once(':')
+            && !scheme.contains('/')
+        {
+            return Err(EngineError::Invalid(format!(
+                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest: or rclone:"
+            )));
+        }
+        let path = std::path::absolute(path).map_err(|e| EngineError::io(path, e))?;
+        Ok(Location::Local(path))
+    }
+
+    /// Connects (for rclone, starts the rclone server).
+    pub fn open(&self, run: &RunSettings) -> std::io::Result<Arc<dyn Storage>> {
+        Ok(match self {
+            Location::Local(p) => Arc::new(LocalStorage::new(p)),
+            Location::Rest(url) => Arc::new(RestStorage::new(url)?),
+            Location::Rclone(remote) => Arc::new(RcloneStorage::start(
+                run.rclone_program.as_deref().unwrap_or("rclone"),
+                remote,
+                &run.rclone_args,
+            )?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn restic_uris_parse_or_say_why_not() {
+        assert_eq!(
+            Location::parse("/srv/repo").unwrap(),
+            Location::Local("/srv/repo".into())
+        );
+        assert_eq!(
+            Location::parse("local:/srv/repo").unwrap(),
+            Location::Local("/srv/repo".into())
+        );
+        assert_eq!(
+            Location::parse("rest:http://u:p@h:8000/r").unwrap(),
+            Location::Rest("http://u:p@h:8000/r".into())
+        );
+        assert_eq!(
+            Location::parse("rclone:remote:a/b").unwrap(),
+            Location::Rclone("remote:a/b".into())
+        );
+        let err = |u: &str| Location::parse(u).unwrap_err().to_string();
+        assert!(err("sftp:user@host:/r").contains("install restic"));
+        assert!(err("s3:s3.amazonaws.com/b").contains("s3:"));
+        assert!(err("rest:ftp://x").contains("http://"));
+        assert!(err("rclone:nocolon").contains("remote and a path"));
+        assert!(err("ftp:x").contains("ftp:"));
+        assert!(err("").contains("empty"));
+    }
+}

@@ -1,0 +1,407 @@
+//! restic-format repository locks. A lock is an encrypted JSON file in `locks/`, named by the SHA-256 of
+//! its bytes. Shared locks (backup, restore, check, stats) exclude only exclusive ones; an exclusive lock
+//! (forget, prune, unlock) excludes every other lock. As in restic, a lock is stale when it is more than
+//! 30 minutes old or its process is gone from this host; stale locks never block. Held locks are
+//! refreshed (rewritten with a new time, the old file removed) every 5 minutes.
+use super::host;
+use super::storage::Storage;
+use aes256ctr_poly1305aes::Aes256CtrPoly1305Aes;
+use aes256ctr_poly1305aes::aead::{Aead, AeadInPlace};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
+pub const REFRESH_EVERY: Duration = Duration::from_secs(5 * 60);
+const DIR: &str = "locks";
+
+/// The repository's master key (restic's encryption and MAC keys).
+#[derive(Clone)]
+pub struct LockKey(aes256ctr_poly1305aes::Key);
+
+impl LockKey {
+    /// From the AES key and the Poly1305 `k` and `r` of the master key.
+    pub fn new(encrypt: &[u8], k: &[u8], r: &[u8]) -> Option<Self> {
+        if encrypt.len() != 32 || k.len() != 16 || r.len() != 16 {
+            return None;
+        }
+        let mut key = aes256ctr_poly1305aes::Key::default();
+        key[..32].copy_from_slice(encrypt);
+        key[32..48].copy_from_slice(k);
+        key[48..].copy_from_slice(r);
+        Some(LockKey(key))
+    }
+
+    fn encrypt(&self, data: &[u8]) -> std::io::Result<Vec<u8>> {
+        let mut nonce = aes256ctr_poly1305aes::aead::Nonce::<Aes256CtrPoly1305Aes>::default();
+        getrandom::getrandom(&mut nonce)
+            .map_err(|e| std::io::Error::other(format!("no randomness for a lock: {e}")))?;
+        let mut out = Vec::with_capacity(data.len() + 32);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(data);
+        let tag = Aes256CtrPoly1305Aes::new(&self.0)
+            .encrypt_in_place_detached(&nonce, &[], &mut out[16..])
+            .map_err(|e| std::io::Error::other(format!("cannot encrypt a lock: {e}")))?;
+        out.extend_from_slice(&tag);
+        Ok(out)
+    }
+
+    fn decrypt(&self, data: &[u8]) -> Option<Vec<u8>> {
+        if data.len() < 32 {
+            return None;
+        }
+        let nonce =
+            aes256ctr_poly1305aes::aead::Nonce::<Aes256CtrPoly1305Aes>::from_slice(&data[..16]);
+        Aes256CtrPoly1305Aes::new(&self.0)
+            .decrypt(nonce, &data[16..])
+            .ok()
+    }
+}
+
+/// The content of a lock file, as restic writes it.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct LockFile {
+    pub time: String,
+    #[serde(default)]
+    pub exclusive: bool,
+    #[serde(default)]
+    pub hostname: String,
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub pid: i64,
+    #[serde(default)]
+    pub uid: u32,
+    #[serde(default)]
+    pub gid: u32,
+}
+
+impl LockFile {
+    fn ours(exclusive: bool) -> Self {
+        LockFile {
+            time: Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, true),
+            exclusive,
+            hostname: host::hostname(),
+            username: host::username(),
+            pid: i64::from(std::process::id()),
+            uid: host::uid(),
+            gid: host::gid(),
+        }
+    }
+
+    pub fn is_stale(&self) -> bool {
+        let old = DateTime::parse_from_rfc3339(&self.time)
+            .map(|t| Utc::now().signed_duration_since(t) > STALE_AFTER)
+            .unwrap_or(true);
+        old || (self.hostname == host::hostname() && !host::process_exists(self.pid))
+    }
+
+    fn describe(&self, name: &str) -> String {
+        format!(
+            "{} lock {} held by PID {} on {} by {} since {}",
+            if self.exclusive { "an exclusive" } else { "a" },
+            &name[..name.len().min(8)],
+            self.pid,
+            self.hostname,
+            self.username,
+            self.time
+        )
+    }
+}
+
+/// Why a lock could not be taken.
+#[derive(Debug, thiserror::Error)]
+pub enum LockError {
+    #[error("{0}")]
+    Held(String),
+    #[error("cannot reach the repository's locks: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// The JSON of a decrypted file: as it is, or (format version 2) zstd-compressed after a 0x02 byte.
+fn unpacked(plain: &[u8]) -> Option<Vec<u8>> {
+    match plain.first() {
+        Some(b'{') | Some(b'[') => Some(plain.to_vec()),
+        Some(2) => zstd::decode_all(&plain[1..]).ok(),
+        _ => None,
+    }
+}
+
+/// The locks in the repository other than `except`, with their names.
+fn others(
+    storage: &dyn Storage,
+    key: &LockKey,
+    except: Option<&str>,
+) -> Result<Vec<(String, Option<LockFile>)>, LockError> {
+    let mut out = Vec::new();
+    for (name, _) in storage.list(DIR)? {
+        if Some(name.as_str()) == except {
+            continue;
+        }
+        let data = match storage.read(DIR, &name, None) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let lock = key
+            .decrypt(&data)
+            .and_then(|plain| unpacked(&plain))
+            .and_then(|json| serde_json::from_slice::<LockFile>(&json).ok());
+        out.push((name, lock));
+    }
+    Ok(out)
+}
+
+/// The first lock that conflicts with taking one (`exclusive` or not); unreadable locks conflict.
+fn conflict(
+    storage: &dyn Storage,
+    key: &LockKey,
+    exclusive: bool,
+    except: Option<&str>,
+) -> Result<Option<String>, LockError> {
+    for (name, lock) in others(storage, key, except)? {
+        match lock {
+            None => {
+                return Ok(Some(format!(
+                    "lock {name} cannot be read with this repository's key"
+                )));
+            }
+            Some(l) if !l.is_stale() && (exclusive || l.exclusive) => {
+                return Ok(Some(l.describe(&name)));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(None)
+}
+
+fn write_lock(storage: &dyn Storage, key: &LockKey, lock: &LockFile) -> Result<String, LockError> {
+    let plain = serde_json::to_vec(lock).map_err(std::io::Error::other)?;
+    let data = key.encrypt(&plain)?;
+    let name = hex::encode(Sha256::digest(&data));
+    storage.write(DIR, &name, &data)?;
+    Ok(name)
+}
+
+/// Called with the name of each lock file this process creates (the first and each refresh).
+pub type OnLock = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// A lock this process holds; refreshed in the background, removed on `release` or drop.
+pub struct HeldLock {
+    storage: Arc<dyn Storage>,
+    name: Arc<Mutex<String>>,
+    stop: Arc<AtomicBool>,
+    refresher: Option<std::thread::JoinHandle<()>>,
+}
+
+/// Takes a lock, waiting up to `wait` for conflicting locks to go away.
+pub fn acquire(
+    storage: Arc<dyn Storage>,
+    key: &LockKey,
+    exclusive: bool,
+    wait: Duration,
+    on_lock: OnLock,
+) -> Result<HeldLock, LockError> {
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(250);
+    loop {
+        let blocker = match conflict(storage.as_ref(), key, exclusive, None)? {
+            Some(b) => Some(b),
+            None => {
+                let lock = LockFile::ours(exclusive);
+                let name = write_lock(storage.as_ref(), key, &lock)?;
+                on_lock(&name);
+                // Someone may have locked at the same moment: look again, now that ours is visible.
+                match conflict(storage.as_ref(), key, exclusive, Some(&name))? {
+                    None => return Ok(start_refresh(storage, key.clone(), lock, name, on_lock)),
+                    Some(b) => {
+                        storage.remove(DIR, &name)?;
+                        Some(b)
+                    }
+                }
+            }
+        };
+        if started.elapsed() >= wait {
+            let waited = wait.as_secs_f64();
+            return Err(LockError::Held(format!(
+                "{} (waited {waited:.1} s); if that process is gone, unlock the repository",
+                blocker.unwrap_or_default()
+            )));
+        }
+        std::thread::sleep(pause.min(wait.saturating_sub(started.elapsed())));
+        pause = (pause * 2).min(Duration::from_secs(5));
+    }
+}
+
+fn start_refresh(
+    storage: Arc<dyn Storage>,
+    key: LockKey,
+    lock: LockFile,
+    name: String,
+    on_lock: OnLock,
+) -> HeldLock {
+    let name = Arc::new(Mutex::new(name));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (s, n, st) = (storage.clone(), name.clone(), stop.clone());
+    let refresher = std::thread::spawn(move || {
+        let mut last = Instant::now();
+        while !st.load(Ordering::SeqCst) {
+            std::thread::sleep(Duration::from_millis(200));
+            if last.elapsed() < REFRESH_EVERY {
+                continue;
+            }
+            last = Instant::now();
+            let fresh = LockFile {
+                time: Utc::now().to_rfc3339_opts(SecondsFormat::Nanos, true),
+                ..lock.clone()
+            };
+            if let Ok(new_name) = write_lock(s.as_ref(), &key, &fresh) {
+                on_lock(&new_name);
+                let mut current = n.lock().unwrap_or_else(|p| p.into_inner());
+                let old = std::mem::replace(&mut *current, new_name);
+                let _ = s.remove(DIR, &old);
+            }
+        }
+    });
+    HeldLock {
+        storage,
+        name,
+        stop,
+        refresher: Some(refresher),
+    }
+}
+
+impl HeldLock {
+    pub fn release(mut self) -> std::io::Result<()> {
+        self.stop_refresh();
+        let name = self.name.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        self.storage.remove(DIR, &name)
+    }
+
+    fn stop_refresh(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(t) = self.refresher.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for HeldLock {
+    fn drop(&mut self) {
+        if self.refresher.is_some() {
+            self.stop_refresh();
+            let name = self.name.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let _ = self.storage.remove(DIR, &name);
+        }
+    }
+}
+
+/// Removes stale locks (restic's `unlock`); returns how many.
+pub fn remove_stale(storage: &dyn Storage, key: &LockKey) -> Result<usize, LockError> {
+    let mut removed = 0;
+    for (name, lock) in others(storage, key, None)? {
+        if lock.is_some_and(|l| l.is_stale()) {
+            storage.remove(DIR, &name)?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
+}
+
+/// Removes one lock by name (after a worker holding it was killed).
+pub fn remove(storage: &dyn Storage, name: &str) -> std::io::Result<()> {
+    if name.len() != 64 || !name.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(std::io::Error::other(format!(
+            "{name:?} is not a lock name"
+        )));
+    }
+    storage.remove(DIR, name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::embedded::storage::LocalStorage;
+
+    fn setup() -> (tempfile::TempDir, Arc<dyn Storage>, LockKey) {
+        let dir = tempfile::tempdir().unwrap();
+        let storage: Arc<dyn Storage> = Arc::new(LocalStorage::new(dir.path()));
+        storage.create().unwrap();
+        let key = LockKey::new(&[1; 32], &[2; 16], &[3; 16]).unwrap();
+        (dir, storage, key)
+    }
+
+    fn none() -> OnLock {
+        Arc::new(|_: &str| {})
+    }
+
+    #[test]
+    fn shared_locks_coexist_and_exclusive_ones_wait_then_fail() {
+        let (_d, storage, key) = setup();
+        let a = acquire(storage.clone(), &key, false, Duration::ZERO, none()).unwrap();
+        let b = acquire(storage.clone(), &key, false, Duration::ZERO, none()).unwrap();
+        assert_eq!(storage.list(DIR).unwrap().len(), 2);
+        let err = acquire(
+            storage.clone(),
+            &key,
+            true,
+            Duration::from_millis(300),
+            none(),
+        )
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            err.contains(&format!("PID {}", std::process::id())),
+            "{err}"
+        );
+        assert!(err.contains("waited"), "{err}");
+        a.release().unwrap();
+        b.release().unwrap();
+        let x = acquire(storage.clone(), &key, true, Duration::ZERO, none()).unwrap();
+        assert!(acquire(storage.clone(), &key, false, Duration::ZERO, none()).is_err());
+        drop(x);
+        assert!(storage.list(DIR).unwrap().is_empty());
+    }
+
+    #[test]
+    fn stale_locks_do_not_block_and_unlock_removes_only_them() {
+        let (_d, storage, key) = setup();
+        let dead = LockFile {
+            pid: i64::from(i32::MAX),
+            ..LockFile::ours(true)
+        };
+        let old = LockFile {
+            time: "2020-01-01T00:00:00Z".into(),
+            hostname: "elsewhere".into(),
+            ..LockFile::ours(true)
+        };
+        write_lock(storage.as_ref(), &key, &dead).unwrap();
+        write_lock(storage.as_ref(), &key, &old).unwrap();
+        let live = acquire(storage.clone(), &key, true, Duration::ZERO, none()).unwrap();
+        assert_eq!(remove_stale(storage.as_ref(), &key).unwrap(), 2);
+        assert_eq!(storage.list(DIR).unwrap().len(), 1);
+        live.release().unwrap();
+    }
+
+    #[test]
+    fn lock_files_round_trip_through_the_key() {
+        let (_d, storage, key) = setup();
+        let lock = LockFile::ours(false);
+        let name = write_lock(storage.as_ref(), &key, &lock).unwrap();
+        let data = storage.read(DIR, &name, None).unwrap();
+        assert_eq!(hex::encode(Sha256::digest(&data)), name);
+        let plain = key.decrypt(&data).unwrap();
+        assert_eq!(serde_json::from_slice::<LockFile>(&plain).unwrap(), lock);
+        let mut packed = vec![2u8];
+        packed.extend(zstd::encode_all(&plain[..], 3).unwrap());
+        assert_eq!(unpacked(&packed).unwrap(), plain);
+        assert!(unpacked(b"garbage").is_none());
+        let other = LockKey::new(&[1; 32], &[7; 16], &[3; 16]).unwrap();
+        assert!(other.decrypt(&data).is_none());
+        assert!(remove(storage.as_ref(), "../x").is_err());
+    }
+}

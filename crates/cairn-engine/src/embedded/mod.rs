@@ -1,0 +1,267 @@
+//! The embedded engine: rustic_core, run in a worker process per operation so that cairn needs no
+//! restic binary and a slow, stuck, panicking or memory-hungry operation never harms the server. Around
+//! rustic_core it adds what a backup daemon needs and the library lacks: kill-to-cancel with lock
+//! clean-up, restic-format locks, per-item backup errors, bounded restore memory, and restic's flags,
+//! excludes and repository URIs (see `docs/engines.md`).
+mod client;
+mod console;
+mod engine_impl;
+mod excludes;
+mod flags;
+mod host;
+mod location;
+mod lock;
+mod protocol;
+mod storage;
+mod worker;
+
+pub use client::WorkerCommand;
+pub use worker::main as worker_main;
+
+use crate::error::{EngineError, Result};
+use crate::expand::expand_env;
+use crate::ls_cache::LsCache;
+use cairn_proto::v1::Repo;
+use client::Client;
+use flags::{Flags, RunSettings, Scope};
+use location::Location;
+use protocol::{Job, Task};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Default data limit of a worker (`CAIRN_WORKER_MEMORY_MIB` changes it; 0 for none).
+const DEFAULT_MEMORY_MIB: u64 = 2048;
+/// How long an operation waits for another process's conflicting lock by default.
+const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(60);
+
+pub struct EmbeddedEngine {
+    client: Client,
+    lock_wait: Duration,
+    ls_cache: Arc<LsCache>,
+}
+
+impl std::fmt::Debug for EmbeddedEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedEngine")
+            .field("worker", &self.client.worker)
+            .finish()
+    }
+}
+
+/// A repository's environment entries, `${VAR}`-expanded from cairn's environment.
+fn repo_env(repo: &Repo) -> Result<Vec<(String, String)>> {
+    let lookup = |k: &str| std::env::var(k).ok();
+    repo.env
+        .iter()
+        .map(|entry| {
+            entry
+                .split_once('=')
+                .map(|(k, v)| (k.to_string(), expand_env(v, lookup)))
+                .ok_or_else(|| {
+                    EngineError::Invalid(format!(
+                        "repo {} env entry {entry:?} is not KEY=VALUE",
+                        repo.id
+                    ))
+                })
+        })
+        .collect()
+}
+
+fn env_value<'a>(env: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    env.iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The password: the repository's own, else restic's RESTIC_PASSWORD, _FILE or _COMMAND from its env.
+fn password(repo: &Repo, env: &[(String, String)]) -> Result<String> {
+    if !repo.password.is_empty() {
+        return Ok(repo.password.clone());
+    }
+    if let Some(p) = env_value(env, "RESTIC_PASSWORD") {
+        return Ok(p.to_string());
+    }
+    if let Some(file) = env_value(env, "RESTIC_PASSWORD_FILE") {
+        let text = std::fs::read_to_string(file).map_err(|e| EngineError::io(file, e))?;
+        return Ok(text.lines().next().unwrap_or_default().to_string());
+    }
+    if let Some(command) = env_value(env, "RESTIC_PASSWORD_COMMAND") {
+        let out = std::process::Command::new("sh")
+            .args(["-c", command])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .map_err(|e| EngineError::io("RESTIC_PASSWORD_COMMAND", e))?;
+        if !out.status.success() {
+            return Err(EngineError::Invalid(format!(
+                "repo {}: RESTIC_PASSWORD_COMMAND failed ({})",
+                repo.id, out.status
+            )));
+        }
+        return Ok(String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string());
+    }
+    Err(EngineError::Invalid(format!(
+        "repo {} has no password; set one (or RESTIC_PASSWORD_FILE in its env)",
+        repo.id
+    )))
+}
+
+/// Where rustic_core keeps its cache: `$XDG_CACHE_HOME` (the repository's env first), else `~/.cache`.
+fn cache_dir(env: &[(String, String)]) -> Option<PathBuf> {
+    let base = env_value(env, "XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from))
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("cairn").join("embedded"))
+}
+
+/// The repository's flags, parsed (and refused if the engine cannot honour one).
+pub fn repo_flags(repo: &Repo) -> Result<Flags> {
+    let words = crate::restic::process::repo_flags(repo, &|k: &str| std::env::var(k).ok(), false)?;
+    flags::parse(&words, Scope::Repository)
+}
+
+/// Checks that the embedded engine can serve this repository as configured (URI and flags).
+pub fn validate(repo: &Repo) -> Result<()> {
+    Location::parse(&expand_env(&repo.uri, |k| std::env::var(k).ok()))?;
+    repo_flags(repo)?;
+    Ok(())
+}
+
+/// Later settings win where they are set.
+fn merge(base: RunSettings, over: RunSettings) -> RunSettings {
+    RunSettings {
+        compression: over.compression.or(base.compression),
+        pack_size_mib: over.pack_size_mib.or(base.pack_size_mib),
+        limit_upload: over.limit_upload.or(base.limit_upload),
+        limit_download: over.limit_download.or(base.limit_download),
+        connections: over.connections.or(base.connections),
+        rclone_program: over.rclone_program.or(base.rclone_program),
+        rclone_args: if over.rclone_args.is_empty() {
+            base.rclone_args
+        } else {
+            over.rclone_args
+        },
+    }
+}
+
+impl EmbeddedEngine {
+    pub fn new(worker: WorkerCommand) -> Self {
+        let mib = std::env::var("CAIRN_WORKER_MEMORY_MIB")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_MEMORY_MIB);
+        EmbeddedEngine {
+            client: Client {
+                worker,
+                memory_limit: mib << 20,
+            },
+            lock_wait: DEFAULT_LOCK_WAIT,
+            ls_cache: Default::default(),
+        }
+    }
+
+    /// How long to wait for a conflicting lock before failing.
+    pub fn with_lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// The job for `task` on `repo`, with run settings from the repository's flags and `extra`.
+    fn job(
+        &self,
+        repo: &Repo,
+        task: Task,
+        extra: RunSettings,
+    ) -> Result<(Job, Vec<(String, String)>)> {
+        let env = repo_env(repo)?;
+        let location = Location::parse(&expand_env(&repo.uri, |k| std::env::var(k).ok()))?;
+        let run = merge(repo_flags(repo)?.run, extra);
+        let password = match task {
+            Task::RemoveLock { .. } => String::new(),
+            _ => password(repo, &env)?,
+        };
+        let job = Job {
+            location,
+            password,
+            run,
+            cache_dir: cache_dir(&env),
+            lock_wait_ms: u64::try_from(self.lock_wait.as_millis()).unwrap_or(u64::MAX),
+            task,
+        };
+        Ok((job, env))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_come_from_the_repo_or_restics_variables() {
+        let repo = |pw: &str| Repo {
+            id: "r".into(),
+            password: pw.into(),
+            ..Repo::default()
+        };
+        assert_eq!(password(&repo("pw"), &[]).unwrap(), "pw");
+        let env = vec![("RESTIC_PASSWORD".to_string(), "from-env".to_string())];
+        assert_eq!(password(&repo(""), &env).unwrap(), "from-env");
+        let env = vec![(
+            "RESTIC_PASSWORD_COMMAND".to_string(),
+            "echo from-cmd".to_string(),
+        )];
+        assert_eq!(password(&repo(""), &env).unwrap(), "from-cmd");
+        assert!(
+            password(&repo(""), &[])
+                .unwrap_err()
+                .to_string()
+                .contains("no password")
+        );
+    }
+
+    #[test]
+    fn run_settings_merge_with_later_ones_winning() {
+        let base = RunSettings {
+            limit_upload: Some(1),
+            compression: Some("max".into()),
+            ..Default::default()
+        };
+        let over = RunSettings {
+            limit_upload: Some(2),
+            ..Default::default()
+        };
+        let m = merge(base, over);
+        assert_eq!(
+            (m.limit_upload, m.compression.as_deref()),
+            (Some(2), Some("max"))
+        );
+    }
+
+    #[test]
+    fn validation_names_what_the_engine_cannot_do() {
+        let repo = Repo {
+            id: "r".into(),
+            uri: "/srv/repo".into(),
+            flags: vec!["--no-lock".into()],
+            ..Repo::default()
+        };
+        assert!(
+            validate(&repo)
+                .unwrap_err()
+                .to_string()
+                .contains("--no-lock")
+        );
+        let s3 = Repo {
+            uri: "s3:host/bucket".into(),
+            flags: vec![],
+            ..repo
+        };
+        assert!(validate(&s3).unwrap_err().to_string().contains("s3:"));
+    }
+}

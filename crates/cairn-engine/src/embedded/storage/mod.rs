@@ -1,0 +1,43 @@
+//! Where a repository's files live. `Storage` is the small interface the embedded engine needs from a
+//! backend (list, read, write and remove files by directory and name, including `locks/`, which
+//! rustic_core's own backend trait cannot name); `for_location` builds one from a parsed repository
+//! location, and `RusticBackend` adapts any of them to rustic_core.
+mod gate;
+mod local;
+mod rclone;
+mod rest;
+mod rustic;
+mod throttle;
+
+pub use gate::Gate;
+pub use local::LocalStorage;
+pub use rclone::RcloneStorage;
+pub use rest::RestStorage;
+pub use rustic::RusticBackend;
+pub use throttle::Throttle;
+
+use bytes::Bytes;
+use std::io;
+
+/// The directories of a restic repository (the config file lives at the top, directory "").
+pub const DIRS: [&str; 5] = ["keys", "snapshots", "index", "data", "locks"];
+
+/// One place a repository is stored.
+pub trait Storage: Send + Sync + 'static {
+    /// Where it is, for messages (no credentials).
+    fn location(&self) -> String;
+    /// Creates the repository's directories (idempotent).
+    fn create(&self) -> io::Result<()>;
+    /// The files of one directory with their sizes.
+    fn list(&self, dir: &str) -> io::Result<Vec<(String, u64)>>;
+    /// A whole file, or `length` bytes from `offset`.
+    fn read(&self, dir: &str, name: &str, range: Option<(u64, u32)>) -> io::Result<Bytes>;
+    /// Writes a file atomically (a reader never sees part of it).
+    fn write(&self, dir: &str, name: &str, data: &[u8]) -> io::Result<()>;
+    fn remove(&self, dir: &str, name: &str) -> io::Result<()>;
+}
+
+/// An I/O error for a failure that is not one (HTTP statuses, protocol surprises).
+pub(crate) fn other(message: impl Into<String>) -> io::Error {
+    io::Error::other(message.into())
+}

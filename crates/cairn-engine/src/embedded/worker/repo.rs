@@ -1,0 +1,170 @@
+//! Opening a repository for a job: its storage, rustic_core on top with this run's settings kept in
+//! memory, and the restic-format lock the job needs.
+use super::Fail;
+use super::progress::Capture;
+use crate::embedded::lock::{self, HeldLock, LockKey};
+use crate::embedded::protocol::{Event, FailKind, Job};
+use crate::embedded::storage::{RusticBackend, Storage};
+use crate::embedded::worker::Out;
+use rustic_core::{
+    ConfigOptions, Credentials, KeyOptions, OpenStatus, Repository, RepositoryBackends,
+    RepositoryOptions,
+};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Concurrent pack reads unless `-o <backend>.connections` says otherwise (restic's default is 5 for
+/// remote backends; reads here also decrypt, so more than the cores gains nothing locally).
+const PACK_READERS: usize = 4;
+
+pub struct Opened {
+    pub repo: Repository<OpenStatus>,
+    pub storage: Arc<dyn Storage>,
+    pub key: LockKey,
+    pub capture: Capture,
+}
+
+pub fn storage(job: &Job) -> Result<Arc<dyn Storage>, Fail> {
+    job.location
+        .open(&job.run)
+        .map_err(|e| Fail::other(format!("cannot reach the repository: {e}")))
+}
+
+fn has_config(storage: &dyn Storage) -> Result<bool, Fail> {
+    match storage.read("", "config", None) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Fail::other(format!(
+            "cannot read {}/config: {e}",
+            storage.location()
+        ))),
+    }
+}
+
+fn unopened(
+    job: &Job,
+    storage: &Arc<dyn Storage>,
+    capture: &Capture,
+) -> Result<(Repository<()>, Arc<RusticBackend>), Fail> {
+    let backend = Arc::new(RusticBackend::new(
+        storage.clone(),
+        (job.run.limit_upload, job.run.limit_download),
+        job.run.connections.unwrap_or(PACK_READERS),
+    ));
+    let mut opts = RepositoryOptions::default();
+    match &job.cache_dir {
+        Some(dir) => opts.cache_dir = Some(dir.clone()),
+        None => opts.no_cache = true,
+    }
+    let backends = RepositoryBackends::new(backend.clone(), None);
+    let repo = Repository::new_with_progress(&opts, &backends, capture.clone())?;
+    Ok((repo, backend))
+}
+
+/// Opens the repository (`out` receives step titles when given).
+pub fn open(job: &Job, out: Option<&Out>) -> Result<Opened, Fail> {
+    let storage = storage(job)?;
+    if !has_config(storage.as_ref())? {
+        return Err(Fail::new(FailKind::NoRepository, storage.location()));
+    }
+    let capture = Capture::new(out.cloned());
+    let (repo, backend) = unopened(job, &storage, &capture)?;
+    let mut repo = repo.open(&Credentials::password(&job.password))?;
+    apply_run_settings(&mut repo, &backend, job)?;
+    let master = repo.key();
+    let key = LockKey::new(&master.encrypt, &master.mac.k, &master.mac.r)
+        .ok_or_else(|| Fail::other("the repository's master key has an unexpected size"))?;
+    Ok(Opened {
+        repo,
+        storage,
+        key,
+        capture,
+    })
+}
+
+/// restic's `--compression` and `--pack-size` hold for one run: rustic_core reads them from the
+/// repository config, so they are applied to the in-memory config only.
+fn apply_run_settings(
+    repo: &mut Repository<OpenStatus>,
+    backend: &RusticBackend,
+    job: &Job,
+) -> Result<(), Fail> {
+    let mut opts = ConfigOptions::default();
+    let mut changed = false;
+    if let Some(c) = &job.run.compression {
+        let level = match c.as_str() {
+            "auto" => None,
+            "off" => Some(0),
+            "max" => Some(19),
+            n => n.parse::<i32>().ok(),
+        };
+        if level.is_some() && repo.config().version < 2 {
+            return Err(Fail::invalid(
+                "--compression needs a repository of format version 2; this one is version 1",
+            ));
+        }
+        changed |= level.is_some();
+        opts.set_compression = level;
+    }
+    if let Some(mib) = job.run.pack_size_mib {
+        let size = bytesize::ByteSize::mib(u64::from(mib));
+        opts.set_datapack_size = Some(size);
+        opts.set_datapack_growfactor = Some(0);
+        opts.set_datapack_size_limit = Some(size);
+        changed = true;
+    }
+    if !changed {
+        return Ok(());
+    }
+    backend.keep_config_in_memory(true);
+    let applied = repo.apply_config(&opts);
+    backend.keep_config_in_memory(false);
+    applied?;
+    Ok(())
+}
+
+/// Takes the job's lock, telling cairn its name (and each refreshed name).
+pub fn lock(opened: &Opened, job: &Job, out: &Out, exclusive: bool) -> Result<HeldLock, Fail> {
+    let out = out.clone();
+    let held = lock::acquire(
+        opened.storage.clone(),
+        &opened.key,
+        exclusive,
+        Duration::from_millis(job.lock_wait_ms),
+        Arc::new(move |name: &str| out.event(&Event::Lock(name.to_string()))),
+    )?;
+    Ok(held)
+}
+
+pub fn repo_id(job: &Job) -> Result<serde_json::Value, Fail> {
+    match open(job, None) {
+        Ok(o) => Ok(serde_json::Value::String(
+            o.repo.config().id.to_hex().to_string(),
+        )),
+        Err(f) if f.kind == FailKind::NoRepository => Ok(serde_json::Value::Null),
+        Err(f) => Err(f),
+    }
+}
+
+pub fn init(job: &Job) -> Result<serde_json::Value, Fail> {
+    let storage = storage(job)?;
+    if has_config(storage.as_ref())? {
+        return repo_id(job);
+    }
+    let capture = Capture::new(None);
+    let (repo, _) = unopened(job, &storage, &capture)?;
+    let repo = repo.init(
+        &Credentials::password(&job.password),
+        &KeyOptions::default(),
+        &ConfigOptions::default(),
+    )?;
+    Ok(serde_json::Value::String(
+        repo.config().id.to_hex().to_string(),
+    ))
+}
+
+pub fn remove_lock(job: &Job, name: &str) -> Result<serde_json::Value, Fail> {
+    let storage = storage(job)?;
+    lock::remove(storage.as_ref(), name)?;
+    Ok(serde_json::Value::Null)
+}
