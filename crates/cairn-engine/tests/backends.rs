@@ -1,5 +1,6 @@
 //! The conformance checks over remote backends, each served on loopback by a real server: `rest:` by
 //! `rclone serve restic`, `rclone:` by restic's own rclone launcher, `sftp:` by a throwaway `sshd`.
+//! The embedded engine runs the same checks over `rest:` and `rclone:`, the backends it reaches.
 //! Each backend keeps the repository's files in the fixture's `repo` directory, so the checks that
 //! inspect or corrupt files on disk work unchanged.
 mod conformance;
@@ -147,8 +148,19 @@ fn s3_fixture() -> (Fixture, Server) {
     (f, server)
 }
 
+fn embedded() -> cairn_engine::EmbeddedEngine {
+    cairn_engine::EmbeddedEngine::new(cairn_engine::WorkerCommand {
+        program: env!("CARGO_BIN_EXE_cairn-engine-worker").into(),
+        args: Vec::new(),
+    })
+    .with_lock_wait(Duration::ZERO)
+}
+
 macro_rules! backend_checks {
     ($backend:ident, $make:expr, [$($check:ident),* $(,)?]) => {
+        backend_checks!($backend, $make, engine().await, [$($check),*]);
+    };
+    ($backend:ident, $make:expr, $engine:expr, [$($check:ident),* $(,)?]) => {
         mod $backend {
             use super::*;
             $(
@@ -156,7 +168,7 @@ macro_rules! backend_checks {
                 async fn $check() {
                     // The server (if any) lives until the check is done.
                     let (f, _server) = $make;
-                    conformance::$check(&engine().await, &f).await;
+                    conformance::$check(&$engine, &f).await;
                 }
             )*
         }
@@ -211,5 +223,33 @@ backend_checks!(
         ls_lists_exactly_one_directory,
         restore_is_byte_identical_and_stays_inside_the_target,
         forget_applies_each_retention_kind,
+    ]
+);
+
+backend_checks!(
+    rest_embedded,
+    rest_fixture(),
+    embedded(),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+        ls_lists_exactly_one_directory,
+        restore_is_byte_identical_and_stays_inside_the_target,
+        forget_applies_each_retention_kind,
+        check_passes_then_finds_a_corrupted_pack,
+        cancelling_a_backup_leaves_a_clean_unlocked_repository,
+    ]
+);
+
+backend_checks!(
+    rclone_embedded,
+    (rclone_fixture(), None::<Server>),
+    embedded(),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+        ls_lists_exactly_one_directory,
+        restore_is_byte_identical_and_stays_inside_the_target,
+        check_passes_then_finds_a_corrupted_pack,
     ]
 );

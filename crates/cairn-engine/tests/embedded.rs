@@ -55,3 +55,425 @@ async fn skip_if_unchanged_adds_no_snapshot_when_nothing_changed() {
     let f = conformance::Fixture::new_in(&base);
     conformance::skip_if_unchanged_adds_no_snapshot_when_nothing_changed(&engine(), &f).await;
 }
+
+fn no_output(_: &str) {}
+
+fn restic_ok(f: &conformance::Fixture, args: &[&str]) -> String {
+    let out = f.restic(args);
+    assert!(
+        out.status.success(),
+        "restic {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn diff(a: &std::path::Path, b: &std::path::Path) {
+    let out = std::process::Command::new("diff")
+        .arg("-r")
+        .arg(a)
+        .arg(b)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// restic checks every byte of, lists and restores what the embedded engine writes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restic_checks_lists_and_restores_what_it_writes() {
+    use cairn_engine::Engine;
+    let f = conformance::Fixture::new();
+    let e = engine();
+    e.init(&f.repo).await.unwrap();
+    let snap = conformance::backup(&e, &f, &f.request())
+        .await
+        .summary
+        .snapshot_id;
+    restic_ok(&f, &["check", "--read-data"]);
+    let listed = restic_ok(&f, &["snapshots", "--json"]);
+    assert!(
+        listed.contains(&snap) && listed.contains("plan:conf"),
+        "{listed}"
+    );
+    let user = restic_ok(&f, &["snapshots", "--json"]);
+    assert!(
+        user.contains("\"username\""),
+        "the snapshot records its user: {user}"
+    );
+    let target = f.path("by-restic");
+    restic_ok(
+        &f,
+        &["restore", &snap, "--target", target.to_str().unwrap()],
+    );
+    diff(&f.src, &target.join(f.src.strip_prefix("/").unwrap()));
+}
+
+/// The embedded engine lists, checks and restores what restic wrote, in both repository formats.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn it_reads_checks_and_restores_what_restic_wrote_in_format_1_and_2() {
+    use cairn_engine::{CheckMode, Engine, SnapshotFilter};
+    for version in ["1", "2"] {
+        let f = conformance::Fixture::new();
+        restic_ok(&f, &["init", "--repository-version", version]);
+        restic_ok(
+            &f,
+            &["backup", f.src.to_str().unwrap(), "--tag", "by-restic"],
+        );
+        let e = engine();
+        let snaps = e
+            .snapshots(&f.repo, &SnapshotFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(snaps.len(), 1, "format {version}");
+        assert_eq!(snaps[0].tags, vec!["by-restic"]);
+        let cancel = tokio_util::sync::CancellationToken::new();
+        e.check(
+            &f.repo,
+            CheckMode::ReadDataPercent(100.0),
+            &no_output,
+            &cancel,
+        )
+        .await
+        .unwrap();
+        let target = f.path("by-embedded");
+        e.restore(
+            &f.repo,
+            &snaps[0].id,
+            &f.snap(""),
+            &target,
+            &|_| {},
+            &cancel,
+        )
+        .await
+        .unwrap();
+        diff(&f.src, &target.join("src"));
+    }
+}
+
+/// Backups, forgets and prunes by both tools on one repository leave it clean for both checkers.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mixed_use_by_both_tools_leaves_both_checkers_clean() {
+    use cairn_engine::{CheckMode, Engine, ForgetScope, PruneLimit};
+    use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;
+    use cairn_proto::v1::RetentionPolicy;
+    let f = conformance::Fixture::new();
+    let e = engine();
+    let cancel = tokio_util::sync::CancellationToken::new();
+    restic_ok(&f, &["init"]);
+    restic_ok(
+        &f,
+        &[
+            "backup",
+            f.src.to_str().unwrap(),
+            "--host",
+            "conformance-host",
+        ],
+    );
+    std::fs::write(
+        f.src.join("new.bin"),
+        conformance::pseudo_random(3, 300_000),
+    )
+    .unwrap();
+    conformance::backup(&e, &f, &f.request()).await;
+    std::fs::remove_file(f.src.join("new.bin")).unwrap();
+    restic_ok(
+        &f,
+        &[
+            "backup",
+            f.src.to_str().unwrap(),
+            "--host",
+            "conformance-host",
+        ],
+    );
+    restic_ok(&f, &["forget", "--keep-last", "2", "--prune"]);
+    std::fs::write(
+        f.src.join("more.bin"),
+        conformance::pseudo_random(4, 300_000),
+    )
+    .unwrap();
+    conformance::backup(&e, &f, &f.request()).await;
+    let keep_one = RetentionPolicy {
+        policy: Some(Policy::PolicyKeepLastN(1)),
+        ..Default::default()
+    };
+    e.forget(&f.repo, &keep_one, &ForgetScope::default())
+        .await
+        .unwrap();
+    e.prune(&f.repo, PruneLimit::Percent(0.0), &no_output, &cancel)
+        .await
+        .unwrap();
+    restic_ok(&f, &["check", "--read-data"]);
+    e.check(
+        &f.repo,
+        CheckMode::ReadDataPercent(100.0),
+        &no_output,
+        &cancel,
+    )
+    .await
+    .unwrap();
+    let listed = restic_ok(&f, &["snapshots", "--json"]);
+    assert_eq!(listed.matches("\"id\"").count(), 1, "{listed}");
+}
+
+/// As root, mode 000 does not stop reads: run the worker as `nobody`, with the fixture opened to it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_file_makes_a_partial_backup() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = conformance::Fixture::new();
+    let e = if unsafe { libc::geteuid() } == 0 {
+        open_to_everyone(f.dir.path());
+        let wrapper = f.path("worker-as-nobody");
+        std::fs::write(
+            &wrapper,
+            format!(
+                "#!/bin/sh\nexec setpriv --reuid=65534 --regid=65534 --clear-groups {} \"$@\"\n",
+                env!("CARGO_BIN_EXE_cairn-engine-worker")
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+        EmbeddedEngine::new(WorkerCommand {
+            program: wrapper,
+            args: Vec::new(),
+        })
+    } else {
+        engine()
+    };
+    conformance::an_unreadable_file_makes_a_partial_backup(&e, &f).await;
+}
+
+fn open_to_everyone(dir: &std::path::Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = if dir.is_dir() { 0o777 } else { 0o666 };
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode)).unwrap();
+    if dir.is_dir() {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            open_to_everyone(&e.path());
+        }
+    }
+}
+
+/// 200 MB of incompressible data, so a backup runs long enough to be watched.
+fn big_tree(f: &conformance::Fixture) {
+    let dir = f.src.join("big");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..8 {
+        std::fs::write(
+            dir.join(format!("blob-{i}.bin")),
+            conformance::pseudo_random(100 + i, 25_000_000),
+        )
+        .unwrap();
+    }
+}
+
+/// restic honours the embedded engine's locks, and the embedded engine waits for restic's lock
+/// (up to its lock wait) instead of failing at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn locks_are_honoured_both_ways_and_waited_for() {
+    use cairn_engine::{BackupEvent, Engine, PruneLimit};
+    let f = conformance::Fixture::new();
+    let e = engine();
+    e.init(&f.repo).await.unwrap();
+    big_tree(&f);
+    // A slow embedded backup holds a shared lock: restic's prune must refuse to run.
+    let slow = cairn_engine::BackupRequest {
+        extra_flags: vec!["--limit-upload".into(), "4096".into()],
+        ..f.request()
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let (started_tx, started_rx) = tokio::sync::oneshot::channel::<()>();
+    let started_tx = std::sync::Mutex::new(Some(started_tx));
+    let sink = move |ev: BackupEvent| {
+        if matches!(&ev, BackupEvent::Status(s) if s.bytes_done > 0)
+            && let Some(tx) = started_tx.lock().unwrap().take()
+        {
+            let _ = tx.send(());
+        }
+    };
+    let backup = e.backup(&f.repo, &slow, &sink, &cancel);
+    let judge = async {
+        started_rx.await.unwrap();
+        let prune = f.restic(&["prune"]);
+        let text = String::from_utf8_lossy(&prune.stderr).into_owned();
+        cancel.cancel();
+        (prune.status.success(), text)
+    };
+    let (result, (pruned, text)) = tokio::join!(backup, judge);
+    assert!(
+        !pruned && text.contains("locked"),
+        "restic prune ran beside our backup: {text}"
+    );
+    assert!(matches!(result, Err(cairn_engine::EngineError::Cancelled)));
+    assert_eq!(f.locks(), 0, "the cancelled backup's lock was removed");
+    // A restic backup holds a lock; a waiting embedded prune runs once it is done.
+    let mut other = std::process::Command::new("restic")
+        .args(["backup", "--json", "--limit-upload", "20000"])
+        .arg(&f.src)
+        .env("RESTIC_REPOSITORY", &f.repo.uri)
+        .env("RESTIC_PASSWORD", &f.repo.password)
+        .env("XDG_CACHE_HOME", f.path("cache"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(other.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut out, &mut line).unwrap();
+    let patient = EmbeddedEngine::new(worker()).with_lock_wait(Duration::from_secs(120));
+    let none = tokio_util::sync::CancellationToken::new();
+    patient
+        .prune(&f.repo, PruneLimit::Percent(5.0), &no_output, &none)
+        .await
+        .unwrap();
+    let status = other.wait().unwrap();
+    assert!(status.success(), "restic's backup finished first");
+}
+
+/// A backend failure deep inside rustic_core (a pack gone during a restore) panics there; in the
+/// worker that fails only the one operation, with a message, and the engine goes on working.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failure_inside_rustic_fails_only_that_operation() {
+    use cairn_engine::{Engine, EngineError, SnapshotFilter};
+    let f = conformance::Fixture::new();
+    let e = engine();
+    e.init(&f.repo).await.unwrap();
+    let snap = conformance::backup(&e, &f, &f.request())
+        .await
+        .summary
+        .snapshot_id;
+    for sub in std::fs::read_dir(f.path("repo/data")).unwrap().flatten() {
+        for pack in std::fs::read_dir(sub.path()).unwrap().flatten() {
+            std::fs::remove_file(pack.path()).unwrap();
+        }
+    }
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let err = e
+        .restore(
+            &f.repo,
+            &snap,
+            &f.snap("/docs"),
+            &f.path("out"),
+            &|_| {},
+            &cancel,
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(&err, EngineError::Command { .. }), "{err:?}");
+    assert!(!err.to_string().is_empty());
+    assert_eq!(
+        std::fs::read_dir(f.path("out")).unwrap().count(),
+        0,
+        "no staging left"
+    );
+    assert_eq!(f.locks(), 0);
+    assert_eq!(
+        e.snapshots(&f.repo, &SnapshotFilter::default())
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// A worker over its memory limit fails with a message that says so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_worker_over_its_memory_limit_says_so() {
+    use cairn_engine::Engine;
+    let f = conformance::Fixture::new();
+    engine().init(&f.repo).await.unwrap();
+    big_tree(&f);
+    let small = EmbeddedEngine::new(worker()).with_memory_limit(24 << 20);
+    let err = small
+        .backup(
+            &f.repo,
+            &f.request(),
+            &|_| {},
+            &tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("memory"), "{err}");
+}
+
+/// restic's backup flags are translated; the ones the engine cannot honour are refused by name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_flags_are_translated_or_refused_by_name() {
+    use cairn_engine::{Engine, EngineError};
+    let f = conformance::Fixture::new();
+    let e = engine();
+    e.init(&f.repo).await.unwrap();
+    std::fs::write(f.path("excludes"), "# logs\n*.log\n").unwrap();
+    std::fs::create_dir_all(f.src.join("cache")).unwrap();
+    std::fs::write(
+        f.src.join("cache/CACHEDIR.TAG"),
+        "Signature: 8a477f597d28d172789f06886806bc55",
+    )
+    .unwrap();
+    std::fs::create_dir_all(f.src.join("private")).unwrap();
+    std::fs::write(f.src.join("private/.nobackup"), "").unwrap();
+    let req = cairn_engine::BackupRequest {
+        extra_flags: [
+            "--exclude-file",
+            f.path("excludes").to_str().unwrap(),
+            "--exclude-caches",
+            "--exclude-if-present",
+            ".nobackup",
+            "--exclude-larger-than",
+            "100k",
+            "--tag",
+            "extra",
+            "--host",
+            "flagged-host",
+            "--compression",
+            "max",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        ..f.request()
+    };
+    let snap = conformance::backup(&e, &f, &req).await.summary.snapshot_id;
+    let mut names: Vec<String> = e
+        .ls(&f.repo, &snap, &f.snap(""))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| n.name)
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a.txt", "docs", "logs"]);
+    let logs = e.ls(&f.repo, &snap, &f.snap("/logs")).await.unwrap();
+    assert!(logs.is_empty(), "{logs:?}");
+    let deep = e
+        .ls(&f.repo, &snap, &f.snap("/docs/deep/er"))
+        .await
+        .unwrap();
+    assert!(deep.is_empty(), "data.bin is over 100k: {deep:?}");
+    let listed = restic_ok(&f, &["snapshots", "--json"]);
+    assert!(
+        listed.contains("flagged-host") && listed.contains("extra"),
+        "{listed}"
+    );
+    let bad = cairn_engine::BackupRequest {
+        extra_flags: vec!["--read-concurrency".into(), "4".into()],
+        ..f.request()
+    };
+    let err = e
+        .backup(
+            &f.repo,
+            &bad,
+            &|_| {},
+            &tokio_util::sync::CancellationToken::new(),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, EngineError::Invalid(m) if m.contains("--read-concurrency")),
+        "{err:?}"
+    );
+}

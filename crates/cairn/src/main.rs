@@ -145,17 +145,23 @@ enum TokenAction {
     },
     /// Revoke a token by id
     Revoke { id: String },
+    /// Run one embedded-engine job read from stdin (started by `cairn serve` itself; not for people)
+    #[command(hide = true)]
+    EngineWorker,
 }
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // The engine worker's stdout carries its protocol, and it reports failures there: no logging.
+    if !matches!(cli.command, Command::EngineWorker) {
+        tracing_subscriber::fmt()
+            .with_env_filter(
+                tracing_subscriber::EnvFilter::try_from_default_env()
+                    .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+            )
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let conn = cli.conn;
     let c = &conn;
     match cli.command {
@@ -230,6 +236,10 @@ fn main() -> std::process::ExitCode {
         Command::Token {
             action: TokenAction::Revoke { id },
         } => client::run(client::account::revoke_token(c, &id)),
+        Command::EngineWorker => {
+            let code = cairn_engine::embedded::worker_main();
+            std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
+        }
     }
 }
 

@@ -166,6 +166,12 @@ impl EmbeddedEngine {
         }
     }
 
+    /// The data limit of each worker, in bytes (0 for none).
+    pub fn with_memory_limit(mut self, bytes: u64) -> Self {
+        self.client.memory_limit = bytes;
+        self
+    }
+
     /// How long to wait for a conflicting lock before failing.
     pub fn with_lock_wait(mut self, wait: Duration) -> Self {
         self.lock_wait = wait;
