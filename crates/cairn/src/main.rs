@@ -124,6 +124,9 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// Run one embedded-engine job read from stdin (started by `cairn serve` itself; not for people)
+    #[command(hide = true)]
+    EngineWorker,
 }
 
 #[derive(Subcommand)]
@@ -145,9 +148,6 @@ enum TokenAction {
     },
     /// Revoke a token by id
     Revoke { id: String },
-    /// Run one embedded-engine job read from stdin (started by `cairn serve` itself; not for people)
-    #[command(hide = true)]
-    EngineWorker,
 }
 
 fn main() -> std::process::ExitCode {
