@@ -1,11 +1,11 @@
-//! cairn's restic engine against plain restic on the same generated data, side by side: initial backup,
+//! cairn's two engines against plain restic on the same generated data, side by side: initial backup,
 //! unchanged re-backup, 5% incremental, full restore, and browsing one directory of a 100,000-file
-//! snapshot. Each run is a separate child process; wall time and peak RSS (the child and the restic it
-//! runs, from wait4) are measured per run.
+//! snapshot. Each run is a separate child process; wall time and peak RSS (the child and the restic or
+//! engine worker it runs, from wait4) are measured per run.
 //!
 //! Run: `cargo bench -p cairn-engine --bench engine_vs_restic`
 //! `CAIRN_BENCH_BYTES` sets the data size (default 1 GB), `CAIRN_BENCH_DIR` where it is written.
-use cairn_engine::{BackupRequest, Engine, ResticEngine};
+use cairn_engine::{BackupRequest, EmbeddedEngine, Engine, ResticEngine, WorkerCommand};
 use cairn_proto::v1::Repo;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -163,19 +163,26 @@ fn child(who: &str, step: &str, repo: &Path, extra: &[String]) {
                 .expect("run restic");
             assert!(out.success(), "restic {step} failed");
         }
-        "cairn" => {
+        "cairn" | "embedded" => {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("runtime");
-            rt.block_on(cairn_step(step, repo, extra));
+            rt.block_on(cairn_step(who, step, repo, extra));
         }
         other => panic!("unknown engine {other}"),
     }
 }
 
-async fn cairn_step(step: &str, repo_path: &Path, extra: &[String]) {
-    let engine = ResticEngine::locate(None).await.expect("restic");
+async fn cairn_step(who: &str, step: &str, repo_path: &Path, extra: &[String]) {
+    let engine: Box<dyn Engine> = if who == "embedded" {
+        Box::new(EmbeddedEngine::new(WorkerCommand {
+            program: env!("CARGO_BIN_EXE_cairn-engine-worker").into(),
+            args: Vec::new(),
+        }))
+    } else {
+        Box::new(ResticEngine::locate(None).await.expect("restic"))
+    };
     let repo = Repo {
         id: "bench".into(),
         uri: repo_path.to_string_lossy().into_owned(),
@@ -221,7 +228,7 @@ async fn cairn_step(step: &str, repo_path: &Path, extra: &[String]) {
             let again = Instant::now();
             engine.ls(&repo, id, &extra[0]).await.expect("ls again");
             eprintln!(
-                "    cairn ls: {n} entries, first {cold:.2?}, repeated {:.2?} (cached)",
+                "    {who} ls: {n} entries, first {cold:.2?}, repeated {:.2?} (cached)",
                 again.elapsed()
             );
         }
@@ -248,13 +255,25 @@ fn latest_id(repo: &Path) -> String {
     v[0]["id"].as_str().expect("an id").to_string()
 }
 
-fn row(name: &str, restic: (Duration, f64), cairn: (Duration, f64)) {
-    let overhead = (cairn.0.as_secs_f64() / restic.0.as_secs_f64() - 1.0) * 100.0;
+/// (wall time, peak RSS) of one step for restic, cairn's restic engine and the embedded engine.
+type Runs = [(Duration, f64); 3];
+
+fn row(name: &str, runs: Runs) {
+    let vs = |r: (Duration, f64)| runs[0].0.as_secs_f64() / r.0.as_secs_f64();
     println!(
-        "| {name:<28} | {:>9.2?} | {:>9.2?} | {overhead:>+7.1}% | {:>8.0} | {:>8.0} |",
-        restic.0, cairn.0, restic.1, cairn.1
+        "| {name:<26} | {:>9.2?} | {:>9.2?} ({:.2}x) | {:>9.2?} ({:.2}x) | {:>5.0} | {:>5.0} | {:>5.0} |",
+        runs[0].0,
+        runs[1].0,
+        vs(runs[1]),
+        runs[2].0,
+        vs(runs[2]),
+        runs[0].1,
+        runs[1].1,
+        runs[2].1
     );
 }
+
+const WHO: [&str; 3] = ["restic", "cairn", "embedded"];
 
 fn parent() {
     let total: u64 = std::env::var("CAIRN_BENCH_BYTES")
@@ -273,57 +292,45 @@ fn parent() {
         files.len(),
         t.elapsed()
     );
-    let (rrepo, crepo) = (
-        dir.path().join("repo-restic"),
-        dir.path().join("repo-cairn"),
-    );
-    init(&rrepo);
-    init(&crepo);
+    let repos = WHO.map(|w| dir.path().join(format!("repo-{w}")));
+    repos.iter().for_each(|r| init(r));
     let data_arg = data.to_string_lossy().into_owned();
     println!(
-        "| step                         | restic    | cairn     | overhead | restic MiB | cairn MiB |"
+        "| step | restic | cairn, restic engine (speed vs restic) | cairn, embedded engine (speed vs restic) | restic MiB | restic engine MiB | embedded MiB |"
     );
-    println!("|---|---|---|---|---|---|");
-    let both = |step: &str, extra_r: &[&str], extra_c: &[&str]| {
-        (
-            measure("restic", step, &rrepo, extra_r),
-            measure("cairn", step, &crepo, extra_c),
-        )
+    println!("|---|---|---|---|---|---|---|");
+    let each = |step: &str, extra: &dyn Fn(usize) -> Vec<String>| -> Runs {
+        std::array::from_fn(|i| {
+            let args = extra(i);
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            measure(WHO[i], step, &repos[i], &args)
+        })
     };
-    let (r, c) = both("backup", &[&data_arg], &[&data_arg]);
-    row("initial backup", r, c);
-    let (r, c) = both("backup", &[&data_arg], &[&data_arg]);
-    row("unchanged re-backup", r, c);
+    let backup = |_: usize| vec![data_arg.clone()];
+    row("initial backup", each("backup", &backup));
+    row("unchanged re-backup", each("backup", &backup));
     touch_five_percent(&files, 1);
-    let (r, c) = both("backup", &[&data_arg], &[&data_arg]);
-    row("5% changed, incremental", r, c);
-    let (rt, ct) = (
-        dir.path().join("restore-restic"),
-        dir.path().join("restore-cairn"),
-    );
-    let cid = latest_id(&crepo);
-    let (r, c) = both(
-        "restore",
-        &[&rt.to_string_lossy()],
-        &[&ct.to_string_lossy(), &cid],
-    );
-    row("full restore", r, c);
-    std::fs::remove_dir_all(&rt).ok();
-    std::fs::remove_dir_all(&ct).ok();
+    row("5% changed, incremental", each("backup", &backup));
+    let targets = WHO.map(|w| dir.path().join(format!("restore-{w}")));
+    let ids: Vec<String> = repos.iter().map(|r| latest_id(r)).collect();
+    let restore = |i: usize| vec![targets[i].to_string_lossy().into_owned(), ids[i].clone()];
+    row("full restore", each("restore", &restore));
+    targets.iter().for_each(|t| {
+        std::fs::remove_dir_all(t).ok();
+    });
     // Browsing: one directory of a 100,000-file snapshot.
     let many = dir.path().join("many");
     tree(&many, 100_000);
-    let (mr, mc) = (
-        dir.path().join("many-restic"),
-        dir.path().join("many-cairn"),
-    );
-    init(&mr);
-    init(&mc);
+    let many_repos = WHO.map(|w| dir.path().join(format!("many-{w}")));
     let many_arg = many.to_string_lossy().into_owned();
-    measure("restic", "backup", &mr, &[&many_arg]);
-    measure("cairn", "backup", &mc, &[&many_arg]);
+    for (i, r) in many_repos.iter().enumerate() {
+        init(r);
+        measure(WHO[i], "backup", r, &[&many_arg]);
+    }
     let one = format!("{many_arg}/d050");
-    let r = measure("restic", "ls", &mr, &[&one]);
-    let c = measure("cairn", "ls", &mc, &[&one, &latest_id(&mc)]);
-    row("ls one dir of 100k files", r, c);
+    let runs: Runs = std::array::from_fn(|i| {
+        let id = latest_id(&many_repos[i]);
+        measure(WHO[i], "ls", &many_repos[i], &[&one, &id])
+    });
+    row("ls one dir of 100k files", runs);
 }

@@ -9,7 +9,7 @@ use std::io::Write;
 
 pub enum Archive<W: Write> {
     Tar(tar::Builder<W>),
-    Zip(zip::ZipWriter<zip::write::StreamWriter<W>>),
+    Zip(Box<zip::ZipWriter<zip::write::StreamWriter<W>>>),
 }
 
 fn mode(node: &Node) -> u32 {
@@ -34,7 +34,7 @@ fn zip_error(e: zip::result::ZipError) -> Fail {
 impl<W: Write> Archive<W> {
     pub fn new(out: W, zip: bool) -> Self {
         if zip {
-            Archive::Zip(zip::ZipWriter::new_stream(out))
+            Archive::Zip(Box::new(zip::ZipWriter::new_stream(out)))
         } else {
             let mut b = tar::Builder::new(out);
             b.mode(tar::HeaderMode::Complete);
@@ -60,7 +60,7 @@ impl<W: Write> Archive<W> {
     pub fn finish(self) -> Result<W, Fail> {
         match self {
             Archive::Tar(b) => b.into_inner().map_err(io),
-            Archive::Zip(z) => Ok(z.finish().map_err(zip_error)?.into_inner()),
+            Archive::Zip(z) => Ok((*z).finish().map_err(zip_error)?.into_inner()),
         }
     }
 }

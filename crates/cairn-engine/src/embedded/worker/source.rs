@@ -8,6 +8,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+/// Told of each error as it happens.
+pub type OnError = Box<dyn Fn(&BackupProgressError) + Send + Sync>;
+
 /// What the watcher saw so far.
 #[derive(Default)]
 pub struct Watch {
@@ -15,7 +18,7 @@ pub struct Watch {
     pub files_opened: AtomicU64,
     pub current: Mutex<String>,
     pub errors: Mutex<Vec<BackupProgressError>>,
-    pub on_error: Option<Box<dyn Fn(&BackupProgressError) + Send + Sync>>,
+    pub on_error: Option<OnError>,
 }
 
 impl Watch {
