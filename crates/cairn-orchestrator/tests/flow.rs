@@ -660,13 +660,14 @@ async fn a_cron_schedule_runs_on_time_and_catches_up_once_after_a_sleep() {
             .unwrap()
             .timestamp_millis()
     };
-    let pending_backups = |env: &Env| -> Vec<Operation> {
-        env.ops()
-            .into_iter()
+    // Takes the operations it looks at, so that `until` is judged on the very list it returns.
+    let pending_backups = |ops: &[Operation]| -> Vec<Operation> {
+        ops.iter()
             .filter(|o| status(o) == OperationStatus::STATUS_PENDING && kind(o) == OpKind::Backup)
+            .cloned()
             .collect()
     };
-    let first = pending_backups(&env);
+    let first = pending_backups(&env.ops());
     assert_eq!(first.len(), 1);
     assert_eq!(first[0].unix_time_start_ms, hour(1));
 
@@ -677,8 +678,8 @@ async fn a_cron_schedule_runs_on_time_and_catches_up_once_after_a_sleep() {
         OperationStatus::STATUS_SUCCESS
     );
     let next = env
-        .until("the 02:00 run", |_| {
-            pending_backups(&env)
+        .until("the 02:00 run", |ops| {
+            pending_backups(ops)
                 .iter()
                 .any(|o| o.unix_time_start_ms == hour(2))
         })
@@ -696,8 +697,8 @@ async fn a_cron_schedule_runs_on_time_and_catches_up_once_after_a_sleep() {
         status(&env.wait(next_id).await),
         OperationStatus::STATUS_SUCCESS
     );
-    env.until("the 06:00 run", |_| {
-        pending_backups(&env)
+    env.until("the 06:00 run", |ops| {
+        pending_backups(ops)
             .iter()
             .any(|o| o.unix_time_start_ms == hour(6))
     })
@@ -709,5 +710,5 @@ async fn a_cron_schedule_runs_on_time_and_catches_up_once_after_a_sleep() {
         .filter(|o| kind(o) == OpKind::Backup && status(o) == OperationStatus::STATUS_SUCCESS)
         .count();
     assert_eq!(backups_run, 2, "one on time, one catch-up");
-    assert_eq!(pending_backups(&env).len(), 1);
+    assert_eq!(pending_backups(&env.ops()).len(), 1);
 }
