@@ -477,3 +477,99 @@ async fn backup_flags_are_translated_or_refused_by_name() {
         "{err:?}"
     );
 }
+
+/// Bytes under a directory (0 when it does not exist).
+fn bytes_under(dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => bytes_under(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// A backup killed halfway leaves its packs to the next run: the re-run uploads less than 60% of the
+/// data, and both checkers find the repository clean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_killed_halfway_leaves_its_uploads_to_the_next_run() {
+    use cairn_engine::{Engine, EngineError};
+    let f = conformance::Fixture::new();
+    let e = engine();
+    e.init(&f.repo).await.unwrap();
+    let total: u64 = 64 << 20;
+    let dir = f.src.join("half");
+    std::fs::create_dir_all(&dir).unwrap();
+    for i in 0..4 {
+        let data = conformance::pseudo_random(300 + i, (total / 4) as usize);
+        std::fs::write(dir.join(format!("part-{i}.bin")), data).unwrap();
+    }
+    let data_dir = std::path::Path::new(&f.repo.uri).join("data");
+    let journals = f.path("cache/cairn/embedded/journal");
+    let slow = cairn_engine::BackupRequest {
+        extra_flags: ["--pack-size", "4", "--limit-upload", "8192"]
+            .map(String::from)
+            .to_vec(),
+        ..f.request()
+    };
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let killer = async {
+        while bytes_under(&data_dir) < total / 2 {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        cancel.cancel();
+    };
+    let (killed, ()) = tokio::join!(e.backup(&f.repo, &slow, &|_| {}, &cancel), killer);
+    assert!(matches!(killed, Err(EngineError::Cancelled)), "{killed:?}");
+    let before = bytes_under(&data_dir);
+    assert!(
+        before >= total / 2 && before < total,
+        "killed at {before} of {total}"
+    );
+    assert_eq!(
+        walk_files(&journals).len(),
+        1,
+        "the killed run's journal stays"
+    );
+
+    let quick = cairn_engine::BackupRequest {
+        extra_flags: ["--pack-size", "4"].map(String::from).to_vec(),
+        ..f.request()
+    };
+    conformance::backup(&e, &f, &quick).await;
+    let uploaded = bytes_under(&data_dir) - before;
+    eprintln!("killed at {before} of {total} bytes; the re-run uploaded {uploaded}");
+    assert!(
+        uploaded * 10 < total * 6,
+        "the re-run uploaded {uploaded} of {total} bytes"
+    );
+    assert!(walk_files(&journals).is_empty(), "journals are cleared");
+    restic_ok(&f, &["check", "--read-data"]);
+    let target = f.path("restored");
+    restic_ok(
+        &f,
+        &["restore", "latest", "--target", target.to_str().unwrap()],
+    );
+    diff(&dir, &target.join(dir.strip_prefix("/").unwrap()));
+}
+
+/// Every file below a directory.
+fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .flat_map(|e| {
+            if e.path().is_dir() {
+                walk_files(&e.path())
+            } else {
+                vec![e.path()]
+            }
+        })
+        .collect()
+}

@@ -4,12 +4,10 @@
 //! 30 minutes old or its process is gone from this host; stale locks never block. Held locks are
 //! refreshed (rewritten with a new time, the old file removed) every 5 minutes.
 use super::host;
+use super::repo_key::RepoKey;
 use super::storage::Storage;
-use aes256ctr_poly1305aes::Aes256CtrPoly1305Aes;
-use aes256ctr_poly1305aes::aead::{Aead, AeadInPlace};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -17,49 +15,6 @@ use std::time::{Duration, Instant};
 const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
 pub const REFRESH_EVERY: Duration = Duration::from_secs(5 * 60);
 const DIR: &str = "locks";
-
-/// The repository's master key (restic's encryption and MAC keys).
-#[derive(Clone)]
-pub struct LockKey(aes256ctr_poly1305aes::Key);
-
-impl LockKey {
-    /// From the AES key and the Poly1305 `k` and `r` of the master key.
-    pub fn new(encrypt: &[u8], k: &[u8], r: &[u8]) -> Option<Self> {
-        if encrypt.len() != 32 || k.len() != 16 || r.len() != 16 {
-            return None;
-        }
-        let mut key = aes256ctr_poly1305aes::Key::default();
-        key[..32].copy_from_slice(encrypt);
-        key[32..48].copy_from_slice(k);
-        key[48..].copy_from_slice(r);
-        Some(LockKey(key))
-    }
-
-    fn encrypt(&self, data: &[u8]) -> std::io::Result<Vec<u8>> {
-        let mut nonce = aes256ctr_poly1305aes::aead::Nonce::<Aes256CtrPoly1305Aes>::default();
-        getrandom::getrandom(&mut nonce)
-            .map_err(|e| std::io::Error::other(format!("no randomness for a lock: {e}")))?;
-        let mut out = Vec::with_capacity(data.len() + 32);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(data);
-        let tag = Aes256CtrPoly1305Aes::new(&self.0)
-            .encrypt_in_place_detached(&nonce, &[], &mut out[16..])
-            .map_err(|e| std::io::Error::other(format!("cannot encrypt a lock: {e}")))?;
-        out.extend_from_slice(&tag);
-        Ok(out)
-    }
-
-    fn decrypt(&self, data: &[u8]) -> Option<Vec<u8>> {
-        if data.len() < 32 {
-            return None;
-        }
-        let nonce =
-            aes256ctr_poly1305aes::aead::Nonce::<Aes256CtrPoly1305Aes>::from_slice(&data[..16]);
-        Aes256CtrPoly1305Aes::new(&self.0)
-            .decrypt(nonce, &data[16..])
-            .ok()
-    }
-}
 
 /// The content of a lock file, as restic writes it.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
@@ -121,19 +76,10 @@ pub enum LockError {
     Io(#[from] std::io::Error),
 }
 
-/// The JSON of a decrypted file: as it is, or (format version 2) zstd-compressed after a 0x02 byte.
-fn unpacked(plain: &[u8]) -> Option<Vec<u8>> {
-    match plain.first() {
-        Some(b'{') | Some(b'[') => Some(plain.to_vec()),
-        Some(2) => zstd::decode_all(&plain[1..]).ok(),
-        _ => None,
-    }
-}
-
 /// The locks in the repository other than `except`, with their names.
 fn others(
     storage: &dyn Storage,
-    key: &LockKey,
+    key: &RepoKey,
     except: Option<&str>,
 ) -> Result<Vec<(String, Option<LockFile>)>, LockError> {
     let mut out = Vec::new();
@@ -146,10 +92,7 @@ fn others(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(e.into()),
         };
-        let lock = key
-            .decrypt(&data)
-            .and_then(|plain| unpacked(&plain))
-            .and_then(|json| serde_json::from_slice::<LockFile>(&json).ok());
+        let lock = key.open_json::<LockFile>(&data);
         out.push((name, lock));
     }
     Ok(out)
@@ -158,7 +101,7 @@ fn others(
 /// The first lock that conflicts with taking one (`exclusive` or not); unreadable locks conflict.
 fn conflict(
     storage: &dyn Storage,
-    key: &LockKey,
+    key: &RepoKey,
     exclusive: bool,
     except: Option<&str>,
 ) -> Result<Option<String>, LockError> {
@@ -178,12 +121,8 @@ fn conflict(
     Ok(None)
 }
 
-fn write_lock(storage: &dyn Storage, key: &LockKey, lock: &LockFile) -> Result<String, LockError> {
-    let plain = serde_json::to_vec(lock).map_err(std::io::Error::other)?;
-    let data = key.encrypt(&plain)?;
-    let name = hex::encode(Sha256::digest(&data));
-    storage.write(DIR, &name, &data)?;
-    Ok(name)
+fn write_lock(storage: &dyn Storage, key: &RepoKey, lock: &LockFile) -> Result<String, LockError> {
+    Ok(key.save_json(storage, DIR, lock)?)
 }
 
 /// Called with the name of each lock file this process creates (the first and each refresh).
@@ -200,7 +139,7 @@ pub struct HeldLock {
 /// Takes a lock, waiting up to `wait` for conflicting locks to go away.
 pub fn acquire(
     storage: Arc<dyn Storage>,
-    key: &LockKey,
+    key: &RepoKey,
     exclusive: bool,
     wait: Duration,
     on_lock: OnLock,
@@ -238,7 +177,7 @@ pub fn acquire(
 
 fn start_refresh(
     storage: Arc<dyn Storage>,
-    key: LockKey,
+    key: RepoKey,
     lock: LockFile,
     name: String,
     on_lock: OnLock,
@@ -300,7 +239,7 @@ impl Drop for HeldLock {
 }
 
 /// Removes stale locks (restic's `unlock`); returns how many.
-pub fn remove_stale(storage: &dyn Storage, key: &LockKey) -> Result<usize, LockError> {
+pub fn remove_stale(storage: &dyn Storage, key: &RepoKey) -> Result<usize, LockError> {
     let mut removed = 0;
     for (name, lock) in others(storage, key, None)? {
         if lock.is_some_and(|l| l.is_stale()) {
@@ -326,11 +265,11 @@ mod tests {
     use super::*;
     use crate::embedded::storage::LocalStorage;
 
-    fn setup() -> (tempfile::TempDir, Arc<dyn Storage>, LockKey) {
+    fn setup() -> (tempfile::TempDir, Arc<dyn Storage>, RepoKey) {
         let dir = tempfile::tempdir().unwrap();
         let storage: Arc<dyn Storage> = Arc::new(LocalStorage::new(dir.path()));
         storage.create().unwrap();
-        let key = LockKey::new(&[1; 32], &[2; 16], &[3; 16]).unwrap();
+        let key = RepoKey::new(&[1; 32], &[2; 16], &[3; 16]).unwrap();
         (dir, storage, key)
     }
 
@@ -393,15 +332,7 @@ mod tests {
         let lock = LockFile::ours(false);
         let name = write_lock(storage.as_ref(), &key, &lock).unwrap();
         let data = storage.read(DIR, &name, None).unwrap();
-        assert_eq!(hex::encode(Sha256::digest(&data)), name);
-        let plain = key.decrypt(&data).unwrap();
-        assert_eq!(serde_json::from_slice::<LockFile>(&plain).unwrap(), lock);
-        let mut packed = vec![2u8];
-        packed.extend(zstd::encode_all(&plain[..], 3).unwrap());
-        assert_eq!(unpacked(&packed).unwrap(), plain);
-        assert!(unpacked(b"garbage").is_none());
-        let other = LockKey::new(&[1; 32], &[7; 16], &[3; 16]).unwrap();
-        assert!(other.decrypt(&data).is_none());
+        assert_eq!(key.open_json::<LockFile>(&data), Some(lock));
         assert!(remove(storage.as_ref(), "../x").is_err());
     }
 }

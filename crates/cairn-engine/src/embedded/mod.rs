@@ -11,7 +11,9 @@ mod flags;
 mod host;
 mod location;
 mod lock;
+mod pack_journal;
 mod protocol;
+mod repo_key;
 mod storage;
 mod worker;
 

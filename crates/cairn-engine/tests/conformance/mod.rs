@@ -6,6 +6,7 @@ use cairn_engine::*;
 use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;
 use cairn_proto::v1::retention_policy::TimeBucketedCounts;
 use cairn_proto::v1::{Repo, RetentionPolicy};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::{Arc, Mutex};
@@ -353,11 +354,50 @@ pub async fn ls_lists_exactly_one_directory(engine: &dyn Engine, f: &Fixture) {
     ));
 }
 
+/// Every file and directory below `restored` has the mode and modification time of its original.
+fn same_modes_and_times(original: &Path, restored: &Path) {
+    for entry in std::fs::read_dir(original).unwrap().flatten() {
+        let copy = restored.join(entry.file_name());
+        let (a, b) = (
+            std::fs::symlink_metadata(entry.path()).unwrap(),
+            std::fs::symlink_metadata(&copy).unwrap(),
+        );
+        if a.file_type().is_symlink() {
+            continue;
+        }
+        assert_eq!(
+            a.permissions().mode(),
+            b.permissions().mode(),
+            "mode of {}",
+            copy.display()
+        );
+        if a.is_dir() {
+            same_modes_and_times(&entry.path(), &copy);
+        }
+        assert_eq!(
+            a.modified().unwrap(),
+            b.modified().unwrap(),
+            "modification time of {}",
+            copy.display()
+        );
+    }
+}
+
 pub async fn restore_is_byte_identical_and_stays_inside_the_target(
     engine: &dyn Engine,
     f: &Fixture,
 ) {
     engine.init(&f.repo).await.unwrap();
+    // A read-only file with an old modification time: both must come back as they were.
+    let report = f.src.join("docs/report.md");
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_500_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&report)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    std::fs::set_permissions(&report, std::fs::Permissions::from_mode(0o444)).unwrap();
     let snap = backup(engine, f, &f.request()).await.summary.snapshot_id;
     let target = f.path("restore");
     let done = engine
@@ -384,6 +424,7 @@ pub async fn restore_is_byte_identical_and_stays_inside_the_target(
         "{}",
         String::from_utf8_lossy(&diff.stdout)
     );
+    same_modes_and_times(&f.src, &target.join("src"));
     let names: Vec<String> = std::fs::read_dir(&target)
         .unwrap()
         .flatten()

@@ -9,7 +9,7 @@ mod rest;
 mod rustic;
 mod throttle;
 
-pub use gate::Gate;
+pub use gate::{Gate, Pass};
 pub use local::LocalStorage;
 pub use rclone::RcloneStorage;
 pub use rest::RestStorage;

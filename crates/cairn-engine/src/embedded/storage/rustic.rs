@@ -1,20 +1,23 @@
 //! rustic_core's backend traits over a `Storage`, with what cairn adds around every file: bandwidth
 //! limits, a gate on concurrent pack reads (bounded restore memory), and config writes that can be made
-//! to stay in memory (restic's per-run `--compression` and `--pack-size` must not change the repository).
-use super::{Gate, Storage, Throttle};
+//! to stay in memory (restic's per-run `--compression` and `--pack-size` must not change the repository),
+//! and a journal of the packs a backup stores.
+use super::{Gate, Pass, Storage, Throttle};
+use crate::embedded::pack_journal::PackJournal;
 use bytes::Bytes;
 use rustic_core::{
     BytesList, ErrorKind, FileType, Id, ReadBackend, RusticError, RusticResult, WriteBackend,
 };
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
 
 pub struct RusticBackend {
     storage: Arc<dyn Storage>,
     upload: Throttle,
     download: Throttle,
-    pack_reads: Gate,
+    pack_reads: Arc<Gate>,
     config_in_memory: AtomicBool,
+    journal: OnceLock<Arc<PackJournal>>,
 }
 
 /// Where rustic_core's file types live.
@@ -46,14 +49,32 @@ impl RusticBackend {
             storage,
             upload: Throttle::new(limits.0),
             download: Throttle::new(limits.1),
-            pack_reads: Gate::new(pack_readers),
+            pack_reads: Arc::new(Gate::new(pack_readers)),
             config_in_memory: AtomicBool::new(false),
+            journal: OnceLock::new(),
         }
     }
 
     /// While set, writes of the config file are dropped: the caller changes settings for this run only.
     pub fn keep_config_in_memory(&self, on: bool) {
         self.config_in_memory.store(on, Ordering::SeqCst);
+    }
+
+    /// From now on every pack stored is noted in `journal` (set once per run).
+    pub fn record_packs_in(&self, journal: Arc<PackJournal>) {
+        let _ = self.journal.set(journal);
+    }
+}
+
+/// Bytes read from a pack together with their place in the gate.
+struct Held {
+    data: Bytes,
+    _pass: Pass,
+}
+
+impl AsRef<[u8]> for Held {
+    fn as_ref(&self) -> &[u8] {
+        &self.data
     }
 }
 
@@ -100,13 +121,17 @@ impl ReadBackend for RusticBackend {
         offset: u32,
         length: u32,
     ) -> RusticResult<Bytes> {
-        let _pass = (tpe == FileType::Pack).then(|| self.pack_reads.enter());
+        let pass = (tpe == FileType::Pack).then(|| self.pack_reads.enter());
         let data = self
             .storage
             .read(place(tpe), &name(tpe, id), Some((offset.into(), length)))
             .map_err(|e| backend_error(format!("reading {}/{}", place(tpe), name(tpe, id)), e))?;
         self.download.pass(data.len());
-        Ok(data)
+        Ok(match pass {
+            // The pass is held until the last reference to these bytes is gone.
+            Some(pass) => Bytes::from_owner(Held { data, _pass: pass }),
+            None => data,
+        })
     }
 
     fn warmup_path(&self, tpe: FileType, id: &Id) -> String {
@@ -140,7 +165,12 @@ impl WriteBackend for RusticBackend {
         self.upload.pass(data.len());
         self.storage
             .write(place(tpe), &name(tpe, id), &data)
-            .map_err(|e| backend_error(format!("writing {}/{}", place(tpe), name(tpe, id)), e))
+            .map_err(|e| backend_error(format!("writing {}/{}", place(tpe), name(tpe, id)), e))?;
+        if let (FileType::Pack, Some(journal)) = (tpe, self.journal.get()) {
+            // Best effort (see pack_journal): a pack missing from the journal is only uploaded again.
+            let _ = journal.record(&name(tpe, id), data.len() as u64);
+        }
+        Ok(())
     }
 
     fn remove(&self, tpe: FileType, id: &Id, _cacheable: bool) -> RusticResult<()> {

@@ -2,9 +2,10 @@
 //! progress reports twice a second, its per-item errors (a partial backup when there are any), its
 //! snapshot fields (host, user, tags, absolute paths) and `--skip-if-unchanged`.
 use super::source::{Watch, Watched};
-use super::{Fail, Out, repo};
+use super::{Fail, Out, leftovers, repo};
 use crate::embedded::excludes;
 use crate::embedded::host;
+use crate::embedded::pack_journal::{self, PackJournal};
 use crate::embedded::protocol::{BackupTask, Event, Job};
 use cairn_proto::v1::{BackupProgressStatusEntry, BackupProgressSummary};
 use rustic_core::repofile::{SnapshotFile, SnapshotSummary};
@@ -20,6 +21,10 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
     let paths = absolute_paths(&task.paths)?;
     let opened = repo::open(job, None)?;
     let lock = repo::lock(&opened, job, out, false)?;
+    let journal = (!task.dry_run)
+        .then(|| start_journal(&opened, job))
+        .transpose()?
+        .flatten();
     let meter = opened.capture.meter.clone();
     let repo = opened.repo.to_indexed_ids()?;
     let snap = new_snapshot(task)?;
@@ -47,6 +52,11 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
     finished.store(true, Ordering::SeqCst);
     let _ = ticker.join();
     let saved = result?;
+    if let Some(journal) = journal {
+        // The snapshot is saved, so every pack is indexed; a journal left behind would only be
+        // found fully indexed by the next run.
+        let _ = journal.finish();
+    }
     lock.release()?;
     report(out, &watch, &meter);
     let errors = watch
@@ -65,6 +75,22 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
         "partial": !errors.is_empty(),
         "skipped": skipped,
     }))
+}
+
+/// Indexes what unfinished backups left, then starts this run's journal of stored packs (none without
+/// a cache directory, or when the journal cannot be created: it only saves uploads).
+fn start_journal(opened: &repo::Opened, job: &Job) -> Result<Option<Arc<PackJournal>>, Fail> {
+    let repo_id = opened.repo.config().id.to_hex().to_string();
+    let cache_dir = job.cache_dir.as_deref();
+    leftovers::index(opened.storage.as_ref(), &opened.key, cache_dir, &repo_id)?;
+    let Some(dir) = cache_dir.map(|c| pack_journal::dir_for(c, &repo_id)) else {
+        return Ok(None);
+    };
+    let Ok(journal) = PackJournal::start(&dir).map(Arc::new) else {
+        return Ok(None);
+    };
+    opened.backend.record_packs_in(journal.clone());
+    Ok(Some(journal))
 }
 
 /// restic keeps absolute paths (not resolving symlinks).

@@ -4,7 +4,9 @@
 mod archive;
 mod backup;
 mod browse;
+mod contents;
 mod fail;
+mod leftovers;
 mod maintain;
 mod progress;
 mod repo;

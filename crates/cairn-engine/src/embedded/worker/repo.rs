@@ -2,8 +2,9 @@
 //! memory, and the restic-format lock the job needs.
 use super::Fail;
 use super::progress::Capture;
-use crate::embedded::lock::{self, HeldLock, LockKey};
+use crate::embedded::lock::{self, HeldLock};
 use crate::embedded::protocol::{Event, FailKind, Job};
+use crate::embedded::repo_key::RepoKey;
 use crate::embedded::storage::{RusticBackend, Storage};
 use crate::embedded::worker::Out;
 use rustic_core::{
@@ -15,12 +16,13 @@ use std::time::Duration;
 
 /// Concurrent pack reads unless `-o <backend>.connections` says otherwise (restic's default is 5 for
 /// remote backends; reads here also decrypt, so more than the cores gains nothing locally).
-const PACK_READERS: usize = 4;
+pub const PACK_READERS: usize = 4;
 
 pub struct Opened {
     pub repo: Repository<OpenStatus>,
     pub storage: Arc<dyn Storage>,
-    pub key: LockKey,
+    pub backend: Arc<RusticBackend>,
+    pub key: RepoKey,
     pub capture: Capture,
 }
 
@@ -72,11 +74,12 @@ pub fn open(job: &Job, out: Option<&Out>) -> Result<Opened, Fail> {
     let mut repo = repo.open(&Credentials::password(&job.password))?;
     apply_run_settings(&mut repo, &backend, job)?;
     let master = repo.key();
-    let key = LockKey::new(&master.encrypt, &master.mac.k, &master.mac.r)
+    let key = RepoKey::new(&master.encrypt, &master.mac.k, &master.mac.r)
         .ok_or_else(|| Fail::other("the repository's master key has an unexpected size"))?;
     Ok(Opened {
         repo,
         storage,
+        backend,
         key,
         capture,
     })

@@ -1,14 +1,17 @@
 //! A restore: the snapshot path's contents written below the given directory (cairn passes a staging
 //! directory and moves the result into place), under a shared lock, with restic's status reports twice a
-//! second and a summary. Directories go through rustic_core's restore, whose pack reads pass the storage
-//! gate, so memory stays bounded however many files there are; a single file is streamed blob by blob.
+//! second and a summary. For a directory rustic_core's restore makes the tree, the empty files and all
+//! metadata, and `contents` fills the files with bounded memory; a single file is streamed blob by blob.
 use super::browse::NodeReader;
-use super::{Fail, Out, repo};
+use super::progress::Meter;
+use super::{Fail, Out, contents, repo};
 use crate::embedded::protocol::{Event, Job};
 use cairn_proto::v1::RestoreProgressEntry;
 use rustic_core::repofile::Node;
-use rustic_core::{IndexedFull, LocalDestination, LsOptions, Repository, RestoreOptions};
-use std::path::Path;
+use rustic_core::{
+    IndexedFull, LocalDestination, LsOptions, Repository, RestoreOptions, RusticResult,
+};
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -50,7 +53,7 @@ pub fn run(
                 }
             })
         };
-        let result = restore_dir(&repo, &node, &dest);
+        let result = restore_dir(&repo, &node, &dest, &meter, job.run.connections);
         finished.store(true, Ordering::SeqCst);
         let _ = ticker.join();
         result?
@@ -89,18 +92,60 @@ fn entry(
 }
 
 /// Returns the files restored and their bytes.
-fn restore_dir<S: IndexedFull>(
+fn restore_dir<S: IndexedFull + Sync>(
     repo: &Repository<S>,
     node: &Node,
     dest: &Path,
+    meter: &Meter,
+    threads: Option<usize>,
 ) -> Result<(u64, u64), Fail> {
     let dest_text = dest.to_string_lossy();
     let local = LocalDestination::new(&dest_text, true, false)?;
     let opts = RestoreOptions::default();
-    let plan = repo.prepare_restore(&opts, repo.ls(node, &LsOptions::default())?, &local, false)?;
-    let (files, bytes) = (plan.stats.files.restore, plan.restore_size);
-    repo.restore(plan, &opts, repo.ls(node, &LsOptions::default())?, &local)?;
+    let (mut files, mut bytes) = (0, 0);
+    let counted = repo.ls(node, &LsOptions::default())?.inspect(|item| {
+        if let Ok((_, n)) = item
+            && n.is_file()
+        {
+            files += 1;
+            bytes += n.meta.size;
+        }
+    });
+    let plan = repo.prepare_restore(&opts, emptied(counted), &local, false)?;
+    repo.restore(
+        plan,
+        &opts,
+        emptied(repo.ls(node, &LsOptions::default())?),
+        &local,
+    )?;
+    // rustic_core's restore reset the meter; from here it counts the contents.
+    meter.length.store(bytes, Ordering::Relaxed);
+    meter.done.store(0, Ordering::Relaxed);
+    let nodes = repo.ls(node, &LsOptions::default())?;
+    contents::fill(
+        repo,
+        nodes,
+        dest,
+        threads.unwrap_or(repo::PACK_READERS),
+        meter,
+    )?;
     Ok((files, bytes))
+}
+
+/// The snapshot's nodes with every regular file made empty: rustic_core then restores structure and
+/// metadata only.
+fn emptied(
+    nodes: impl Iterator<Item = RusticResult<(PathBuf, Node)>>,
+) -> impl Iterator<Item = RusticResult<(PathBuf, Node)>> {
+    nodes.map(|item| {
+        item.map(|(path, mut node)| {
+            if node.is_file() {
+                node.content = Some(Vec::new());
+                node.meta.size = 0;
+            }
+            (path, node)
+        })
+    })
 }
 
 fn restore_file<S: IndexedFull>(
