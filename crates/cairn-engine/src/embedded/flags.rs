@@ -20,6 +20,10 @@ pub struct RunSettings {
     pub rclone_program: Option<String>,
     /// `-o rclone.args=...`, shell-split: extra arguments to `rclone serve restic`.
     pub rclone_args: Vec<String>,
+    /// `-o s3.region=...`.
+    pub s3_region: Option<String>,
+    /// `-o s3.bucket-lookup=auto|dns|path`.
+    pub s3_bucket_lookup: Option<String>,
 }
 
 /// What a backup leaves out (restic's exclude flags).
@@ -185,10 +189,19 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
         .split_once('=')
         .ok_or_else(|| invalid(format!("-o {kv:?} must be key=value")))?;
     match key {
-        "rest.connections" | "rclone.connections" | "local.connections" => {
+        "rest.connections" | "rclone.connections" | "local.connections" | "s3.connections" => {
             run.connections = Some(number(key, value)?)
         }
         "rclone.program" => run.rclone_program = Some(value.to_string()),
+        "s3.region" => run.s3_region = Some(value.to_string()),
+        "s3.bucket-lookup" => {
+            if !["auto", "dns", "path"].contains(&value) {
+                return Err(invalid(format!(
+                    "-o s3.bucket-lookup={value:?}: use auto, dns or path"
+                )));
+            }
+            run.s3_bucket_lookup = Some(value.to_string())
+        }
         "rclone.args" => {
             run.rclone_args = shlex::split(value)
                 .ok_or_else(|| invalid(format!("-o rclone.args={value:?} has unbalanced quotes")))?
@@ -291,7 +304,8 @@ mod tests {
     fn unknown_and_misplaced_flags_are_named() {
         let err = |s: &str, scope| parse(&words(s), scope).unwrap_err().to_string();
         assert!(err("--no-scan", Scope::Backup).contains("--no-scan"));
-        assert!(err("-o s3.region=x", Scope::Repository).contains("s3.region"));
+        assert!(err("-o s3.storage-class=x", Scope::Repository).contains("s3.storage-class"));
+        assert!(err("-o s3.bucket-lookup=x", Scope::Repository).contains("auto, dns or path"));
         assert!(err("--exclude x", Scope::Repository).contains("backup flags"));
         assert!(err("--limit-upload", Scope::Repository).contains("needs a value"));
         assert!(err("--limit-upload fast", Scope::Repository).contains("whole number"));

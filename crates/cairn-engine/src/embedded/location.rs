@@ -1,8 +1,8 @@
 //! restic repository URIs as the embedded engine reaches them: local paths (`/path`, `local:/path`),
-//! `rest:http(s)://...` and `rclone:<remote>:<path>`. The other schemes restic knows are named in a
-//! clear error; they need the restic engine for now.
+//! `rest:http(s)://...`, `rclone:<remote>:<path>` and `s3:[http(s)://]host/bucket[/prefix]`. The other
+//! schemes restic knows are named in a clear error; they need the restic engine for now.
 use super::flags::RunSettings;
-use super::storage::{LocalStorage, RcloneStorage, RestStorage, Storage};
+use super::storage::{LocalStorage, RcloneStorage, RestStorage, S3Place, S3Storage, Storage};
 use crate::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -13,10 +13,11 @@ pub enum Location {
     Local(PathBuf),
     Rest(String),
     Rclone(String),
+    S3(S3Place),
 }
 
 /// restic schemes the embedded engine cannot reach yet.
-const NOT_YET: &[&str] = &["sftp:", "s3:", "b2:", "azure:", "gs:", "swift:"];
+const NOT_YET: &[&str] = &["sftp:", "b2:", "azure:", "gs:", "swift:"];
 
 impl Location {
     pub fn parse(uri: &str) -> Result<Location> {
@@ -26,7 +27,7 @@ impl Location {
         }
         if let Some(scheme) = NOT_YET.iter().find(|s| uri.starts_with(**s)) {
             return Err(EngineError::Invalid(format!(
-                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest: and rclone:); install restic and set the repository's engine to restic or auto"
+                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest:, rclone: and s3:); install restic and set the repository's engine to restic or auto"
             )));
         }
         if let Some(url) = uri.strip_prefix("rest:") {
@@ -36,6 +37,11 @@ impl Location {
                 )));
             }
             return Ok(Location::Rest(url.to_string()));
+        }
+        if let Some(rest) = uri.strip_prefix("s3:") {
+            return Ok(Location::S3(
+                S3Place::parse(rest).map_err(EngineError::Invalid)?,
+            ));
         }
         if let Some(remote) = uri.strip_prefix("rclone:") {
             if !remote.contains(':') {
@@ -50,7 +56,7 @@ impl Location {
             && !scheme.contains('/')
         {
             return Err(EngineError::Invalid(format!(
-                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest: or rclone:"
+                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest:, rclone: or s3:"
             )));
         }
         let path = std::path::absolute(path).map_err(|e| EngineError::io(path, e))?;
@@ -66,6 +72,11 @@ impl Location {
                 run.rclone_program.as_deref().unwrap_or("rclone"),
                 remote,
                 &run.rclone_args,
+            )?),
+            Location::S3(place) => Arc::new(S3Storage::new(
+                place,
+                run.s3_region.as_deref(),
+                run.s3_bucket_lookup.as_deref(),
             )?),
         })
     }
@@ -95,7 +106,15 @@ mod tests {
         );
         let err = |u: &str| Location::parse(u).unwrap_err().to_string();
         assert!(err("sftp:user@host:/r").contains("install restic"));
-        assert!(err("s3:s3.amazonaws.com/b").contains("s3:"));
+        assert_eq!(
+            Location::parse("s3:http://127.0.0.1:9000/b/p").unwrap(),
+            Location::S3(S3Place {
+                endpoint: "http://127.0.0.1:9000".into(),
+                bucket: "b".into(),
+                prefix: "p".into()
+            })
+        );
+        assert!(err("b2:bucket:path").contains("b2:"));
         assert!(err("rest:ftp://x").contains("http://"));
         assert!(err("rclone:nocolon").contains("remote and a path"));
         assert!(err("ftp:x").contains("ftp:"));

@@ -149,6 +149,8 @@ fn merge(base: RunSettings, over: RunSettings) -> RunSettings {
         } else {
             over.rclone_args
         },
+        s3_region: over.s3_region.or(base.s3_region),
+        s3_bucket_lookup: over.s3_bucket_lookup.or(base.s3_bucket_lookup),
     }
 }
 
@@ -265,11 +267,17 @@ mod tests {
                 .to_string()
                 .contains("--no-lock")
         );
+        let b2 = Repo {
+            uri: "b2:bucket:path".into(),
+            flags: vec![],
+            ..repo.clone()
+        };
+        assert!(validate(&b2).unwrap_err().to_string().contains("b2:"));
         let s3 = Repo {
             uri: "s3:host/bucket".into(),
             flags: vec![],
             ..repo
         };
-        assert!(validate(&s3).unwrap_err().to_string().contains("s3:"));
+        assert!(validate(&s3).is_ok(), "s3: is reached");
     }
 }

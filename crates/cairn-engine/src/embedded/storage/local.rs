@@ -1,6 +1,6 @@
 //! A repository in a local directory, laid out as restic lays it out (`data/<2 hex>/<id>`), written
 //! through a temporary file, fsync and rename so a crash never leaves a partial file under its real name.
-use super::{DIRS, Storage};
+use super::{DIRS, Storage, object_path};
 use bytes::Bytes;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -17,11 +17,7 @@ impl LocalStorage {
     }
 
     fn path(&self, dir: &str, name: &str) -> PathBuf {
-        match dir {
-            "" => self.root.join(name),
-            "data" if name.len() >= 2 => self.root.join("data").join(&name[..2]).join(name),
-            _ => self.root.join(dir).join(name),
-        }
+        self.root.join(object_path(dir, name))
     }
 }
 

@@ -3,10 +3,12 @@
 //! rustic_core's own backend trait cannot name); `for_location` builds one from a parsed repository
 //! location, and `RusticBackend` adapts any of them to rustic_core.
 mod gate;
+mod http;
 mod local;
 mod rclone;
 mod rest;
 mod rustic;
+mod s3;
 mod throttle;
 
 pub use gate::{Gate, Pass};
@@ -14,6 +16,7 @@ pub use local::LocalStorage;
 pub use rclone::RcloneStorage;
 pub use rest::RestStorage;
 pub use rustic::RusticBackend;
+pub use s3::{S3Place, S3Storage};
 pub use throttle::Throttle;
 
 use bytes::Bytes;
@@ -35,6 +38,16 @@ pub trait Storage: Send + Sync + 'static {
     /// Writes a file atomically (a reader never sees part of it).
     fn write(&self, dir: &str, name: &str, data: &[u8]) -> io::Result<()>;
     fn remove(&self, dir: &str, name: &str) -> io::Result<()>;
+}
+
+/// A file's path in restic's layout, relative to the repository: `config`, `<dir>/<name>`, and
+/// `data/<first two hex digits>/<name>` for packs.
+pub fn object_path(dir: &str, name: &str) -> String {
+    match dir {
+        "" => name.to_string(),
+        "data" if name.len() >= 2 => format!("data/{}/{name}", &name[..2]),
+        _ => format!("{dir}/{name}"),
+    }
 }
 
 /// An I/O error for a failure that is not one (HTTP statuses, protocol surprises).

@@ -1,11 +1,9 @@
 //! A repository behind restic's REST protocol (`rest:` URIs, rest-server, and `rclone serve restic`):
 //! version-2 listings, ranged reads, transient failures retried with backoff.
-use super::{Storage, other};
+use super::{Storage, http, other};
 use bytes::Bytes;
-use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use std::io;
-use std::time::Duration;
 
 pub struct RestStorage {
     base: reqwest::Url,
@@ -18,12 +16,6 @@ struct Listed {
     size: u64,
 }
 
-const ATTEMPTS: u32 = 4;
-
-fn http_error(e: reqwest::Error) -> io::Error {
-    other(e.without_url().to_string())
-}
-
 impl RestStorage {
     /// `url` is the repository's base URL (credentials in it are sent as basic auth).
     pub fn new(url: &str) -> io::Result<Self> {
@@ -33,12 +25,10 @@ impl RestStorage {
             let path = format!("{}/", base.path());
             base.set_path(&path);
         }
-        let client = Client::builder()
-            .connect_timeout(Duration::from_secs(30))
-            .timeout(Duration::from_secs(600))
-            .build()
-            .map_err(http_error)?;
-        Ok(RestStorage { base, client })
+        Ok(RestStorage {
+            base,
+            client: http::client()?,
+        })
     }
 
     fn url(&self, dir: &str, name: &str) -> io::Result<reqwest::Url> {
@@ -61,34 +51,9 @@ impl RestStorage {
         }
     }
 
-    /// Sends a request, retrying connection failures and 5xx answers; 404 is `NotFound`.
+    /// Sends a request with the repository's credentials (see `http::send`).
     fn send(&self, make: impl Fn(&Client) -> RequestBuilder) -> io::Result<Response> {
-        let mut delay = Duration::from_millis(200);
-        let mut attempt = 1;
-        loop {
-            let result = self.request(make(&self.client)).send();
-            let retry = match &result {
-                Ok(r) => r.status().is_server_error(),
-                Err(e) => e.is_connect() || e.is_timeout(),
-            };
-            if !retry || attempt == ATTEMPTS {
-                let response = result.map_err(http_error)?;
-                return match response.status() {
-                    s if s.is_success() => Ok(response),
-                    StatusCode::NOT_FOUND => Err(io::Error::new(
-                        io::ErrorKind::NotFound,
-                        format!("{} not found", response.url().path()),
-                    )),
-                    s => Err(other(format!(
-                        "the REST server answered {s} for {}",
-                        response.url().path()
-                    ))),
-                };
-            }
-            std::thread::sleep(delay);
-            delay *= 2;
-            attempt += 1;
-        }
+        http::send(&self.client, "the REST server", |c| self.request(make(c)))
     }
 }
 
@@ -115,32 +80,14 @@ impl Storage for RestStorage {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
             other => other?,
         };
-        let listed: Vec<Listed> = response.json().map_err(http_error)?;
+        let listed: Vec<Listed> = response.json().map_err(http::error)?;
         Ok(listed.into_iter().map(|l| (l.name, l.size)).collect())
     }
 
     fn read(&self, dir: &str, name: &str, range: Option<(u64, u32)>) -> io::Result<Bytes> {
         let url = self.url(dir, name)?;
-        let response = self.send(|c| {
-            let get = c.get(url.clone());
-            match range {
-                Some((offset, length)) => get.header(
-                    "Range",
-                    format!("bytes={offset}-{}", offset + u64::from(length).max(1) - 1),
-                ),
-                None => get,
-            }
-        })?;
-        let body = response.bytes().map_err(http_error)?;
-        if let Some((_, length)) = range
-            && body.len() != length as usize
-        {
-            return Err(other(format!(
-                "the REST server sent {} bytes of {dir}/{name} where {length} were asked for",
-                body.len()
-            )));
-        }
-        Ok(body)
+        let response = self.send(|c| http::get(c.get(url.clone()), range))?;
+        http::body(response, range, &format!("{dir}/{name}"))
     }
 
     fn write(&self, dir: &str, name: &str, data: &[u8]) -> io::Result<()> {

@@ -1,0 +1,80 @@
+//! HTTP for the storages that speak it (REST and S3): one blocking client with timeouts, requests
+//! retried with backoff on connection failures, timeouts and 5xx answers, 404 as `NotFound`, and ranged
+//! reads whose length is checked.
+use super::other;
+use bytes::Bytes;
+use reqwest::StatusCode;
+use reqwest::blocking::{Client, RequestBuilder, Response};
+use std::io;
+use std::time::Duration;
+
+const ATTEMPTS: u32 = 4;
+
+pub fn error(e: reqwest::Error) -> io::Error {
+    other(e.without_url().to_string())
+}
+
+pub fn client() -> io::Result<Client> {
+    Client::builder()
+        .connect_timeout(Duration::from_secs(30))
+        .timeout(Duration::from_secs(600))
+        .build()
+        .map_err(error)
+}
+
+/// Sends the request `make` builds (again for each retry); `server` names the other side in errors.
+pub fn send(
+    client: &Client,
+    server: &str,
+    make: impl Fn(&Client) -> RequestBuilder,
+) -> io::Result<Response> {
+    let mut delay = Duration::from_millis(200);
+    let mut attempt = 1;
+    loop {
+        let result = make(client).send();
+        let retry = match &result {
+            Ok(r) => r.status().is_server_error(),
+            Err(e) => e.is_connect() || e.is_timeout(),
+        };
+        if !retry || attempt == ATTEMPTS {
+            let response = result.map_err(error)?;
+            return match response.status() {
+                s if s.is_success() => Ok(response),
+                StatusCode::NOT_FOUND => Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("{} not found", response.url().path()),
+                )),
+                s => Err(other(format!(
+                    "{server} answered {s} for {}",
+                    response.url().path()
+                ))),
+            };
+        }
+        std::thread::sleep(delay);
+        delay *= 2;
+        attempt += 1;
+    }
+}
+
+/// A GET, for `length` bytes from `offset` when a range is given.
+pub fn get(build: RequestBuilder, range: Option<(u64, u32)>) -> RequestBuilder {
+    match range {
+        Some((offset, length)) => build.header(
+            "Range",
+            format!("bytes={offset}-{}", offset + u64::from(length).max(1) - 1),
+        ),
+        None => build,
+    }
+}
+
+/// The body of a (ranged) read, refused when it is not as long as asked for.
+pub fn body(response: Response, range: Option<(u64, u32)>, what: &str) -> io::Result<Bytes> {
+    let body = response.bytes().map_err(error)?;
+    match range {
+        Some((_, length)) if body.len() != length as usize => Err(other(format!(
+            "the server sent {} bytes of {what} where {length} were asked for",
+            body.len()
+        ))),
+        _ => Ok(body),
+    }
+}
