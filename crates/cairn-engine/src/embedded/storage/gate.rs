@@ -1,11 +1,6 @@
-//! A counting gate: at most N holders at once. The embedded engine gives each pack read a pass that lives
-//! as long as the bytes read, so a restore holds only a few pack ranges in memory however many threads
-//! rustic_core starts. The limit is soft: a caller that has waited `PATIENCE` goes in anyway, so code
-//! that holds several reads while asking for another can never deadlock on it.
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::{Duration, Instant};
-
-const PATIENCE: Duration = Duration::from_secs(20);
+//! A counting gate: at most N callers inside at once. The embedded engine puts one in front of pack reads
+//! so a restore holds only a few packs in memory however many threads rustic_core starts.
+use std::sync::{Condvar, Mutex};
 
 pub struct Gate {
     free: Mutex<usize>,
@@ -13,7 +8,7 @@ pub struct Gate {
 }
 
 /// Proof of being inside the gate; leaving happens on drop.
-pub struct Pass(Arc<Gate>, bool);
+pub struct Pass<'a>(&'a Gate);
 
 impl Gate {
     pub fn new(capacity: usize) -> Self {
@@ -23,35 +18,18 @@ impl Gate {
         }
     }
 
-    /// Waits for a free place (up to `PATIENCE`, then goes in over the limit).
-    pub fn enter(self: &Arc<Self>) -> Pass {
-        self.enter_within(PATIENCE)
-    }
-
-    fn enter_within(self: &Arc<Self>, patience: Duration) -> Pass {
-        let deadline = Instant::now() + patience;
+    pub fn enter(&self) -> Pass<'_> {
         let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
         while *free == 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Pass(self.clone(), false);
-            }
-            free = self
-                .changed
-                .wait_timeout(free, left)
-                .unwrap_or_else(|p| p.into_inner())
-                .0;
+            free = self.changed.wait(free).unwrap_or_else(|p| p.into_inner());
         }
         *free -= 1;
-        Pass(self.clone(), true)
+        Pass(self)
     }
 }
 
-impl Drop for Pass {
+impl Drop for Pass<'_> {
     fn drop(&mut self) {
-        if !self.1 {
-            return;
-        }
         let mut free = self.0.free.lock().unwrap_or_else(|p| p.into_inner());
         *free += 1;
         self.0.changed.notify_one();
@@ -61,6 +39,7 @@ impl Drop for Pass {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
@@ -84,19 +63,5 @@ mod tests {
             t.join().unwrap();
         }
         assert_eq!(peak.load(Ordering::SeqCst), 2);
-    }
-
-    #[test]
-    fn a_caller_out_of_patience_goes_in_without_taking_a_place() {
-        let gate = Arc::new(Gate::new(1));
-        let held = gate.enter();
-        let late = gate.enter_within(Duration::from_millis(30));
-        drop(late);
-        drop(held);
-        let _again = gate.enter_within(Duration::ZERO);
-        assert!(
-            !gate.enter_within(Duration::from_millis(10)).1,
-            "still one place only"
-        );
     }
 }

@@ -11,7 +11,7 @@ mod rustic;
 mod s3;
 mod throttle;
 
-pub use gate::{Gate, Pass};
+pub use gate::Gate;
 pub use local::LocalStorage;
 pub use rclone::RcloneStorage;
 pub use rest::RestStorage;

@@ -2,7 +2,7 @@
 //! limits, a gate on concurrent pack reads (bounded restore memory), and config writes that can be made
 //! to stay in memory (restic's per-run `--compression` and `--pack-size` must not change the repository),
 //! and a journal of the packs a backup stores.
-use super::{Gate, Pass, Storage, Throttle};
+use super::{Gate, Storage, Throttle};
 use crate::embedded::pack_journal::PackJournal;
 use bytes::Bytes;
 use rustic_core::{
@@ -15,7 +15,7 @@ pub struct RusticBackend {
     storage: Arc<dyn Storage>,
     upload: Throttle,
     download: Throttle,
-    pack_reads: Arc<Gate>,
+    pack_reads: Gate,
     config_in_memory: AtomicBool,
     journal: OnceLock<Arc<PackJournal>>,
 }
@@ -49,7 +49,7 @@ impl RusticBackend {
             storage,
             upload: Throttle::new(limits.0),
             download: Throttle::new(limits.1),
-            pack_reads: Arc::new(Gate::new(pack_readers)),
+            pack_reads: Gate::new(pack_readers),
             config_in_memory: AtomicBool::new(false),
             journal: OnceLock::new(),
         }
@@ -63,18 +63,6 @@ impl RusticBackend {
     /// From now on every pack stored is noted in `journal` (set once per run).
     pub fn record_packs_in(&self, journal: Arc<PackJournal>) {
         let _ = self.journal.set(journal);
-    }
-}
-
-/// Bytes read from a pack together with their place in the gate.
-struct Held {
-    data: Bytes,
-    _pass: Pass,
-}
-
-impl AsRef<[u8]> for Held {
-    fn as_ref(&self) -> &[u8] {
-        &self.data
     }
 }
 
@@ -121,17 +109,13 @@ impl ReadBackend for RusticBackend {
         offset: u32,
         length: u32,
     ) -> RusticResult<Bytes> {
-        let pass = (tpe == FileType::Pack).then(|| self.pack_reads.enter());
+        let _pass = (tpe == FileType::Pack).then(|| self.pack_reads.enter());
         let data = self
             .storage
             .read(place(tpe), &name(tpe, id), Some((offset.into(), length)))
             .map_err(|e| backend_error(format!("reading {}/{}", place(tpe), name(tpe, id)), e))?;
         self.download.pass(data.len());
-        Ok(match pass {
-            // The pass is held until the last reference to these bytes is gone.
-            Some(pass) => Bytes::from_owner(Held { data, _pass: pass }),
-            None => data,
-        })
+        Ok(data)
     }
 
     fn warmup_path(&self, tpe: FileType, id: &Id) -> String {
