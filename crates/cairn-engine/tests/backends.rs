@@ -1,12 +1,12 @@
 //! The conformance checks over remote backends, each served on loopback by a real server: `rest:` by
 //! `rclone serve restic`, `rclone:` by restic's own rclone launcher, `sftp:` by a throwaway `sshd`,
-//! `s3:` by moto. The embedded engine runs the same checks over `rest:`, `rclone:` and `s3:`, the
-//! backends it reaches. The REST, rclone and sftp servers keep the repository's files in the fixture's
+//! `s3:` by moto. The embedded engine runs the same checks over `rest:`, `rclone:`, `s3:` and `sftp:`,
+//! the backends it reaches. The REST, rclone and sftp servers keep the repository's files in the fixture's
 //! `repo` directory, so the checks that inspect or corrupt files on disk work unchanged; moto keeps its
 //! objects in memory, so the S3 runs leave those checks out.
 mod conformance;
 
-use cairn_engine::ResticEngine;
+use cairn_engine::{Engine, ResticEngine};
 use conformance::Fixture;
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -264,3 +264,32 @@ backend_checks!(
 );
 
 s3_checks!(s3_embedded, embedded());
+
+backend_checks!(
+    sftp_embedded,
+    sftp_fixture(),
+    embedded(),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+        ls_lists_exactly_one_directory,
+        restore_is_byte_identical_and_stays_inside_the_target,
+        forget_applies_each_retention_kind,
+        check_passes_then_finds_a_corrupted_pack,
+        cancelling_a_backup_leaves_a_clean_unlocked_repository,
+    ]
+);
+
+/// An sftp: repository whose ssh cannot connect fails with what ssh said, not a bare protocol error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sftp_embedded_names_what_ssh_said_when_it_cannot_connect() {
+    let port = free_port();
+    let mut f =
+        Fixture::with_uri_fn(|dir| format!("sftp:nobody@127.0.0.1:{}", dir.join("repo").display()));
+    f.repo.flags = vec![format!(
+        "-o 'sftp.command=ssh -p {port} -o BatchMode=yes -o StrictHostKeyChecking=no nobody@127.0.0.1 -s sftp'"
+    )];
+    let err = embedded().init(&f.repo).await.unwrap_err().to_string();
+    assert!(err.contains("Connection refused"), "{err}");
+    assert!(err.contains("cannot start SFTP"), "{err}");
+}

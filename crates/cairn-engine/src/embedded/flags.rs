@@ -24,6 +24,10 @@ pub struct RunSettings {
     pub s3_region: Option<String>,
     /// `-o s3.bucket-lookup=auto|dns|path`.
     pub s3_bucket_lookup: Option<String>,
+    /// `-o sftp.command=...`, shell-split: the whole command that starts the SFTP server.
+    pub sftp_command: Option<Vec<String>>,
+    /// `-o sftp.args=...`, shell-split: extra arguments to `ssh`.
+    pub sftp_args: Vec<String>,
 }
 
 /// What a backup leaves out (restic's exclude flags).
@@ -189,9 +193,8 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
         .split_once('=')
         .ok_or_else(|| invalid(format!("-o {kv:?} must be key=value")))?;
     match key {
-        "rest.connections" | "rclone.connections" | "local.connections" | "s3.connections" => {
-            run.connections = Some(number(key, value)?)
-        }
+        "rest.connections" | "rclone.connections" | "local.connections" | "s3.connections"
+        | "sftp.connections" => run.connections = Some(number(key, value)?),
         "rclone.program" => run.rclone_program = Some(value.to_string()),
         "s3.region" => run.s3_region = Some(value.to_string()),
         "s3.bucket-lookup" => {
@@ -202,15 +205,36 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
             }
             run.s3_bucket_lookup = Some(value.to_string())
         }
-        "rclone.args" => {
-            run.rclone_args = shlex::split(value)
-                .ok_or_else(|| invalid(format!("-o rclone.args={value:?} has unbalanced quotes")))?
-        }
+        "rclone.args" => run.rclone_args = shell_words(key, value)?,
+        "sftp.command" | "sftp.args" => sftp(run, key, value)?,
         other => {
             return Err(invalid(format!(
                 "the embedded engine does not support the option -o {other}; remove it, or set the repository's engine to restic"
             )));
         }
+    }
+    Ok(())
+}
+
+/// A shell-quoted option value split into words.
+fn shell_words(key: &str, value: &str) -> Result<Vec<String>> {
+    shlex::split(value).ok_or_else(|| invalid(format!("-o {key}={value:?} has unbalanced quotes")))
+}
+
+/// `-o sftp.command` or `-o sftp.args`, which restic does not allow together.
+fn sftp(run: &mut RunSettings, key: &str, value: &str) -> Result<()> {
+    let words = shell_words(key, value)?;
+    let both = if key == "sftp.command" {
+        run.sftp_command = Some(words).filter(|w| !w.is_empty());
+        !run.sftp_args.is_empty()
+    } else {
+        run.sftp_args = words;
+        run.sftp_command.is_some()
+    };
+    if both {
+        return Err(invalid(
+            "-o sftp.command and -o sftp.args cannot be used together (as in restic); put the arguments in sftp.command".into(),
+        ));
     }
     Ok(())
 }
@@ -314,6 +338,29 @@ mod tests {
         assert!(err("snapshots", Scope::Repository).contains("not a flag"));
         assert!(err("--exclude-if-present .x:Sig", Scope::Backup).contains(":header"));
         assert!(err("--time yesterday", Scope::Backup).contains("2024-01-31"));
+        assert!(
+            err("-o sftp.args=-v -o 'sftp.command=ssh h'", Scope::Repository)
+                .contains("cannot be used together")
+        );
+        assert!(err("-o 'sftp.command=ssh \"h'", Scope::Repository).contains("unbalanced"));
+    }
+
+    #[test]
+    fn sftp_options_are_shell_split() {
+        let run = |s: &str| parse(&words(s), Scope::Repository).unwrap().run;
+        let r = run("-o 'sftp.command=ssh -p 22 \"u@h\" -s sftp' -o sftp.connections=3");
+        assert_eq!(
+            r.sftp_command.unwrap(),
+            vec!["ssh", "-p", "22", "u@h", "-s", "sftp"]
+        );
+        assert_eq!(r.connections, Some(3));
+        assert_eq!(run("-o 'sftp.args=-i /k'").sftp_args, vec!["-i", "/k"]);
+        // As the web UI's SFTP helper writes it.
+        let ui = r#"--option=sftp.args='-oBatchMode=yes -i "/k" -oUserKnownHostsFile="/kh"'"#;
+        assert_eq!(
+            run(ui).sftp_args,
+            vec!["-oBatchMode=yes", "-i", "/k", "-oUserKnownHostsFile=/kh"]
+        );
     }
 
     #[test]

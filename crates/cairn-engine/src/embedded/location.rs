@@ -1,8 +1,11 @@
 //! restic repository URIs as the embedded engine reaches them: local paths (`/path`, `local:/path`),
-//! `rest:http(s)://...`, `rclone:<remote>:<path>` and `s3:[http(s)://]host/bucket[/prefix]`. The other
-//! schemes restic knows are named in a clear error; they need the restic engine for now.
+//! `rest:http(s)://...`, `rclone:<remote>:<path>`, `s3:[http(s)://]host/bucket[/prefix]` and
+//! `sftp:[user@]host:path` / `sftp://[user@]host[:port]//path`. The other schemes restic knows are named
+//! in a clear error; they need the restic engine for now.
 use super::flags::RunSettings;
-use super::storage::{LocalStorage, RcloneStorage, RestStorage, S3Place, S3Storage, Storage};
+use super::storage::{
+    LocalStorage, RcloneStorage, RestStorage, S3Place, S3Storage, SftpPlace, SftpStorage, Storage,
+};
 use crate::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -14,10 +17,11 @@ pub enum Location {
     Rest(String),
     Rclone(String),
     S3(S3Place),
+    Sftp(SftpPlace),
 }
 
 /// restic schemes the embedded engine cannot reach yet.
-const NOT_YET: &[&str] = &["sftp:", "b2:", "azure:", "gs:", "swift:"];
+const NOT_YET: &[&str] = &["b2:", "azure:", "gs:", "swift:"];
 
 impl Location {
     pub fn parse(uri: &str) -> Result<Location> {
@@ -27,7 +31,7 @@ impl Location {
         }
         if let Some(scheme) = NOT_YET.iter().find(|s| uri.starts_with(**s)) {
             return Err(EngineError::Invalid(format!(
-                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest:, rclone: and s3:); install restic and set the repository's engine to restic or auto"
+                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest:, rclone:, s3: and sftp:); install restic and set the repository's engine to restic or auto"
             )));
         }
         if let Some(url) = uri.strip_prefix("rest:") {
@@ -43,6 +47,11 @@ impl Location {
                 S3Place::parse(rest).map_err(EngineError::Invalid)?,
             ));
         }
+        if let Some(rest) = uri.strip_prefix("sftp:") {
+            return Ok(Location::Sftp(
+                SftpPlace::parse(rest).map_err(EngineError::Invalid)?,
+            ));
+        }
         if let Some(remote) = uri.strip_prefix("rclone:") {
             if !remote.contains(':') {
                 return Err(EngineError::Invalid(format!(
@@ -56,7 +65,7 @@ impl Location {
             && !scheme.contains('/')
         {
             return Err(EngineError::Invalid(format!(
-                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest:, rclone: or s3:"
+                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest:, rclone:, s3: or sftp:"
             )));
         }
         let path = std::path::absolute(path).map_err(|e| EngineError::io(path, e))?;
@@ -77,6 +86,11 @@ impl Location {
                 place,
                 run.s3_region.as_deref(),
                 run.s3_bucket_lookup.as_deref(),
+            )?),
+            Location::Sftp(place) => Arc::new(SftpStorage::connect(
+                place,
+                run.sftp_command.as_deref(),
+                &run.sftp_args,
             )?),
         })
     }
@@ -105,7 +119,16 @@ mod tests {
             Location::Rclone("remote:a/b".into())
         );
         let err = |u: &str| Location::parse(u).unwrap_err().to_string();
-        assert!(err("sftp:user@host:/r").contains("install restic"));
+        assert!(err("azure:c:/r").contains("install restic"));
+        assert_eq!(
+            Location::parse("sftp:u@h:/r").unwrap(),
+            Location::Sftp(SftpPlace {
+                user: Some("u".into()),
+                host: "h".into(),
+                port: None,
+                path: "/r".into()
+            })
+        );
         assert_eq!(
             Location::parse("s3:http://127.0.0.1:9000/b/p").unwrap(),
             Location::S3(S3Place {

@@ -122,9 +122,11 @@ fn cache_dir(env: &[(String, String)]) -> Option<PathBuf> {
     Some(base.join("cairn").join("embedded"))
 }
 
-/// The repository's flags, parsed (and refused if the engine cannot honour one).
+/// The repository's flags, parsed (and refused if the engine cannot honour one). Like Backrest, an
+/// `sftp:` repository with no sftp option gets `-o sftp.args=-oBatchMode=yes`, so ssh fails instead of
+/// waiting for a password nobody can type.
 pub fn repo_flags(repo: &Repo) -> Result<Flags> {
-    let words = crate::restic::process::repo_flags(repo, &|k: &str| std::env::var(k).ok(), false)?;
+    let words = crate::restic::process::repo_flags(repo, &|k: &str| std::env::var(k).ok(), true)?;
     flags::parse(&words, Scope::Repository)
 }
 
@@ -135,8 +137,14 @@ pub fn validate(repo: &Repo) -> Result<()> {
     Ok(())
 }
 
-/// Later settings win where they are set.
+/// Later settings win where they are set (sftp.command and sftp.args as one: restic allows only one).
 fn merge(base: RunSettings, over: RunSettings) -> RunSettings {
+    let sftp_over = over.sftp_command.is_some() || !over.sftp_args.is_empty();
+    let (sftp_command, sftp_args) = if sftp_over {
+        (over.sftp_command, over.sftp_args)
+    } else {
+        (base.sftp_command, base.sftp_args)
+    };
     RunSettings {
         compression: over.compression.or(base.compression),
         pack_size_mib: over.pack_size_mib.or(base.pack_size_mib),
@@ -151,6 +159,8 @@ fn merge(base: RunSettings, over: RunSettings) -> RunSettings {
         },
         s3_region: over.s3_region.or(base.s3_region),
         s3_bucket_lookup: over.s3_bucket_lookup.or(base.s3_bucket_lookup),
+        sftp_command,
+        sftp_args,
     }
 }
 
@@ -211,6 +221,25 @@ impl EmbeddedEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sftp_repositories_get_batch_mode_unless_they_set_an_sftp_option() {
+        let repo = |uri: &str, flags: &[&str]| Repo {
+            id: "r".into(),
+            uri: uri.into(),
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+            ..Repo::default()
+        };
+        let run = |r: Repo| repo_flags(&r).unwrap().run;
+        assert_eq!(
+            run(repo("sftp:h:/r", &[])).sftp_args,
+            vec!["-oBatchMode=yes"]
+        );
+        assert!(run(repo("/srv/r", &[])).sftp_args.is_empty());
+        let own = run(repo("sftp:h:/r", &["-o 'sftp.command=ssh h -s sftp'"]));
+        assert!(own.sftp_args.is_empty());
+        assert_eq!(own.sftp_command.unwrap(), vec!["ssh", "h", "-s", "sftp"]);
+    }
 
     #[test]
     fn passwords_come_from_the_repo_or_restics_variables() {

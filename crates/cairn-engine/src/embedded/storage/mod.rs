@@ -9,6 +9,7 @@ mod rclone;
 mod rest;
 mod rustic;
 mod s3;
+mod sftp;
 mod throttle;
 
 pub use gate::Gate;
@@ -17,6 +18,7 @@ pub use rclone::RcloneStorage;
 pub use rest::RestStorage;
 pub use rustic::RusticBackend;
 pub use s3::{S3Place, S3Storage};
+pub use sftp::{SftpPlace, SftpStorage};
 pub use throttle::Throttle;
 
 use bytes::Bytes;
