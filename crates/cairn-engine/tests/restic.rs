@@ -25,6 +25,7 @@ conformance!(
     backup_then_incremental_with_tags_and_progress,
     dry_run_writes_nothing,
     excludes_and_iexcludes_are_honoured,
+    tag_files_exclude_what_restic_excludes,
     ls_lists_exactly_one_directory,
     restore_is_byte_identical_and_stays_inside_the_target,
     dump_streams_tar_and_zip_archives,

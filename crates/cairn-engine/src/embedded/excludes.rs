@@ -5,9 +5,6 @@
 use super::flags::SourceFilter;
 use rustic_core::{Excludes, LocalSourceFilterOptions};
 
-/// The marker file of cache directories (restic's `--exclude-caches`).
-const CACHE_TAG: &str = "CACHEDIR.TAG";
-
 /// One restic pattern as an `ignore` override glob that excludes what the pattern matches.
 pub fn glob(pattern: &str) -> String {
     let p = pattern.trim();
@@ -31,13 +28,11 @@ pub fn excludes(filter: &SourceFilter) -> Excludes {
     ex
 }
 
-/// The rustic_core walk options for restic's other exclude flags.
+/// The rustic_core walk options for restic's size and file-system flags. Tag files
+/// (`--exclude-if-present`, `--exclude-caches`) are not among them: rustic_core would drop a tagged
+/// directory whole, so the worker applies restic's rule itself (tag_files.rs).
 pub fn walk_options(filter: &SourceFilter) -> LocalSourceFilterOptions {
     let mut opts = LocalSourceFilterOptions::default();
-    opts.exclude_if_present = filter.exclude_if_present.clone();
-    if filter.exclude_caches {
-        opts.exclude_if_present.push(CACHE_TAG.into());
-    }
     opts.exclude_larger_than = filter.exclude_larger_than.map(bytesize::ByteSize::b);
     opts.one_file_system = filter.one_file_system;
     opts
@@ -72,7 +67,7 @@ mod tests {
     fn restic_patterns_exclude_what_they_match() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for d in ["logs/old", "docs/cache", "cache", "keep", "tagged"] {
+        for d in ["logs/old", "docs/cache", "cache", "keep"] {
             std::fs::create_dir_all(root.join(d)).unwrap();
         }
         for f in [
@@ -83,12 +78,10 @@ mod tests {
             "docs/cache/x",
             "keep/Thumbs.DB",
             "keep/big.bin",
-            "tagged/file",
         ] {
             std::fs::write(root.join(f), "x").unwrap();
         }
         std::fs::write(root.join("keep/big.bin"), vec![0u8; 5000]).unwrap();
-        std::fs::write(root.join("tagged/CACHEDIR.TAG"), "Signature").unwrap();
         let filter = SourceFilter {
             excludes: vec![
                 "*.log".into(),
@@ -96,7 +89,6 @@ mod tests {
                 format!("{}/cache/", root.display()),
             ],
             iexcludes: vec!["thumbs.db".into()],
-            exclude_caches: true,
             exclude_larger_than: Some(1000),
             ..SourceFilter::default()
         };
@@ -112,6 +104,6 @@ mod tests {
             ]
         );
         // Nothing excluded: everything is kept (rustic's own globs would keep only matches).
-        assert_eq!(walk(root, &SourceFilter::default()).len(), 16);
+        assert_eq!(walk(root, &SourceFilter::default()).len(), 13);
     }
 }

@@ -158,9 +158,9 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
         "--iexclude-file" => flags.filter.iexcludes.extend(pattern_file(&value)?),
         "--exclude-caches" => flags.filter.exclude_caches = true,
         "--exclude-if-present" => {
-            if value.contains(':') {
+            if value.starts_with(':') || value.is_empty() {
                 return Err(invalid(format!(
-                    "--exclude-if-present {value:?}: the embedded engine matches marker files by name only; drop the :header part"
+                    "--exclude-if-present {value:?} names no file; write name or name:header"
                 )));
             }
             flags.filter.exclude_if_present.push(value);
@@ -336,7 +336,7 @@ mod tests {
         assert!(err("--compression best", Scope::Repository).contains("auto, off or max"));
         assert!(err("--exclude-larger-than 2X", Scope::Backup).contains("not a size"));
         assert!(err("snapshots", Scope::Repository).contains("not a flag"));
-        assert!(err("--exclude-if-present .x:Sig", Scope::Backup).contains(":header"));
+        assert!(err("--exclude-if-present :Sig", Scope::Backup).contains("names no file"));
         assert!(err("--time yesterday", Scope::Backup).contains("2024-01-31"));
         assert!(
             err("-o sftp.args=-v -o 'sftp.command=ssh h'", Scope::Repository)

@@ -15,6 +15,7 @@ mod pack_journal;
 mod protocol;
 mod repo_key;
 mod storage;
+mod tag_files;
 mod worker;
 
 pub use client::WorkerCommand;

@@ -311,6 +311,48 @@ pub async fn excludes_and_iexcludes_are_honoured(engine: &dyn Engine, f: &Fixtur
     );
 }
 
+/// restic's tag files: a directory holding `CACHEDIR.TAG` with the cache signature (`--exclude-caches`)
+/// or a named file starting with a given header (`--exclude-if-present name:header`) keeps itself and
+/// the tag file, nothing else; a tag file without the right header tags nothing.
+pub async fn tag_files_exclude_what_restic_excludes(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    let put = |path: &str, text: &str| {
+        let p = f.src.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    put(
+        "cache/CACHEDIR.TAG",
+        "Signature: 8a477f597d28d172789f06886806bc55\n# a cache\n",
+    );
+    put("cache/sub/kept-out", "x");
+    put("cache/kept-out", "x");
+    put(
+        "fake/CACHEDIR.TAG",
+        "Signature: of something else, not a cache\n",
+    );
+    put("fake/kept", "x");
+    put("marked/.nobackup", "NOBACKUP please\n");
+    put("marked/deep/kept-out", "x");
+    put("wrong/.nobackup", "other header\n");
+    put("wrong/kept", "x");
+    let req = BackupRequest {
+        extra_flags: vec![
+            "--exclude-caches".into(),
+            "--exclude-if-present".into(),
+            ".nobackup:NOBACKUP".into(),
+        ],
+        ..f.request()
+    };
+    let snap = backup(engine, f, &req).await.summary.snapshot_id;
+    let ls = async |dir: &str| names(&engine.ls(&f.repo, &snap, &f.snap(dir)).await.unwrap());
+    assert_eq!(ls("/cache").await, vec!["CACHEDIR.TAG"]);
+    assert_eq!(ls("/fake").await, vec!["CACHEDIR.TAG", "kept"]);
+    assert_eq!(ls("/marked").await, vec![".nobackup"]);
+    assert_eq!(ls("/wrong").await, vec![".nobackup", "kept"]);
+    assert!(ls("/").await.contains(&"docs".to_string()));
+}
+
 pub async fn ls_lists_exactly_one_directory(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     let snap = backup(engine, f, &f.request()).await.summary.snapshot_id;

@@ -2,11 +2,13 @@
 //! progress reports twice a second, its per-item errors (a partial backup when there are any), its
 //! snapshot fields (host, user, tags, absolute paths) and `--skip-if-unchanged`.
 use super::source::{Watch, Watched};
+use super::tagged::Tagged;
 use super::{Fail, Out, leftovers, repo};
 use crate::embedded::excludes;
 use crate::embedded::host;
 use crate::embedded::pack_journal::{self, PackJournal};
 use crate::embedded::protocol::{BackupTask, Event, Job};
+use crate::embedded::tag_files;
 use cairn_proto::v1::{BackupProgressStatusEntry, BackupProgressSummary};
 use rustic_core::repofile::{SnapshotFile, SnapshotSummary};
 use rustic_core::{BackupOptions, LocalSource, LocalSourceSaveOptions, SnapshotOptions};
@@ -45,7 +47,8 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
         &excludes::walk_options(&task.filter),
         &paths,
     )?;
-    let source = Watched::new(local, watch.clone());
+    let tagged = Tagged::new(local, tag_files::rules(&task.filter));
+    let source = Watched::new(tagged, watch.clone());
     let finished = Arc::new(AtomicBool::new(false));
     let ticker = spawn_reporter(out.clone(), watch.clone(), meter.clone(), finished.clone());
     let result = repo.archive(&opts, &source, snap, &paths);

@@ -12,6 +12,7 @@ mod progress;
 mod repo;
 mod restore;
 mod source;
+mod tagged;
 
 pub use fail::Fail;
 

@@ -40,7 +40,7 @@ impl Watch {
 }
 
 /// The path an error is about, from the `ignore` walker's error inside rustic_core's.
-fn error_path(err: &RusticError) -> Option<String> {
+pub(super) fn error_path(err: &RusticError) -> Option<String> {
     let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(err);
     while let Some(s) = source {
         if let Some(ignore::Error::WithPath { path, .. }) = s.downcast_ref::<ignore::Error>() {

@@ -1,0 +1,168 @@
+//! restic's exclusion by tag file (`--exclude-if-present name[:header]` and `--exclude-caches`, which is
+//! `CACHEDIR.TAG` with the Cache Directory Tagging signature as header). As in restic, a directory that
+//! holds the tag file (starting with the header, when one is given) keeps the directory itself and the
+//! tag file, and leaves out everything else in it. Each directory is looked at once per rule.
+use super::flags::SourceFilter;
+use std::collections::{HashMap, HashSet};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// The tag file of cache directories and the first bytes it must have
+/// (<https://bford.info/cachedir/>).
+const CACHE_TAG: &str = "CACHEDIR.TAG";
+const CACHE_SIGNATURE: &str = "Signature: 8a477f597d28d172789f06886806bc55";
+
+/// One tag file: its name, and the header it must start with (if any).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagRule {
+    pub name: String,
+    pub header: Option<String>,
+}
+
+impl TagRule {
+    /// restic's `name[:header]`; `None` when the name is empty.
+    pub fn parse(spec: &str) -> Option<TagRule> {
+        let (name, header) = match spec.split_once(':') {
+            Some((name, header)) => (name, Some(header.to_string())),
+            None => (spec, None),
+        };
+        (!name.is_empty()).then(|| TagRule {
+            name: name.to_string(),
+            header: header.filter(|h| !h.is_empty()),
+        })
+    }
+
+    /// Whether `dir` holds this tag file (with its header). An unreadable or short tag file does not
+    /// tag the directory, as in restic.
+    fn tags(&self, dir: &Path) -> bool {
+        let path = dir.join(&self.name);
+        let Some(header) = &self.header else {
+            return path.symlink_metadata().is_ok();
+        };
+        let mut start = vec![0u8; header.len()];
+        std::fs::File::open(&path)
+            .and_then(|mut f| f.read_exact(&mut start))
+            .is_ok_and(|()| start == header.as_bytes())
+    }
+}
+
+/// The tag rules a backup's filter asks for.
+pub fn rules(filter: &SourceFilter) -> Vec<TagRule> {
+    let mut rules: Vec<TagRule> = filter
+        .exclude_if_present
+        .iter()
+        .filter_map(|spec| TagRule::parse(spec))
+        .collect();
+    if filter.exclude_caches {
+        rules.push(TagRule {
+            name: CACHE_TAG.into(),
+            header: Some(CACHE_SIGNATURE.into()),
+        });
+    }
+    rules
+}
+
+/// Decides, path by path in walk order, what the tag rules leave out.
+pub struct TagExcluder {
+    rules: Vec<TagRule>,
+    /// (rule, directory) → tagged.
+    tagged: HashMap<(usize, PathBuf), bool>,
+    /// Directories left out, whose contents go with them.
+    left_out: HashSet<PathBuf>,
+}
+
+impl TagExcluder {
+    pub fn new(rules: Vec<TagRule>) -> Self {
+        TagExcluder {
+            rules,
+            tagged: HashMap::new(),
+            left_out: HashSet::new(),
+        }
+    }
+
+    /// Whether `path` is left out. A directory left out takes everything below it along.
+    pub fn leaves_out(&mut self, path: &Path, is_dir: bool) -> bool {
+        if self.rules.is_empty() {
+            return false;
+        }
+        let out =
+            path.ancestors().skip(1).any(|a| self.left_out.contains(a)) || self.in_tagged_dir(path);
+        if out && is_dir {
+            self.left_out.insert(path.to_path_buf());
+        }
+        out
+    }
+
+    /// Whether `path` sits in a directory tagged by a rule whose tag file it is not.
+    fn in_tagged_dir(&mut self, path: &Path) -> bool {
+        let (Some(dir), Some(base)) = (path.parent(), path.file_name()) else {
+            return false;
+        };
+        (0..self.rules.len()).any(|i| {
+            let rule = &self.rules[i];
+            if base == rule.name.as_str() {
+                return false;
+            }
+            *self
+                .tagged
+                .entry((i, dir.to_path_buf()))
+                .or_insert_with(|| rule.tags(dir))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_parse_as_restic_reads_them() {
+        let rule = |name: &str, header: Option<&str>| TagRule {
+            name: name.into(),
+            header: header.map(str::to_string),
+        };
+        assert_eq!(TagRule::parse(".nobackup"), Some(rule(".nobackup", None)));
+        assert_eq!(TagRule::parse("T:Sig: x"), Some(rule("T", Some("Sig: x"))));
+        assert_eq!(TagRule::parse("T:"), Some(rule("T", None)));
+        assert_eq!(TagRule::parse(":Sig"), None);
+    }
+
+    #[test]
+    fn a_tagged_directory_keeps_itself_and_its_tag_file_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        for d in ["cache/sub", "fake", "marked/deep", "plain"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        std::fs::write(
+            root.join("cache/CACHEDIR.TAG"),
+            format!("{CACHE_SIGNATURE}\n# x\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("fake/CACHEDIR.TAG"),
+            "Signature: something else entirely, long",
+        )
+        .unwrap();
+        std::fs::write(root.join("marked/.nobackup"), "").unwrap();
+        let filter = SourceFilter {
+            exclude_caches: true,
+            exclude_if_present: vec![".nobackup".into()],
+            ..SourceFilter::default()
+        };
+        let mut ex = TagExcluder::new(rules(&filter));
+        let mut out = |p: &str, is_dir| ex.leaves_out(&root.join(p), is_dir);
+        assert!(!out("cache", true));
+        assert!(!out("cache/CACHEDIR.TAG", false));
+        assert!(out("cache/data", false));
+        assert!(out("cache/sub", true));
+        assert!(out("cache/sub/f", false));
+        assert!(!out("fake/CACHEDIR.TAG", false));
+        assert!(!out("fake/f", false));
+        assert!(!out("marked/.nobackup", false));
+        assert!(out("marked/deep", true));
+        assert!(out("marked/deep/f", false));
+        assert!(!out("plain/f", false));
+        assert!(!TagExcluder::new(Vec::new()).leaves_out(&root.join("cache/data"), false));
+    }
+}
