@@ -10,6 +10,8 @@ mod rest;
 mod rustic;
 mod s3;
 mod sftp;
+mod sftp_files;
+mod sftp_place;
 mod throttle;
 
 pub use gate::Gate;
@@ -18,7 +20,8 @@ pub use rclone::RcloneStorage;
 pub use rest::RestStorage;
 pub use rustic::RusticBackend;
 pub use s3::{S3Place, S3Storage};
-pub use sftp::{SftpPlace, SftpStorage};
+pub use sftp::SftpStorage;
+pub use sftp_place::SftpPlace;
 pub use throttle::Throttle;
 
 use bytes::Bytes;

@@ -1,19 +1,20 @@
-//! A repository reached over SFTP (`sftp:` URIs, as restic writes them: `sftp:[user@]host:path` or
-//! `sftp://[user@]host[:port]//absolute/path`). Like restic, cairn starts the system's `ssh` with the
-//! `sftp` subsystem (so `~/.ssh/config`, agents and known hosts apply), or the command given by
-//! `-o sftp.command`, and speaks SFTP version 3 over its pipes (russh-sftp, on a small tokio runtime
-//! of its own: the worker is synchronous). Writes go to a hidden temporary name, are synced and renamed,
-//! so a reader never sees part of a file. ssh lives as long as the storage; what it prints on stderr is
-//! kept and shown when the connection fails.
-use super::{DIRS, Storage, object_path, other};
+//! A repository reached over SFTP (`sftp:` URIs, see sftp_place.rs). Like restic, cairn starts the
+//! system's `ssh` with the `sftp` subsystem (so `~/.ssh/config`, agents and known hosts apply), or the
+//! command given by `-o sftp.command`, and speaks SFTP version 3 over its pipes (russh-sftp, on a
+//! one-thread tokio runtime of its own: the worker is synchronous). Writes go to a hidden temporary
+//! name, are synced and renamed, so a reader never sees part of a file. ssh lives as long as the
+//! storage; what it prints on stderr is kept and shown when the connection fails.
+use super::sftp_files::{SftpFiles, is_missing};
+use super::{DIRS, SftpPlace, Storage, object_path, other};
 use bytes::Bytes;
-use russh_sftp::client::SftpSession;
+use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::StatusCode;
-use std::io::{self, SeekFrom};
+use std::io;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncSeekExt, AsyncWriteExt, BufReader};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::runtime::Runtime;
 
@@ -22,112 +23,9 @@ const REQUEST_TIMEOUT_SECS: u64 = 120;
 /// How much of ssh's stderr is kept for error messages.
 const STDERR_KEPT: usize = 4096;
 
-/// Where an `sftp:` URI points.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct SftpPlace {
-    pub user: Option<String>,
-    pub host: String,
-    pub port: Option<u16>,
-    /// As given: absolute, or relative to the login directory.
-    pub path: String,
-}
-
-impl SftpPlace {
-    /// Parses what follows `sftp:` the way restic does.
-    pub fn parse(rest: &str) -> Result<Self, String> {
-        let place = match rest.strip_prefix("//") {
-            Some(url) => Self::parse_url(url, rest)?,
-            None => Self::parse_scp(rest)?,
-        };
-        if place.host.is_empty() {
-            return Err(format!(
-                "sftp:{rest} names no host; write sftp:user@host:/path"
-            ));
-        }
-        if place.path.is_empty() {
-            return Err(format!(
-                "sftp:{rest} names no path; write sftp:user@host:/path"
-            ));
-        }
-        Ok(place)
-    }
-
-    /// `user@host:port/relative` or `user@host:port//absolute`.
-    fn parse_url(url: &str, rest: &str) -> Result<Self, String> {
-        let (authority, path) = url.split_once('/').unwrap_or((url, ""));
-        let (user, host_port) = split_user(authority);
-        let (host, port) = match host_port.rsplit_once(':') {
-            Some((host, port)) if !port.contains(']') => {
-                let port = port
-                    .parse()
-                    .map_err(|_| format!("sftp:{rest}: {port:?} is not a port number"))?;
-                (host, Some(port))
-            }
-            _ => (host_port, None),
-        };
-        Ok(SftpPlace {
-            user,
-            host: host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .to_string(),
-            port,
-            path: path.to_string(),
-        })
-    }
-
-    /// `user@host:path`, host possibly `[v6 address]`.
-    fn parse_scp(rest: &str) -> Result<Self, String> {
-        let (user, rest_after_user) = split_user(rest);
-        let (host, path) = match rest_after_user.strip_prefix('[') {
-            Some(v6) => {
-                let (host, after) = v6
-                    .split_once(']')
-                    .ok_or_else(|| format!("sftp:{rest}: unclosed [ in the host"))?;
-                (host, after.strip_prefix(':').unwrap_or(after))
-            }
-            None => rest_after_user.split_once(':').ok_or_else(|| {
-                format!("sftp:{rest} needs host:path, like sftp:user@host:/srv/repo")
-            })?,
-        };
-        Ok(SftpPlace {
-            user,
-            host: host.to_string(),
-            port: None,
-            path: path.to_string(),
-        })
-    }
-
-    /// The ssh command line restic would run: `ssh [args] host [-p port] [-l user] -s sftp`, or
-    /// `-o sftp.command` (already shell-split) when given.
-    pub fn command(&self, command: Option<&[String]>, args: &[String]) -> Vec<String> {
-        if let Some(command) = command {
-            return command.to_vec();
-        }
-        let mut words = vec!["ssh".to_string()];
-        words.extend(args.iter().cloned());
-        words.push(self.host.clone());
-        if let Some(port) = self.port {
-            words.extend(["-p".to_string(), port.to_string()]);
-        }
-        if let Some(user) = &self.user {
-            words.extend(["-l".to_string(), user.clone()]);
-        }
-        words.extend(["-s".to_string(), "sftp".to_string()]);
-        words
-    }
-}
-
-fn split_user(text: &str) -> (Option<String>, &str) {
-    match text.split_once('@') {
-        Some((user, host)) => (Some(user.to_string()), host),
-        None => (None, text),
-    }
-}
-
 pub struct SftpStorage {
     runtime: Runtime,
-    session: SftpSession,
+    files: SftpFiles,
     child: Mutex<Option<Child>>,
     stderr: Arc<Mutex<String>>,
     place: SftpPlace,
@@ -147,10 +45,10 @@ impl SftpStorage {
             .enable_all()
             .build()?;
         let stderr = Arc::new(Mutex::new(String::new()));
-        let (child, session) = runtime.block_on(start(&words, stderr.clone()))?;
+        let (child, files) = runtime.block_on(start(&words, stderr.clone()))?;
         Ok(SftpStorage {
             runtime,
-            session,
+            files,
             child: Mutex::new(Some(child)),
             stderr,
             place: place.clone(),
@@ -166,27 +64,30 @@ impl SftpStorage {
         }
     }
 
-    /// An io::Error for a failed request on `path`, naming it, with ssh's last words if it has died.
+    /// An io::Error for a failed request on `path`, naming it, with ssh's last words if the failure
+    /// is not the server's answer.
     fn error(&self, path: &str, e: SftpError) -> io::Error {
         let kind = match &e {
-            SftpError::Status(s) if s.status_code == StatusCode::NoSuchFile => {
-                io::ErrorKind::NotFound
-            }
+            e if is_missing(e) => io::ErrorKind::NotFound,
             SftpError::Status(s) if s.status_code == StatusCode::PermissionDenied => {
                 io::ErrorKind::PermissionDenied
             }
+            SftpError::Timeout => io::ErrorKind::TimedOut,
             _ => io::ErrorKind::Other,
         };
-        let said = self
-            .stderr
-            .lock()
-            .map(|s| s.trim().to_string())
-            .unwrap_or_default();
         let mut message = format!("sftp {}: {path}: {e}", self.place.host);
-        if !said.is_empty() && !matches!(e, SftpError::Status(_)) {
-            message.push_str(&format!(" (ssh said: {said})"));
+        if !matches!(e, SftpError::Status(_)) {
+            message.push_str(&said(&self.stderr));
         }
         io::Error::new(kind, message)
+    }
+
+    fn run<T>(
+        &self,
+        path: &str,
+        f: impl std::future::Future<Output = Result<T, SftpError>>,
+    ) -> io::Result<T> {
+        self.runtime.block_on(f).map_err(|e| self.error(path, e))
     }
 
     fn mkdir_all(&self, path: &str) -> io::Result<()> {
@@ -196,78 +97,31 @@ impl SftpStorage {
                 prefix.push('/');
             }
             prefix.push_str(part);
-            if part.is_empty() || part == "." || part == "~" {
-                continue;
-            }
-            self.mkdir(&prefix)?;
-        }
-        Ok(())
-    }
-
-    /// Creates one directory; one that is already there is fine.
-    fn mkdir(&self, path: &str) -> io::Result<()> {
-        self.runtime.block_on(async {
-            match self.session.create_dir(path).await {
-                Ok(()) => Ok(()),
-                Err(e) => match self.session.metadata(path).await {
-                    Ok(meta) if meta.is_dir() => Ok(()),
-                    _ => Err(self.error(path, e)),
-                },
-            }
-        })
-    }
-
-    fn list_dir(&self, path: &str, out: &mut Vec<(String, u64)>, dirs: bool) -> io::Result<()> {
-        let entries = match self.runtime.block_on(self.session.read_dir(path)) {
-            Ok(entries) => entries,
-            Err(SftpError::Status(s)) if s.status_code == StatusCode::NoSuchFile => return Ok(()),
-            Err(e) => return Err(self.error(path, e)),
-        };
-        for entry in entries {
-            let name = entry.file_name();
-            let meta = entry.metadata();
-            // A server that sends no file type makes everything a file, as for restic.
-            let wanted = meta.is_dir() == dirs;
-            if wanted && !name.starts_with('.') {
-                out.push((name, meta.size.unwrap_or(0)));
+            if !(part.is_empty() || part == "." || part == "~") {
+                self.run(&prefix, self.files.mkdir(&prefix))?;
             }
         }
         Ok(())
     }
 
-    async fn read_file(&self, path: &str, range: Option<(u64, u32)>) -> Result<Vec<u8>, SftpError> {
-        let mut file = self.session.open(path).await?;
-        let mut buf = Vec::new();
-        match range {
-            None => {
-                file.read_to_end(&mut buf).await?;
-            }
-            Some((offset, length)) => {
-                file.seek(SeekFrom::Start(offset)).await?;
-                buf.resize(length as usize, 0);
-                file.read_exact(&mut buf).await?;
-            }
-        }
-        file.close().await?;
-        Ok(buf)
+    /// Files (`dirs` false) or directories of one directory, hidden names left out.
+    fn entries(&self, path: &str, dirs: bool) -> io::Result<Vec<(String, u64)>> {
+        let all = self.run(path, self.files.list(path))?;
+        Ok(all
+            .into_iter()
+            .filter(|(name, is_dir, _)| *is_dir == dirs && !name.starts_with('.'))
+            .map(|(name, _, size)| (name, size))
+            .collect())
     }
 
-    async fn write_file(&self, path: &str, data: &[u8]) -> Result<(), SftpError> {
-        let mut file = self.session.create(path).await?;
-        file.write_all(data).await?;
-        file.sync_all().await?;
-        file.close().await?;
-        Ok(())
-    }
-
-    /// Writes `tmp` then renames it to `path`. SFTP v3's rename refuses an existing target: restic's
-    /// files are named by their contents (locks and keys by random ids), so a target already there
-    /// with the same size is the same file, written by a run that got there first.
+    /// Writes `tmp` then renames it to `path`. Without posix-rename an existing target makes the
+    /// rename fail; restic's files are named by their contents (locks and keys by random ids), so a
+    /// target already there with the same size is the same file, stored by a run that got there first.
     async fn write_and_rename(&self, tmp: &str, path: &str, data: &[u8]) -> Result<(), SftpError> {
-        self.write_file(tmp, data).await?;
-        if let Err(e) = self.session.rename(tmp, path).await {
-            let existing = self.session.metadata(path).await.ok().and_then(|m| m.size);
-            let _ = self.session.remove_file(tmp).await;
+        self.files.write(tmp, data).await?;
+        if let Err(e) = self.files.rename(tmp, path).await {
+            let existing = self.files.size(path).await.ok().flatten();
+            let _ = self.files.remove(tmp).await;
             if existing != Some(data.len() as u64) {
                 return Err(e);
             }
@@ -276,8 +130,21 @@ impl SftpStorage {
     }
 }
 
+/// What ssh printed, for an error message ("" when nothing).
+fn said(stderr: &Mutex<String>) -> String {
+    let text = stderr
+        .lock()
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    if text.is_empty() {
+        text
+    } else {
+        format!(" (ssh said: {text})")
+    }
+}
+
 /// Spawns the command, keeps the tail of its stderr, and runs SFTP's version handshake.
-async fn start(words: &[String], stderr: Arc<Mutex<String>>) -> io::Result<(Child, SftpSession)> {
+async fn start(words: &[String], stderr: Arc<Mutex<String>>) -> io::Result<(Child, SftpFiles)> {
     let (program, args) = words
         .split_first()
         .ok_or_else(|| other("the sftp command is empty"))?;
@@ -299,27 +166,20 @@ async fn start(words: &[String], stderr: Arc<Mutex<String>>) -> io::Result<(Chil
         return Err(other("ssh's pipes were not captured"));
     };
     tokio::spawn(keep_tail(err, stderr.clone()));
-    match SftpSession::new(tokio::io::join(stdout, stdin)).await {
-        Ok(session) => {
-            session.set_timeout(REQUEST_TIMEOUT_SECS);
-            Ok((child, session))
+    let raw = RawSftpSession::new(tokio::io::join(stdout, stdin));
+    match SftpFiles::start(raw).await {
+        Ok(files) => {
+            files.set_timeout(REQUEST_TIMEOUT_SECS);
+            Ok((child, files))
         }
         Err(e) => {
             let _ = child.kill().await;
             // Let the stderr reader take ssh's last lines.
-            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            let said = stderr
-                .lock()
-                .map(|s| s.trim().to_string())
-                .unwrap_or_default();
+            tokio::time::sleep(Duration::from_millis(100)).await;
             Err(other(format!(
                 "cannot start SFTP with `{}`: {e}{}",
                 words.join(" "),
-                if said.is_empty() {
-                    String::new()
-                } else {
-                    format!(" (ssh said: {said})")
-                }
+                said(&stderr)
             )))
         }
     }
@@ -361,35 +221,31 @@ impl Storage for SftpStorage {
 
     fn create(&self) -> io::Result<()> {
         self.mkdir_all(&self.place.path)?;
-        for dir in DIRS {
-            self.mkdir(&self.path(dir))?;
-        }
-        for i in 0..=255u8 {
-            self.mkdir(&self.path(&format!("data/{i:02x}")))?;
+        let dirs = DIRS.iter().map(|d| d.to_string());
+        let data = (0..=255u8).map(|i| format!("data/{i:02x}"));
+        for dir in dirs.chain(data) {
+            let path = self.path(&dir);
+            self.run(&path, self.files.mkdir(&path))?;
         }
         Ok(())
     }
 
     fn list(&self, dir: &str) -> io::Result<Vec<(String, u64)>> {
+        if dir != "data" {
+            return self.entries(&self.path(dir), false);
+        }
         let mut out = Vec::new();
-        if dir == "data" {
-            let mut subdirs = Vec::new();
-            self.list_dir(&self.path("data"), &mut subdirs, true)?;
-            for (sub, _) in subdirs {
-                self.list_dir(&self.path(&format!("data/{sub}")), &mut out, false)?;
-            }
-        } else {
-            self.list_dir(&self.path(dir), &mut out, false)?;
+        for (sub, _) in self.entries(&self.path("data"), true)? {
+            out.extend(self.entries(&self.path(&format!("data/{sub}")), false)?);
         }
         Ok(out)
     }
 
     fn read(&self, dir: &str, name: &str, range: Option<(u64, u32)>) -> io::Result<Bytes> {
         let path = self.path(&object_path(dir, name));
-        self.runtime
-            .block_on(self.read_file(&path, range))
+        let range = range.map(|(offset, len)| (offset, u64::from(len)));
+        self.run(&path, self.files.read(&path, range))
             .map(Bytes::from)
-            .map_err(|e| self.error(&path, e))
     }
 
     fn write(&self, dir: &str, name: &str, data: &[u8]) -> io::Result<()> {
@@ -398,17 +254,15 @@ impl Storage for SftpStorage {
             .rsplit_once('/')
             .ok_or_else(|| other("a repository file has no directory"))?;
         let tmp = format!("{parent}/{}", temp_name(name)?);
-        let first = self
+        match self
             .runtime
-            .block_on(self.write_and_rename(&tmp, &path, data));
-        match first {
+            .block_on(self.write_and_rename(&tmp, &path, data))
+        {
             Ok(()) => Ok(()),
-            // A repository restic created without some data/<xx> directory: make it and try again.
-            Err(SftpError::Status(s)) if s.status_code == StatusCode::NoSuchFile => {
+            // A repository created without some data/<xx> directory: make it and try again.
+            Err(e) if is_missing(&e) => {
                 self.mkdir_all(parent)?;
-                self.runtime
-                    .block_on(self.write_and_rename(&tmp, &path, data))
-                    .map_err(|e| self.error(&path, e))
+                self.run(&path, self.write_and_rename(&tmp, &path, data))
             }
             Err(e) => Err(self.error(&path, e)),
         }
@@ -416,74 +270,22 @@ impl Storage for SftpStorage {
 
     fn remove(&self, dir: &str, name: &str) -> io::Result<()> {
         let path = self.path(&object_path(dir, name));
-        self.runtime
-            .block_on(self.session.remove_file(path.as_str()))
-            .map_err(|e| self.error(&path, e))
+        self.run(&path, self.files.remove(&path))
     }
 }
 
 impl Drop for SftpStorage {
     fn drop(&mut self) {
         let child = self.child.lock().ok().and_then(|mut c| c.take());
+        self.files.close();
         self.runtime.block_on(async {
-            let _ = self.session.close().await;
             if let Some(mut child) = child {
                 // ssh ends when its stdin closes; give it a moment, then make sure.
-                let waited =
-                    tokio::time::timeout(std::time::Duration::from_secs(2), child.wait()).await;
+                let waited = tokio::time::timeout(Duration::from_secs(2), child.wait()).await;
                 if waited.is_err() {
                     let _ = child.kill().await;
                 }
             }
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn place(user: Option<&str>, host: &str, port: Option<u16>, path: &str) -> SftpPlace {
-        SftpPlace {
-            user: user.map(str::to_string),
-            host: host.into(),
-            port,
-            path: path.into(),
-        }
-    }
-
-    #[test]
-    fn restic_sftp_uris_parse() {
-        let parse = |s: &str| SftpPlace::parse(s).unwrap();
-        assert_eq!(
-            parse("user@host:/srv/repo"),
-            place(Some("user"), "host", None, "/srv/repo")
-        );
-        assert_eq!(parse("host:repo"), place(None, "host", None, "repo"));
-        assert_eq!(parse("u@[::1]:/r"), place(Some("u"), "::1", None, "/r"));
-        assert_eq!(
-            parse("//u@host:2222//srv/repo"),
-            place(Some("u"), "host", Some(2222), "/srv/repo")
-        );
-        assert_eq!(
-            parse("//host/rel/repo"),
-            place(None, "host", None, "rel/repo")
-        );
-        assert_eq!(parse("//[::1]:22//r"), place(None, "::1", Some(22), "/r"));
-        let err = |s: &str| SftpPlace::parse(s).unwrap_err();
-        assert!(err("hostonly").contains("host:path"));
-        assert!(err("host:").contains("no path"));
-        assert!(err("//h:x//r").contains("port"));
-    }
-
-    #[test]
-    fn the_ssh_command_is_restics_or_the_one_given() {
-        let p = place(Some("u"), "h", Some(2222), "/r");
-        assert_eq!(
-            p.command(None, &["-i".into(), "key".into()]).join(" "),
-            "ssh -i key h -p 2222 -l u -s sftp"
-        );
-        let given = ["my-ssh".to_string(), "-s".into(), "sftp".into()];
-        assert_eq!(p.command(Some(&given), &[]), given);
     }
 }
