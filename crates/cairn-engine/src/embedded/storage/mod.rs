@@ -12,6 +12,7 @@ mod s3;
 mod sftp;
 mod sftp_files;
 mod sftp_place;
+mod sftp_read_handles;
 mod throttle;
 
 pub use gate::Gate;

@@ -1,10 +1,13 @@
 //! The file operations a repository needs, over russh-sftp's raw SFTP v3 session. Reads ask for exactly
 //! the bytes wanted (a blob, not a packet's worth) and, like writes, are split into 32 KiB requests with
-//! up to 64 in flight (as restic's SFTP client does); handles are closed whatever happens.
+//! up to 64 in flight (as restic's SFTP client does). Ranges are read through handles kept open
+//! (sftp_read_handles.rs); other handles are closed whatever happens.
+use super::sftp_read_handles::ReadHandles;
 use futures::{StreamExt, TryStreamExt, stream};
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error;
 use russh_sftp::protocol::{FileAttributes, OpenFlags, StatusCode};
+use std::sync::Arc;
 
 /// Bytes per read or write request.
 const CHUNK: u64 = 32 * 1024;
@@ -14,7 +17,8 @@ const FSYNC: &str = "fsync@openssh.com";
 const POSIX_RENAME: &str = "posix-rename@openssh.com";
 
 pub struct SftpFiles {
-    raw: RawSftpSession,
+    raw: Arc<RawSftpSession>,
+    ranges: ReadHandles,
     fsync: bool,
     posix_rename: bool,
 }
@@ -34,9 +38,11 @@ impl SftpFiles {
     pub async fn start(raw: RawSftpSession) -> Result<Self, Error> {
         let version = raw.init().await?;
         let offers = |name: &str| version.extensions.contains_key(name);
+        let raw = Arc::new(raw);
         Ok(SftpFiles {
             fsync: offers(FSYNC),
             posix_rename: offers(POSIX_RENAME),
+            ranges: ReadHandles::new(raw.clone()),
             raw,
         })
     }
@@ -45,40 +51,39 @@ impl SftpFiles {
         self.raw.set_timeout(secs);
     }
 
+    /// Closes the kept handles, then the session.
     pub fn close(&self) {
+        self.ranges.clear();
         let _ = self.raw.close_session();
     }
 
     /// A whole file, or `len` bytes from `offset`.
     pub async fn read(&self, path: &str, range: Option<(u64, u64)>) -> Result<Vec<u8>, Error> {
+        if let Some((offset, len)) = range {
+            let kept = self.ranges.get(path).await?;
+            return self.read_range(kept.handle(), offset, len).await;
+        }
         let handle = self
             .raw
             .open(path, OpenFlags::READ, FileAttributes::empty())
             .await?
             .handle;
         let read = async {
-            let (offset, len) = match range {
-                Some(r) => r,
-                None => (
-                    0,
-                    self.raw
-                        .fstat(handle.as_str())
-                        .await?
-                        .attrs
-                        .size
-                        .unwrap_or(0),
-                ),
-            };
-            let parts: Vec<Vec<u8>> = stream::iter(chunks(offset, len))
-                .map(|(at, n)| self.read_exact_at(&handle, at, n))
-                .buffered(IN_FLIGHT)
-                .try_collect()
-                .await?;
-            Ok(parts.concat())
+            let size = self.raw.fstat(handle.as_str()).await?.attrs.size;
+            self.read_range(&handle, 0, size.unwrap_or(0)).await
         }
         .await;
         let _ = self.raw.close(handle.as_str()).await;
         read
+    }
+
+    async fn read_range(&self, handle: &str, offset: u64, len: u64) -> Result<Vec<u8>, Error> {
+        let parts: Vec<Vec<u8>> = stream::iter(chunks(offset, len))
+            .map(|(at, n)| self.read_exact_at(handle, at, n))
+            .buffered(IN_FLIGHT)
+            .try_collect()
+            .await?;
+        Ok(parts.concat())
     }
 
     /// `len` bytes at `offset`, asking again after a short read.
@@ -136,6 +141,7 @@ impl SftpFiles {
     /// Renames `from` to `to`, replacing `to` where the server offers posix-rename (SFTP v3's own
     /// rename refuses an existing target).
     pub async fn rename(&self, from: &str, to: &str) -> Result<(), Error> {
+        self.ranges.forget(to);
         if self.posix_rename {
             let mut data = Vec::with_capacity(from.len() + to.len() + 8);
             for s in [from, to] {
@@ -163,6 +169,7 @@ impl SftpFiles {
     }
 
     pub async fn remove(&self, path: &str) -> Result<(), Error> {
+        self.ranges.forget(path);
         self.raw.remove(path).await.map(drop)
     }
 
