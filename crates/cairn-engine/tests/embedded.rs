@@ -417,6 +417,8 @@ async fn backup_flags_are_translated_or_refused_by_name() {
     .unwrap();
     std::fs::create_dir_all(f.src.join("private")).unwrap();
     std::fs::write(f.src.join("private/.nobackup"), "").unwrap();
+    std::fs::write(f.src.join("private/secret"), "left out").unwrap();
+    std::fs::write(f.src.join("cache/blob"), "left out").unwrap();
     let req = cairn_engine::BackupRequest {
         extra_flags: [
             "--exclude-file",
@@ -447,7 +449,13 @@ async fn backup_flags_are_translated_or_refused_by_name() {
         .map(|n| n.name)
         .collect();
     names.sort();
-    assert_eq!(names, ["a.txt", "docs", "logs"]);
+    // As in restic, a tagged directory keeps itself and its tag file only.
+    assert_eq!(names, ["a.txt", "cache", "docs", "logs", "private"]);
+    for (dir, tag) in [("/cache", "CACHEDIR.TAG"), ("/private", ".nobackup")] {
+        let inside = e.ls(&f.repo, &snap, &f.snap(dir)).await.unwrap();
+        let inside: Vec<&str> = inside.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(inside, [tag], "{dir}");
+    }
     let logs = e.ls(&f.repo, &snap, &f.snap("/logs")).await.unwrap();
     assert!(logs.is_empty(), "{logs:?}");
     let deep = e
