@@ -149,6 +149,25 @@ fn s3_fixture() -> (Fixture, Server) {
     (f, server)
 }
 
+/// The S3 fixture with its keys in a shared credentials file under a named profile, not in the env.
+fn s3_profile_fixture() -> (Fixture, Server) {
+    let (mut f, server) = s3_fixture();
+    let file = f.path("aws-credentials");
+    std::fs::write(
+        &file,
+        "[default]\naws_access_key_id = wrong\naws_secret_access_key = wrong\n\n\
+         [cairn]\naws_access_key_id = cairn\naws_secret_access_key = cairn-secret\n",
+    )
+    .unwrap();
+    f.repo.env.retain(|e| !e.starts_with("AWS_"));
+    f.repo.env.extend([
+        format!("AWS_SHARED_CREDENTIALS_FILE={}", file.display()),
+        "AWS_PROFILE=cairn".to_string(),
+    ]);
+    f.repo.env.sort();
+    (f, server)
+}
+
 fn embedded() -> cairn_engine::EmbeddedEngine {
     cairn_engine::EmbeddedEngine::new(cairn_engine::WorkerCommand {
         program: env!("CARGO_BIN_EXE_cairn-engine-worker").into(),
@@ -293,3 +312,10 @@ async fn sftp_embedded_names_what_ssh_said_when_it_cannot_connect() {
     assert!(err.contains("Connection refused"), "{err}");
     assert!(err.contains("cannot start SFTP"), "{err}");
 }
+
+backend_checks!(
+    s3_profile_embedded,
+    s3_profile_fixture(),
+    embedded(),
+    [backup_then_incremental_with_tags_and_progress]
+);

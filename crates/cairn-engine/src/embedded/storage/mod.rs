@@ -2,6 +2,7 @@
 //! backend (list, read, write and remove files by directory and name, including `locks/`, which
 //! rustic_core's own backend trait cannot name); `for_location` builds one from a parsed repository
 //! location, and `RusticBackend` adapts any of them to rustic_core.
+mod aws_credentials;
 mod gate;
 mod http;
 mod local;

@@ -1,10 +1,11 @@
 //! A repository in an S3 bucket (`s3:` URIs, as restic writes them: `s3:host/bucket/prefix`, https unless
 //! the URI says `s3:http://`), laid out as restic lays it out. Requests are presigned with SigV4 by
 //! rusty-s3 and sent by the shared HTTP client; credentials come from `AWS_ACCESS_KEY_ID`,
-//! `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the region from `-o s3.region`, `AWS_DEFAULT_REGION`
+//! `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` or the shared credentials file (aws_credentials.rs),
+//! the region from `-o s3.region`, `AWS_DEFAULT_REGION`
 //! or `AWS_REGION` (else us-east-1), and `-o s3.bucket-lookup` (auto, dns, path) picks virtual-host or
 //! path-style URLs as restic's does. S3 writes are atomic, so a reader never sees part of a file.
-use super::{Storage, http, object_path, other};
+use super::{Storage, aws_credentials, http, object_path, other};
 use bytes::Bytes;
 use reqwest::Url;
 use reqwest::blocking::Client;
@@ -89,10 +90,11 @@ impl S3Storage {
         region_option: Option<&str>,
         lookup: Option<&str>,
     ) -> io::Result<Self> {
-        let credentials = Credentials::from_env().ok_or_else(|| {
+        let credentials = aws_credentials::find(|k| std::env::var(k).ok()).ok_or_else(|| {
             other(
-                "s3: repositories need AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the repository's env \
-                 (the embedded engine does not read ~/.aws or instance roles; the restic engine does)",
+                "s3: repositories need AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the repository's env, \
+                 or a profile in ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE); the embedded \
+                 engine does not ask instance roles, the restic engine does",
             )
         })?;
         let endpoint = Url::parse(&place.endpoint)
