@@ -1,6 +1,7 @@
 //! restic's command-line flags as the embedded engine understands them. A repository's `flags` and a
 //! plan's `backup_flags` are parsed here, before any worker starts: each flag restic has that the engine
 //! can honour is translated, and anything else is an error naming the flag, never silently ignored.
+use super::tag_files::TagRule;
 use crate::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
 
@@ -158,7 +159,7 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
         "--iexclude-file" => flags.filter.iexcludes.extend(pattern_file(&value)?),
         "--exclude-caches" => flags.filter.exclude_caches = true,
         "--exclude-if-present" => {
-            if value.starts_with(':') || value.is_empty() {
+            if TagRule::parse(&value).is_none() {
                 return Err(invalid(format!(
                     "--exclude-if-present {value:?} names no file; write name or name:header"
                 )));

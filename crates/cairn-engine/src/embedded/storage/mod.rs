@@ -57,6 +57,13 @@ pub fn object_path(dir: &str, name: &str) -> String {
     }
 }
 
+/// 32 random hex digits from the OS generator (credentials for a local server, temporary names).
+pub(crate) fn random_token() -> io::Result<String> {
+    let mut bytes = [0u8; 16];
+    getrandom::getrandom(&mut bytes).map_err(|e| other(format!("no randomness: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
 /// An I/O error for a failure that is not one (HTTP statuses, protocol surprises).
 pub(crate) fn other(message: impl Into<String>) -> io::Error {
     io::Error::other(message.into())

@@ -1,7 +1,7 @@
 //! A repository reached through rclone (`rclone:<remote>:<path>`): cairn starts `rclone serve restic` on
 //! a loopback port with a random user and password, as restic does over stdio, and talks REST to it. The
 //! rclone process lives as long as the storage.
-use super::{RestStorage, Storage, other};
+use super::{RestStorage, Storage, other, random_token};
 use bytes::Bytes;
 use std::io::{self, BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -15,12 +15,6 @@ pub struct RcloneStorage {
 
 /// How long rclone may take to start serving.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn random_token() -> io::Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).map_err(|e| other(format!("no randomness: {e}")))?;
-    Ok(hex::encode(bytes))
-}
 
 impl RcloneStorage {
     /// Starts `program serve restic` for `remote`, with extra `args` (restic's `rclone.args` are not

@@ -5,7 +5,7 @@
 //! name, are synced and renamed, so a reader never sees part of a file. ssh lives as long as the
 //! storage; what it prints on stderr is kept and shown when the connection fails.
 use super::sftp_files::{SftpFiles, is_missing};
-use super::{DIRS, SftpPlace, Storage, object_path, other};
+use super::{DIRS, SftpPlace, Storage, object_path, other, random_token};
 use bytes::Bytes;
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
@@ -114,11 +114,15 @@ impl SftpStorage {
             .collect())
     }
 
-    /// Writes `tmp` then renames it to `path`. Without posix-rename an existing target makes the
-    /// rename fail; restic's files are named by their contents (locks and keys by random ids), so a
-    /// target already there with the same size is the same file, stored by a run that got there first.
+    /// Writes `tmp` then renames it to `path`; a failed write leaves no temporary file behind. Without
+    /// posix-rename an existing target makes the rename fail; restic's files are named by their contents
+    /// (locks and keys by random ids), so a target already there with the same size is the same file,
+    /// stored by a run that got there first.
     async fn write_and_rename(&self, tmp: &str, path: &str, data: &[u8]) -> Result<(), SftpError> {
-        self.files.write(tmp, data).await?;
+        if let Err(e) = self.files.write(tmp, data).await {
+            let _ = self.files.remove(tmp).await;
+            return Err(e);
+        }
         if let Err(e) = self.files.rename(tmp, path).await {
             let existing = self.files.size(path).await.ok().flatten();
             let _ = self.files.remove(tmp).await;
@@ -202,12 +206,6 @@ async fn keep_tail(stderr: tokio::process::ChildStderr, kept: Arc<Mutex<String>>
     }
 }
 
-fn temp_name(name: &str) -> io::Result<String> {
-    let mut bytes = [0u8; 8];
-    getrandom::getrandom(&mut bytes).map_err(|e| other(format!("no randomness: {e}")))?;
-    Ok(format!(".{name}.tmp-{}", hex::encode(bytes)))
-}
-
 impl Storage for SftpStorage {
     fn location(&self) -> String {
         let user = self
@@ -253,7 +251,7 @@ impl Storage for SftpStorage {
         let (parent, _) = path
             .rsplit_once('/')
             .ok_or_else(|| other("a repository file has no directory"))?;
-        let tmp = format!("{parent}/{}", temp_name(name)?);
+        let tmp = format!("{parent}/.{name}.tmp-{}", random_token()?);
         match self
             .runtime
             .block_on(self.write_and_rename(&tmp, &path, data))
