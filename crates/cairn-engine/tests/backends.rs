@@ -1,7 +1,7 @@
 //! The conformance checks over remote backends, each served on loopback by a real server: `rest:` by
 //! `rclone serve restic`, `rclone:` by restic's own rclone launcher, `sftp:` by a throwaway `sshd`,
-//! `s3:` by moto. The embedded engine runs the same checks over `rest:`, `rclone:`, `s3:` and `sftp:`,
-//! the backends it reaches. The REST, rclone and sftp servers keep the repository's files in the fixture's
+//! `s3:` by moto, `gs:` by gcp-storage-emulator. The embedded engine runs the same checks over `rest:`,
+//! `rclone:`, `s3:`, `sftp:` and `gs:`, the backends it reaches. The REST, rclone and sftp servers keep the repository's files in the fixture's
 //! `repo` directory, so the checks that inspect or corrupt files on disk work unchanged; moto keeps its
 //! objects in memory, so the S3 runs leave those checks out.
 mod conformance;
@@ -168,6 +168,55 @@ fn s3_profile_fixture() -> (Fixture, Server) {
     (f, server)
 }
 
+/// Google Cloud Storage's JSON API on loopback (gcp-storage-emulator, in memory), reached through
+/// `STORAGE_EMULATOR_HOST`; the engine creates the bucket on init. restic 0.14 cannot be pointed at an
+/// emulator, so the judge reaches the same bucket through `rclone serve restic` over rclone's gcs backend.
+fn gcs_fixture() -> (Fixture, (Server, Server)) {
+    let (port, bridge_port) = (free_port(), free_port());
+    let mut f = Fixture::with_uri_fn(|_| "gs:cairn-test:/repo".to_string());
+    f.repo.env.extend([
+        format!("STORAGE_EMULATOR_HOST=http://127.0.0.1:{port}"),
+        "GOOGLE_PROJECT_ID=cairn".to_string(),
+    ]);
+    f.repo.env.sort();
+    let mut emulator = Server(
+        Command::new("python3")
+            .args([
+                "-m",
+                "gcp_storage_emulator",
+                "start",
+                "--host=127.0.0.1",
+                "--in-memory",
+            ])
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the GCS emulator is installed (pip install gcp-storage-emulator)"),
+    );
+    wait_for_port(port, &mut emulator);
+    let remote = format!(
+        ":gcs,anonymous=true,endpoint='http://127.0.0.1:{port}/storage/v1/':cairn-test/repo"
+    );
+    let mut bridge = Server(
+        Command::new("rclone")
+            .args([
+                "serve",
+                "restic",
+                "--addr",
+                &format!("127.0.0.1:{bridge_port}"),
+            ])
+            .arg(remote)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rclone is installed (apt-get install rclone)"),
+    );
+    wait_for_port(bridge_port, &mut bridge);
+    f.judge_uri = Some(format!("rest:http://127.0.0.1:{bridge_port}/"));
+    (f, (emulator, bridge))
+}
+
 fn embedded() -> cairn_engine::EmbeddedEngine {
     cairn_engine::EmbeddedEngine::new(cairn_engine::WorkerCommand {
         program: env!("CARGO_BIN_EXE_cairn-engine-worker").into(),
@@ -312,6 +361,24 @@ async fn sftp_embedded_names_what_ssh_said_when_it_cannot_connect() {
     assert!(err.contains("Connection refused"), "{err}");
     assert!(err.contains("cannot start SFTP"), "{err}");
 }
+
+backend_checks!(
+    gcs_embedded,
+    gcs_fixture(),
+    embedded(),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+        ls_lists_exactly_one_directory,
+        restore_is_byte_identical_and_stays_inside_the_target,
+        forget_applies_each_retention_kind,
+        prune_frees_space_and_stats_report_it,
+        cancelling_a_backup_leaves_a_clean_unlocked_repository,
+        cancelling_a_restore_leaves_a_clean_repository_and_no_staging,
+        a_lock_held_by_another_process_is_a_clear_error_and_unlock_clears_stale_ones,
+        restic_checks_lists_and_restores_what_it_wrote,
+    ]
+);
 
 backend_checks!(
     s3_profile_embedded,

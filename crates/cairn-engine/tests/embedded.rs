@@ -87,31 +87,8 @@ fn diff(a: &std::path::Path, b: &std::path::Path) {
 /// restic checks every byte of, lists and restores what the embedded engine writes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restic_checks_lists_and_restores_what_it_writes() {
-    use cairn_engine::Engine;
     let f = conformance::Fixture::new();
-    let e = engine();
-    e.init(&f.repo).await.unwrap();
-    let snap = conformance::backup(&e, &f, &f.request())
-        .await
-        .summary
-        .snapshot_id;
-    restic_ok(&f, &["check", "--read-data"]);
-    let listed = restic_ok(&f, &["snapshots", "--json"]);
-    assert!(
-        listed.contains(&snap) && listed.contains("plan:conf"),
-        "{listed}"
-    );
-    let user = restic_ok(&f, &["snapshots", "--json"]);
-    assert!(
-        user.contains("\"username\""),
-        "the snapshot records its user: {user}"
-    );
-    let target = f.path("by-restic");
-    restic_ok(
-        &f,
-        &["restore", &snap, "--target", target.to_str().unwrap()],
-    );
-    diff(&f.src, &target.join(f.src.strip_prefix("/").unwrap()));
+    conformance::restic_checks_lists_and_restores_what_it_wrote(&engine(), &f).await;
 }
 
 /// The embedded engine lists, checks and restores what restic wrote, in both repository formats.

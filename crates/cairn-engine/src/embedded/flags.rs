@@ -195,7 +195,7 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
         .ok_or_else(|| invalid(format!("-o {kv:?} must be key=value")))?;
     match key {
         "rest.connections" | "rclone.connections" | "local.connections" | "s3.connections"
-        | "sftp.connections" => run.connections = Some(number(key, value)?),
+        | "sftp.connections" | "gs.connections" => run.connections = Some(number(key, value)?),
         "rclone.program" => run.rclone_program = Some(value.to_string()),
         "s3.region" => run.s3_region = Some(value.to_string()),
         "s3.bucket-lookup" => {

@@ -1,10 +1,11 @@
 //! restic repository URIs as the embedded engine reaches them: local paths (`/path`, `local:/path`),
-//! `rest:http(s)://...`, `rclone:<remote>:<path>`, `s3:[http(s)://]host/bucket[/prefix]` and
-//! `sftp:[user@]host:path` / `sftp://[user@]host[:port]//path`. The other schemes restic knows are named
+//! `rest:http(s)://...`, `rclone:<remote>:<path>`, `s3:[http(s)://]host/bucket[/prefix]`,
+//! `sftp:[user@]host:path` / `sftp://[user@]host[:port]//path` and `gs:bucket:/path`. The other schemes restic knows are named
 //! in a clear error; they need the restic engine for now.
 use super::flags::RunSettings;
 use super::storage::{
-    LocalStorage, RcloneStorage, RestStorage, S3Place, S3Storage, SftpPlace, SftpStorage, Storage,
+    GcsPlace, GcsStorage, LocalStorage, RcloneStorage, RestStorage, S3Place, S3Storage, SftpPlace,
+    SftpStorage, Storage,
 };
 use crate::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
@@ -18,10 +19,11 @@ pub enum Location {
     Rclone(String),
     S3(S3Place),
     Sftp(SftpPlace),
+    Gcs(GcsPlace),
 }
 
 /// restic schemes the embedded engine cannot reach yet.
-const NOT_YET: &[&str] = &["b2:", "azure:", "gs:", "swift:"];
+const NOT_YET: &[&str] = &["b2:", "azure:", "swift:"];
 
 impl Location {
     pub fn parse(uri: &str) -> Result<Location> {
@@ -31,7 +33,7 @@ impl Location {
         }
         if let Some(scheme) = NOT_YET.iter().find(|s| uri.starts_with(**s)) {
             return Err(EngineError::Invalid(format!(
-                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest:, rclone:, s3: and sftp:); install restic and set the repository's engine to restic or auto"
+                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest:, rclone:, s3:, sftp: and gs:); install restic and set the repository's engine to restic or auto"
             )));
         }
         if let Some(url) = uri.strip_prefix("rest:") {
@@ -52,6 +54,11 @@ impl Location {
                 SftpPlace::parse(rest).map_err(EngineError::Invalid)?,
             ));
         }
+        if let Some(rest) = uri.strip_prefix("gs:") {
+            return Ok(Location::Gcs(
+                GcsPlace::parse(rest).map_err(EngineError::Invalid)?,
+            ));
+        }
         if let Some(remote) = uri.strip_prefix("rclone:") {
             if !remote.contains(':') {
                 return Err(EngineError::Invalid(format!(
@@ -65,7 +72,7 @@ impl Location {
             && !scheme.contains('/')
         {
             return Err(EngineError::Invalid(format!(
-                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest:, rclone:, s3: or sftp:"
+                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest:, rclone:, s3:, sftp: or gs:"
             )));
         }
         let path = std::path::absolute(path).map_err(|e| EngineError::io(path, e))?;
@@ -92,6 +99,7 @@ impl Location {
                 run.sftp_command.as_deref(),
                 &run.sftp_args,
             )?),
+            Location::Gcs(place) => Arc::new(GcsStorage::new(place)?),
         })
     }
 }
@@ -137,6 +145,14 @@ mod tests {
                 prefix: "p".into()
             })
         );
+        assert_eq!(
+            Location::parse("gs:bkt:/r/p").unwrap(),
+            Location::Gcs(GcsPlace {
+                bucket: "bkt".into(),
+                prefix: "r/p".into()
+            })
+        );
+        assert!(err("gs:nocolon").contains("gs:bucket:/path"));
         assert!(err("b2:bucket:path").contains("b2:"));
         assert!(err("rest:ftp://x").contains("http://"));
         assert!(err("rclone:nocolon").contains("remote and a path"));

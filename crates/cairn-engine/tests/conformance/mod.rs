@@ -21,6 +21,8 @@ pub struct Fixture {
     pub src: PathBuf,
     /// Extra restic arguments the judge needs to reach the repository (the repo's flags, split).
     pub judge_flags: Vec<String>,
+    /// Where the judge reaches the repository when restic cannot use the engine's URI (a bridge).
+    pub judge_uri: Option<String>,
 }
 
 impl Fixture {
@@ -60,6 +62,7 @@ impl Fixture {
             repo,
             src,
             judge_flags: Vec::new(),
+            judge_uri: None,
         }
     }
 
@@ -87,11 +90,16 @@ impl Fixture {
             .args(args)
             .args(&self.judge_flags)
             .envs(self.repo.env.iter().filter_map(|e| e.split_once('=')))
-            .env("RESTIC_REPOSITORY", &self.repo.uri)
+            .env("RESTIC_REPOSITORY", self.judge_repository())
             .env("RESTIC_PASSWORD", &self.repo.password)
             .env("XDG_CACHE_HOME", self.path("cache"))
             .output()
             .expect("restic is installed (apt-get install restic)")
+    }
+
+    /// The repository URI the judge uses.
+    pub fn judge_repository(&self) -> &str {
+        self.judge_uri.as_deref().unwrap_or(&self.repo.uri)
     }
 
     pub fn locks(&self) -> usize {
@@ -151,6 +159,47 @@ fn names(entries: &[cairn_proto::v1::LsEntry]) -> Vec<String> {
     let mut n: Vec<String> = entries.iter().map(|e| e.name.clone()).collect();
     n.sort();
     n
+}
+
+/// The judge's output of `restic args`, which must succeed.
+pub fn restic_ok(f: &Fixture, args: &[&str]) -> String {
+    let out = f.restic(args);
+    assert!(
+        out.status.success(),
+        "restic {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// restic checks every byte of, lists (with the user) and restores what the engine wrote.
+pub async fn restic_checks_lists_and_restores_what_it_wrote(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    let snap = backup(engine, f, &f.request()).await.summary.snapshot_id;
+    restic_ok(f, &["check", "--read-data"]);
+    let listed = restic_ok(f, &["snapshots", "--json"]);
+    assert!(
+        listed.contains(&snap) && listed.contains("plan:conf"),
+        "{listed}"
+    );
+    assert!(
+        listed.contains("\"username\""),
+        "the snapshot records its user: {listed}"
+    );
+    let target = f.path("by-restic");
+    restic_ok(f, &["restore", &snap, "--target", target.to_str().unwrap()]);
+    let diff = Command::new("diff")
+        .arg("-r")
+        .arg(&f.src)
+        .arg(target.join(f.src.strip_prefix("/").unwrap()))
+        .output()
+        .unwrap();
+    assert!(
+        diff.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diff.stdout)
+    );
 }
 
 pub async fn init_is_idempotent_and_reports_the_repo_id(engine: &dyn Engine, f: &Fixture) {
@@ -838,7 +887,7 @@ pub async fn a_lock_held_by_another_process_is_a_clear_error_and_unlock_clears_s
         .arg(&f.src)
         .args(&f.judge_flags)
         .envs(f.repo.env.iter().filter_map(|e| e.split_once('=')))
-        .env("RESTIC_REPOSITORY", &f.repo.uri)
+        .env("RESTIC_REPOSITORY", f.judge_repository())
         .env("RESTIC_PASSWORD", &f.repo.password)
         .env("XDG_CACHE_HOME", f.path("cache"))
         .env("RESTIC_PROGRESS_FPS", "10")

@@ -4,6 +4,8 @@
 //! location, and `RusticBackend` adapts any of them to rustic_core.
 mod aws_credentials;
 mod gate;
+mod gcs;
+mod gcs_auth;
 mod http;
 mod local;
 mod rclone;
@@ -17,6 +19,7 @@ mod sftp_read_handles;
 mod throttle;
 
 pub use gate::Gate;
+pub use gcs::{GcsPlace, GcsStorage};
 pub use local::LocalStorage;
 pub use rclone::RcloneStorage;
 pub use rest::RestStorage;
