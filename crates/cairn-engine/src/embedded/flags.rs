@@ -21,6 +21,10 @@ pub struct RunSettings {
     pub rclone_program: Option<String>,
     /// `-o rclone.args=...`, shell-split: extra arguments to `rclone serve restic`.
     pub rclone_args: Vec<String>,
+    /// `-o azure.endpoint=URL` (cairn's own: the Blob service's URL whole, for Azurite or Azure Stack).
+    pub azure_endpoint: Option<String>,
+    /// `-o azure.endpoint-suffix=...` (as newer restic: the service is `<account>.blob.<suffix>`).
+    pub azure_endpoint_suffix: Option<String>,
     /// `-o s3.region=...`.
     pub s3_region: Option<String>,
     /// `-o s3.bucket-lookup=auto|dns|path`.
@@ -195,9 +199,13 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
         .ok_or_else(|| invalid(format!("-o {kv:?} must be key=value")))?;
     match key {
         "rest.connections" | "rclone.connections" | "local.connections" | "s3.connections"
-        | "sftp.connections" | "gs.connections" => run.connections = Some(number(key, value)?),
+        | "sftp.connections" | "gs.connections" | "azure.connections" => {
+            run.connections = Some(number(key, value)?)
+        }
         "rclone.program" => run.rclone_program = Some(value.to_string()),
         "s3.region" => run.s3_region = Some(value.to_string()),
+        "azure.endpoint" => run.azure_endpoint = Some(value.to_string()),
+        "azure.endpoint-suffix" => run.azure_endpoint_suffix = Some(value.to_string()),
         "s3.bucket-lookup" => {
             if !["auto", "dns", "path"].contains(&value) {
                 return Err(invalid(format!(

@@ -1,11 +1,12 @@
 //! restic repository URIs as the embedded engine reaches them: local paths (`/path`, `local:/path`),
 //! `rest:http(s)://...`, `rclone:<remote>:<path>`, `s3:[http(s)://]host/bucket[/prefix]`,
-//! `sftp:[user@]host:path` / `sftp://[user@]host[:port]//path` and `gs:bucket:/path`. The other schemes restic knows are named
+//! `sftp:[user@]host:path` / `sftp://[user@]host[:port]//path`, `gs:bucket:/path` and
+//! `azure:container:/path`. The other schemes restic knows are named
 //! in a clear error; they need the restic engine for now.
 use super::flags::RunSettings;
 use super::storage::{
-    GcsPlace, GcsStorage, LocalStorage, RcloneStorage, RestStorage, S3Place, S3Storage, SftpPlace,
-    SftpStorage, Storage,
+    AzureEndpoint, AzurePlace, AzureStorage, GcsPlace, GcsStorage, LocalStorage, RcloneStorage,
+    RestStorage, S3Place, S3Storage, SftpPlace, SftpStorage, Storage,
 };
 use crate::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
@@ -20,10 +21,11 @@ pub enum Location {
     S3(S3Place),
     Sftp(SftpPlace),
     Gcs(GcsPlace),
+    Azure(AzurePlace),
 }
 
 /// restic schemes the embedded engine cannot reach yet.
-const NOT_YET: &[&str] = &["b2:", "azure:", "swift:"];
+const NOT_YET: &[&str] = &["b2:", "swift:"];
 
 impl Location {
     pub fn parse(uri: &str) -> Result<Location> {
@@ -33,7 +35,7 @@ impl Location {
         }
         if let Some(scheme) = NOT_YET.iter().find(|s| uri.starts_with(**s)) {
             return Err(EngineError::Invalid(format!(
-                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest:, rclone:, s3:, sftp: and gs:); install restic and set the repository's engine to restic or auto"
+                "the embedded engine cannot reach {scheme} repositories yet (it reaches local paths, rest:, rclone:, s3:, sftp:, gs: and azure:); install restic and set the repository's engine to restic or auto"
             )));
         }
         if let Some(url) = uri.strip_prefix("rest:") {
@@ -59,6 +61,11 @@ impl Location {
                 GcsPlace::parse(rest).map_err(EngineError::Invalid)?,
             ));
         }
+        if let Some(rest) = uri.strip_prefix("azure:") {
+            return Ok(Location::Azure(
+                AzurePlace::parse(rest).map_err(EngineError::Invalid)?,
+            ));
+        }
         if let Some(remote) = uri.strip_prefix("rclone:") {
             if !remote.contains(':') {
                 return Err(EngineError::Invalid(format!(
@@ -72,7 +79,7 @@ impl Location {
             && !scheme.contains('/')
         {
             return Err(EngineError::Invalid(format!(
-                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest:, rclone:, s3:, sftp: or gs:"
+                "{scheme}: is not a repository scheme the embedded engine knows; use a local path, rest:, rclone:, s3:, sftp:, gs: or azure:"
             )));
         }
         let path = std::path::absolute(path).map_err(|e| EngineError::io(path, e))?;
@@ -100,6 +107,13 @@ impl Location {
                 &run.sftp_args,
             )?),
             Location::Gcs(place) => Arc::new(GcsStorage::new(place)?),
+            Location::Azure(place) => Arc::new(AzureStorage::new(
+                place,
+                &AzureEndpoint {
+                    url: run.azure_endpoint.as_deref(),
+                    suffix: run.azure_endpoint_suffix.as_deref(),
+                },
+            )?),
         })
     }
 }
@@ -127,7 +141,14 @@ mod tests {
             Location::Rclone("remote:a/b".into())
         );
         let err = |u: &str| Location::parse(u).unwrap_err().to_string();
-        assert!(err("azure:c:/r").contains("install restic"));
+        assert!(err("b2:c:/r").contains("install restic"));
+        assert_eq!(
+            Location::parse("azure:ctr:/r").unwrap(),
+            Location::Azure(AzurePlace {
+                container: "ctr".into(),
+                prefix: "r".into()
+            })
+        );
         assert_eq!(
             Location::parse("sftp:u@h:/r").unwrap(),
             Location::Sftp(SftpPlace {

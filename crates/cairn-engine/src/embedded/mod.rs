@@ -160,6 +160,8 @@ fn merge(base: RunSettings, over: RunSettings) -> RunSettings {
         },
         s3_region: over.s3_region.or(base.s3_region),
         s3_bucket_lookup: over.s3_bucket_lookup.or(base.s3_bucket_lookup),
+        azure_endpoint: over.azure_endpoint.or(base.azure_endpoint),
+        azure_endpoint_suffix: over.azure_endpoint_suffix.or(base.azure_endpoint_suffix),
         sftp_command,
         sftp_args,
     }

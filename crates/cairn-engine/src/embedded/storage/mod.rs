@@ -3,6 +3,9 @@
 //! rustic_core's own backend trait cannot name); `for_location` builds one from a parsed repository
 //! location, and `RusticBackend` adapts any of them to rustic_core.
 mod aws_credentials;
+mod azure;
+mod azure_auth;
+mod azure_listing;
 mod gate;
 mod gcs;
 mod gcs_auth;
@@ -18,6 +21,7 @@ mod sftp_place;
 mod sftp_read_handles;
 mod throttle;
 
+pub use azure::{AzureEndpoint, AzurePlace, AzureStorage};
 pub use gate::Gate;
 pub use gcs::{GcsPlace, GcsStorage};
 pub use local::LocalStorage;
