@@ -134,6 +134,51 @@ async fn it_reads_checks_and_restores_what_restic_wrote_in_format_1_and_2() {
 }
 
 /// Backups, forgets and prunes by both tools on one repository leave it clean for both checkers.
+/// The embedded engine cuts files into the same chunks as restic (same polynomial, same cut points,
+/// the 8 MiB limit included), so data restic already stored is not uploaded again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn it_chunks_as_restic_does_so_restics_data_is_not_uploaded_again() {
+    let f = conformance::Fixture::new();
+    let (by_restic, by_cairn) = (f.path("by-restic"), f.path("by-cairn"));
+    std::fs::create_dir_all(&by_restic).unwrap();
+    std::fs::write(
+        by_restic.join("random.bin"),
+        conformance::pseudo_random(5, 24 << 20),
+    )
+    .unwrap();
+    std::fs::write(
+        by_restic.join("small.bin"),
+        conformance::pseudo_random(6, 300_000),
+    )
+    .unwrap();
+    // A 64-byte pattern repeated: the rolling hash cycles without a cut, so chunks end at the limit.
+    let pattern = conformance::pseudo_random(7, 64);
+    std::fs::write(
+        by_restic.join("repeated.bin"),
+        pattern.repeat((20 << 20) / 64),
+    )
+    .unwrap();
+    std::fs::write(by_restic.join("zeros.bin"), vec![0u8; 3 << 20]).unwrap();
+    restic_ok(&f, &["init"]);
+    restic_ok(&f, &["backup", by_restic.to_str().unwrap()]);
+    // The same contents under other names and paths: no parent to match, every file is chunked anew.
+    std::fs::create_dir_all(&by_cairn).unwrap();
+    for name in ["random.bin", "small.bin", "repeated.bin", "zeros.bin"] {
+        std::fs::copy(by_restic.join(name), by_cairn.join(format!("copy-{name}"))).unwrap();
+    }
+    let request = cairn_engine::BackupRequest {
+        paths: vec![by_cairn.to_string_lossy().into_owned()],
+        ..f.request()
+    };
+    let outcome = conformance::backup(&engine(), &f, &request).await;
+    assert_eq!(outcome.summary.files_new, 4);
+    assert_eq!(
+        outcome.summary.data_blobs, 0,
+        "every chunk should already be in the repository: {:?}",
+        outcome.summary
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mixed_use_by_both_tools_leaves_both_checkers_clean() {
     use cairn_engine::{CheckMode, Engine, ForgetScope, PruneLimit};
