@@ -134,6 +134,45 @@ async fn it_reads_checks_and_restores_what_restic_wrote_in_format_1_and_2() {
 }
 
 /// Backups, forgets and prunes by both tools on one repository leave it clean for both checkers.
+/// An engine derives a repository's key from the password once: later jobs open with the key it kept
+/// while the key file the password opened exists, and removing that file revokes the kept key too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_key_is_derived_once_and_removing_its_key_file_revokes_it() {
+    use cairn_engine::{Engine, SnapshotFilter};
+    let f = conformance::Fixture::new();
+    let e = engine();
+    e.init(&f.repo).await.unwrap();
+    let all = SnapshotFilter::default();
+    e.snapshots(&f.repo, &all).await.unwrap();
+    // Damage the only key file: the password cannot open it any more, only a kept key can.
+    let keys = std::path::Path::new(&f.repo.uri).join("keys");
+    let key_file = std::fs::read_dir(&keys)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let len = std::fs::metadata(&key_file).unwrap().len() as usize;
+    std::fs::set_permissions(
+        &key_file,
+        std::os::unix::fs::PermissionsExt::from_mode(0o600),
+    )
+    .unwrap();
+    std::fs::write(&key_file, vec![b'x'; len]).unwrap();
+    e.snapshots(&f.repo, &all)
+        .await
+        .expect("the kept key opens the repository");
+    assert!(
+        engine().snapshots(&f.repo, &all).await.is_err(),
+        "a new engine has to derive the key from the damaged file"
+    );
+    std::fs::remove_file(&key_file).unwrap();
+    assert!(
+        e.snapshots(&f.repo, &all).await.is_err(),
+        "with its key file gone the kept key is not used"
+    );
+}
+
 /// The embedded engine cuts files into the same chunks as restic (same polynomial, same cut points,
 /// the 8 MiB limit included), so data restic already stored is not uploaded again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,9 @@
 //! Running one job in a worker process: spawn it (memory-limited, killed with cairn), send the job, read
 //! its frames, and turn its end into a result. Cancelling kills the worker; a lock it held is then
-//! removed by a short clean-up job, so a cancelled operation never leaves the repository locked.
-use super::protocol::{Event, FailKind, Job, TAG_DATA, Task, parse_head};
+//! removed by a short clean-up job, so a cancelled operation never leaves the repository locked. The
+//! master key a worker reports is kept (key_cache.rs) and handed to the next job on that repository.
+use super::key_cache::KeyCache;
+use super::protocol::{Event, FailKind, Job, KnownKey, TAG_DATA, Task, parse_head};
 use crate::error::{EngineError, Result};
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -44,6 +46,16 @@ pub struct Client {
     pub worker: WorkerCommand,
     /// Address-space data limit of each worker, bytes (0: none).
     pub memory_limit: u64,
+    pub keys: KeyCache,
+}
+
+/// What a worker reported along the way that cairn acts on itself.
+#[derive(Default)]
+struct Reported {
+    /// The lock file it holds.
+    lock: Option<String>,
+    /// The master key its password opened.
+    key: Option<KnownKey>,
 }
 
 fn limit_memory(cmd: &mut tokio::process::Command, bytes: u64) {
@@ -92,11 +104,25 @@ impl Client {
         handlers: Handlers<'_>,
         cancel: &CancellationToken,
     ) -> Result<serde_json::Value> {
-        let mut lock = None;
-        let end = self.drive(job, env, handlers, cancel, &mut lock).await?;
+        let mut job = job.clone();
+        job.known_key = self.keys.get(&job);
+        let job = &job;
+        let mut reported = Reported::default();
+        let end = self
+            .drive(job, env, handlers, cancel, &mut reported)
+            .await?;
+        if let Some(key) = reported.key {
+            self.keys.put(job, key);
+        }
+        let lock = reported.lock;
         match end {
             End::Done(v) => Ok(v),
-            End::Failed(kind, message) => Err(error_for(kind, message, &job.location)),
+            End::Failed(kind, message) => {
+                if kind == FailKind::WrongPassword {
+                    self.keys.forget(job);
+                }
+                Err(error_for(kind, message, &job.location))
+            }
             End::Cancelled => {
                 self.remove_lock(job, env, lock).await;
                 Err(EngineError::Cancelled)
@@ -118,7 +144,7 @@ impl Client {
         env: &[(String, String)],
         handlers: Handlers<'_>,
         cancel: &CancellationToken,
-        lock: &mut Option<String>,
+        reported: &mut Reported,
     ) -> Result<End> {
         let mut cmd = tokio::process::Command::new(&self.worker.program);
         cmd.args(&self.worker.args)
@@ -149,7 +175,7 @@ impl Client {
             let _ = stderr.read_to_string(&mut s).await;
             s
         });
-        let frames = read_frames(&mut stdout, handlers, lock);
+        let frames = read_frames(&mut stdout, handlers, reported);
         let end = tokio::select! {
             end = frames => end,
             _ = cancel.cancelled() => {
@@ -174,6 +200,7 @@ impl Client {
             run: job.run.clone(),
             cache_dir: None,
             lock_wait_ms: 0,
+            known_key: None,
             task: Task::RemoveLock { name },
         };
         let mut ignore = |_: Event| {};
@@ -181,14 +208,13 @@ impl Client {
             event: &mut ignore,
             data: None,
         };
-        let mut none = None;
         if let Err(e) = self
             .drive(
                 &cleanup,
                 env,
                 handlers,
                 &CancellationToken::new(),
-                &mut none,
+                &mut Reported::default(),
             )
             .await
         {
@@ -201,7 +227,7 @@ impl Client {
 async fn read_frames(
     input: &mut (impl AsyncRead + Unpin),
     handlers: Handlers<'_>,
-    lock: &mut Option<String>,
+    reported: &mut Reported,
 ) -> Option<End> {
     let Handlers { event, mut data } = handlers;
     loop {
@@ -224,9 +250,10 @@ async fn read_frames(
             Event::Done(v) => return Some(End::Done(v)),
             Event::Failed { kind, message } => return Some(End::Failed(kind, message)),
             Event::Lock(name) => {
-                *lock = Some(name.clone());
+                reported.lock = Some(name.clone());
                 event(Event::Lock(name));
             }
+            Event::Key(key) => reported.key = Some(key),
             other => event(other),
         }
     }

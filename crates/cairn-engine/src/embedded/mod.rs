@@ -9,6 +9,7 @@ mod engine_impl;
 mod excludes;
 mod flags;
 mod host;
+mod key_cache;
 mod location;
 mod lock;
 mod pack_journal;
@@ -177,6 +178,7 @@ impl EmbeddedEngine {
             client: Client {
                 worker,
                 memory_limit: mib << 20,
+                keys: Default::default(),
             },
             lock_wait: DEFAULT_LOCK_WAIT,
             ls_cache: Default::default(),
@@ -215,6 +217,7 @@ impl EmbeddedEngine {
             run,
             cache_dir: cache_dir(&env),
             lock_wait_ms: u64::try_from(self.lock_wait.as_millis()).unwrap_or(u64::MAX),
+            known_key: None,
             task,
         };
         Ok((job, env))

@@ -5,10 +5,11 @@
 use super::flags::{RunSettings, SourceFilter};
 use super::location::Location;
 use serde::{Deserialize, Serialize};
+use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Job {
     pub location: Location,
     pub password: String,
@@ -17,10 +18,32 @@ pub struct Job {
     pub cache_dir: Option<PathBuf>,
     /// How long to wait for another process's conflicting lock.
     pub lock_wait_ms: u64,
+    /// The master key an earlier job on this repository reported, to open it without key derivation.
+    #[serde(default)]
+    pub known_key: Option<KnownKey>,
     pub task: Task,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+/// A repository's master key as a worker found it with the password, handed back so that later jobs on
+/// the same repository skip the password's key derivation (scrypt, about half a second). It is used only
+/// while the key file the password opened still exists, so removing that key revokes it as it revokes
+/// the password. It lives in the server's memory and the worker's pipes only.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct KnownKey {
+    /// The id of the key file the password opened.
+    pub key_file: String,
+    pub master: rustic_core::repofile::MasterKey,
+}
+
+impl fmt::Debug for KnownKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("KnownKey")
+            .field("key_file", &self.key_file)
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Task {
     RepoId,
     Init,
@@ -68,7 +91,7 @@ pub enum Task {
     },
 }
 
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct BackupTask {
     pub paths: Vec<String>,
     pub filter: SourceFilter,
@@ -96,6 +119,8 @@ pub enum FailKind {
 pub enum Event {
     /// The worker now holds this lock file (cairn removes it if it has to kill the worker).
     Lock(String),
+    /// The master key the password opened, for cairn to hand to later jobs (see `KnownKey`).
+    Key(KnownKey),
     /// A line of text output (prune, check, unlock).
     Output(String),
     /// Protobuf messages in their JSON form.

@@ -21,7 +21,7 @@ const REPORT_EVERY: Duration = Duration::from_millis(500);
 
 pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value, Fail> {
     let paths = absolute_paths(&task.paths)?;
-    let opened = repo::open(job, None)?;
+    let opened = repo::open(job, out, false)?;
     let lock = repo::lock(&opened, job, out, false)?;
     let journal = (!task.dry_run)
         .then(|| start_journal(&opened, job))

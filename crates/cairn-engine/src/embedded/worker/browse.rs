@@ -33,12 +33,12 @@ pub fn matches(
 
 pub fn snapshots(
     job: &Job,
-    _out: &Out,
+    out: &Out,
     tags: &[String],
     host: &Option<String>,
     paths: &[String],
 ) -> Result<serde_json::Value, Fail> {
-    let opened = repo::open(job, None)?;
+    let opened = repo::open(job, out, false)?;
     let mut snaps = opened.repo.get_all_snapshots()?;
     snaps.retain(|s| matches(s, tags, host, paths));
     snaps.sort_by(|a, b| a.time.cmp(&b.time));
@@ -96,8 +96,8 @@ fn node_at<S: IndexedTree>(repo: &Repository<S>, snapshot: &str, path: &str) -> 
         .map_err(|_| Fail::invalid(format!("{path} is not in snapshot {snapshot}")))
 }
 
-pub fn ls(job: &Job, _out: &Out, snapshot: &str, dir: &str) -> Result<serde_json::Value, Fail> {
-    let repo = repo::open(job, None)?.repo.to_indexed_ids()?;
+pub fn ls(job: &Job, out: &Out, snapshot: &str, dir: &str) -> Result<serde_json::Value, Fail> {
+    let repo = repo::open(job, out, false)?.repo.to_indexed_ids()?;
     let node = node_at(&repo, snapshot, dir)?;
     let Some(tree) = node.subtree else {
         return Err(Fail::invalid(format!(
@@ -207,7 +207,7 @@ pub fn dump(
     path: &str,
     zip: bool,
 ) -> Result<serde_json::Value, Fail> {
-    let repo = repo::open(job, None)?.repo.to_indexed()?;
+    let repo = repo::open(job, out, false)?.repo.to_indexed()?;
     let node = node_at(&repo, snapshot, path)?;
     let base = if path == "/" {
         String::new()

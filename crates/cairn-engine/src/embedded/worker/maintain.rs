@@ -62,7 +62,7 @@ pub fn forget(
     group_by: &str,
 ) -> Result<serde_json::Value, Fail> {
     let opts = keep_options(keep)?;
-    let opened = repo::open(job, None)?;
+    let opened = repo::open(job, out, false)?;
     let lock = repo::lock(&opened, job, out, true)?;
     let mut groups: BTreeMap<String, Vec<SnapshotFile>> = BTreeMap::new();
     for snap in opened.repo.get_all_snapshots()? {
@@ -97,7 +97,7 @@ pub fn forget(
 }
 
 pub fn forget_snapshot(job: &Job, out: &Out, snapshot: &str) -> Result<serde_json::Value, Fail> {
-    let opened = repo::open(job, None)?;
+    let opened = repo::open(job, out, false)?;
     let lock = repo::lock(&opened, job, out, true)?;
     let snap = opened.repo.get_snapshot_from_str(snapshot, |_| true)?;
     opened.repo.delete_snapshots(&[snap.id])?;
@@ -116,7 +116,7 @@ pub fn prune(
     max_bytes: Option<i64>,
     max_percent: Option<f64>,
 ) -> Result<serde_json::Value, Fail> {
-    let opened = repo::open(job, Some(out))?;
+    let opened = repo::open(job, out, true)?;
     let lock = repo::lock(&opened, job, out, true)?;
     let before = packs(opened.storage.as_ref())?;
     let mut opts = PruneOptions::default();
@@ -148,7 +148,7 @@ pub fn check(
     out: &Out,
     read_data_percent: Option<f64>,
 ) -> Result<serde_json::Value, Fail> {
-    let opened = repo::open(job, Some(out))?;
+    let opened = repo::open(job, out, true)?;
     let lock = repo::lock(&opened, job, out, false)?;
     let mut opts = CheckOptions::default();
     if let Some(p) = read_data_percent {
@@ -179,7 +179,7 @@ pub fn check(
 }
 
 pub fn stats(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
-    let opened = repo::open(job, None)?;
+    let opened = repo::open(job, out, false)?;
     let lock = repo::lock(&opened, job, out, false)?;
     let infos = opened.repo.infos_index()?;
     let snapshots = opened.storage.list("snapshots")?.len();
@@ -204,7 +204,7 @@ pub fn stats(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
 }
 
 pub fn unlock(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
-    let opened = repo::open(job, None)?;
+    let opened = repo::open(job, out, false)?;
     let removed = lock::remove_stale(opened.storage.as_ref(), &opened.key)?;
     out.line(format!("removed {removed} stale locks"));
     Ok(serde_json::Value::Null)

@@ -106,8 +106,8 @@ fn failed(kind: FailKind, message: String) -> Event {
 
 fn run(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
     match &job.task {
-        Task::RepoId => repo::repo_id(job),
-        Task::Init => repo::init(job),
+        Task::RepoId => repo::repo_id(job, out),
+        Task::Init => repo::init(job, out),
         Task::Backup(task) => backup::run(job, task, out),
         Task::Snapshots { tags, host, paths } => browse::snapshots(job, out, tags, host, paths),
         Task::Ls { snapshot, dir } => browse::ls(job, out, snapshot, dir),

@@ -3,7 +3,7 @@
 use super::Fail;
 use super::progress::Capture;
 use crate::embedded::lock::{self, HeldLock};
-use crate::embedded::protocol::{Event, FailKind, Job};
+use crate::embedded::protocol::{Event, FailKind, Job, KnownKey};
 use crate::embedded::repo_key::RepoKey;
 use crate::embedded::storage::{RusticBackend, Storage};
 use crate::embedded::worker::Out;
@@ -64,14 +64,13 @@ fn unopened(
 }
 
 /// Opens the repository (`out` receives step titles when given).
-pub fn open(job: &Job, out: Option<&Out>) -> Result<Opened, Fail> {
+pub fn open(job: &Job, out: &Out, titles: bool) -> Result<Opened, Fail> {
     let storage = storage(job)?;
     if !has_config(storage.as_ref())? {
         return Err(Fail::new(FailKind::NoRepository, storage.location()));
     }
-    let capture = Capture::new(out.cloned());
-    let (repo, backend) = unopened(job, &storage, &capture)?;
-    let mut repo = repo.open(&Credentials::password(&job.password))?;
+    let capture = Capture::new(titles.then(|| out.clone()));
+    let (mut repo, backend) = open_with_key(job, &storage, &capture, out)?;
     apply_run_settings(&mut repo, &backend, job)?;
     let master = repo.key();
     let key = RepoKey::new(&master.encrypt, &master.mac.k, &master.mac.r)
@@ -83,6 +82,40 @@ pub fn open(job: &Job, out: Option<&Out>) -> Result<Opened, Fail> {
         key,
         capture,
     })
+}
+
+/// Opens with the master key cairn kept from an earlier job while the key file it came from still exists,
+/// else with the password, reporting the key that opened it (see `KnownKey`).
+fn open_with_key(
+    job: &Job,
+    storage: &Arc<dyn Storage>,
+    capture: &Capture,
+    out: &Out,
+) -> Result<(Repository<OpenStatus>, Arc<RusticBackend>), Fail> {
+    if let Some(known) = &job.known_key
+        && key_file_exists(storage.as_ref(), &known.key_file)
+    {
+        let (repo, backend) = unopened(job, storage, capture)?;
+        // A key that no longer opens the config (a repository made anew) falls back to the password.
+        if let Ok(repo) = repo.open(&Credentials::Masterkey(known.master.clone())) {
+            return Ok((repo, backend));
+        }
+    }
+    let (repo, backend) = unopened(job, storage, capture)?;
+    let repo = repo.open(&Credentials::password(&job.password))?;
+    if let Some(id) = repo.key_id() {
+        out.event(&Event::Key(KnownKey {
+            key_file: id.to_hex().as_str().to_string(),
+            master: repo.key(),
+        }));
+    }
+    Ok((repo, backend))
+}
+
+fn key_file_exists(storage: &dyn Storage, name: &str) -> bool {
+    storage
+        .list("keys")
+        .is_ok_and(|keys| keys.iter().any(|(n, _)| n == name))
 }
 
 /// restic's `--compression` and `--pack-size` hold for one run: rustic_core reads them from the
@@ -139,8 +172,8 @@ pub fn lock(opened: &Opened, job: &Job, out: &Out, exclusive: bool) -> Result<He
     Ok(held)
 }
 
-pub fn repo_id(job: &Job) -> Result<serde_json::Value, Fail> {
-    match open(job, None) {
+pub fn repo_id(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
+    match open(job, out, false) {
         Ok(o) => Ok(serde_json::Value::String(
             o.repo.config().id.to_hex().to_string(),
         )),
@@ -149,10 +182,10 @@ pub fn repo_id(job: &Job) -> Result<serde_json::Value, Fail> {
     }
 }
 
-pub fn init(job: &Job) -> Result<serde_json::Value, Fail> {
+pub fn init(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
     let storage = storage(job)?;
     if has_config(storage.as_ref())? {
-        return repo_id(job);
+        return repo_id(job, out);
     }
     let capture = Capture::new(None);
     let (repo, _) = unopened(job, &storage, &capture)?;

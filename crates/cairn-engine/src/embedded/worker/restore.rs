@@ -26,7 +26,7 @@ pub fn run(
     target: &Path,
 ) -> Result<serde_json::Value, Fail> {
     let started = Instant::now();
-    let opened = repo::open(job, None)?;
+    let opened = repo::open(job, out, false)?;
     let lock = repo::lock(&opened, job, out, false)?;
     let meter = opened.capture.meter.clone();
     let repo = opened.repo.to_indexed()?;
