@@ -1,5 +1,5 @@
-//! HTTP for the storages that speak it (REST and S3): one blocking client with timeouts, requests
-//! retried with backoff on connection failures, timeouts and 5xx answers, 404 as `NotFound`, and ranged
+//! HTTP for the storages that speak it (REST, S3, GCS, Azure): one blocking client with timeouts, requests
+//! retried with backoff on connection failures, timeouts, 429 and 5xx answers, 404 as `NotFound`, and ranged
 //! reads whose length is checked.
 use super::other;
 use bytes::Bytes;
@@ -33,7 +33,8 @@ pub fn send(
     loop {
         let result = make(client).send();
         let retry = match &result {
-            Ok(r) => r.status().is_server_error(),
+            // 429 is how Google Cloud Storage asks a client to slow down (S3 and Azure use 503).
+            Ok(r) => r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS,
             Err(e) => e.is_connect() || e.is_timeout(),
         };
         if !retry || attempt == ATTEMPTS {
