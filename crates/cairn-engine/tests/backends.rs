@@ -506,6 +506,23 @@ backend_checks!(
     ]
 );
 
+/// A wrong account key: Azure's refusal is reported with its own words and the settings to check.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn azure_embedded_names_the_credentials_when_azure_refuses_them() {
+    let (mut f, _servers) = azure_fixture();
+    f.repo.env.retain(|e| !e.starts_with("AZURE_ACCOUNT_KEY="));
+    f.repo
+        .env
+        .push("AZURE_ACCOUNT_KEY=d3Jvbmcga2V5IGZvciB0aGUgdGVzdA==".to_string());
+    let err = embedded().init(&f.repo).await.unwrap_err().to_string();
+    assert!(err.contains("403"), "{err}");
+    assert!(
+        err.contains("AuthorizationFailure") || err.contains("AuthenticationFailed"),
+        "{err}"
+    );
+    assert!(err.contains("AZURE_ACCOUNT_KEY"), "{err}");
+}
+
 backend_checks!(
     azure_sas_embedded,
     azure_sas_fixture(),

@@ -6,7 +6,7 @@
 //! `-o azure.endpoint=URL` (cairn's own, for Azurite or Azure Stack) names the service URL whole.
 //! Credentials are in azure_auth.rs.
 use super::azure_auth::{AzureAuth, Signed};
-use super::{Storage, azure_listing, http, object_path, other};
+use super::{Storage, azure_listing, clean_prefix, http, object_path, other};
 use bytes::Bytes;
 use reqwest::blocking::Response;
 use reqwest::{Method, Url};
@@ -15,6 +15,10 @@ use std::io;
 /// The Blob service version cairn speaks (it decides the signature's form and the largest single put).
 const VERSION: &str = "2021-08-06";
 const SERVER: &str = "Azure Blob Storage";
+const SERVICE: http::Service = http::Service {
+    name: SERVER,
+    credentials: "AZURE_ACCOUNT_NAME with AZURE_ACCOUNT_KEY or AZURE_ACCOUNT_SAS (its permissions and expiry), and this machine's clock (Azure refuses signatures more than 15 minutes off)",
+};
 
 /// Where an `azure:` URI points.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -32,11 +36,7 @@ impl AzurePlace {
             .ok_or_else(|| {
                 format!("azure:{rest} needs a container and a path, like azure:container:/path")
             })?;
-        let prefix = path
-            .split('/')
-            .filter(|p| !p.is_empty() && *p != ".")
-            .collect::<Vec<_>>()
-            .join("/");
+        let prefix = clean_prefix(path);
         Ok(AzurePlace {
             container: container.to_string(),
             prefix,
@@ -113,37 +113,37 @@ impl AzureStorage {
         extra: &[(&str, String)],
         body: Option<Bytes>,
     ) -> io::Result<Response> {
-        let date = chrono::Utc::now()
-            .format("%a, %d %b %Y %H:%M:%S GMT")
-            .to_string();
-        let mut headers = vec![("x-ms-date", date), ("x-ms-version", VERSION.to_string())];
-        headers.extend(extra.iter().cloned());
         let content_type = if body.is_some() {
             "application/octet-stream"
         } else {
             ""
         };
-        let signed = Signed {
-            method: method.as_str(),
-            content_length: body.as_ref().map_or(0, Bytes::len),
-            content_type,
-            ms_headers: &headers,
-        };
-        let authorization = self.auth.authorization(&url, &signed);
-        let url = self.auth.url(url);
-        http::send(&self.client, SERVER, |c| {
-            let mut request = c.request(method.clone(), url.clone());
+        let sent_url = self.auth.url(url.clone());
+        // Signed anew for each attempt: Azure refuses an x-ms-date older than 15 minutes.
+        http::send(&self.client, &SERVICE, |c| {
+            let date = chrono::Utc::now()
+                .format("%a, %d %b %Y %H:%M:%S GMT")
+                .to_string();
+            let mut headers = vec![("x-ms-date", date), ("x-ms-version", VERSION.to_string())];
+            headers.extend(extra.iter().cloned());
+            let signed = Signed {
+                method: method.as_str(),
+                content_length: body.as_ref().map_or(0, Bytes::len),
+                content_type,
+                ms_headers: &headers,
+            };
+            let mut request = c.request(method.clone(), sent_url.clone());
+            if let Some(a) = self.auth.authorization(&url, &signed) {
+                request = request.header("Authorization", a);
+            }
             for (name, value) in &headers {
                 request = request.header(*name, value);
             }
-            if let Some(a) = &authorization {
-                request = request.header("Authorization", a);
-            }
-            match &body {
+            Ok(match &body {
                 Some(b) => request.header("Content-Type", content_type).body(b.clone()),
                 None if method == Method::PUT => request.body(Vec::new()),
                 None => request,
-            }
+            })
         })
     }
 
@@ -201,6 +201,9 @@ impl Storage for AzureStorage {
         let url = self.url(None, &[("restype", "container")])?;
         match self.send(Method::GET, url.clone(), &[], None) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            // A SAS for the container's blobs only may not read its properties: it exists, as restic
+            // assumes too; the writes that follow report any real refusal.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Ok(()),
             other => return other.map(drop),
         }
         self.send(Method::PUT, url, &[], None).map(drop)
@@ -217,6 +220,11 @@ impl Storage for AzureStorage {
                 (!name.is_empty()).then_some((name, size))
             }));
             match page.next_marker {
+                Some(m) if marker.as_ref() == Some(&m) => {
+                    return Err(other(format!(
+                        "{SERVER} sent the same marker twice listing {prefix}"
+                    )));
+                }
                 Some(m) => marker = Some(m),
                 None => return Ok(all),
             }
@@ -266,6 +274,7 @@ mod tests {
             }
         );
         assert_eq!(AzurePlace::parse("ctr:/").unwrap().prefix, "");
+        assert_eq!(AzurePlace::parse("ctr:/a/../b").unwrap().prefix, "b");
         assert!(
             AzurePlace::parse("ctr")
                 .unwrap_err()

@@ -4,7 +4,7 @@
 //! The server is `https://storage.googleapis.com`, or `STORAGE_EMULATOR_HOST` when set (the variable
 //! Google's clients and newer restic honour). Tokens come from gcs_auth.rs.
 use super::gcs_auth::GcsAuth;
-use super::{Storage, http, object_path, other};
+use super::{Storage, clean_prefix, http, object_path, other};
 use bytes::Bytes;
 use reqwest::Url;
 use reqwest::blocking::{Client, RequestBuilder};
@@ -13,6 +13,10 @@ use std::io;
 
 const GOOGLE: &str = "https://storage.googleapis.com";
 const SERVER: &str = "Google Cloud Storage";
+const SERVICE: http::Service = http::Service {
+    name: SERVER,
+    credentials: "GOOGLE_ACCESS_TOKEN (it expires within an hour) or GOOGLE_APPLICATION_CREDENTIALS, and that the account may use the bucket",
+};
 
 /// Where a `gs:` URI points.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -28,11 +32,7 @@ impl GcsPlace {
             .split_once(':')
             .filter(|(b, _)| !b.is_empty())
             .ok_or_else(|| format!("gs:{rest} needs a bucket and a path, like gs:bucket:/path"))?;
-        let prefix = path
-            .split('/')
-            .filter(|p| !p.is_empty() && *p != ".")
-            .collect::<Vec<_>>()
-            .join("/");
+        let prefix = clean_prefix(path);
         Ok(GcsPlace {
             bucket: bucket.to_string(),
             prefix,
@@ -108,15 +108,16 @@ impl GcsStorage {
         self.url(&["storage", "v1", "b", &self.place.bucket, "o", key])
     }
 
-    /// Sends what `make` builds with the current token.
+    /// Sends what `make` builds with a current token (asked for again on each attempt).
     fn send(
         &self,
         make: impl Fn(&Client) -> RequestBuilder,
     ) -> io::Result<reqwest::blocking::Response> {
-        let header = self.auth.header(&self.client)?;
-        http::send(&self.client, SERVER, |c| match &header {
-            Some(h) => make(c).header("Authorization", h),
-            None => make(c),
+        http::send(&self.client, &SERVICE, |c| {
+            Ok(match self.auth.header(c)? {
+                Some(h) => make(c).header("Authorization", h),
+                None => make(c),
+            })
         })
     }
 
@@ -144,6 +145,9 @@ impl Storage for GcsStorage {
         let bucket = self.url(&["storage", "v1", "b", &self.place.bucket])?;
         match self.send(|c| c.get(bucket.clone())) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            // An account allowed objects but not the bucket's metadata: the bucket exists, as restic
+            // assumes too; the writes that follow report any real refusal.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => return Ok(()),
             other => return other.map(drop),
         }
         let project = std::env::var("GOOGLE_PROJECT_ID")
@@ -184,7 +188,12 @@ impl Storage for GcsStorage {
                     all.push((name.to_string(), size));
                 }
             }
-            match page.next_page_token {
+            match page.next_page_token.filter(|t| !t.is_empty()) {
+                Some(t) if token.as_ref() == Some(&t) => {
+                    return Err(other(format!(
+                        "{SERVER} sent the same page token twice listing {prefix}"
+                    )));
+                }
                 Some(t) => token = Some(t),
                 None => return Ok(all),
             }
@@ -238,6 +247,7 @@ mod tests {
         );
         assert_eq!(GcsPlace::parse("b:/").unwrap().prefix, "");
         assert_eq!(GcsPlace::parse("b:rel/./p").unwrap().prefix, "rel/p");
+        assert_eq!(GcsPlace::parse("b:/a/../../b/c/..").unwrap().prefix, "b");
         assert!(
             GcsPlace::parse("bucket")
                 .unwrap_err()

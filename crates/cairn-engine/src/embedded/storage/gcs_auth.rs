@@ -16,6 +16,10 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 const SCOPE: &str = "https://www.googleapis.com/auth/devstorage.read_write";
 const GOOGLE_TOKEN_URI: &str = "https://oauth2.googleapis.com/token";
 const SERVER: &str = "Google's token server";
+const SERVICE: http::Service = http::Service {
+    name: SERVER,
+    credentials: "the credentials file (GOOGLE_APPLICATION_CREDENTIALS or gcloud's): its key may be deleted or its refresh token revoked",
+};
 
 /// A credentials file as Google writes them (service account keys and gcloud's user credentials).
 #[derive(Deserialize)]
@@ -127,7 +131,7 @@ impl GcsAuth {
             return Ok(token.clone());
         }
         let (uri, form) = self.request_form()?;
-        let answer: TokenAnswer = http::send(client, SERVER, |c| c.post(&uri).form(&form))?
+        let answer: TokenAnswer = http::send(client, &SERVICE, |c| Ok(c.post(&uri).form(&form)))?
             .json()
             .map_err(|e| other(format!("{SERVER} sent an answer that cannot be read: {e}")))?;
         let lifetime = Duration::from_secs(answer.expires_in.unwrap_or(3600).saturating_sub(60));

@@ -22,16 +22,24 @@ pub fn client() -> io::Result<Client> {
         .map_err(error)
 }
 
-/// Sends the request `make` builds (again for each retry); `server` names the other side in errors.
+/// The other side of a request, for errors: its name, and what to check when it refuses the credentials.
+pub struct Service {
+    pub name: &'static str,
+    pub credentials: &'static str,
+}
+
+/// Sends the request `make` builds, again for each retry (so signatures and tokens are fresh per
+/// attempt); a refusal names the service, the status, the service's own words and, for 401/403, the
+/// credentials to check.
 pub fn send(
     client: &Client,
-    server: &str,
-    make: impl Fn(&Client) -> RequestBuilder,
+    service: &Service,
+    make: impl Fn(&Client) -> io::Result<RequestBuilder>,
 ) -> io::Result<Response> {
     let mut delay = Duration::from_millis(200);
     let mut attempt = 1;
     loop {
-        let result = make(client).send();
+        let result = make(client)?.send();
         let retry = match &result {
             // 429 is how Google Cloud Storage asks a client to slow down (S3 and Azure use 503).
             Ok(r) => r.status().is_server_error() || r.status() == StatusCode::TOO_MANY_REQUESTS,
@@ -45,15 +53,43 @@ pub fn send(
                     io::ErrorKind::NotFound,
                     format!("{} not found", response.url().path()),
                 )),
-                s => Err(other(format!(
-                    "{server} answered {s} for {}",
-                    response.url().path()
-                ))),
+                _ => Err(refusal(service, response)),
             };
         }
         std::thread::sleep(delay);
         delay *= 2;
         attempt += 1;
+    }
+}
+
+/// The error for a refused request, with the start of the service's explanation.
+fn refusal(service: &Service, response: Response) -> io::Error {
+    let status = response.status();
+    let path = response.url().path().to_string();
+    let said: String = response
+        .text()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(300)
+        .collect();
+    let said = if said.is_empty() {
+        String::new()
+    } else {
+        format!(": {said}")
+    };
+    let name = service.name;
+    match status {
+        StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => io::Error::new(
+            io::ErrorKind::PermissionDenied,
+            format!(
+                "{name} refused {path} ({status}){said}; check {}",
+                service.credentials
+            ),
+        ),
+        _ => other(format!("{name} answered {status} for {path}{said}")),
     }
 }
 

@@ -64,6 +64,22 @@ pub fn object_path(dir: &str, name: &str) -> String {
     }
 }
 
+/// A bucket or container path as restic cleans it (Go's `path.Clean` of a rooted path, without the
+/// leading slash): empty and `.` parts dropped, `..` taking the previous part away.
+pub(crate) fn clean_prefix(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    parts.join("/")
+}
+
 /// 32 random hex digits from the OS generator (credentials for a local server, temporary names).
 pub(crate) fn random_token() -> io::Result<String> {
     let mut bytes = [0u8; 16];

@@ -53,9 +53,14 @@ impl RestStorage {
 
     /// Sends a request with the repository's credentials (see `http::send`).
     fn send(&self, make: impl Fn(&Client) -> RequestBuilder) -> io::Result<Response> {
-        http::send(&self.client, "the REST server", |c| self.request(make(c)))
+        http::send(&self.client, &SERVICE, |c| Ok(self.request(make(c))))
     }
 }
+
+const SERVICE: http::Service = http::Service {
+    name: "the REST server",
+    credentials: "the user and password in the rest: URL",
+};
 
 impl Storage for RestStorage {
     fn location(&self) -> String {

@@ -17,6 +17,10 @@ use std::time::Duration;
 /// How long a presigned request stays valid (the largest upload must start within it).
 const SIGNED_FOR: Duration = Duration::from_secs(3600);
 const SERVER: &str = "the S3 server";
+const SERVICE: http::Service = http::Service {
+    name: SERVER,
+    credentials: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the AWS profile) and the bucket's policy",
+};
 
 /// Where an `s3:` URI points.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -134,7 +138,7 @@ impl S3Storage {
             action.with_continuation_token(t);
         }
         let url = action.sign(SIGNED_FOR);
-        let text = http::send(&self.client, SERVER, |c| c.get(url.clone()))?
+        let text = http::send(&self.client, &SERVICE, |c| Ok(c.get(url.clone())))?
             .text()
             .map_err(http::error)?;
         let page = ListObjectsV2::parse_response(&text)
@@ -166,7 +170,7 @@ impl Storage for S3Storage {
             .bucket
             .head_bucket(Some(&self.credentials))
             .sign(SIGNED_FOR);
-        match http::send(&self.client, SERVER, |c| c.head(head.clone())) {
+        match http::send(&self.client, &SERVICE, |c| Ok(c.head(head.clone()))) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             other => return other.map(drop),
         }
@@ -177,8 +181,8 @@ impl Storage for S3Storage {
         } else {
             create.body()
         };
-        http::send(&self.client, SERVER, |c| {
-            c.put(url.clone()).body(body.clone())
+        http::send(&self.client, &SERVICE, |c| {
+            Ok(c.put(url.clone()).body(body.clone()))
         })
         .map(drop)
     }
@@ -203,8 +207,8 @@ impl Storage for S3Storage {
             .bucket
             .get_object(Some(&self.credentials), &key)
             .sign(SIGNED_FOR);
-        let response = http::send(&self.client, SERVER, |c| {
-            http::get(c.get(url.clone()), range)
+        let response = http::send(&self.client, &SERVICE, |c| {
+            Ok(http::get(c.get(url.clone()), range))
         })?;
         http::body(response, range, &key)
     }
@@ -216,8 +220,8 @@ impl Storage for S3Storage {
             .put_object(Some(&self.credentials), &key)
             .sign(SIGNED_FOR);
         let body = Bytes::copy_from_slice(data);
-        http::send(&self.client, SERVER, |c| {
-            c.put(url.clone()).body(body.clone())
+        http::send(&self.client, &SERVICE, |c| {
+            Ok(c.put(url.clone()).body(body.clone()))
         })
         .map(drop)
     }
@@ -228,7 +232,7 @@ impl Storage for S3Storage {
             .bucket
             .delete_object(Some(&self.credentials), &key)
             .sign(SIGNED_FOR);
-        match http::send(&self.client, SERVER, |c| c.delete(url.clone())) {
+        match http::send(&self.client, &SERVICE, |c| Ok(c.delete(url.clone()))) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
             other => other.map(drop),
         }
