@@ -548,13 +548,15 @@ async fn backup_flags_are_translated_or_refused_by_name() {
     );
 }
 
-/// Bytes under a directory (0 when it does not exist).
+/// Bytes of the finished files under a directory (0 when it does not exist): the hidden temporary
+/// files packs are written to before their rename are not uploaded data yet.
 fn bytes_under(dir: &std::path::Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return 0;
     };
     entries
         .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
         .map(|e| match e.metadata() {
             Ok(m) if m.is_dir() => bytes_under(&e.path()),
             Ok(m) => m.len(),
