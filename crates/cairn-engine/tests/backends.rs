@@ -52,19 +52,26 @@ async fn engine() -> ResticEngine {
 
 /// A REST server (rclone serve restic) serving the fixture directory.
 fn rest_fixture() -> (Fixture, Server) {
+    let mut f = Fixture::with_uri_fn(|_| String::new());
+    let (server, port) = serve_restic(&f.dir.path().to_string_lossy());
+    f.repo.uri = format!("rest:http://127.0.0.1:{port}/repo");
+    (f, server)
+}
+
+/// `rclone serve restic` of `remote` (a directory or an rclone remote) on a free loopback port.
+fn serve_restic(remote: &str) -> (Server, u16) {
     let port = free_port();
-    let f = Fixture::with_uri_fn(|_| format!("rest:http://127.0.0.1:{port}/repo"));
     let mut server = Server(
         Command::new("rclone")
             .args(["serve", "restic", "--addr", &format!("127.0.0.1:{port}")])
-            .arg(f.dir.path())
+            .arg(remote)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("rclone is installed (apt-get install rclone)"),
     );
     wait_for_port(port, &mut server);
-    (f, server)
+    (server, port)
 }
 
 fn rclone_fixture() -> Fixture {
@@ -172,7 +179,7 @@ fn s3_profile_fixture() -> (Fixture, Server) {
 /// `STORAGE_EMULATOR_HOST`; the engine creates the bucket on init. restic 0.14 cannot be pointed at an
 /// emulator, so the judge reaches the same bucket through `rclone serve restic` over rclone's gcs backend.
 fn gcs_fixture() -> (Fixture, (Server, Server)) {
-    let (port, bridge_port) = (free_port(), free_port());
+    let port = free_port();
     let mut f = Fixture::with_uri_fn(|_| "gs:cairn-test:/repo".to_string());
     f.repo.env.extend([
         format!("STORAGE_EMULATOR_HOST=http://127.0.0.1:{port}"),
@@ -198,21 +205,7 @@ fn gcs_fixture() -> (Fixture, (Server, Server)) {
     let remote = format!(
         ":gcs,anonymous=true,endpoint='http://127.0.0.1:{port}/storage/v1/':cairn-test/repo"
     );
-    let mut bridge = Server(
-        Command::new("rclone")
-            .args([
-                "serve",
-                "restic",
-                "--addr",
-                &format!("127.0.0.1:{bridge_port}"),
-            ])
-            .arg(remote)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("rclone is installed (apt-get install rclone)"),
-    );
-    wait_for_port(bridge_port, &mut bridge);
+    let (bridge, bridge_port) = serve_restic(&remote);
     f.judge_uri = Some(format!("rest:http://127.0.0.1:{bridge_port}/"));
     (f, (emulator, bridge))
 }
@@ -261,7 +254,7 @@ fn azurite_sas() -> String {
 /// account key; the engine creates the container on init. restic 0.14 cannot be pointed at an emulator,
 /// so the judge reaches the same container through `rclone serve restic` over rclone's azureblob backend.
 fn azure_fixture() -> (Fixture, (Server, Server)) {
-    let (port, bridge_port) = (free_port(), free_port());
+    let port = free_port();
     let mut f = Fixture::with_uri_fn(|_| "azure:cairn-test:/repo".to_string());
     f.repo.env.extend([
         format!("AZURE_ACCOUNT_NAME={AZURITE_ACCOUNT}"),
@@ -295,21 +288,7 @@ fn azure_fixture() -> (Fixture, (Server, Server)) {
         ":azureblob,sas_url='{service}?{}':cairn-test/repo",
         azurite_sas()
     );
-    let mut bridge = Server(
-        Command::new("rclone")
-            .args([
-                "serve",
-                "restic",
-                "--addr",
-                &format!("127.0.0.1:{bridge_port}"),
-            ])
-            .arg(remote)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("rclone is installed (apt-get install rclone)"),
-    );
-    wait_for_port(bridge_port, &mut bridge);
+    let (bridge, bridge_port) = serve_restic(&remote);
     f.judge_uri = Some(format!("rest:http://127.0.0.1:{bridge_port}/"));
     (f, (emulator, bridge))
 }

@@ -59,30 +59,7 @@ async fn skip_if_unchanged_adds_no_snapshot_when_nothing_changed() {
 
 fn no_output(_: &str) {}
 
-fn restic_ok(f: &conformance::Fixture, args: &[&str]) -> String {
-    let out = f.restic(args);
-    assert!(
-        out.status.success(),
-        "restic {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn diff(a: &std::path::Path, b: &std::path::Path) {
-    let out = std::process::Command::new("diff")
-        .arg("-r")
-        .arg(a)
-        .arg(b)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-}
+use conformance::{restic_ok, same_tree};
 
 /// restic checks every byte of, lists and restores what the embedded engine writes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -129,7 +106,7 @@ async fn it_reads_checks_and_restores_what_restic_wrote_in_format_1_and_2() {
         )
         .await
         .unwrap();
-        diff(&f.src, &target.join("src"));
+        same_tree(&f.src, &target.join("src"));
     }
 }
 
@@ -626,7 +603,7 @@ async fn a_backup_killed_halfway_leaves_its_uploads_to_the_next_run() {
         &f,
         &["restore", "latest", "--target", target.to_str().unwrap()],
     );
-    diff(&dir, &target.join(dir.strip_prefix("/").unwrap()));
+    same_tree(&dir, &target.join(dir.strip_prefix("/").unwrap()));
 }
 
 /// Every file below a directory.

@@ -189,10 +189,15 @@ pub async fn restic_checks_lists_and_restores_what_it_wrote(engine: &dyn Engine,
     );
     let target = f.path("by-restic");
     restic_ok(f, &["restore", &snap, "--target", target.to_str().unwrap()]);
+    same_tree(&f.src, &target.join(f.src.strip_prefix("/").unwrap()));
+}
+
+/// `diff -r` finds the two trees' files identical.
+pub fn same_tree(a: &Path, b: &Path) {
     let diff = Command::new("diff")
         .arg("-r")
-        .arg(&f.src)
-        .arg(target.join(f.src.strip_prefix("/").unwrap()))
+        .arg(a)
+        .arg(b)
         .output()
         .unwrap();
     assert!(
@@ -504,17 +509,7 @@ pub async fn restore_is_byte_identical_and_stays_inside_the_target(
         .unwrap();
     assert_eq!(done.message_type, "summary");
     assert_eq!(done.files_restored, 5);
-    let diff = Command::new("diff")
-        .arg("-r")
-        .arg(&f.src)
-        .arg(target.join("src"))
-        .output()
-        .unwrap();
-    assert!(
-        diff.status.success(),
-        "{}",
-        String::from_utf8_lossy(&diff.stdout)
-    );
+    same_tree(&f.src, &target.join("src"));
     same_modes_and_times(&f.src, &target.join("src"));
     let names: Vec<String> = std::fs::read_dir(&target)
         .unwrap()

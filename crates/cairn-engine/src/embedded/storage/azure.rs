@@ -6,7 +6,9 @@
 //! `-o azure.endpoint=URL` (cairn's own, for Azurite or Azure Stack) names the service URL whole.
 //! Credentials are in azure_auth.rs.
 use super::azure_auth::{AzureAuth, Signed};
-use super::{Storage, azure_listing, clean_prefix, http, object_path, other};
+use super::{
+    Storage, azure_listing, clean_prefix, gone_is_removed, http, object_path, other, under_prefix,
+};
 use bytes::Bytes;
 use reqwest::blocking::Response;
 use reqwest::{Method, Url};
@@ -76,15 +78,7 @@ impl AzureStorage {
     }
 
     fn blob_name(&self, dir: &str, name: &str) -> String {
-        self.under_prefix(&object_path(dir, name))
-    }
-
-    fn under_prefix(&self, rel: &str) -> String {
-        if self.place.prefix.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}/{rel}", self.place.prefix)
-        }
+        under_prefix(&self.place.prefix, &object_path(dir, name))
     }
 
     /// The container's URL, or a blob's when `blob` is given, with `query` appended.
@@ -210,7 +204,7 @@ impl Storage for AzureStorage {
     }
 
     fn list(&self, dir: &str) -> io::Result<Vec<(String, u64)>> {
-        let prefix = format!("{}/", self.under_prefix(dir));
+        let prefix = format!("{}/", under_prefix(&self.place.prefix, dir));
         let mut all = Vec::new();
         let mut marker = None;
         loop {
@@ -253,10 +247,7 @@ impl Storage for AzureStorage {
 
     fn remove(&self, dir: &str, name: &str) -> io::Result<()> {
         let url = self.url(Some(&self.blob_name(dir, name)), &[])?;
-        match self.send(Method::DELETE, url, &[], None) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other.map(drop),
-        }
+        gone_is_removed(self.send(Method::DELETE, url, &[], None))
     }
 }
 

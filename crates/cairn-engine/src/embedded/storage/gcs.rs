@@ -4,7 +4,7 @@
 //! The server is `https://storage.googleapis.com`, or `STORAGE_EMULATOR_HOST` when set (the variable
 //! Google's clients and newer restic honour). Tokens come from gcs_auth.rs.
 use super::gcs_auth::GcsAuth;
-use super::{Storage, clean_prefix, http, object_path, other};
+use super::{Storage, clean_prefix, gone_is_removed, http, object_path, other, under_prefix};
 use bytes::Bytes;
 use reqwest::Url;
 use reqwest::blocking::{Client, RequestBuilder};
@@ -83,15 +83,7 @@ impl GcsStorage {
     }
 
     fn key(&self, dir: &str, name: &str) -> String {
-        self.under_prefix(&object_path(dir, name))
-    }
-
-    fn under_prefix(&self, rel: &str) -> String {
-        if self.place.prefix.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}/{rel}", self.place.prefix)
-        }
+        under_prefix(&self.place.prefix, &object_path(dir, name))
     }
 
     /// `base` + the given path segments (each percent-encoded whole, so an object's `/` becomes `%2F`).
@@ -171,7 +163,7 @@ impl Storage for GcsStorage {
     }
 
     fn list(&self, dir: &str) -> io::Result<Vec<(String, u64)>> {
-        let prefix = format!("{}/", self.under_prefix(dir));
+        let prefix = format!("{}/", under_prefix(&self.place.prefix, dir));
         let mut all = Vec::new();
         let mut token = None;
         loop {
@@ -225,10 +217,7 @@ impl Storage for GcsStorage {
 
     fn remove(&self, dir: &str, name: &str) -> io::Result<()> {
         let url = self.object_url(&self.key(dir, name))?;
-        match self.send(|c| c.delete(url.clone())) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other.map(drop),
-        }
+        gone_is_removed(self.send(|c| c.delete(url.clone())))
     }
 }
 

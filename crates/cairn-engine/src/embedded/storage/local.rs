@@ -1,6 +1,6 @@
 //! A repository in a local directory, laid out as restic lays it out (`data/<2 hex>/<id>`), written
 //! through a temporary file, fsync and rename so a crash never leaves a partial file under its real name.
-use super::{DIRS, Storage, object_path};
+use super::{DIRS, Storage, gone_is_removed, object_path};
 use bytes::Bytes;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -125,10 +125,7 @@ impl Storage for LocalStorage {
     }
 
     fn remove(&self, dir: &str, name: &str) -> io::Result<()> {
-        match fs::remove_file(self.path(dir, name)) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other,
-        }
+        gone_is_removed(fs::remove_file(self.path(dir, name)))
     }
 }
 

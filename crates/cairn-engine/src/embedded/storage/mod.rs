@@ -64,6 +64,23 @@ pub fn object_path(dir: &str, name: &str) -> String {
     }
 }
 
+/// `rel` inside a bucket's or container's `prefix`, the repository's root there ("" for the top).
+pub(crate) fn under_prefix(prefix: &str, rel: &str) -> String {
+    if prefix.is_empty() {
+        rel.to_string()
+    } else {
+        format!("{prefix}/{rel}")
+    }
+}
+
+/// A removal of a file that is already gone succeeds, as in restic's backends.
+pub(crate) fn gone_is_removed<T>(result: io::Result<T>) -> io::Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        other => other.map(drop),
+    }
+}
+
 /// A bucket or container path as restic cleans it (Go's `path.Clean` of a rooted path, without the
 /// leading slash): empty and `.` parts dropped, `..` taking the previous part away.
 pub(crate) fn clean_prefix(path: &str) -> String {

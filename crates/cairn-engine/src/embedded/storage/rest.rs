@@ -1,6 +1,6 @@
 //! A repository behind restic's REST protocol (`rest:` URIs, rest-server, and `rclone serve restic`):
 //! version-2 listings, ranged reads, transient failures retried with backoff.
-use super::{Storage, http, other};
+use super::{Storage, gone_is_removed, http, other};
 use bytes::Bytes;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use std::io;
@@ -104,10 +104,7 @@ impl Storage for RestStorage {
 
     fn remove(&self, dir: &str, name: &str) -> io::Result<()> {
         let url = self.url(dir, name)?;
-        match self.send(|c| c.delete(url.clone())) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other.map(drop),
-        }
+        gone_is_removed(self.send(|c| c.delete(url.clone())))
     }
 }
 

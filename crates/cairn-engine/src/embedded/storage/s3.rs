@@ -5,7 +5,7 @@
 //! the region from `-o s3.region`, `AWS_DEFAULT_REGION`
 //! or `AWS_REGION` (else us-east-1), and `-o s3.bucket-lookup` (auto, dns, path) picks virtual-host or
 //! path-style URLs as restic's does. S3 writes are atomic, so a reader never sees part of a file.
-use super::{Storage, aws_credentials, http, object_path, other};
+use super::{Storage, aws_credentials, gone_is_removed, http, object_path, other, under_prefix};
 use bytes::Bytes;
 use reqwest::Url;
 use reqwest::blocking::Client;
@@ -119,15 +119,7 @@ impl S3Storage {
     }
 
     fn key(&self, dir: &str, name: &str) -> String {
-        self.under_prefix(&object_path(dir, name))
-    }
-
-    fn under_prefix(&self, rel: &str) -> String {
-        if self.place.prefix.is_empty() {
-            rel.to_string()
-        } else {
-            format!("{}/{rel}", self.place.prefix)
-        }
+        under_prefix(&self.place.prefix, &object_path(dir, name))
     }
 
     /// One page of a listing and the token for the next, if any.
@@ -188,7 +180,7 @@ impl Storage for S3Storage {
     }
 
     fn list(&self, dir: &str) -> io::Result<Vec<(String, u64)>> {
-        let prefix = format!("{}/", self.under_prefix(dir));
+        let prefix = format!("{}/", under_prefix(&self.place.prefix, dir));
         let mut all = Vec::new();
         let mut token = None;
         loop {
@@ -232,10 +224,9 @@ impl Storage for S3Storage {
             .bucket
             .delete_object(Some(&self.credentials), &key)
             .sign(SIGNED_FOR);
-        match http::send(&self.client, &SERVICE, |c| Ok(c.delete(url.clone()))) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-            other => other.map(drop),
-        }
+        gone_is_removed(http::send(&self.client, &SERVICE, |c| {
+            Ok(c.delete(url.clone()))
+        }))
     }
 }
 
