@@ -204,8 +204,8 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
         }
         "rclone.program" => run.rclone_program = Some(value.to_string()),
         "s3.region" => run.s3_region = Some(value.to_string()),
-        "azure.endpoint" => run.azure_endpoint = Some(value.to_string()),
-        "azure.endpoint-suffix" => run.azure_endpoint_suffix = Some(value.to_string()),
+        "azure.endpoint" => run.azure_endpoint = Some(azure_endpoint(value)?),
+        "azure.endpoint-suffix" => run.azure_endpoint_suffix = Some(azure_suffix(value)?),
         "s3.bucket-lookup" => {
             if !["auto", "dns", "path"].contains(&value) {
                 return Err(invalid(format!(
@@ -223,6 +223,36 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `-o azure.endpoint`: the Blob service's address whole, checked here so a typo is refused when the
+/// repository is saved rather than when its first operation runs.
+fn azure_endpoint(value: &str) -> Result<String> {
+    let refuse = |why: String| {
+        invalid(format!(
+            "-o azure.endpoint={value:?} {why}; write the Blob service's address, such as https://account.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1"
+        ))
+    };
+    let url = reqwest::Url::parse(value).map_err(|e| refuse(format!("is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(refuse("is not an http or https address".into()));
+    }
+    Ok(value.to_string())
+}
+
+/// `-o azure.endpoint-suffix`: a domain name, which the service's host is built on.
+fn azure_suffix(value: &str) -> Result<String> {
+    let domain = value.trim_matches('.');
+    let valid = !domain.is_empty()
+        && domain.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !valid {
+        return Err(invalid(format!(
+            "-o azure.endpoint-suffix={value:?} is not a domain name; write one such as core.windows.net or core.chinacloudapi.cn (no scheme, no path)"
+        )));
+    }
+    Ok(value.to_string())
 }
 
 /// A shell-quoted option value split into words.
@@ -352,6 +382,44 @@ mod tests {
                 .contains("cannot be used together")
         );
         assert!(err("-o 'sftp.command=ssh \"h'", Scope::Repository).contains("unbalanced"));
+    }
+
+    #[test]
+    fn azure_endpoints_are_checked_when_parsed() {
+        let run = |o: &str| parse(&words(&format!("-o {o}")), Scope::Repository).map(|f| f.run);
+        let ok = run("azure.endpoint=http://127.0.0.1:10000/devstoreaccount1").unwrap();
+        assert_eq!(
+            ok.azure_endpoint.as_deref(),
+            Some("http://127.0.0.1:10000/devstoreaccount1")
+        );
+        let ok = run("azure.endpoint-suffix=core.chinacloudapi.cn").unwrap();
+        assert_eq!(
+            ok.azure_endpoint_suffix.as_deref(),
+            Some("core.chinacloudapi.cn")
+        );
+        for (bad, named) in [
+            (
+                "azure.endpoint=localhost:10000",
+                "not an http or https address",
+            ),
+            (
+                "azure.endpoint=ftp://host/x",
+                "not an http or https address",
+            ),
+            ("azure.endpoint=http//host", "is not a URL"),
+            (
+                "azure.endpoint-suffix=https://core.windows.net",
+                "not a domain name",
+            ),
+            (
+                "azure.endpoint-suffix=core.windows.net/x",
+                "not a domain name",
+            ),
+            ("azure.endpoint-suffix=", "not a domain name"),
+        ] {
+            let e = run(bad).unwrap_err().to_string();
+            assert!(e.contains(named) && e.contains("-o azure."), "{bad}: {e}");
+        }
     }
 
     #[test]
