@@ -6,6 +6,7 @@ use super::flags::SourceFilter;
 use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The tag file of cache directories and the first bytes it must have
 /// (<https://bford.info/cachedir/>).
@@ -62,52 +63,84 @@ pub fn rules(filter: &SourceFilter) -> Vec<TagRule> {
     rules
 }
 
-/// Decides, path by path in walk order, what the tag rules leave out.
-pub struct TagExcluder {
+/// Which directories the tag rules tag, each looked at once per rule. Shared (by the walk's entry
+/// filter, which runs in the walk and in its size estimate, and by the [`TagExcluder`]).
+pub struct TagFilter {
     rules: Vec<TagRule>,
     /// (rule, directory) → tagged.
-    tagged: HashMap<(usize, PathBuf), bool>,
+    tagged: Mutex<HashMap<(usize, PathBuf), bool>>,
+}
+
+impl TagFilter {
+    pub fn new(rules: Vec<TagRule>) -> Self {
+        TagFilter {
+            rules,
+            tagged: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// Whether `path` sits in a directory tagged by a rule whose tag file it is not.
+    pub fn in_tagged_dir(&self, path: &Path) -> bool {
+        let (Some(dir), Some(base)) = (path.parent(), path.file_name()) else {
+            return false;
+        };
+        self.rules.iter().enumerate().any(|(i, rule)| {
+            if base == rule.name.as_str() {
+                return false;
+            }
+            let key = (i, dir.to_path_buf());
+            if let Some(&known) = self.cache().get(&key) {
+                return known;
+            }
+            // Read outside the lock: the walk and its size estimate run on different threads.
+            let tagged = rule.tags(dir);
+            self.cache().insert(key, tagged);
+            tagged
+        })
+    }
+
+    /// Whether the directory was looked at for some rule (a test sees what the walk read).
+    #[cfg(test)]
+    pub fn looked_at(&self, dir: &Path) -> bool {
+        self.cache().keys().any(|(_, d)| d == dir)
+    }
+
+    fn cache(&self) -> MutexGuard<'_, HashMap<(usize, PathBuf), bool>> {
+        self.tagged.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Decides, path by path in walk order, what the tag rules leave out, the contents of a directory
+/// left out included.
+pub struct TagExcluder {
+    filter: Arc<TagFilter>,
     /// Directories left out, whose contents go with them.
     left_out: HashSet<PathBuf>,
 }
 
 impl TagExcluder {
-    pub fn new(rules: Vec<TagRule>) -> Self {
+    pub fn new(filter: Arc<TagFilter>) -> Self {
         TagExcluder {
-            rules,
-            tagged: HashMap::new(),
+            filter,
             left_out: HashSet::new(),
         }
     }
 
     /// Whether `path` is left out. A directory left out takes everything below it along.
     pub fn leaves_out(&mut self, path: &Path, is_dir: bool) -> bool {
-        if self.rules.is_empty() {
+        if self.filter.is_empty() {
             return false;
         }
-        let out =
-            path.ancestors().skip(1).any(|a| self.left_out.contains(a)) || self.in_tagged_dir(path);
+        let out = path.ancestors().skip(1).any(|a| self.left_out.contains(a))
+            || self.filter.in_tagged_dir(path);
         if out && is_dir {
             self.left_out.insert(path.to_path_buf());
         }
         out
-    }
-
-    /// Whether `path` sits in a directory tagged by a rule whose tag file it is not.
-    fn in_tagged_dir(&mut self, path: &Path) -> bool {
-        let (Some(dir), Some(base)) = (path.parent(), path.file_name()) else {
-            return false;
-        };
-        (0..self.rules.len()).any(|i| {
-            let rule = &self.rules[i];
-            if base == rule.name.as_str() {
-                return false;
-            }
-            *self
-                .tagged
-                .entry((i, dir.to_path_buf()))
-                .or_insert_with(|| rule.tags(dir))
-        })
     }
 }
 
@@ -150,7 +183,7 @@ mod tests {
             exclude_if_present: vec![".nobackup".into()],
             ..SourceFilter::default()
         };
-        let mut ex = TagExcluder::new(rules(&filter));
+        let mut ex = TagExcluder::new(Arc::new(TagFilter::new(rules(&filter))));
         let mut out = |p: &str, is_dir| ex.leaves_out(&root.join(p), is_dir);
         assert!(!out("cache", true));
         assert!(!out("cache/CACHEDIR.TAG", false));
@@ -163,6 +196,9 @@ mod tests {
         assert!(out("marked/deep", true));
         assert!(out("marked/deep/f", false));
         assert!(!out("plain/f", false));
-        assert!(!TagExcluder::new(Vec::new()).leaves_out(&root.join("cache/data"), false));
+        assert!(
+            !TagExcluder::new(Arc::new(TagFilter::new(Vec::new())))
+                .leaves_out(&root.join("cache/data"), false)
+        );
     }
 }
