@@ -430,6 +430,7 @@ backend_checks!(
         ls_lists_exactly_one_directory,
         restore_is_byte_identical_and_stays_inside_the_target,
         forget_applies_each_retention_kind,
+        prune_removes_what_interrupted_writes_left,
         check_passes_then_finds_a_corrupted_pack,
         cancelling_a_backup_leaves_a_clean_unlocked_repository,
     ]

@@ -768,6 +768,51 @@ pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine, f: &Fixt
     );
 }
 
+/// The temporary files of writes a kill cut short (`.<name>.tmp-<tag>` beside where the file was going,
+/// which the embedded engine's local and sftp storages write before renaming) are removed by prune,
+/// which holds the exclusive lock; other hidden files are not touched.
+pub async fn prune_removes_what_interrupted_writes_left(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    backup(engine, f, &f.request()).await;
+    let repo = f.path("repo");
+    let pack = format!(".{}.tmp-4242", "ab".repeat(32));
+    let planted = [
+        repo.join("data/ab").join(&pack),
+        repo.join(".config.tmp-77"),
+        repo.join("locks")
+            .join(format!(".{}.tmp-1", "cd".repeat(32))),
+    ];
+    for path in &planted {
+        std::fs::write(path, pseudo_random(3, 5_000)).unwrap();
+    }
+    let unrelated = repo.join("data/.not-a-temporary-file");
+    std::fs::write(&unrelated, "x").unwrap();
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    engine
+        .prune(
+            &f.repo,
+            PruneLimit::Percent(5.0),
+            &move |l: &str| sink.lock().unwrap().push(l.to_string()),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    let said = lines.lock().unwrap().join("\n");
+    assert!(
+        said.contains("removed 3 temporary files left by interrupted writes"),
+        "{said}"
+    );
+    for path in &planted {
+        assert!(!path.exists(), "{} is still there", path.display());
+    }
+    assert!(
+        unrelated.exists(),
+        "prune removed a file that was not its own"
+    );
+    restic_ok(f, &["check"]);
+}
+
 pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     backup(engine, f, &f.request()).await;

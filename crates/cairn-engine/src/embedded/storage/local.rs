@@ -1,6 +1,6 @@
 //! A repository in a local directory, laid out as restic lays it out (`data/<2 hex>/<id>`), written
 //! through a temporary file, fsync and rename so a crash never leaves a partial file under its real name.
-use super::{DIRS, Storage, gone_is_removed, object_path};
+use super::{Storage, gone_is_removed, is_unfinished, object_path, write_dirs};
 use bytes::Bytes;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -48,11 +48,8 @@ impl Storage for LocalStorage {
     }
 
     fn create(&self) -> io::Result<()> {
-        for dir in DIRS {
+        for dir in write_dirs() {
             fs::create_dir_all(self.root.join(dir))?;
-        }
-        for i in 0..=255u8 {
-            fs::create_dir_all(self.root.join("data").join(format!("{i:02x}")))?;
         }
         Ok(())
     }
@@ -126,6 +123,27 @@ impl Storage for LocalStorage {
 
     fn remove(&self, dir: &str, name: &str) -> io::Result<()> {
         gone_is_removed(fs::remove_file(self.path(dir, name)))
+    }
+
+    fn remove_unfinished(&self) -> io::Result<usize> {
+        let mut removed = 0;
+        for dir in write_dirs() {
+            let entries = match fs::read_dir(self.root.join(&dir)) {
+                Ok(e) => e,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            for entry in entries {
+                let entry = entry?;
+                if is_unfinished(&entry.file_name().to_string_lossy())
+                    && entry.file_type()?.is_file()
+                {
+                    gone_is_removed(fs::remove_file(entry.path()))?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
     }
 }
 

@@ -52,6 +52,25 @@ pub trait Storage: Send + Sync + 'static {
     /// Writes a file atomically (a reader never sees part of it).
     fn write(&self, dir: &str, name: &str, data: &[u8]) -> io::Result<()>;
     fn remove(&self, dir: &str, name: &str) -> io::Result<()>;
+    /// Removes the temporary files of writes that were cut short (a killed worker's), and says how
+    /// many. Only under an exclusive lock, when no write can be running. Stores that take each file in
+    /// one request leave none.
+    fn remove_unfinished(&self) -> io::Result<usize> {
+        Ok(0)
+    }
+}
+
+/// Whether a name is a temporary one of the local and sftp writes (`.<name>.tmp-<tag>`, renamed to
+/// `<name>` once whole), left behind only by a write cut short.
+pub(crate) fn is_unfinished(name: &str) -> bool {
+    name.starts_with('.') && name.contains(".tmp-")
+}
+
+/// Every directory a file is written to: the top (the config), restic's directories and the 256 pack
+/// directories.
+pub(crate) fn write_dirs() -> impl Iterator<Item = String> {
+    let named = std::iter::once("").chain(DIRS).map(str::to_string);
+    named.chain((0..=255u8).map(|i| format!("data/{i:02x}")))
 }
 
 /// A file's path in restic's layout, relative to the repository: `config`, `<dir>/<name>`, and

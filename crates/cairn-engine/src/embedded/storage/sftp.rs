@@ -5,7 +5,10 @@
 //! name, are synced and renamed, so a reader never sees part of a file. ssh lives as long as the
 //! storage; what it prints on stderr is kept and shown when the connection fails.
 use super::sftp_files::{SftpFiles, is_missing};
-use super::{DIRS, SftpPlace, Storage, object_path, other, random_token};
+use super::{
+    SftpPlace, Storage, gone_is_removed, is_unfinished, object_path, other, random_token,
+    write_dirs,
+};
 use bytes::Bytes;
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
@@ -219,9 +222,7 @@ impl Storage for SftpStorage {
 
     fn create(&self) -> io::Result<()> {
         self.mkdir_all(&self.place.path)?;
-        let dirs = DIRS.iter().map(|d| d.to_string());
-        let data = (0..=255u8).map(|i| format!("data/{i:02x}"));
-        for dir in dirs.chain(data) {
+        for dir in write_dirs().filter(|d| !d.is_empty()) {
             let path = self.path(&dir);
             self.run(&path, self.files.mkdir(&path))?;
         }
@@ -269,6 +270,26 @@ impl Storage for SftpStorage {
     fn remove(&self, dir: &str, name: &str) -> io::Result<()> {
         let path = self.path(&object_path(dir, name));
         self.run(&path, self.files.remove(&path))
+    }
+
+    fn remove_unfinished(&self) -> io::Result<usize> {
+        let mut removed = 0;
+        for dir in write_dirs() {
+            let path = self.path(&dir);
+            let entries = match self.run(&path, self.files.list(&path)) {
+                Ok(e) => e,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
+            for (name, is_dir, _) in entries {
+                if !is_dir && is_unfinished(&name) {
+                    let file = format!("{}/{name}", path.trim_end_matches('/'));
+                    gone_is_removed(self.run(&file, self.files.remove(&file)))?;
+                    removed += 1;
+                }
+            }
+        }
+        Ok(removed)
     }
 }
 

@@ -1,5 +1,5 @@
-//! Upkeep: forget (restic's retention rules, scoped by tags and grouped as asked), prune, check, stats
-//! and unlock. Anything that removes data holds an exclusive lock; check and stats a shared one.
+//! Upkeep: forget (restic's retention rules, scoped by tags and grouped as asked), prune (which also
+//! removes the temporary files of writes a kill cut short), check, stats and unlock. Anything that removes data holds an exclusive lock; check and stats a shared one.
 use super::browse::{matches, snapshot_proto};
 use super::{Fail, Out, repo};
 use crate::embedded::lock;
@@ -131,7 +131,14 @@ pub fn prune(
     let plan = repo.prune_plan(&opts)?;
     repo.prune(&opts, plan)?;
     let after = packs(opened.storage.as_ref())?;
+    // The exclusive lock means no write is running: any temporary file is a killed writer's.
+    let unfinished = opened.storage.remove_unfinished()?;
     lock.release()?;
+    if unfinished > 0 {
+        out.line(format!(
+            "removed {unfinished} temporary files left by interrupted writes"
+        ));
+    }
     out.line(format!(
         "removed {} of {} pack files, freeing {} bytes; {} bytes in {} pack files remain",
         before.0.saturating_sub(after.0),
