@@ -770,7 +770,7 @@ pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine, f: &Fixt
 
 /// The temporary files of writes a kill cut short (`.<name>.tmp-<tag>` beside where the file was going,
 /// which the embedded engine's local and sftp storages write before renaming) are removed by prune,
-/// which holds the exclusive lock; other hidden files are not touched.
+/// which holds the exclusive lock; other hidden files, and lock files being written, are not touched.
 pub async fn prune_removes_what_interrupted_writes_left(engine: &dyn Engine, f: &Fixture) {
     engine.init(&f.repo).await.unwrap();
     backup(engine, f, &f.request()).await;
@@ -779,7 +779,7 @@ pub async fn prune_removes_what_interrupted_writes_left(engine: &dyn Engine, f: 
     let planted = [
         repo.join("data/ab").join(&pack),
         repo.join(".config.tmp-77"),
-        repo.join("locks")
+        repo.join("snapshots")
             .join(format!(".{}.tmp-1", "cd".repeat(32))),
     ];
     for path in &planted {
@@ -787,6 +787,11 @@ pub async fn prune_removes_what_interrupted_writes_left(engine: &dyn Engine, f: 
     }
     let unrelated = repo.join("data/.not-a-temporary-file");
     std::fs::write(&unrelated, "x").unwrap();
+    // Another process may be writing its lock file even now, to learn that it must wait.
+    let lock_being_written = repo
+        .join("locks")
+        .join(format!(".{}.tmp-9", "ef".repeat(32)));
+    std::fs::write(&lock_being_written, "x").unwrap();
     let lines = Arc::new(Mutex::new(Vec::<String>::new()));
     let sink = lines.clone();
     engine
@@ -809,6 +814,10 @@ pub async fn prune_removes_what_interrupted_writes_left(engine: &dyn Engine, f: 
     assert!(
         unrelated.exists(),
         "prune removed a file that was not its own"
+    );
+    assert!(
+        lock_being_written.exists(),
+        "prune removed a lock being written"
     );
     restic_ok(f, &["check"]);
 }

@@ -1,6 +1,6 @@
 //! A repository in a local directory, laid out as restic lays it out (`data/<2 hex>/<id>`), written
 //! through a temporary file, fsync and rename so a crash never leaves a partial file under its real name.
-use super::{Storage, gone_is_removed, is_unfinished, object_path, write_dirs};
+use super::{Storage, gone_is_removed, is_unfinished, object_path, unfinished_dirs, write_dirs};
 use bytes::Bytes;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -127,7 +127,7 @@ impl Storage for LocalStorage {
 
     fn remove_unfinished(&self) -> io::Result<usize> {
         let mut removed = 0;
-        for dir in write_dirs() {
+        for dir in unfinished_dirs() {
             let entries = match fs::read_dir(self.root.join(&dir)) {
                 Ok(e) => e,
                 Err(e) if e.kind() == io::ErrorKind::NotFound => continue,

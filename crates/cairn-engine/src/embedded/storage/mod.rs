@@ -66,6 +66,13 @@ pub(crate) fn is_unfinished(name: &str) -> bool {
     name.starts_with('.') && name.contains(".tmp-")
 }
 
+/// Where temporary files of writes cut short are looked for: every directory files are written to but
+/// `locks/`, where another process may be writing its lock file (to find out that it must wait) even
+/// while an exclusive lock is held; those files are tiny.
+pub(crate) fn unfinished_dirs() -> impl Iterator<Item = String> {
+    write_dirs().filter(|d| d != "locks")
+}
+
 /// Every directory a file is written to: the top (the config), restic's directories and the 256 pack
 /// directories.
 pub(crate) fn write_dirs() -> impl Iterator<Item = String> {

@@ -7,7 +7,7 @@
 use super::sftp_files::{SftpFiles, is_missing};
 use super::{
     SftpPlace, Storage, gone_is_removed, is_unfinished, object_path, other, random_token,
-    write_dirs,
+    unfinished_dirs, write_dirs,
 };
 use bytes::Bytes;
 use russh_sftp::client::RawSftpSession;
@@ -274,7 +274,7 @@ impl Storage for SftpStorage {
 
     fn remove_unfinished(&self) -> io::Result<usize> {
         let mut removed = 0;
-        for dir in write_dirs() {
+        for dir in unfinished_dirs() {
             let path = self.path(&dir);
             let entries = match self.run(&path, self.files.list(&path)) {
                 Ok(e) => e,
