@@ -175,6 +175,67 @@ fn s3_profile_fixture() -> (Fixture, Server) {
     (f, server)
 }
 
+/// The S3 fixture with no keys at all: the engine asks the role, here moto's instance metadata
+/// service (on the S3 server's own port) through `AWS_EC2_METADATA_SERVICE_ENDPOINT`. The judge is given
+/// keys (restic 0.14 cannot be pointed at a metadata service elsewhere).
+fn s3_instance_role_fixture() -> (Fixture, Server) {
+    let (mut f, server) = s3_fixture();
+    let endpoint = s3_endpoint(&f);
+    without_keys(
+        &mut f,
+        [format!("AWS_EC2_METADATA_SERVICE_ENDPOINT={endpoint}")],
+    );
+    (f, server)
+}
+
+/// The S3 fixture whose credentials come from a container credentials endpoint
+/// (`AWS_CONTAINER_CREDENTIALS_FULL_URI` with an authorization token file), served by moto's role URL.
+fn s3_container_role_fixture() -> (Fixture, Server) {
+    let (mut f, server) = s3_fixture();
+    let endpoint = s3_endpoint(&f);
+    let token = f.path("container-token");
+    std::fs::write(&token, "container-secret\n").unwrap();
+    without_keys(
+        &mut f,
+        [
+            format!(
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI={endpoint}/latest/meta-data/iam/security-credentials/default-role"
+            ),
+            format!("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE={}", token.display()),
+        ],
+    );
+    (f, server)
+}
+
+/// `http://127.0.0.1:<port>` of an S3 fixture.
+fn s3_endpoint(f: &Fixture) -> String {
+    let rest = f.repo.uri.trim_start_matches("s3:");
+    rest.trim_end_matches("/cairn-test/repo").to_string()
+}
+
+/// Moves the fixture's keys to the judge and gives the engine `env` instead, with no credentials file.
+fn without_keys(f: &mut Fixture, env: impl IntoIterator<Item = String>) {
+    let keys: Vec<String> = f
+        .repo
+        .env
+        .iter()
+        .filter(|e| e.starts_with("AWS_"))
+        .cloned()
+        .collect();
+    f.judge_env = keys
+        .iter()
+        .filter_map(|e| e.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    f.repo.env.retain(|e| !e.starts_with("AWS_"));
+    f.repo.env.push(format!(
+        "AWS_SHARED_CREDENTIALS_FILE={}",
+        f.path("no-credentials-file").display()
+    ));
+    f.repo.env.extend(env);
+    f.repo.env.sort();
+}
+
 /// Google Cloud Storage's JSON API on loopback (gcp-storage-emulator, in memory), reached through
 /// `STORAGE_EMULATOR_HOST`; the engine creates the bucket on init. restic 0.14 cannot be pointed at an
 /// emulator, so the judge reaches the same bucket through `rclone serve restic` over rclone's gcs backend.
@@ -509,6 +570,42 @@ backend_checks!(
     embedded(),
     [restic_checks_lists_and_restores_what_it_wrote]
 );
+
+backend_checks!(
+    s3_instance_role_embedded,
+    s3_instance_role_fixture(),
+    embedded(),
+    [
+        backup_then_incremental_with_tags_and_progress,
+        restic_checks_lists_and_restores_what_it_wrote
+    ]
+);
+
+backend_checks!(
+    s3_container_role_embedded,
+    s3_container_role_fixture(),
+    embedded(),
+    [restic_checks_lists_and_restores_what_it_wrote]
+);
+
+/// With no keys and no metadata service, the error says what to set.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_embedded_without_credentials_says_where_they_may_come_from() {
+    let (mut f, _server) = s3_fixture();
+    without_keys(
+        &mut f,
+        ["AWS_EC2_METADATA_SERVICE_ENDPOINT=http://127.0.0.1:9".to_string()],
+    );
+    let err = embedded().init(&f.repo).await.unwrap_err().to_string();
+    for named in [
+        "AWS_ACCESS_KEY_ID",
+        "~/.aws/credentials",
+        "EC2 instance profile",
+        "did not answer at http://127.0.0.1:9",
+    ] {
+        assert!(err.contains(named), "{named} not in: {err}");
+    }
+}
 
 backend_checks!(
     s3_profile_embedded,

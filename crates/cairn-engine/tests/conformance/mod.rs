@@ -23,6 +23,8 @@ pub struct Fixture {
     pub judge_flags: Vec<String>,
     /// Where the judge reaches the repository when restic cannot use the engine's URI (a bridge).
     pub judge_uri: Option<String>,
+    /// Environment the judge needs beside the repo's (credentials restic cannot find the engine's way).
+    pub judge_env: Vec<(String, String)>,
 }
 
 impl Fixture {
@@ -63,6 +65,7 @@ impl Fixture {
             src,
             judge_flags: Vec::new(),
             judge_uri: None,
+            judge_env: Vec::new(),
         }
     }
 
@@ -90,6 +93,7 @@ impl Fixture {
             .args(args)
             .args(&self.judge_flags)
             .envs(self.repo.env.iter().filter_map(|e| e.split_once('=')))
+            .envs(self.judge_env.iter().map(|(k, v)| (k, v)))
             .env("RESTIC_REPOSITORY", self.judge_repository())
             .env("RESTIC_PASSWORD", &self.repo.password)
             .env("XDG_CACHE_HOME", self.path("cache"))

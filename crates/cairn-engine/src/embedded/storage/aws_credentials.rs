@@ -1,11 +1,54 @@
 //! S3 credentials found where restic's S3 client looks: `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`
 //! (and `AWS_SESSION_TOKEN`) in the environment first, then the shared credentials file
 //! (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`) for the profile `AWS_PROFILE` (else
-//! `default`). Instance roles are not asked.
+//! `default`), then the machine's role (a container's credentials endpoint or the EC2 instance
+//! metadata service, aws_role.rs).
+use super::aws_role::RoleCredentials;
+use super::other;
 use rusty_s3::Credentials;
+use std::io;
 use std::path::PathBuf;
 
-/// The credentials, with `var` reading the environment.
+/// Where a storage's S3 credentials come from.
+pub enum AwsKeys {
+    /// Keys from the environment or the credentials file.
+    Fixed(Credentials),
+    /// The role's temporary credentials, renewed before they expire.
+    Role(RoleCredentials),
+}
+
+impl AwsKeys {
+    /// Finds them (`var` reads the environment); asks the role at once, so that a machine without
+    /// one is told now what to set.
+    pub fn find(var: impl Fn(&str) -> Option<String>) -> io::Result<Self> {
+        if let Some(credentials) = find(&var) {
+            return Ok(AwsKeys::Fixed(credentials));
+        }
+        let missing = |why: String| {
+            other(format!(
+                "s3: repositories need AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the repository's env, a profile \
+                 in ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE), or a role (ECS container \
+                 credentials, an EC2 instance profile); {why}"
+            ))
+        };
+        let role = RoleCredentials::find(&var)?.ok_or_else(|| {
+            missing("no keys are set and AWS_EC2_METADATA_DISABLED turns the instance metadata service off".into())
+        })?;
+        role.current()
+            .map_err(|e| missing(format!("no keys are set and {e}")))?;
+        Ok(AwsKeys::Role(role))
+    }
+
+    /// The credentials to sign the next request with.
+    pub fn current(&self) -> io::Result<Credentials> {
+        match self {
+            AwsKeys::Fixed(credentials) => Ok(credentials.clone()),
+            AwsKeys::Role(role) => role.current(),
+        }
+    }
+}
+
+/// The credentials from the environment or the credentials file, with `var` reading the environment.
 pub fn find(var: impl Fn(&str) -> Option<String>) -> Option<Credentials> {
     let set = |name: &str| var(name).filter(|v| !v.trim().is_empty());
     if let (Some(key), Some(secret)) = (set("AWS_ACCESS_KEY_ID"), set("AWS_SECRET_ACCESS_KEY")) {

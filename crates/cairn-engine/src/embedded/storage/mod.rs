@@ -3,6 +3,7 @@
 //! rustic_core's own backend trait cannot name); `for_location` builds one from a parsed repository
 //! location, and `RusticBackend` adapts any of them to rustic_core.
 mod aws_credentials;
+mod aws_role;
 mod azure;
 mod azure_auth;
 mod azure_listing;

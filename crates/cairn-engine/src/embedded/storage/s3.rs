@@ -1,16 +1,18 @@
 //! A repository in an S3 bucket (`s3:` URIs, as restic writes them: `s3:host/bucket/prefix`, https unless
 //! the URI says `s3:http://`), laid out as restic lays it out. Requests are presigned with SigV4 by
 //! rusty-s3 and sent by the shared HTTP client; credentials come from `AWS_ACCESS_KEY_ID`,
-//! `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN` or the shared credentials file (aws_credentials.rs),
+//! `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the shared credentials file or the machine's role
+//! (aws_credentials.rs),
 //! the region from `-o s3.region`, `AWS_DEFAULT_REGION`
 //! or `AWS_REGION` (else us-east-1), and `-o s3.bucket-lookup` (auto, dns, path) picks virtual-host or
 //! path-style URLs as restic's does. S3 writes are atomic, so a reader never sees part of a file.
-use super::{Storage, aws_credentials, gone_is_removed, http, object_path, other, under_prefix};
+use super::aws_credentials::AwsKeys;
+use super::{Storage, gone_is_removed, http, object_path, other, under_prefix};
 use bytes::Bytes;
 use reqwest::Url;
 use reqwest::blocking::Client;
 use rusty_s3::actions::ListObjectsV2;
-use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
+use rusty_s3::{Bucket, S3Action, UrlStyle};
 use std::io;
 use std::time::Duration;
 
@@ -19,7 +21,7 @@ const SIGNED_FOR: Duration = Duration::from_secs(3600);
 const SERVER: &str = "the S3 server";
 const SERVICE: http::Service = http::Service {
     name: SERVER,
-    credentials: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the AWS profile) and the bucket's policy",
+    credentials: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the AWS profile, or the role) and the bucket's policy",
 };
 
 /// Where an `s3:` URI points.
@@ -65,7 +67,7 @@ type Page = (Vec<(String, u64)>, Option<String>);
 pub struct S3Storage {
     place: S3Place,
     bucket: Bucket,
-    credentials: Credentials,
+    keys: AwsKeys,
     client: Client,
 }
 
@@ -94,13 +96,7 @@ impl S3Storage {
         region_option: Option<&str>,
         lookup: Option<&str>,
     ) -> io::Result<Self> {
-        let credentials = aws_credentials::find(|k| std::env::var(k).ok()).ok_or_else(|| {
-            other(
-                "s3: repositories need AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY in the repository's env, \
-                 or a profile in ~/.aws/credentials (AWS_SHARED_CREDENTIALS_FILE, AWS_PROFILE); the embedded \
-                 engine does not ask instance roles, the restic engine does",
-            )
-        })?;
+        let keys = AwsKeys::find(|k| std::env::var(k).ok())?;
         let endpoint = Url::parse(&place.endpoint)
             .map_err(|e| other(format!("bad S3 endpoint {}: {e}", place.endpoint)))?;
         let bucket = Bucket::new(
@@ -113,7 +109,7 @@ impl S3Storage {
         Ok(S3Storage {
             place: place.clone(),
             bucket,
-            credentials,
+            keys,
             client: http::client()?,
         })
     }
@@ -124,7 +120,8 @@ impl S3Storage {
 
     /// One page of a listing and the token for the next, if any.
     fn list_page(&self, prefix: &str, token: Option<&str>) -> io::Result<Page> {
-        let mut action = ListObjectsV2::new(&self.bucket, Some(&self.credentials));
+        let credentials = self.keys.current()?;
+        let mut action = ListObjectsV2::new(&self.bucket, Some(&credentials));
         action.with_prefix(prefix);
         if let Some(t) = token {
             action.with_continuation_token(t);
@@ -158,15 +155,13 @@ impl Storage for S3Storage {
 
     /// Creates the bucket when it is missing, as `restic init` does.
     fn create(&self) -> io::Result<()> {
-        let head = self
-            .bucket
-            .head_bucket(Some(&self.credentials))
-            .sign(SIGNED_FOR);
+        let credentials = self.keys.current()?;
+        let head = self.bucket.head_bucket(Some(&credentials)).sign(SIGNED_FOR);
         match http::send(&self.client, &SERVICE, |c| Ok(c.head(head.clone()))) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             other => return other.map(drop),
         }
-        let create = self.bucket.create_bucket(&self.credentials);
+        let create = self.bucket.create_bucket(&credentials);
         let url = create.sign(SIGNED_FOR);
         let body = if self.bucket.region() == "us-east-1" {
             String::new()
@@ -197,7 +192,7 @@ impl Storage for S3Storage {
         let key = self.key(dir, name);
         let url = self
             .bucket
-            .get_object(Some(&self.credentials), &key)
+            .get_object(Some(&self.keys.current()?), &key)
             .sign(SIGNED_FOR);
         let response = http::send(&self.client, &SERVICE, |c| {
             Ok(http::get(c.get(url.clone()), range))
@@ -209,7 +204,7 @@ impl Storage for S3Storage {
         let key = self.key(dir, name);
         let url = self
             .bucket
-            .put_object(Some(&self.credentials), &key)
+            .put_object(Some(&self.keys.current()?), &key)
             .sign(SIGNED_FOR);
         let body = Bytes::copy_from_slice(data);
         http::send(&self.client, &SERVICE, |c| {
@@ -222,7 +217,7 @@ impl Storage for S3Storage {
         let key = self.key(dir, name);
         let url = self
             .bucket
-            .delete_object(Some(&self.credentials), &key)
+            .delete_object(Some(&self.keys.current()?), &key)
             .sign(SIGNED_FOR);
         gone_is_removed(http::send(&self.client, &SERVICE, |c| {
             Ok(c.delete(url.clone()))
