@@ -213,7 +213,8 @@ fn s3_endpoint(f: &Fixture) -> String {
     rest.trim_end_matches("/cairn-test/repo").to_string()
 }
 
-/// Moves the fixture's keys to the judge and gives the engine `env` instead, with no credentials file.
+/// Moves the fixture's keys to the judge and gives the engine `env` instead, with no credentials file;
+/// every other place credentials could come from is set empty (the worker inherits the test's env).
 fn without_keys(f: &mut Fixture, env: impl IntoIterator<Item = String>) {
     let keys: Vec<String> = f
         .repo
@@ -232,6 +233,21 @@ fn without_keys(f: &mut Fixture, env: impl IntoIterator<Item = String>) {
         "AWS_SHARED_CREDENTIALS_FILE={}",
         f.path("no-credentials-file").display()
     ));
+    let env: Vec<String> = env.into_iter().collect();
+    for name in [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+        "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        "AWS_EC2_METADATA_DISABLED",
+    ] {
+        if !env.iter().any(|e| e.starts_with(&format!("{name}="))) {
+            f.repo.env.push(format!("{name}="));
+        }
+    }
     f.repo.env.extend(env);
     f.repo.env.sort();
 }

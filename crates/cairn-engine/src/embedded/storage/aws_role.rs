@@ -13,31 +13,53 @@ use rusty_s3::Credentials;
 use serde::Deserialize;
 use std::io;
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 const INSTANCE_SERVICE: &str = "http://169.254.169.254";
 const CONTAINER_HOST: &str = "http://169.254.170.2";
-/// Hosts a full container credentials URI may name over plain http (ECS and EKS pod identity).
-const CONTAINER_HOSTS: [&str; 2] = ["169.254.170.2", "169.254.170.23"];
+/// Hosts a full container credentials URI may name over plain http (ECS, EKS pod identity on IPv4 and
+/// IPv6).
+const CONTAINER_HOSTS: [&str; 3] = ["169.254.170.2", "169.254.170.23", "fd00:ec2::23"];
 const TOKEN_HEADER: &str = "X-aws-ec2-metadata-token";
-/// Credentials are asked for again this long before they expire.
+/// Credentials are asked for again this long before they expire...
 const RENEW_BEFORE: Duration = Duration::from_secs(300);
+/// ...but not more often than this, whatever their expiry says (a service handing out credentials
+/// close to their end, a clock off by minutes).
+const ASK_AT_MOST_EVERY: Duration = Duration::from_secs(60);
+/// The session token request; a service that drops its answer (a container behind an instance whose
+/// hop limit is 1) is taken to offer IMDSv1 only, as AWS's SDKs do.
+const TOKEN_WAIT: Duration = Duration::from_secs(2);
 
 enum Source {
     Container {
         url: String,
-        authorization: Option<String>,
+        authorization: Authorization,
     },
     Instance {
         endpoint: String,
     },
 }
 
+/// The `Authorization` header of a full container credentials URI.
+enum Authorization {
+    None,
+    Value(String),
+    /// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, read anew for each request: EKS replaces it.
+    File(String),
+}
+
+/// Credentials obtained, when they expire and when they were obtained.
+struct Kept {
+    credentials: Credentials,
+    expires: Option<jiff::Timestamp>,
+    obtained: Instant,
+}
+
 /// The credentials the machine's role gives, kept while they are valid.
 pub struct RoleCredentials {
     source: Source,
     client: Client,
-    kept: Mutex<Option<(Credentials, Option<jiff::Timestamp>)>>,
+    kept: Mutex<Option<Kept>>,
 }
 
 /// What both endpoints answer.
@@ -62,13 +84,13 @@ impl RoleCredentials {
         let source = if let Some(path) = set("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI") {
             Source::Container {
                 url: format!("{CONTAINER_HOST}{path}"),
-                authorization: None,
+                authorization: Authorization::None,
             }
         } else if let Some(url) = set("AWS_CONTAINER_CREDENTIALS_FULL_URI") {
             allowed_container_uri(&url)?;
             Source::Container {
                 url,
-                authorization: container_authorization(&set)?,
+                authorization: container_authorization(&set),
             }
         } else if set("AWS_EC2_METADATA_DISABLED").is_some_and(|v| v.eq_ignore_ascii_case("true")) {
             return Ok(None);
@@ -79,7 +101,9 @@ impl RoleCredentials {
                 .to_string();
             Source::Instance { endpoint }
         };
+        // Never through a proxy: the answers are credentials, and the token goes with the request.
         let client = Client::builder()
+            .no_proxy()
             .connect_timeout(Duration::from_secs(2))
             .timeout(Duration::from_secs(10))
             .build()
@@ -91,27 +115,43 @@ impl RoleCredentials {
         }))
     }
 
-    /// The credentials to sign with: the kept ones, or new ones when they are about to expire.
+    /// The credentials to sign with: the kept ones, or new ones when they are about to expire. While
+    /// the service cannot be reached, kept credentials serve until they have actually expired.
     pub fn current(&self) -> io::Result<Credentials> {
         let mut kept = self
             .kept
             .lock()
             .map_err(|_| other("the AWS role credentials were poisoned"))?;
-        if let Some((credentials, expires)) = kept.as_ref()
-            && expires.is_none_or(|at| still_valid(&at))
+        if let Some(k) = kept.as_ref()
+            && (k.expires.is_none_or(|at| valid_for(&at, RENEW_BEFORE))
+                || (k.obtained.elapsed() < ASK_AT_MOST_EVERY
+                    && k.expires.is_none_or(|at| valid_for(&at, Duration::ZERO))))
         {
-            return Ok(credentials.clone());
+            return Ok(k.credentials.clone());
         }
-        let (credentials, expires) = self.fetch()?;
-        *kept = Some((credentials.clone(), expires));
-        Ok(credentials)
+        match self.fetch() {
+            Ok((credentials, expires)) => {
+                *kept = Some(Kept {
+                    credentials: credentials.clone(),
+                    expires,
+                    obtained: Instant::now(),
+                });
+                Ok(credentials)
+            }
+            Err(e) => match kept.as_ref() {
+                Some(k) if k.expires.is_some_and(|at| valid_for(&at, Duration::ZERO)) => {
+                    Ok(k.credentials.clone())
+                }
+                _ => Err(e),
+            },
+        }
     }
 
     fn fetch(&self) -> io::Result<(Credentials, Option<jiff::Timestamp>)> {
         let text = match &self.source {
             Source::Container { url, authorization } => {
                 let request = self.client.get(url);
-                let request = match authorization {
+                let request = match authorization.value()? {
                     Some(value) => request.header("Authorization", value),
                     None => request,
                 };
@@ -149,12 +189,17 @@ impl RoleCredentials {
 
     fn session_token(&self, endpoint: &str) -> io::Result<Option<String>> {
         let url = format!("{endpoint}/latest/api/token");
-        let answer = self
+        let sent = self
             .client
             .put(&url)
             .header("X-aws-ec2-metadata-token-ttl-seconds", "21600")
-            .send()
-            .map_err(|e| self.unanswered(&url, e))?;
+            .timeout(TOKEN_WAIT)
+            .send();
+        let answer = match sent {
+            Ok(answer) => answer,
+            Err(e) if e.is_timeout() && !e.is_connect() => return Ok(None),
+            Err(e) => return Err(self.unanswered(&url, e)),
+        };
         match answer.status() {
             s if s.is_success() => answer.text().map(Some).map_err(super::http::error),
             // A service that offers no session tokens (IMDSv1 only).
@@ -195,11 +240,12 @@ impl RoleCredentials {
     }
 }
 
-fn still_valid(expires: &jiff::Timestamp) -> bool {
-    let renew = jiff::SignedDuration::try_from(RENEW_BEFORE).unwrap_or_default();
+/// Whether credentials expiring at `expires` are still good `margin` from now.
+fn valid_for(expires: &jiff::Timestamp, margin: Duration) -> bool {
+    let margin = jiff::SignedDuration::try_from(margin).unwrap_or_default();
     jiff::Timestamp::now()
-        .checked_add(renew)
-        .is_ok_and(|soon| soon < *expires)
+        .checked_add(margin)
+        .is_ok_and(|then| then < *expires)
 }
 
 /// The answer's keys and when they expire.
@@ -244,17 +290,31 @@ fn allowed_container_uri(text: &str) -> io::Result<()> {
     )))
 }
 
-/// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`'s contents, else `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
-fn container_authorization(set: &impl Fn(&str) -> Option<String>) -> io::Result<Option<String>> {
-    match set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE") {
-        Some(path) => std::fs::read_to_string(&path)
-            .map(|t| Some(t.trim().to_string()))
-            .map_err(|e| {
-                other(format!(
-                    "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path}: {e}"
-                ))
-            }),
-        None => Ok(set("AWS_CONTAINER_AUTHORIZATION_TOKEN")),
+/// `AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE`, else `AWS_CONTAINER_AUTHORIZATION_TOKEN`.
+fn container_authorization(set: &impl Fn(&str) -> Option<String>) -> Authorization {
+    match (
+        set("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"),
+        set("AWS_CONTAINER_AUTHORIZATION_TOKEN"),
+    ) {
+        (Some(path), _) => Authorization::File(path),
+        (None, Some(value)) => Authorization::Value(value),
+        (None, None) => Authorization::None,
+    }
+}
+
+impl Authorization {
+    fn value(&self) -> io::Result<Option<String>> {
+        match self {
+            Authorization::None => Ok(None),
+            Authorization::Value(v) => Ok(Some(v.clone())),
+            Authorization::File(path) => std::fs::read_to_string(path)
+                .map(|t| Some(t.trim().to_string()))
+                .map_err(|e| {
+                    other(format!(
+                        "cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE {path}: {e}"
+                    ))
+                }),
+        }
     }
 }
 
@@ -271,19 +331,27 @@ mod tests {
         move |k: &str| map.get(k).cloned()
     }
 
+    fn in_secs(secs: i64) -> jiff::Timestamp {
+        jiff::Timestamp::now()
+            .checked_add(jiff::SignedDuration::from_secs(secs))
+            .unwrap()
+    }
+
     #[test]
     fn answers_are_read_with_their_expiry() {
-        let (c, expires) = parse(
-            r#"{"Code":"Success","AccessKeyId":"AK","SecretAccessKey":"SK","Token":"T","Expiration":"2030-01-02T03:04:05Z"}"#,
-        )
+        let later = in_secs(3600).strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let (c, expires) = parse(&format!(
+            r#"{{"Code":"Success","AccessKeyId":"AK","SecretAccessKey":"SK","Token":"T","Expiration":"{later}"}}"#
+        ))
         .unwrap();
         assert_eq!((c.key(), c.secret(), c.token()), ("AK", "SK", Some("T")));
-        assert_eq!(expires.unwrap().to_string(), "2030-01-02T03:04:05Z");
-        assert!(still_valid(&expires.unwrap()));
-        let soon = jiff::Timestamp::now()
-            .checked_add(jiff::SignedDuration::from_secs(60))
-            .unwrap();
-        assert!(!still_valid(&soon), "renewed five minutes ahead");
+        assert_eq!(expires.unwrap().to_string(), later);
+        assert!(valid_for(&expires.unwrap(), RENEW_BEFORE));
+        assert!(
+            !valid_for(&in_secs(60), RENEW_BEFORE),
+            "renewed five minutes ahead"
+        );
+        assert!(valid_for(&in_secs(60), Duration::ZERO));
         assert!(parse(r#"{"AccessKeyId":"AK"}"#).is_err());
         assert!(parse(r#"{"AccessKeyId":"A","SecretAccessKey":"S","Expiration":"soon"}"#).is_err());
     }
@@ -297,7 +365,7 @@ mod tests {
         .unwrap()
         .unwrap();
         assert!(
-            matches!(&relative.source, Source::Container { url, authorization: None } if url == "http://169.254.170.2/v2/creds/x")
+            matches!(&relative.source, Source::Container { url, authorization: Authorization::None } if url == "http://169.254.170.2/v2/creds/x")
         );
         let dir = tempfile::tempdir().unwrap();
         let token_file = dir.path().join("token");
@@ -315,9 +383,29 @@ mod tests {
         ]))
         .unwrap()
         .unwrap();
-        assert!(
-            matches!(&full.source, Source::Container { authorization: Some(a), .. } if a == "secret-token")
+        let Source::Container { authorization, .. } = &full.source else {
+            panic!("a container source");
+        };
+        assert_eq!(
+            authorization.value().unwrap().as_deref(),
+            Some("secret-token")
         );
+        std::fs::write(&token_file, "replaced-token").unwrap();
+        assert_eq!(
+            authorization.value().unwrap().as_deref(),
+            Some("replaced-token"),
+            "the token file is read for each request"
+        );
+        for allowed in [
+            "https://creds.example.com/x",
+            "http://[fd00:ec2::23]/v1/credentials",
+        ] {
+            assert!(
+                RoleCredentials::find(env(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", allowed)]))
+                    .is_ok(),
+                "{allowed}"
+            );
+        }
         for refused in ["http://example.com/creds", "ftp://127.0.0.1/x", "not a url"] {
             let e = RoleCredentials::find(env(&[("AWS_CONTAINER_CREDENTIALS_FULL_URI", refused)]))
                 .err()
@@ -328,13 +416,6 @@ mod tests {
                 "{refused}: {e}"
             );
         }
-        assert!(
-            RoleCredentials::find(env(&[(
-                "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-                "https://creds.example.com/x"
-            )]))
-            .is_ok()
-        );
         assert!(
             RoleCredentials::find(env(&[("AWS_EC2_METADATA_DISABLED", "TRUE")]))
                 .unwrap()
@@ -355,9 +436,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_silent_metadata_service_is_named_in_the_error() {
-        // A loopback port nothing listens on: refused at once.
+    /// A metadata service on a loopback port nothing listens on: refused at once.
+    fn silent_role() -> (String, RoleCredentials) {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         drop(listener);
@@ -365,6 +445,35 @@ mod tests {
         let role = RoleCredentials::find(env(&[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)]))
             .unwrap()
             .unwrap();
+        (endpoint, role)
+    }
+
+    #[test]
+    fn kept_credentials_serve_until_they_expire_while_the_service_is_away() {
+        let (_, role) = silent_role();
+        let keep = |expires: jiff::Timestamp| {
+            *role.kept.lock().unwrap() = Some(Kept {
+                credentials: Credentials::new_with_token("AK", "SK", "T"),
+                expires: Some(expires),
+                obtained: Instant::now()
+                    .checked_sub(Duration::from_secs(600))
+                    .unwrap(),
+            });
+        };
+        keep(in_secs(120));
+        assert_eq!(
+            role.current().unwrap().key(),
+            "AK",
+            "due for renewal, still valid: kept"
+        );
+        keep(in_secs(-1));
+        let e = role.current().unwrap_err().to_string();
+        assert!(e.contains("did not answer"), "expired: asked again: {e}");
+    }
+
+    #[test]
+    fn a_silent_metadata_service_is_named_in_the_error() {
+        let (endpoint, role) = silent_role();
         let e = role.current().unwrap_err().to_string();
         assert!(
             e.contains("the EC2 instance metadata service did not answer"),

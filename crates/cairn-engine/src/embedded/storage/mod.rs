@@ -62,9 +62,16 @@ pub trait Storage: Send + Sync + 'static {
 }
 
 /// Whether a name is a temporary one of the local and sftp writes (`.<name>.tmp-<tag>`, renamed to
-/// `<name>` once whole), left behind only by a write cut short.
+/// `<name>` once whole), left behind only by a write cut short. `<name>` is a repository file's:
+/// `config` or a 64-digit hex id.
 pub(crate) fn is_unfinished(name: &str) -> bool {
-    name.starts_with('.') && name.contains(".tmp-")
+    let Some((file, _)) = name
+        .strip_prefix('.')
+        .and_then(|rest| rest.split_once(".tmp-"))
+    else {
+        return false;
+    };
+    file == "config" || (file.len() == 64 && file.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Where temporary files of writes cut short are looked for: every directory files are written to but
@@ -134,4 +141,27 @@ pub(crate) fn random_token() -> io::Result<String> {
 /// An I/O error for a failure that is not one (HTTP statuses, protocol surprises).
 pub(crate) fn other(message: impl Into<String>) -> io::Error {
     io::Error::other(message.into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_temporary_names_of_repository_files_are_unfinished() {
+        let id = "0123456789abcdef".repeat(4);
+        assert!(is_unfinished(&format!(".{id}.tmp-4242")));
+        assert!(is_unfinished(&format!(".{id}.tmp-{}", "f".repeat(32))));
+        assert!(is_unfinished(".config.tmp-1"));
+        for kept in [
+            id.clone(),
+            format!("{id}-tmp-123"),
+            ".config".into(),
+            ".notes.tmp-1".into(),
+            format!(".{}.tmp-1", &id[..63]),
+            ".tmp-1".into(),
+        ] {
+            assert!(!is_unfinished(&kept), "{kept}");
+        }
+    }
 }

@@ -16,7 +16,8 @@ use rusty_s3::{Bucket, S3Action, UrlStyle};
 use std::io;
 use std::time::Duration;
 
-/// How long a presigned request stays valid (the largest upload must start within it).
+/// How long a presigned request stays valid (the largest upload must start within it). Each attempt of
+/// a request is signed anew, with the credentials current then (role credentials expire).
 const SIGNED_FOR: Duration = Duration::from_secs(3600);
 const SERVER: &str = "the S3 server";
 const SERVICE: http::Service = http::Service {
@@ -120,16 +121,17 @@ impl S3Storage {
 
     /// One page of a listing and the token for the next, if any.
     fn list_page(&self, prefix: &str, token: Option<&str>) -> io::Result<Page> {
-        let credentials = self.keys.current()?;
-        let mut action = ListObjectsV2::new(&self.bucket, Some(&credentials));
-        action.with_prefix(prefix);
-        if let Some(t) = token {
-            action.with_continuation_token(t);
-        }
-        let url = action.sign(SIGNED_FOR);
-        let text = http::send(&self.client, &SERVICE, |c| Ok(c.get(url.clone())))?
-            .text()
-            .map_err(http::error)?;
+        let text = http::send(&self.client, &SERVICE, |c| {
+            let credentials = self.keys.current()?;
+            let mut action = ListObjectsV2::new(&self.bucket, Some(&credentials));
+            action.with_prefix(prefix);
+            if let Some(t) = token {
+                action.with_continuation_token(t);
+            }
+            Ok(c.get(action.sign(SIGNED_FOR)))
+        })?
+        .text()
+        .map_err(http::error)?;
         let page = ListObjectsV2::parse_response(&text)
             .map_err(|e| other(format!("{SERVER} sent a listing that cannot be read: {e}")))?;
         let files = page
@@ -155,21 +157,23 @@ impl Storage for S3Storage {
 
     /// Creates the bucket when it is missing, as `restic init` does.
     fn create(&self) -> io::Result<()> {
-        let credentials = self.keys.current()?;
-        let head = self.bucket.head_bucket(Some(&credentials)).sign(SIGNED_FOR);
-        match http::send(&self.client, &SERVICE, |c| Ok(c.head(head.clone()))) {
+        let head = http::send(&self.client, &SERVICE, |c| {
+            let credentials = self.keys.current()?;
+            Ok(c.head(self.bucket.head_bucket(Some(&credentials)).sign(SIGNED_FOR)))
+        });
+        match head {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             other => return other.map(drop),
         }
-        let create = self.bucket.create_bucket(&credentials);
-        let url = create.sign(SIGNED_FOR);
-        let body = if self.bucket.region() == "us-east-1" {
-            String::new()
-        } else {
-            create.body()
-        };
         http::send(&self.client, &SERVICE, |c| {
-            Ok(c.put(url.clone()).body(body.clone()))
+            let credentials = self.keys.current()?;
+            let create = self.bucket.create_bucket(&credentials);
+            let body = if self.bucket.region() == "us-east-1" {
+                String::new()
+            } else {
+                create.body()
+            };
+            Ok(c.put(create.sign(SIGNED_FOR)).body(body))
         })
         .map(drop)
     }
@@ -190,37 +194,31 @@ impl Storage for S3Storage {
 
     fn read(&self, dir: &str, name: &str, range: Option<(u64, u32)>) -> io::Result<Bytes> {
         let key = self.key(dir, name);
-        let url = self
-            .bucket
-            .get_object(Some(&self.keys.current()?), &key)
-            .sign(SIGNED_FOR);
         let response = http::send(&self.client, &SERVICE, |c| {
-            Ok(http::get(c.get(url.clone()), range))
+            let credentials = self.keys.current()?;
+            let url = self.bucket.get_object(Some(&credentials), &key);
+            Ok(http::get(c.get(url.sign(SIGNED_FOR)), range))
         })?;
         http::body(response, range, &key)
     }
 
     fn write(&self, dir: &str, name: &str, data: &[u8]) -> io::Result<()> {
         let key = self.key(dir, name);
-        let url = self
-            .bucket
-            .put_object(Some(&self.keys.current()?), &key)
-            .sign(SIGNED_FOR);
         let body = Bytes::copy_from_slice(data);
         http::send(&self.client, &SERVICE, |c| {
-            Ok(c.put(url.clone()).body(body.clone()))
+            let credentials = self.keys.current()?;
+            let url = self.bucket.put_object(Some(&credentials), &key);
+            Ok(c.put(url.sign(SIGNED_FOR)).body(body.clone()))
         })
         .map(drop)
     }
 
     fn remove(&self, dir: &str, name: &str) -> io::Result<()> {
         let key = self.key(dir, name);
-        let url = self
-            .bucket
-            .delete_object(Some(&self.keys.current()?), &key)
-            .sign(SIGNED_FOR);
         gone_is_removed(http::send(&self.client, &SERVICE, |c| {
-            Ok(c.delete(url.clone()))
+            let credentials = self.keys.current()?;
+            let url = self.bucket.delete_object(Some(&credentials), &key);
+            Ok(c.delete(url.sign(SIGNED_FOR)))
         }))
     }
 }

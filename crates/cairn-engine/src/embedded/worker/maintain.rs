@@ -131,13 +131,18 @@ pub fn prune(
     let plan = repo.prune_plan(&opts)?;
     repo.prune(&opts, plan)?;
     let after = packs(opened.storage.as_ref())?;
-    // The exclusive lock means no write is running: any temporary file is a killed writer's.
-    let unfinished = opened.storage.remove_unfinished()?;
+    // The exclusive lock means no write is running: any temporary file is a killed writer's. Failing
+    // to remove them is told, but does not fail the prune that has been done.
+    let unfinished = opened.storage.remove_unfinished();
     lock.release()?;
-    if unfinished > 0 {
-        out.line(format!(
-            "removed {unfinished} temporary files left by interrupted writes"
-        ));
+    match unfinished {
+        Ok(0) => {}
+        Ok(n) => out.line(format!(
+            "removed {n} temporary files left by interrupted writes"
+        )),
+        Err(e) => out.line(format!(
+            "could not remove the temporary files left by interrupted writes: {e}"
+        )),
     }
     out.line(format!(
         "removed {} of {} pack files, freeing {} bytes; {} bytes in {} pack files remain",

@@ -10,6 +10,16 @@ use rustic_core::{LocalSource, ReadSource, ReadSourceEntry, RusticResult};
 use std::path::Path;
 use std::sync::Arc;
 
+impl TagFilter {
+    /// Whether the walk leaves this entry out: it sits in a tagged directory, or it is directly inside a
+    /// backup path that sits in one (the walk does not filter the backup paths themselves).
+    fn leaves_out_of_walk(&self, entry: &ignore::DirEntry) -> bool {
+        let path = entry.path();
+        self.in_tagged_dir(path)
+            || (entry.depth() == 1 && path.parent().is_some_and(|p| self.in_tagged_dir(p)))
+    }
+}
+
 pub struct Tagged<S> {
     inner: S,
     filter: Arc<TagFilter>,
@@ -22,7 +32,7 @@ impl Tagged<LocalSource> {
             local
         } else {
             let walk_filter = filter.clone();
-            local.filter_entries(move |entry| !walk_filter.in_tagged_dir(entry.path()))
+            local.filter_entries(move |entry| !walk_filter.leaves_out_of_walk(entry))
         };
         Tagged { inner, filter }
     }
@@ -122,5 +132,17 @@ mod tests {
             !source.filter.looked_at(&root.join("cache/sub")),
             "the walk went into a directory it leaves out"
         );
+
+        // A backup path inside the tagged directory: nothing of it is kept or counted.
+        let inside = LocalSource::new(
+            LocalSourceSaveOptions::default(),
+            &Excludes::default(),
+            &LocalSourceFilterOptions::default(),
+            &[root.join("cache/sub")],
+        )
+        .unwrap();
+        let inside = Tagged::new(inside, tag_files::rules(&filter));
+        assert_eq!(inside.entries().count(), 0);
+        assert_eq!(inside.size().unwrap(), Some(0));
     }
 }
