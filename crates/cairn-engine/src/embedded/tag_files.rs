@@ -3,10 +3,10 @@
 //! holds the tag file (starting with the header, when one is given) keeps the directory itself and the
 //! tag file, and leaves out everything else in it. Each directory is looked at once per rule.
 use super::flags::SourceFilter;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 
 /// The tag file of cache directories and the first bytes it must have
 /// (<https://bford.info/cachedir/>).
@@ -63,8 +63,8 @@ pub fn rules(filter: &SourceFilter) -> Vec<TagRule> {
     rules
 }
 
-/// Which directories the tag rules tag, each looked at once per rule. Shared (by the walk's entry
-/// filter, which runs in the walk and in its size estimate, and by the [`TagExcluder`]).
+/// Which directories the tag rules tag, each looked at once per rule. Shared by the walk's entry
+/// filter (which runs in the walk and in its size estimate) and the check of the walk's output.
 pub struct TagFilter {
     rules: Vec<TagRule>,
     /// (rule, directory) → tagged.
@@ -114,36 +114,6 @@ impl TagFilter {
     }
 }
 
-/// Decides, path by path in walk order, what the tag rules leave out, the contents of a directory
-/// left out included.
-pub struct TagExcluder {
-    filter: Arc<TagFilter>,
-    /// Directories left out, whose contents go with them.
-    left_out: HashSet<PathBuf>,
-}
-
-impl TagExcluder {
-    pub fn new(filter: Arc<TagFilter>) -> Self {
-        TagExcluder {
-            filter,
-            left_out: HashSet::new(),
-        }
-    }
-
-    /// Whether `path` is left out. A directory left out takes everything below it along.
-    pub fn leaves_out(&mut self, path: &Path, is_dir: bool) -> bool {
-        if self.filter.is_empty() {
-            return false;
-        }
-        let out = path.ancestors().skip(1).any(|a| self.left_out.contains(a))
-            || self.filter.in_tagged_dir(path);
-        if out && is_dir {
-            self.left_out.insert(path.to_path_buf());
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -183,22 +153,18 @@ mod tests {
             exclude_if_present: vec![".nobackup".into()],
             ..SourceFilter::default()
         };
-        let mut ex = TagExcluder::new(Arc::new(TagFilter::new(rules(&filter))));
-        let mut out = |p: &str, is_dir| ex.leaves_out(&root.join(p), is_dir);
-        assert!(!out("cache", true));
-        assert!(!out("cache/CACHEDIR.TAG", false));
-        assert!(out("cache/data", false));
-        assert!(out("cache/sub", true));
-        assert!(out("cache/sub/f", false));
-        assert!(!out("fake/CACHEDIR.TAG", false));
-        assert!(!out("fake/f", false));
-        assert!(!out("marked/.nobackup", false));
-        assert!(out("marked/deep", true));
-        assert!(out("marked/deep/f", false));
-        assert!(!out("plain/f", false));
-        assert!(
-            !TagExcluder::new(Arc::new(TagFilter::new(Vec::new())))
-                .leaves_out(&root.join("cache/data"), false)
-        );
+        // What lies deeper, below a directory left out, the walk never reaches (worker/tagged.rs).
+        let tags = TagFilter::new(rules(&filter));
+        let out = |p: &str| tags.in_tagged_dir(&root.join(p));
+        assert!(!out("cache"));
+        assert!(!out("cache/CACHEDIR.TAG"));
+        assert!(out("cache/data"));
+        assert!(out("cache/sub"));
+        assert!(!out("fake/CACHEDIR.TAG"));
+        assert!(!out("fake/f"));
+        assert!(!out("marked/.nobackup"));
+        assert!(out("marked/deep"));
+        assert!(!out("plain/f"));
+        assert!(!TagFilter::new(Vec::new()).in_tagged_dir(&root.join("cache/data")));
     }
 }

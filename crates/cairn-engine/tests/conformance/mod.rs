@@ -159,6 +159,22 @@ pub async fn backup(engine: &dyn Engine, f: &Fixture, req: &BackupRequest) -> Ba
         .unwrap()
 }
 
+/// A prune that must succeed, and the lines it streamed.
+async fn prune(engine: &dyn Engine, f: &Fixture, limit: PruneLimit) -> Vec<String> {
+    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    engine
+        .prune(
+            &f.repo,
+            limit,
+            &move |l: &str| sink.lock().unwrap().push(l.to_string()),
+            &CancellationToken::new(),
+        )
+        .await
+        .unwrap();
+    lines.lock().unwrap().clone()
+}
+
 fn names(entries: &[cairn_proto::v1::LsEntry]) -> Vec<String> {
     let mut n: Vec<String> = entries.iter().map(|e| e.name.clone()).collect();
     n.sort();
@@ -749,18 +765,8 @@ pub async fn prune_frees_space_and_stats_report_it(engine: &dyn Engine, f: &Fixt
         .forget_snapshot(&f.repo, &first.summary.snapshot_id)
         .await
         .unwrap();
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = lines.clone();
-    engine
-        .prune(
-            &f.repo,
-            PruneLimit::Percent(0.0),
-            &move |l: &str| sink.lock().unwrap().push(l.to_string()),
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
-    assert!(!lines.lock().unwrap().is_empty(), "prune output streamed");
+    let lines = prune(engine, f, PruneLimit::Percent(0.0)).await;
+    assert!(!lines.is_empty(), "prune output streamed");
     let after = engine.stats(&f.repo).await.unwrap();
     assert_eq!(after.snapshot_count, 1);
     assert!(
@@ -795,18 +801,7 @@ pub async fn prune_removes_what_interrupted_writes_left(engine: &dyn Engine, f: 
         .join("locks")
         .join(format!(".{}.tmp-9", "ef".repeat(32)));
     std::fs::write(&lock_being_written, "x").unwrap();
-    let lines = Arc::new(Mutex::new(Vec::<String>::new()));
-    let sink = lines.clone();
-    engine
-        .prune(
-            &f.repo,
-            PruneLimit::Percent(5.0),
-            &move |l: &str| sink.lock().unwrap().push(l.to_string()),
-            &CancellationToken::new(),
-        )
-        .await
-        .unwrap();
-    let said = lines.lock().unwrap().join("\n");
+    let said = prune(engine, f, PruneLimit::Percent(5.0)).await.join("\n");
     assert!(
         said.contains("removed 3 temporary files left by interrupted writes"),
         "{said}"

@@ -92,7 +92,8 @@ fn from_ini(text: &str, profile: &str) -> Option<Credentials> {
     Some(with_token(key?, secret?, token))
 }
 
-fn with_token(key: String, secret: String, token: Option<String>) -> Credentials {
+/// Keys, with the session token when there is one.
+pub(super) fn with_token(key: String, secret: String, token: Option<String>) -> Credentials {
     match token {
         Some(token) => Credentials::new_with_token(key, secret, token),
         None => Credentials::new(key, secret),
@@ -102,7 +103,7 @@ fn with_token(key: String, secret: String, token: Option<String>) -> Credentials
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
+    use crate::embedded::storage::tests::env;
 
     const FILE: &str = "# comment\n[default]\naws_access_key_id = AK\naws_secret_access_key=SK\n\n\
                         [work]\n; other\naws_access_key_id = WK\naws_secret_access_key = WS\naws_session_token = WT\n";
@@ -122,13 +123,6 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("credentials");
         std::fs::write(&file, FILE).unwrap();
-        let env = |pairs: &[(&str, &str)]| {
-            let map: HashMap<String, String> = pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            move |k: &str| map.get(k).cloned()
-        };
         let path = file.to_str().unwrap();
         let from_file = find(env(&[
             ("AWS_SHARED_CREDENTIALS_FILE", path),

@@ -6,6 +6,7 @@
 //! As in AWS's SDKs, `AWS_EC2_METADATA_SERVICE_ENDPOINT` moves the service and
 //! `AWS_EC2_METADATA_DISABLED=true` turns it off. Role credentials are temporary: they are kept until
 //! five minutes before they expire, then asked for again. They are never logged.
+use super::aws_credentials::with_token;
 use super::other;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
@@ -53,6 +54,13 @@ struct Kept {
     credentials: Credentials,
     expires: Option<jiff::Timestamp>,
     obtained: Instant,
+}
+
+impl Kept {
+    /// Whether they are still good `margin` from now (credentials without an expiry always are).
+    fn valid_for(&self, margin: Duration) -> bool {
+        self.expires.is_none_or(|at| valid_for(&at, margin))
+    }
 }
 
 /// The credentials the machine's role gives, kept while they are valid.
@@ -123,9 +131,8 @@ impl RoleCredentials {
             .lock()
             .map_err(|_| other("the AWS role credentials were poisoned"))?;
         if let Some(k) = kept.as_ref()
-            && (k.expires.is_none_or(|at| valid_for(&at, RENEW_BEFORE))
-                || (k.obtained.elapsed() < ASK_AT_MOST_EVERY
-                    && k.expires.is_none_or(|at| valid_for(&at, Duration::ZERO))))
+            && (k.valid_for(RENEW_BEFORE)
+                || (k.obtained.elapsed() < ASK_AT_MOST_EVERY && k.valid_for(Duration::ZERO)))
         {
             return Ok(k.credentials.clone());
         }
@@ -139,9 +146,7 @@ impl RoleCredentials {
                 Ok(credentials)
             }
             Err(e) => match kept.as_ref() {
-                Some(k) if k.expires.is_some_and(|at| valid_for(&at, Duration::ZERO)) => {
-                    Ok(k.credentials.clone())
-                }
+                Some(k) if k.valid_for(Duration::ZERO) => Ok(k.credentials.clone()),
                 _ => Err(e),
             },
         }
@@ -258,12 +263,8 @@ fn parse(text: &str) -> Result<(Credentials, Option<jiff::Timestamp>), String> {
                 .map_err(|e| format!("Expiration {t:?}: {e}"))
         })
         .transpose()?;
-    let credentials = match answer.token.filter(|t| !t.is_empty()) {
-        Some(token) => {
-            Credentials::new_with_token(answer.access_key_id, answer.secret_access_key, token)
-        }
-        None => Credentials::new(answer.access_key_id, answer.secret_access_key),
-    };
+    let token = answer.token.filter(|t| !t.is_empty());
+    let credentials = with_token(answer.access_key_id, answer.secret_access_key, token);
     Ok((credentials, expires))
 }
 
@@ -321,15 +322,7 @@ impl Authorization {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-
-    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        move |k: &str| map.get(k).cloned()
-    }
+    use crate::embedded::storage::tests::env;
 
     fn in_secs(secs: i64) -> jiff::Timestamp {
         jiff::Timestamp::now()

@@ -144,8 +144,18 @@ pub(crate) fn other(message: impl Into<String>) -> io::Error {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use std::collections::HashMap;
+
+    /// An environment of these pairs only, as the credential finders read it.
+    pub(crate) fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k: &str| map.get(k).cloned()
+    }
 
     #[test]
     fn only_temporary_names_of_repository_files_are_unfinished() {

@@ -3,9 +3,9 @@
 //! directory whole, where restic keeps the directory and its tag file; so cairn filters the walk itself.
 //! The walk's entry filter leaves out what sits in a tagged directory, so a left-out directory is never
 //! read (as in restic) and the progress total leaves it out too; the entries are checked once more for
-//! the backup paths themselves, which the walk does not filter, and what lies below one left out.
+//! the backup paths themselves and for scan errors, which the walk does not filter.
 use super::source::error_path;
-use crate::embedded::tag_files::{TagExcluder, TagFilter, TagRule};
+use crate::embedded::tag_files::{TagFilter, TagRule};
 use rustic_core::{LocalSource, ReadSource, ReadSourceEntry, RusticResult};
 use std::path::Path;
 use std::sync::Arc;
@@ -40,7 +40,7 @@ impl Tagged<LocalSource> {
 
 pub struct TaggedIter<I> {
     inner: I,
-    excluder: TagExcluder,
+    filter: Arc<TagFilter>,
 }
 
 impl<S: ReadSource> ReadSource for Tagged<S> {
@@ -55,7 +55,7 @@ impl<S: ReadSource> ReadSource for Tagged<S> {
     fn entries(&self) -> Self::Iter {
         TaggedIter {
             inner: self.inner.entries(),
-            excluder: TagExcluder::new(self.filter.clone()),
+            filter: self.filter.clone(),
         }
     }
 }
@@ -70,9 +70,9 @@ where
         loop {
             let item = self.inner.next()?;
             let left_out = match &item {
-                Ok(entry) => self.excluder.leaves_out(&entry.path, entry.node.is_dir()),
+                Ok(entry) => self.filter.in_tagged_dir(&entry.path),
                 Err(err) => {
-                    error_path(err).is_some_and(|p| self.excluder.leaves_out(Path::new(&p), false))
+                    error_path(err).is_some_and(|p| self.filter.in_tagged_dir(Path::new(&p)))
                 }
             };
             if !left_out {
@@ -89,29 +89,38 @@ mod tests {
     use crate::embedded::tag_files;
     use rustic_core::{Excludes, LocalSourceFilterOptions, LocalSourceSaveOptions};
 
+    /// The tagged source of `paths`, with `--exclude-caches` and `--exclude-if-present .nobackup`.
+    fn tagged(paths: &[std::path::PathBuf]) -> Tagged<LocalSource> {
+        let local = LocalSource::new(
+            LocalSourceSaveOptions::default(),
+            &Excludes::default(),
+            &LocalSourceFilterOptions::default(),
+            paths,
+        )
+        .unwrap();
+        let filter = SourceFilter {
+            exclude_caches: true,
+            exclude_if_present: vec![".nobackup".into()],
+            ..SourceFilter::default()
+        };
+        Tagged::new(local, tag_files::rules(&filter))
+    }
+
     #[test]
     fn the_walk_does_not_go_into_what_tag_files_leave_out() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        std::fs::create_dir_all(root.join("cache/sub")).unwrap();
-        std::fs::create_dir_all(root.join("keep")).unwrap();
+        for d in ["cache/sub", "keep", "marked/deep"] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
         let tag = "Signature: 8a477f597d28d172789f06886806bc55\n";
         std::fs::write(root.join("cache/CACHEDIR.TAG"), tag).unwrap();
         std::fs::write(root.join("cache/big"), vec![1u8; 1 << 20]).unwrap();
         std::fs::write(root.join("cache/sub/deep"), vec![2u8; 1 << 20]).unwrap();
         std::fs::write(root.join("keep/a"), "0123456789").unwrap();
-        let local = LocalSource::new(
-            LocalSourceSaveOptions::default(),
-            &Excludes::default(),
-            &LocalSourceFilterOptions::default(),
-            &[root],
-        )
-        .unwrap();
-        let filter = SourceFilter {
-            exclude_caches: true,
-            ..SourceFilter::default()
-        };
-        let source = Tagged::new(local, tag_files::rules(&filter));
+        std::fs::write(root.join("marked/.nobackup"), "").unwrap();
+        std::fs::write(root.join("marked/deep/f"), vec![3u8; 1 << 20]).unwrap();
+        let source = tagged(&[root.to_path_buf()]);
 
         let mut walked: Vec<String> = source
             .entries()
@@ -121,27 +130,32 @@ mod tests {
             })
             .collect();
         walked.sort();
-        assert_eq!(walked, ["cache", "cache/CACHEDIR.TAG", "keep", "keep/a"]);
+        assert_eq!(
+            walked,
+            [
+                "cache",
+                "cache/CACHEDIR.TAG",
+                "keep",
+                "keep/a",
+                "marked",
+                "marked/.nobackup"
+            ]
+        );
         assert_eq!(
             source.size().unwrap(),
             Some(10 + tag.len() as u64),
-            "the progress total leaves the tagged directory's contents out"
+            "the progress total leaves the tagged directories' contents out"
         );
         assert!(source.filter.looked_at(&root.join("cache")));
-        assert!(
-            !source.filter.looked_at(&root.join("cache/sub")),
-            "the walk went into a directory it leaves out"
-        );
+        for left_out in ["cache/sub", "marked/deep"] {
+            assert!(
+                !source.filter.looked_at(&root.join(left_out)),
+                "the walk went into {left_out}, which it leaves out"
+            );
+        }
 
         // A backup path inside the tagged directory: nothing of it is kept or counted.
-        let inside = LocalSource::new(
-            LocalSourceSaveOptions::default(),
-            &Excludes::default(),
-            &LocalSourceFilterOptions::default(),
-            &[root.join("cache/sub")],
-        )
-        .unwrap();
-        let inside = Tagged::new(inside, tag_files::rules(&filter));
+        let inside = tagged(&[root.join("cache/sub")]);
         assert_eq!(inside.entries().count(), 0);
         assert_eq!(inside.size().unwrap(), Some(0));
     }
