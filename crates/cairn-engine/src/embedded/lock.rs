@@ -87,15 +87,47 @@ fn others(
         if Some(name.as_str()) == except {
             continue;
         }
-        let data = match storage.read(DIR, &name, None) {
-            Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => return Err(e.into()),
-        };
-        let lock = key.open_json::<LockFile>(&data);
-        out.push((name, lock));
+        match read_lock(storage, key, &name)? {
+            Seen::Gone => {}
+            Seen::Lock(lock) => out.push((name, Some(lock))),
+            Seen::Unreadable => out.push((name, None)),
+        }
     }
     Ok(out)
+}
+
+/// What reading one lock file found.
+enum Seen {
+    Gone,
+    Lock(LockFile),
+    Unreadable,
+}
+
+/// Pauses before re-reading a lock that did not decrypt. On a backend whose writes are not atomic
+/// (a REST server writing straight into its file), another process's lock is briefly readable only in
+/// part; restic likewise reads an unreadable lock again before it counts it.
+const UNREADABLE_PAUSES: [Duration; 3] = [
+    Duration::from_millis(50),
+    Duration::from_millis(200),
+    Duration::from_millis(750),
+];
+
+fn read_lock(storage: &dyn Storage, key: &RepoKey, name: &str) -> Result<Seen, LockError> {
+    let mut pauses = UNREADABLE_PAUSES.iter();
+    loop {
+        let data = match storage.read(DIR, name, None) {
+            Ok(d) => d,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Seen::Gone),
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(lock) = key.open_json::<LockFile>(&data) {
+            return Ok(Seen::Lock(lock));
+        }
+        match pauses.next() {
+            Some(pause) => std::thread::sleep(*pause),
+            None => return Ok(Seen::Unreadable),
+        }
+    }
 }
 
 /// The first lock that conflicts with taking one (`exclusive` or not); unreadable locks conflict.
@@ -324,6 +356,39 @@ mod tests {
         assert_eq!(remove_stale(storage.as_ref(), &key).unwrap(), 2);
         assert_eq!(storage.list(DIR).unwrap().len(), 1);
         live.release().unwrap();
+    }
+
+    /// Writes `bytes` straight under `name`, as a backend without atomic writes shows a lock mid-write.
+    fn plant(dir: &std::path::Path, name: &str, bytes: &[u8]) {
+        std::fs::write(dir.join(DIR).join(name), bytes).unwrap();
+    }
+
+    #[test]
+    fn a_lock_read_mid_write_is_read_again_before_it_counts() {
+        let (dir, storage, key) = setup();
+        let lock = LockFile::ours(false);
+        let name = write_lock(storage.as_ref(), &key, &lock).unwrap();
+        let whole = storage.read(DIR, &name, None).unwrap();
+        plant(dir.path(), &name, &whole[..whole.len() / 2]);
+        let path = dir.path().to_path_buf();
+        let (n, w) = (name.clone(), whole.clone());
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(120));
+            plant(&path, &n, &w);
+        });
+        let ours = acquire(storage.clone(), &key, false, Duration::ZERO, none()).unwrap();
+        writer.join().unwrap();
+        ours.release().unwrap();
+        // One that never becomes whole still counts, and the error names it.
+        plant(dir.path(), &name, &whole[..whole.len() / 2]);
+        let err = acquire(storage.clone(), &key, false, Duration::ZERO, none())
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains(&name) && err.contains("cannot be read"),
+            "{err}"
+        );
     }
 
     #[test]
