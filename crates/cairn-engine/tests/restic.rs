@@ -32,6 +32,7 @@ conformance!(
     backup_progress_arrives_at_least_twice_a_second,
     forget_applies_each_retention_kind,
     prune_frees_space_and_stats_report_it,
+    packs_are_as_large_as_restic_makes_them,
     check_passes_then_finds_a_corrupted_pack,
     cancelling_a_backup_leaves_a_clean_unlocked_repository,
     cancelling_a_restore_leaves_a_clean_repository_and_no_staging,

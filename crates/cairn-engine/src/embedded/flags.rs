@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub struct RunSettings {
     /// restic's `--compression`: auto, off, max, or a zstd level.
     pub compression: Option<String>,
-    /// restic's `--pack-size`, in MiB.
+    /// restic's `--pack-size`, in MiB (within `PACK_SIZE_MIB`).
     pub pack_size_mib: Option<u32>,
     /// KiB/s.
     pub limit_upload: Option<u64>,
@@ -34,6 +34,10 @@ pub struct RunSettings {
     /// `-o sftp.args=...`, shell-split: extra arguments to `ssh`.
     pub sftp_args: Vec<String>,
 }
+
+/// The pack sizes restic accepts, in MiB, and the one it uses when none is given.
+pub const PACK_SIZE_MIB: std::ops::RangeInclusive<u32> = 4..=128;
+pub const DEFAULT_PACK_SIZE_MIB: u32 = 16;
 
 /// What a backup leaves out (restic's exclude flags).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -154,7 +158,17 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
             }
             flags.run.compression = Some(value);
         }
-        "--pack-size" => flags.run.pack_size_mib = Some(number(name, &value)?),
+        "--pack-size" => {
+            let mib = number(name, &value)?;
+            if !PACK_SIZE_MIB.contains(&mib) {
+                return Err(invalid(format!(
+                    "--pack-size is in MiB, from {} to {} as restic allows, not {mib}",
+                    PACK_SIZE_MIB.start(),
+                    PACK_SIZE_MIB.end()
+                )));
+            }
+            flags.run.pack_size_mib = Some(mib);
+        }
         "--limit-upload" => flags.run.limit_upload = Some(number(name, &value)?),
         "--limit-download" => flags.run.limit_download = Some(number(name, &value)?),
         "--exclude" => flags.filter.excludes.push(value),
@@ -373,6 +387,8 @@ mod tests {
         assert!(err("--limit-upload", Scope::Repository).contains("needs a value"));
         assert!(err("--limit-upload fast", Scope::Repository).contains("whole number"));
         assert!(err("--compression best", Scope::Repository).contains("auto, off or max"));
+        assert!(err("--pack-size 2", Scope::Repository).contains("from 4 to 128"));
+        assert!(err("--pack-size 129", Scope::Repository).contains("not 129"));
         assert!(err("--exclude-larger-than 2X", Scope::Backup).contains("not a size"));
         assert!(err("snapshots", Scope::Repository).contains("not a flag"));
         assert!(err("--exclude-if-present :Sig", Scope::Backup).contains("names no file"));

@@ -115,6 +115,35 @@ fn password(repo: &Repo, env: &[(String, String)]) -> Result<String> {
     )))
 }
 
+/// restic's `RESTIC_COMPRESSION` and `RESTIC_PACK_SIZE`, the defaults of the flags they name: from the
+/// repository's env, else cairn's own (the env restic would run with). A repository's flags override them.
+fn env_run_settings(env: &[(String, String)]) -> Result<RunSettings> {
+    let mut run = RunSettings::default();
+    for (var, flag) in [
+        ("RESTIC_COMPRESSION", "--compression"),
+        ("RESTIC_PACK_SIZE", "--pack-size"),
+    ] {
+        let value = env_value(env, var)
+            .map(str::to_string)
+            .or_else(|| std::env::var(var).ok());
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            continue;
+        };
+        let parsed = flags::parse(&[flag.to_string(), value], Scope::Repository)
+            .map_err(|e| EngineError::Invalid(format!("{var} (read as {flag}): {e}")))?;
+        run = merge(run, parsed.run);
+    }
+    Ok(run)
+}
+
+/// A run's settings: restic's variables, overridden by the repository's flags, overridden by `extra`.
+fn run_settings(repo: &Repo, env: &[(String, String)], extra: RunSettings) -> Result<RunSettings> {
+    Ok(merge(
+        merge(env_run_settings(env)?, repo_flags(repo)?.run),
+        extra,
+    ))
+}
+
 /// Where rustic_core keeps its cache: `$XDG_CACHE_HOME` (the repository's env first), else `~/.cache`.
 fn cache_dir(env: &[(String, String)]) -> Option<PathBuf> {
     let base = env_value(env, "XDG_CACHE_HOME")
@@ -136,6 +165,7 @@ pub fn repo_flags(repo: &Repo) -> Result<Flags> {
 pub fn validate(repo: &Repo) -> Result<()> {
     Location::parse(&expand_env(&repo.uri, |k| std::env::var(k).ok()))?;
     repo_flags(repo)?;
+    env_run_settings(&repo_env(repo)?)?;
     Ok(())
 }
 
@@ -206,7 +236,7 @@ impl EmbeddedEngine {
     ) -> Result<(Job, Vec<(String, String)>)> {
         let env = repo_env(repo)?;
         let location = Location::parse(&expand_env(&repo.uri, |k| std::env::var(k).ok()))?;
-        let run = merge(repo_flags(repo)?.run, extra);
+        let run = run_settings(repo, &env, extra)?;
         let password = match task {
             Task::RemoveLock { .. } => String::new(),
             _ => password(repo, &env)?,
@@ -268,6 +298,44 @@ mod tests {
                 .to_string()
                 .contains("no password")
         );
+    }
+
+    #[test]
+    fn restics_variables_are_read_as_the_flags_they_default() {
+        let repo = |flags: &[&str], env: &[&str]| Repo {
+            id: "r".into(),
+            uri: "/srv/r".into(),
+            flags: flags.iter().map(|f| f.to_string()).collect(),
+            env: env.iter().map(|e| e.to_string()).collect(),
+            ..Repo::default()
+        };
+        let run = |r: &Repo, extra| run_settings(r, &repo_env(r).unwrap(), extra);
+        let from_env = run(
+            &repo(&[], &["RESTIC_PACK_SIZE=64", "RESTIC_COMPRESSION=max"]),
+            RunSettings::default(),
+        )
+        .unwrap();
+        assert_eq!(from_env.pack_size_mib, Some(64));
+        assert_eq!(from_env.compression.as_deref(), Some("max"));
+        let flagged = repo(&["--pack-size 8"], &["RESTIC_PACK_SIZE=64"]);
+        assert_eq!(
+            run(&flagged, RunSettings::default()).unwrap().pack_size_mib,
+            Some(8)
+        );
+        let extra = RunSettings {
+            pack_size_mib: Some(32),
+            ..Default::default()
+        };
+        assert_eq!(run(&flagged, extra).unwrap().pack_size_mib, Some(32));
+        for (bad, says) in [
+            ("RESTIC_PACK_SIZE=big", "whole number"),
+            ("RESTIC_PACK_SIZE=1", "from 4 to 128"),
+            ("RESTIC_COMPRESSION=best", "auto, off or max"),
+        ] {
+            let err = validate(&repo(&[], &[bad])).unwrap_err().to_string();
+            let var = bad.split('=').next().unwrap_or_default();
+            assert!(err.contains(var) && err.contains(says), "{err}");
+        }
     }
 
     #[test]

@@ -358,12 +358,7 @@ pub async fn dry_run_writes_nothing(engine: &dyn Engine, f: &Fixture) {
             .unwrap()
             .is_empty()
     );
-    let packs = std::fs::read_dir(f.path("repo/data"))
-        .unwrap()
-        .flatten()
-        .map(|d| std::fs::read_dir(d.path()).unwrap().count())
-        .sum::<usize>();
-    assert_eq!(packs, 0, "no data written");
+    assert!(packs(f).is_empty(), "no data written");
 }
 
 pub async fn excludes_and_iexcludes_are_honoured(engine: &dyn Engine, f: &Fixture) {
@@ -841,7 +836,7 @@ pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &F
         )
         .await
         .unwrap();
-    let pack = largest_file(&f.path("repo/data"));
+    let pack = largest_pack(f);
     let mut bytes = std::fs::read(&pack).unwrap();
     let mid = bytes.len() / 2;
     bytes[mid] ^= 0xff;
@@ -857,17 +852,66 @@ pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &F
     assert!(matches!(err, Err(EngineError::Command { .. })), "{err:?}");
 }
 
-fn largest_file(dir: &Path) -> PathBuf {
-    let mut best = (0, PathBuf::new());
-    for sub in std::fs::read_dir(dir).unwrap().flatten() {
+/// The pack files of a local repository's `data/` (in its two-hex-digit subdirectories), with their sizes.
+fn packs(f: &Fixture) -> std::collections::BTreeMap<PathBuf, u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for sub in std::fs::read_dir(f.path("repo/data")).unwrap().flatten() {
         for e in std::fs::read_dir(sub.path()).unwrap().flatten() {
-            let len = e.metadata().unwrap().len();
-            if len > best.0 {
-                best = (len, e.path());
-            }
+            out.insert(e.path(), e.metadata().unwrap().len());
         }
     }
-    best.1
+    out
+}
+
+fn largest_pack(f: &Fixture) -> PathBuf {
+    let all = packs(f);
+    let (path, _) = all.iter().max_by_key(|(_, len)| **len).unwrap();
+    path.clone()
+}
+
+/// Packs are as large as restic makes them: 16 MiB unless `RESTIC_PACK_SIZE` (or `--pack-size`) sets
+/// another size, and a size restic refuses is refused. A pack closes once it holds the size, so it may
+/// exceed it by up to one chunk (8 MiB at most).
+pub async fn packs_are_as_large_as_restic_makes_them(engine: &dyn Engine, f: &Fixture) {
+    const MIB: u64 = 1 << 20;
+    engine.init(&f.repo).await.unwrap();
+    std::fs::write(f.src.join("big.bin"), pseudo_random(11, 40 << 20)).unwrap();
+    backup(engine, f, &f.request()).await;
+    let first = packs(f);
+    let largest = first.values().max().copied().unwrap_or_default();
+    assert!(
+        (16 * MIB..25 * MIB).contains(&largest) && first.len() >= 2,
+        "default packs: {first:?}"
+    );
+    let small = Repo {
+        env: [f.repo.env.clone(), vec!["RESTIC_PACK_SIZE=4".into()]].concat(),
+        ..f.repo.clone()
+    };
+    std::fs::write(f.src.join("more.bin"), pseudo_random(12, 20 << 20)).unwrap();
+    let cancel = CancellationToken::new();
+    engine
+        .backup(&small, &f.request(), &|_| {}, &cancel)
+        .await
+        .unwrap();
+    let new: Vec<u64> = packs(f)
+        .into_iter()
+        .filter(|(p, _)| !first.contains_key(p))
+        .map(|(_, len)| len)
+        .collect();
+    assert!(
+        new.len() >= 3 && new.iter().all(|len| *len < 13 * MIB),
+        "RESTIC_PACK_SIZE=4 packs: {new:?}"
+    );
+    let refused = BackupRequest {
+        extra_flags: vec!["--pack-size".into(), "2".into()],
+        ..f.request()
+    };
+    let err = engine.backup(&f.repo, &refused, &|_| {}, &cancel).await;
+    assert!(
+        matches!(&err, Err(e) if e.to_string().contains('4')),
+        "{err:?}"
+    );
+    restic_ok(f, &["check"]);
 }
 
 /// Big enough that a backup or restore is still running when it is cancelled.

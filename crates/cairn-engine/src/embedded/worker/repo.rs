@@ -2,6 +2,7 @@
 //! memory, and the restic-format lock the job needs.
 use super::Fail;
 use super::progress::Capture;
+use crate::embedded::flags::DEFAULT_PACK_SIZE_MIB;
 use crate::embedded::lock::{self, HeldLock};
 use crate::embedded::protocol::{Event, FailKind, Job, KnownKey};
 use crate::embedded::repo_key::RepoKey;
@@ -118,6 +119,18 @@ fn key_file_exists(storage: &dyn Storage, name: &str) -> bool {
         .is_ok_and(|keys| keys.iter().any(|(n, _)| n == name))
 }
 
+/// The target pack size for this run, in MiB: `--pack-size` (or `RESTIC_PACK_SIZE`), else restic's own
+/// default, unless the repository's config sets rustic's pack sizes itself (left to it then). rustic_core's
+/// default is 32 MiB and growing; restic's 16 MiB gives packs like restic's and half the memory, since
+/// the packs being filled and written are held in memory.
+fn pack_size_mib(repo: &Repository<OpenStatus>, job: &Job) -> Option<u32> {
+    let config = repo.config();
+    let own = config.datapack_size.is_some() || config.append_only == Some(true);
+    job.run
+        .pack_size_mib
+        .or((!own).then_some(DEFAULT_PACK_SIZE_MIB))
+}
+
 /// restic's `--compression` and `--pack-size` hold for one run: rustic_core reads them from the
 /// repository config, so they are applied to the in-memory config only.
 fn apply_run_settings(
@@ -142,11 +155,12 @@ fn apply_run_settings(
         changed |= level.is_some();
         opts.set_compression = level;
     }
-    if let Some(mib) = job.run.pack_size_mib {
-        let size = bytesize::ByteSize::mib(u64::from(mib));
-        opts.set_datapack_size = Some(size);
-        opts.set_datapack_growfactor = Some(0);
-        opts.set_datapack_size_limit = Some(size);
+    if let Some(mib) = pack_size_mib(repo, job) {
+        // As in restic, one size for tree and data packs, not growing with the repository.
+        let size = Some(bytesize::ByteSize::mib(u64::from(mib)));
+        (opts.set_datapack_size, opts.set_datapack_size_limit) = (size, size);
+        (opts.set_treepack_size, opts.set_treepack_size_limit) = (size, size);
+        (opts.set_datapack_growfactor, opts.set_treepack_growfactor) = (Some(0), Some(0));
         changed = true;
     }
     if !changed {
