@@ -57,6 +57,24 @@ fn fill(seed: u64, len: usize, text: bool) -> Vec<u8> {
     out
 }
 
+/// Writes `len` bytes of `fill` to `path`, a MiB at a time: the parent's own peak memory would be
+/// charged to every child it starts (Linux carries it into the child's peak RSS through fork and exec).
+fn write_filled(path: &Path, seed: u64, len: usize, text: bool) {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let mut written = 0;
+    for piece in 0u64.. {
+        if written >= len {
+            break;
+        }
+        let n = (len - written).min(1 << 20);
+        let bytes = fill(seed.wrapping_mul(1_000_003).wrapping_add(piece), n, text);
+        out.write_all(&bytes).expect("write");
+        written += n;
+    }
+    out.flush().expect("flush");
+}
+
 /// ~40% of the bytes in many small files (1-32 KiB) over nested directories, ~60% in six large files;
 /// half of each compressible. Returns the paths of all files.
 fn generate(root: &Path, total: u64) -> Vec<PathBuf> {
@@ -69,7 +87,7 @@ fn generate(root: &Path, total: u64) -> Vec<PathBuf> {
         let dir = root.join(format!("small/d{:03}/e{:02}", i % 200, (i / 200) % 10));
         std::fs::create_dir_all(&dir).expect("mkdir");
         let path = dir.join(format!("f{i}.dat"));
-        std::fs::write(&path, fill(i, len, i.is_multiple_of(2))).expect("write small");
+        write_filled(&path, i, len, i.is_multiple_of(2));
         files.push(path);
         written += len as u64;
         i += 1;
@@ -78,8 +96,7 @@ fn generate(root: &Path, total: u64) -> Vec<PathBuf> {
     let large = ((total - written) / 6) as usize;
     for j in 0..6u64 {
         let path = root.join(format!("large/big{j}.bin"));
-        std::fs::write(&path, fill(1_000_000 + j, large, j.is_multiple_of(2)))
-            .expect("write large");
+        write_filled(&path, 1_000_000 + j, large, j.is_multiple_of(2));
         files.push(path);
     }
     files
@@ -95,11 +112,7 @@ fn touch_five_percent(files: &[PathBuf], round: u64) {
         let len = std::fs::metadata(path)
             .map(|m| m.len() as usize)
             .unwrap_or(1024);
-        std::fs::write(
-            path,
-            fill(round * 1_000_003 + k as u64, len, k.is_multiple_of(2)),
-        )
-        .expect("rewrite");
+        write_filled(path, round * 1_000_003 + k as u64, len, k.is_multiple_of(2));
     }
 }
 

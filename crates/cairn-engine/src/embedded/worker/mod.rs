@@ -8,6 +8,7 @@ mod contents;
 mod fail;
 mod leftovers;
 mod maintain;
+mod malloc;
 mod progress;
 mod repo;
 mod restore;
@@ -47,6 +48,7 @@ impl Out {
 
 /// The worker's entry point; returns the process exit code.
 pub fn main() -> i32 {
+    malloc::keep_large_buffers_apart();
     let out = Out(Arc::new(Mutex::new(std::io::stdout())));
     let mut input = Vec::new();
     if let Err(e) = std::io::stdin().read_to_end(&mut input) {
