@@ -35,8 +35,9 @@ pub struct RunSettings {
     pub sftp_args: Vec<String>,
 }
 
-/// The pack sizes restic accepts, in MiB, and the one it uses when none is given.
+/// The pack sizes restic accepts, in MiB.
 pub const PACK_SIZE_MIB: std::ops::RangeInclusive<u32> = 4..=128;
+/// The pack size restic uses when none is given, in MiB.
 pub const DEFAULT_PACK_SIZE_MIB: u32 = 16;
 
 /// What a backup leaves out (restic's exclude flags).
@@ -147,6 +148,22 @@ fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T> {
         .map_err(|_| invalid(format!("{name} needs a whole number, not {value:?}")))
 }
 
+/// `--pack-size`'s value in MiB, within restic's bounds; 0 stands for restic's default, as in restic.
+pub fn pack_size(value: &str) -> Result<u32> {
+    let mib = number("--pack-size", value)?;
+    if mib == 0 {
+        return Ok(DEFAULT_PACK_SIZE_MIB);
+    }
+    if !PACK_SIZE_MIB.contains(&mib) {
+        return Err(invalid(format!(
+            "--pack-size is in MiB, from {} to {} as restic allows, not {mib}",
+            PACK_SIZE_MIB.start(),
+            PACK_SIZE_MIB.end()
+        )));
+    }
+    Ok(mib)
+}
+
 fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
     match name {
         "--option" => option(&mut flags.run, &value)?,
@@ -158,17 +175,7 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
             }
             flags.run.compression = Some(value);
         }
-        "--pack-size" => {
-            let mib = number(name, &value)?;
-            if !PACK_SIZE_MIB.contains(&mib) {
-                return Err(invalid(format!(
-                    "--pack-size is in MiB, from {} to {} as restic allows, not {mib}",
-                    PACK_SIZE_MIB.start(),
-                    PACK_SIZE_MIB.end()
-                )));
-            }
-            flags.run.pack_size_mib = Some(mib);
-        }
+        "--pack-size" => flags.run.pack_size_mib = Some(pack_size(&value)?),
         "--limit-upload" => flags.run.limit_upload = Some(number(name, &value)?),
         "--limit-download" => flags.run.limit_download = Some(number(name, &value)?),
         "--exclude" => flags.filter.excludes.push(value),
@@ -389,6 +396,8 @@ mod tests {
         assert!(err("--compression best", Scope::Repository).contains("auto, off or max"));
         assert!(err("--pack-size 2", Scope::Repository).contains("from 4 to 128"));
         assert!(err("--pack-size 129", Scope::Repository).contains("not 129"));
+        let default = parse(&words("--pack-size 0"), Scope::Repository).unwrap();
+        assert_eq!(default.run.pack_size_mib, Some(DEFAULT_PACK_SIZE_MIB));
         assert!(err("--exclude-larger-than 2X", Scope::Backup).contains("not a size"));
         assert!(err("snapshots", Scope::Repository).contains("not a flag"));
         assert!(err("--exclude-if-present :Sig", Scope::Backup).contains("names no file"));

@@ -76,21 +76,17 @@ pub enum LockError {
     Io(#[from] std::io::Error),
 }
 
-/// The locks in the repository other than `except`, with their names.
+/// The locks in the repository other than `except`, each read once, with their names.
 fn others(
     storage: &dyn Storage,
     key: &RepoKey,
     except: Option<&str>,
-) -> Result<Vec<(String, Option<LockFile>)>, LockError> {
+) -> Result<Vec<(String, Seen)>, LockError> {
     let mut out = Vec::new();
     for (name, _) in storage.list(DIR)? {
-        if Some(name.as_str()) == except {
-            continue;
-        }
-        match read_lock(storage, key, &name)? {
-            Seen::Gone => {}
-            Seen::Lock(lock) => out.push((name, Some(lock))),
-            Seen::Unreadable => out.push((name, None)),
+        if Some(name.as_str()) != except {
+            let seen = read_lock(storage, key, &name)?;
+            out.push((name, seen));
         }
     }
     Ok(out)
@@ -103,6 +99,17 @@ enum Seen {
     Unreadable,
 }
 
+fn read_lock(storage: &dyn Storage, key: &RepoKey, name: &str) -> Result<Seen, LockError> {
+    let data = match storage.read(DIR, name, None) {
+        Ok(d) => d,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Seen::Gone),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(key
+        .open_json::<LockFile>(&data)
+        .map_or(Seen::Unreadable, Seen::Lock))
+}
+
 /// Pauses before re-reading a lock that did not decrypt. On a backend whose writes are not atomic
 /// (a REST server writing straight into its file), another process's lock is briefly readable only in
 /// part; restic likewise reads an unreadable lock again before it counts it.
@@ -112,42 +119,72 @@ const UNREADABLE_PAUSES: [Duration; 3] = [
     Duration::from_millis(750),
 ];
 
-fn read_lock(storage: &dyn Storage, key: &RepoKey, name: &str) -> Result<Seen, LockError> {
-    let mut pauses = UNREADABLE_PAUSES.iter();
-    loop {
-        let data = match storage.read(DIR, name, None) {
-            Ok(d) => d,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Seen::Gone),
-            Err(e) => return Err(e.into()),
-        };
-        if let Some(lock) = key.open_json::<LockFile>(&data) {
-            return Ok(Seen::Lock(lock));
+/// Reads an unreadable lock again after each pause, until it reads (or is gone) or the pauses run out.
+fn read_again(storage: &dyn Storage, key: &RepoKey, name: &str) -> Result<Seen, LockError> {
+    for pause in UNREADABLE_PAUSES {
+        std::thread::sleep(pause);
+        match read_lock(storage, key, name)? {
+            Seen::Unreadable => {}
+            seen => return Ok(seen),
         }
-        match pauses.next() {
-            Some(pause) => std::thread::sleep(*pause),
-            None => return Ok(Seen::Unreadable),
+    }
+    Ok(Seen::Unreadable)
+}
+
+/// What keeps a lock from being taken, and what the user can do about it.
+struct Blocker {
+    what: String,
+    remedy: String,
+}
+
+impl Blocker {
+    fn held(lock: &LockFile, name: &str) -> Self {
+        Blocker {
+            what: lock.describe(name),
+            remedy: "if that process is gone, unlock the repository".into(),
+        }
+    }
+
+    /// All of a repository's keys open the same master key, so a lock that stays unreadable is damaged
+    /// or another repository's; `unlock` leaves it, as restic's does.
+    fn unreadable(name: &str) -> Self {
+        Blocker {
+            what: format!(
+                "lock {name} cannot be read: it is damaged, or belongs to another repository"
+            ),
+            remedy: format!(
+                "if no restic or cairn process is writing it, delete locks/{name} from the repository"
+            ),
         }
     }
 }
 
-/// The first lock that conflicts with taking one (`exclusive` or not); unreadable locks conflict.
+/// Whether `lock` keeps a lock (`exclusive` or not) from being taken.
+fn blocks(lock: &LockFile, exclusive: bool) -> bool {
+    !lock.is_stale() && (exclusive || lock.exclusive)
+}
+
+/// The first lock that conflicts with taking one (`exclusive` or not). Unreadable locks are read again
+/// only when no readable one is in the way, and conflict if they stay unreadable.
 fn conflict(
     storage: &dyn Storage,
     key: &RepoKey,
     exclusive: bool,
     except: Option<&str>,
-) -> Result<Option<String>, LockError> {
-    for (name, lock) in others(storage, key, except)? {
-        match lock {
-            None => {
-                return Ok(Some(format!(
-                    "lock {name} cannot be read with this repository's key"
-                )));
-            }
-            Some(l) if !l.is_stale() && (exclusive || l.exclusive) => {
-                return Ok(Some(l.describe(&name)));
-            }
-            Some(_) => {}
+) -> Result<Option<Blocker>, LockError> {
+    let mut unreadable = Vec::new();
+    for (name, seen) in others(storage, key, except)? {
+        match seen {
+            Seen::Lock(l) if blocks(&l, exclusive) => return Ok(Some(Blocker::held(&l, &name))),
+            Seen::Unreadable => unreadable.push(name),
+            _ => {}
+        }
+    }
+    for name in unreadable {
+        match read_again(storage, key, &name)? {
+            Seen::Lock(l) if blocks(&l, exclusive) => return Ok(Some(Blocker::held(&l, &name))),
+            Seen::Unreadable => return Ok(Some(Blocker::unreadable(&name))),
+            _ => {}
         }
     }
     Ok(None)
@@ -179,8 +216,8 @@ pub fn acquire(
     let started = Instant::now();
     let mut pause = Duration::from_millis(250);
     loop {
-        let blocker = match conflict(storage.as_ref(), key, exclusive, None)? {
-            Some(b) => Some(b),
+        let Blocker { what, remedy } = match conflict(storage.as_ref(), key, exclusive, None)? {
+            Some(b) => b,
             None => {
                 let lock = LockFile::ours(exclusive);
                 let name = write_lock(storage.as_ref(), key, &lock)?;
@@ -190,7 +227,7 @@ pub fn acquire(
                     None => return Ok(start_refresh(storage, key.clone(), lock, name, on_lock)),
                     Some(b) => {
                         storage.remove(DIR, &name)?;
-                        Some(b)
+                        b
                     }
                 }
             }
@@ -198,8 +235,7 @@ pub fn acquire(
         if started.elapsed() >= wait {
             let waited = wait.as_secs_f64();
             return Err(LockError::Held(format!(
-                "{} (waited {waited:.1} s); if that process is gone, unlock the repository",
-                blocker.unwrap_or_default()
+                "{what} (waited {waited:.1} s); {remedy}"
             )));
         }
         std::thread::sleep(pause.min(wait.saturating_sub(started.elapsed())));
@@ -273,8 +309,8 @@ impl Drop for HeldLock {
 /// Removes stale locks (restic's `unlock`); returns how many.
 pub fn remove_stale(storage: &dyn Storage, key: &RepoKey) -> Result<usize, LockError> {
     let mut removed = 0;
-    for (name, lock) in others(storage, key, None)? {
-        if lock.is_some_and(|l| l.is_stale()) {
+    for (name, seen) in others(storage, key, None)? {
+        if matches!(seen, Seen::Lock(l) if l.is_stale()) {
             storage.remove(DIR, &name)?;
             removed += 1;
         }
@@ -379,14 +415,14 @@ mod tests {
         let ours = acquire(storage.clone(), &key, false, Duration::ZERO, none()).unwrap();
         writer.join().unwrap();
         ours.release().unwrap();
-        // One that never becomes whole still counts, and the error names it.
+        // One that never becomes whole still counts, and the error says which file to delete.
         plant(dir.path(), &name, &whole[..whole.len() / 2]);
         let err = acquire(storage.clone(), &key, false, Duration::ZERO, none())
             .err()
             .unwrap()
             .to_string();
         assert!(
-            err.contains(&name) && err.contains("cannot be read"),
+            err.contains("cannot be read") && err.contains(&format!("delete locks/{name}")),
             "{err}"
         );
     }

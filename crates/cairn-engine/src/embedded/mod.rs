@@ -116,22 +116,32 @@ fn password(repo: &Repo, env: &[(String, String)]) -> Result<String> {
 }
 
 /// restic's `RESTIC_COMPRESSION` and `RESTIC_PACK_SIZE`, the defaults of the flags they name: from the
-/// repository's env, else cairn's own (the env restic would run with). A repository's flags override them.
+/// repository's env, else cairn's own (the env restic would run with). As restic 0.14 does, a value it
+/// cannot read is ignored (and logged here), while a pack size outside its bounds is refused.
 fn env_run_settings(env: &[(String, String)]) -> Result<RunSettings> {
-    let mut run = RunSettings::default();
-    for (var, flag) in [
-        ("RESTIC_COMPRESSION", "--compression"),
-        ("RESTIC_PACK_SIZE", "--pack-size"),
-    ] {
-        let value = env_value(env, var)
+    let var = |name: &str| {
+        env_value(env, name)
             .map(str::to_string)
-            .or_else(|| std::env::var(var).ok());
-        let Some(value) = value.filter(|v| !v.is_empty()) else {
-            continue;
-        };
-        let parsed = flags::parse(&[flag.to_string(), value], Scope::Repository)
-            .map_err(|e| EngineError::Invalid(format!("{var} (read as {flag}): {e}")))?;
-        run = merge(run, parsed.run);
+            .or_else(|| std::env::var(name).ok())
+            .filter(|v| !v.trim().is_empty())
+    };
+    let mut run = RunSettings::default();
+    if let Some(value) = var("RESTIC_COMPRESSION") {
+        match flags::parse(&["--compression".into(), value], Scope::Repository) {
+            Ok(parsed) => run.compression = parsed.run.compression,
+            Err(e) => tracing::warn!("RESTIC_COMPRESSION ignored, as restic ignores it: {e}"),
+        }
+    }
+    if let Some(value) = var("RESTIC_PACK_SIZE") {
+        if value.trim().parse::<u32>().is_err() {
+            tracing::warn!(
+                "RESTIC_PACK_SIZE={value:?} is not a number of MiB; ignored, as restic ignores it"
+            );
+        } else {
+            let mib = flags::pack_size(&value)
+                .map_err(|e| EngineError::Invalid(format!("RESTIC_PACK_SIZE: {e}")))?;
+            run.pack_size_mib = Some(mib);
+        }
     }
     Ok(run)
 }
@@ -327,15 +337,17 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(run(&flagged, extra).unwrap().pack_size_mib, Some(32));
-        for (bad, says) in [
-            ("RESTIC_PACK_SIZE=big", "whole number"),
-            ("RESTIC_PACK_SIZE=1", "from 4 to 128"),
-            ("RESTIC_COMPRESSION=best", "auto, off or max"),
-        ] {
-            let err = validate(&repo(&[], &[bad])).unwrap_err().to_string();
-            let var = bad.split('=').next().unwrap_or_default();
-            assert!(err.contains(var) && err.contains(says), "{err}");
-        }
+        // What restic cannot read it ignores; a size out of its bounds it refuses.
+        let unread = repo(&[], &["RESTIC_PACK_SIZE=big", "RESTIC_COMPRESSION=best"]);
+        let ignored = run(&unread, RunSettings::default()).unwrap();
+        assert_eq!((ignored.pack_size_mib, ignored.compression), (None, None));
+        let err = validate(&repo(&[], &["RESTIC_PACK_SIZE=1"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("RESTIC_PACK_SIZE") && err.contains("from 4 to 128"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -870,27 +870,35 @@ fn largest_pack(f: &Fixture) -> PathBuf {
 }
 
 /// Packs are as large as restic makes them: 16 MiB unless `RESTIC_PACK_SIZE` (or `--pack-size`) sets
-/// another size, and a size restic refuses is refused. A pack closes once it holds the size, so it may
-/// exceed it by up to one chunk (8 MiB at most).
+/// another size, and a size restic refuses is refused. restic 0.14 closes a pack once it holds the size,
+/// so it may exceed it by up to one chunk (8 MiB at most); newer ones close it just before.
 pub async fn packs_are_as_large_as_restic_makes_them(engine: &dyn Engine, f: &Fixture) {
     const MIB: u64 = 1 << 20;
+    // An empty value hides one the machine may have exported, for restic and cairn alike.
+    let with_pack_size = |value: &str| Repo {
+        env: [
+            f.repo.env.clone(),
+            vec![format!("RESTIC_PACK_SIZE={value}")],
+        ]
+        .concat(),
+        ..f.repo.clone()
+    };
+    let cancel = CancellationToken::new();
     engine.init(&f.repo).await.unwrap();
     std::fs::write(f.src.join("big.bin"), pseudo_random(11, 40 << 20)).unwrap();
-    backup(engine, f, &f.request()).await;
+    engine
+        .backup(&with_pack_size(""), &f.request(), &|_| {}, &cancel)
+        .await
+        .unwrap();
     let first = packs(f);
     let largest = first.values().max().copied().unwrap_or_default();
     assert!(
-        (16 * MIB..25 * MIB).contains(&largest) && first.len() >= 2,
+        (12 * MIB..25 * MIB).contains(&largest) && first.len() >= 2,
         "default packs: {first:?}"
     );
-    let small = Repo {
-        env: [f.repo.env.clone(), vec!["RESTIC_PACK_SIZE=4".into()]].concat(),
-        ..f.repo.clone()
-    };
     std::fs::write(f.src.join("more.bin"), pseudo_random(12, 20 << 20)).unwrap();
-    let cancel = CancellationToken::new();
     engine
-        .backup(&small, &f.request(), &|_| {}, &cancel)
+        .backup(&with_pack_size("4"), &f.request(), &|_| {}, &cancel)
         .await
         .unwrap();
     let new: Vec<u64> = packs(f)
@@ -908,7 +916,7 @@ pub async fn packs_are_as_large_as_restic_makes_them(engine: &dyn Engine, f: &Fi
     };
     let err = engine.backup(&f.repo, &refused, &|_| {}, &cancel).await;
     assert!(
-        matches!(&err, Err(e) if e.to_string().contains('4')),
+        matches!(&err, Err(e) if e.to_string().contains("4 MiB") || e.to_string().contains("in MiB, from 4")),
         "{err:?}"
     );
     restic_ok(f, &["check"]);

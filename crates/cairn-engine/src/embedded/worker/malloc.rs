@@ -2,7 +2,7 @@
 //! then on (its mmap threshold rises to the largest block freed, up to 32 MiB), so a backup's chunk and
 //! pack buffers, allocated on one thread and freed on another, fragment the per-thread heaps: a 1 GB
 //! initial backup peaked at 174-227 MiB. A fixed 8 MiB threshold gives the largest buffers mappings of
-//! their own, returned to the system when freed: 124-151 MiB, within 5% of the time (2 and 4 MiB cost
+//! their own, returned to the system when freed: 121-151 MiB, within 5% of the time (2 and 4 MiB cost
 //! 10-20%: the average 1 MiB chunk is best kept in the heap). Measured with `/usr/bin/time -v` around the
 //! engine benchmark's backup step (docs/engines.md).
 

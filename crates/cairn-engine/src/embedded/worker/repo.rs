@@ -2,12 +2,13 @@
 //! memory, and the restic-format lock the job needs.
 use super::Fail;
 use super::progress::Capture;
-use crate::embedded::flags::DEFAULT_PACK_SIZE_MIB;
+use crate::embedded::flags::{DEFAULT_PACK_SIZE_MIB, RunSettings};
 use crate::embedded::lock::{self, HeldLock};
-use crate::embedded::protocol::{Event, FailKind, Job, KnownKey};
+use crate::embedded::protocol::{Event, FailKind, Job, KnownKey, Task};
 use crate::embedded::repo_key::RepoKey;
 use crate::embedded::storage::{RusticBackend, Storage};
 use crate::embedded::worker::Out;
+use rustic_core::repofile::ConfigFile;
 use rustic_core::{
     ConfigOptions, Credentials, KeyOptions, OpenStatus, Repository, RepositoryBackends,
     RepositoryOptions,
@@ -72,7 +73,7 @@ pub fn open(job: &Job, out: &Out, titles: bool) -> Result<Opened, Fail> {
     }
     let capture = Capture::new(titles.then(|| out.clone()));
     let (mut repo, backend) = open_with_key(job, &storage, &capture, out)?;
-    apply_run_settings(&mut repo, &backend, job)?;
+    apply_run_settings(&mut repo, &backend, job, out)?;
     let master = repo.key();
     let key = RepoKey::new(&master.encrypt, &master.mac.k, &master.mac.r)
         .ok_or_else(|| Fail::other("the repository's master key has an unexpected size"))?;
@@ -119,51 +120,80 @@ fn key_file_exists(storage: &dyn Storage, name: &str) -> bool {
         .is_ok_and(|keys| keys.iter().any(|(n, _)| n == name))
 }
 
-/// The target pack size for this run, in MiB: `--pack-size` (or `RESTIC_PACK_SIZE`), else restic's own
-/// default, unless the repository's config sets rustic's pack sizes itself (left to it then). rustic_core's
-/// default is 32 MiB and growing; restic's 16 MiB gives packs like restic's and half the memory, since
-/// the packs being filled and written are held in memory.
-fn pack_size_mib(repo: &Repository<OpenStatus>, job: &Job) -> Option<u32> {
-    let config = repo.config();
-    let own = config.datapack_size.is_some() || config.append_only == Some(true);
-    job.run
-        .pack_size_mib
-        .or((!own).then_some(DEFAULT_PACK_SIZE_MIB))
+/// Whether the task writes packs: the only thing `--compression` and `--pack-size` change.
+fn writes_packs(job: &Job) -> bool {
+    matches!(job.task, Task::Backup(_) | Task::Prune { .. })
 }
 
-/// restic's `--compression` and `--pack-size` hold for one run: rustic_core reads them from the
-/// repository config, so they are applied to the in-memory config only.
-fn apply_run_settings(
-    repo: &mut Repository<OpenStatus>,
-    backend: &RusticBackend,
-    job: &Job,
-) -> Result<(), Fail> {
-    let mut opts = ConfigOptions::default();
-    let mut changed = false;
-    if let Some(c) = &job.run.compression {
-        let level = match c.as_str() {
-            "auto" => None,
-            "off" => Some(0),
-            "max" => Some(19),
-            n => n.parse::<i32>().ok(),
-        };
-        if level.is_some() && repo.config().version < 2 {
-            return Err(Fail::invalid(
-                "--compression needs a repository of format version 2; this one is version 1",
-            ));
-        }
-        changed |= level.is_some();
-        opts.set_compression = level;
+/// Whether the repository's config sets any of rustic's own pack sizes (then they are left to it).
+fn sets_own_pack_sizes(config: &ConfigFile) -> bool {
+    [
+        config.datapack_size,
+        config.datapack_growfactor,
+        config.datapack_size_limit,
+        config.treepack_size,
+        config.treepack_growfactor,
+        config.treepack_size_limit,
+    ]
+    .iter()
+    .any(Option::is_some)
+}
+
+/// The zstd level for `--compression`; None for auto (the repository's own).
+fn compression_level(value: &str) -> Option<i32> {
+    match value {
+        "off" => Some(0),
+        "max" => Some(19),
+        n => n.parse().ok(),
     }
-    if let Some(mib) = pack_size_mib(repo, job) {
-        // As in restic, one size for tree and data packs, not growing with the repository.
+}
+
+/// This run's config changes, as rustic_core options. As restic 0.14: the target pack size is
+/// `--pack-size` (or `RESTIC_PACK_SIZE`), else 16 MiB, for data and tree packs alike and not growing
+/// with the repository (rustic_core's default is 32 MiB and growing); prune counts a pack as too small
+/// below 1/25 of it (rustic_core's default is 30%, which repacked every pack a smaller size had made);
+/// and compression is ignored in a format-1 repository. None when nothing changes.
+fn run_options(config: &ConfigFile, run: &RunSettings) -> Option<ConfigOptions> {
+    let mut opts = ConfigOptions::default();
+    // Applying options resets this unless it is carried over.
+    opts.set_extra_verify = config.extra_verify;
+    opts.set_min_packsize_tolerate_percent = config.min_packsize_tolerate_percent.or(Some(4));
+    if config.version >= 2 {
+        opts.set_compression = run.compression.as_deref().and_then(compression_level);
+    }
+    let mib = match run.pack_size_mib {
+        Some(mib) => Some(mib),
+        None if sets_own_pack_sizes(config) => None,
+        None => Some(DEFAULT_PACK_SIZE_MIB),
+    };
+    if let Some(mib) = mib {
         let size = Some(bytesize::ByteSize::mib(u64::from(mib)));
         (opts.set_datapack_size, opts.set_datapack_size_limit) = (size, size);
         (opts.set_treepack_size, opts.set_treepack_size_limit) = (size, size);
         (opts.set_datapack_growfactor, opts.set_treepack_growfactor) = (Some(0), Some(0));
-        changed = true;
     }
-    if !changed {
+    let mut changed = config.clone();
+    opts.apply(&mut changed).ok()?;
+    (changed != *config).then_some(opts)
+}
+
+/// restic's `--compression` and `--pack-size` hold for one run: rustic_core reads them from the
+/// repository config, so they are applied to the in-memory config only, for the tasks that write packs.
+/// An append-only config (rustic's setting, which refuses any change) keeps its own, and the run says so.
+fn apply_run_settings(
+    repo: &mut Repository<OpenStatus>,
+    backend: &RusticBackend,
+    job: &Job,
+    out: &Out,
+) -> Result<(), Fail> {
+    if !writes_packs(job) {
+        return Ok(());
+    }
+    let Some(opts) = run_options(repo.config(), &job.run) else {
+        return Ok(());
+    };
+    if repo.config().append_only == Some(true) {
+        out.line("the repository's config is append-only (a rustic setting): its own pack size and compression are used".to_string());
         return Ok(());
     }
     backend.keep_config_in_memory(true);
@@ -217,4 +247,76 @@ pub fn remove_lock(job: &Job, name: &str) -> Result<serde_json::Value, Fail> {
     let storage = storage(job)?;
     lock::remove(storage.as_ref(), name)?;
     Ok(serde_json::Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The options applied to `config`, as the config they make.
+    fn applied(config: &ConfigFile, run: &RunSettings) -> Option<ConfigFile> {
+        let opts = run_options(config, run)?;
+        let mut out = config.clone();
+        opts.apply(&mut out).ok()?;
+        Some(out)
+    }
+
+    /// A config as restic writes it: version, id and chunker polynomial only.
+    fn restic_config(version: u32) -> ConfigFile {
+        ConfigFile {
+            version,
+            chunker_polynomial: "3da3358b4dc173".into(),
+            ..ConfigFile::default()
+        }
+    }
+
+    #[test]
+    fn a_run_packs_and_compresses_as_restic_does() {
+        let mib = |n: u32| Some(n << 20);
+        let plain = applied(&restic_config(2), &RunSettings::default()).unwrap();
+        assert_eq!(
+            (plain.datapack_size, plain.treepack_size),
+            (mib(16), mib(16))
+        );
+        assert_eq!(
+            (plain.datapack_growfactor, plain.datapack_size_limit),
+            (Some(0), mib(16))
+        );
+        assert_eq!(plain.min_packsize_tolerate_percent, Some(4));
+        assert_eq!(plain.compression, None);
+        let run = RunSettings {
+            compression: Some("max".into()),
+            pack_size_mib: Some(64),
+            ..RunSettings::default()
+        };
+        let flagged = applied(&restic_config(2), &run).unwrap();
+        assert_eq!(
+            (flagged.compression, flagged.treepack_size),
+            (Some(19), mib(64))
+        );
+        // Format 1 has no compression; restic ignores the setting there.
+        assert_eq!(applied(&restic_config(1), &run).unwrap().compression, None);
+    }
+
+    #[test]
+    fn a_config_with_rustics_own_settings_keeps_them() {
+        let own = ConfigFile {
+            treepack_growfactor: Some(8),
+            min_packsize_tolerate_percent: Some(50),
+            extra_verify: Some(false),
+            ..restic_config(2)
+        };
+        let kept = applied(&own, &RunSettings::default()).unwrap_or(own.clone());
+        assert_eq!(kept, own, "nothing to change");
+        let run = RunSettings {
+            pack_size_mib: Some(8),
+            ..RunSettings::default()
+        };
+        let sized = applied(&own, &run).unwrap();
+        assert_eq!(sized.datapack_size, Some(8 << 20));
+        assert_eq!(
+            (sized.extra_verify, sized.min_packsize_tolerate_percent),
+            (Some(false), Some(50))
+        );
+    }
 }
