@@ -43,6 +43,7 @@ conformance!(
     prune_frees_space_and_stats_report_it,
     prune_removes_what_interrupted_writes_left,
     packs_are_as_large_as_restic_makes_them,
+    files_from_lists_and_parent_flags_choose_what_is_read,
     check_passes_then_finds_a_corrupted_pack,
     cancelling_a_backup_leaves_a_clean_unlocked_repository,
     cancelling_a_restore_leaves_a_clean_repository_and_no_staging,
@@ -474,6 +475,7 @@ async fn backup_flags_are_translated_or_refused_by_name() {
             "flagged-host",
             "--compression",
             "max",
+            "--no-scan",
         ]
         .iter()
         .map(|s| s.to_string())

@@ -54,15 +54,23 @@ impl EmbeddedEngine {
         filter.iexcludes.splice(0..0, req.iexcludes.iter().cloned());
         let mut tags = req.tags.clone();
         tags.extend(extra.tags);
+        let paths = [req.paths.clone(), extra.listed_paths].concat();
+        if paths.is_empty() {
+            return Err(EngineError::Invalid(
+                "nothing to back up: no paths given, and no existing ones listed by --files-from"
+                    .into(),
+            ));
+        }
         let task = BackupTask {
-            paths: req.paths.clone(),
+            paths,
             filter,
             tags,
             host: extra.host.or_else(|| req.host.clone()),
-            parent: req.parent.clone(),
+            parent: req.parent.clone().or(extra.parent),
             time: extra.time,
             dry_run: req.dry_run,
             skip_if_unchanged: req.skip_if_unchanged,
+            reading: extra.reading,
         };
         Ok((task, extra.run))
     }
@@ -97,11 +105,6 @@ impl Engine for EmbeddedEngine {
         progress: BackupSink<'_>,
         cancel: &CancellationToken,
     ) -> Result<BackupOutcome> {
-        if req.paths.is_empty() {
-            return Err(EngineError::Invalid(
-                "nothing to back up: no paths given".into(),
-            ));
-        }
         for p in &req.paths {
             if tokio::fs::symlink_metadata(p).await.is_err() {
                 return Err(EngineError::Invalid(format!(

@@ -1,6 +1,7 @@
 //! restic's command-line flags as the embedded engine understands them. A repository's `flags` and a
 //! plan's `backup_flags` are parsed here, before any worker starts: each flag restic has that the engine
 //! can honour is translated, and anything else is an error naming the flag, never silently ignored.
+use super::files_from::{self, ListKind};
 use super::tag_files::TagRule;
 use crate::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
@@ -51,11 +52,26 @@ pub struct SourceFilter {
     pub one_file_system: bool,
 }
 
+/// How a backup reads its source and uses its parent snapshot (restic's `--force`, `--ignore-ctime`,
+/// `--ignore-inode`, which implies `--ignore-ctime` as in restic, and `--no-scan`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    pub force: bool,
+    pub ignore_ctime: bool,
+    pub ignore_inode: bool,
+    pub no_scan: bool,
+}
+
 /// Everything a list of flags said.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Flags {
     pub run: RunSettings,
     pub filter: SourceFilter,
+    pub reading: Reading,
+    /// The paths `--files-from`, `--files-from-verbatim` and `--files-from-raw` listed (that exist).
+    pub listed_paths: Vec<String>,
+    /// restic's `--parent`: the snapshot to compare with instead of the latest.
+    pub parent: Option<String>,
     pub host: Option<String>,
     pub tags: Vec<String>,
     /// restic's `--time` ("2006-01-02 15:04:05", local time) for the snapshot.
@@ -84,16 +100,32 @@ const BACKUP_ONLY: &[&str] = &[
     "--host",
     "--tag",
     "--time",
+    "--files-from",
+    "--files-from-verbatim",
+    "--files-from-raw",
+    "--parent",
+    "--force",
+    "--ignore-ctime",
+    "--ignore-inode",
+    "--no-scan",
 ];
 
 /// Flags without a value.
-const SWITCHES: &[&str] = &["--exclude-caches", "--one-file-system"];
+const SWITCHES: &[&str] = &[
+    "--exclude-caches",
+    "--one-file-system",
+    "--force",
+    "--ignore-ctime",
+    "--ignore-inode",
+    "--no-scan",
+];
 
 fn long_name(flag: &str) -> &str {
     match flag {
         "-o" => "--option",
         "-e" => "--exclude",
         "-x" => "--one-file-system",
+        "-f" => "--force",
         other => other,
     }
 }
@@ -193,6 +225,17 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
         }
         "--exclude-larger-than" => flags.filter.exclude_larger_than = Some(size(&value)?),
         "--one-file-system" => flags.filter.one_file_system = true,
+        "--force" => flags.reading.force = true,
+        "--ignore-ctime" => flags.reading.ignore_ctime = true,
+        "--ignore-inode" => {
+            flags.reading.ignore_inode = true;
+            flags.reading.ignore_ctime = true;
+        }
+        "--no-scan" => flags.reading.no_scan = true,
+        "--parent" => flags.parent = Some(value),
+        "--files-from" => listed(flags, ListKind::Patterns, &value)?,
+        "--files-from-verbatim" => listed(flags, ListKind::Verbatim, &value)?,
+        "--files-from-raw" => listed(flags, ListKind::Raw, &value)?,
         "--host" => flags.host = Some(value),
         "--time" => {
             parse_time(&value)?;
@@ -210,6 +253,11 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
             )));
         }
     }
+    Ok(())
+}
+
+fn listed(flags: &mut Flags, kind: ListKind, file: &str) -> Result<()> {
+    flags.listed_paths.extend(files_from::read(kind, file)?);
     Ok(())
 }
 
@@ -385,9 +433,29 @@ mod tests {
     }
 
     #[test]
+    fn parent_and_reading_flags_are_kept() {
+        let f = parse(
+            &words("-f --ignore-inode --no-scan --parent abc123"),
+            Scope::Backup,
+        )
+        .unwrap();
+        let expected = Reading {
+            force: true,
+            ignore_ctime: true,
+            ignore_inode: true,
+            no_scan: true,
+        };
+        assert_eq!((f.reading, f.parent.as_deref()), (expected, Some("abc123")));
+        let err = parse(&words("--force"), Scope::Repository)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("plan's backup flags"), "{err}");
+    }
+
+    #[test]
     fn unknown_and_misplaced_flags_are_named() {
         let err = |s: &str, scope| parse(&words(s), scope).unwrap_err().to_string();
-        assert!(err("--no-scan", Scope::Backup).contains("--no-scan"));
+        assert!(err("--read-concurrency 2", Scope::Backup).contains("--read-concurrency"));
         assert!(err("-o s3.storage-class=x", Scope::Repository).contains("s3.storage-class"));
         assert!(err("-o s3.bucket-lookup=x", Scope::Repository).contains("auto, dns or path"));
         assert!(err("--exclude x", Scope::Repository).contains("backup flags"));

@@ -7,6 +7,7 @@ mod client;
 mod console;
 mod engine_impl;
 mod excludes;
+mod files_from;
 mod flags;
 mod host;
 mod key_cache;

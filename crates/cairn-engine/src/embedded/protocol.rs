@@ -2,7 +2,7 @@
 //! stdin and closes it; the worker answers on stdout with frames: a tag byte, a big-endian u32 length and
 //! the payload. Tag 0 carries an `Event` as JSON, tag 1 raw archive bytes (dumps). The password travels
 //! only in the job, never on a command line or in the environment.
-use super::flags::{RunSettings, SourceFilter};
+use super::flags::{Reading, RunSettings, SourceFilter};
 use super::location::Location;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -102,6 +102,7 @@ pub struct BackupTask {
     pub time: Option<String>,
     pub dry_run: bool,
     pub skip_if_unchanged: bool,
+    pub reading: Reading,
 }
 
 /// Why a job failed, so cairn can map it to the engine error restic's would give.

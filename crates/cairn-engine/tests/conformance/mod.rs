@@ -852,6 +852,89 @@ pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &F
     assert!(matches!(err, Err(EngineError::Command { .. })), "{err:?}");
 }
 
+/// `--files-from` (patterns), `--files-from-verbatim` and `--files-from-raw` choose what is backed up, as
+/// restic reads them (comments, globs, a pattern matching nothing skipped); `--parent` picks the parent
+/// snapshot and `--force` drops it; `--ignore-inode` is accepted. restic judges the snapshots.
+pub async fn files_from_lists_and_parent_flags_choose_what_is_read(
+    engine: &dyn Engine,
+    f: &Fixture,
+) {
+    engine.init(&f.repo).await.unwrap();
+    let src = f.src.to_string_lossy().into_owned();
+    let lists = [
+        (
+            "--files-from",
+            "patterns",
+            format!("# docs\n  {src}/docs/*.md \n{src}/none-*\n"),
+        ),
+        (
+            "--files-from-verbatim",
+            "verbatim",
+            format!("{src}/a.txt\n\n"),
+        ),
+        ("--files-from-raw", "raw", format!("{src}/logs\0")),
+    ];
+    let mut list_flags = Vec::new();
+    for (flag, name, text) in lists {
+        std::fs::write(f.path(name), text).unwrap();
+        list_flags.extend([
+            flag.to_string(),
+            f.path(name).to_string_lossy().into_owned(),
+        ]);
+    }
+    let request = |more: &[&str]| BackupRequest {
+        paths: Vec::new(),
+        extra_flags: [
+            list_flags.clone(),
+            more.iter().map(|m| m.to_string()).collect(),
+        ]
+        .concat(),
+        ..f.request()
+    };
+    let first = backup(engine, f, &request(&["--ignore-inode"]))
+        .await
+        .summary
+        .snapshot_id;
+    let listed = restic_ok(f, &["ls", &first]);
+    for kept in ["docs/report.md", "a.txt", "logs/app.log"] {
+        assert!(
+            listed.contains(&format!("{src}/{kept}\n")),
+            "{kept}: {listed}"
+        );
+    }
+    for left in ["docs/Thumbs.DB", "docs/deep"] {
+        assert!(
+            !listed.contains(&format!("{src}/{left}")),
+            "{left}: {listed}"
+        );
+    }
+    let with_parent = backup(engine, f, &request(&["--parent", &first]))
+        .await
+        .summary
+        .snapshot_id;
+    let forced = backup(engine, f, &request(&["--force"]))
+        .await
+        .summary
+        .snapshot_id;
+    let snapshots: serde_json::Value =
+        serde_json::from_str(&restic_ok(f, &["snapshots", "--json"])).unwrap();
+    let field = |id: &str, key: &str| {
+        snapshots
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .map(|s| s[key].clone())
+            .unwrap()
+    };
+    assert_eq!(field(&first, "paths").as_array().map(Vec::len), Some(3));
+    assert_eq!(field(&with_parent, "parent"), first.as_str());
+    assert!(
+        field(&forced, "parent").is_null(),
+        "--force reads without a parent"
+    );
+}
+
 /// The pack files of a local repository's `data/` (in its two-hex-digit subdirectories), with their sizes.
 fn packs(f: &Fixture) -> std::collections::BTreeMap<PathBuf, u64> {
     let mut out = std::collections::BTreeMap::new();

@@ -1,6 +1,7 @@
 //! A backup: the watched local source archived by rustic_core under a shared lock, with restic's
 //! progress reports twice a second, its per-item errors (a partial backup when there are any), its
-//! snapshot fields (host, user, tags, absolute paths) and `--skip-if-unchanged`.
+//! snapshot fields (host, user, tags, absolute paths), `--skip-if-unchanged`, and how the parent snapshot
+//! is used (`--parent`, `--force`, `--ignore-ctime`, `--ignore-inode`) and the source sized (`--no-scan`).
 use super::source::{Watch, Watched};
 use super::tagged::Tagged;
 use super::{Fail, Out, leftovers, repo};
@@ -34,6 +35,10 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
     opts.dry_run = task.dry_run;
     opts.parent_opts.skip_if_unchanged = task.skip_if_unchanged;
     opts.parent_opts.parents = task.parent.iter().cloned().collect();
+    opts.parent_opts.force = task.reading.force;
+    opts.parent_opts.ignore_ctime = task.reading.ignore_ctime;
+    opts.parent_opts.ignore_inode = task.reading.ignore_inode;
+    opts.no_scan = task.reading.no_scan;
     let reporter = out.clone();
     let watch = Arc::new(Watch {
         on_error: Some(Box::new(move |e| {
