@@ -1,5 +1,5 @@
 //! The conformance checks over remote backends, each served on loopback by a real server: `rest:` by
-//! `rclone serve restic`, `rclone:` by restic's own rclone launcher, `sftp:` by a throwaway `sshd`,
+//! `rclone serve restic` (also over HTTPS, requiring a client certificate), `rclone:` by restic's own rclone launcher, `sftp:` by a throwaway `sshd`,
 //! `s3:` by moto, `gs:` by gcp-storage-emulator, `azure:` by Azurite. The embedded engine runs the same
 //! checks over `rest:`, `rclone:`, `s3:`, `sftp:`, `gs:` and `azure:`, the backends it reaches. The REST, rclone and sftp servers keep the repository's files in the fixture's
 //! `repo` directory, so the checks that inspect or corrupt files on disk work unchanged; moto keeps its
@@ -72,6 +72,131 @@ fn serve_restic(remote: &str) -> (Server, u16) {
     );
     wait_for_port(port, &mut server);
     (server, port)
+}
+
+/// A private CA (`ca.pem`), a certificate for 127.0.0.1 it signed (`server.pem`, `server.key`) and a
+/// client certificate with its key in one file (`client-bundle.pem`), made by openssl in `dir`.
+fn certificates(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .expect("openssl is installed (apt-get install openssl)");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let key = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:P-256",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &key,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=cairn test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign",
+        ],
+    ]
+    .concat());
+    let uses = [
+        (
+            "server",
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        ),
+        ("client", "extendedKeyUsage=clientAuth\n"),
+    ];
+    for (name, ext) in uses {
+        let (k, csr, pem, extfile) = (
+            format!("{name}.key"),
+            format!("{name}.csr"),
+            format!("{name}.pem"),
+            format!("{name}.ext"),
+        );
+        std::fs::write(dir.join(&extfile), ext).unwrap();
+        run(&[
+            &["req"][..],
+            &key,
+            &["-keyout", &k, "-out", &csr, "-subj", &format!("/CN={name}")],
+        ]
+        .concat());
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &pem,
+            "-days",
+            "2",
+            "-extfile",
+            &extfile,
+        ]);
+    }
+    let bundle = [
+        std::fs::read(dir.join("client.pem")).unwrap(),
+        std::fs::read(dir.join("client.key")).unwrap(),
+    ]
+    .concat();
+    std::fs::write(dir.join("client-bundle.pem"), bundle).unwrap();
+}
+
+/// A REST server (rclone serve restic) on HTTPS that also requires a client certificate from the same
+/// CA; the repository's flags (and the judge's) name the CA and the client certificate.
+fn tls_rest_fixture() -> (Fixture, Server) {
+    let mut f = Fixture::with_uri_fn(|_| String::new());
+    let certs = f.path("certs");
+    certificates(&certs);
+    let file = |name: &str| certs.join(name).to_string_lossy().into_owned();
+    let port = free_port();
+    let mut server = Server(
+        Command::new("rclone")
+            .args(["serve", "restic", "--addr", &format!("127.0.0.1:{port}")])
+            .args(["--cert", &file("server.pem"), "--key", &file("server.key")])
+            .args(["--client-ca", &file("ca.pem")])
+            .arg(f.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("rclone is installed (apt-get install rclone)"),
+    );
+    wait_for_port(port, &mut server);
+    f.repo.uri = format!("rest:https://127.0.0.1:{port}/repo");
+    f.repo.flags = vec![
+        format!("--cacert '{}'", file("ca.pem")),
+        format!("--tls-client-cert '{}'", file("client-bundle.pem")),
+    ];
+    f.judge_flags = [
+        "--cacert",
+        &file("ca.pem"),
+        "--tls-client-cert",
+        &file("client-bundle.pem"),
+    ]
+    .map(String::from)
+    .to_vec();
+    (f, server)
 }
 
 fn rclone_fixture() -> Fixture {
@@ -525,6 +650,62 @@ async fn sftp_embedded_names_what_ssh_said_when_it_cannot_connect() {
     let err = embedded().init(&f.repo).await.unwrap_err().to_string();
     assert!(err.contains("Connection refused"), "{err}");
     assert!(err.contains("cannot start SFTP"), "{err}");
+}
+
+backend_checks!(
+    rest_tls,
+    tls_rest_fixture(),
+    [
+        init_is_idempotent_and_reports_the_repo_id,
+        backup_then_incremental_with_tags_and_progress,
+    ]
+);
+
+backend_checks!(
+    rest_tls_embedded,
+    tls_rest_fixture(),
+    embedded(),
+    [
+        restic_checks_lists_and_restores_what_it_wrote,
+        backup_then_incremental_with_tags_and_progress,
+    ]
+);
+
+/// Without the CA the server's certificate is not trusted, without the client certificate the server
+/// refuses the connection, and `--insecure-tls` skips only the first check; each error says which.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rest_tls_embedded_says_which_certificate_is_missing() {
+    let (f, _server) = tls_rest_fixture();
+    let with_flags = |flags: &[&str]| cairn_proto::v1::Repo {
+        flags: flags.iter().map(|s| s.to_string()).collect(),
+        ..f.repo.clone()
+    };
+    let (ca, client) = (f.repo.flags[0].as_str(), f.repo.flags[1].as_str());
+    let e = embedded();
+    let untrusted = e
+        .init(&with_flags(&[client]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        untrusted.contains("give its CA with --cacert"),
+        "{untrusted}"
+    );
+    let anonymous = e.init(&with_flags(&[ca])).await.unwrap_err().to_string();
+    assert!(anonymous.contains("--tls-client-cert"), "{anonymous}");
+    e.init(&with_flags(&["--insecure-tls", client]))
+        .await
+        .unwrap();
+    let bad = f.path("certs/client.csr").to_string_lossy().into_owned();
+    let err = e
+        .init(&with_flags(&[&format!("--cacert {bad}")]))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("--cacert") && err.contains("client.csr"),
+        "{err}"
+    );
 }
 
 backend_checks!(

@@ -3,6 +3,7 @@
 //! can honour is translated, and anything else is an error naming the flag, never silently ignored.
 use super::files_from::{self, ListKind};
 use super::tag_files::TagRule;
+use super::tls::{self, TlsOptions};
 use crate::error::{EngineError, Result};
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,9 @@ pub struct RunSettings {
     pub sftp_command: Option<Vec<String>>,
     /// `-o sftp.args=...`, shell-split: extra arguments to `ssh`.
     pub sftp_args: Vec<String>,
+    /// `--cacert`, `--tls-client-cert`, `--insecure-tls`.
+    #[serde(default)]
+    pub tls: TlsOptions,
 }
 
 /// The pack sizes restic accepts, in MiB.
@@ -112,6 +116,7 @@ const BACKUP_ONLY: &[&str] = &[
 
 /// Flags without a value.
 const SWITCHES: &[&str] = &[
+    "--insecure-tls",
     "--exclude-caches",
     "--one-file-system",
     "--force",
@@ -208,6 +213,15 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
             flags.run.compression = Some(value);
         }
         "--pack-size" => flags.run.pack_size_mib = Some(pack_size(&value)?),
+        "--cacert" => {
+            tls::root_certificates(&value).map_err(|e| invalid(e.to_string()))?;
+            flags.run.tls.cacerts.push(value);
+        }
+        "--tls-client-cert" => {
+            tls::client_identity(&value).map_err(|e| invalid(e.to_string()))?;
+            flags.run.tls.client_cert = Some(value);
+        }
+        "--insecure-tls" => flags.run.tls.insecure = true,
         "--limit-upload" => flags.run.limit_upload = Some(number(name, &value)?),
         "--limit-download" => flags.run.limit_download = Some(number(name, &value)?),
         "--exclude" => flags.filter.excludes.push(value),

@@ -90,7 +90,7 @@ impl Location {
     pub fn open(&self, run: &RunSettings) -> std::io::Result<Arc<dyn Storage>> {
         Ok(match self {
             Location::Local(p) => Arc::new(LocalStorage::new(p)),
-            Location::Rest(url) => Arc::new(RestStorage::new(url)?),
+            Location::Rest(url) => Arc::new(RestStorage::new(url, &run.tls)?),
             Location::Rclone(remote) => Arc::new(RcloneStorage::start(
                 run.rclone_program.as_deref().unwrap_or("rclone"),
                 remote,
@@ -100,19 +100,21 @@ impl Location {
                 place,
                 run.s3_region.as_deref(),
                 run.s3_bucket_lookup.as_deref(),
+                &run.tls,
             )?),
             Location::Sftp(place) => Arc::new(SftpStorage::connect(
                 place,
                 run.sftp_command.as_deref(),
                 &run.sftp_args,
             )?),
-            Location::Gcs(place) => Arc::new(GcsStorage::new(place)?),
+            Location::Gcs(place) => Arc::new(GcsStorage::new(place, &run.tls)?),
             Location::Azure(place) => Arc::new(AzureStorage::new(
                 place,
                 &AzureEndpoint {
                     url: run.azure_endpoint.as_deref(),
                     suffix: run.azure_endpoint_suffix.as_deref(),
                 },
+                &run.tls,
             )?),
         })
     }

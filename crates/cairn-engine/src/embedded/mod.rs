@@ -18,6 +18,7 @@ mod protocol;
 mod repo_key;
 mod storage;
 mod tag_files;
+mod tls;
 mod worker;
 
 pub use client::WorkerCommand;
@@ -206,6 +207,7 @@ fn merge(base: RunSettings, over: RunSettings) -> RunSettings {
         azure_endpoint_suffix: over.azure_endpoint_suffix.or(base.azure_endpoint_suffix),
         sftp_command,
         sftp_args,
+        tls: base.tls.merge(over.tls),
     }
 }
 

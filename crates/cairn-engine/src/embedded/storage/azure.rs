@@ -9,6 +9,7 @@ use super::azure_auth::{AzureAuth, Signed};
 use super::{
     Storage, azure_listing, clean_prefix, gone_is_removed, http, object_path, other, under_prefix,
 };
+use crate::embedded::tls::TlsOptions;
 use bytes::Bytes;
 use reqwest::blocking::Response;
 use reqwest::{Method, Url};
@@ -63,7 +64,7 @@ pub struct AzureStorage {
 }
 
 impl AzureStorage {
-    pub fn new(place: &AzurePlace, endpoint: &AzureEndpoint) -> io::Result<Self> {
+    pub fn new(place: &AzurePlace, endpoint: &AzureEndpoint, tls: &TlsOptions) -> io::Result<Self> {
         let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let account = var("AZURE_ACCOUNT_NAME").ok_or_else(|| {
             other("azure: repositories need AZURE_ACCOUNT_NAME (the storage account) in the repository's env")
@@ -73,7 +74,7 @@ impl AzureStorage {
             place: place.clone(),
             service,
             auth: AzureAuth::find(&account, var)?,
-            client: http::client()?,
+            client: http::client(tls)?,
         })
     }
 

@@ -5,6 +5,7 @@
 //! Google's clients and newer restic honour). Tokens come from gcs_auth.rs.
 use super::gcs_auth::GcsAuth;
 use super::{Storage, clean_prefix, gone_is_removed, http, object_path, other, under_prefix};
+use crate::embedded::tls::TlsOptions;
 use bytes::Bytes;
 use reqwest::Url;
 use reqwest::blocking::{Client, RequestBuilder};
@@ -63,7 +64,7 @@ pub struct GcsStorage {
 }
 
 impl GcsStorage {
-    pub fn new(place: &GcsPlace) -> io::Result<Self> {
+    pub fn new(place: &GcsPlace, tls: &TlsOptions) -> io::Result<Self> {
         let emulator = std::env::var("STORAGE_EMULATOR_HOST")
             .ok()
             .filter(|h| !h.trim().is_empty());
@@ -78,7 +79,7 @@ impl GcsStorage {
             place: place.clone(),
             base,
             auth: GcsAuth::find(|k| std::env::var(k).ok(), emulator.is_some())?,
-            client: http::client()?,
+            client: http::client(tls)?,
         })
     }
 

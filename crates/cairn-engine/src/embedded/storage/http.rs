@@ -2,6 +2,7 @@
 //! retried with backoff on connection failures, timeouts, 429 and 5xx answers, 404 as `NotFound`, and ranged
 //! reads whose length is checked.
 use super::other;
+use crate::embedded::tls::TlsOptions;
 use bytes::Bytes;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder, Response};
@@ -10,16 +11,42 @@ use std::time::Duration;
 
 const ATTEMPTS: u32 = 4;
 
+/// The error with its causes (reqwest's own text is only "error sending request"), without the URL,
+/// which may carry credentials.
 pub fn error(e: reqwest::Error) -> io::Error {
-    other(e.without_url().to_string())
+    let e = e.without_url();
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(&e);
+    while let Some(c) = cause {
+        let said = c.to_string();
+        if !text.contains(&said) {
+            text = format!("{text}: {said}");
+        }
+        cause = c.source();
+    }
+    other(format!("{text}{}", tls_hint(&text)))
 }
 
-pub fn client() -> io::Result<Client> {
-    Client::builder()
+/// What to do about a TLS failure, from rustls's words for it.
+fn tls_hint(text: &str) -> &'static str {
+    if text.contains("invalid peer certificate") {
+        "; the server's certificate is not trusted: give its CA with --cacert in the repository's flags (or skip the check with --insecure-tls)"
+    } else if ["BadCertificate", "CertificateRequired", "UnknownCA"]
+        .iter()
+        .any(|alert| text.contains(alert))
+    {
+        "; the server refused this client's certificate or wants one: give a certificate and its key with --tls-client-cert in the repository's flags"
+    } else {
+        ""
+    }
+}
+
+/// The client, trusting and presenting what `tls` says.
+pub fn client(tls: &TlsOptions) -> io::Result<Client> {
+    let builder = Client::builder()
         .connect_timeout(Duration::from_secs(30))
-        .timeout(Duration::from_secs(600))
-        .build()
-        .map_err(error)
+        .timeout(Duration::from_secs(600));
+    tls.apply(builder)?.build().map_err(error)
 }
 
 /// The other side of a request, for errors: its name, and what to check when it refuses the credentials.

@@ -2,6 +2,7 @@
 //! a loopback port with a random user and password, as restic does over stdio, and talks REST to it. The
 //! rclone process lives as long as the storage.
 use super::{RestStorage, Storage, other, random_token};
+use crate::embedded::tls::TlsOptions;
 use bytes::Bytes;
 use std::io::{self, BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -49,7 +50,8 @@ impl RcloneStorage {
         };
         let with_auth = url.replacen("http://", &format!("http://{user}:{pass}@"), 1);
         Ok(RcloneStorage {
-            rest: RestStorage::new(&with_auth)?,
+            // rclone serves plain HTTP on loopback: no TLS settings apply.
+            rest: RestStorage::new(&with_auth, &TlsOptions::default())?,
             child,
             remote: remote.to_string(),
         })

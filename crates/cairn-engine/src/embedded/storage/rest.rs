@@ -1,6 +1,7 @@
 //! A repository behind restic's REST protocol (`rest:` URIs, rest-server, and `rclone serve restic`):
 //! version-2 listings, ranged reads, transient failures retried with backoff.
 use super::{Storage, gone_is_removed, http, other};
+use crate::embedded::tls::TlsOptions;
 use bytes::Bytes;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use std::io;
@@ -18,7 +19,7 @@ struct Listed {
 
 impl RestStorage {
     /// `url` is the repository's base URL (credentials in it are sent as basic auth).
-    pub fn new(url: &str) -> io::Result<Self> {
+    pub fn new(url: &str, tls: &TlsOptions) -> io::Result<Self> {
         let mut base =
             reqwest::Url::parse(url).map_err(|e| other(format!("{url:?} is not a URL: {e}")))?;
         if !base.path().ends_with('/') {
@@ -27,7 +28,7 @@ impl RestStorage {
         }
         Ok(RestStorage {
             base,
-            client: http::client()?,
+            client: http::client(tls)?,
         })
     }
 
@@ -114,7 +115,11 @@ mod tests {
 
     #[test]
     fn urls_and_locations_hide_credentials() {
-        let s = RestStorage::new("http://user:secret@127.0.0.1:8000/repo").unwrap();
+        let s = RestStorage::new(
+            "http://user:secret@127.0.0.1:8000/repo",
+            &TlsOptions::default(),
+        )
+        .unwrap();
         assert_eq!(
             s.url("data", "ab").unwrap().as_str(),
             "http://user:secret@127.0.0.1:8000/repo/data/ab"
@@ -122,6 +127,6 @@ mod tests {
         assert_eq!(s.url("", "config").unwrap().path(), "/repo/config");
         assert_eq!(s.url("keys", "").unwrap().path(), "/repo/keys/");
         assert!(!s.location().contains("secret"));
-        assert!(RestStorage::new("not a url").is_err());
+        assert!(RestStorage::new("not a url", &TlsOptions::default()).is_err());
     }
 }

@@ -8,6 +8,7 @@
 //! path-style URLs as restic's does. S3 writes are atomic, so a reader never sees part of a file.
 use super::aws_credentials::AwsKeys;
 use super::{Storage, gone_is_removed, http, object_path, other, under_prefix};
+use crate::embedded::tls::TlsOptions;
 use bytes::Bytes;
 use reqwest::Url;
 use reqwest::blocking::Client;
@@ -96,6 +97,7 @@ impl S3Storage {
         place: &S3Place,
         region_option: Option<&str>,
         lookup: Option<&str>,
+        tls: &TlsOptions,
     ) -> io::Result<Self> {
         let keys = AwsKeys::find(|k| std::env::var(k).ok())?;
         let endpoint = Url::parse(&place.endpoint)
@@ -111,7 +113,7 @@ impl S3Storage {
             place: place.clone(),
             bucket,
             keys,
-            client: http::client()?,
+            client: http::client(tls)?,
         })
     }
 
