@@ -66,7 +66,7 @@ impl EmbeddedEngine {
             filter,
             tags,
             host: extra.host.or_else(|| req.host.clone()),
-            parent: req.parent.clone().or(extra.parent),
+            parent: req.parent.clone(),
             time: extra.time,
             dry_run: req.dry_run,
             skip_if_unchanged: req.skip_if_unchanged,

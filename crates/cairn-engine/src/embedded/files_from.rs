@@ -3,7 +3,10 @@
 //! comments skipped) and expands each as a glob, skipping one that matches nothing; `--files-from-verbatim`
 //! takes every non-empty line as it is; `--files-from-raw` takes names each ended by a NUL byte. A listed
 //! path that does not exist is skipped, as restic skips it. `-` (standard input) is refused: a backup
-//! cairn runs has no standard input to read.
+//! cairn runs has no standard input to read. Where this differs from restic: the glob crate reads `**` as
+//! any depth (Go's `filepath.Glob` as `*`), negates a class with `[!x]` (Go: `[^x]`) and has no `\`
+//! escapes; lists in UTF-16 and names that are not UTF-8 are refused (the embedded engine keeps
+//! snapshot paths as UTF-8).
 use crate::error::{EngineError, Result};
 
 /// How a list file is read.
@@ -37,27 +40,35 @@ pub fn read(kind: ListKind, file: &str) -> Result<Vec<String>> {
         )));
     }
     let bytes = std::fs::read(file).map_err(|e| EngineError::io(file, e))?;
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let listed = match kind {
-        ListKind::Patterns => expand(text(kind, file, bytes)?)?,
+        ListKind::Patterns => expand(text(kind, file, &bytes)?)?,
         // `lines` splits as Go's line scanner does: at `\n`, dropping a `\r` before it.
-        ListKind::Verbatim => text(kind, file, bytes)?
+        ListKind::Verbatim => text(kind, file, &bytes)?
             .lines()
             .filter(|l| !l.is_empty())
             .map(str::to_string)
             .collect(),
-        ListKind::Raw => raw_names(bytes)?,
+        ListKind::Raw => raw_names(&bytes)?,
     };
     Ok(listed.into_iter().filter(|p| exists(kind, p)).collect())
 }
 
+/// A text list (a UTF-8 byte order mark skipped, as restic skips it).
 fn text<'a>(kind: ListKind, file: &str, bytes: &'a [u8]) -> Result<&'a str> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     std::str::from_utf8(bytes).map_err(|_| {
         invalid(format!(
-            "{} {file}: not UTF-8 text; list names that are not UTF-8 with --files-from-raw",
+            "{} {file}: not UTF-8 text; the embedded engine reads UTF-8 lists only (the restic engine also reads UTF-16)",
             kind.flag()
         ))
     })
+}
+
+fn not_utf8(flag: &str, name: &[u8]) -> EngineError {
+    invalid(format!(
+        "{flag}: {:?} is not a UTF-8 name, which the embedded engine cannot keep in a snapshot's paths; rename it, or back it up with the restic engine",
+        String::from_utf8_lossy(name)
+    ))
 }
 
 /// Each pattern line's glob matches, in order.
@@ -70,7 +81,13 @@ fn expand(text: &str) -> Result<Vec<String>> {
         let matches =
             glob::glob(line).map_err(|e| invalid(format!("--files-from pattern {line:?}: {e}")))?;
         let before = out.len();
-        out.extend(matches.flatten().map(|p| p.to_string_lossy().into_owned()));
+        for path in matches.flatten() {
+            let path = path
+                .into_os_string()
+                .into_string()
+                .map_err(|p| not_utf8("--files-from", p.as_encoded_bytes()))?;
+            out.push(path);
+        }
         if out.len() == before {
             tracing::warn!("--files-from pattern {line:?} matches no files; skipped");
         }
@@ -95,7 +112,7 @@ fn raw_names(bytes: &[u8]) -> Result<Vec<String>> {
                     "--files-from-raw: an empty name in the list".into(),
                 ));
             }
-            Ok(String::from_utf8_lossy(name).into_owned())
+            String::from_utf8(name.to_vec()).map_err(|_| not_utf8("--files-from-raw", name))
         })
         .collect()
 }
@@ -170,7 +187,8 @@ mod tests {
         assert!(err(ListKind::Raw, b"/a\0/b").contains("no NUL byte after it"));
         assert!(err(ListKind::Raw, b"/a\0\0").contains("empty name"));
         assert!(err(ListKind::Patterns, b"/a/[").contains("pattern"));
-        assert!(err(ListKind::Verbatim, b"\xff\xfe").contains("--files-from-raw"));
+        assert!(err(ListKind::Verbatim, b"\xff\xfe").contains("UTF-8 lists only"));
+        assert!(err(ListKind::Raw, b"/tmp/\xff\0").contains("not a UTF-8 name"));
         let stdin = read(ListKind::Patterns, "-").unwrap_err().to_string();
         assert!(stdin.contains("standard input"), "{stdin}");
         let missing = read(ListKind::Verbatim, "/nonexistent/list")

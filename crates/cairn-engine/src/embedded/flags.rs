@@ -56,10 +56,12 @@ pub struct SourceFilter {
     pub one_file_system: bool,
 }
 
-/// How a backup reads its source and uses its parent snapshot (restic's `--force`, `--ignore-ctime`,
-/// `--ignore-inode`, which implies `--ignore-ctime` as in restic, and `--no-scan`).
+/// How a backup reads its source and uses its parent snapshot (restic's `--parent`, `--force`,
+/// `--ignore-ctime`, `--ignore-inode`, which implies `--ignore-ctime` as in restic, and `--no-scan`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
+    /// The snapshot `--parent` names (it must exist, as in restic).
+    pub parent: Option<String>,
     pub force: bool,
     pub ignore_ctime: bool,
     pub ignore_inode: bool,
@@ -74,8 +76,6 @@ pub struct Flags {
     pub reading: Reading,
     /// The paths `--files-from`, `--files-from-verbatim` and `--files-from-raw` listed (that exist).
     pub listed_paths: Vec<String>,
-    /// restic's `--parent`: the snapshot to compare with instead of the latest.
-    pub parent: Option<String>,
     pub host: Option<String>,
     pub tags: Vec<String>,
     /// restic's `--time` ("2006-01-02 15:04:05", local time) for the snapshot.
@@ -246,7 +246,7 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
             flags.reading.ignore_ctime = true;
         }
         "--no-scan" => flags.reading.no_scan = true,
-        "--parent" => flags.parent = Some(value),
+        "--parent" => flags.reading.parent = Some(value),
         "--files-from" => listed(flags, ListKind::Patterns, &value)?,
         "--files-from-verbatim" => listed(flags, ListKind::Verbatim, &value)?,
         "--files-from-raw" => listed(flags, ListKind::Raw, &value)?,
@@ -454,12 +454,13 @@ mod tests {
         )
         .unwrap();
         let expected = Reading {
+            parent: Some("abc123".into()),
             force: true,
             ignore_ctime: true,
             ignore_inode: true,
             no_scan: true,
         };
-        assert_eq!((f.reading, f.parent.as_deref()), (expected, Some("abc123")));
+        assert_eq!(f.reading, expected);
         let err = parse(&words("--force"), Scope::Repository)
             .unwrap_err()
             .to_string();

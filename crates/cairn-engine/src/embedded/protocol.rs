@@ -102,6 +102,7 @@ pub struct BackupTask {
     pub time: Option<String>,
     pub dry_run: bool,
     pub skip_if_unchanged: bool,
+    #[serde(default)]
     pub reading: Reading,
 }
 

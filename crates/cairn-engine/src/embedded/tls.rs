@@ -17,14 +17,11 @@ pub struct TlsOptions {
 }
 
 impl TlsOptions {
-    /// Later settings win where they are set.
+    /// Both sets together: every CA file, the later client certificate, insecure if either says so.
     pub fn merge(self, over: TlsOptions) -> TlsOptions {
         TlsOptions {
-            cacerts: if over.cacerts.is_empty() {
-                self.cacerts
-            } else {
-                over.cacerts
-            },
+            // restic trusts every --cacert given.
+            cacerts: [self.cacerts, over.cacerts].concat(),
             client_cert: over.client_cert.or(self.client_cert),
             insecure: self.insecure || over.insecure,
         }
@@ -107,7 +104,7 @@ mod tests {
     }
 
     #[test]
-    fn later_settings_win_where_they_are_set() {
+    fn merged_settings_keep_every_ca() {
         let base = TlsOptions {
             cacerts: vec!["a.pem".into()],
             client_cert: Some("c.pem".into()),
@@ -117,8 +114,12 @@ mod tests {
             insecure: true,
             ..TlsOptions::default()
         };
-        let merged = base.clone().merge(over);
-        assert_eq!(merged.cacerts, base.cacerts);
+        let more = TlsOptions {
+            cacerts: vec!["b.pem".into()],
+            ..over
+        };
+        let merged = base.clone().merge(more);
+        assert_eq!(merged.cacerts, ["a.pem", "b.pem"]);
         assert_eq!(merged.client_cert, base.client_cert);
         assert!(merged.insecure);
     }

@@ -853,8 +853,9 @@ pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &F
 }
 
 /// `--files-from` (patterns), `--files-from-verbatim` and `--files-from-raw` choose what is backed up, as
-/// restic reads them (comments, globs, a pattern matching nothing skipped); `--parent` picks the parent
-/// snapshot and `--force` drops it; `--ignore-inode` is accepted. restic judges the snapshots.
+/// restic reads them (comments, globs, a pattern matching nothing skipped), in whatever order and with
+/// repeats, and the trees stay sorted; `--force` drops the parent, and `--parent` picks it over the one
+/// cairn passes (the plan's latest); `--ignore-inode` is accepted. restic judges the snapshots.
 pub async fn files_from_lists_and_parent_flags_choose_what_is_read(
     engine: &dyn Engine,
     f: &Fixture,
@@ -870,7 +871,7 @@ pub async fn files_from_lists_and_parent_flags_choose_what_is_read(
         (
             "--files-from-verbatim",
             "verbatim",
-            format!("{src}/a.txt\n\n"),
+            format!("{src}/a.txt\n\n{src}/docs/report.md\n"),
         ),
         ("--files-from-raw", "raw", format!("{src}/logs\0")),
     ];
@@ -882,8 +883,9 @@ pub async fn files_from_lists_and_parent_flags_choose_what_is_read(
             f.path(name).to_string_lossy().into_owned(),
         ]);
     }
-    let request = |more: &[&str]| BackupRequest {
+    let request = |more: &[&str], parent: Option<&str>| BackupRequest {
         paths: Vec::new(),
+        parent: parent.map(str::to_string),
         extra_flags: [
             list_flags.clone(),
             more.iter().map(|m| m.to_string()).collect(),
@@ -891,7 +893,7 @@ pub async fn files_from_lists_and_parent_flags_choose_what_is_read(
         .concat(),
         ..f.request()
     };
-    let first = backup(engine, f, &request(&["--ignore-inode"]))
+    let first = backup(engine, f, &request(&["--ignore-inode"], None))
         .await
         .summary
         .snapshot_id;
@@ -908,31 +910,43 @@ pub async fn files_from_lists_and_parent_flags_choose_what_is_read(
             "{left}: {listed}"
         );
     }
-    let with_parent = backup(engine, f, &request(&["--parent", &first]))
+    let top: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{src}/")))
+        .filter(|rest| !rest.contains('/'))
+        .collect();
+    assert_eq!(top, ["a.txt", "docs", "logs"], "entries once each, sorted");
+    let forced = backup(engine, f, &request(&["--force"], Some(&first)))
         .await
         .summary
         .snapshot_id;
-    let forced = backup(engine, f, &request(&["--force"]))
+    let named = backup(engine, f, &request(&["--parent", &first], Some(&forced)))
         .await
         .summary
         .snapshot_id;
     let snapshots: serde_json::Value =
         serde_json::from_str(&restic_ok(f, &["snapshots", "--json"])).unwrap();
     let field = |id: &str, key: &str| {
-        snapshots
-            .as_array()
-            .unwrap()
-            .iter()
+        let all = snapshots.as_array().unwrap();
+        all.iter()
             .find(|s| s["id"] == id)
             .map(|s| s[key].clone())
             .unwrap()
     };
-    assert_eq!(field(&first, "paths").as_array().map(Vec::len), Some(3));
-    assert_eq!(field(&with_parent, "parent"), first.as_str());
     assert!(
         field(&forced, "parent").is_null(),
         "--force reads without a parent"
     );
+    assert_eq!(field(&named, "parent"), first.as_str(), "--parent wins");
+    let missing = request(&["--parent", "0123abcd"], None);
+    let err = engine
+        .backup(&f.repo, &missing, &|_| {}, &CancellationToken::new())
+        .await;
+    assert!(
+        err.is_err(),
+        "a --parent that names no snapshot stops the backup, as in restic"
+    );
+    restic_ok(f, &["check"]);
 }
 
 /// The pack files of a local repository's `data/` (in its two-hex-digit subdirectories), with their sizes.

@@ -29,7 +29,7 @@ pub fn error(e: reqwest::Error) -> io::Error {
 
 /// What to do about a TLS failure, from rustls's words for it.
 fn tls_hint(text: &str) -> &'static str {
-    if text.contains("invalid peer certificate") {
+    if text.contains("invalid peer certificate: UnknownIssuer") {
         "; the server's certificate is not trusted: give its CA with --cacert in the repository's flags (or skip the check with --insecure-tls)"
     } else if ["BadCertificate", "CertificateRequired", "UnknownCA"]
         .iter()

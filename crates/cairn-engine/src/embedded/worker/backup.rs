@@ -12,7 +12,9 @@ use crate::embedded::protocol::{BackupTask, Event, Job};
 use crate::embedded::tag_files;
 use cairn_proto::v1::{BackupProgressStatusEntry, BackupProgressSummary};
 use rustic_core::repofile::{SnapshotFile, SnapshotSummary};
-use rustic_core::{BackupOptions, LocalSource, LocalSourceSaveOptions, SnapshotOptions};
+use rustic_core::{
+    BackupOptions, LocalSource, LocalSourceSaveOptions, OpenStatus, Repository, SnapshotOptions,
+};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,12 +31,16 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
         .transpose()?
         .flatten();
     let meter = opened.capture.meter.clone();
+    let parent = match &task.reading.parent {
+        Some(id) => Some(named_parent(&opened.repo, id)?),
+        None => task.parent.clone(),
+    };
     let repo = opened.repo.to_indexed_ids()?;
     let snap = new_snapshot(task)?;
     let mut opts = BackupOptions::default();
     opts.dry_run = task.dry_run;
     opts.parent_opts.skip_if_unchanged = task.skip_if_unchanged;
-    opts.parent_opts.parents = task.parent.iter().cloned().collect();
+    opts.parent_opts.parents = parent.into_iter().collect();
     opts.parent_opts.force = task.reading.force;
     opts.parent_opts.ignore_ctime = task.reading.ignore_ctime;
     opts.parent_opts.ignore_inode = task.reading.ignore_inode;
@@ -101,15 +107,35 @@ fn start_journal(opened: &repo::Opened, job: &Job) -> Result<Option<Arc<PackJour
     Ok(Some(journal))
 }
 
-/// restic keeps absolute paths (not resolving symlinks).
+/// The full id of the snapshot `--parent` names (a short id does); rustic_core would quietly read
+/// everything again for one it cannot find, where restic stops.
+fn named_parent(repo: &Repository<OpenStatus>, id: &str) -> Result<String, Fail> {
+    let snap = repo
+        .get_snapshot_from_str(id, |_| true)
+        .map_err(|e| Fail::invalid(format!("--parent {id}: {e}")))?;
+    Ok(snap.id.to_hex().to_string())
+}
+
+/// restic keeps absolute paths (not resolving symlinks). rustic_core builds each directory's entries in
+/// the order its walk starts from the paths, and restic-format trees must list them sorted, so the paths
+/// are sorted (by component), and a repeated path or one inside another given path (which the outer
+/// one's walk already covers) is dropped.
 fn absolute_paths(paths: &[String]) -> Result<Vec<PathBuf>, Fail> {
     if paths.is_empty() {
         return Err(Fail::invalid("nothing to back up: no paths given"));
     }
-    paths
+    let mut absolute = paths
         .iter()
         .map(|p| std::path::absolute(p).map_err(|e| Fail::invalid(format!("backup path {p}: {e}"))))
-        .collect()
+        .collect::<Result<Vec<_>, _>>()?;
+    absolute.sort();
+    let mut kept: Vec<PathBuf> = Vec::with_capacity(absolute.len());
+    for path in absolute {
+        if !kept.last().is_some_and(|outer| path.starts_with(outer)) {
+            kept.push(path);
+        }
+    }
+    Ok(kept)
 }
 
 fn new_snapshot(task: &BackupTask) -> Result<SnapshotFile, Fail> {
