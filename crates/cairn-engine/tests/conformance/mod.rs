@@ -949,6 +949,48 @@ pub async fn files_from_lists_and_parent_flags_choose_what_is_read(
     restic_ok(f, &["check"]);
 }
 
+/// A plan's paths in any order, one inside another, give trees restic reads: entries sorted, once each.
+pub async fn unsorted_and_nested_paths_make_sorted_trees(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    let src = f.src.to_string_lossy().into_owned();
+    let req = BackupRequest {
+        paths: ["logs", "docs/report.md", "a.txt", "logs/app.log"]
+            .map(|p| format!("{src}/{p}"))
+            .to_vec(),
+        ..f.request()
+    };
+    let snap = backup(engine, f, &req).await.summary.snapshot_id;
+    let listed = restic_ok(f, &["ls", &snap]);
+    let under_src: Vec<&str> = listed
+        .lines()
+        .filter_map(|l| l.strip_prefix(&format!("{src}/")))
+        .collect();
+    assert_eq!(
+        under_src,
+        ["a.txt", "docs", "docs/report.md", "logs", "logs/app.log"],
+        "{listed}"
+    );
+    let target = f.path("restored");
+    restic_ok(
+        f,
+        &[
+            "restore",
+            &snap,
+            "--target",
+            target.to_str().unwrap(),
+            "--include",
+            &format!("{src}/logs"),
+        ],
+    );
+    assert!(
+        target
+            .join(src.trim_start_matches('/'))
+            .join("logs/app.log")
+            .is_file()
+    );
+    restic_ok(f, &["check"]);
+}
+
 /// The pack files of a local repository's `data/` (in its two-hex-digit subdirectories), with their sizes.
 fn packs(f: &Fixture) -> std::collections::BTreeMap<PathBuf, u64> {
     let mut out = std::collections::BTreeMap::new();
