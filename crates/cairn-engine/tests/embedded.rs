@@ -45,6 +45,7 @@ conformance!(
     packs_are_as_large_as_restic_makes_them,
     files_from_lists_and_parent_flags_choose_what_is_read,
     unsorted_and_nested_paths_make_sorted_trees,
+    with_atime_keeps_access_times,
     check_passes_then_finds_a_corrupted_pack,
     cancelling_a_backup_leaves_a_clean_unlocked_repository,
     cancelling_a_restore_leaves_a_clean_repository_and_no_staging,

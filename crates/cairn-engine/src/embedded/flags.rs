@@ -57,7 +57,8 @@ pub struct SourceFilter {
 }
 
 /// How a backup reads its source and uses its parent snapshot (restic's `--parent`, `--force`,
-/// `--ignore-ctime`, `--ignore-inode`, which implies `--ignore-ctime` as in restic, and `--no-scan`).
+/// `--ignore-ctime`, `--ignore-inode`, which implies `--ignore-ctime` as in restic, `--no-scan` and
+/// `--with-atime`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Reading {
     /// The snapshot `--parent` names (it must exist, as in restic).
@@ -66,6 +67,8 @@ pub struct Reading {
     pub ignore_ctime: bool,
     pub ignore_inode: bool,
     pub no_scan: bool,
+    /// Keep each file's access time (restic otherwise stores its modification time there).
+    pub with_atime: bool,
 }
 
 /// Everything a list of flags said.
@@ -112,6 +115,7 @@ const BACKUP_ONLY: &[&str] = &[
     "--ignore-ctime",
     "--ignore-inode",
     "--no-scan",
+    "--with-atime",
 ];
 
 /// Flags without a value.
@@ -123,6 +127,7 @@ const SWITCHES: &[&str] = &[
     "--ignore-ctime",
     "--ignore-inode",
     "--no-scan",
+    "--with-atime",
 ];
 
 fn long_name(flag: &str) -> &str {
@@ -246,6 +251,7 @@ fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
             flags.reading.ignore_ctime = true;
         }
         "--no-scan" => flags.reading.no_scan = true,
+        "--with-atime" => flags.reading.with_atime = true,
         "--parent" => flags.reading.parent = Some(value),
         "--files-from" => listed(flags, ListKind::Patterns, &value)?,
         "--files-from-verbatim" => listed(flags, ListKind::Verbatim, &value)?,
@@ -449,7 +455,7 @@ mod tests {
     #[test]
     fn parent_and_reading_flags_are_kept() {
         let f = parse(
-            &words("-f --ignore-inode --no-scan --parent abc123"),
+            &words("-f --ignore-inode --no-scan --with-atime --parent abc123"),
             Scope::Backup,
         )
         .unwrap();
@@ -459,6 +465,7 @@ mod tests {
             ignore_ctime: true,
             ignore_inode: true,
             no_scan: true,
+            with_atime: true,
         };
         assert_eq!(f.reading, expected);
         let err = parse(&words("--force"), Scope::Repository)

@@ -991,6 +991,49 @@ pub async fn unsorted_and_nested_paths_make_sorted_trees(engine: &dyn Engine, f:
     restic_ok(f, &["check"]);
 }
 
+/// Without `--with-atime` a file's access time is stored as its modification time, as restic does; with
+/// it, the access time the file had before any backup (backups read files without updating their access
+/// times, as restic does with O_NOATIME; the embedded engine's first backup used to update it).
+pub async fn with_atime_keeps_access_times(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    let file = f.src.join("a.txt");
+    let touch = |flag: &str, when: &str| {
+        let ok = Command::new("touch")
+            .args([flag, "-d", when])
+            .arg(&file)
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    touch("-m", "2000-01-02 03:04:05");
+    touch("-a", "2001-02-03 04:05:06");
+    let atime_of = |snap: &str| {
+        let listed = restic_ok(f, &["ls", "--json", snap, &file.to_string_lossy()]);
+        let node = listed
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .find(|v| v["name"] == "a.txt")
+            .unwrap_or_else(|| panic!("a.txt in {listed}"));
+        node["atime"].as_str().unwrap_or_default().to_string()
+    };
+    let plain = backup(engine, f, &f.request()).await.summary.snapshot_id;
+    assert!(
+        atime_of(&plain).starts_with("2000-01-02T03:04:05"),
+        "{}",
+        atime_of(&plain)
+    );
+    let req = BackupRequest {
+        extra_flags: vec!["--with-atime".into(), "--force".into()],
+        ..f.request()
+    };
+    let kept = backup(engine, f, &req).await.summary.snapshot_id;
+    assert!(
+        atime_of(&kept).starts_with("2001-02-03T04:05:06"),
+        "{}",
+        atime_of(&kept)
+    );
+}
+
 /// The pack files of a local repository's `data/` (in its two-hex-digit subdirectories), with their sizes.
 fn packs(f: &Fixture) -> std::collections::BTreeMap<PathBuf, u64> {
     let mut out = std::collections::BTreeMap::new();

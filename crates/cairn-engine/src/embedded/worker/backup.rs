@@ -1,7 +1,8 @@
 //! A backup: the watched local source archived by rustic_core under a shared lock, with restic's
 //! progress reports twice a second, its per-item errors (a partial backup when there are any), its
 //! snapshot fields (host, user, tags, absolute paths), `--skip-if-unchanged`, and how the parent snapshot
-//! is used (`--parent`, `--force`, `--ignore-ctime`, `--ignore-inode`) and the source sized (`--no-scan`).
+//! is used (`--parent`, `--force`, `--ignore-ctime`, `--ignore-inode`), the source sized (`--no-scan`)
+//! and access times kept (`--with-atime`).
 use super::source::{Watch, Watched};
 use super::tagged::Tagged;
 use super::{Fail, Out, leftovers, repo};
@@ -14,6 +15,7 @@ use cairn_proto::v1::{BackupProgressStatusEntry, BackupProgressSummary};
 use rustic_core::repofile::{SnapshotFile, SnapshotSummary};
 use rustic_core::{
     BackupOptions, LocalSource, LocalSourceSaveOptions, OpenStatus, Repository, SnapshotOptions,
+    TimeOption,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,8 +54,12 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
         })),
         ..Watch::default()
     });
+    let mut save = LocalSourceSaveOptions::default();
+    if task.reading.with_atime {
+        save.set_atime = Some(TimeOption::Yes);
+    }
     let local = LocalSource::new(
-        LocalSourceSaveOptions::default(),
+        save,
         &excludes::excludes(&task.filter),
         &excludes::walk_options(&task.filter),
         &paths,
