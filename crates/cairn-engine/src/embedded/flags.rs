@@ -206,17 +206,20 @@ pub fn pack_size(value: &str) -> Result<u32> {
     Ok(mib)
 }
 
+/// `--compression`'s value: auto, off, max or a zstd level.
+pub fn compression(value: String) -> Result<String> {
+    if !matches!(value.as_str(), "auto" | "off" | "max") && value.parse::<i32>().is_err() {
+        return Err(invalid(format!(
+            "--compression must be auto, off or max, not {value:?}"
+        )));
+    }
+    Ok(value)
+}
+
 fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
     match name {
         "--option" => option(&mut flags.run, &value)?,
-        "--compression" => {
-            if !matches!(value.as_str(), "auto" | "off" | "max") && value.parse::<i32>().is_err() {
-                return Err(invalid(format!(
-                    "--compression must be auto, off or max, not {value:?}"
-                )));
-            }
-            flags.run.compression = Some(value);
-        }
+        "--compression" => flags.run.compression = Some(compression(value)?),
         "--pack-size" => flags.run.pack_size_mib = Some(pack_size(&value)?),
         "--cacert" => {
             tls::root_certificates(&value).map_err(|e| invalid(e.to_string()))?;

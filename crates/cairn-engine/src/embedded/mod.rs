@@ -129,8 +129,8 @@ fn env_run_settings(env: &[(String, String)]) -> Result<RunSettings> {
     };
     let mut run = RunSettings::default();
     if let Some(value) = var("RESTIC_COMPRESSION") {
-        match flags::parse(&["--compression".into(), value], Scope::Repository) {
-            Ok(parsed) => run.compression = parsed.run.compression,
+        match flags::compression(value) {
+            Ok(mode) => run.compression = Some(mode),
             Err(e) => tracing::warn!("RESTIC_COMPRESSION ignored, as restic ignores it: {e}"),
         }
     }

@@ -152,8 +152,8 @@ fn compression_level(value: &str) -> Option<i32> {
 /// `--pack-size` (or `RESTIC_PACK_SIZE`), else 16 MiB, for data and tree packs alike and not growing
 /// with the repository (rustic_core's default is 32 MiB and growing); prune counts a pack as too small
 /// below 1/25 of it (rustic_core's default is 30%, which repacked every pack a smaller size had made);
-/// and compression is ignored in a format-1 repository. None when nothing changes.
-fn run_options(config: &ConfigFile, run: &RunSettings) -> Option<ConfigOptions> {
+/// and compression is ignored in a format-1 repository.
+fn run_options(config: &ConfigFile, run: &RunSettings) -> ConfigOptions {
     let mut opts = ConfigOptions::default();
     // Applying options resets this unless it is carried over.
     opts.set_extra_verify = config.extra_verify;
@@ -172,9 +172,13 @@ fn run_options(config: &ConfigFile, run: &RunSettings) -> Option<ConfigOptions> 
         (opts.set_treepack_size, opts.set_treepack_size_limit) = (size, size);
         (opts.set_datapack_growfactor, opts.set_treepack_growfactor) = (Some(0), Some(0));
     }
+    opts
+}
+
+/// Whether `opts` would change `config`.
+fn changes(config: &ConfigFile, opts: &ConfigOptions) -> bool {
     let mut changed = config.clone();
-    opts.apply(&mut changed).ok()?;
-    (changed != *config).then_some(opts)
+    opts.apply(&mut changed).is_ok_and(|()| changed != *config)
 }
 
 /// restic's `--compression` and `--pack-size` hold for one run: rustic_core reads them from the
@@ -189,13 +193,14 @@ fn apply_run_settings(
     if !writes_packs(job) {
         return Ok(());
     }
-    let Some(opts) = run_options(repo.config(), &job.run) else {
-        return Ok(());
-    };
+    let opts = run_options(repo.config(), &job.run);
     if repo.config().append_only == Some(true) {
-        out.line("the repository's config is append-only (a rustic setting): its own pack size and compression are used".to_string());
+        if changes(repo.config(), &opts) {
+            out.line("the repository's config is append-only (a rustic setting): its own pack size and compression are used".to_string());
+        }
         return Ok(());
     }
+    // rustic_core leaves an unchanged config alone, and refuses options it cannot apply.
     backend.keep_config_in_memory(true);
     let applied = repo.apply_config(&opts);
     backend.keep_config_in_memory(false);
@@ -255,7 +260,7 @@ mod tests {
 
     /// The options applied to `config`, as the config they make.
     fn applied(config: &ConfigFile, run: &RunSettings) -> Option<ConfigFile> {
-        let opts = run_options(config, run)?;
+        let opts = run_options(config, run);
         let mut out = config.clone();
         opts.apply(&mut out).ok()?;
         Some(out)
@@ -306,7 +311,7 @@ mod tests {
             extra_verify: Some(false),
             ..restic_config(2)
         };
-        let kept = applied(&own, &RunSettings::default()).unwrap_or(own.clone());
+        let kept = applied(&own, &RunSettings::default()).unwrap();
         assert_eq!(kept, own, "nothing to change");
         let run = RunSettings {
             pack_size_mib: Some(8),
