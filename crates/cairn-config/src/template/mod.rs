@@ -3,8 +3,54 @@
 //! helper methods `.EventName`, `.FormatTime`, `.FormatDuration`, `.FormatSizeBytes`, `.IsError`,
 //! `.ShellEscape` and `.JsonMarshal`. gtmpl cannot call a method with arguments, so those helper calls
 //! are rewritten to functions of the same name before parsing (`.EventName .Event` → `EventName .Event`).
-use gtmpl::{Context, FuncError, Template, Value};
+//!
+//! Templates run bounded ([`sandbox`]) and what they print is escaped for where it lands: for a shell
+//! ([`shell`]: values reach the script through its environment), in JSON ([`json`]), or not at all for
+//! plain text. docs/hooks.md states the rule.
+mod helpers;
+pub mod json;
+pub mod marks;
+mod sandbox;
+pub mod shell;
+
+pub use helpers::{event_words, go_duration, size_bytes};
+pub use sandbox::{MAX_DEPTH, MAX_OUTPUT, MAX_SOURCE, MAX_STEPS, MAX_TIME};
+
+use gtmpl::{Context, Template, Value};
 use std::sync::LazyLock;
+use std::time::Instant;
+
+/// What can go wrong with a template.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum TemplateError {
+    /// It cannot be parsed.
+    #[error("{0}")]
+    Invalid(String),
+    /// It failed with these values (a missing field, a function given the wrong type).
+    #[error("{0}")]
+    Failed(String),
+    /// It went past a bound (nesting, steps, time, size, a printf width) or broke the engine.
+    #[error("{0}")]
+    Limit(String),
+}
+
+/// How what a template's actions print is escaped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Escaping {
+    /// Plain text: as it is.
+    Plain,
+    /// A shell script: values reach it through environment variables.
+    Shell,
+    /// A JSON document: values are JSON-escaped for where they stand.
+    Json,
+}
+
+/// A rendered template, with the environment a shell script reads its values from.
+#[derive(Debug, Default, PartialEq)]
+pub struct Rendered {
+    pub text: String,
+    pub env: Vec<(String, String)>,
+}
 
 /// The helper methods, callable as `.Name args` (Backrest) or `Name args`.
 pub const HELPERS: [&str; 7] = [
@@ -22,20 +68,40 @@ static METHOD_CALL: LazyLock<regex::Regex> = LazyLock::new(|| {
         .unwrap_or_else(|_| unreachable!())
 });
 
-/// Parses a template; the error says what is wrong with it.
-pub fn compile(src: &str) -> Result<Template, String> {
-    check_actions_closed(src)?;
-    let rewritten = METHOD_CALL.replace_all(src, "$1");
+/// Parses a template (on the calling thread: call it from inside [`sandbox::run`]).
+fn compile(src: &str, deadline: Instant) -> Result<Template, TemplateError> {
+    if src.len() > MAX_SOURCE {
+        return Err(TemplateError::Invalid(format!(
+            "the template is {} bytes long; at most {MAX_SOURCE} are allowed",
+            src.len()
+        )));
+    }
+    let src = marks::strip(src);
+    check_actions_closed(&src).map_err(TemplateError::Invalid)?;
+    let rewritten = METHOD_CALL.replace_all(&src, "$1");
     let mut t = Template::default();
-    t.add_func("EventName", event_name);
-    t.add_func("FormatTime", format_time);
-    t.add_func("FormatDuration", format_duration);
-    t.add_func("FormatSizeBytes", format_size_bytes);
-    t.add_func("IsError", is_error);
-    t.add_func("ShellEscape", shell_escape);
-    t.add_func("JsonMarshal", json_marshal);
-    t.parse(rewritten.as_ref()).map_err(|e| e.to_string())?;
+    t.add_func("EventName", helpers::event_name);
+    t.add_func("FormatTime", helpers::format_time);
+    t.add_func("FormatDuration", helpers::format_duration);
+    t.add_func("FormatSizeBytes", helpers::format_size_bytes);
+    t.add_func("IsError", helpers::is_error);
+    t.add_func("ShellEscape", helpers::shell_escape);
+    t.add_func("JsonMarshal", helpers::json_marshal);
+    t.parse(rewritten.as_ref())
+        .map_err(|e| TemplateError::Invalid(e.to_string()))?;
+    t.limits = sandbox::limits(deadline);
+    t.mark_actions = true;
     Ok(t)
+}
+
+/// Checks a template as config validation does: it must parse, and rendering it with example values
+/// must not go past a bound (a template that calls itself, say). Failures that depend on the values
+/// (a field the example lacks) are left for the real run to report.
+pub fn check(src: &str) -> Result<(), TemplateError> {
+    match render_as(src, &example_vars(), Escaping::Plain) {
+        Ok(_) | Err(TemplateError::Failed(_)) => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 /// Refuses a template with an action (`{{ ...`) that never closes: gtmpl's parser does not return on
@@ -73,11 +139,67 @@ fn check_actions_closed(src: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Renders a template with `vars` as its dot.
-pub fn render(src: &str, vars: &Value) -> Result<String, String> {
-    let t = compile(src)?;
-    t.render(&Context::from(vars.clone()))
-        .map_err(|e| e.to_string())
+/// Renders a template with `vars` as its dot, as plain text.
+pub fn render(src: &str, vars: &Value) -> Result<String, TemplateError> {
+    render_as(src, vars, Escaping::Plain).map(|r| r.text)
+}
+
+/// Renders a template with `vars` as its dot, escaping what its actions print as `escaping` says.
+pub fn render_as(src: &str, vars: &Value, escaping: Escaping) -> Result<Rendered, TemplateError> {
+    let src = src.to_string();
+    let vars = marks::strip_value(vars);
+    let marked = sandbox::run(move |deadline| {
+        let t = compile(&src, deadline)?;
+        let mut out = sandbox::Capped::default();
+        match t.execute(&mut out, &Context::from(vars)) {
+            Ok(()) => Ok(String::from_utf8_lossy(&out.buf).into_owned()),
+            Err(_) if out.over => Err(TemplateError::Limit(format!(
+                "the output grew past {MAX_OUTPUT} bytes"
+            ))),
+            Err(gtmpl::error::ExecError::Limit(why)) => Err(TemplateError::Limit(why)),
+            Err(e) => Err(TemplateError::Failed(e.to_string())),
+        }
+    })?;
+    let pieces = marks::split(&marked);
+    Ok(match escaping {
+        Escaping::Plain => Rendered {
+            text: pieces
+                .iter()
+                .map(|p| match p {
+                    marks::Piece::Text(t) => t.clone(),
+                    marks::Piece::Action(parts) => marks::Piece::plain(parts),
+                })
+                .collect(),
+            env: Vec::new(),
+        },
+        Escaping::Json => Rendered {
+            text: json::escape(pieces),
+            env: Vec::new(),
+        },
+        Escaping::Shell => {
+            let s = shell::escape(pieces).map_err(TemplateError::Failed)?;
+            Rendered {
+                text: s.text,
+                env: s.env,
+            }
+        }
+    })
+}
+
+/// Example values with every variable a hook template sees, for [`check`].
+fn example_vars() -> Value {
+    from_json(&serde_json::json!({
+        "Task": "backup for plan \"example\"",
+        "Event": "CONDITION_SNAPSHOT_ERROR",
+        "Repo": {"Id": "example", "Uri": "/srv/restic", "Guid": "0000"},
+        "Plan": {"Id": "example", "Repo": "example", "Paths": ["/home"]},
+        "SnapshotId": "0123456789abcdef",
+        "SnapshotStats": {"FilesNew": 1, "FilesChanged": 0, "DataAdded": 1000, "TotalBytesProcessed": 1000},
+        "CurTime": "2026-01-01T00:00:00Z",
+        "Duration": "1s",
+        "Error": "example error",
+        "Summary": "example summary",
+    }))
 }
 
 /// A JSON value as a template value.
@@ -114,133 +236,6 @@ pub fn to_json(v: &Value) -> serde_json::Value {
             serde_json::Value::Object(o.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
         }
     }
-}
-
-fn one<'a>(name: &str, args: &'a [Value]) -> Result<&'a Value, FuncError> {
-    args.first()
-        .ok_or_else(|| FuncError::Generic(format!("{name} needs one argument")))
-}
-
-fn text(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
-/// A condition's words, as Backrest's `.EventName` gives them.
-pub fn event_words(condition: &str) -> &'static str {
-    match condition {
-        "CONDITION_SNAPSHOT_START" => "snapshot start",
-        "CONDITION_SNAPSHOT_END" => "snapshot end",
-        "CONDITION_ANY_ERROR" => "error",
-        "CONDITION_SNAPSHOT_ERROR" => "snapshot error",
-        "CONDITION_SNAPSHOT_WARNING" => "snapshot warning",
-        "CONDITION_SNAPSHOT_SUCCESS" => "snapshot success",
-        "CONDITION_SNAPSHOT_SKIPPED" => "snapshot skipped",
-        "CONDITION_CHECK_START" => "check start",
-        "CONDITION_CHECK_ERROR" => "check error",
-        "CONDITION_CHECK_SUCCESS" => "check success",
-        "CONDITION_PRUNE_START" => "prune start",
-        "CONDITION_PRUNE_ERROR" => "prune error",
-        "CONDITION_PRUNE_SUCCESS" => "prune success",
-        "CONDITION_FORGET_START" => "forget start",
-        "CONDITION_FORGET_ERROR" => "forget error",
-        "CONDITION_FORGET_SUCCESS" => "forget success",
-        _ => "unknown",
-    }
-}
-
-fn event_name(args: &[Value]) -> Result<Value, FuncError> {
-    Ok(Value::from(event_words(&text(one("EventName", args)?))))
-}
-
-fn format_time(args: &[Value]) -> Result<Value, FuncError> {
-    let v = one("FormatTime", args)?;
-    let out = match v {
-        Value::Number(n) => n
-            .as_i64()
-            .and_then(chrono::DateTime::from_timestamp_millis)
-            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
-            .unwrap_or_default(),
-        other => text(other),
-    };
-    Ok(Value::from(out))
-}
-
-fn format_duration(args: &[Value]) -> Result<Value, FuncError> {
-    let v = one("FormatDuration", args)?;
-    Ok(Value::from(match v {
-        Value::Number(n) => go_duration(n.as_i64().unwrap_or(0)),
-        other => text(other),
-    }))
-}
-
-/// A duration in milliseconds as Go prints one truncated to milliseconds (`1m2.5s`, `350ms`).
-pub fn go_duration(ms: i64) -> String {
-    if ms == 0 {
-        return "0s".into();
-    }
-    if ms.abs() < 1000 {
-        return format!("{ms}ms");
-    }
-    let sign = if ms < 0 { "-" } else { "" };
-    let ms = ms.unsigned_abs();
-    let (h, m, s, frac) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
-    let secs = if frac == 0 {
-        format!("{s}s")
-    } else {
-        format!("{s}.{}s", format!("{frac:03}").trim_end_matches('0'))
-    };
-    match (h, m) {
-        (0, 0) => format!("{sign}{secs}"),
-        (0, m) => format!("{sign}{m}m{secs}"),
-        (h, m) => format!("{sign}{h}h{m}m{secs}"),
-    }
-}
-
-fn format_size_bytes(args: &[Value]) -> Result<Value, FuncError> {
-    let v = one("FormatSizeBytes", args)?;
-    let n = match v {
-        Value::Number(n) => n
-            .as_i64()
-            .map(|i| i as f64)
-            .or_else(|| n.as_u64().map(|u| u as f64))
-            .or_else(|| n.as_f64())
-            .unwrap_or(0.0),
-        other => text(other).parse().unwrap_or(0.0),
-    };
-    Ok(Value::from(size_bytes(n)))
-}
-
-/// Bytes in base-1000 units with three decimals, as Backrest's `.FormatSizeBytes`.
-pub fn size_bytes(n: f64) -> String {
-    const UNITS: [&str; 6] = ["B", "KB", "MB", "GB", "TB", "PB"];
-    let mut v = n;
-    let mut unit = 0;
-    while v.abs() >= 1000.0 && unit < UNITS.len() - 1 {
-        v /= 1000.0;
-        unit += 1;
-    }
-    format!("{v:.3} {}", UNITS[unit])
-}
-
-fn is_error(args: &[Value]) -> Result<Value, FuncError> {
-    let c = text(one("IsError", args)?);
-    Ok(Value::from(matches!(
-        c.as_str(),
-        "CONDITION_ANY_ERROR" | "CONDITION_SNAPSHOT_ERROR"
-    )))
-}
-
-fn shell_escape(args: &[Value]) -> Result<Value, FuncError> {
-    let s = text(one("ShellEscape", args)?);
-    Ok(Value::from(format!("'{}'", s.replace('\'', r"'\''"))))
-}
-
-fn json_marshal(args: &[Value]) -> Result<Value, FuncError> {
-    let v = to_json(one("JsonMarshal", args)?);
-    Ok(Value::from(v.to_string()))
 }
 
 #[cfg(test)]
@@ -282,16 +277,114 @@ mod tests {
     #[test]
     fn broken_templates_are_refused_with_a_reason() {
         for unclosed in ["{{ .Plan.Id ", "{{ \"}}\" ", "a {{ .A }}\n{{ if"] {
-            let e = compile(unclosed).err().unwrap();
+            let e = check(unclosed).unwrap_err().to_string();
             assert!(e.contains("never closed"), "{unclosed}: {e}");
         }
+        let e = check("{{ nosuchfunc .Plan }}").unwrap_err();
         assert!(
-            compile("{{ nosuchfunc .Plan }}")
-                .err()
-                .unwrap()
-                .contains("nosuchfunc")
+            matches!(&e, TemplateError::Invalid(m) if m.contains("nosuchfunc")),
+            "{e}"
         );
-        assert!(render("{{ .Nope.Id }}", &vars()).is_err());
+        assert!(matches!(
+            render("{{ .Nope.Id }}", &vars()),
+            Err(TemplateError::Failed(_))
+        ));
+        assert_eq!(check("{{ .Nope.Id }}"), Ok(()));
+    }
+
+    /// Each of these used to overflow the stack, panic, or run without end.
+    #[test]
+    fn hostile_templates_hit_a_bound_instead_of_hurting_the_process() {
+        let exponential = (0..40)
+            .map(|i| format!("{{{{ define \"t{i}\" }}}}{{{{ template \"t{}\" }}}}{{{{ template \"t{}\" }}}}{{{{ end }}}}", i + 1, i + 1))
+            .collect::<String>()
+            + "{{ define \"t40\" }}{{ end }}{{ template \"t0\" }}";
+        let cases = [
+            r#"{{ define "a" }}{{ template "a" . }}{{ end }}{{ template "a" . }}"#.to_string(),
+            r#"{{ printf "%70000d" 1 }}"#.to_string(),
+            r#"{{ printf "%*d" 70000 1 }}"#.to_string(),
+            r#"{{ printf "%.70000f" 1.0 }}"#.to_string(),
+            exponential,
+            format!("{}1{}", "{{ (".repeat(150), ") }}".repeat(150)),
+            format!("{}x{}", "{{ if 1 }}".repeat(150), "{{ end }}".repeat(150)),
+            r#"{{ define "a" }}xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx{{ template "b" }}{{ template "b" }}{{ end }}{{ define "b" }}{{ template "c" }}{{ template "c" }}{{ end }}{{ define "c" }}{{ range $i, $e := .P }}{{ end }}{{ end }}{{ range .Plan }}{{ template "a" }}{{ end }}"#.to_string(),
+        ];
+        for src in &cases {
+            let started = std::time::Instant::now();
+            let e = render(src, &vars()).unwrap_err();
+            assert!(
+                matches!(
+                    e,
+                    TemplateError::Limit(_) | TemplateError::Invalid(_) | TemplateError::Failed(_)
+                ),
+                "{src}: {e}"
+            );
+            assert!(
+                started.elapsed() < MAX_TIME + std::time::Duration::from_secs(1),
+                "{src}"
+            );
+            assert!(
+                check(src).is_err() || matches!(e, TemplateError::Failed(_)),
+                "check accepted {src}: {e}"
+            );
+        }
+    }
+
+    #[test]
+    fn output_and_values_are_bounded() {
+        // 4^12 copies of a 64-byte line would be 1 GiB.
+        let mut src = String::from(
+            "{{ define \"l0\" }}0123456789012345678901234567890123456789012345678901234567890123{{ end }}",
+        );
+        for i in 1..=12 {
+            let p = i - 1;
+            src.push_str(&format!("{{{{ define \"l{i}\" }}}}{{{{ template \"l{p}\" }}}}{{{{ template \"l{p}\" }}}}{{{{ template \"l{p}\" }}}}{{{{ template \"l{p}\" }}}}{{{{ end }}}}"));
+        }
+        src.push_str("{{ template \"l12\" }}");
+        assert!(matches!(
+            render(&src, &vars()),
+            Err(TemplateError::Limit(_))
+        ));
+        let mut root = std::collections::HashMap::new();
+        root.insert(
+            "L".to_string(),
+            Value::Array((0..40).map(Value::from).collect()),
+        );
+        let doubling = r#"{{ $x := "0123456789abcdef" }}{{ range .L }}{{ $x = printf "%s%s" $x $x }}{{ end }}{{ len $x }}"#;
+        // Values cannot grow in a loop: the engine has no reassignment.
+        let e = render(doubling, &Value::Object(root)).unwrap_err();
+        assert!(matches!(&e, TemplateError::Invalid(_)), "{e}");
+        assert!(matches!(
+            render(r#"{{ printf "%[0]d" 1 }}"#, &vars()),
+            Err(TemplateError::Failed(_))
+        ));
+    }
+
+    #[test]
+    fn shell_rendering_passes_values_in_the_environment() {
+        let mut root = std::collections::HashMap::new();
+        root.insert(
+            "Error".to_string(),
+            Value::from("$(touch owned) `id` 'q' \"d\"\n-x \u{E003}"),
+        );
+        let v = Value::Object(root);
+        let r = render_as(
+            "echo {{ .Error }} && echo {{ .ShellEscape .Error }}",
+            &v,
+            Escaping::Shell,
+        )
+        .unwrap();
+        assert_eq!(
+            r.text,
+            "echo \"${CAIRN_HOOK_VALUE_1}\" && echo '$(touch owned) `id` '\\''q'\\'' \"d\"\n-x '"
+        );
+        assert_eq!(
+            r.env,
+            vec![(
+                "CAIRN_HOOK_VALUE_1".to_string(),
+                "$(touch owned) `id` 'q' \"d\"\n-x ".to_string()
+            )]
+        );
     }
 
     #[test]

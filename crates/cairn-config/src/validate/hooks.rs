@@ -88,7 +88,7 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
         );
     }
     for (field, src) in templates(action) {
-        if let Err(e) = crate::template::compile(src) {
+        if let Err(e) = crate::template::check(src) {
             k.err(
                 format!("{path}.{field}"),
                 format!("the template cannot be used: {e}"),
@@ -119,5 +119,50 @@ fn templates(action: &Action) -> Vec<(&'static str, &str)> {
             ("actionEmail.template", &e.template),
             ("actionEmail.subjectTemplate", &e.subject_template),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cairn_proto::v1::hook::Command as ActionCommand;
+
+    fn errors(command: &str) -> Vec<String> {
+        let hook = Hook {
+            conditions: vec![Condition::CONDITION_SNAPSHOT_START.into()],
+            action: Some(Action::ActionCommand(Box::new(ActionCommand {
+                command: command.into(),
+                ..Default::default()
+            }))),
+            ..Default::default()
+        };
+        let mut k = Check::default();
+        check_all(&mut k, "plans[0]", &[hook]);
+        k.errors
+            .iter()
+            .map(|f| format!("{}: {}", f.path, f.message))
+            .collect()
+    }
+
+    /// Each of these used to be accepted and then abort the server or panic when the hook fired.
+    #[test]
+    fn templates_known_to_go_past_a_bound_are_refused() {
+        for bad in [
+            r#"{{ define "a" }}{{ template "a" . }}{{ end }}{{ template "a" . }}"#,
+            r#"echo {{ printf "%70000d" 1 }}"#,
+        ] {
+            let e = errors(bad);
+            assert_eq!(e.len(), 1, "{bad}: {e:?}");
+            assert!(
+                e[0].starts_with(
+                    "plans[0].hooks[0].actionCommand.command: the template cannot be used"
+                ),
+                "{e:?}"
+            );
+        }
+        assert_eq!(
+            errors("echo {{ .Plan.Id }} {{ .Nope.X }}"),
+            Vec::<String>::new()
+        );
     }
 }

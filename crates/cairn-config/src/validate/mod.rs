@@ -17,7 +17,7 @@ static ID_RE: LazyLock<regex::Regex> =
 /// Collects errors for one validation pass.
 #[derive(Default)]
 pub(crate) struct Check {
-    errors: Vec<FieldError>,
+    pub(super) errors: Vec<FieldError>,
 }
 
 impl Check {

@@ -1,6 +1,8 @@
 //! Delivering one hook: renders its templates and hands the result to the action.
 use super::vars::HookVars;
 use super::{command, http, shoutrrr};
+use cairn_config::template::Escaping;
+use cairn_config::template::json::is_json_template;
 use cairn_oplog::LogWriter;
 use cairn_proto::v1::__buffa::oneof::hook::Action;
 use cairn_proto::v1::Hook;
@@ -38,27 +40,38 @@ pub async fn deliver(
     };
     match action {
         Action::ActionCommand(c) => {
-            let script = vars.render(&c.command, "")?;
+            let escaping = if command::is_shell(&c.command) {
+                Escaping::Shell
+            } else {
+                Escaping::Plain
+            };
+            let script = vars.render_as(&c.command, "", escaping).await?;
             command::run(&script, log, cancel, timeout).await
         }
         Action::ActionWebhook(w) => {
-            let body = vars.render(&w.template, SUMMARY)?;
+            let body = vars
+                .render_as(&w.template, SUMMARY, json_or_plain(&w.template))
+                .await?
+                .text;
             match w.method.as_known() {
                 Some(Method::GET) => http::get(&w.webhook_url, log).await,
                 _ => http::post_text(&w.webhook_url, &body, log).await,
             }
         }
         Action::ActionDiscord(d) => {
-            let text = vars.render(&d.template, SUMMARY)?;
+            let text = vars.render(&d.template, SUMMARY).await?;
             http::post_json(&d.webhook_url, &json!({ "content": text }), log).await
         }
         Action::ActionSlack(s) => {
-            let text = vars.render(&s.template, SUMMARY)?;
+            let text = vars
+                .render_as(&s.template, SUMMARY, json_or_plain(&s.template))
+                .await?
+                .text;
             http::post_json(&s.webhook_url, &slack_payload(&text), log).await
         }
         Action::ActionGotify(g) => {
-            let message = vars.render(&g.template, SUMMARY)?;
-            let title = vars.render(&g.title_template, DEFAULT_TITLE)?;
+            let message = vars.render(&g.template, SUMMARY).await?;
+            let title = vars.render(&g.title_template, DEFAULT_TITLE).await?;
             let url = format!(
                 "{}/message?token={}",
                 g.base_url.trim_end_matches('/'),
@@ -69,11 +82,11 @@ pub async fn deliver(
             http::post_json(&url, &body, log).await
         }
         Action::ActionShoutrrr(s) => {
-            let text = vars.render(&s.template, SUMMARY)?;
+            let text = vars.render(&s.template, SUMMARY).await?;
             shoutrrr::send(&s.shoutrrr_url, &text, log).await
         }
         Action::ActionHealthchecks(h) => {
-            let text = vars.render(&h.template, SUMMARY)?;
+            let text = vars.render(&h.template, SUMMARY).await?;
             let url = format!(
                 "{}{}",
                 h.webhook_url.trim_end_matches('/'),
@@ -82,22 +95,33 @@ pub async fn deliver(
             http::post_text(&url, &text, log).await
         }
         Action::ActionTelegram(t) => {
-            let text = vars.render(&t.template, SUMMARY)?;
+            let text = vars.render(&t.template, SUMMARY).await?;
             telegram(&t.bot_token, &t.chat_id, &text, log).await
         }
         Action::ActionNtfy(n) => {
-            let text = vars.render(&n.template, SUMMARY)?;
-            let title = vars.render(&n.title_template, DEFAULT_TITLE)?;
+            let text = vars.render(&n.template, SUMMARY).await?;
+            let title = vars.render(&n.title_template, DEFAULT_TITLE).await?;
             http::ntfy(&n.url, &n.token, &title, n.priority, &text, log).await
         }
         Action::ActionEmail(e) => {
-            let body = vars.render(&e.template, SUMMARY)?;
-            let subject = vars.render(
-                &e.subject_template,
-                "cairn: {{ .EventName .Event }} in plan {{ .Plan.Id }}",
-            )?;
+            let body = vars.render(&e.template, SUMMARY).await?;
+            let subject = vars
+                .render(
+                    &e.subject_template,
+                    "cairn: {{ .EventName .Event }} in plan {{ .Plan.Id }}",
+                )
+                .await?;
             super::email::send(&e.smtp_url, &e.from, &e.to, &subject, &body, log).await
         }
+    }
+}
+
+/// A template that is a JSON document has its values JSON-escaped; any other is plain text.
+fn json_or_plain(template: &str) -> Escaping {
+    if is_json_template(template) {
+        Escaping::Json
+    } else {
+        Escaping::Plain
     }
 }
 

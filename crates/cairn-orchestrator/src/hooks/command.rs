@@ -1,7 +1,10 @@
 //! The command action: the rendered script runs with `sh` reading it on stdin (a first line `#!prog
 //! args` picks another interpreter), output (stdout and stderr) goes to the hook's log, it is killed
-//! when the task is cancelled or the timeout passes, and a non-zero exit is a failure.
+//! when the task is cancelled or the timeout passes, and a non-zero exit is a failure. For a shell
+//! script the template's values arrive in environment variables the script names (see
+//! `cairn_config::template::shell`), so no value is ever parsed as shell syntax.
 use super::actions::note;
+use cairn_config::template::Rendered;
 use cairn_oplog::LogWriter;
 use std::process::Stdio;
 use std::sync::Mutex;
@@ -10,20 +13,46 @@ use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
+/// The interpreters whose scripts get their values through the environment: the POSIX shell family.
+const SHELLS: [&str; 8] = ["sh", "bash", "dash", "zsh", "ksh", "mksh", "ash", "busybox"];
+
+/// Whether a command template is a shell script: no `#!` line, or one naming a shell (directly or
+/// through `env`).
+pub fn is_shell(template: &str) -> bool {
+    let Ok(argv) = interpreter(template) else {
+        return true;
+    };
+    let base = |a: &String| a.rsplit('/').next().unwrap_or_default().to_string();
+    let prog = match argv.first().map(base) {
+        Some(p) if p == "env" => argv.iter().skip(1).find(|a| !a.starts_with('-')).map(base),
+        other => other,
+    };
+    prog.is_some_and(|p| SHELLS.contains(&p.as_str()))
+}
+
 pub async fn run(
-    script: &str,
+    script: &Rendered,
     log: &Mutex<LogWriter>,
     cancel: &CancellationToken,
     timeout: Duration,
 ) -> Result<(), String> {
-    let argv = interpreter(script)?;
+    let argv = interpreter(&script.text)?;
     note(log, "[script]");
-    for line in script.lines() {
+    for line in script.text.lines() {
         note(log, line);
     }
+    if !script.env.is_empty() {
+        note(log, "[values]");
+        for (name, value) in &script.env {
+            note(log, &format!("{name}={value:?}"));
+        }
+    }
     note(log, "[output]");
+    let script_env = script.env.iter().map(|(k, v)| (k, v));
+    let script = &script.text;
     let mut child = Command::new(&argv[0])
         .args(&argv[1..])
+        .envs(script_env)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -107,5 +136,20 @@ mod tests {
             vec!["/bin/bash", "-e"]
         );
         assert!(interpreter("#!\"unbalanced\n").is_err());
+    }
+
+    #[test]
+    fn shell_scripts_are_told_apart() {
+        for shell in [
+            "echo",
+            "#!/bin/bash -e\necho",
+            "#!/usr/bin/env bash\n",
+            "#!/bin/sh\n",
+        ] {
+            assert!(is_shell(shell), "{shell}");
+        }
+        for other in ["#!/usr/bin/python3\nprint()", "#!/usr/bin/env -S perl -w\n"] {
+            assert!(!is_shell(other), "{other}");
+        }
     }
 }

@@ -4,7 +4,9 @@
 //! password and no env (they would end up in notifications).
 use super::Event;
 use crate::run::TaskCtx;
-use cairn_config::template::{event_words, from_json, go_duration, render, size_bytes};
+use cairn_config::template::{
+    Escaping, Rendered, event_words, from_json, go_duration, render_as, size_bytes,
+};
 use cairn_engine::BackupOutcome;
 use gtmpl::Value;
 use std::collections::HashMap;
@@ -81,14 +83,32 @@ impl HookVars {
         }
     }
 
-    /// Renders a template; an empty one renders `default`.
-    pub fn render(&self, template: &str, default: &str) -> Result<String, String> {
+    /// Renders a template as plain text; an empty one renders `default`.
+    pub async fn render(&self, template: &str, default: &str) -> Result<String, String> {
+        self.render_as(template, default, Escaping::Plain)
+            .await
+            .map(|r| r.text)
+    }
+
+    /// Renders a template, escaping its values as `escaping` says; an empty one renders `default`.
+    /// Rendering blocks for at most the template time limit, so it runs off the async threads.
+    pub async fn render_as(
+        &self,
+        template: &str,
+        default: &str,
+        escaping: Escaping,
+    ) -> Result<Rendered, String> {
         let src = if template.trim().is_empty() {
             default
         } else {
             template
-        };
-        render(src, &self.value).map_err(|e| format!("rendering the template: {e}"))
+        }
+        .to_string();
+        let value = self.value.clone();
+        tokio::task::spawn_blocking(move || render_as(&src, &value, escaping))
+            .await
+            .map_err(|e| format!("rendering the template failed: {e}"))?
+            .map_err(|e| format!("rendering the template: {e}"))
     }
 }
 
