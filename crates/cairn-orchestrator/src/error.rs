@@ -20,6 +20,10 @@ pub enum OrchestratorError {
     AlreadyFinished(i64),
     #[error("invalid request: {0}")]
     Invalid(String),
+    #[error(
+        "operation {0} ended but its end could not be recorded: {1}; cairn writes it (as failed) once the data directory takes writes again (free some space or fix the disk)"
+    )]
+    NotRecorded(i64, String),
     #[error("the orchestrator is shutting down")]
     ShuttingDown,
     #[error(transparent)]

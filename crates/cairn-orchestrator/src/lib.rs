@@ -9,6 +9,7 @@ mod history;
 mod hooks;
 mod orchestrator;
 mod queue;
+pub mod reconcile;
 pub mod recovery;
 mod repos;
 mod run;

@@ -61,6 +61,10 @@ pub(crate) struct State {
     pub running_keys: HashSet<ScheduleKey>,
     /// When garbage was last collected by this process.
     pub last_gc: Option<DateTime<Utc>>,
+    /// Hook operations running now.
+    pub live_hooks: HashSet<i64>,
+    /// Operations whose latest state the log refused, with its error, to be written again.
+    pub unwritten: HashMap<i64, (Operation, String)>,
 }
 
 pub(crate) struct Inner {
@@ -71,6 +75,8 @@ pub(crate) struct Inner {
     pub engines: Engines,
     pub state: Mutex<State>,
     pub wake: Notify,
+    /// Notified when an operation's state could not be written.
+    pub unwritten_changed: Notify,
     pub shutdown: CancellationToken,
     pub tasks: TaskTracker,
 }
@@ -110,6 +116,7 @@ impl Orchestrator {
                 engines: Engines::new(deps.restic_command),
                 state: Mutex::new(State::default()),
                 wake: Notify::new(),
+                unwritten_changed: Notify::new(),
                 shutdown: CancellationToken::new(),
                 tasks: TaskTracker::new(),
             }),
@@ -151,6 +158,9 @@ impl Orchestrator {
         }
         let inner = self.inner.clone();
         self.inner.tasks.spawn(run_loop(inner));
+        self.inner
+            .tasks
+            .spawn(crate::reconcile::run(self.inner.clone()));
         Ok(())
     }
 
@@ -391,11 +401,18 @@ impl Orchestrator {
         self.inner.wake.notify_one();
     }
 
-    /// Waits until operation `op_id` has finished and returns it.
+    /// Waits until operation `op_id` has finished and returns it; fails at once when its end could
+    /// not be written to the log.
     pub async fn wait(&self, op_id: i64) -> Result<Operation> {
         let selector = cairn_oplog::Selector::ids([op_id]);
         let mut sub = self.inner.oplog.subscribe(selector, None)?;
         loop {
+            let unwritten = self.inner.unwritten_changed.notified();
+            tokio::pin!(unwritten);
+            unwritten.as_mut().enable();
+            if let Some((_, why)) = self.inner.state().unwritten.get(&op_id) {
+                return Err(OrchestratorError::NotRecorded(op_id, why.clone()));
+            }
             let op = self
                 .inner
                 .oplog
@@ -404,8 +421,11 @@ impl Orchestrator {
             if is_final(&op) {
                 return Ok(op);
             }
-            if sub.next().await.is_none() {
-                return Err(OrchestratorError::ShuttingDown);
+            tokio::select! {
+                next = sub.next() => if next.is_none() {
+                    return Err(OrchestratorError::ShuttingDown);
+                },
+                _ = &mut unwritten => {}
             }
         }
     }

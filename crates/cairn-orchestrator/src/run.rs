@@ -213,11 +213,7 @@ async fn run_guarded(inner: &Arc<Inner>, entry: &Entry) -> Option<Duration> {
         Ok(Ok(retry)) => return retry,
         Ok(Err(e)) => format!("cairn could not record this operation: {e}"),
         Err(panic) => {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
+            let what = crate::hooks::panic_text(panic.as_ref());
             if let Some(id) = entry.op_id {
                 inner.state().running.remove(&id);
             }
@@ -228,22 +224,18 @@ async fn run_guarded(inner: &Arc<Inner>, entry: &Entry) -> Option<Duration> {
     None
 }
 
-/// Logs a task that failed outside its own error handling and ends its operation as ERROR if the
-/// log still takes that write, so it is not left running forever.
+/// Logs a task that failed outside its own error handling and ends its operation as ERROR; when the
+/// log refuses that write too (a full disk), the failure is kept and written once it takes writes
+/// again, and waiters are told at once, so the operation is never left running.
 fn record_failure(inner: &Arc<Inner>, entry: &Entry, message: &str) {
     tracing::error!(task = %entry.task.name(None), error = %message, "a task failed outside its own error handling");
-    let Some(Ok(Some(mut op))) = entry.op_id.map(|id| inner.oplog.get(id)) else {
+    let Some(Ok(Some(op))) = entry.op_id.map(|id| inner.oplog.get(id)) else {
         return;
     };
     if crate::is_final(&op) {
         return;
     }
-    op.status = OperationStatus::STATUS_ERROR.into();
-    op.display_message = message.to_string();
-    op.unix_time_end_ms = inner.now().timestamp_millis();
-    if let Err(e2) = inner.oplog.update(&mut op) {
-        tracing::error!(op = op.id, error = %e2, "could not mark the operation as failed");
-    }
+    crate::reconcile::fail(inner, op, message);
 }
 
 /// Runs the task once; returns the retry delay when it is to run again.
@@ -269,7 +261,7 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
         stored.status = OperationStatus::STATUS_INPROGRESS.into();
         stored.unix_time_start_ms = inner.now().timestamp_millis();
         stored.unix_time_end_ms = 0;
-        inner.oplog.update(&mut stored)?;
+        // Registered before it is written, so reconciliation never sees it running without a task.
         inner.state().running.insert(
             id,
             Running {
@@ -277,6 +269,10 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
                 requested: None,
             },
         );
+        if let Err(e) = inner.oplog.update(&mut stored) {
+            inner.state().running.remove(&id);
+            return Err(e);
+        }
         op = Some(stored);
     }
     let ctx = TaskCtx {

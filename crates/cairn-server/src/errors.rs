@@ -15,7 +15,7 @@ pub(crate) fn orch(e: OrchestratorError) -> ConnectError {
             ConnectError::failed_precondition(e.to_string())
         }
         E::Invalid(_) | E::Schedule(_) => ConnectError::invalid_argument(e.to_string()),
-        E::ShuttingDown => ConnectError::unavailable(e.to_string()),
+        E::ShuttingDown | E::NotRecorded(..) => ConnectError::unavailable(e.to_string()),
         E::Config(c) => config(c),
         E::Oplog(o) => oplog(o),
         E::Engine(_) => ConnectError::unknown(e.to_string()),

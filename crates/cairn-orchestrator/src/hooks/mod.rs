@@ -21,6 +21,7 @@ use cairn_proto::v1::__buffa::oneof::hook::Action;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::hook::{Condition, OnError};
 use cairn_proto::v1::{Hook, Operation, OperationRunHook, OperationStatus};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Retries a hook's RETRY policy may cause for one run before the run fails.
@@ -161,19 +162,8 @@ async fn run_hook(
         ..Default::default()
     };
     ctx.inner.oplog.add(&mut op).map_err(|e| e.to_string())?;
-    let log = ctx
-        .inner
-        .logs
-        .create(&logref, op.id, None)
-        .map_err(|e| e.to_string())?;
-    let log = std::sync::Mutex::new(log);
-    let timeout = hook_timeout(ctx);
-    let result = actions::deliver(hook, vars, &log, &ctx.cancel, timeout).await;
-    if let Ok(l) = log.into_inner()
-        && let Err(e) = l.finish()
-    {
-        tracing::warn!(error = %e, "finishing a hook log failed");
-    }
+    ctx.inner.state().live_hooks.insert(op.id);
+    let result = deliver_contained(ctx, hook, vars, &logref, op.id).await;
     match &result {
         Ok(()) => op.status = OperationStatus::STATUS_SUCCESS.into(),
         Err(e) => {
@@ -182,8 +172,54 @@ async fn run_hook(
         }
     }
     op.unix_time_end_ms = ctx.now_ms();
-    ctx.inner.oplog.update(&mut op).map_err(|e| e.to_string())?;
+    let written = crate::reconcile::write_or_keep(&ctx.inner, &mut op);
+    ctx.inner.state().live_hooks.remove(&op.id);
+    written.map_err(|e| e.to_string())?;
     result
+}
+
+/// Delivers a hook with its log, on a task of its own so that a panic anywhere in an action is this
+/// hook's error and nothing else's.
+async fn deliver_contained(
+    ctx: &TaskCtx,
+    hook: &Hook,
+    vars: &HookVars,
+    logref: &str,
+    op_id: i64,
+) -> Result<(), String> {
+    let log = ctx
+        .inner
+        .logs
+        .create(logref, op_id, None)
+        .map_err(|e| format!("cannot create the hook's log: {e}"))?;
+    let log = Arc::new(std::sync::Mutex::new(log));
+    let (hook, vars, cancel) = (hook.clone(), vars.clone(), ctx.cancel.clone());
+    let timeout = hook_timeout(ctx);
+    let log2 = log.clone();
+    let delivery =
+        tokio::spawn(async move { actions::deliver(&hook, &vars, &log2, &cancel, timeout).await });
+    let result = match delivery.await {
+        Ok(r) => r,
+        Err(e) if e.is_panic() => Err(format!(
+            "the hook failed inside cairn (a bug; please report it): {}",
+            panic_text(e.into_panic().as_ref())
+        )),
+        Err(e) => Err(format!("the hook was stopped: {e}")),
+    };
+    if let Ok(l) = Arc::try_unwrap(log).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        && let Err(e) = l.finish()
+    {
+        tracing::warn!(error = %e, "finishing a hook log failed");
+    }
+    result
+}
+
+/// What a panic said.
+pub(crate) fn panic_text(p: &(dyn std::any::Any + Send)) -> String {
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "no message".into())
 }
 
 fn hook_timeout(ctx: &TaskCtx) -> Duration {

@@ -12,6 +12,7 @@ use gtmpl::Value;
 use std::collections::HashMap;
 
 /// A hook's template variables.
+#[derive(Clone)]
 pub struct HookVars {
     value: Value,
     /// The event (its proto name), for actions that depend on it.
