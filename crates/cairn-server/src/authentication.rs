@@ -1,8 +1,9 @@
 //! Backrest's `v1.Authentication` service: Login (open) and HashPassword (behind authentication in
 //! cairn; Backrest leaves it open, a free CPU-burning endpoint).
-use crate::auth::password::{self, Verdict};
+use crate::auth::password;
 use crate::auth::session::{SESSION_TTL_SECONDS, fingerprint};
-use crate::auth::{auth_settings, check_password, check_unknown_user, find_user};
+use crate::auth::throttle::Source;
+use crate::auth::{Refusal, auth_settings, find_user, source_of, verify_login};
 use crate::state::Shared;
 use cairn_proto::types::StringValue;
 use cairn_proto::v1::__buffa::oneof::user::Password;
@@ -23,10 +24,11 @@ impl AuthenticationApi {
 impl Authentication for AuthenticationApi {
     async fn login(
         &self,
-        _ctx: RequestContext,
+        ctx: RequestContext,
         req: ServiceRequest<'_, LoginRequest>,
     ) -> ServiceResult<LoginResponse> {
-        let token = login(&self.s, req.username, req.password).await?;
+        let source = source_of(ctx.extensions());
+        let token = login(&self.s, req.username, req.password, source).await?;
         Response::ok(LoginResponse {
             token,
             ..LoginResponse::default()
@@ -60,23 +62,30 @@ pub async fn hash(s: &Shared, password: String) -> Result<String, ConnectError> 
 }
 
 /// Checks a user's password and opens a session; an imported bcrypt hash is replaced by argon2id.
-pub async fn login(s: &Shared, name: &str, password: &str) -> Result<String, ConnectError> {
+pub async fn login(
+    s: &Shared,
+    name: &str,
+    password: &str,
+    source: Source,
+) -> Result<String, ConnectError> {
     let config = s.orch.config().get();
     if auth_settings(&config).disabled {
         return Err(ConnectError::failed_precondition(
             "authentication is disabled in the config; no login is needed",
         ));
     }
-    let wrong = || ConnectError::unauthenticated("invalid user name or password");
-    let Some(user) = find_user(&config, name).cloned() else {
-        check_unknown_user(s, password).await;
-        return Err(wrong());
+    let verified = match verify_login(s, &config, name, password, source, "login").await {
+        Ok(v) => v,
+        Err(r @ Refusal::Wrong) => return Err(ConnectError::unauthenticated(r.to_string())),
+        Err(r @ Refusal::Throttled(_)) => {
+            return Err(ConnectError::resource_exhausted(r.to_string()));
+        }
     };
-    let verified = password::stored_hash(&user).to_string();
-    let stored = match check_password(s, &user, password).await {
-        Verdict::Wrong => return Err(wrong()),
-        Verdict::Right { upgrade: false } => verified,
-        Verdict::Right { upgrade: true } => upgrade(s, name, password, &verified).await?,
+    let hash = password::stored_hash(&verified.user).to_string();
+    let stored = if verified.upgrade {
+        upgrade(s, name, password, &hash).await?
+    } else {
+        hash
     };
     Ok(session_token(s, name, &stored))
 }

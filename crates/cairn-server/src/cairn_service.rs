@@ -46,7 +46,7 @@ impl Cairn for CairnApi {
 
     async fn setup(
         &self,
-        _ctx: RequestContext,
+        ctx: RequestContext,
         req: ServiceRequest<'_, SetupRequest>,
     ) -> ServiceResult<LoginResponse> {
         let name = req.username.trim().to_string();
@@ -72,6 +72,9 @@ impl Cairn for CairnApi {
             })
             .map_err(|r| r.0)?;
         tracing::info!(user = %name, "first user created");
+        self.s
+            .throttle
+            .trust(&name, crate::auth::source_of(ctx.extensions()));
         Response::ok(LoginResponse {
             token: session_token(&self.s, &name, &stored),
             ..LoginResponse::default()

@@ -31,6 +31,11 @@ struct TypeLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct LoginLabels {
+    result: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct PlanLabels {
     plan_id: String,
     repo_id: String,
@@ -52,6 +57,7 @@ pub struct Metrics {
     bytes_processed: Family<PlanLabels, Gauge>,
     queue_depth: Gauge,
     running: Gauge,
+    logins: Family<LoginLabels, Counter>,
 }
 
 impl Metrics {
@@ -65,6 +71,7 @@ impl Metrics {
             bytes_processed: Family::default(),
             queue_depth: Gauge::default(),
             running: Gauge::default(),
+            logins: Family::default(),
         };
         let r = &mut m.registry;
         r.register(
@@ -98,7 +105,21 @@ impl Metrics {
             m.queue_depth.clone(),
         );
         r.register("tasks_running", "Tasks running now", m.running.clone());
+        r.register(
+            "logins",
+            "Password checks (Login and HTTP Basic), by result: success, failure or throttled",
+            m.logins.clone(),
+        );
         m
+    }
+
+    /// Counts a login attempt's result.
+    pub fn login(&self, result: &str) {
+        self.logins
+            .get_or_create(&LoginLabels {
+                result: result.to_string(),
+            })
+            .inc();
     }
 
     /// Records an operation that just finished.

@@ -2,6 +2,7 @@
 //! log store), where the config and data live, the signing keys and the metrics registry.
 use crate::auth::basic_cache::BasicCache;
 use crate::auth::session::SessionKeys;
+use crate::auth::throttle::Throttle;
 use crate::download::DownloadKeys;
 use crate::metrics::Metrics;
 use axum::extract::State;
@@ -43,6 +44,8 @@ pub(crate) struct Shared {
     pub downloads: DownloadKeys,
     pub metrics: Metrics,
     pub basic_cache: BasicCache,
+    /// Slows password guessing per source and per user name.
+    pub throttle: Throttle,
     /// Limits password hashing running at once (see `auth::HASHES_AT_ONCE`).
     pub hash_gate: tokio::sync::Semaphore,
     /// Cancelled when the server shuts down: streams end so connections can close.
@@ -56,6 +59,7 @@ impl Shared {
             downloads: DownloadKeys::generate()?,
             metrics: Metrics::new(),
             basic_cache: BasicCache::default(),
+            throttle: Throttle::default(),
             hash_gate: tokio::sync::Semaphore::new(crate::auth::HASHES_AT_ONCE),
             shutdown: o.shutdown,
             orch: o.orchestrator,

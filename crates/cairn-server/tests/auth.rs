@@ -3,7 +3,7 @@
 mod support;
 
 use serde_json::json;
-use support::{Auth, Server, config, make_source, scratch};
+use support::{Auth, Server, client_from, config, make_source, scratch};
 
 /// Every RPC of the services that need a session.
 const GUARDED: &[&str] = &[
@@ -60,7 +60,7 @@ async fn refused_everywhere(s: &Server, auth: Auth<'_>, why: &str) {
 async fn first_run_setup_then_every_rpc_needs_a_valid_session() {
     let tmp = scratch();
     let src = make_source(tmp.path());
-    let s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
+    let mut s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
 
     let state = s
         .ok("cairn.v1.Cairn/GetAuthState", json!({}), Auth::None)
@@ -121,12 +121,16 @@ async fn first_run_setup_then_every_rpc_needs_a_valid_session() {
     )
     .unwrap();
     refused_everywhere(&s, Auth::Bearer(&forged), "with a forged token").await;
+    // Wrong Basic passwords from another address: refused (throttled there after a few), and the
+    // admin, on the address that set up the server, is not locked out by them.
+    let home = std::mem::replace(&mut s.http, client_from("127.0.0.2"));
     refused_everywhere(
         &s,
         Auth::Basic("admin", "wrong"),
         "with a wrong Basic password",
     )
     .await;
+    s.http = home;
 
     // The session from setup, a login, and Basic all work.
     s.ok("v1.Backrest/GetConfig", json!({}), Auth::Bearer(&token))
@@ -274,4 +278,78 @@ async fn backrest_bcrypt_users_log_in_and_are_upgraded_to_argon2() {
         !cfg.to_string().contains("argon2id$"),
         "hashes are never sent: {cfg}"
     );
+}
+
+/// Password guessing is slowed: after a few failures from one address the next attempts are refused
+/// with ResourceExhausted and a time to wait, without the password being checked; the user, on the
+/// address that set the server up, still logs in; and /metrics counts every result.
+#[tokio::test(flavor = "multi_thread")]
+async fn logins_are_throttled_per_address_and_counted() {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let mut s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
+    let setup = s
+        .ok(
+            "cairn.v1.Cairn/Setup",
+            json!({"username": "admin", "password": "right"}),
+            Auth::None,
+        )
+        .await;
+    let token = setup["token"].as_str().unwrap().to_string();
+    let home = std::mem::replace(&mut s.http, client_from("127.0.0.3"));
+    let wrong = json!({"username": "admin", "password": "guess"});
+    let mut refused = Vec::new();
+    for _ in 0..8 {
+        let (status, body) = s
+            .call("v1.Authentication/Login", wrong.clone(), Auth::None)
+            .await;
+        refused.push((
+            status,
+            body["code"].as_str().unwrap_or_default().to_string(),
+        ));
+    }
+    let unauthenticated = (401, "unauthenticated".to_string());
+    let throttled = (429, "resource_exhausted".to_string());
+    assert_eq!(
+        refused[..4],
+        vec![unauthenticated.clone(); 4],
+        "{refused:?}"
+    );
+    assert_eq!(refused[4], unauthenticated, "{refused:?}");
+    assert_eq!(refused[5..], vec![throttled; 3], "{refused:?}");
+    let (_, body) = s
+        .call(
+            "v1.Authentication/Login",
+            json!({"username": "admin", "password": "right"}),
+            Auth::None,
+        )
+        .await;
+    assert!(
+        body["message"].as_str().unwrap().contains("try again in"),
+        "even the right password waits on a throttled address: {body}"
+    );
+    s.http = home;
+    s.ok(
+        "v1.Authentication/Login",
+        json!({"username": "admin", "password": "right"}),
+        Auth::None,
+    )
+    .await;
+    let metrics = s
+        .http
+        .get(format!("{}/metrics", s.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for line in [
+        r#"cairn_logins_total{result="failure"} 5"#,
+        r#"cairn_logins_total{result="throttled"} 4"#,
+        r#"cairn_logins_total{result="success"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} in {metrics}");
+    }
 }

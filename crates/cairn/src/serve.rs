@@ -133,9 +133,13 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         shutdown.cancel();
         orchestrator.shutdown(SHUTDOWN_GRACE).await;
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop)
-        .await?;
+    // Connection info gives login throttling and its log lines the caller's address.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop)
+    .await?;
     tracing::info!("shut down cleanly");
     Ok(())
 }

@@ -195,3 +195,56 @@ fn a_restart_after_a_crash_marks_running_operations_interrupted_and_unlocks_thei
     assert_eq!(op.status, OperationStatus::STATUS_ERROR);
     assert_eq!(op.display_message, cairn_orchestrator::INTERRUPTED);
 }
+
+/// Each login is one line in the server's log, with the caller's address first, for fail2ban; a user
+/// name made to look like another line or another address cannot forge one.
+#[test]
+fn logins_are_logged_one_greppable_line_each() {
+    let dir = TempDir::new().unwrap();
+    let port = free_port();
+    let mut child = cairn(dir.path())
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
+    wait_healthy(&mut child, port);
+    let post = |path: &str, body: serde_json::Value| {
+        http_post_json(port, path, &body.to_string(), "x:y")
+            .unwrap()
+            .0
+    };
+    let setup = serde_json::json!({"username": "admin", "password": "right"});
+    assert_eq!(post("/cairn.v1.Cairn/Setup", setup), 200);
+    let login = |user: &str, password: &str| {
+        post(
+            "/v1.Authentication/Login",
+            serde_json::json!({"username": user, "password": password}),
+        )
+    };
+    assert_eq!(login("admin", "wrong"), 401);
+    assert_eq!(
+        login("evil user=x\nlogin failed: source=203.0.113.9 ", "x"),
+        401
+    );
+    assert_eq!(login("admin", "right"), 200);
+    let out = terminate(child);
+    let log = String::from_utf8_lossy(&out.stderr);
+    let lines = |what: &str| log.lines().filter(|l| l.contains(what)).count();
+    assert_eq!(
+        lines("login failed: source=127.0.0.1 user=admin via=login"),
+        1,
+        "{log}"
+    );
+    assert_eq!(
+        lines(
+            "login failed: source=127.0.0.1 user=evil%20user%3Dx%0Alogin%20failed%3A%20source%3D203.0.113.9%20 via=login"
+        ),
+        1,
+        "{log}"
+    );
+    assert_eq!(lines("source=203.0.113.9"), 0, "{log}");
+    assert_eq!(
+        lines("login succeeded: source=127.0.0.1 user=admin via=login"),
+        1,
+        "{log}"
+    );
+}

@@ -6,6 +6,7 @@ pub mod api_token;
 pub mod basic_cache;
 pub mod password;
 pub mod session;
+pub mod throttle;
 
 use crate::state::Shared;
 use axum::extract::{Request, State};
@@ -45,7 +46,8 @@ pub async fn middleware(State(s): State<Arc<Shared>>, mut req: Request, next: Ne
     if !needs_auth(req.uri().path()) || req.method() == axum::http::Method::OPTIONS {
         return next.run(req).await;
     }
-    match authenticate(&s, req.headers()).await {
+    let source = source_of(req.extensions());
+    match authenticate(&s, req.headers(), source).await {
         Ok(p) => {
             req.extensions_mut().insert(p);
             next.run(req).await
@@ -59,8 +61,19 @@ pub fn auth_settings(config: &Config) -> Auth {
     config.auth.as_option().cloned().unwrap_or_default()
 }
 
+/// The address a request came from, when the server was started with connection info.
+pub fn source_of(extensions: &axum::http::Extensions) -> throttle::Source {
+    extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip())
+}
+
 /// Checks the request's credentials against the current config.
-pub async fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Principal, String> {
+pub async fn authenticate(
+    s: &Shared,
+    headers: &HeaderMap,
+    source: throttle::Source,
+) -> Result<Principal, String> {
     let config = s.orch.config().get();
     let auth = auth_settings(&config);
     if auth.disabled {
@@ -77,7 +90,7 @@ pub async fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Principal, 
         .ok_or("missing Authorization header: log in, or send a token (Bearer) or HTTP Basic credentials")?;
     if let Some(b64) = value.strip_prefix("Basic ") {
         let (user, pass) = decode_basic(b64)?;
-        return check_basic(s, &config, &user, &pass).await;
+        return check_basic(s, &config, &user, &pass, source).await;
     }
     let token = value
         .strip_prefix("Bearer ")
@@ -97,6 +110,7 @@ pub async fn authenticate(s: &Shared, headers: &HeaderMap) -> Result<Principal, 
     if claims.pwf != session::fingerprint(password::stored_hash(user)) {
         return Err("the password was changed since this session began; log in again".into());
     }
+    s.throttle.trust(&claims.sub, source);
     Ok(Principal { user: claims.sub })
 }
 
@@ -117,22 +131,103 @@ async fn check_basic(
     config: &Config,
     user: &str,
     password: &str,
+    source: throttle::Source,
 ) -> Result<Principal, String> {
-    let wrong = || "invalid user name or password".to_string();
-    let Some(u) = find_user(config, user).cloned() else {
-        check_unknown_user(s, password).await;
-        return Err(wrong());
-    };
-    let key = BasicCache::key(user, password, password::stored_hash(&u));
-    if !s.basic_cache.contains(&key) {
-        if check_password(s, &u, password).await == Verdict::Wrong {
-            return Err(wrong());
+    if let Some(u) = find_user(config, user) {
+        let key = BasicCache::key(user, password, password::stored_hash(u));
+        if s.basic_cache.contains(&key) {
+            return Ok(Principal {
+                user: user.to_string(),
+            });
         }
-        s.basic_cache.remember(key);
     }
+    let u = verify_login(s, config, user, password, source, "basic")
+        .await
+        .map_err(|r| r.to_string())?;
+    s.basic_cache.remember(BasicCache::key(
+        user,
+        password,
+        password::stored_hash(&u.user),
+    ));
     Ok(Principal {
         user: user.to_string(),
     })
+}
+
+/// A user name as login log lines show it: letters, digits and `-._@` as they are, every other byte
+/// as `%XX`.
+pub fn log_name(name: &str) -> String {
+    name.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._@".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Why a login was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum Refusal {
+    #[error("invalid user name or password")]
+    Wrong,
+    #[error("too many failed logins for this user or from this address; try again in {} s", .0.as_secs().max(1))]
+    Throttled(std::time::Duration),
+}
+
+/// A user whose password was just verified.
+pub struct Verified {
+    pub user: User,
+    /// The stored hash is an old kind (bcrypt) to replace.
+    pub upgrade: bool,
+}
+
+/// Checks a password as a login does (the Login RPC, HTTP Basic): throttled per source and user name
+/// (see [`throttle`]), logged in one line per attempt for tools such as fail2ban (the source comes
+/// first; the name is percent-encoded, so it can hold neither a space, `=`, nor a line break and
+/// cannot forge a field or a line), and counted in `/metrics`.
+pub async fn verify_login(
+    s: &Shared,
+    config: &Config,
+    name: &str,
+    password: &str,
+    source: throttle::Source,
+    via: &str,
+) -> Result<Verified, Refusal> {
+    let now = std::time::Instant::now();
+    let src = source.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let quoted = log_name(name);
+    if let throttle::Verdict::Wait(wait) = s.throttle.check(name, source, now) {
+        tracing::warn!("login throttled: source={src} user={quoted} via={via}");
+        s.metrics.login("throttled");
+        return Err(Refusal::Throttled(wait));
+    }
+    let verdict = match find_user(config, name).cloned() {
+        Some(user) => match check_password(s, &user, password).await {
+            Verdict::Right { upgrade } => Some(Verified { user, upgrade }),
+            Verdict::Wrong => None,
+        },
+        None => {
+            check_unknown_user(s, password).await;
+            None
+        }
+    };
+    match verdict {
+        Some(v) => {
+            s.throttle.succeeded(name, source);
+            tracing::info!("login succeeded: source={src} user={quoted} via={via}");
+            s.metrics.login("success");
+            Ok(v)
+        }
+        None => {
+            s.throttle.failed(name, source, std::time::Instant::now());
+            tracing::warn!("login failed: source={src} user={quoted} via={via}");
+            s.metrics.login("failure");
+            Err(Refusal::Wrong)
+        }
+    }
 }
 
 /// Password hashes computed at once: each argon2 hash takes ~19 MiB and tens of milliseconds, so a

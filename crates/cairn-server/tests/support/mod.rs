@@ -42,7 +42,13 @@ impl Server {
         .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        tokio::spawn(async move { axum::serve(listener, app).await });
+        tokio::spawn(async move {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+        });
         Server {
             dir,
             orch,
@@ -103,6 +109,14 @@ impl Server {
             .expect("operation did not finish in time")
             .unwrap()
     }
+}
+
+/// An HTTP client whose connections come from `ip` (a loopback address such as 127.0.0.2).
+pub fn client_from(ip: &str) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(ip.parse::<std::net::IpAddr>().ok())
+        .build()
+        .unwrap()
 }
 
 /// How a test call authenticates.
