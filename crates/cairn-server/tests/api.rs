@@ -388,15 +388,7 @@ async fn every_rpc_works_against_a_real_repository() {
     );
     assert_eq!(plan["historyLast30days"].as_array().unwrap().len(), 30);
     assert!(id(&plan["bytesScannedLast30days"]) >= 100_000, "{plan}");
-    let metrics = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = s.metrics(None).await;
     assert!(
         metrics.contains("cairn_operations_total{type=\"backup\",status=\"success\"} 1"),
         "{metrics}"

@@ -335,16 +335,7 @@ async fn logins_are_throttled_per_address_and_counted() {
         Auth::None,
     )
     .await;
-    let metrics = s
-        .http
-        .get(format!("{}/metrics", s.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = s.metrics(Some(&token)).await;
     for line in [
         r#"cairn_logins_total{result="failure"} 5"#,
         r#"cairn_logins_total{result="throttled"} 4"#,

@@ -11,12 +11,8 @@ use tempfile::TempDir;
 #[test]
 fn first_start_writes_a_default_config_serves_and_stops_cleanly_on_sigterm() {
     let dir = TempDir::new().unwrap();
-    let port = free_port();
-    let mut child = cairn(dir.path())
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .spawn()
-        .unwrap();
-    let body = wait_healthy(&mut child, port);
+    let (child, port) = serve_default(dir.path());
+    let body = http_get(port, "/healthz").unwrap().1;
     assert!(body.contains("\"status\":\"ok\""), "{body}");
     let config = dir.path().join(".config/cairn/config.json");
     let meta = std::fs::metadata(&config).unwrap();
@@ -201,12 +197,7 @@ fn a_restart_after_a_crash_marks_running_operations_interrupted_and_unlocks_thei
 #[test]
 fn logins_are_logged_one_greppable_line_each() {
     let dir = TempDir::new().unwrap();
-    let port = free_port();
-    let mut child = cairn(dir.path())
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .spawn()
-        .unwrap();
-    wait_healthy(&mut child, port);
+    let (child, port) = serve_default(dir.path());
     let post = |path: &str, body: serde_json::Value| {
         http_post_json(port, path, &body.to_string(), "x:y")
             .unwrap()

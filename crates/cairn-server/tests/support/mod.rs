@@ -82,6 +82,15 @@ impl Server {
         )
     }
 
+    /// `/metrics` as text, with a bearer token when given.
+    pub async fn metrics(&self, token: Option<&str>) -> String {
+        let mut req = self.http.get(format!("{}/metrics", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        req.send().await.unwrap().text().await.unwrap()
+    }
+
     /// A call that must succeed; returns the body.
     pub async fn ok(&self, method: &str, body: Value, auth: Auth<'_>) -> Value {
         let (status, out) = self.call(method, body, auth).await;

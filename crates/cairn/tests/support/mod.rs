@@ -61,6 +61,17 @@ pub fn wait_healthy(child: &mut Child, port: u16) -> String {
     panic!("cairn did not become healthy");
 }
 
+/// `cairn serve` on defaults in `dir` (its home) on a free port, once healthy: (process, port).
+pub fn serve_default(dir: &Path) -> (Child, u16) {
+    let port = free_port();
+    let mut child = cairn(dir)
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
+    wait_healthy(&mut child, port);
+    (child, port)
+}
+
 pub fn terminate(child: Child) -> Output {
     let pid = child.id().to_string();
     assert!(
