@@ -1,11 +1,12 @@
 //! Runtime view of the compiled .proto schema: for each message, the JSON keys it accepts (json_name and
 //! proto name) and which of them hold nested messages. Used to tell the keys of a JSON document that
-//! this build understands from those it does not (so they can be preserved, not dropped).
+//! this build understands from those it does not (so they can be preserved, not dropped), and which
+//! RPCs stream (so a request in a unary content type can be told it has the wrong one).
 use buffa::Message;
 use buffa_descriptor::generated::descriptor::{
     DescriptorProto, FileDescriptorSet, field_descriptor_proto,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 /// One field of a message as seen from JSON.
@@ -22,6 +23,8 @@ pub struct JsonField {
 #[derive(Debug, Default)]
 pub struct Schema {
     messages: HashMap<String, HashMap<String, JsonField>>,
+    /// Paths (`/package.Service/Method`) of the RPCs that stream in either direction.
+    streaming: HashSet<String>,
 }
 
 impl Schema {
@@ -40,6 +43,17 @@ impl Schema {
                 let package = file.package.clone().unwrap_or_default();
                 for msg in &file.message_type {
                     schema.add_message(&package, msg);
+                }
+                for service in &file.service {
+                    let name = service.name.clone().unwrap_or_default();
+                    for m in &service.method {
+                        if m.client_streaming == Some(true) || m.server_streaming == Some(true) {
+                            let method = m.name.clone().unwrap_or_default();
+                            schema
+                                .streaming
+                                .insert(format!("/{package}.{name}/{method}"));
+                        }
+                    }
                 }
             }
         }
@@ -77,6 +91,11 @@ impl Schema {
         self.messages.get(message)?.get(json_key)
     }
 
+    /// True if the RPC at `path` (`/package.Service/Method`) streams.
+    pub fn is_streaming(&self, path: &str) -> bool {
+        self.streaming.contains(path)
+    }
+
     /// True if the schema has this message.
     pub fn has_message(&self, message: &str) -> bool {
         self.messages.contains_key(message)
@@ -112,5 +131,18 @@ mod tests {
             "keyId"
         );
         assert!(s.field("v1.Config", "nonsense").is_none());
+    }
+
+    #[test]
+    fn knows_which_rpcs_stream() {
+        let s = Schema::get();
+        for path in [
+            "/v1.Backrest/GetOperationEvents",
+            "/v1.Backrest/GetLogs",
+            "/v1sync.BackrestSyncService/Sync",
+        ] {
+            assert!(s.is_streaming(path), "{path}");
+        }
+        assert!(!s.is_streaming("/v1.Backrest/GetConfig"));
     }
 }

@@ -106,7 +106,9 @@ fn archive_name(op: &Operation, src: &Source) -> String {
 fn source(op: &Operation, file_path: &str) -> Result<Source, ConnectError> {
     match &op.op {
         Some(Op::OperationRestore(r)) => {
-            let root = restore_destination(std::path::Path::new(&r.target), &r.path);
+            let target = std::path::Path::new(&r.target);
+            let root = restore_destination(target, &r.path);
+            crate::paths::unlinked(target, &root)?;
             Ok(Source::Local(crate::paths::inside(&root, file_path)?))
         }
         Some(Op::OperationIndexSnapshot(i)) => {

@@ -12,6 +12,7 @@ mod cairn_service;
 mod download;
 mod errors;
 mod events;
+mod media_type;
 mod metrics;
 mod paths;
 mod secrets;
@@ -51,6 +52,7 @@ pub fn app(options: ServerOptions) -> Result<Router, ServerError> {
         .route("/download/{token}/{*name}", get(download::handler))
         .with_state(shared.clone())
         .fallback_service(connect.into_axum_service())
+        .layer(axum::middleware::from_fn(media_type::middleware))
         .layer(axum::middleware::from_fn_with_state(
             shared,
             auth::middleware,

@@ -76,9 +76,44 @@ pub fn inside(root: &Path, sub: &str) -> Result<PathBuf, ConnectError> {
     Ok(real)
 }
 
+/// Refuses when `top` or any path from it down to `path` (both included) is a symbolic link. A
+/// restore wrote real directories there, so a link means they were replaced since, and following it
+/// would serve files from wherever it points.
+pub fn unlinked(top: &Path, path: &Path) -> Result<(), ConnectError> {
+    for p in path.ancestors().take_while(|p| p.starts_with(top)) {
+        let meta = std::fs::symlink_metadata(p)
+            .map_err(|e| ConnectError::not_found(format!("{}: {e}", p.display())))?;
+        if meta.file_type().is_symlink() {
+            return Err(ConnectError::failed_precondition(format!(
+                "{} is now a symbolic link, not what the restore wrote; restore again to download",
+                p.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_restore_replaced_by_a_link_is_refused() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let target = dir.path().join("target");
+        std::fs::create_dir_all(target.join("data/sub")).unwrap();
+        assert!(unlinked(&target, &target.join("data/sub")).is_ok());
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir_all(elsewhere.join("sub")).unwrap();
+        std::fs::remove_dir_all(target.join("data")).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, target.join("data")).unwrap();
+        assert!(unlinked(&target, &target.join("data")).is_err());
+        assert!(unlinked(&target, &target.join("data/sub")).is_err());
+        std::fs::remove_file(target.join("data")).unwrap();
+        std::fs::remove_dir_all(&target).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, &target).unwrap();
+        assert!(unlinked(&target, &target.join("sub")).is_err());
+    }
 
     #[test]
     fn a_restored_single_file_is_its_own_root() {

@@ -187,6 +187,31 @@ async fn every_rpc_works_against_a_real_repository() {
         )
         .await;
     assert_eq!(code, 400, "a symlink out of the restore target is refused");
+    // A restore replaced by a symbolic link after the fact is not followed by its download link.
+    let elsewhere = tmp.path().join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    std::fs::write(elsewhere.join("secret"), b"never restored").unwrap();
+    std::fs::rename(target.join("src"), tmp.path().join("moved")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, target.join("src")).unwrap();
+    let (code, body) = download(&s, &url, "").await;
+    assert_eq!(code, 404, "{}", String::from_utf8_lossy(&body));
+    assert!(String::from_utf8_lossy(&body).contains("symbolic link"));
+    std::fs::remove_file(target.join("src")).unwrap();
+    std::fs::rename(tmp.path().join("moved"), target.join("src")).unwrap();
+    // A streaming method in a unary content type: 415 with the types it takes, as Connect says.
+    let resp = s
+        .http
+        .post(format!("{}/v1.Backrest/GetOperationEvents", s.base))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 415);
+    assert_eq!(
+        resp.headers()["accept-post"],
+        "application/connect+json, application/connect+proto"
+    );
     let restore = |t: &str| json!({"planId": "plan1", "repoId": "repo1", "snapshotId": snap_id, "path": srcs, "target": t});
     for bad in ["relative/dir", "/tmp/../etc/x", target.to_str().unwrap()] {
         let (code, body) = s.call("v1.Backrest/Restore", restore(bad), NO).await;
