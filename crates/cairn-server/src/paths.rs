@@ -94,6 +94,9 @@ pub fn unlinked(top: &Path, path: &Path) -> Result<(), ConnectError> {
 }
 
 #[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1,6 +1,8 @@
 //! The restic engine: drives the `restic` binary (0.14 or newer) with `--json` for everything cairn does
 //! to a repository.
 pub(crate) mod json;
+#[cfg(test)]
+mod json_fuzz;
 pub(crate) mod process;
 mod version;
 
