@@ -28,7 +28,8 @@ impl Authentication for AuthenticationApi {
         req: ServiceRequest<'_, LoginRequest>,
     ) -> ServiceResult<LoginResponse> {
         let source = source_of(ctx.extensions());
-        let token = login(&self.s, req.username, req.password, source).await?;
+        let code = Some(req.totp_code).filter(|c| !c.is_empty());
+        let token = login(&self.s, req.username, req.password, code, source).await?;
         Response::ok(LoginResponse {
             token,
             ..LoginResponse::default()
@@ -66,6 +67,7 @@ pub async fn login(
     s: &Shared,
     name: &str,
     password: &str,
+    code: Option<&str>,
     source: Source,
 ) -> Result<String, ConnectError> {
     let config = s.orch.config().get();
@@ -74,12 +76,12 @@ pub async fn login(
             "authentication is disabled in the config; no login is needed",
         ));
     }
-    let verified = match verify_login(s, &config, name, password, source, "login").await {
+    let verified = match verify_login(s, &config, name, password, code, source, "login").await {
         Ok(v) => v,
-        Err(r @ Refusal::Wrong) => return Err(ConnectError::unauthenticated(r.to_string())),
         Err(r @ Refusal::Throttled(_)) => {
             return Err(ConnectError::resource_exhausted(r.to_string()));
         }
+        Err(r) => return Err(ConnectError::unauthenticated(r.to_string())),
     };
     let hash = password::stored_hash(&verified.user).to_string();
     let stored = if verified.upgrade {

@@ -10,7 +10,8 @@ use buffa_types::google::protobuf::Empty;
 use cairn_config::ConfigError;
 use cairn_proto::cairn::v1::{
     AuthState, Cairn, CreateApiTokenRequest, CreateApiTokenResponse, OperationChanges, QueuedTask,
-    RevokeApiTokenRequest, SetupRequest, Status, WatchOperationsRequest,
+    RevokeApiTokenRequest, SetupRequest, Status, TwoFactorCode, TwoFactorEnrollment,
+    TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
 };
 use cairn_proto::v1::__buffa::oneof::user::Password;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
@@ -213,6 +214,40 @@ impl Cairn for CairnApi {
             .map_err(|r| r.0)?;
         Response::ok(Empty::default())
     }
+
+    async fn get_two_factor(
+        &self,
+        ctx: RequestContext,
+        _req: ServiceRequest<'_, Empty>,
+    ) -> ServiceResult<TwoFactorState> {
+        Response::ok(crate::two_factor::state(&self.s, &principal(&ctx)?))
+    }
+
+    async fn start_two_factor(
+        &self,
+        ctx: RequestContext,
+        _req: ServiceRequest<'_, Empty>,
+    ) -> ServiceResult<TwoFactorEnrollment> {
+        Response::ok(crate::two_factor::start(&self.s, &principal(&ctx)?)?)
+    }
+
+    async fn confirm_two_factor(
+        &self,
+        ctx: RequestContext,
+        req: ServiceRequest<'_, TwoFactorCode>,
+    ) -> ServiceResult<TwoFactorRecoveryCodes> {
+        let user = principal(&ctx)?;
+        Response::ok(crate::two_factor::confirm(&self.s, &user, req.code)?)
+    }
+
+    async fn disable_two_factor(
+        &self,
+        ctx: RequestContext,
+        req: ServiceRequest<'_, TwoFactorCode>,
+    ) -> ServiceResult<Empty> {
+        crate::two_factor::disable(&self.s, &principal(&ctx)?, req.code)?;
+        Response::ok(Empty::default())
+    }
 }
 
 fn setup_done() -> ConnectError {
@@ -226,7 +261,7 @@ fn principal(ctx: &RequestContext) -> Result<String, ConnectError> {
     match ctx.extensions().get::<Principal>() {
         Some(p) if !p.user.is_empty() => Ok(p.user.clone()),
         _ => Err(ConnectError::failed_precondition(
-            "API tokens belong to a user; enable authentication and log in first",
+            "API tokens and two-factor authentication belong to a user; enable authentication and log in first",
         )),
     }
 }

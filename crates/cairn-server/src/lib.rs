@@ -19,6 +19,7 @@ mod secrets;
 mod signer;
 mod state;
 mod time_zone;
+mod two_factor;
 mod webui;
 
 pub use auth::password::hash_password;

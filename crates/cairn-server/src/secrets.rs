@@ -1,7 +1,8 @@
 //! Secrets never leave the server: GetConfig replaces repository passwords, the values of secret-looking
 //! repository env variables, hook credentials (webhook, Discord, Slack, healthchecks and shoutrrr URLs,
 //! tokens, SMTP URLs, ntfy topics), user password hashes and the multihost private key with a
-//! placeholder; SetConfig and AddRepo put the stored value back wherever a client returns it.
+//! placeholder, and leaves out users' two-factor secrets and recovery-code hashes; SetConfig and
+//! AddRepo put the stored value back wherever a client returns it (two-factor fields always).
 use crate::errors::invalid;
 use cairn_proto::v1::__buffa::oneof::user::Password;
 use cairn_proto::v1::{Config, Hook, Repo};
@@ -45,6 +46,8 @@ pub fn redact(mut config: Config) -> Config {
             {
                 *h = REDACTED.into();
             }
+            user.totp_secret.clear();
+            user.totp_recovery_sha256.clear();
         }
     }
     if let Some(identity) = config
@@ -169,6 +172,12 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
     }
     if let Some(auth) = incoming.auth.as_option_mut() {
         for (i, user) in auth.users.iter_mut().enumerate() {
+            // Two-factor secrets change only through enrolment: a client's values never count.
+            let old = crate::auth::find_user(stored, &user.name);
+            user.totp_secret = old.map(|u| u.totp_secret.clone()).unwrap_or_default();
+            user.totp_recovery_sha256 = old
+                .map(|u| u.totp_recovery_sha256.clone())
+                .unwrap_or_default();
             crate::auth::password::normalize(user);
             if crate::auth::password::stored_hash(user) != REDACTED {
                 continue;

@@ -3,6 +3,7 @@
 use crate::auth::basic_cache::BasicCache;
 use crate::auth::session::SessionKeys;
 use crate::auth::throttle::Throttle;
+use crate::auth::totp::TotpState;
 use crate::download::DownloadKeys;
 use crate::metrics::Metrics;
 use axum::extract::State;
@@ -46,6 +47,8 @@ pub(crate) struct Shared {
     pub basic_cache: BasicCache,
     /// Slows password guessing per source and per user name.
     pub throttle: Throttle,
+    /// Two-factor enrolments waiting for a code, and the codes already used.
+    pub totp: TotpState,
     /// Limits password hashing running at once (see `auth::HASHES_AT_ONCE`).
     pub hash_gate: tokio::sync::Semaphore,
     /// Cancelled when the server shuts down: streams end so connections can close.
@@ -60,6 +63,7 @@ impl Shared {
             metrics: Metrics::new(),
             basic_cache: BasicCache::default(),
             throttle: Throttle::default(),
+            totp: TotpState::default(),
             hash_gate: tokio::sync::Semaphore::new(crate::auth::HASHES_AT_ONCE),
             shutdown: o.shutdown,
             orch: o.orchestrator,

@@ -344,3 +344,143 @@ async fn logins_are_throttled_per_address_and_counted() {
         assert!(metrics.contains(line), "{line} in {metrics}");
     }
 }
+
+/// A TOTP code from oath-toolkit's oathtool, a standard implementation independent of cairn's;
+/// `at` is oathtool's time (e.g. "now + 30 seconds").
+fn oathtool(secret: &str, at: &str) -> String {
+    let out = std::process::Command::new("oathtool")
+        .args(["--totp", "-b", "-N", at, secret])
+        .output()
+        .expect("oathtool is installed (apt-get install oathtool)");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+/// Two-factor authentication end to end, with oathtool as the authenticator: enrolment confirmed by
+/// a code, a login needs a code (a used one is refused, a wrong one too), recovery codes work once,
+/// HTTP Basic is refused for the user, GetConfig never shows the secret and SetConfig keeps it, and
+/// turning it off needs a code.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_factor_enrolment_and_logins_with_a_standard_totp_implementation() {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
+    let setup = s
+        .ok(
+            "cairn.v1.Cairn/Setup",
+            json!({"username": "admin", "password": "pw"}),
+            Auth::None,
+        )
+        .await;
+    let token = setup["token"].as_str().unwrap().to_string();
+    let me = Auth::Bearer(&token);
+    let state = s.ok("cairn.v1.Cairn/GetTwoFactor", json!({}), me).await;
+    assert_eq!(state.get("enabled"), None, "off at first: {state}");
+    let enrol = s.ok("cairn.v1.Cairn/StartTwoFactor", json!({}), me).await;
+    let secret = enrol["secret"].as_str().unwrap().to_string();
+    let url = enrol["otpauthUrl"].as_str().unwrap();
+    assert!(
+        url.starts_with("otpauth://totp/cairn:admin?") && url.contains(&secret),
+        "{url}"
+    );
+    let (code, body) = s
+        .call(
+            "cairn.v1.Cairn/ConfirmTwoFactor",
+            json!({"code": "000000"}),
+            me,
+        )
+        .await;
+    assert_eq!(code, 400, "a wrong first code is refused: {body}");
+    let first = oathtool(&secret, "now");
+    let recovery = s
+        .ok(
+            "cairn.v1.Cairn/ConfirmTwoFactor",
+            json!({"code": first}),
+            me,
+        )
+        .await;
+    let recovery: Vec<String> = serde_json::from_value(recovery["codes"].clone()).unwrap();
+    assert_eq!(recovery.len(), 10);
+    let state = s.ok("cairn.v1.Cairn/GetTwoFactor", json!({}), me).await;
+    assert_eq!(
+        (state["enabled"].clone(), state["recoveryCodesLeft"].clone()),
+        (json!(true), json!(10))
+    );
+    assert!(s.config_text().contains(&secret));
+
+    let login = |code: Option<&str>| {
+        let mut body = json!({"username": "admin", "password": "pw"});
+        if let Some(c) = code {
+            body["totpCode"] = json!(c);
+        }
+        s.call("v1.Authentication/Login", body, Auth::None)
+    };
+    let (code, body) = login(None).await;
+    assert_eq!(code, 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("two-factor"),
+        "{body}"
+    );
+    assert_eq!(login(Some("123456")).await.0, 401, "a wrong code");
+    assert_eq!(
+        login(Some(&first)).await.0,
+        401,
+        "the code used to enrol cannot be used again"
+    );
+    let (code, body) = login(Some(&oathtool(&secret, "now + 30 seconds"))).await;
+    assert_eq!(code, 200, "the next code: {body}");
+    assert_eq!(login(Some(&recovery[0])).await.0, 200, "a recovery code");
+    assert_eq!(
+        login(Some(&recovery[0])).await.0,
+        401,
+        "a recovery code works once"
+    );
+    let (code, body) = s
+        .call(
+            "v1.Backrest/GetConfig",
+            json!({}),
+            Auth::Basic("admin", "pw"),
+        )
+        .await;
+    assert_eq!(code, 401);
+    assert!(
+        body["message"].as_str().unwrap().contains("API token"),
+        "{body}"
+    );
+
+    let shown = s.ok("v1.Backrest/GetConfig", json!({}), me).await;
+    assert!(
+        !shown.to_string().contains(&secret) && !shown.to_string().contains("totp"),
+        "{shown}"
+    );
+    s.ok("v1.Backrest/SetConfig", shown, me).await;
+    assert!(
+        s.config_text().contains(&secret),
+        "SetConfig keeps the secret"
+    );
+
+    let (code, _) = s
+        .call(
+            "cairn.v1.Cairn/DisableTwoFactor",
+            json!({"code": "nope"}),
+            me,
+        )
+        .await;
+    assert_eq!(code, 400);
+    s.ok(
+        "cairn.v1.Cairn/DisableTwoFactor",
+        json!({"code": recovery[1]}),
+        me,
+    )
+    .await;
+    assert!(!s.config_text().contains(&secret));
+    assert_eq!(
+        login(None).await.0,
+        200,
+        "off again: the password alone logs in"
+    );
+}

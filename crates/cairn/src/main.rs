@@ -118,7 +118,12 @@ enum Command {
     /// Create the first user on a new server; prints a session token
     Setup { user: String },
     /// Log in; prints a session token for --token / CAIRN_TOKEN
-    Login { user: String },
+    Login {
+        user: String,
+        /// The one-time code (or a recovery code) of a user with two-factor authentication
+        #[arg(long, env = "CAIRN_TOTP_CODE")]
+        code: Option<String>,
+    },
     /// Manage API tokens for scripts
     Token {
         #[command(subcommand)]
@@ -229,7 +234,9 @@ fn main() -> std::process::ExitCode {
             action: ConfigAction::Set { file },
         } => client::run(client::config::set(c, &file)),
         Command::Setup { user } => client::run(client::account::setup(c, &user)),
-        Command::Login { user } => client::run(client::account::login(c, &user)),
+        Command::Login { user, code } => {
+            client::run(client::account::login(c, &user, code.as_deref()))
+        }
         Command::Token {
             action: TokenAction::Create { label, ttl_days },
         } => client::run(client::account::create_token(c, &label, ttl_days)),

@@ -7,6 +7,7 @@ pub mod basic_cache;
 pub mod password;
 pub mod session;
 pub mod throttle;
+pub mod totp;
 
 use crate::state::Shared;
 use axum::extract::{Request, State};
@@ -141,9 +142,12 @@ async fn check_basic(
             });
         }
     }
-    let u = verify_login(s, config, user, password, source, "basic")
+    let u = verify_login(s, config, user, password, None, source, "basic")
         .await
-        .map_err(|r| r.to_string())?;
+        .map_err(|r| match r {
+            Refusal::NeedsCode => "this user has two-factor authentication, which HTTP Basic cannot carry; use an API token (cairn token create) for scripts".to_string(),
+            other => other.to_string(),
+        })?;
     s.basic_cache.remember(BasicCache::key(
         user,
         password,
@@ -175,6 +179,12 @@ pub enum Refusal {
     Wrong,
     #[error("too many failed logins for this user or from this address; try again in {} s", .0.as_secs().max(1))]
     Throttled(std::time::Duration),
+    #[error(
+        "this user has two-factor authentication: send the authenticator's one-time code (or a recovery code) as totpCode"
+    )]
+    NeedsCode,
+    #[error("invalid one-time code")]
+    WrongCode,
 }
 
 /// A user whose password was just verified.
@@ -193,6 +203,7 @@ pub async fn verify_login(
     config: &Config,
     name: &str,
     password: &str,
+    code: Option<&str>,
     source: throttle::Source,
     via: &str,
 ) -> Result<Verified, Refusal> {
@@ -214,19 +225,48 @@ pub async fn verify_login(
             None
         }
     };
-    match verdict {
-        Some(v) => {
+    let outcome = match verdict {
+        Some(v) => second_factor(s, &v.user, code).map(|()| v),
+        None => Err(Refusal::Wrong),
+    };
+    match &outcome {
+        Ok(_) => {
             s.throttle.succeeded(name, source);
             tracing::info!("login succeeded: source={src} user={quoted} via={via}");
             s.metrics.login("success");
-            Ok(v)
         }
-        None => {
+        Err(Refusal::NeedsCode) => {
+            // Counted, so passwords cannot be tried at speed by stopping at this step.
+            s.throttle.failed(name, source, std::time::Instant::now());
+            tracing::info!("login needs a second factor: source={src} user={quoted} via={via}");
+            s.metrics.login("second_factor_required");
+        }
+        Err(_) => {
             s.throttle.failed(name, source, std::time::Instant::now());
             tracing::warn!("login failed: source={src} user={quoted} via={via}");
             s.metrics.login("failure");
-            Err(Refusal::Wrong)
         }
+    }
+    outcome
+}
+
+/// The second factor of a user who has one: a current one-time code, or an unused recovery code
+/// (which is then used up).
+fn second_factor(s: &Shared, user: &User, code: Option<&str>) -> Result<(), Refusal> {
+    if user.totp_secret.is_empty() {
+        return Ok(());
+    }
+    let code = code
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .ok_or(Refusal::NeedsCode)?;
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    if s.totp.accept(&user.name, &user.totp_secret, code, now)
+        || crate::two_factor::use_recovery_code(s, &user.name, code)
+    {
+        Ok(())
+    } else {
+        Err(Refusal::WrongCode)
     }
 }
 

@@ -1,5 +1,6 @@
-//! `cairn setup USER`, `cairn login USER` (each prints a session token; the password comes from
-//! CAIRN_PASSWORD or the first line of stdin) and `cairn token create|revoke` for API tokens.
+//! `cairn setup USER`, `cairn login USER [--code CODE]` (each prints a session token; the password
+//! comes from CAIRN_PASSWORD or the first line of stdin, a two-factor code from --code or
+//! CAIRN_TOTP_CODE) and `cairn token create|revoke` for API tokens.
 use super::{Connection, Exit};
 use cairn_proto::cairn::v1::{CreateApiTokenRequest, RevokeApiTokenRequest, SetupRequest};
 use cairn_proto::v1::LoginRequest;
@@ -32,12 +33,13 @@ pub async fn setup(conn: &Connection, user: &str) -> anyhow::Result<Exit> {
     Ok(Exit::Ok)
 }
 
-pub async fn login(conn: &Connection, user: &str) -> anyhow::Result<Exit> {
+pub async fn login(conn: &Connection, user: &str, code: Option<&str>) -> anyhow::Result<Exit> {
     let r = conn
         .auth()?
         .login(LoginRequest {
             username: user.into(),
             password: password()?,
+            totp_code: code.unwrap_or_default().into(),
             ..LoginRequest::default()
         })
         .await?
