@@ -81,6 +81,17 @@ async fn skip_if_unchanged_holds_when_the_newest_snapshot_is_from_the_future() {
         .await
         .unwrap();
     assert_eq!(all.len(), 1);
+    // The cause itself: left to choose, restic finds no parent and reads everything as new.
+    let unnamed = BackupRequest {
+        parent: None,
+        ..again
+    };
+    let third = conformance::backup(&engine, &f, &unnamed).await;
+    assert!(
+        !third.skipped && third.summary.files_new > 0,
+        "{:?}",
+        third.summary
+    );
 }
 
 /// nice and ionice wrap the restic command when the repository asks for them.
