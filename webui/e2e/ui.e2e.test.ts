@@ -1,7 +1,8 @@
 // The web UI end to end, as a new user would use it: first-run setup, login, a repository and a plan
 // added through the forms, a backup followed live to success, the snapshot browsed, a file restored
 // and compared, an archive downloaded, a hook added and seen running, a schedule edited, a server
-// validation error shown on its field, and a running backup cancelled. Real cairn, real restic, real
+// validation error shown on its field, a running backup cancelled, and two-factor authentication
+// turned on from its QR code and used to log in (oathtool as the authenticator). Real cairn, real restic, real
 // chromium. Saves a screenshot of each main screen under e2e/screenshots/ (not committed).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
@@ -308,6 +309,35 @@ describe("the web UI", () => {
     await page.getByLabel("Password").fill("another long password");
     await page.getByRole("button", { name: "Log in" }).click();
     // Signed in again where the page was.
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await page.getByRole("button", { name: "Log out" }).waitFor();
+  });
+
+  it("turns on two-factor authentication from a QR code, and then logs in with a code", async () => {
+    const totp = (secret: string, at: string) => execFileSync("oathtool", ["--totp", "-b", "-N", at, secret], { encoding: "utf8" }).trim();
+    await page.getByRole("button", { name: "Set up two-factor authentication" }).click();
+    await page.getByRole("img", { name: "QR code of the authenticator key" }).waitFor();
+    const secret = (await page.getByTestId("totp-secret").textContent()) ?? "";
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    await page.getByLabel("Code from the authenticator").fill(totp(secret, "now"));
+    await shot("16-two-factor-enrolment");
+    await page.getByRole("button", { name: "Turn on" }).click();
+    await expect.poll(() => page.getByRole("list", { name: "Recovery codes" }).getByRole("listitem").count()).toBe(10);
+    const saved = JSON.parse(readFileSync(cairn.configPath, "utf8")) as {
+      auth: { users: { name: string; totpSecret?: string }[] };
+    };
+    expect(saved.auth.users.find((u) => u.name === "second")?.totpSecret).toBe(secret);
+    await page.getByRole("button", { name: "Done" }).click();
+    await page.getByText("recovery codes left").waitFor();
+
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByLabel("User name").fill("second");
+    await page.getByLabel("Password").fill("another long password");
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.getByRole("alert").getByText("two-factor authentication").waitFor();
+    // The enrolment's code was used; the authenticator's next one logs in.
+    await page.getByLabel("One-time code").fill(totp(secret, "now + 30 seconds"));
+    await page.getByRole("button", { name: "Log in" }).click();
     await page.getByRole("heading", { name: "Settings" }).waitFor();
     await page.getByRole("button", { name: "Log out" }).waitFor();
   });

@@ -1,5 +1,6 @@
 // The settings page: the server's facts, the instance id, authentication and users, cairn's limits
-// (parallel tasks, hook timeout, history kept) and API tokens. Everything but the tokens is edited in a
+// (parallel tasks, hook timeout, history kept), the signed-in user's two-factor authentication and API
+// tokens. Everything but the tokens is edited in a
 // draft of the config and saved at once with SetConfig; tokens are created and revoked by their own calls.
 // Leaving the page with unsaved changes asks first (useLeaveGuard).
 import "./tools.css";
@@ -12,6 +13,7 @@ import { LimitsEditor } from "./settings/LimitsEditor";
 import { SaveBar } from "./settings/SaveBar";
 import { Section } from "./settings/Section";
 import { ServerSection } from "./settings/ServerSection";
+import { TwoFactor } from "./settings/TwoFactor";
 import { useLeaveGuard } from "./settings/useLeaveGuard";
 import { useSettingsForm } from "./settings/useSettingsForm";
 
@@ -42,6 +44,12 @@ export function SettingsView() {
       <Section title="Limits">
         <LimitsEditor {...sectionProps} />
       </Section>
+
+      {!draft.auth?.disabled && (
+        <Section title="Two-factor authentication">
+          <TwoFactor />
+        </Section>
+      )}
 
       <Section title="API tokens">
         <ApiTokens tokens={config.cairn?.apiTokens ?? []} reload={s.reload} />

@@ -1,4 +1,5 @@
-// First-run setup (create the first user) and login; both end with a session token.
+// First-run setup (create the first user) and login (with a one-time code when the user has two-factor
+// authentication); both end with a session token.
 import { useState, type FormEvent } from "react";
 import { authentication, cairn } from "../api/client";
 import { errorMessage } from "../api/errors";
@@ -82,14 +83,19 @@ export function Setup({ onDone }: { onDone: (token: string) => void }) {
   );
 }
 
+/** The server's answer when the user has two-factor authentication and no code was sent. */
+const NEEDS_CODE = "two-factor authentication";
+
 export function Login({ onDone, reason }: { onDone: (token: string) => void; reason?: string }) {
   const [user, setUser] = useState("");
   const [pw, setPw] = useState("");
+  const [code, setCode] = useState("");
   const { error, busy, run } = useTokenRequest(onDone);
+  const needsCode = code !== "" || (error?.includes(NEEDS_CODE) ?? false);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    void run(() => authentication.login({ username: user.trim(), password: pw }));
+    void run(() => authentication.login({ username: user.trim(), password: pw, totpCode: code.trim() }));
   };
 
   return (
@@ -101,6 +107,18 @@ export function Login({ onDone, reason }: { onDone: (token: string) => void; rea
         <Field label="Password">
           <input type="password" value={pw} onChange={(e) => setPw(e.target.value)} autoComplete="current-password" required />
         </Field>
+        {needsCode && (
+          <Field label="One-time code" hint="From your authenticator app, or one of your recovery codes.">
+            <input
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              autoFocus
+              required
+            />
+          </Field>
+        )}
         <Submit error={error} busy={busy} label="Log in" />
       </form>
     </Page>
