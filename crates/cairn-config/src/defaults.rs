@@ -1,7 +1,7 @@
 //! The config written on first start: current version, an instance id derived from the host name, and
 //! auth enabled with no users yet (the UI's first-run setup creates the first one).
 use crate::CURRENT_VERSION;
-use cairn_proto::v1::{Auth, Config};
+use cairn_proto::v1::{Auth, CairnSettings, Config};
 
 /// Turns a host name into a valid instance id (letters, digits, '_', '-', '.'; at most 50 characters).
 pub fn instance_id_from_hostname(host: &str) -> String {
@@ -30,6 +30,12 @@ pub fn default_config(host: &str) -> Config {
         version: CURRENT_VERSION,
         instance: instance_id_from_hostname(host),
         auth: Auth::default().into(),
+        // A config cairn creates keeps its secrets sealed; a Backrest config opts in.
+        cairn: CairnSettings {
+            seal_secrets: true,
+            ..CairnSettings::default()
+        }
+        .into(),
         ..Config::default()
     }
 }

@@ -57,6 +57,12 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error("config {path}: {source}")]
+    Sealed {
+        path: PathBuf,
+        #[source]
+        source: crate::seal::SealError,
+    },
 }
 
 pub type Result<T> = std::result::Result<T, ConfigError>;

@@ -12,6 +12,7 @@ mod validate;
 /// The config schema version this build writes (Backrest's current version).
 pub const CURRENT_VERSION: i32 = 6;
 
+pub mod seal;
 pub mod template;
 
 pub use codec::{Document, parse, render};

@@ -5,6 +5,7 @@
 use crate::codec::{self, Document};
 use crate::error::{ConfigError, Result};
 use crate::migrate::{MigrationEnv, migrate};
+use crate::seal::{Sealer, seal_config, unseal_config};
 use crate::validate::{normalize, validate};
 use cairn_proto::v1::Config;
 use std::fs::{File, OpenOptions};
@@ -20,6 +21,8 @@ pub const KEEP_BACKUPS: usize = 10;
 pub struct ConfigStore {
     path: PathBuf,
     current: Mutex<Document>,
+    /// Seals secrets on write (when the config turns sealing on) and opens sealed ones on load.
+    sealer: Option<Sealer>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -34,10 +37,22 @@ impl ConfigStore {
         env: &MigrationEnv,
         default: impl FnOnce() -> Config,
     ) -> Result<Self> {
+        Self::open_sealed(path, env, default, None)
+    }
+
+    /// [`ConfigStore::open`] with the keys that seal and open secrets (see [`crate::seal`]).
+    pub fn open_sealed(
+        path: impl Into<PathBuf>,
+        env: &MigrationEnv,
+        default: impl FnOnce() -> Config,
+        sealer: Option<Sealer>,
+    ) -> Result<Self> {
         let path = path.into();
+        let owned = sealer;
+        let sealer = owned.as_ref();
         remove_stale_temp_files(&path);
         let doc = match std::fs::read_to_string(&path) {
-            Ok(text) => Self::load_text(&path, &text, env)?,
+            Ok(text) => Self::load_text(&path, &text, env, sealer)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 let mut doc = Document {
                     config: default(),
@@ -48,7 +63,7 @@ impl ConfigStore {
                     message,
                 })?;
                 validate(&doc.config).map_err(ConfigError::Invalid)?;
-                write_atomic(&path, &render(&path, &doc)?)?;
+                write_atomic(&path, &render(&path, &doc, sealer)?)?;
                 tracing::info!(path = %path.display(), "wrote a new default config");
                 doc
             }
@@ -57,13 +72,23 @@ impl ConfigStore {
         Ok(Self {
             path,
             current: Mutex::new(doc),
+            sealer: owned,
         })
     }
 
-    fn load_text(path: &Path, text: &str, env: &MigrationEnv) -> Result<Document> {
+    fn load_text(
+        path: &Path,
+        text: &str,
+        env: &MigrationEnv,
+        sealer: Option<&Sealer>,
+    ) -> Result<Document> {
         let mut doc = codec::parse(text).map_err(|message| ConfigError::Parse {
             path: path.to_path_buf(),
             message,
+        })?;
+        unseal_config(&mut doc.config, sealer).map_err(|source| ConfigError::Sealed {
+            path: path.to_path_buf(),
+            source,
         })?;
         let from = doc.config.version;
         let migrated = migrate(&mut doc.config, env).map_err(|message| ConfigError::Migration {
@@ -72,7 +97,7 @@ impl ConfigStore {
         })?;
         validate(&doc.config).map_err(ConfigError::Invalid)?;
         if migrated {
-            write_atomic(path, &render(path, &doc)?)?;
+            write_atomic(path, &render(path, &doc, sealer)?)?;
             tracing::info!(path = %path.display(), from, to = doc.config.version, "migrated config");
         }
         Ok(doc)
@@ -122,13 +147,28 @@ impl ConfigStore {
             config: new,
             unknown: current.unknown.clone(),
         };
-        write_atomic(&self.path, &render(&self.path, &doc)?)?;
+        write_atomic(&self.path, &render(&self.path, &doc, self.sealer.as_ref())?)?;
         *current = doc;
         Ok(current.config.clone())
     }
 }
 
-fn render(path: &Path, doc: &Document) -> Result<String> {
+/// The file's text: secrets sealed when the config asks for it and a key is at hand.
+fn render(path: &Path, doc: &Document, sealer: Option<&Sealer>) -> Result<String> {
+    let seal = doc.config.cairn.as_option().is_some_and(|c| c.seal_secrets);
+    let sealed;
+    let doc = match sealer.filter(|_| seal) {
+        Some(s) => {
+            let mut copy = doc.clone();
+            seal_config(&mut copy.config, s).map_err(|source| ConfigError::Sealed {
+                path: path.to_path_buf(),
+                source,
+            })?;
+            sealed = copy;
+            &sealed
+        }
+        None => doc,
+    };
     codec::render(doc).map_err(|message| ConfigError::Parse {
         path: path.to_path_buf(),
         message,

@@ -1,6 +1,7 @@
 //! The `cairn` command line: `cairn serve` runs the server; the other commands are clients of a
 //! running server (see `client`).
 mod client;
+mod secrets_key;
 mod serve;
 mod settings;
 
@@ -129,6 +130,11 @@ enum Command {
         #[command(subcommand)]
         action: TokenAction,
     },
+    /// The key that seals secrets in config.json
+    Secrets {
+        #[command(subcommand)]
+        action: SecretsAction,
+    },
     /// Run one embedded-engine job read from stdin (started by `cairn serve` itself; not for people)
     #[command(hide = true)]
     EngineWorker,
@@ -153,6 +159,20 @@ enum TokenAction {
     },
     /// Revoke a token by id
     Revoke { id: String },
+}
+
+#[derive(Subcommand)]
+enum SecretsAction {
+    /// Seal every secret in the config with a new key (stop the server first); the previous key is
+    /// kept beside the key file as <file>.old for config backups
+    Rotate {
+        /// Config file [env: CAIRN_CONFIG, BACKREST_CONFIG]
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Data directory (holds secrets.key) [env: CAIRN_DATA, BACKREST_DATA]
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -243,6 +263,24 @@ fn main() -> std::process::ExitCode {
         Command::Token {
             action: TokenAction::Revoke { id },
         } => client::run(client::account::revoke_token(c, &id)),
+        Command::Secrets {
+            action: SecretsAction::Rotate { config, data_dir },
+        } => {
+            let flags = settings::Flags {
+                config,
+                data_dir,
+                ..settings::Flags::default()
+            };
+            let result = settings::resolve(flags, |k| std::env::var(k).ok())
+                .and_then(|s| secrets_key::rotate(&s.config, &s.data_dir));
+            match result {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e:#}");
+                    std::process::ExitCode::FAILURE
+                }
+            }
+        }
         Command::EngineWorker => {
             let code = cairn_engine::embedded::worker_main();
             std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))

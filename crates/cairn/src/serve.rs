@@ -24,9 +24,13 @@ pub struct Stores {
 /// Opens everything `serve` needs, writing a default config on first start.
 pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     let host = gethostname::gethostname().to_string_lossy().into_owned();
-    let config = ConfigStore::open(&settings.config, &MigrationEnv::from_process(), || {
-        default_config(&host)
-    })
+    let keys = crate::secrets_key::load(&settings.data_dir)?;
+    let config = ConfigStore::open_sealed(
+        &settings.config,
+        &MigrationEnv::from_process(),
+        || default_config(&host),
+        Some(keys.sealer()),
+    )
     .with_context(|| format!("loading config {}", settings.config.display()))?;
     let current = config.get();
     if current.instance.is_empty() {
