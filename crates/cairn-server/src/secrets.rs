@@ -12,13 +12,7 @@ use serde_json::Value;
 /// What a client sees instead of a secret (the same text Backrest uses for password hashes).
 pub const REDACTED: &str = "********";
 
-/// Env variable names whose values are secrets: any name containing one of these.
-const SECRET_NAME_PARTS: &[&str] = &["PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH"];
-
-fn is_secret_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    SECRET_NAME_PARTS.iter().any(|p| upper.contains(p))
-}
+use cairn_config::seal::is_secret_env_name as is_secret_name;
 
 /// Fields of a hook action (JSON names) that hold credentials.
 const SECRET_HOOK_FIELDS: &[&str] = &[
