@@ -303,6 +303,11 @@ describe("the web UI", () => {
     expect(saved.auth.users.map((u) => u.name)).toEqual([USER, "second"]);
     expect(saved.auth.users[1].passwordArgon2).toMatch(/^\$argon2id\$/);
     expect(saved.cairn.maxParallelTasks).toBe(3);
+    // A config cairn created keeps its secrets sealed: the repository password added in the form
+    // is not in the file.
+    expect(await page.getByLabel("Seal secrets in config.json").isChecked()).toBe(true);
+    const raw = JSON.parse(readFileSync(cairn.configPath, "utf8")) as { repos: { password: string }[] };
+    expect(raw.repos[0].password).toMatch(/^cairn-sealed:v1:/);
 
     await page.getByRole("button", { name: "Log out" }).click();
     await page.getByLabel("User name").fill("second");
@@ -326,7 +331,9 @@ describe("the web UI", () => {
     const saved = JSON.parse(readFileSync(cairn.configPath, "utf8")) as {
       auth: { users: { name: string; totpSecret?: string }[] };
     };
-    expect(saved.auth.users.find((u) => u.name === "second")?.totpSecret).toBe(secret);
+    // Stored, and sealed like every secret of a config cairn created.
+    expect(saved.auth.users.find((u) => u.name === "second")?.totpSecret).toMatch(/^cairn-sealed:v1:/);
+    expect(readFileSync(cairn.configPath, "utf8")).not.toContain(secret);
     await page.getByRole("button", { name: "Done" }).click();
     await page.getByText("recovery codes left").waitFor();
 

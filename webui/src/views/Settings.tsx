@@ -11,6 +11,7 @@ import { AuthEditor } from "./settings/AuthEditor";
 import { InstanceField } from "./settings/InstanceField";
 import { LimitsEditor } from "./settings/LimitsEditor";
 import { SaveBar } from "./settings/SaveBar";
+import { SealSecrets } from "./settings/SealSecrets";
 import { Section } from "./settings/Section";
 import { ServerSection } from "./settings/ServerSection";
 import { TwoFactor } from "./settings/TwoFactor";
@@ -43,6 +44,10 @@ export function SettingsView() {
 
       <Section title="Limits">
         <LimitsEditor {...sectionProps} />
+      </Section>
+
+      <Section title="Secrets at rest">
+        <SealSecrets {...sectionProps} />
       </Section>
 
       {!draft.auth?.disabled && (
