@@ -346,6 +346,9 @@ describe("the web UI", () => {
     await page.getByLabel("One-time code").fill(totp(secret, "now + 30 seconds"));
     await page.getByRole("button", { name: "Log in" }).click();
     await page.getByRole("heading", { name: "Settings" }).waitFor();
+    const users = page.getByRole("list", { name: "Users" });
+    await users.getByText("two-factor on").waitFor();
+    expect(await users.getByRole("button", { name: "Reset two-factor" }).count()).toBe(1);
     await page.getByRole("button", { name: "Log out" }).waitFor();
   });
 

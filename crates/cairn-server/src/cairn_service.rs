@@ -10,8 +10,8 @@ use buffa_types::google::protobuf::Empty;
 use cairn_config::ConfigError;
 use cairn_proto::cairn::v1::{
     AuthState, Cairn, CreateApiTokenRequest, CreateApiTokenResponse, OperationChanges, QueuedTask,
-    RevokeApiTokenRequest, SetupRequest, Status, TwoFactorCode, TwoFactorEnrollment,
-    TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
+    ResetTwoFactorRequest, RevokeApiTokenRequest, SetupRequest, Status, TwoFactorCode,
+    TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
 };
 use cairn_proto::v1::__buffa::oneof::user::Password;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
@@ -246,6 +246,15 @@ impl Cairn for CairnApi {
         req: ServiceRequest<'_, TwoFactorCode>,
     ) -> ServiceResult<Empty> {
         crate::two_factor::disable(&self.s, &principal(&ctx)?, req.code)?;
+        Response::ok(Empty::default())
+    }
+
+    async fn reset_two_factor(
+        &self,
+        ctx: RequestContext,
+        req: ServiceRequest<'_, ResetTwoFactorRequest>,
+    ) -> ServiceResult<Empty> {
+        crate::two_factor::reset(&self.s, &principal(&ctx)?, req.username)?;
         Response::ok(Empty::default())
     }
 }

@@ -40,6 +40,7 @@ pub fn redact(mut config: Config) -> Config {
             {
                 *h = REDACTED.into();
             }
+            user.two_factor = !user.totp_secret.is_empty();
             user.totp_secret.clear();
             user.totp_recovery_sha256.clear();
         }
@@ -172,6 +173,7 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
             user.totp_recovery_sha256 = old
                 .map(|u| u.totp_recovery_sha256.clone())
                 .unwrap_or_default();
+            user.two_factor = !user.totp_secret.is_empty();
             crate::auth::password::normalize(user);
             if crate::auth::password::stored_hash(user) != REDACTED {
                 continue;

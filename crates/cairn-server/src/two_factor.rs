@@ -1,6 +1,7 @@
 //! The calling user's two-factor authentication (TOTP): its state, enrolment (a pending secret shown
 //! as an otpauth:// URL, confirmed with a first code, which stores the secret and makes recovery
-//! codes), and turning it off with a code. Logins check the codes (`auth::verify_login`).
+//! codes), turning it off with a code, and another user turning it off for someone who lost their
+//! device and codes. Logins check the codes (`auth::verify_login`).
 use crate::auth::find_user;
 use crate::auth::totp;
 use crate::errors::{self, invalid};
@@ -93,6 +94,32 @@ pub fn disable(s: &Shared, user: &str, code: &str) -> Result<(), ConnectError> {
     Ok(())
 }
 
+/// Turns `user`'s two-factor authentication off at another user's request.
+pub fn reset(s: &Shared, by: &str, user: &str) -> Result<(), ConnectError> {
+    if by == user {
+        return Err(ConnectError::failed_precondition(
+            "turn your own two-factor authentication off with DisableTwoFactor and a code",
+        ));
+    }
+    let config = s.orch.config().get();
+    match find_user(&config, user) {
+        None => return Err(ConnectError::not_found(format!("no user {user:?}"))),
+        Some(u) if u.totp_secret.is_empty() => {
+            return Err(ConnectError::failed_precondition(format!(
+                "user {user:?} has no two-factor authentication"
+            )));
+        }
+        Some(_) => {}
+    }
+    set(s, user, String::new(), Vec::new())?;
+    tracing::warn!(
+        "two-factor authentication reset: user={} by={}",
+        crate::auth::log_name(user),
+        crate::auth::log_name(by)
+    );
+    Ok(())
+}
+
 /// Uses up a recovery code of `user`; false when it is not one of theirs.
 pub fn use_recovery_code(s: &Shared, user: &str, code: &str) -> bool {
     let hash = totp::recovery_hash(code);
@@ -125,6 +152,7 @@ fn set(s: &Shared, user: &str, secret: String, hashes: Vec<String>) -> Result<()
                 .as_option_mut()
                 .and_then(|a| a.users.iter_mut().find(|u| u.name == user))
             {
+                u.two_factor = !secret.is_empty();
                 u.totp_secret = secret.clone();
                 u.totp_recovery_sha256 = hashes.clone();
             }

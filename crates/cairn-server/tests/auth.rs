@@ -484,3 +484,84 @@ async fn two_factor_enrolment_and_logins_with_a_standard_totp_implementation() {
         "off again: the password alone logs in"
     );
 }
+
+/// A user who lost their authenticator and recovery codes is let back in by another user; nobody
+/// turns their own two-factor off without a code; GetConfig shows who has it on.
+#[tokio::test(flavor = "multi_thread")]
+async fn another_user_resets_two_factor_for_someone_locked_out() {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
+    let setup = s
+        .ok(
+            "cairn.v1.Cairn/Setup",
+            json!({"username": "admin", "password": "pw"}),
+            Auth::None,
+        )
+        .await;
+    let admin = setup["token"].as_str().unwrap().to_string();
+    let enrol = s
+        .ok(
+            "cairn.v1.Cairn/StartTwoFactor",
+            json!({}),
+            Auth::Bearer(&admin),
+        )
+        .await;
+    let code = oathtool(enrol["secret"].as_str().unwrap(), "now");
+    s.ok(
+        "cairn.v1.Cairn/ConfirmTwoFactor",
+        json!({"code": code}),
+        Auth::Bearer(&admin),
+    )
+    .await;
+    let (status, _) = s
+        .call(
+            "cairn.v1.Cairn/ResetTwoFactor",
+            json!({"username": "admin"}),
+            Auth::Bearer(&admin),
+        )
+        .await;
+    assert_eq!(status, 400, "not one's own, without a code");
+
+    let hash = s
+        .ok(
+            "v1.Authentication/HashPassword",
+            json!({"value": "ops-pw"}),
+            Auth::Bearer(&admin),
+        )
+        .await;
+    let mut cfg = s
+        .ok("v1.Backrest/GetConfig", json!({}), Auth::Bearer(&admin))
+        .await;
+    assert_eq!(cfg["auth"]["users"][0]["twoFactor"], json!(true), "{cfg}");
+    cfg["auth"]["users"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "ops", "passwordBcrypt": hash["value"]}));
+    s.ok("v1.Backrest/SetConfig", cfg, Auth::Bearer(&admin))
+        .await;
+    let ops = s
+        .ok(
+            "v1.Authentication/Login",
+            json!({"username": "ops", "password": "ops-pw"}),
+            Auth::None,
+        )
+        .await;
+    let ops = ops["token"].as_str().unwrap().to_string();
+    s.ok(
+        "cairn.v1.Cairn/ResetTwoFactor",
+        json!({"username": "admin"}),
+        Auth::Bearer(&ops),
+    )
+    .await;
+    let cfg = s
+        .ok("v1.Backrest/GetConfig", json!({}), Auth::Bearer(&ops))
+        .await;
+    assert_eq!(cfg["auth"]["users"][0].get("twoFactor"), None, "{cfg}");
+    s.ok(
+        "v1.Authentication/Login",
+        json!({"username": "admin", "password": "pw"}),
+        Auth::None,
+    )
+    .await;
+}

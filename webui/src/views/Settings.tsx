@@ -39,7 +39,7 @@ export function SettingsView() {
       </Section>
 
       <Section title="Authentication">
-        <AuthEditor {...sectionProps} />
+        <AuthEditor {...sectionProps} onTwoFactorReset={() => void (dirty ? s.reload() : s.reloadConfig())} />
       </Section>
 
       <Section title="Limits">

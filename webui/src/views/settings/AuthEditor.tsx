@@ -6,7 +6,7 @@ import { Field } from "../../components/Field";
 import { UserList } from "./UserList";
 import { authOf, type DraftSectionProps } from "./settingsForm";
 
-export function AuthEditor(props: DraftSectionProps) {
+export function AuthEditor(props: DraftSectionProps & { onTwoFactorReset: () => void }) {
   const { draft, edit } = props;
   const auth = draft.auth ?? create(AuthSchema, {});
   return (
@@ -38,7 +38,7 @@ export function AuthEditor(props: DraftSectionProps) {
       )}
 
       <h3>Users</h3>
-      <UserList {...props} users={auth.users} authDisabled={auth.disabled} />
+      <UserList {...props} users={auth.users} authDisabled={auth.disabled} onTwoFactorReset={props.onTwoFactorReset} />
     </>
   );
 }

@@ -1,9 +1,12 @@
-// The users of the settings draft: each with its password state and errors, and the dialogs that add a
-// user, change a password or remove a user (the last one stays while authentication is on).
+// The users of the settings draft: each with its password state, two-factor state and errors, and the
+// dialogs that add a user, change a password, reset someone's two-factor authentication (at once) or
+// remove a user (the last one stays while authentication is on).
 import { useCallback, useState } from "react";
 import { create } from "@bufbuild/protobuf";
 import { UserSchema, type User } from "@gen/v1/config_pb";
-import type { FieldErrors } from "../../api/errors";
+import { cairn } from "../../api/client";
+import { errorMessage, type FieldErrors } from "../../api/errors";
+import { notify } from "../../components/Toasts";
 import { Confirm } from "../../components/Modal";
 import { passwordFromHash, passwordState } from "../../lib/passwords";
 import { userError } from "../../lib/settingsDraft";
@@ -13,9 +16,10 @@ import { authOf, type DraftSectionProps } from "./settingsForm";
 
 const LAST_USER = "The last user cannot be removed while authentication is on.";
 
-export function UserList(props: DraftSectionProps & { users: User[]; authDisabled: boolean }) {
+export function UserList(props: DraftSectionProps & { users: User[]; authDisabled: boolean; onTwoFactorReset: () => void }) {
   const { users, errors, edit } = props;
   const [adding, setAdding] = useState(false);
+  const [resetting, setResetting] = useState<string | null>(null);
   const [changing, setChanging] = useState<number | null>(null);
   const [removing, setRemoving] = useState<number | null>(null);
   const lastUserLocked = !props.authDisabled && users.length <= 1;
@@ -37,6 +41,7 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
               locked={lastUserLocked}
               onChange={() => setChanging(i)}
               onRemove={() => setRemoving(i)}
+              onResetTwoFactor={() => setResetting(u.name)}
             />
           ))}
         </ul>
@@ -72,6 +77,20 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
           }}
         />
       )}
+      {resetting !== null && (
+        <Confirm
+          title="Reset two-factor authentication"
+          message={`Turn off two-factor authentication for ${resetting}? They log in with their password alone until they set it up again.`}
+          confirmLabel="Reset"
+          danger
+          onCancel={() => setResetting(null)}
+          onConfirm={() => {
+            const name = resetting;
+            setResetting(null);
+            void resetTwoFactor(name, props.onTwoFactorReset);
+          }}
+        />
+      )}
       {removing !== null && users[removing] && (
         <Confirm
           title="Remove user"
@@ -92,15 +111,37 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
   );
 }
 
+/** Turns another user's two-factor authentication off (at once, not with the settings). */
+async function resetTwoFactor(username: string, done: () => void) {
+  try {
+    await cairn.resetTwoFactor({ username });
+    notify(`Two-factor authentication reset for ${username}`);
+  } catch (e) {
+    notify(errorMessage(e), "err");
+  }
+  done();
+}
+
 const PASSWORD_STATE = { stored: "password set", new: "new password, saved with the settings", none: "no password" };
 
-function UserRow(props: { user: User; index: number; errors: FieldErrors; locked: boolean; onChange: () => void; onRemove: () => void }) {
+function UserRow(props: {
+  user: User;
+  index: number;
+  errors: FieldErrors;
+  locked: boolean;
+  onChange: () => void;
+  onRemove: () => void;
+  onResetTwoFactor: () => void;
+}) {
   const err = userError(props.errors, props.index);
   return (
     <li>
       <div className="item-main">
         <strong>{props.user.name}</strong>
-        <span className="muted small">{PASSWORD_STATE[passwordState(props.user)]}</span>
+        <span className="muted small">
+          {PASSWORD_STATE[passwordState(props.user)]}
+          {props.user.twoFactor && " · two-factor on"}
+        </span>
         {[err.row, err.name, err.password].map(
           (m) =>
             m && (
@@ -114,6 +155,11 @@ function UserRow(props: { user: User; index: number; errors: FieldErrors; locked
         <button type="button" onClick={props.onChange}>
           Change password
         </button>
+        {props.user.twoFactor && (
+          <button type="button" onClick={props.onResetTwoFactor}>
+            Reset two-factor
+          </button>
+        )}
         <button type="button" disabled={props.locked} title={props.locked ? LAST_USER : undefined} onClick={props.onRemove}>
           Remove
         </button>
