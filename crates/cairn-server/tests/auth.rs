@@ -285,17 +285,7 @@ async fn backrest_bcrypt_users_log_in_and_are_upgraded_to_argon2() {
 /// address that set the server up, still logs in; and /metrics counts every result.
 #[tokio::test(flavor = "multi_thread")]
 async fn logins_are_throttled_per_address_and_counted() {
-    let tmp = scratch();
-    let src = make_source(tmp.path());
-    let mut s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
-    let setup = s
-        .ok(
-            "cairn.v1.Cairn/Setup",
-            json!({"username": "admin", "password": "right"}),
-            Auth::None,
-        )
-        .await;
-    let token = setup["token"].as_str().unwrap().to_string();
+    let (_tmp, mut s, token) = server_with_admin("right").await;
     let home = std::mem::replace(&mut s.http, client_from("127.0.0.3"));
     let wrong = json!({"username": "admin", "password": "guess"});
     let mut refused = Vec::new();
@@ -345,6 +335,23 @@ async fn logins_are_throttled_per_address_and_counted() {
     }
 }
 
+/// A server with authentication on and a first user `admin` with `password`: (its directory, the
+/// server, admin's session token).
+async fn server_with_admin(password: &str) -> (tempfile::TempDir, Server, String) {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
+    let setup = s
+        .ok(
+            "cairn.v1.Cairn/Setup",
+            json!({"username": "admin", "password": password}),
+            Auth::None,
+        )
+        .await;
+    let token = setup["token"].as_str().unwrap().to_string();
+    (tmp, s, token)
+}
+
 /// A TOTP code from oath-toolkit's oathtool, a standard implementation independent of cairn's;
 /// `at` is oathtool's time (e.g. "now + 30 seconds").
 fn oathtool(secret: &str, at: &str) -> String {
@@ -366,17 +373,7 @@ fn oathtool(secret: &str, at: &str) -> String {
 /// turning it off needs a code.
 #[tokio::test(flavor = "multi_thread")]
 async fn two_factor_enrolment_and_logins_with_a_standard_totp_implementation() {
-    let tmp = scratch();
-    let src = make_source(tmp.path());
-    let s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
-    let setup = s
-        .ok(
-            "cairn.v1.Cairn/Setup",
-            json!({"username": "admin", "password": "pw"}),
-            Auth::None,
-        )
-        .await;
-    let token = setup["token"].as_str().unwrap().to_string();
+    let (_tmp, s, token) = server_with_admin("pw").await;
     let me = Auth::Bearer(&token);
     let state = s.ok("cairn.v1.Cairn/GetTwoFactor", json!({}), me).await;
     assert_eq!(state.get("enabled"), None, "off at first: {state}");
@@ -489,17 +486,7 @@ async fn two_factor_enrolment_and_logins_with_a_standard_totp_implementation() {
 /// turns their own two-factor off without a code; GetConfig shows who has it on.
 #[tokio::test(flavor = "multi_thread")]
 async fn another_user_resets_two_factor_for_someone_locked_out() {
-    let tmp = scratch();
-    let src = make_source(tmp.path());
-    let s = Server::start(config(tmp.path(), &src, json!({"disabled": false}))).await;
-    let setup = s
-        .ok(
-            "cairn.v1.Cairn/Setup",
-            json!({"username": "admin", "password": "pw"}),
-            Auth::None,
-        )
-        .await;
-    let admin = setup["token"].as_str().unwrap().to_string();
+    let (_tmp, s, admin) = server_with_admin("pw").await;
     let enrol = s
         .ok(
             "cairn.v1.Cairn/StartTwoFactor",
