@@ -79,17 +79,7 @@ fn full_disk_ends_the_task_cleanly(engine: &str) {
         plan("ok", json!([])),
     ]});
     std::fs::write(&config, cfg.to_string()).unwrap();
-    let port = free_port();
-    let mut child = cairn(dir.path())
-        .arg("serve")
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(&data)
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .spawn()
-        .unwrap();
-    wait_healthy(&mut child, port);
+    let (child, port) = serve_with(dir.path(), &config, &data);
 
     let started = Instant::now();
     let (code, body) =

@@ -32,18 +32,7 @@ fn write_config(dir: &Path, seal: bool) -> std::path::PathBuf {
 }
 
 fn serve(dir: &Path, config: &Path) -> (std::process::Child, u16) {
-    let port = free_port();
-    let mut child = cairn(dir)
-        .arg("serve")
-        .arg("--config")
-        .arg(config)
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .spawn()
-        .unwrap();
-    wait_healthy(&mut child, port);
-    (child, port)
+    serve_with(dir, config, &dir.join("data"))
 }
 
 fn snapshots_listed(port: u16) {
@@ -81,13 +70,7 @@ fn secrets_are_sealed_used_and_rotated() {
     // Without its key the config cannot be opened, and the error says what to restore.
     std::fs::rename(&key, dir.path().join("moved.key")).unwrap();
     std::fs::write(&key, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n").unwrap();
-    let out = cairn(dir.path())
-        .arg("serve")
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir.path().join("data"))
-        .args(["--bind", &format!("127.0.0.1:{}", free_port())])
+    let out = serve_command(dir.path(), &config, &dir.path().join("data"), free_port())
         .output()
         .unwrap();
     assert!(!out.status.success());

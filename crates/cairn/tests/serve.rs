@@ -157,17 +157,7 @@ fn a_restart_after_a_crash_marks_running_operations_interrupted_and_unlocks_thei
         op.id
     };
 
-    let port = free_port();
-    let mut child = cairn(dir.path())
-        .arg("serve")
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .spawn()
-        .unwrap();
-    wait_healthy(&mut child, port);
+    let (child, _port) = serve_with(dir.path(), &config, &data_dir);
     let start = Instant::now();
     while lock_count(&repo) > 0 {
         assert!(

@@ -61,6 +61,26 @@ pub fn wait_healthy(child: &mut Child, port: u16) -> String {
     panic!("cairn did not become healthy");
 }
 
+/// The `cairn serve` command for `config` and `data` (home `dir`) on `port`, not yet started.
+pub fn serve_command(dir: &Path, config: &Path, data: &Path, port: u16) -> Command {
+    let mut c = cairn(dir);
+    c.arg("serve")
+        .arg("--config")
+        .arg(config)
+        .arg("--data-dir")
+        .arg(data)
+        .args(["--bind", &format!("127.0.0.1:{port}")]);
+    c
+}
+
+/// `cairn serve` with `config` and `data` (home `dir`) on a free port, once healthy: (process, port).
+pub fn serve_with(dir: &Path, config: &Path, data: &Path) -> (Child, u16) {
+    let port = free_port();
+    let mut child = serve_command(dir, config, data, port).spawn().unwrap();
+    wait_healthy(&mut child, port);
+    (child, port)
+}
+
 /// `cairn serve` on defaults in `dir` (its home) on a free port, once healthy: (process, port).
 pub fn serve_default(dir: &Path) -> (Child, u16) {
     let port = free_port();
