@@ -2,11 +2,10 @@
 //! as an otpauth:// URL, confirmed with a first code, which stores the secret and makes recovery
 //! codes), turning it off with a code, and another user turning it off for someone who lost their
 //! device and codes. Logins check the codes (`auth::verify_login`).
-use crate::auth::find_user;
 use crate::auth::totp;
+use crate::auth::{find_user, modify_user};
 use crate::errors::{self, invalid};
 use crate::state::Shared;
-use cairn_config::ConfigError;
 use cairn_proto::cairn::v1::{TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState};
 use connectrpc::ConnectError;
 
@@ -120,21 +119,20 @@ pub fn reset(s: &Shared, by: &str, user: &str) -> Result<(), ConnectError> {
     Ok(())
 }
 
-/// Uses up a recovery code of `user`; false when it is not one of theirs.
+/// Uses up a recovery code of `user`; false when it is not one of theirs. The config is written only
+/// when the code is one of theirs.
 pub fn use_recovery_code(s: &Shared, user: &str, code: &str) -> bool {
     let hash = totp::recovery_hash(code);
+    let config = s.orch.config().get();
+    if !find_user(&config, user).is_some_and(|u| u.totp_recovery_sha256.contains(&hash)) {
+        return false;
+    }
+    // Removed under the store's lock: of two logins with the same code, one wins.
     let mut used = false;
-    let saved = s.orch.config().modify(|c| -> Result<(), ConfigError> {
-        if let Some(u) = c
-            .auth
-            .as_option_mut()
-            .and_then(|a| a.users.iter_mut().find(|u| u.name == user))
-        {
-            let before = u.totp_recovery_sha256.len();
-            u.totp_recovery_sha256.retain(|h| *h != hash);
-            used = u.totp_recovery_sha256.len() < before;
-        }
-        Ok(())
+    let saved = modify_user(s, user, |u| {
+        let before = u.totp_recovery_sha256.len();
+        u.totp_recovery_sha256.retain(|h| *h != hash);
+        used = u.totp_recovery_sha256.len() < before;
     });
     if let Err(e) = saved {
         tracing::error!(error = %e, "could not record a used recovery code; refusing it");
@@ -144,20 +142,10 @@ pub fn use_recovery_code(s: &Shared, user: &str, code: &str) -> bool {
 }
 
 fn set(s: &Shared, user: &str, secret: String, hashes: Vec<String>) -> Result<(), ConnectError> {
-    s.orch
-        .config()
-        .modify(|c| -> Result<(), ConfigError> {
-            if let Some(u) = c
-                .auth
-                .as_option_mut()
-                .and_then(|a| a.users.iter_mut().find(|u| u.name == user))
-            {
-                u.two_factor = !secret.is_empty();
-                u.totp_secret = secret.clone();
-                u.totp_recovery_sha256 = hashes.clone();
-            }
-            Ok(())
-        })
-        .map(|_| ())
-        .map_err(errors::config)
+    modify_user(s, user, |u| {
+        u.totp_secret = secret;
+        u.totp_recovery_sha256 = hashes;
+    })
+    .map(|_| ())
+    .map_err(errors::config)
 }

@@ -375,6 +375,13 @@ fn oathtool(secret: &str, at: &str) -> String {
 async fn two_factor_enrolment_and_logins_with_a_standard_totp_implementation() {
     let (_tmp, s, token) = server_with_admin("pw").await;
     let me = Auth::Bearer(&token);
+    // A Basic check made before two-factor is turned on must not let Basic in afterwards.
+    s.ok(
+        "v1.Backrest/GetConfig",
+        json!({}),
+        Auth::Basic("admin", "pw"),
+    )
+    .await;
     let state = s.ok("cairn.v1.Cairn/GetTwoFactor", json!({}), me).await;
     assert_eq!(state.get("enabled"), None, "off at first: {state}");
     let enrol = s.ok("cairn.v1.Cairn/StartTwoFactor", json!({}), me).await;
@@ -422,7 +429,9 @@ async fn two_factor_enrolment_and_logins_with_a_standard_totp_implementation() {
         body["message"].as_str().unwrap().contains("two-factor"),
         "{body}"
     );
+    let before = s.config_text();
     assert_eq!(login(Some("123456")).await.0, 401, "a wrong code");
+    assert_eq!(s.config_text(), before, "a wrong code writes nothing");
     assert_eq!(
         login(Some(&first)).await.0,
         401,

@@ -134,7 +134,9 @@ async fn check_basic(
     password: &str,
     source: throttle::Source,
 ) -> Result<Principal, String> {
-    if let Some(u) = find_user(config, user) {
+    // A user with two-factor authentication is never let in from the cache: it may hold a check
+    // made before two-factor was turned on, and Basic cannot carry a code.
+    if let Some(u) = find_user(config, user).filter(|u| u.totp_secret.is_empty()) {
         let key = BasicCache::key(user, password, password::stored_hash(u));
         if s.basic_cache.contains(&key) {
             return Ok(Principal {
@@ -304,6 +306,27 @@ pub async fn check_unknown_user(s: &Shared, password: &str) {
         password::verify(dummy, &password)
     })
     .await;
+}
+
+/// Changes the user named `name`, if there is one, in the stored config (under the store's lock, so
+/// the change applies to the user as stored now).
+pub fn modify_user(
+    s: &Shared,
+    name: &str,
+    f: impl FnOnce(&mut User),
+) -> Result<Config, cairn_config::ConfigError> {
+    s.orch
+        .config()
+        .modify(|c| -> Result<(), cairn_config::ConfigError> {
+            if let Some(u) = c
+                .auth
+                .as_option_mut()
+                .and_then(|a| a.users.iter_mut().find(|u| u.name == name))
+            {
+                f(u);
+            }
+            Ok(())
+        })
 }
 
 pub fn find_user<'a>(config: &'a Config, name: &str) -> Option<&'a User> {
