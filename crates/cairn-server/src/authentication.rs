@@ -3,7 +3,7 @@
 use crate::auth::password;
 use crate::auth::session::{SESSION_TTL_SECONDS, fingerprint};
 use crate::auth::throttle::Source;
-use crate::auth::{Refusal, auth_settings, find_user, source_of, verify_login};
+use crate::auth::{Refusal, auth_settings, find_user, modify_user, source_of, verify_login};
 use crate::state::Shared;
 use cairn_proto::types::StringValue;
 use cairn_proto::v1::__buffa::oneof::user::Password;
@@ -108,21 +108,12 @@ async fn upgrade(
     verified: &str,
 ) -> Result<String, ConnectError> {
     let new_hash = hash(s, password.to_string()).await?;
-    let saved = s
-        .orch
-        .config()
-        .modify(|c| -> Result<(), cairn_config::ConfigError> {
-            if let Some(u) = c
-                .auth
-                .as_option_mut()
-                .and_then(|a| a.users.iter_mut().find(|u| u.name == name))
-                .filter(|u| password::stored_hash(u) == verified)
-            {
-                u.password = Some(Password::PasswordArgon2(new_hash.clone()));
-            }
-            Ok(())
-        })
-        .map_err(crate::errors::config)?;
+    let saved = modify_user(s, name, |u| {
+        if password::stored_hash(u) == verified {
+            u.password = Some(Password::PasswordArgon2(new_hash.clone()));
+        }
+    })
+    .map_err(crate::errors::config)?;
     let now = find_user(&saved, name)
         .map(|u| password::stored_hash(u).to_string())
         .unwrap_or_default();

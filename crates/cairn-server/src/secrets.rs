@@ -167,13 +167,14 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
     }
     if let Some(auth) = incoming.auth.as_option_mut() {
         for (i, user) in auth.users.iter_mut().enumerate() {
-            // Two-factor secrets change only through enrolment: a client's values never count.
+            // Two-factor secrets change only through enrolment: a client's values never count, and
+            // `two_factor` is only ever shown (GetConfig derives it from the secret), never stored.
             let old = crate::auth::find_user(stored, &user.name);
             user.totp_secret = old.map(|u| u.totp_secret.clone()).unwrap_or_default();
             user.totp_recovery_sha256 = old
                 .map(|u| u.totp_recovery_sha256.clone())
                 .unwrap_or_default();
-            user.two_factor = !user.totp_secret.is_empty();
+            user.two_factor = false;
             crate::auth::password::normalize(user);
             if crate::auth::password::stored_hash(user) != REDACTED {
                 continue;

@@ -175,6 +175,17 @@ enum SecretsAction {
     },
 }
 
+/// Success, or the error with its causes on stderr and a failing exit code.
+fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     // The engine worker's stdout carries its protocol, and it reports failures there: no logging.
@@ -202,13 +213,7 @@ fn main() -> std::process::ExitCode {
                 bind,
                 restic_command,
             };
-            match run_server(flags) {
-                Ok(()) => std::process::ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    std::process::ExitCode::FAILURE
-                }
-            }
+            exit_code(run_server(flags))
         }
         Command::Status => client::run(client::status::run(c)),
         Command::Backup {
@@ -271,15 +276,10 @@ fn main() -> std::process::ExitCode {
                 data_dir,
                 ..settings::Flags::default()
             };
-            let result = settings::resolve(flags, |k| std::env::var(k).ok())
-                .and_then(|s| secrets_key::rotate(&s.config, &s.data_dir));
-            match result {
-                Ok(()) => std::process::ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e:#}");
-                    std::process::ExitCode::FAILURE
-                }
-            }
+            exit_code(
+                settings::resolve(flags, |k| std::env::var(k).ok())
+                    .and_then(|s| secrets_key::rotate(&s.config, &s.data_dir)),
+            )
         }
         Command::EngineWorker => {
             let code = cairn_engine::embedded::worker_main();
