@@ -19,7 +19,7 @@ export interface Cairn {
   stop: () => Promise<void>;
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.listen(0, "127.0.0.1", () => {
@@ -36,12 +36,14 @@ export function cairnBinary(): string {
   return bin;
 }
 
-export async function startCairn(): Promise<Cairn> {
+/** Starts cairn on `port` (a free one when not given), with a fresh config unless `config` is given. */
+export async function startCairn(opts: { port?: number; config?: unknown } = {}): Promise<Cairn> {
   const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
   const home = join(dir, "home");
   mkdirSync(home);
   const configPath = join(dir, "config.json");
-  const port = await freePort();
+  if (opts.config !== undefined) writeFileSync(configPath, JSON.stringify(opts.config, null, 2));
+  const port = opts.port ?? (await freePort());
   const base = `http://127.0.0.1:${port}/`;
   let log = "";
   const child = spawn(cairnBinary(), ["serve", "--config", configPath, "--data-dir", join(dir, "data"), "--bind", `127.0.0.1:${port}`], {

@@ -8,24 +8,29 @@ import { Login, Setup } from "./views/SignIn";
 import { Shell } from "./views/Shell";
 import { Toasts } from "./components/Toasts";
 import { ThemeProvider } from "./state/theme";
+import { takeOidcReturn } from "./lib/oidcReturn";
 
 type Gate =
   | { state: "loading" }
   | { state: "setup" }
-  | { state: "login"; reason?: string }
+  | { state: "login"; reason?: string; error?: string }
   | { state: "in"; authDisabled: boolean }
   | { state: "down"; error: string };
 
 export function App() {
   const [gate, setGate] = useState<Gate>({ state: "loading" });
+  const [oidcLabel, setOidcLabel] = useState("");
 
   const check = useCallback(async () => {
     try {
+      const back = takeOidcReturn();
+      if (back && "token" in back) setToken(back.token);
       const auth = await cairn.getAuthState({});
+      setOidcLabel(auth.oidcLabel);
       if (auth.authDisabled) setGate({ state: "in", authDisabled: true });
       else if (auth.setupRequired) setGate({ state: "setup" });
       else if (getToken()) setGate({ state: "in", authDisabled: false });
-      else setGate({ state: "login" });
+      else setGate({ state: "login", error: back && "error" in back ? back.error : undefined });
     } catch (e) {
       setGate({ state: "down", error: errorMessage(e) });
     }
@@ -63,7 +68,7 @@ export function App() {
         </div>
       )}
       {gate.state === "setup" && <Setup onDone={signedIn} />}
-      {gate.state === "login" && <Login reason={gate.reason} onDone={signedIn} />}
+      {gate.state === "login" && <Login reason={gate.reason} error={gate.error} oidcLabel={oidcLabel} onDone={signedIn} />}
       {gate.state === "in" && (
         <ConfigProvider>
           <Shell onLogout={gate.authDisabled ? null : logout} />

@@ -4,7 +4,7 @@
 //! variable or a systemd credential). Loading opens sealed values with whichever known key has their
 //! id, so a rotation interrupted halfway still loads. The secrets are listed by type, not by JSON
 //! name: repository passwords and secret env values, each hook action's credentials (an exhaustive
-//! match, so a new action cannot be forgotten), the multihost private key and two-factor secrets.
+//! match, so a new action cannot be forgotten), the multihost private key, two-factor secrets and the OpenID Connect client secret.
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine as _;
@@ -140,6 +140,9 @@ fn each_secret(
         for user in &mut auth.users {
             f(&mut user.totp_secret)?;
         }
+        if let Some(oidc) = auth.oidc.as_option_mut() {
+            f(&mut oidc.client_secret)?;
+        }
     }
     if let Some(identity) = config
         .multihost
@@ -228,7 +231,8 @@ mod tests {
                 "hooks": [{"actionNtfy": {"url": "https://ntfy.sh/t", "token": "tk-secret-3"}}]}],
             "plans": [{"id": "p", "repo": "r", "hooks": [{"actionTelegram": {"botToken": "bt-secret-4", "chatId": "1"}},
                 {"actionCommand": {"command": "echo"}}]}],
-            "auth": {"users": [{"name": "u", "totpSecret": "totp-secret-5"}]},
+            "auth": {"users": [{"name": "u", "totpSecret": "totp-secret-5"}],
+                "oidc": {"issuer": "https://id", "clientId": "c", "clientSecret": "oidc-secret-6"}},
             "multihost": {"identity": {"keyid": "k", "ed25519priv": "the-private-key"}}
         }))
         .unwrap()
@@ -247,6 +251,7 @@ mod tests {
             "tk-secret-3",
             "bt-secret-4",
             "totp-secret-5",
+            "oidc-secret-6",
             "the-private-key",
             "ntfy.sh",
         ] {
@@ -256,7 +261,7 @@ mod tests {
             text.contains("REGION=eu") && text.contains("\"echo\""),
             "{text}"
         );
-        assert_eq!(text.matches(PREFIX).count(), 7);
+        assert_eq!(text.matches(PREFIX).count(), 8);
         let mut again = c.clone();
         seal_config(&mut again, &sealer).unwrap();
         assert_eq!(again, c, "sealing twice changes nothing");

@@ -37,10 +37,16 @@ impl Cairn for CairnApi {
         _ctx: RequestContext,
         _req: ServiceRequest<'_, Empty>,
     ) -> ServiceResult<AuthState> {
-        let auth = auth_settings(&self.s.orch.config().get());
+        let config = self.s.orch.config().get();
+        let auth = auth_settings(&config);
+        let oidc = crate::auth::oidc::settings(&config);
         Response::ok(AuthState {
-            setup_required: !auth.disabled && auth.users.is_empty(),
+            setup_required: !auth.disabled && auth.users.is_empty() && oidc.is_none(),
             auth_disabled: auth.disabled,
+            oidc_label: oidc
+                .filter(|_| !auth.disabled)
+                .map(|o| crate::auth::oidc::label(&o))
+                .unwrap_or_default(),
             ..AuthState::default()
         })
     }

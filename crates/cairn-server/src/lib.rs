@@ -47,6 +47,8 @@ pub fn app(options: ServerOptions) -> Result<Router, ServerError> {
         .route("/index.html", get(webui::index))
         .route("/assets/{*file}", get(webui::asset))
         .route("/healthz", get(state::health))
+        .route("/auth/oidc/login", get(auth::oidc::login))
+        .route("/auth/oidc/callback", get(auth::oidc::callback))
         .route("/metrics", get(metrics::handler))
         .route("/download/{token}", get(download::handler))
         .route("/download/{token}/", get(download::handler))

@@ -1,6 +1,6 @@
 //! Secrets never leave the server: GetConfig replaces repository passwords, the values of secret-looking
 //! repository env variables, hook credentials (webhook, Discord, Slack, healthchecks and shoutrrr URLs,
-//! tokens, SMTP URLs, ntfy topics), user password hashes and the multihost private key with a
+//! tokens, SMTP URLs, ntfy topics), user password hashes, the OpenID Connect client secret and the multihost private key with a
 //! placeholder, and leaves out users' two-factor secrets and recovery-code hashes; SetConfig and
 //! AddRepo put the stored value back wherever a client returns it (two-factor fields always).
 use crate::errors::invalid;
@@ -43,6 +43,11 @@ pub fn redact(mut config: Config) -> Config {
             user.two_factor = !user.totp_secret.is_empty();
             user.totp_secret.clear();
             user.totp_recovery_sha256.clear();
+        }
+        if let Some(oidc) = auth.oidc.as_option_mut()
+            && !oidc.client_secret.is_empty()
+        {
+            oidc.client_secret = REDACTED.into();
         }
     }
     if let Some(identity) = config
@@ -187,6 +192,22 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
             })?;
             user.password = old.password.clone();
         }
+        if let Some(oidc) = auth.oidc.as_option_mut()
+            && oidc.client_secret == REDACTED
+        {
+            oidc.client_secret = stored
+                .auth
+                .as_option()
+                .and_then(|a| a.oidc.as_option())
+                .map(|o| o.client_secret.clone())
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    invalid(
+                        "auth.oidc.clientSecret",
+                        "no client secret is stored: enter the provider's client secret",
+                    )
+                })?;
+        }
     }
     let stored_identity = stored
         .multihost
@@ -243,7 +264,7 @@ pub fn restore_repo(field: &str, repo: &mut Repo, old: Option<&Repo>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cairn_proto::v1::{Auth, User};
+    use cairn_proto::v1::{Auth, Oidc, User};
 
     fn config() -> Config {
         Config {
@@ -262,6 +283,13 @@ mod tests {
                     password: Some(Password::PasswordArgon2("$argon2id$x".into())),
                     ..User::default()
                 }],
+                oidc: Oidc {
+                    issuer: "https://id.example.com".into(),
+                    client_id: "cairn".into(),
+                    client_secret: "oidc-client-secret".into(),
+                    ..Oidc::default()
+                }
+                .into(),
                 ..Auth::default()
             }
             .into(),
@@ -275,6 +303,7 @@ mod tests {
         let shown = redact(stored.clone());
         let text = format!("{shown:?}");
         assert!(!text.contains("hunter2") && !text.contains("abc") && !text.contains("argon2id"));
+        assert!(!text.contains("oidc-client-secret"), "{text}");
         assert!(
             shown.repos[0]
                 .env

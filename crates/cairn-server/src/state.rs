@@ -35,6 +35,8 @@ pub enum ServerError {
     },
     #[error("the system random number generator failed: {0}")]
     Random(String),
+    #[error("cannot set up the HTTP client for single sign-on: {0}")]
+    HttpClient(String),
 }
 
 pub(crate) struct Shared {
@@ -49,6 +51,8 @@ pub(crate) struct Shared {
     pub throttle: Throttle,
     /// Two-factor enrolments waiting for a code, and the codes already used.
     pub totp: TotpState,
+    /// Single sign-on: the provider's cached metadata and keys, sign-ins in progress.
+    pub oidc: crate::auth::oidc::OidcState,
     /// Limits password hashing running at once (see `auth::HASHES_AT_ONCE`).
     pub hash_gate: tokio::sync::Semaphore,
     /// Cancelled when the server shuts down: streams end so connections can close.
@@ -64,6 +68,7 @@ impl Shared {
             basic_cache: BasicCache::default(),
             throttle: Throttle::default(),
             totp: TotpState::default(),
+            oidc: crate::auth::oidc::OidcState::new().map_err(ServerError::HttpClient)?,
             hash_gate: tokio::sync::Semaphore::new(crate::auth::HASHES_AT_ONCE),
             shutdown: o.shutdown,
             orch: o.orchestrator,

@@ -29,6 +29,7 @@ describe("password hashes", () => {
   it("checks a new user's name as the server does", () => {
     expect(userNameProblem("", [])).toMatch(/Enter/);
     expect(userNameProblem("a b", [])).toMatch(/letters/);
+    expect(userNameProblem("alice@example.com", [])).toBeNull();
     expect(userNameProblem("_x_", [])).toMatch(/reserved/);
     expect(userNameProblem("admin", ["admin"])).toMatch(/exists/);
     expect(userNameProblem("backup.bot-2", ["admin"])).toBeNull();

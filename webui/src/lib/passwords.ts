@@ -25,12 +25,12 @@ export function passwordProblem(pw: string, confirm: string): string | null {
   return null;
 }
 
-const USER_NAME = /^[A-Za-z0-9_.-]+$/;
+const USER_NAME = /^[A-Za-z0-9_.@-]+$/;
 
 /** Problems with a new user's name (the server's id rules), or null. */
 export function userNameProblem(name: string, existing: string[]): string | null {
   if (!name) return "Enter a user name.";
-  if (!USER_NAME.test(name)) return "Use letters, digits, '_', '-' and '.' only.";
+  if (!USER_NAME.test(name)) return "Use letters, digits, '_', '-', '.' and '@' only.";
   if (name.length > 1 && name.startsWith("_") && name.endsWith("_")) return "Names that start and end with '_' are reserved.";
   if (existing.includes(name)) return `A user named ${name} exists already.`;
   return null;

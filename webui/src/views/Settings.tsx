@@ -1,4 +1,4 @@
-// The settings page: the server's facts, the instance id, authentication and users, cairn's limits
+// The settings page: the server's facts, the instance id, authentication and users, single sign-on, cairn's limits
 // (parallel tasks, hook timeout, history kept), the signed-in user's two-factor authentication and API
 // tokens. Everything but the tokens is edited in a
 // draft of the config and saved at once with SetConfig; tokens are created and revoked by their own calls.
@@ -14,6 +14,7 @@ import { SaveBar } from "./settings/SaveBar";
 import { SealSecrets } from "./settings/SealSecrets";
 import { Section } from "./settings/Section";
 import { ServerSection } from "./settings/ServerSection";
+import { SingleSignOn } from "./settings/SingleSignOn";
 import { TwoFactor } from "./settings/TwoFactor";
 import { useLeaveGuard } from "./settings/useLeaveGuard";
 import { useSettingsForm } from "./settings/useSettingsForm";
@@ -41,6 +42,12 @@ export function SettingsView() {
       <Section title="Authentication">
         <AuthEditor {...sectionProps} onTwoFactorReset={() => void (dirty ? s.reload() : s.reloadConfig())} />
       </Section>
+
+      {!draft.auth?.disabled && (
+        <Section title="Single sign-on">
+          <SingleSignOn {...sectionProps} />
+        </Section>
+      )}
 
       <Section title="Limits">
         <LimitsEditor {...sectionProps} />

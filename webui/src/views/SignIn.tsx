@@ -1,5 +1,5 @@
 // First-run setup (create the first user) and login (with a one-time code when the user has two-factor
-// authentication); both end with a session token.
+// authentication, or through single sign-on when it is configured); both end with a session token.
 import { useState, type FormEvent } from "react";
 import { authentication, cairn } from "../api/client";
 import { errorMessage } from "../api/errors";
@@ -19,8 +19,8 @@ function Page(props: { title: string; intro: string; children: React.ReactNode }
 }
 
 /** Runs a call that answers with a session token, tracking that it is busy and what went wrong. */
-function useTokenRequest(onDone: (token: string) => void) {
-  const [error, setError] = useState<string | null>(null);
+function useTokenRequest(onDone: (token: string) => void, initialError?: string) {
+  const [error, setError] = useState<string | null>(initialError ?? null);
   const [busy, setBusy] = useState(false);
   const run = async (call: () => Promise<{ token: string }>) => {
     setBusy(true);
@@ -86,11 +86,20 @@ export function Setup({ onDone }: { onDone: (token: string) => void }) {
 /** The server's answer when the user has two-factor authentication and no code was sent. */
 const NEEDS_CODE = "two-factor authentication";
 
-export function Login({ onDone, reason }: { onDone: (token: string) => void; reason?: string }) {
+interface LoginProps {
+  onDone: (token: string) => void;
+  reason?: string;
+  /** Why a single sign-on attempt failed, shown until the next attempt. */
+  error?: string;
+  /** The single sign-on button's text; no button when empty. */
+  oidcLabel?: string;
+}
+
+export function Login({ onDone, reason, error: ssoError, oidcLabel }: LoginProps) {
   const [user, setUser] = useState("");
   const [pw, setPw] = useState("");
   const [code, setCode] = useState("");
-  const { error, busy, run } = useTokenRequest(onDone);
+  const { error, busy, run } = useTokenRequest(onDone, ssoError);
   const needsCode = code !== "" || (error?.includes(NEEDS_CODE) ?? false);
 
   const submit = (e: FormEvent) => {
@@ -121,6 +130,15 @@ export function Login({ onDone, reason }: { onDone: (token: string) => void; rea
         )}
         <Submit error={error} busy={busy} label="Log in" />
       </form>
+      {oidcLabel && (
+        <div className="stack sso">
+          <div className="muted small">or</div>
+          {/* A plain link: the server sends the browser on to the identity provider. */}
+          <a className="button" href="auth/oidc/login">
+            {oidcLabel}
+          </a>
+        </div>
+      )}
     </Page>
   );
 }

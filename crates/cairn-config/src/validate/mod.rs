@@ -2,6 +2,7 @@
 //! first), each naming its JSON field path and what to do about it.
 mod hooks;
 mod multihost;
+pub mod oidc;
 mod retention;
 pub mod schedule;
 pub mod settings;
@@ -13,6 +14,29 @@ use std::sync::LazyLock;
 
 static ID_RE: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"^[a-zA-Z0-9_\-.]+$").unwrap_or_else(|_| unreachable!()));
+
+/// User names may also hold `@`: single sign-on users are often named by their email address.
+static USER_RE: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"^[a-zA-Z0-9_\-.@]+$").unwrap_or_else(|_| unreachable!()));
+
+/// What is wrong with a user name, if anything.
+pub fn user_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("a user name is required".into())
+    } else if name.len() > 256 {
+        Some("a user name may have at most 256 characters".into())
+    } else if !USER_RE.is_match(name) {
+        Some(format!(
+            "user name {name:?} has invalid characters; use letters, digits, '_', '-', '.' and '@'"
+        ))
+    } else if name.len() > 1 && name.starts_with('_') && name.ends_with('_') {
+        Some(format!(
+            "user name {name:?} is reserved: names that start and end with '_' are cairn's own"
+        ))
+    } else {
+        None
+    }
+}
 
 /// Collects errors for one validation pass.
 #[derive(Default)]
@@ -132,7 +156,9 @@ fn check_auth(k: &mut Check, auth: &Auth) {
     // creating the first user until one exists.
     for (i, user) in auth.users.iter().enumerate() {
         let path = format!("auth.users[{i}]");
-        k.id(&format!("{path}.name"), "user", &user.name);
+        if let Some(problem) = user_name_problem(&user.name) {
+            k.err(format!("{path}.name"), problem);
+        }
         use cairn_proto::v1::__buffa::oneof::user::Password;
         let has_hash = matches!(&user.password,
             Some(Password::PasswordBcrypt(h) | Password::PasswordArgon2(h)) if !h.is_empty());
@@ -142,6 +168,9 @@ fn check_auth(k: &mut Check, auth: &Auth) {
                 "a password hash is required; set the password again",
             );
         }
+    }
+    if let Some(o) = auth.oidc.as_option() {
+        oidc::check(k, o);
     }
     k.unique(
         "user",

@@ -1,9 +1,10 @@
 //! Who is calling. Every Connect service path and `/metrics` needs a session token (`Authorization:
 //! Bearer`), an API token, or HTTP Basic credentials, unless `auth.disabled` is set. Open to all:
-//! Login, cairn's GetAuthState and first-run Setup, `/healthz`, `/download/` (its URL is itself a
+//! Login, cairn's GetAuthState and first-run Setup, single sign-on (`/auth/oidc/`), `/healthz`, `/download/` (its URL is itself a
 //! signed, expiring token) and the web UI's static files.
 pub mod api_token;
 pub mod basic_cache;
+pub mod oidc;
 pub mod password;
 pub mod session;
 pub mod throttle;
@@ -67,6 +68,11 @@ pub fn source_of(extensions: &axum::http::Extensions) -> throttle::Source {
     extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
+}
+
+/// A source address as login log lines show it.
+pub fn source_text(source: throttle::Source) -> String {
+    source.map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
 }
 
 /// Checks the request's credentials against the current config.
@@ -210,7 +216,7 @@ pub async fn verify_login(
     via: &str,
 ) -> Result<Verified, Refusal> {
     let now = std::time::Instant::now();
-    let src = source.map_or_else(|| "unknown".to_string(), |ip| ip.to_string());
+    let src = source_text(source);
     let quoted = log_name(name);
     if let throttle::Verdict::Wait(wait) = s.throttle.check(name, source, now) {
         tracing::warn!("login throttled: source={src} user={quoted} via={via}");

@@ -23,9 +23,9 @@ export function SealSecrets(props: DraftSectionProps) {
         />
       </Field>
       <p className="field-hint">
-        Repository passwords, secret environment values, hook credentials and two-factor secrets are written encrypted under the key in the
-        data directory (secrets.key): back that key up apart from the config. Backrest cannot read sealed values, so leave this off while
-        Backrest may still use this config.
+        Repository passwords, secret environment values, hook credentials, two-factor secrets and the single sign-on client secret are
+        written encrypted under the key in the data directory (secrets.key): back that key up apart from the config. Backrest cannot read
+        sealed values, so leave this off while Backrest may still use this config.
       </p>
     </>
   );
