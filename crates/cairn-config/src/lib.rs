@@ -13,6 +13,7 @@ mod validate;
 pub const CURRENT_VERSION: i32 = 6;
 
 pub mod seal;
+pub mod secrets;
 pub mod template;
 
 pub use codec::{Document, parse, render};

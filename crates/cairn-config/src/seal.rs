@@ -2,27 +2,17 @@
 //! `cairn-sealed:v1:<key id>:<base64 of nonce and AES-256-GCM ciphertext>` under a 256-bit key kept
 //! outside the file (the binary decides where: a 0600 key file in the data dir, an environment
 //! variable or a systemd credential). Loading opens sealed values with whichever known key has their
-//! id, so a rotation interrupted halfway still loads. The secrets are listed by type, not by JSON
-//! name: repository passwords and secret env values, each hook action's credentials (an exhaustive
-//! match, so a new action cannot be forgotten), the multihost private key, two-factor secrets and the OpenID Connect client secret.
+//! id, so a rotation interrupted halfway still loads. What is sealed is every secret field of
+//! [`crate::secrets`] but the password and recovery-code hashes (already one-way).
+use crate::secrets::for_each_secret;
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Key, Nonce};
 use base64::Engine as _;
-use cairn_proto::v1::__buffa::oneof::hook::Action;
-use cairn_proto::v1::{Config, Hook};
+use cairn_proto::v1::Config;
 use sha2::{Digest, Sha256};
 
 const PREFIX: &str = "cairn-sealed:v1:";
 const NONCE_LEN: usize = 12;
-
-/// Env variable names whose values are secrets: any name containing one of these.
-const SECRET_NAME_PARTS: &[&str] = &["PASS", "SECRET", "TOKEN", "KEY", "CREDENTIAL", "AUTH"];
-
-/// Whether an env variable's value is a secret, by its name.
-pub fn is_secret_env_name(name: &str) -> bool {
-    let upper = name.to_ascii_uppercase();
-    SECRET_NAME_PARTS.iter().any(|p| upper.contains(p))
-}
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SealError {
@@ -115,71 +105,10 @@ pub fn is_sealed(text: &str) -> bool {
     text.starts_with(PREFIX)
 }
 
-/// Calls `f` on every secret of the config.
-fn each_secret(
-    config: &mut Config,
-    f: &mut dyn FnMut(&mut String) -> Result<(), SealError>,
-) -> Result<(), SealError> {
-    for repo in &mut config.repos {
-        f(&mut repo.password)?;
-        for entry in &mut repo.env {
-            if let Some((name, value)) = entry.split_once('=')
-                && is_secret_env_name(name)
-            {
-                let mut v = value.to_string();
-                f(&mut v)?;
-                *entry = format!("{name}={v}");
-            }
-        }
-        repo.hooks.iter_mut().try_for_each(|h| hook_secrets(h, f))?;
-    }
-    for plan in &mut config.plans {
-        plan.hooks.iter_mut().try_for_each(|h| hook_secrets(h, f))?;
-    }
-    if let Some(auth) = config.auth.as_option_mut() {
-        for user in &mut auth.users {
-            f(&mut user.totp_secret)?;
-        }
-        if let Some(oidc) = auth.oidc.as_option_mut() {
-            f(&mut oidc.client_secret)?;
-        }
-    }
-    if let Some(identity) = config
-        .multihost
-        .as_option_mut()
-        .and_then(|m| m.identity.as_option_mut())
-    {
-        f(&mut identity.ed25519priv)?;
-    }
-    Ok(())
-}
-
-/// The credentials of one hook's action.
-fn hook_secrets(
-    hook: &mut Hook,
-    f: &mut dyn FnMut(&mut String) -> Result<(), SealError>,
-) -> Result<(), SealError> {
-    let Some(action) = hook.action.as_mut() else {
-        return Ok(());
-    };
-    match action {
-        Action::ActionCommand(_) => Ok(()),
-        Action::ActionWebhook(w) => f(&mut w.webhook_url),
-        Action::ActionDiscord(d) => f(&mut d.webhook_url),
-        Action::ActionSlack(s) => f(&mut s.webhook_url),
-        Action::ActionHealthchecks(h) => f(&mut h.webhook_url),
-        Action::ActionGotify(g) => f(&mut g.token),
-        Action::ActionShoutrrr(s) => f(&mut s.shoutrrr_url),
-        Action::ActionTelegram(t) => f(&mut t.bot_token),
-        Action::ActionNtfy(n) => f(&mut n.url).and_then(|()| f(&mut n.token)),
-        Action::ActionEmail(e) => f(&mut e.smtp_url),
-    }
-}
-
 /// Seals every non-empty secret of `config` that is not sealed yet.
 pub fn seal_config(config: &mut Config, sealer: &Sealer) -> Result<(), SealError> {
-    each_secret(config, &mut |v| {
-        if !v.is_empty() && !is_sealed(v) {
+    for_each_secret(config, &mut |field, v| {
+        if field.sealed && !v.is_empty() && !is_sealed(v) {
             *v = sealer.seal(v)?;
         }
         Ok(())
@@ -189,8 +118,8 @@ pub fn seal_config(config: &mut Config, sealer: &Sealer) -> Result<(), SealError
 /// Opens every sealed secret of `config`; without a sealer, a sealed value is an error naming the
 /// key it needs.
 pub fn unseal_config(config: &mut Config, sealer: Option<&Sealer>) -> Result<(), SealError> {
-    each_secret(config, &mut |v| {
-        if !is_sealed(v) {
+    for_each_secret(config, &mut |field, v| {
+        if !field.sealed || !is_sealed(v) {
             return Ok(());
         }
         match sealer {

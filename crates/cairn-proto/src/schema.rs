@@ -17,6 +17,12 @@ pub struct JsonField {
     /// Fully-qualified message type (without leading dot) when the field holds a message.
     pub message_type: Option<String>,
     pub repeated: bool,
+    /// The name in the .proto file.
+    pub proto_name: String,
+    /// The field holds a string (or strings, when repeated).
+    pub string: bool,
+    /// The oneof the field belongs to (its index in the message), if any.
+    pub oneof: Option<i32>,
 }
 
 /// Every message of the schema, by fully-qualified name (e.g. `v1.Config`).
@@ -76,6 +82,9 @@ impl Schema {
                         .to_string()
                 }),
                 repeated: f.label == Some(field_descriptor_proto::Label::LABEL_REPEATED),
+                proto_name: proto_name.clone(),
+                string: f.r#type == Some(field_descriptor_proto::Type::TYPE_STRING),
+                oneof: f.oneof_index,
             };
             fields.insert(field.json_name.clone(), field.clone());
             fields.insert(proto_name, field);
@@ -89,6 +98,20 @@ impl Schema {
     /// The field a JSON key names in `message`, if this build knows it.
     pub fn field(&self, message: &str, json_key: &str) -> Option<&JsonField> {
         self.messages.get(message)?.get(json_key)
+    }
+
+    /// Every field of `message`, in no particular order (empty for an unknown message).
+    pub fn fields(&self, message: &str) -> Vec<&JsonField> {
+        let mut fields: Vec<&JsonField> = self
+            .messages
+            .get(message)
+            .into_iter()
+            .flat_map(|m| m.iter())
+            .filter(|(key, f)| **key == f.proto_name)
+            .map(|(_, f)| f)
+            .collect();
+        fields.sort_by(|a, b| a.proto_name.cmp(&b.proto_name));
+        fields
     }
 
     /// True if the RPC at `path` (`/package.Service/Method`) streams.

@@ -1,103 +1,57 @@
-//! Secrets never leave the server: GetConfig replaces repository passwords, the values of secret-looking
-//! repository env variables, hook credentials (webhook, Discord, Slack, healthchecks and shoutrrr URLs,
-//! tokens, SMTP URLs, ntfy topics), user password hashes, the OpenID Connect client secret and the multihost private key with a
-//! placeholder, and leaves out users' two-factor secrets and recovery-code hashes; SetConfig and
-//! AddRepo put the stored value back wherever a client returns it (two-factor fields always).
+//! Secrets never leave the server: GetConfig shows every secret field of the config (the list is
+//! `cairn_config::secrets`, decided by type: repository passwords, secret env values, hook credentials,
+//! password hashes, the OpenID Connect client secret, pairing secrets) as a placeholder, and leaves out
+//! the ones only their own RPCs change (two-factor secrets and recovery-code hashes, the multihost
+//! private key); SetConfig and AddRepo put the stored value back wherever a client returns the
+//! placeholder (and always for the withheld ones).
 use crate::errors::invalid;
-use cairn_proto::v1::__buffa::oneof::user::Password;
+use cairn_config::secrets::{SecretField, Shown, for_each_secret, hook_credentials, hook_secrets};
+use cairn_proto::v1::multihost::{PairingToken, Peer};
 use cairn_proto::v1::{Config, Hook, Repo};
 use connectrpc::ConnectError;
-use serde_json::Value;
+use std::convert::Infallible;
 
 /// What a client sees instead of a secret (the same text Backrest uses for password hashes).
 pub const REDACTED: &str = "********";
 
-use cairn_config::seal::is_secret_env_name as is_secret_name;
-
-/// Fields of a hook action (JSON names) that hold credentials.
-const SECRET_HOOK_FIELDS: &[&str] = &[
-    "webhookUrl",
-    "token",
-    "shoutrrrUrl",
-    "botToken",
-    "smtpUrl",
-    "url",
-];
+/// Hides one secret as its field says.
+fn mask(field: SecretField, value: &mut String) -> Result<(), Infallible> {
+    match field.shown {
+        Shown::Masked if !value.is_empty() => *value = REDACTED.into(),
+        Shown::Masked => {}
+        Shown::Withheld => value.clear(),
+    }
+    Ok(())
+}
 
 /// The config as clients may see it.
 pub fn redact(mut config: Config) -> Config {
-    for repo in &mut config.repos {
-        redact_repo(repo);
-        repo.hooks.iter_mut().for_each(redact_hook);
-    }
-    for plan in &mut config.plans {
-        plan.hooks.iter_mut().for_each(redact_hook);
-    }
     if let Some(auth) = config.auth.as_option_mut() {
         for user in &mut auth.users {
-            if let Some(Password::PasswordBcrypt(h) | Password::PasswordArgon2(h)) =
-                &mut user.password
-            {
-                *h = REDACTED.into();
-            }
             user.two_factor = !user.totp_secret.is_empty();
-            user.totp_secret.clear();
-            user.totp_recovery_sha256.clear();
-        }
-        if let Some(oidc) = auth.oidc.as_option_mut()
-            && !oidc.client_secret.is_empty()
-        {
-            oidc.client_secret = REDACTED.into();
         }
     }
-    if let Some(identity) = config
-        .multihost
-        .as_option_mut()
-        .and_then(|m| m.identity.as_option_mut())
-    {
-        identity.ed25519priv.clear();
+    let Ok(()) = for_each_secret(&mut config, &mut mask);
+    if let Some(auth) = config.auth.as_option_mut() {
+        for user in &mut auth.users {
+            user.totp_recovery_sha256.retain(|c| !c.is_empty());
+        }
     }
     config
 }
 
-/// A hook as JSON, for walking its action's fields by name.
-fn hook_json(hook: &Hook) -> Value {
-    serde_json::to_value(hook).unwrap_or(Value::Null)
+/// A hook as GetConfig shows it.
+fn redacted_hook(hook: &Hook) -> Hook {
+    let mut h = hook.clone();
+    let Ok(()) = hook_secrets(&mut h, &mut mask);
+    h
 }
 
-/// The hook's action fields (`actionWebhook`, ...) as (action key, field key, value).
-fn secret_fields(v: &Value) -> Vec<(String, String, String)> {
-    let mut out = Vec::new();
-    let Some(obj) = v.as_object() else { return out };
-    for (action, fields) in obj.iter().filter(|(k, _)| k.starts_with("action")) {
-        for (field, value) in fields.as_object().into_iter().flatten() {
-            if let Some(text) = value.as_str()
-                && SECRET_HOOK_FIELDS.contains(&field.as_str())
-                && !text.is_empty()
-            {
-                out.push((action.clone(), field.clone(), text.to_string()));
-            }
-        }
-    }
-    out
-}
-
-fn redact_hook(hook: &mut Hook) {
-    let mut v = hook_json(hook);
-    let fields = secret_fields(&v);
-    if fields.is_empty() {
-        return;
-    }
-    for (action, field, _) in fields {
-        v[&action][&field] = Value::String(REDACTED.into());
-    }
-    match serde_json::from_value(v) {
-        Ok(h) => *hook = h,
-        // Never send what could not be redacted: the action goes, the conditions stay.
-        Err(e) => {
-            tracing::warn!(error = %e, "a hook could not be redacted; its action is withheld");
-            hook.action = None;
-        }
+/// Whether two hooks have the same kind of action.
+fn same_action(a: &Hook, b: &Hook) -> bool {
+    match (&a.action, &b.action) {
+        (Some(x), Some(y)) => std::mem::discriminant(x) == std::mem::discriminant(y),
+        _ => false,
     }
 }
 
@@ -105,29 +59,16 @@ fn redact_hook(hook: &mut Hook) {
 /// owner that is identical once redacted, else the only stored hook with the same kind of action.
 fn restore_hooks(field: &str, hooks: &mut [Hook], stored: &[Hook]) -> Result<(), ConnectError> {
     for (j, hook) in hooks.iter_mut().enumerate() {
-        let mut v = hook_json(hook);
-        let placeholders: Vec<(String, String)> = secret_fields(&v)
-            .into_iter()
-            .filter(|(_, _, text)| text == REDACTED)
-            .map(|(a, f, _)| (a, f))
-            .collect();
-        let Some((action, _)) = placeholders.first().cloned() else {
+        if !hook_credentials(hook).iter().any(|(_, v)| **v == REDACTED) {
             continue;
-        };
-        let same = stored.iter().find(|s| {
-            let mut r = (*s).clone();
-            redact_hook(&mut r);
-            r == *hook
-        });
-        let same_kind: Vec<&Hook> = stored
-            .iter()
-            .filter(|s| hook_json(s).get(&action).is_some())
-            .collect();
+        }
+        let same = stored.iter().find(|s| redacted_hook(s) == *hook);
+        let same_kind: Vec<&Hook> = stored.iter().filter(|s| same_action(s, hook)).collect();
         let source = same.or(match same_kind.as_slice() {
             [only] => Some(*only),
             _ => None,
         });
-        let Some(source) = source.map(hook_json) else {
+        let Some(mut source) = source.cloned() else {
             return Err(invalid(
                 &format!("{field}.hooks[{j}]"),
                 format!(
@@ -135,27 +76,16 @@ fn restore_hooks(field: &str, hooks: &mut [Hook], stored: &[Hook]) -> Result<(),
                 ),
             ));
         };
-        for (a, f) in placeholders {
-            v[&a][&f] = source[&a][&f].clone();
+        for ((_, value), (_, old)) in hook_credentials(hook)
+            .into_iter()
+            .zip(hook_credentials(&mut source))
+        {
+            if *value == REDACTED {
+                *value = std::mem::take(old);
+            }
         }
-        *hook =
-            serde_json::from_value(v).map_err(|e| invalid(&format!("{field}.hooks[{j}]"), e))?;
     }
     Ok(())
-}
-
-fn redact_repo(repo: &mut Repo) {
-    if !repo.password.is_empty() {
-        repo.password = REDACTED.into();
-    }
-    for entry in &mut repo.env {
-        if let Some((name, value)) = entry.split_once('=')
-            && is_secret_name(name)
-            && !value.is_empty()
-        {
-            *entry = format!("{name}={REDACTED}");
-        }
-    }
 }
 
 /// Puts stored secrets back where `incoming` carries the placeholder; an error names a placeholder
@@ -224,6 +154,67 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
     {
         identity.ed25519priv = old.ed25519priv.clone();
     }
+    if let (Some(mh), Some(old)) = (
+        incoming.multihost.as_option_mut(),
+        stored.multihost.as_option(),
+    ) {
+        restore_peers("sync.knownHosts", &mut mh.known_hosts, &old.known_hosts)?;
+        restore_peers(
+            "sync.authorizedClients",
+            &mut mh.authorized_clients,
+            &old.authorized_clients,
+        )?;
+        restore_tokens(&mut mh.pairing_tokens, &old.pairing_tokens)?;
+    }
+    Ok(())
+}
+
+/// A placeholder in a stored item's secret, or an error naming where it stands with nothing behind it.
+fn restore_from(
+    field: String,
+    value: &mut String,
+    old: Option<&String>,
+) -> Result<(), ConnectError> {
+    if value != REDACTED {
+        return Ok(());
+    }
+    *value = old.cloned().ok_or_else(|| {
+        invalid(
+            &field,
+            format!("holds the placeholder {REDACTED:?} but nothing is stored for it; enter the value again"),
+        )
+    })?;
+    Ok(())
+}
+
+/// Peers' initial pairing secrets, matched by instance id.
+fn restore_peers(list: &str, peers: &mut [Peer], stored: &[Peer]) -> Result<(), ConnectError> {
+    for (i, p) in peers.iter_mut().enumerate() {
+        let old = stored.iter().find(|o| o.instance_id == p.instance_id);
+        restore_from(
+            format!("{list}[{i}].initialPairingSecret"),
+            &mut p.initial_pairing_secret,
+            old.map(|o| &o.initial_pairing_secret),
+        )?;
+    }
+    Ok(())
+}
+
+/// Pairing tokens' secrets, matched by label and creation time.
+fn restore_tokens(
+    tokens: &mut [PairingToken],
+    stored: &[PairingToken],
+) -> Result<(), ConnectError> {
+    for (i, t) in tokens.iter_mut().enumerate() {
+        let old = stored
+            .iter()
+            .find(|o| o.label == t.label && o.created_at_unix == t.created_at_unix);
+        restore_from(
+            format!("sync.pairingTokens[{i}].secret"),
+            &mut t.secret,
+            old.map(|o| &o.secret),
+        )?;
+    }
     Ok(())
 }
 
@@ -264,6 +255,7 @@ pub fn restore_repo(field: &str, repo: &mut Repo, old: Option<&Repo>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cairn_proto::v1::__buffa::oneof::user::Password;
     use cairn_proto::v1::{Auth, Oidc, User};
 
     fn config() -> Config {
@@ -312,6 +304,36 @@ mod tests {
         let mut back = shown.clone();
         restore(&mut back, &stored).unwrap();
         assert_eq!(back, stored);
+    }
+
+    #[test]
+    fn pairing_secrets_are_masked_and_restored_and_the_private_key_withheld() {
+        let stored: Config = serde_json::from_value(serde_json::json!({
+            "sync": {
+                "identity": {"keyId": "ed25519.k", "ed25519priv": "private-key-1", "ed25519pub": "pub"},
+                "knownHosts": [{"instanceId": "hub", "keyId": "k2", "initialPairingSecret": "pairing-secret-2"}],
+                "pairingTokens": [{"secret": "token-secret-3", "label": "laptop", "createdAtUnix": 5}]
+            }
+        }))
+        .unwrap();
+        let shown = redact(stored.clone());
+        let text = serde_json::to_string(&shown).unwrap();
+        for secret in ["private-key-1", "pairing-secret-2", "token-secret-3"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert!(
+            text.contains("ed25519.k") && text.contains("laptop"),
+            "{text}"
+        );
+        let mut back = shown.clone();
+        restore(&mut back, &stored).unwrap();
+        assert_eq!(back, stored);
+        let mut relabelled = shown;
+        relabelled.multihost.as_option_mut().unwrap().pairing_tokens[0].label = "other".into();
+        assert!(
+            restore(&mut relabelled, &stored).is_err(),
+            "nothing stored behind it"
+        );
     }
 
     #[test]
