@@ -8,7 +8,10 @@ use serde_json::Value;
 /// A parsed config file: the typed config plus the keys this build did not understand.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Document {
+    /// The config as this build understands it (`v1.Config`).
     pub config: Config,
+    /// Keys this build does not know, as a sparse overlay in the document's shape; merged back on
+    /// render so they survive a round trip. None when there were none.
     pub unknown: Option<Value>,
 }
 

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 /// One problem with one field, named by its JSON path (e.g. `plans[2].schedule.cron`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
+    /// JSON path of the offending field, e.g. `plans[2].schedule.cron`.
     pub path: String,
+    /// What is wrong with the field and how to fix it.
     pub message: String,
 }
 
@@ -33,36 +35,67 @@ impl ValidationErrors {
     }
 }
 
+/// Why loading, validating or storing the config failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The config file exists but could not be read.
     #[error("cannot read config {path}: {source}")]
     Read {
+        /// The config file.
         path: PathBuf,
+        /// The I/O error from reading it.
         #[source]
         source: std::io::Error,
     },
+    /// The file is not a valid config document (bad JSON or a mistyped value), or the config could
+    /// not be rendered back to JSON for writing.
     #[error("config {path} cannot be parsed: {message}")]
-    Parse { path: PathBuf, message: String },
+    Parse {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong, starting with the JSON path of the bad value when there is one.
+        message: String,
+    },
+    /// The config cannot be migrated to the current version (too old, too new, or refused).
     #[error("config {path} cannot be migrated: {message}")]
-    Migration { path: PathBuf, message: String },
+    Migration {
+        /// The config file.
+        path: PathBuf,
+        /// Why it cannot be migrated and how to fix it.
+        message: String,
+    },
+    /// Validation found problems; holds every field error found.
     #[error("config is invalid ({n} problem(s)):\n{0}", n = .0.0.len())]
     Invalid(ValidationErrors),
+    /// An update was based on an older `modno` than the stored one: the config changed meanwhile.
     #[error(
         "config modno mismatch: the stored config is at modno {stored} but the update was based on {given}; reload and try again"
     )]
-    StaleModno { stored: i32, given: i32 },
+    StaleModno {
+        /// The modno of the stored config.
+        stored: i32,
+        /// The modno the rejected update carried.
+        given: i32,
+    },
+    /// Writing the config (the backup copy, temp file, rename or fsync) failed.
     #[error("cannot write config {path}: {source}")]
     Write {
+        /// The config file being written.
         path: PathBuf,
+        /// The I/O error from writing it.
         #[source]
         source: std::io::Error,
     },
+    /// Sealed secrets could not be opened on load (missing key, damaged value) or sealed on write.
     #[error("config {path}: {source}")]
     Sealed {
+        /// The config file holding the secrets.
         path: PathBuf,
+        /// What went wrong sealing or opening the secret.
         #[source]
         source: crate::seal::SealError,
     },
 }
 
+/// A result whose error is a [`ConfigError`].
 pub type Result<T> = std::result::Result<T, ConfigError>;

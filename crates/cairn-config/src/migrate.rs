@@ -7,8 +7,11 @@ use sha2::{Digest, Sha256};
 /// The process environment migration 005 consults (restic password variables that would clash).
 #[derive(Clone, Debug, Default)]
 pub struct MigrationEnv {
+    /// `RESTIC_PASSWORD`, when set and non-empty.
     pub restic_password: Option<String>,
+    /// `RESTIC_PASSWORD_FILE`, when set and non-empty.
     pub restic_password_file: Option<String>,
+    /// `RESTIC_PASSWORD_COMMAND`, when set and non-empty.
     pub restic_password_command: Option<String>,
     /// `ISSUE_1139_FIX_PASSWORDS=1`: move the environment's password into the repos instead of refusing.
     pub fix_passwords: bool,

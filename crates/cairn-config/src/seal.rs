@@ -14,14 +14,18 @@ use sha2::{Digest, Sha256};
 const PREFIX: &str = "cairn-sealed:v1:";
 const NONCE_LEN: usize = 12;
 
+/// Why a secret could not be sealed or opened.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum SealError {
+    /// A value is sealed with a key cairn was not given (or no key was given); holds the key id.
     #[error(
         "config.json holds secrets sealed with key {0}, which cairn does not have: restore that key file (secrets.key in the data directory, or the file CAIRN_SECRETS_KEY_FILE names)"
     )]
     UnknownKey(String),
+    /// A sealed value is malformed or fails authentication; holds the detail.
     #[error("a sealed secret in config.json is damaged or was sealed with another key ({0})")]
     Damaged(String),
+    /// No random nonce could be drawn from the system RNG; holds its error.
     #[error("the system random number generator failed: {0}")]
     Random(String),
 }
@@ -47,6 +51,8 @@ pub struct Sealer {
 }
 
 impl Sealer {
+    /// A sealer that seals with `current` and also opens values sealed with any of `older`
+    /// (keys kept after a rotation). Keys are 256-bit AES-GCM keys.
     pub fn new(current: &[u8; 32], older: &[[u8; 32]]) -> Self {
         let keys = std::iter::once(current)
             .chain(older)

@@ -22,8 +22,11 @@ pub enum Shown {
 /// sealed at rest (password and code hashes are not: they are already one-way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SecretField {
+    /// The field's fully qualified proto name, e.g. `v1.Repo.password`.
     pub name: &'static str,
+    /// How GetConfig keeps it from clients.
     pub shown: Shown,
+    /// Whether config.json holds it sealed when `cairn.sealSecrets` is on.
     pub sealed: bool,
 }
 
@@ -51,28 +54,28 @@ const fn hash(name: &'static str, shown: Shown) -> SecretField {
     }
 }
 
-/// Repository env entries (`NAME=value`) are secrets when the name says so (see
-/// [`is_secret_env_name`]); the rest of the list is public.
-pub const REPO_ENV: SecretField = masked("v1.Repo.env");
-pub const REPO_PASSWORD: SecretField = masked("v1.Repo.password");
-pub const USER_BCRYPT: SecretField = hash("v1.User.password_bcrypt", Shown::Masked);
-pub const USER_ARGON2: SecretField = hash("v1.User.password_argon2", Shown::Masked);
-pub const USER_TOTP: SecretField = withheld("v1.User.totp_secret");
-pub const USER_RECOVERY: SecretField = hash("v1.User.totp_recovery_sha256", Shown::Withheld);
-pub const OIDC_CLIENT_SECRET: SecretField = masked("v1.Oidc.client_secret");
-pub const IDENTITY_PRIVATE_KEY: SecretField = withheld("v1.PrivateKey.ed25519priv");
-pub const PAIRING_TOKEN_SECRET: SecretField = masked("v1.Multihost.PairingToken.secret");
-pub const PEER_PAIRING_SECRET: SecretField = masked("v1.Multihost.Peer.initial_pairing_secret");
-pub const WEBHOOK_URL: SecretField = masked("v1.Hook.Webhook.webhook_url");
-pub const DISCORD_URL: SecretField = masked("v1.Hook.Discord.webhook_url");
-pub const SLACK_URL: SecretField = masked("v1.Hook.Slack.webhook_url");
-pub const HEALTHCHECKS_URL: SecretField = masked("v1.Hook.Healthchecks.webhook_url");
-pub const GOTIFY_TOKEN: SecretField = masked("v1.Hook.Gotify.token");
-pub const SHOUTRRR_URL: SecretField = masked("v1.Hook.Shoutrrr.shoutrrr_url");
-pub const TELEGRAM_TOKEN: SecretField = masked("v1.Hook.Telegram.bot_token");
-pub const NTFY_URL: SecretField = masked("v1.Hook.Ntfy.url");
-pub const NTFY_TOKEN: SecretField = masked("v1.Hook.Ntfy.token");
-pub const EMAIL_SMTP_URL: SecretField = masked("v1.Hook.Email.smtp_url");
+// Repository env entries (`NAME=value`) are secrets when the name says so (see
+// [`is_secret_env_name`]); the rest of the list is public.
+const REPO_ENV: SecretField = masked("v1.Repo.env");
+const REPO_PASSWORD: SecretField = masked("v1.Repo.password");
+const USER_BCRYPT: SecretField = hash("v1.User.password_bcrypt", Shown::Masked);
+const USER_ARGON2: SecretField = hash("v1.User.password_argon2", Shown::Masked);
+const USER_TOTP: SecretField = withheld("v1.User.totp_secret");
+const USER_RECOVERY: SecretField = hash("v1.User.totp_recovery_sha256", Shown::Withheld);
+const OIDC_CLIENT_SECRET: SecretField = masked("v1.Oidc.client_secret");
+const IDENTITY_PRIVATE_KEY: SecretField = withheld("v1.PrivateKey.ed25519priv");
+const PAIRING_TOKEN_SECRET: SecretField = masked("v1.Multihost.PairingToken.secret");
+const PEER_PAIRING_SECRET: SecretField = masked("v1.Multihost.Peer.initial_pairing_secret");
+const WEBHOOK_URL: SecretField = masked("v1.Hook.Webhook.webhook_url");
+const DISCORD_URL: SecretField = masked("v1.Hook.Discord.webhook_url");
+const SLACK_URL: SecretField = masked("v1.Hook.Slack.webhook_url");
+const HEALTHCHECKS_URL: SecretField = masked("v1.Hook.Healthchecks.webhook_url");
+const GOTIFY_TOKEN: SecretField = masked("v1.Hook.Gotify.token");
+const SHOUTRRR_URL: SecretField = masked("v1.Hook.Shoutrrr.shoutrrr_url");
+const TELEGRAM_TOKEN: SecretField = masked("v1.Hook.Telegram.bot_token");
+const NTFY_URL: SecretField = masked("v1.Hook.Ntfy.url");
+const NTFY_TOKEN: SecretField = masked("v1.Hook.Ntfy.token");
+const EMAIL_SMTP_URL: SecretField = masked("v1.Hook.Email.smtp_url");
 
 /// Every secret string field of the config.
 pub const SECRET_FIELDS: &[SecretField] = &[

@@ -103,6 +103,7 @@ impl ConfigStore {
         Ok(doc)
     }
 
+    /// The config file this store reads and writes.
     pub fn path(&self) -> &Path {
         &self.path
     }

@@ -2,6 +2,11 @@
 //! always be a complete, valid config (the old or the new one), and reopening cleans up temp files.
 //!
 //! The test re-executes its own binary as the writer (selected by `CAIRN_CRASH_CHILD`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use cairn_config::{ConfigStore, MigrationEnv, default_config, list_backups};
 use cairn_proto::v1::Repo;
 use std::path::Path;

@@ -1,6 +1,11 @@
 //! Hand-written Backrest config files (tests/fixtures): every hook action, condition and on-error policy,
 //! every schedule kind and clock, every retention kind, old versions that need migrating, and a file with
 //! many planted errors. Each is loaded through the real store from a real file and saved back.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use cairn_config::*;
 use cairn_proto::v1::__buffa::oneof::{
     hook::Action, retention_policy::Policy, schedule::Schedule as Kind,

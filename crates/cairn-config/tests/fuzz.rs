@@ -6,6 +6,11 @@
 //! width, nesting, every helper) rendered in every escaping: each renders or fails with a reason,
 //! within the time bound, and the engine never panics. 256 cases a property in CI; `scripts/fuzz`
 //! runs many more. Failing inputs are kept under proptest-regressions/ and replayed first.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use cairn_config::template::{self, Escaping, TemplateError};
 use cairn_config::{MigrationEnv, migrate, normalize, parse, render, validate};
 use proptest::prelude::*;

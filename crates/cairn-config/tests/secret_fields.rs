@@ -2,6 +2,11 @@
 //! public, and the typed walker reaches exactly the declared secrets. Configs are generated from the
 //! compiled schema with every string field holding its own value (each oneof member in turn), so a new
 //! field, a new hook action or a walker that misses one fails here, not in a user's GetConfig.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use cairn_config::secrets::{PUBLIC_FIELDS, SECRET_FIELDS, for_each_secret, is_secret_env_name};
 use cairn_proto::schema::Schema;
 use cairn_proto::v1::Config;

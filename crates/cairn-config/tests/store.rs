@@ -1,5 +1,10 @@
 //! The config store against real files: first start, modno guard, validation before writing, atomic
 //! writes with mode 0600, backup rotation, unknown keys kept across updates.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use cairn_config::*;
 use cairn_proto::v1::{Config, Plan, Repo};
 use std::os::unix::fs::PermissionsExt;

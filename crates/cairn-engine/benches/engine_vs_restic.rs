@@ -8,6 +8,12 @@
 //!
 //! Run: `cargo bench -p cairn-engine --bench engine_vs_restic`
 //! `CAIRN_BENCH_BYTES` sets the data size (default 1 GB), `CAIRN_BENCH_DIR` where it is written.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "benchmark code: a failed unwrap stops the run; criterion's macros make undocumented items"
+)]
 use cairn_engine::{
     BackupRequest, EmbeddedEngine, Engine, ResticEngine, SnapshotFilter, WorkerCommand,
 };

@@ -13,20 +13,28 @@ use tokio_util::sync::CancellationToken;
 /// Which engine ran an operation, and its version (recorded on every operation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EngineInfo {
+    /// The engine's kind: `"restic"` or `"embedded"`.
     pub name: &'static str,
+    /// Its version: restic's (e.g. `0.17.3`), or cairn's and rustic_core's for the embedded engine.
     pub version: String,
 }
 
 /// What to back up and how.
 #[derive(Clone, Debug, Default)]
 pub struct BackupRequest {
+    /// Files and directories to back up; each must exist.
     pub paths: Vec<String>,
+    /// Exclude patterns (restic `--exclude`), matched case-sensitively.
     pub excludes: Vec<String>,
+    /// Exclude patterns matched case-insensitively (restic `--iexclude`).
     pub iexcludes: Vec<String>,
+    /// Tags to put on the new snapshot.
     pub tags: Vec<String>,
+    /// Hostname to record on the snapshot; None for this machine's hostname.
     pub host: Option<String>,
     /// Parent snapshot for change detection; None lets the engine choose.
     pub parent: Option<String>,
+    /// Only report what would be stored: nothing is saved and `snapshot_id` stays empty.
     pub dry_run: bool,
     /// Add no snapshot when nothing changed since the parent (the outcome is then `skipped`).
     pub skip_if_unchanged: bool,
@@ -37,7 +45,9 @@ pub struct BackupRequest {
 /// Something that happened during a backup.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackupEvent {
+    /// A periodic progress report (bytes and files done, files being read).
     Status(BackupProgressStatusEntry),
+    /// A file or directory that could not be read; the backup goes on without it.
     Error(BackupProgressError),
 }
 
@@ -46,6 +56,7 @@ pub enum BackupEvent {
 pub struct BackupOutcome {
     /// The summary; `snapshot_id` is the full 64-character id, empty for a dry run.
     pub summary: BackupProgressSummary,
+    /// Items that could not be read, one entry each (the restic engine keeps the first 100).
     pub errors: Vec<BackupProgressError>,
     /// Some files could not be read: the snapshot was saved without them (a WARNING).
     pub partial: bool,
@@ -58,7 +69,9 @@ pub struct BackupOutcome {
 pub struct SnapshotFilter {
     /// Snapshots carrying all of these tags.
     pub tags: Vec<String>,
+    /// Only snapshots made on this host; None for any host.
     pub host: Option<String>,
+    /// Only snapshots whose backed-up paths include all of these.
     pub paths: Vec<String>,
 }
 
@@ -74,21 +87,27 @@ pub struct ForgetScope {
 /// How much unused space prune may leave.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum PruneLimit {
+    /// At most this many bytes of unused space.
     Bytes(i64),
+    /// At most this percentage (0 to 100) of the repository's size left unused.
     Percent(f64),
 }
 
 /// How thoroughly to check.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum CheckMode {
+    /// Check the repository's structure and index without reading pack data.
     StructureOnly,
+    /// Also read and verify this percentage (0 to 100) of the pack data.
     ReadDataPercent(f64),
 }
 
 /// Archive formats for downloads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArchiveFormat {
+    /// A tar archive.
     Tar,
+    /// A zip archive.
     Zip,
 }
 
@@ -102,6 +121,7 @@ pub type RestoreSink<'a> = &'a (dyn Fn(RestoreProgressEntry) + Send + Sync);
 /// One repository engine. Every method takes the repository as configured (URI, password, env, flags).
 #[async_trait]
 pub trait Engine: Send + Sync {
+    /// The engine's name and version, recorded on each operation it runs.
     fn info(&self) -> EngineInfo;
 
     /// The repository's id (64 hex characters), or None if there is no repository at the URI.
@@ -110,6 +130,8 @@ pub trait Engine: Send + Sync {
     /// Creates the repository if there is none; returns its id either way.
     async fn init(&self, repo: &Repo) -> Result<String>;
 
+    /// Backs up what `req` names, sending progress and per-item errors to `progress`; fails
+    /// with `EngineError::Cancelled` once `cancel` fires.
     async fn backup(
         &self,
         repo: &Repo,
@@ -118,6 +140,7 @@ pub trait Engine: Send + Sync {
         cancel: &CancellationToken,
     ) -> Result<BackupOutcome>;
 
+    /// The snapshots matching `filter`, oldest first.
     async fn snapshots(&self, repo: &Repo, filter: &SnapshotFilter) -> Result<Vec<ResticSnapshot>>;
 
     /// The entries of ONE directory of a snapshot (not the directory itself, not deeper levels).
@@ -156,6 +179,7 @@ pub trait Engine: Send + Sync {
     /// Removes one snapshot.
     async fn forget_snapshot(&self, repo: &Repo, snapshot: &str) -> Result<()>;
 
+    /// Removes data no snapshot uses, leaving at most `limit` unused; output lines go to `output`.
     async fn prune(
         &self,
         repo: &Repo,
@@ -164,6 +188,8 @@ pub trait Engine: Send + Sync {
         cancel: &CancellationToken,
     ) -> Result<()>;
 
+    /// Verifies the repository as thoroughly as `mode` asks; Err if it finds a problem. Output
+    /// lines go to `output`.
     async fn check(
         &self,
         repo: &Repo,
@@ -172,6 +198,7 @@ pub trait Engine: Send + Sync {
         cancel: &CancellationToken,
     ) -> Result<()>;
 
+    /// The repository's size, compression and blob and snapshot counts.
     async fn stats(&self, repo: &Repo) -> Result<RepoStats>;
 
     /// Removes stale locks (locks of processes that no longer run).

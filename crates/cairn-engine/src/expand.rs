@@ -1,5 +1,7 @@
 //! `${VAR}` and `$VAR` expansion in repository URIs, env entries and flags, from the process environment
 //! (an unset variable expands to nothing, as in Backrest).
+/// Replaces each `${VAR}` and `$VAR` in `text` with `lookup`'s value (empty when unset); a `$`
+/// not followed by a name, or an unclosed `${`, is kept as it is.
 pub fn expand_env(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;

@@ -11,7 +11,9 @@ use std::sync::Arc;
 pub enum EngineChoice {
     /// restic when a usable one is found, else the embedded engine.
     Auto,
+    /// The restic binary; fails if no usable one is found.
     Restic,
+    /// The embedded engine (rustic_core in worker processes), needing no restic binary.
     Embedded,
 }
 

@@ -4,6 +4,11 @@
 //! checks over `rest:`, `rclone:`, `s3:`, `sftp:`, `gs:` and `azure:`, the backends it reaches. The REST, rclone and sftp servers keep the repository's files in the fixture's
 //! `repo` directory, so the checks that inspect or corrupt files on disk work unchanged; moto keeps its
 //! objects in memory, so the S3 runs leave those checks out.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod conformance;
 
 use cairn_engine::{Engine, ResticEngine};

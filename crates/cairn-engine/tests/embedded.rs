@@ -1,5 +1,10 @@
 //! The conformance suite run against the embedded engine (rustic_core in a worker process); the real
 //! `restic` binary judges what it writes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod conformance;
 
 use cairn_engine::{EmbeddedEngine, WorkerCommand};

@@ -1,4 +1,9 @@
 //! The conformance suite run against the restic engine (needs the `restic` binary: apt-get install restic).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod conformance;
 
 use cairn_engine::{BackupRequest, Engine, ResticEngine, SnapshotFilter};

@@ -2,6 +2,11 @@
 //! never its result: rustic_cdc's Rabin tables cached per thread hash exactly as freshly built ones,
 //! and zstd's stream helpers on per-thread contexts produce what a fresh encoder produces, even after
 //! a call that failed halfway.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use rustic_cdc::{Polynom, Polynom64, Rabin64, RollingHash64};
 use std::io::Write;
 

@@ -1,6 +1,12 @@
 //! Latency percentiles of the operation log's hot queries at scale (default 1M operations;
 //! `CAIRN_BENCH_OPS` overrides). Prints p50/p99/max per query shape and fails if a p99 exceeds 5 ms.
 //! Run: `cargo bench -p cairn-oplog --bench latency`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "benchmark code: a failed unwrap stops the run; criterion's macros make undocumented items"
+)]
 mod common;
 
 use cairn_oplog::{Delivery, Query, Selector};

@@ -2,6 +2,12 @@
 //! overrides): batched inserts, one plan's last 100 operations, a flow lookup, and the fan-out of one
 //! change to 100 subscribers.
 //! Run: `cargo bench -p cairn-oplog --bench oplog`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "benchmark code: a failed unwrap stops the run; criterion's macros make undocumented items"
+)]
 mod common;
 
 use cairn_oplog::{Delivery, OpLog, Query, Selector};

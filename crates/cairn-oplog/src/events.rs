@@ -15,10 +15,14 @@ pub const CHANNEL_CAPACITY: usize = 1024;
 /// How many rows a catch-up reads from the database at a time.
 const CATCH_UP_BATCH: u32 = 512;
 
+/// What a [`Change`] did to its operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ChangeKind {
+    /// The operation was added (in a catch-up: added after the resume point, maybe updated since).
     Created,
+    /// An existing operation was changed.
     Updated,
+    /// The operation was deleted; the change carries no `op`.
     Deleted,
 }
 
@@ -26,12 +30,16 @@ pub enum ChangeKind {
 /// modno of the change itself (for a deletion, the modno its tombstone took).
 #[derive(Clone, Debug)]
 pub struct Change {
+    /// Whether the operation was created, updated or deleted.
     pub kind: ChangeKind,
+    /// The operation's indexed columns, with `modno` set to this change's modno.
     pub meta: OpMeta,
+    /// The operation as it is after the change; None for a deletion.
     pub op: Option<Arc<Operation>>,
 }
 
 impl Change {
+    /// The modno of this change (`meta.modno`).
     pub fn modno(&self) -> i64 {
         self.meta.modno
     }
@@ -44,10 +52,16 @@ pub enum Delivery {
     Changes(Vec<Change>),
     /// The subscriber fell behind the live channel; the changes since `after_modno` follow from the
     /// database (intermediate states of one operation are folded into its latest state).
-    Lagged { after_modno: i64 },
+    Lagged {
+        /// The last modno delivered before the lag; the catch-up resumes after it.
+        after_modno: i64,
+    },
     /// The requested resume point is older than the deletions the log still remembers; reload the
     /// current state instead of resuming. The subscription continues live from `now_modno`.
-    ResumeTooOld { now_modno: i64 },
+    ResumeTooOld {
+        /// The log's modno when the subscription was made; live changes follow from after it.
+        now_modno: i64,
+    },
 }
 
 /// A live, filtered view of the operation log's changes. Cheap to hold; never blocks writers.

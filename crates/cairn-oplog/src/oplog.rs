@@ -44,8 +44,11 @@ struct Writer {
 /// The number of operations of one kind in one plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KindCount {
+    /// The plan the counted operations belong to.
     pub plan_id: String,
+    /// The kind of the counted operations.
     pub kind: OpKind,
+    /// How many operations of this kind the plan has in the log.
     pub count: u64,
 }
 
@@ -89,6 +92,7 @@ impl OpLog {
         })
     }
 
+    /// The SQLite database file this log was opened from.
     pub fn path(&self) -> &Path {
         &self.inner.path
     }

@@ -6,21 +6,34 @@ use cairn_proto::v1::Operation;
 /// The columns stored beside each encoded operation; enough to filter events without decoding.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OpMeta {
+    /// The operation's id: sequential, assigned by the log when it is added.
     pub id: i64,
+    /// The modno of the operation's latest change (modnos are global across the log).
     pub modno: i64,
+    /// The flow (the operations of one run) it belongs to; by default its own id.
     pub flow_id: i64,
+    /// The config id of the repository it ran on.
     pub repo_id: String,
+    /// The guid of the repository it ran on (what repository selectors match).
     pub repo_guid: String,
+    /// The id of the plan it belongs to.
     pub plan_id: String,
+    /// The id of the instance it belongs to.
     pub instance_id: String,
+    /// Key id of the peer instance that created it, for a synced operation; empty for local ones.
     pub original_instance_keyid: String,
+    /// The restic snapshot it concerns (64 hex digits); empty when none.
     pub snapshot_id: String,
+    /// Its `v1.OperationStatus`, as the protobuf enum number.
     pub status: i32,
+    /// Which kind of operation it is (which `op` variant it carries).
     pub kind: OpKind,
+    /// When it started, in milliseconds since the Unix epoch.
     pub unix_time_start_ms: i64,
 }
 
 impl OpMeta {
+    /// The indexed columns of `op`.
     pub fn of(op: &Operation) -> Self {
         Self {
             id: op.id,
@@ -42,16 +55,26 @@ impl OpMeta {
 /// Which variant of the `op` oneof an operation carries; stored as its oneof field number.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum OpKind {
+    /// No `op` is set; also what a code no kind has is read as.
     #[default]
     Unknown,
+    /// A backup run (`operation_backup`, field 100).
     Backup,
+    /// A snapshot found in the repository and indexed (`operation_index_snapshot`, 101).
     IndexSnapshot,
+    /// Snapshots forgotten by a retention policy (`operation_forget`, 102).
     Forget,
+    /// A repository prune (`operation_prune`, 103).
     Prune,
+    /// A restore from a snapshot (`operation_restore`, 104).
     Restore,
+    /// Repository statistics gathered (`operation_stats`, 105).
     Stats,
+    /// A hook run for another operation's event (`operation_run_hook`, 106).
     RunHook,
+    /// A repository check (`operation_check`, 107).
     Check,
+    /// A restic command a user ran on a repository (`operation_run_command`, 108).
     RunCommand,
 }
 
@@ -69,6 +92,7 @@ impl OpKind {
         OpKind::RunCommand,
     ];
 
+    /// The kind of `op`, by the `op` variant it carries (Unknown when none).
     pub fn of(op: &Operation) -> Self {
         match &op.op {
             None => OpKind::Unknown,
@@ -100,6 +124,7 @@ impl OpKind {
         }
     }
 
+    /// The kind stored as `code` in the `kind` column; Unknown for a code no kind has.
     pub fn from_code(code: i64) -> Self {
         Self::ALL
             .into_iter()

@@ -7,13 +7,21 @@ use rusqlite::types::Value;
 /// A conjunction of filters; an empty selector matches every operation.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Selector {
+    /// Only operations with these ids (empty: any).
     pub ids: Vec<i64>,
+    /// Only operations of this instance.
     pub instance_id: Option<String>,
+    /// Only operations whose creating instance has this key id.
     pub original_instance_keyid: Option<String>,
+    /// Only operations on the repository with this guid.
     pub repo_guid: Option<String>,
+    /// Only operations of this plan.
     pub plan_id: Option<String>,
+    /// Only operations about this restic snapshot id.
     pub snapshot_id: Option<String>,
+    /// Only operations of this flow.
     pub flow_id: Option<i64>,
+    /// Only operations whose latest modno is at least this.
     pub modno_gte: Option<i64>,
     /// Only operations of these kinds (empty: any). A cairn addition (`OpSelector.kinds`, field 1000).
     pub kinds: Vec<OpKind>,
@@ -25,6 +33,7 @@ impl Selector {
         Self::default()
     }
 
+    /// Selects the operations of plan `plan_id`.
     pub fn plan(plan_id: impl Into<String>) -> Self {
         Self {
             plan_id: Some(plan_id.into()),
@@ -32,6 +41,7 @@ impl Selector {
         }
     }
 
+    /// Selects the operations on the repository with guid `repo_guid`.
     pub fn repo(repo_guid: impl Into<String>) -> Self {
         Self {
             repo_guid: Some(repo_guid.into()),
@@ -39,6 +49,7 @@ impl Selector {
         }
     }
 
+    /// Selects the operations of flow `flow_id`.
     pub fn flow(flow_id: i64) -> Self {
         Self {
             flow_id: Some(flow_id),
@@ -46,6 +57,7 @@ impl Selector {
         }
     }
 
+    /// Selects the operations with these ids.
     pub fn ids(ids: impl IntoIterator<Item = i64>) -> Self {
         Self {
             ids: ids.into_iter().collect(),
@@ -142,22 +154,28 @@ impl From<&OpSelector> for Selector {
 /// Sort order of a query, by operation id (creation order).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Order {
+    /// Oldest first (increasing id).
     #[default]
     Ascending,
+    /// Newest first (decreasing id).
     Descending,
 }
 
 /// A selector plus paging: `limit` rows after (ascending) or before (descending) the `cursor` id.
 #[derive(Clone, Debug, Default)]
 pub struct Query {
+    /// Which operations to return.
     pub selector: Selector,
+    /// Sort order by id; also which side of `cursor` the page lies on.
     pub order: Order,
+    /// At most this many rows; None for no limit.
     pub limit: Option<u32>,
     /// Exclusive bound: the id of the last row of the previous page.
     pub cursor: Option<i64>,
 }
 
 impl Query {
+    /// Every operation `selector` matches, oldest first, in one page.
     pub fn new(selector: Selector) -> Self {
         Self {
             selector,

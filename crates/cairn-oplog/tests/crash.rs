@@ -3,6 +3,11 @@
 //! and modnos must stay unique and increasing, and a reopened log must keep working.
 //!
 //! The test re-executes its own binary as the writer (selected by `CAIRN_CRASH_CHILD`).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use cairn_oplog::{LogStore, OpLog, Query, Selector};
 use cairn_proto::v1::{Operation, OperationStatus};
 use std::io::Write;

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use std::sync::Mutex;
 
+/// A source of the current time, so the orchestrator can run on a real or a fake clock.
 pub trait Clock: Send + Sync {
+    /// The current time, in UTC.
     fn now(&self) -> DateTime<Utc>;
 }
 
@@ -22,14 +24,17 @@ impl Clock for SystemClock {
 pub struct FakeClock(Mutex<DateTime<Utc>>);
 
 impl FakeClock {
+    /// A clock stopped at `t` until it is set or advanced.
     pub fn at(t: DateTime<Utc>) -> Self {
         FakeClock(Mutex::new(t))
     }
 
+    /// Moves the clock to `t`; a time before the current one simulates a backward clock jump.
     pub fn set(&self, t: DateTime<Utc>) {
         *self.0.lock().unwrap_or_else(|p| p.into_inner()) = t;
     }
 
+    /// Moves the clock on by `d` (a negative `d` moves it back).
     pub fn advance(&self, d: chrono::Duration) {
         let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *t += d;

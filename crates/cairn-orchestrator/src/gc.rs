@@ -17,15 +17,21 @@ use std::collections::{HashMap, HashSet};
 /// How many operations of one group are kept, and for how long.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
+    /// Operations older than this (from their start time) are deleted, unless among the newest
+    /// `keep_min` of their group.
     pub max_age: Duration,
+    /// The newest this many operations of a group are always kept, however old.
     pub keep_min: usize,
+    /// Operations beyond the newest this many of a group are deleted, however recent.
     pub keep_max: usize,
 }
 
 /// Limits per operation kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GcPolicy {
+    /// Limits for the operation kinds that have their own; other kinds use `default`.
     pub by_kind: HashMap<OpKind, Limits>,
+    /// Limits for every operation kind not in `by_kind`.
     pub default: Limits,
 }
 
@@ -59,6 +65,7 @@ impl GcPolicy {
 /// What a collection removed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct GcReport {
+    /// Ids of the operations deleted (empty when nothing was removed).
     pub deleted: Vec<i64>,
 }
 

@@ -36,9 +36,15 @@ const CLOCK_JUMP: chrono::Duration = chrono::Duration::seconds(30);
 
 /// What the orchestrator needs.
 pub struct Deps {
+    /// The config store: plans, repositories and settings, read live; repository guids are
+    /// saved back to it.
     pub config: Arc<ConfigStore>,
+    /// The operation log every task's operations are recorded in.
     pub oplog: OpLog,
+    /// The store of task logs (e.g. command, prune and check output); garbage collection expires
+    /// old ones.
     pub logs: LogStore,
+    /// Where the current time comes from: `SystemClock` in production, `FakeClock` in tests.
     pub clock: Arc<dyn Clock>,
     /// restic's location when not on PATH (`CAIRN_RESTIC_COMMAND`).
     pub restic_command: Option<PathBuf>,
@@ -106,6 +112,8 @@ pub struct Orchestrator {
 }
 
 impl Orchestrator {
+    /// Builds an orchestrator from its dependencies; nothing is scheduled or run until
+    /// [`start`](Self::start).
     pub fn new(deps: Deps) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -123,14 +131,17 @@ impl Orchestrator {
         }
     }
 
+    /// The operation log the orchestrator records operations in.
     pub fn oplog(&self) -> &OpLog {
         &self.inner.oplog
     }
 
+    /// The store of task output logs.
     pub fn logs(&self) -> &LogStore {
         &self.inner.logs
     }
 
+    /// The config store the orchestrator reads plans and repositories from.
     pub fn config(&self) -> &Arc<ConfigStore> {
         &self.inner.config
     }
@@ -445,6 +456,7 @@ impl Orchestrator {
         }
     }
 
+    /// The plan `plan_id` and the repository it backs up to, from the current config.
     pub fn plan(&self, plan_id: &str) -> Result<(Plan, Repo)> {
         plan_and_repo(&self.inner.config.get(), plan_id)
     }

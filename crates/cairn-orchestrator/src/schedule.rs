@@ -17,10 +17,18 @@ use cairn_proto::v1::Schedule;
 use cairn_proto::v1::schedule::Clock as ScheduleClock;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
+/// Why a schedule's next run cannot be computed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ScheduleError {
+    /// A cron expression does not parse or has no next fire time.
     #[error("cron {expr:?}: {reason}")]
-    Cron { expr: String, reason: String },
+    Cron {
+        /// The expression as configured.
+        expr: String,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// A `maxFrequencyDays` or `maxFrequencyHours` interval below 1 (holds the value given).
     #[error("interval must be at least 1 (got {0})")]
     Interval(i32),
 }

@@ -4,11 +4,17 @@ use std::path::PathBuf;
 
 /// Backrest's priorities: among tasks that are due, the highest runs first.
 pub mod priority {
+    /// Repository statistics: the lowest, run after everything else that is due.
     pub const STATS: i32 = 0;
+    /// Backups, restores, typed commands and garbage collection.
     pub const DEFAULT: i32 = 2;
+    /// Forgetting snapshots (a plan's retention, a repository's forget policy, one snapshot).
     pub const FORGET: i32 = 4;
+    /// Indexing a repository's snapshots into the operation log.
     pub const INDEX_SNAPSHOTS: i32 = 8;
+    /// Checking a repository.
     pub const CHECK: i32 = 16;
+    /// Pruning a repository: the highest of the tasks' own priorities.
     pub const PRUNE: i32 = 32;
     /// Added to a task's own priority when a person asked for it.
     pub const INTERACTIVE: i32 = 64;
@@ -17,48 +23,73 @@ pub mod priority {
 /// One unit of work.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Task {
+    /// A backup of a plan's paths to the plan's repository.
     Backup {
+        /// The plan to back up.
         plan_id: String,
+        /// Only report what would be backed up: no snapshot is saved and no follow-up tasks run.
         dry_run: bool,
     },
     /// Indexes the repository's snapshots into the log (no operation of its own).
     IndexSnapshots {
+        /// The repository whose snapshots are indexed.
         repo_id: String,
     },
     /// A plan's retention policy, applied to the plan's snapshots.
     ForgetPlan {
+        /// The plan whose retention policy is applied.
         plan_id: String,
     },
     /// The repository's own forget policy, applied to all its snapshots grouped by tags.
     ScheduledForget {
+        /// The repository whose forget policy is applied.
         repo_id: String,
     },
+    /// Forgetting one snapshot by id, as a person asked.
     ForgetSnapshot {
+        /// The repository holding the snapshot.
         repo_id: String,
+        /// The plan the operation is recorded under.
         plan_id: String,
+        /// The id of the snapshot to forget.
         snapshot_id: String,
     },
+    /// Removing data no snapshot uses any more from a repository, by its prune policy.
     Prune {
+        /// The repository to prune.
         repo_id: String,
     },
+    /// Checking a repository's structure (and, by its check policy, some of its data).
     Check {
+        /// The repository to check.
         repo_id: String,
     },
+    /// Gathering a repository's statistics, recorded on the operation.
     Stats {
+        /// The repository to gather statistics of.
         repo_id: String,
     },
+    /// Restoring a path of a snapshot into a directory on this machine.
     Restore {
+        /// The repository holding the snapshot.
         repo_id: String,
+        /// The plan the operation is recorded under.
         plan_id: String,
+        /// The id of the snapshot to restore from.
         snapshot_id: String,
+        /// The path inside the snapshot to restore (`/` for the whole snapshot).
         path: String,
+        /// The absolute directory restored into; `path` lands at `target/<basename of path>`.
         target: PathBuf,
     },
     /// An engine command typed by a person (runs at once, outside the queue).
     RunCommand {
+        /// The repository the command runs against.
         repo_id: String,
+        /// The command as typed: engine arguments, split shell-style before running.
         command: String,
     },
+    /// Trimming old operation history (see [`crate::gc`]) and expiring old task logs.
     CollectGarbage,
 }
 
@@ -153,14 +184,20 @@ impl Task {
 /// A recurring task's identity: at most one pending run of each exists.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ScheduleKey {
+    /// A plan's scheduled backup (holds the plan id).
     Backup(String),
+    /// A repository's scheduled prune (holds the repository id).
     Prune(String),
+    /// A repository's scheduled check (holds the repository id).
     Check(String),
+    /// A repository's scheduled forget by its own forget policy (holds the repository id).
     Forget(String),
+    /// The daily garbage collection of operation history.
     CollectGarbage,
 }
 
 impl ScheduleKey {
+    /// The task one run of this recurring task performs (a scheduled backup is never a dry run).
     pub fn task(&self) -> Task {
         match self {
             ScheduleKey::Backup(plan_id) => Task::Backup {

@@ -2,6 +2,11 @@
 //! follow-ups and hooks, parallel repositories with serial tasks per repository, cancellation, hook
 //! failure policies, retries, scheduled runs as PENDING operations, and every notification action
 //! delivering to a local HTTP server that records what it receives.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use cairn_oplog::OpKind;

@@ -4,6 +4,11 @@
 //! single quotes, in here-documents, in comments and through Backrest's `.ShellEscape`, and a JSON
 //! webhook; nothing runs, every script sees the exact values, and the webhook gets valid JSON. A
 //! template that recurses only for some events fails its hook, not the server. Both engines.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use cairn_oplog::OpKind;

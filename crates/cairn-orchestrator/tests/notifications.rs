@@ -1,5 +1,10 @@
 //! Every notification action delivers the expected payload: HTTP services to a local server that
 //! records requests, email to a local SMTP responder that records the message.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use cairn_proto::v1::OperationStatus;

@@ -1,6 +1,11 @@
 //! No operation stays INPROGRESS without a live task: one that the log shows running while nothing
 //! runs it (its end was lost) is ended as ERROR by the reconciliation pass within a minute, while a
 //! task that really runs is left alone.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use cairn_orchestrator::reconcile::{LOST, RECONCILE_EVERY};

@@ -5,6 +5,11 @@
 //! decodes must encode again and decode to the same message. Runs 256 cases a property in CI;
 //! `scripts/fuzz` runs many more. Failing inputs are kept under proptest-regressions/ and replayed
 //! first by every later run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use buffa::Message;
 use cairn_proto::types;
 use cairn_proto::v1::*;

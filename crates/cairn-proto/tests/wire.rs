@@ -1,6 +1,11 @@
 //! Wire compatibility with Backrest: binary field numbers pinned byte for byte, JSON names and shapes
 //! pinned (int64 as strings, enums by name, flattened oneofs, json_name overrides), and round trips of
 //! every message with a non-trivial field in both encodings.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 use buffa::Message;
 use cairn_proto::types;
 use cairn_proto::v1::__buffa::oneof as o;

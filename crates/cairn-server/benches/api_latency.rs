@@ -3,6 +3,12 @@
 //! GetOperations (a plan's last 100, Connect JSON and binary), GetSummaryDashboard (every plan and
 //! repository over 30 days), and how long one change takes to reach 100 WatchOperations subscribers.
 //! Run: `cargo bench -p cairn-server --bench api_latency`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "benchmark code: a failed unwrap stops the run; criterion's macros make undocumented items"
+)]
 #[path = "../../cairn-oplog/benches/common/mod.rs"]
 mod common;
 mod serve;

@@ -6,6 +6,12 @@
 //! time to load older pages, and frame times while a running backup of plan-0 reports progress ten
 //! times a second with ten pages of history loaded. Needs node with the UI's npm packages and chromium (as the tests do).
 //! Run: `cargo bench -p cairn-server --bench webui_history`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    missing_docs,
+    reason = "benchmark code: a failed unwrap stops the run; criterion's macros make undocumented items"
+)]
 #[path = "../../cairn-oplog/benches/common/mod.rs"]
 mod common;
 mod serve;

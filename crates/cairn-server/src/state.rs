@@ -15,6 +15,8 @@ use std::sync::Arc;
 
 /// What the server is built from.
 pub struct ServerOptions {
+    /// The orchestrator handlers act through (it also holds the config, operation log and log
+    /// store).
     pub orchestrator: Orchestrator,
     /// The config file (reported by GetSummaryDashboard and GetStatus; SetupSftp keeps keys beside it).
     pub config_path: PathBuf,
@@ -27,14 +29,20 @@ pub struct ServerOptions {
 /// Errors building the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    /// The session signing key file cannot be read, is shorter than 32 bytes, or cannot be
+    /// created when missing.
     #[error("cannot read or create the session signing key {path}: {source}")]
     SessionKey {
+        /// The key file (`jwt-secret` in the data directory).
         path: PathBuf,
+        /// The I/O error, or why an existing key was refused (shorter than 32 bytes).
         #[source]
         source: std::io::Error,
     },
+    /// The operating system's random number generator failed; holds its error.
     #[error("the system random number generator failed: {0}")]
     Random(String),
+    /// The HTTP client for single sign-on cannot be built; holds why.
     #[error("cannot set up the HTTP client for single sign-on: {0}")]
     HttpClient(String),
 }

@@ -1,5 +1,10 @@
 //! The authentication matrix over real loopback HTTP: first-run setup, login, every RPC without a
 //! token, with a bad or expired token, with HTTP Basic, with API tokens, and with auth disabled.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use serde_json::json;

@@ -1,6 +1,11 @@
 //! The live operation streams over loopback: cairn's WatchOperations resumes after a reconnect from
 //! the last modno it delivered, Backrest's GetOperationEvents sends creates and updates, and 200
 //! concurrent clients read operations while backups run, with no errors.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use buffa_types::google::protobuf::Empty;

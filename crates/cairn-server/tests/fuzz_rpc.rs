@@ -5,6 +5,11 @@
 //! machine or write where a request says (AddRepo, SetConfig, SetupSftp, CheckRepoExists,
 //! RunCommand) are left out; their decoding is fuzzed in cairn-proto's fuzz suite. 32 cases a
 //! property in CI (each sends every RPC); `scripts/fuzz` sets PROPTEST_CASES for more.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use proptest::prelude::*;

@@ -2,6 +2,11 @@
 //! web UI's e2e test `webui/e2e/oidc.e2e.test.ts`): off when not configured, a provider that cannot be
 //! reached, and answers that do not belong to a sign-in this browser started (even an error answer,
 //! whose text would be shown) all send the browser back to the web UI with the reason and no session.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use serde_json::json;

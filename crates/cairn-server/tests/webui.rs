@@ -1,6 +1,11 @@
 //! The embedded web UI over loopback: its page and assets are served without credentials (the API
 //! behind them still needs a session), with content types, caching rules and security headers, and
 //! GetOperations pages back through a long history with cairn's `before_id`.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use cairn_proto::v1::__buffa::oneof::operation::Op;

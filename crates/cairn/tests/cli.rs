@@ -1,6 +1,11 @@
 //! End to end with the real binaries: `cairn serve` with a config file and a restic repository,
 //! driven by cairn's own client commands and by a Backrest-style curl call; and a server killed with
 //! SIGKILL in the middle of a backup, then restarted.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use std::path::Path;

@@ -2,6 +2,11 @@
 //! the blocking Backup RPC answers with a clear error within seconds instead of never, the server
 //! keeps serving reads, the operation is recorded as ERROR once space is back, and the next backup
 //! succeeds. Both engines. Needs root to mount the tmpfs (CI and the test script run as root).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use serde_json::json;

@@ -1,6 +1,11 @@
 //! End to end with no restic installed: `cairn serve` falls back to the embedded engine (this binary,
 //! re-run as `cairn engine-worker`) and backs up, browses, restores, forgets, prunes and checks through
 //! it. The real restic, outside the server's PATH, then judges the repository.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use std::path::Path;

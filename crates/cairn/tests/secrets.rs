@@ -3,6 +3,11 @@
 //! repository with the sealed password), a missing key is a clear error, `cairn secrets rotate`
 //! re-seals with a new key the server then uses, and a Backrest config that does not opt in stays
 //! plain so Backrest can still read it.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use serde_json::json;

@@ -1,4 +1,9 @@
 //! End to end: the real `cairn serve` binary with real files, HTTP over loopback, and signals.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use std::os::unix::fs::PermissionsExt;

@@ -48,7 +48,9 @@ pub enum Escaping {
 /// A rendered template, with the environment a shell script reads its values from.
 #[derive(Debug, Default, PartialEq)]
 pub struct Rendered {
+    /// The rendered text (for [`Escaping::Shell`], a script naming its values by variable).
     pub text: String,
+    /// Name/value pairs the shell script reads its values from; empty unless [`Escaping::Shell`].
     pub env: Vec<(String, String)>,
 }
 

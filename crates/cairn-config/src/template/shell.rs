@@ -15,7 +15,9 @@ pub const VAR_PREFIX: &str = "CAIRN_HOOK_VALUE_";
 /// A rendered script and the values it reads from its environment.
 #[derive(Debug, Default, PartialEq)]
 pub struct Script {
+    /// The script text, which refers to values only by their variables.
     pub text: String,
+    /// The values as `(name, value)` pairs, named `CAIRN_HOOK_VALUE_1`, `_2`, ... in order.
     pub env: Vec<(String, String)>,
 }
 

@@ -13,7 +13,9 @@ use tokio_util::sync::CancellationToken;
 /// How to start a worker: a program and the arguments that put it in worker mode.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkerCommand {
+    /// The executable to run as the worker.
     pub program: PathBuf,
+    /// Arguments that put it in worker mode (empty when set from `$CAIRN_ENGINE_WORKER`).
     pub args: Vec<String>,
 }
 

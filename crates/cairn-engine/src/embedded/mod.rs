@@ -41,6 +41,8 @@ const DEFAULT_MEMORY_MIB: u64 = 2048;
 /// How long an operation waits for another process's conflicting lock by default.
 const DEFAULT_LOCK_WAIT: Duration = Duration::from_secs(60);
 
+/// The embedded engine: runs each operation with rustic_core in its own worker process, so no
+/// restic binary is needed.
 pub struct EmbeddedEngine {
     client: Client,
     lock_wait: Duration,
@@ -212,6 +214,8 @@ fn merge(base: RunSettings, over: RunSettings) -> RunSettings {
 }
 
 impl EmbeddedEngine {
+    /// An engine starting its workers with `worker`; each worker's data limit is
+    /// `CAIRN_WORKER_MEMORY_MIB` MiB (default 2048), and conflicting locks are waited on for 60 s.
     pub fn new(worker: WorkerCommand) -> Self {
         let mib = std::env::var("CAIRN_WORKER_MEMORY_MIB")
             .ok()

@@ -78,6 +78,7 @@ impl ResticEngine {
         })
     }
 
+    /// The version of the restic binary this engine drives.
     pub fn version(&self) -> Version {
         self.version
     }

@@ -1,6 +1,7 @@
 //! restic's version, read from `restic version`, and the features that depend on it.
 use std::fmt;
 
+/// A restic release as (major, minor, patch); compares in release order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version(pub u32, pub u32, pub u32);
 

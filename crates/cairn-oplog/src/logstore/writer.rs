@@ -42,6 +42,7 @@ impl LogWriter {
         self.state.borrow().len
     }
 
+    /// True when nothing has been written to the log yet.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
