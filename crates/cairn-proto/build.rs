@@ -13,6 +13,7 @@ const FILES: &[&str] = &[
     "v1/authentication.proto",
     "v1sync/syncservice.proto",
     "cairn/v1/cairn.proto",
+    "google/rpc/error_details.proto",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {

@@ -1,9 +1,12 @@
 //! How errors of the layers below become Connect errors: the code a client can act on (not found,
-//! invalid argument, failed precondition, ...) and a message that names what is wrong.
+//! invalid argument, failed precondition, ...) and a message that names what is wrong; a refusal of
+//! named fields also carries them as a `google.rpc.BadRequest` detail.
 use cairn_config::ConfigError;
 use cairn_oplog::OplogError;
 use cairn_orchestrator::OrchestratorError;
-use connectrpc::ConnectError;
+use cairn_proto::google::rpc::BadRequest;
+use cairn_proto::google::rpc::bad_request::FieldViolation;
+use connectrpc::{ConnectError, ErrorDetail};
 
 pub(crate) fn orch(e: OrchestratorError) -> ConnectError {
     use OrchestratorError as E;
@@ -24,7 +27,10 @@ pub(crate) fn orch(e: OrchestratorError) -> ConnectError {
 
 pub(crate) fn config(e: ConfigError) -> ConnectError {
     match e {
-        ConfigError::Invalid(_) => ConnectError::invalid_argument(e.to_string()),
+        ConfigError::Invalid(ref v) => refused_fields(
+            e.to_string(),
+            v.0.iter().map(|f| (f.path.as_str(), f.message.as_str())),
+        ),
         ConfigError::StaleModno { .. } => ConnectError::failed_precondition(format!(
             "config modno mismatch, reload and try again ({e})"
         )),
@@ -46,7 +52,29 @@ pub(crate) fn oplog(e: OplogError) -> ConnectError {
 
 /// A refused request argument, naming the field.
 pub(crate) fn invalid(field: &str, why: impl std::fmt::Display) -> ConnectError {
-    ConnectError::invalid_argument(format!("{field}: {why}"))
+    let why = why.to_string();
+    refused_fields(format!("{field}: {why}"), [(field, why.as_str())])
+}
+
+/// InvalidArgument with `message` for people, and a `google.rpc.BadRequest` detail holding each
+/// refused field's path and description, so a client shows each on its field without parsing text.
+pub(crate) fn refused_fields<'a>(
+    message: String,
+    fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> ConnectError {
+    let detail = BadRequest {
+        field_violations: fields
+            .into_iter()
+            .map(|(field, description)| FieldViolation {
+                field: field.to_string(),
+                description: description.to_string(),
+                ..FieldViolation::default()
+            })
+            .collect(),
+        ..BadRequest::default()
+    };
+    ConnectError::invalid_argument(message)
+        .with_detail(ErrorDetail::from_message("google.rpc.BadRequest", &detail))
 }
 
 /// An error from inside a `ConfigStore::modify` closure: a refusal of the handler's own, or the

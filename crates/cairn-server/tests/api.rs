@@ -1,6 +1,11 @@
 //! Every Backrest RPC over real loopback HTTP against a real restic repository: Connect JSON (as curl
 //! sends it), binary protobuf, gRPC and gRPC-Web; restores, downloads and the path checks around them;
 //! config secrets and validation; dashboard and metrics.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
 mod support;
 
 use cairn_proto::v1::{BackrestClient, GetOperationsRequest, LogDataRequest, OpSelector};
@@ -495,6 +500,11 @@ async fn config_secrets_stay_on_the_server_and_invalid_configs_change_nothing() 
         msg.contains("plans[0].repo") && msg.contains("plans[0].schedule"),
         "{msg}"
     );
+    assert_eq!(
+        violations(&body),
+        ["plans[0].repo", "plans[0].schedule.cron"],
+        "each refused field travels as a google.rpc.BadRequest violation: {body}"
+    );
     let (code, body) = s.call("v1.Backrest/SetConfig", cfg.clone(), NO).await;
     assert_eq!(
         (code, body["code"].as_str()),
@@ -666,4 +676,24 @@ async fn setup_sftp_makes_a_key_and_reports_an_unreachable_host_in_its_error_fie
             .await;
         assert_eq!(code, 400, "{host}:{port}: {body}");
     }
+}
+
+/// The fields of the google.rpc.BadRequest detail of a Connect JSON error body.
+fn violations(body: &serde_json::Value) -> Vec<String> {
+    use base64::Engine as _;
+    use buffa::Message as _;
+    let details = body["details"].as_array().cloned().unwrap_or_default();
+    let detail = details
+        .iter()
+        .find(|d| d["type"] == "google.rpc.BadRequest")
+        .unwrap_or_else(|| panic!("no BadRequest detail in {body}"));
+    let value = detail["value"].as_str().unwrap();
+    let bytes = base64::engine::general_purpose::STANDARD_NO_PAD
+        .decode(value.trim_end_matches('='))
+        .unwrap();
+    let br = cairn_proto::google::rpc::BadRequest::decode_from_slice(&bytes).unwrap();
+    br.field_violations
+        .iter()
+        .map(|v| v.field.clone())
+        .collect()
 }

@@ -1,21 +1,29 @@
 import { describe, expect, it } from "vitest";
-import { errorsUnder, parseFieldErrors, toCamelPath } from "./errors";
+import { errorsUnder, fieldErrors, toCamelPath } from "./errors";
+import { refusal } from "./testing";
 
 describe("validation errors", () => {
-  it("maps each path: message line to its field, camel-casing snake names", () => {
-    const e = parseFieldErrors(
-      "config is invalid:\nplans[0].repo: no repository has this id\nplans[0].backup_flags[1]: must start with '-'\nrepos[1].uri: is empty",
-    );
-    expect(e).toEqual({
+  it("maps each refused field of the BadRequest detail, camel-casing snake names", () => {
+    const e = refusal("config is invalid", [
+      ["plans[0].repo", "no repository has this id"],
+      ["plans[0].backup_flags[1]", "must start with '-'"],
+      ["repos[1].uri", "is empty"],
+    ]);
+    expect(fieldErrors(e)).toEqual({
       "plans[0].repo": "no repository has this id",
       "plans[0].backupFlags[1]": "must start with '-'",
       "repos[1].uri": "is empty",
     });
   });
 
-  it("joins two messages for one field and ignores prose", () => {
-    const e = parseFieldErrors("something went wrong\nid: is empty\nid: has a space");
-    expect(e).toEqual({ id: "is empty; has a space" });
+  it("joins two messages for one field and reads nothing from the text", () => {
+    const e = refusal("something went wrong\nid: is empty", [
+      ["id", "is empty"],
+      ["id", "has a space"],
+    ]);
+    expect(fieldErrors(e)).toEqual({ id: "is empty; has a space" });
+    expect(fieldErrors(refusal("plans[0].repo: looks like a field"))).toEqual({});
+    expect(fieldErrors(new Error("x"))).toEqual({});
   });
 
   it("re-keys the errors under one repo or plan", () => {

@@ -1,6 +1,7 @@
-// Turns API errors into what a person reads: one message, and, for a refused config, the message
-// for each field the server named ("plans[0].repo: ..." lines become {"plans[0].repo": "..."}).
+// Turns API errors into what a person reads: one message, and, for a refused config or argument, the
+// message for each field the server named in the error's google.rpc.BadRequest detail.
 import { ConnectError } from "@connectrpc/connect";
+import { BadRequestSchema } from "@gen/google/rpc/error_details_pb";
 
 export function errorMessage(e: unknown): string {
   if (e instanceof ConnectError) return e.rawMessage;
@@ -13,19 +14,21 @@ export function isAbort(e: unknown): boolean {
   return (e instanceof DOMException && e.name === "AbortError") || (e instanceof ConnectError && e.code === 1); /* Canceled */
 }
 
-/** Field path → message, from a validation error's `path: message` lines. */
+/** Field path → message, for the fields a refusal names. */
 export type FieldErrors = Record<string, string>;
 
-const FIELD_LINE = /^\s*(?:-\s*)?([A-Za-z_][\w]*(?:\[\d+\]|\.[A-Za-z_][\w]*)*):\s+(.+)$/;
-
-export function parseFieldErrors(message: string): FieldErrors {
+/**
+ * The fields a server refusal names, from its `google.rpc.BadRequest` detail (each violation's path,
+ * camel-cased, and description); two messages for one field are joined. Empty for any other error.
+ */
+export function fieldErrors(e: unknown): FieldErrors {
   const out: FieldErrors = {};
-  for (const line of message.split("\n")) {
-    const m = FIELD_LINE.exec(line);
-    if (!m) continue;
-    const [, path, text] = m;
-    const key = toCamelPath(path);
-    out[key] = out[key] ? `${out[key]}; ${text}` : text;
+  if (!(e instanceof ConnectError)) return out;
+  for (const detail of e.findDetails(BadRequestSchema)) {
+    for (const v of detail.fieldViolations) {
+      const key = toCamelPath(v.field);
+      out[key] = out[key] ? `${out[key]}; ${v.description}` : v.description;
+    }
   }
   return out;
 }

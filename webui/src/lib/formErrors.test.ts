@@ -1,27 +1,34 @@
 import { describe, expect, it } from "vitest";
 import { flagErrors, idError, linesError, mapServerErrors, sortLikeServer } from "./formErrors";
+import { refusal, refusalOf } from "../api/testing";
 
 describe("mapServerErrors", () => {
   const shown = [/^uri$/, /^env(\[\d+\])?$/, /^prunePolicy\.schedule(\..+)?$/];
 
   it("puts this object's shown errors on fields and the rest in the banner", () => {
-    const m = mapServerErrors(
-      "config is invalid (4 problem(s)):\nrepos[1].uri: is empty\nrepos[1].env[0]: must be KEY=VALUE\nrepos[1].guid: is wrong\nrepos[0].uri: other",
-      ["repos[1]", "repo"],
-      shown,
-    );
+    const e = refusalOf("config is invalid (4 problem(s)):", [
+      ["repos[1].uri", "is empty"],
+      ["repos[1].env[0]", "must be KEY=VALUE"],
+      ["repos[1].guid", "is wrong"],
+      ["repos[0].uri", "other"],
+    ]);
+    const m = mapServerErrors(e, ["repos[1]", "repo"], shown);
     expect(m.fields).toEqual({ uri: "is empty", "env[0]": "must be KEY=VALUE" });
     expect(m.banner).toBe("config is invalid (4 problem(s)):\nrepos[1].guid: is wrong\nrepos[0].uri: other");
   });
 
   it("merges errors that name the object either way", () => {
-    const m = mapServerErrors("repo.uri: a\nrepos[2].prune_policy.schedule.cron: b", ["repos[2]", "repo"], shown);
+    const e = refusalOf("", [
+      ["repo.uri", "a"],
+      ["repos[2].prune_policy.schedule.cron", "b"],
+    ]);
+    const m = mapServerErrors(e, ["repos[2]", "repo"], shown);
     expect(m.fields).toEqual({ uri: "a", "prunePolicy.schedule.cron": "b" });
     expect(m.banner).toContain("marked fields");
   });
 
   it("keeps a message that names no field whole", () => {
-    expect(mapServerErrors("restic: wrong password", ["repo"], shown)).toEqual({ fields: {}, banner: "restic: wrong password" });
+    expect(mapServerErrors(refusal("restic: wrong password"), ["repo"], shown)).toEqual({ fields: {}, banner: "restic: wrong password" });
   });
 });
 

@@ -1,8 +1,8 @@
-// What the repository and plan forms do with a refused save: the server's `path: message` lines for
-// the edited object become field errors (re-keyed relative to it); anything no field shows goes to a
+// What the repository and plan forms do with a refused save: the fields the server names for the
+// edited object become field errors (re-keyed relative to it); anything no field shows goes to a
 // banner, so no message is lost. Also the checks and clean-ups both forms make before sending.
 import type { Schedule } from "@gen/v1/config_pb";
-import { errorsUnder, parseFieldErrors, type FieldErrors } from "../api/errors";
+import { errorMessage, errorsUnder, fieldErrors, type FieldErrors } from "../api/errors";
 
 /** The banner over a form whose own checks marked some fields. */
 export const LOCAL_ERRORS_BANNER = "Some settings need attention; see the marked fields.";
@@ -24,11 +24,12 @@ export interface MappedErrors {
 }
 
 /**
- * Splits a server message into field errors under any of `prefixes` (e.g. `repos[2]` and `repo`) whose
+ * Splits a server refusal into field errors under any of `prefixes` (e.g. `repos[2]` and `repo`) whose
  * relative key one of `displayed` matches, and a banner for the rest.
  */
-export function mapServerErrors(message: string, prefixes: string[], displayed: RegExp[]): MappedErrors {
-  const all = parseFieldErrors(message);
+export function mapServerErrors(e: unknown, prefixes: string[], displayed: RegExp[]): MappedErrors {
+  const message = errorMessage(e);
+  const all = fieldErrors(e);
   if (Object.keys(all).length === 0) return { fields: {}, banner: message };
   const fields: FieldErrors = {};
   const shown = new Set<string>();
@@ -39,7 +40,7 @@ export function mapServerErrors(message: string, prefixes: string[], displayed: 
       shown.add(rel === "" ? prefix : rel.startsWith("[") ? prefix + rel : `${prefix}.${rel}`);
     }
   }
-  // Nothing for this object's fields (or a plain message that merely looks like `word: text`): as is.
+  // Nothing for this object's fields: the message as it is.
   if (shown.size === 0) return { fields, banner: message };
   const rest = Object.entries(all)
     .filter(([k]) => !shown.has(k))

@@ -3,6 +3,7 @@ import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { ApiTokenSchema, CairnSettingsSchema, ConfigSchema, type Config } from "@gen/v1/config_pb";
 import { isDirty, isPlaced, isStaleModno, normalizeConfig, rebaseDraft, splitSaveError, userError } from "./settingsDraft";
+import { refusal, refusalOf } from "../api/testing";
 
 type Init = { modno?: number; instance?: string; cairn?: MessageInitShape<typeof CairnSettingsSchema> };
 
@@ -62,20 +63,19 @@ describe("the settings draft", () => {
 
 describe("a refused save", () => {
   it("puts this page's fields beside them and the rest in the banner", () => {
-    const msg = [
-      "config is invalid (4 problem(s)):",
-      "auth.users[1].name: user id \"a b\" has invalid characters; use letters, digits, '_', '-' and '.'",
-      "cairn.max_parallel_tasks: 99 is out of range; use 1 to 64 (or 0 for the default, 2)",
-      "cairn.history_limits[0].keep_min: keep_min (5) must be between 0 and keep_max (2), and keep_max at least 1",
-      "repos[0].uri: a repository URI is required",
-    ].join("\n");
-    const { fields, other } = splitSaveError(msg);
+    const e = refusalOf("config is invalid (4 problem(s)):", [
+      ["auth.users[1].name", 'user name "a b" has invalid characters'],
+      ["cairn.max_parallel_tasks", "99 is out of range; use 1 to 64 (or 0 for the default, 2)"],
+      ["cairn.history_limits[0].keep_min", "keep_min (5) must be between 0 and keep_max (2), and keep_max at least 1"],
+      ["repos[0].uri", "a repository URI is required"],
+    ]);
+    const { fields, other } = splitSaveError(e);
     expect(Object.keys(fields).sort()).toEqual(["auth.users[1].name", "cairn.historyLimits[0].keepMin", "cairn.maxParallelTasks"]);
     expect(other).toEqual(["repos[0].uri: a repository URI is required"]);
   });
 
   it("shows a message naming no field whole", () => {
-    expect(splitSaveError("something broke")).toEqual({ fields: {}, other: ["something broke"] });
+    expect(splitSaveError(refusal("something broke"))).toEqual({ fields: {}, other: ["something broke"] });
   });
 
   it("knows which paths it places", () => {

@@ -4,7 +4,7 @@
 import { clone, create, equals } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { AuthSchema, CairnSettingsSchema, ConfigSchema, type Config } from "@gen/v1/config_pb";
-import { parseFieldErrors, type FieldErrors } from "../api/errors";
+import { errorMessage, fieldErrors, type FieldErrors } from "../api/errors";
 
 /** A copy of `c` with the auth and cairn sections present, so the form can edit them. */
 export function normalizeConfig(c: Config): Config {
@@ -57,11 +57,12 @@ export function isPlaced(path: string): boolean {
 }
 
 /**
- * A refused save's message as field errors (shown beside the fields) and the lines no field of this
+ * A refused save as field errors (shown beside the fields) and the lines no field of this
  * page shows (errors of other config sections, or a message that names no field).
  */
-export function splitSaveError(message: string): { fields: FieldErrors; other: string[] } {
-  const all = parseFieldErrors(message);
+export function splitSaveError(e: unknown): { fields: FieldErrors; other: string[] } {
+  const message = errorMessage(e);
+  const all = fieldErrors(e);
   const fields: FieldErrors = {};
   const other: string[] = [];
   for (const [k, v] of Object.entries(all)) {

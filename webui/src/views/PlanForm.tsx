@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { clone, create } from "@bufbuild/protobuf";
 import { ConfigSchema, PlanSchema, ScheduleSchema, Schedule_Clock, type Config, type Plan } from "@gen/v1/config_pb";
-import { errorMessage, type FieldErrors } from "../api/errors";
+import type { FieldErrors } from "../api/errors";
 import { useActivity } from "../state/activity";
 import { useConfig } from "../state/config";
 import { Confirm, Modal } from "../components/Modal";
@@ -137,7 +137,7 @@ function PlanFormBody(props: {
         report({}, sent);
         setBanner("The configuration was changed elsewhere in the meantime and has been reloaded. Save again to apply your changes.");
       } else {
-        const mapped = mapServerErrors(errorMessage(e), index >= 0 ? [`plans[${index}]`] : [], displayed(!repoForgets));
+        const mapped = mapServerErrors(e, index >= 0 ? [`plans[${index}]`] : [], displayed(!repoForgets));
         report(mapped.fields, sent);
         setBanner(mapped.banner);
       }

@@ -3,6 +3,7 @@ import { act } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { refusalOf } from "../api/testing";
 import { CairnSettingsSchema, ConfigSchema, type Config } from "@gen/v1/config_pb";
 import { StatusSchema } from "@gen/cairn/v1/cairn_pb";
 import type { ConfigState } from "../state/config";
@@ -138,10 +139,10 @@ describe("SettingsView", () => {
 
   it("shows the server's field errors beside the fields and the rest in a banner", async () => {
     save.mockRejectedValue(
-      new ConnectError(
-        "config is invalid (2 problem(s)):\ncairn.max_parallel_tasks: 99 is out of range\nrepos[0].uri: is empty",
-        Code.InvalidArgument,
-      ),
+      refusalOf("config is invalid (2 problem(s)):", [
+        ["cairn.max_parallel_tasks", "99 is out of range"],
+        ["repos[0].uri", "is empty"],
+      ]),
     );
     mount(config());
     type(control("Parallel tasks"), "99");
@@ -217,7 +218,7 @@ describe("SettingsView", () => {
   });
 
   it("hides the errors of history limits once a row is removed", async () => {
-    save.mockRejectedValue(new ConnectError("config is invalid:\ncairn.history_limits[1].keep_max: too small", Code.InvalidArgument));
+    save.mockRejectedValue(refusalOf("config is invalid:", [["cairn.history_limits[1].keep_max", "too small"]]));
     mount(
       config({
         cairn: {

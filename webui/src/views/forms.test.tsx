@@ -3,6 +3,7 @@ import { act, useState } from "react";
 import { createRoot, type Root } from "react-dom/client";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
+import { refusalOf } from "../api/testing";
 import { ConfigSchema, Hook_Condition, ScheduleSchema, Schedule_Clock, type Config, type Hook, type Schedule } from "@gen/v1/config_pb";
 import { CheckRepoExistsResponseSchema, SummaryDashboardResponseSchema, type SummaryDashboardResponse } from "@gen/v1/service_pb";
 import type { ConfigState } from "../state/config";
@@ -261,10 +262,11 @@ describe("RepoForm", () => {
 
   it("maps the server's errors for this repository to fields and the rest to the banner", async () => {
     vi.mocked(backrest.addRepo).mockRejectedValue(
-      new ConnectError(
-        "config is invalid (3 problem(s)):\nrepos[1].prune_policy.schedule.cron: never fires\nrepo.password: cannot be restored\nplans[0].repo: gone",
-        Code.InvalidArgument,
-      ),
+      refusalOf("config is invalid (3 problem(s)):", [
+        ["repos[1].prune_policy.schedule.cron", "never fires"],
+        ["repo.password", "cannot be restored"],
+        ["plans[0].repo", "gone"],
+      ]),
     );
     mount(<RepoForm onClose={() => {}} />);
     type(control("Repository name"), "b");
@@ -334,7 +336,10 @@ describe("RepoForm", () => {
 describe("RepoForm's errors", () => {
   it("hides the errors of a list edited as lines once it changes, and keeps the others", async () => {
     vi.mocked(backrest.addRepo).mockRejectedValue(
-      new ConnectError("config is invalid:\nrepos[1].env[1]: is reserved\nrepos[1].flags[0]: unknown flag", Code.InvalidArgument),
+      refusalOf("config is invalid:", [
+        ["repos[1].env[1]", "is reserved"],
+        ["repos[1].flags[0]", "unknown flag"],
+      ]),
     );
     mount(<RepoForm onClose={() => {}} />);
     type(control("Repository name"), "b");
@@ -380,10 +385,11 @@ describe("PlanForm", () => {
 
   it("maps the server's errors for the plan to its fields", async () => {
     save.mockRejectedValue(
-      new ConnectError(
-        "config is invalid (3 problem(s)):\nplans[0].schedule.maxFrequencyHours: must be at least 1\nplans[0].paths[0]: is odd\nplans[0].backup_flags[0]: bad flag",
-        Code.InvalidArgument,
-      ),
+      refusalOf("config is invalid (3 problem(s)):", [
+        ["plans[0].schedule.maxFrequencyHours", "must be at least 1"],
+        ["plans[0].paths[0]", "is odd"],
+        ["plans[0].backup_flags[0]", "bad flag"],
+      ]),
     );
     mount(<PlanForm planId="docs" onClose={() => {}} />);
     expect(control("Plan name").readOnly).toBe(true);
@@ -428,10 +434,11 @@ describe("PlanForm", () => {
 
   it("hides a server error once its field is edited, and a list's errors once its rows change", async () => {
     save.mockRejectedValue(
-      new ConnectError(
-        "config is invalid:\nplans[0].paths[0]: first is odd\nplans[0].paths[1]: second is odd\nplans[0].backup_flags[0]: bad flag",
-        Code.InvalidArgument,
-      ),
+      refusalOf("config is invalid:", [
+        ["plans[0].paths[0]", "first is odd"],
+        ["plans[0].paths[1]", "second is odd"],
+        ["plans[0].backup_flags[0]", "bad flag"],
+      ]),
     );
     const c = config();
     c.plans[0].paths = ["/a", "/b"];

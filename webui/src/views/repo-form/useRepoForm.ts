@@ -37,7 +37,7 @@ export type Busy = "save" | "test" | "delete" | null;
 function mapSaveError(e: unknown, config: Config, id: string): MappedErrors {
   const at = config.repos.findIndex((r) => r.id === id);
   const index = at >= 0 ? at : config.repos.length;
-  return mapServerErrors(errorMessage(e), [`repos[${index}]`, "repo"], DISPLAYED);
+  return mapServerErrors(e, [`repos[${index}]`, "repo"], DISPLAYED);
 }
 
 export function useRepoForm(props: {

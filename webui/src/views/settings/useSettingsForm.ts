@@ -4,7 +4,6 @@
 import { useCallback, useState } from "react";
 import { clone } from "@bufbuild/protobuf";
 import { ConfigSchema, type Config } from "@gen/v1/config_pb";
-import { errorMessage } from "../../api/errors";
 import { notify } from "../../components/Toasts";
 import { useReportedErrors } from "../../lib/reportedErrors";
 import { isStaleModno, normalizeConfig, splitSaveError } from "../../lib/settingsDraft";
@@ -59,7 +58,7 @@ export function useSettingsForm() {
         setStale(true);
         setOtherErrors([]);
       } else {
-        const { fields, other } = splitSaveError(errorMessage(e));
+        const { fields, other } = splitSaveError(e);
         report(fields, draft);
         setOtherErrors(other);
       }
