@@ -1,6 +1,7 @@
 //! cairn's repository engines behind one async trait: init, backup, snapshots, ls, restore, dump,
 //! forget, prune, check, stats, unlock and arbitrary commands. The restic engine drives the `restic`
 //! binary; the embedded engine runs rustic_core in a worker process.
+mod die_with_parent;
 pub mod embedded;
 mod engine;
 mod error;

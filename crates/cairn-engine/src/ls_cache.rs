@@ -3,7 +3,8 @@
 //! per directory. Oldest entries are evicted first.
 use cairn_proto::v1::LsEntry;
 use std::collections::{HashMap, VecDeque};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 
 /// How many directory listings are kept.
 pub const CAPACITY: usize = 512;
@@ -29,7 +30,7 @@ impl LsCache {
     }
 
     pub fn get(&self, repo: &str, snapshot: &str, dir: &str) -> Option<Arc<Vec<LsEntry>>> {
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let guard = self.inner.lock();
         guard
             .map
             .get(&(repo.to_string(), snapshot.to_string(), dir.to_string()))
@@ -37,7 +38,7 @@ impl LsCache {
     }
 
     pub fn put(&self, repo: &str, snapshot: &str, dir: &str, entries: Arc<Vec<LsEntry>>) {
-        let mut guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.inner.lock();
         let Entries { map, order } = &mut *guard;
         let key = (repo.to_string(), snapshot.to_string(), dir.to_string());
         if map.insert(key.clone(), entries).is_none() {

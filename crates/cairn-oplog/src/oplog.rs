@@ -16,7 +16,8 @@ use rusqlite::{Connection, OpenFlags, params_from_iter};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
 /// How many idle read connections are kept.
@@ -53,7 +54,7 @@ pub struct KindCount {
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    m.lock()
 }
 
 pub(crate) fn decode(id: i64, blob: &[u8]) -> Result<Operation> {

@@ -1,7 +1,7 @@
 //! Where the orchestrator gets the time: the system clock in production, a settable clock in tests (so
 //! schedules, sleeps and clock jumps can be driven deterministically).
 use chrono::{DateTime, Utc};
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 /// A source of the current time, so the orchestrator can run on a real or a fake clock.
 pub trait Clock: Send + Sync {
@@ -31,18 +31,18 @@ impl FakeClock {
 
     /// Moves the clock to `t`; a time before the current one simulates a backward clock jump.
     pub fn set(&self, t: DateTime<Utc>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = t;
+        *self.0.lock() = t;
     }
 
     /// Moves the clock on by `d` (a negative `d` moves it back).
     pub fn advance(&self, d: chrono::Duration) {
-        let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut t = self.0.lock();
         *t += d;
     }
 }
 
 impl Clock for FakeClock {
     fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+        *self.0.lock()
     }
 }

@@ -15,7 +15,8 @@ use cairn_proto::v1::{Config, Operation, OperationStatus, Plan, Repo};
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use parking_lot::{Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -89,7 +90,7 @@ pub(crate) struct Inner {
 
 impl Inner {
     pub fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+        self.state.lock()
     }
 
     pub fn now(&self) -> DateTime<Utc> {

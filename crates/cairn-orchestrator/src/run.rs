@@ -10,7 +10,8 @@ use crate::tasks;
 use cairn_engine::{Engine, EngineError};
 use cairn_oplog::OplogError;
 use cairn_proto::v1::{Config, Operation, OperationStatus, Plan, Repo};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -104,27 +105,27 @@ impl TaskCtx {
 
     /// The run's operation as it is now (None for tasks without one).
     pub fn op(&self) -> Option<Operation> {
-        self.op.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.op.lock().clone()
     }
 
     /// Changes the operation and writes it to the log now.
     pub fn update_op(&self, f: impl FnOnce(&mut Operation)) -> Result<(), OplogError> {
-        let mut guard = self.op.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.op.lock();
         let Some(op) = guard.as_mut() else {
             return Ok(());
         };
         f(op);
         self.inner.oplog.update(op)?;
-        *self.last_write.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
+        *self.last_write.lock() = Instant::now();
         Ok(())
     }
 
     /// Changes the operation; writes it only if the last write was at least [`PROGRESS_INTERVAL`] ago.
     pub fn progress_op(&self, f: impl FnOnce(&mut Operation)) {
-        let mut guard = self.op.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.op.lock();
         let Some(op) = guard.as_mut() else { return };
         f(op);
-        let mut last = self.last_write.lock().unwrap_or_else(|p| p.into_inner());
+        let mut last = self.last_write.lock();
         if last.elapsed() >= PROGRESS_INTERVAL {
             match self.inner.oplog.update(op) {
                 Ok(()) => *last = Instant::now(),

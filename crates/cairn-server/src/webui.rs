@@ -10,7 +10,8 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use std::collections::HashMap;
 use std::io::Write;
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
+use parking_lot::Mutex;
 
 include!(concat!(env!("OUT_DIR"), "/webui_assets.rs"));
 
@@ -110,15 +111,13 @@ fn accepts_gzip(req: &HeaderMap) -> bool {
 fn gzipped(path: &str, data: &[u8]) -> Option<Bytes> {
     static CACHE: OnceLock<Mutex<HashMap<String, Bytes>>> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
-    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(path).cloned()) {
+    if let Some(hit) = cache.lock().get(path).cloned() {
         return Some(hit);
     }
     let mut enc = GzEncoder::new(Vec::with_capacity(data.len() / 3), Compression::best());
     enc.write_all(data).ok()?;
     let bytes = Bytes::from(enc.finish().ok()?);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(path.to_string(), bytes.clone());
-    }
+    cache.lock().insert(path.to_string(), bytes.clone());
     Some(bytes)
 }
 

@@ -64,9 +64,7 @@ fn limit_memory(cmd: &mut tokio::process::Command, bytes: u64) {
     // SAFETY: only async-signal-safe calls (prctl, setrlimit) in the child before exec.
     unsafe {
         cmd.pre_exec(move || {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
+            crate::die_with_parent::in_child()?;
             if bytes > 0 {
                 let limit = libc::rlimit {
                     rlim_cur: bytes as libc::rlim_t,

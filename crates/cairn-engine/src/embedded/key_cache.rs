@@ -5,7 +5,7 @@
 use super::protocol::{Job, KnownKey};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 #[derive(Default)]
 pub struct KeyCache(Mutex<HashMap<[u8; 32], KnownKey>>);
@@ -27,20 +27,20 @@ impl KeyCache {
     /// The key kept for the job's repository and password.
     pub fn get(&self, job: &Job) -> Option<KnownKey> {
         let id = entry(job)?;
-        self.0.lock().ok()?.get(&id).cloned()
+        self.0.lock().get(&id).cloned()
     }
 
     /// Keeps the key a worker reported for the job's repository and password.
     pub fn put(&self, job: &Job, key: KnownKey) {
-        if let (Some(id), Ok(mut map)) = (entry(job), self.0.lock()) {
-            map.insert(id, key);
+        if let Some(id) = entry(job) {
+            self.0.lock().insert(id, key);
         }
     }
 
     /// Forgets the key of the job's repository and password (its password no longer opens it).
     pub fn forget(&self, job: &Job) {
-        if let (Some(id), Ok(mut map)) = (entry(job), self.0.lock()) {
-            map.remove(&id);
+        if let Some(id) = entry(job) {
+            self.0.lock().remove(&id);
         }
     }
 }

@@ -9,7 +9,8 @@ use super::storage::Storage;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(30);
@@ -267,7 +268,7 @@ fn start_refresh(
             };
             if let Ok(new_name) = write_lock(s.as_ref(), &key, &fresh) {
                 on_lock(&new_name);
-                let mut current = n.lock().unwrap_or_else(|p| p.into_inner());
+                let mut current = n.lock();
                 let old = std::mem::replace(&mut *current, new_name);
                 let _ = s.remove(DIR, &old);
             }
@@ -284,7 +285,7 @@ fn start_refresh(
 impl HeldLock {
     pub fn release(mut self) -> std::io::Result<()> {
         self.stop_refresh();
-        let name = self.name.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let name = self.name.lock().clone();
         self.storage.remove(DIR, &name)
     }
 
@@ -300,7 +301,7 @@ impl Drop for HeldLock {
     fn drop(&mut self) {
         if self.refresher.is_some() {
             self.stop_refresh();
-            let name = self.name.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let name = self.name.lock().clone();
             let _ = self.storage.remove(DIR, &name);
         }
     }

@@ -9,7 +9,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 const SUFFIX: &str = "packs";
 
@@ -55,7 +55,7 @@ impl PackJournal {
 
     /// Notes a stored pack (one short line, appended in a single write).
     pub fn record(&self, id: &str, size: u64) -> io::Result<()> {
-        let mut file = self.file.lock().unwrap_or_else(|p| p.into_inner());
+        let mut file = self.file.lock();
         file.write_all(format!("{id} {size}\n").as_bytes())
     }
 

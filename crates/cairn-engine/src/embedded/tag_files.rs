@@ -6,7 +6,7 @@ use super::flags::SourceFilter;
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use parking_lot::{Mutex, MutexGuard};
 
 /// The tag file of cache directories and the first bytes it must have
 /// (<https://bford.info/cachedir/>).
@@ -110,7 +110,7 @@ impl TagFilter {
     }
 
     fn cache(&self) -> MutexGuard<'_, HashMap<(usize, PathBuf), bool>> {
-        self.tagged.lock().unwrap_or_else(|p| p.into_inner())
+        self.tagged.lock()
     }
 }
 

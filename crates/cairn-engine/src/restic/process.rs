@@ -108,18 +108,12 @@ pub fn command(
     Ok((cmd, truncate(&display, 100)))
 }
 
-/// Has the kernel kill restic if cairn itself dies (SIGKILL, OOM killer): an orphaned restic would
-/// keep its lock live and go on writing, so the restarted cairn could neither unlock nor start anew.
-/// The setting survives exec, so it holds through nice/ionice prefixes.
+/// Has restic die with cairn (see [`crate::die_with_parent`]): an orphaned restic would keep its lock
+/// live, so the restarted cairn could neither unlock nor start anew.
 fn die_with_parent(cmd: &mut Command) {
-    // SAFETY: prctl is async-signal-safe and touches only the calling (child) process.
+    // SAFETY: the hook makes only async-signal-safe calls.
     unsafe {
-        cmd.pre_exec(|| {
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            Ok(())
-        });
+        cmd.pre_exec(crate::die_with_parent::in_child);
     }
 }
 

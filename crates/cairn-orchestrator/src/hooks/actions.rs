@@ -9,7 +9,7 @@ use cairn_proto::v1::Hook;
 use cairn_proto::v1::hook::webhook::Method;
 use serde_json::json;
 use std::io::Write;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
@@ -24,7 +24,7 @@ pub fn telegram_api() -> String {
 
 /// Appends a line to the hook's log.
 pub fn note(log: &Mutex<LogWriter>, line: &str) {
-    let mut w = log.lock().unwrap_or_else(|p| p.into_inner());
+    let mut w = log.lock();
     let _ = writeln!(w, "{line}");
 }
 

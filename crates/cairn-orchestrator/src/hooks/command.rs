@@ -7,7 +7,7 @@ use super::actions::note;
 use cairn_config::template::Rendered;
 use cairn_oplog::LogWriter;
 use std::process::Stdio;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
 use tokio::process::Command;

@@ -192,7 +192,7 @@ async fn deliver_contained(
         .logs
         .create(logref, op_id, None)
         .map_err(|e| format!("cannot create the hook's log: {e}"))?;
-    let log = Arc::new(std::sync::Mutex::new(log));
+    let log = Arc::new(parking_lot::Mutex::new(log));
     let (hook, vars, cancel) = (hook.clone(), vars.clone(), ctx.cancel.clone());
     let timeout = hook_timeout(ctx);
     let log2 = log.clone();
@@ -206,7 +206,7 @@ async fn deliver_contained(
         )),
         Err(e) => Err(format!("the hook was stopped: {e}")),
     };
-    if let Ok(l) = Arc::try_unwrap(log).map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+    if let Ok(l) = Arc::try_unwrap(log).map(|m| m.into_inner())
         && let Err(e) = l.finish()
     {
         tracing::warn!(error = %e, "finishing a hook log failed");

@@ -8,7 +8,7 @@ use super::{email, http};
 use cairn_oplog::LogWriter;
 use reqwest::Url;
 use serde_json::json;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 /// Where a shoutrrr URL sends.
 #[derive(Debug, PartialEq)]

@@ -3,7 +3,7 @@
 use crate::run::{Failure, TaskCtx};
 use cairn_oplog::{LogWriter, new_log_id};
 use std::io::Write;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 
 /// A task's output log.
 pub struct OutputLog {
@@ -30,10 +30,10 @@ impl OutputLog {
 
     /// Appends one line (dropped past the cap, which is noted once).
     pub fn line(&self, line: &str) {
-        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        let mut guard = self.writer.lock();
         let Some(w) = guard.as_mut() else { return };
         if w.len() + line.len() as u64 + 1 > self.limit {
-            let mut truncated = self.truncated.lock().unwrap_or_else(|p| p.into_inner());
+            let mut truncated = self.truncated.lock();
             if !*truncated {
                 *truncated = true;
                 let _ = writeln!(w, "[output truncated at {} bytes]", self.limit);
@@ -49,14 +49,13 @@ impl OutputLog {
     pub fn len(&self) -> u64 {
         self.writer
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .as_ref()
             .map_or(0, LogWriter::len)
     }
 
     /// Ends the log (compressing it into the store).
     pub fn finish(&self) {
-        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let writer = self.writer.lock().take();
         if let Some(w) = writer
             && let Err(e) = w.finish()
         {

@@ -3,7 +3,7 @@
 //! and the stored hash, so a changed password is never served from the cache.
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 const TTL: Duration = Duration::from_secs(300);
@@ -23,12 +23,12 @@ impl BasicCache {
     }
 
     pub fn contains(&self, key: &[u8; 32]) -> bool {
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let map = self.0.lock();
         map.get(key).is_some_and(|t| t.elapsed() < TTL)
     }
 
     pub fn remember(&self, key: [u8; 32]) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut map = self.0.lock();
         if map.len() >= MAX_ENTRIES {
             map.retain(|_, t| t.elapsed() < TTL);
             if map.len() >= MAX_ENTRIES {

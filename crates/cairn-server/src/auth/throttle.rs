@@ -6,7 +6,7 @@
 //! [`FORGET_AFTER`] without failures.
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 /// Failures allowed before any delay.
@@ -63,8 +63,8 @@ pub fn delay(failures: u32) -> Duration {
 }
 
 impl Throttle {
-    fn state(&self) -> std::sync::MutexGuard<'_, State> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    fn state(&self) -> parking_lot::MutexGuard<'_, State> {
+        self.state.lock()
     }
 
     /// Whether `user` may try a password from `source` at `now`.

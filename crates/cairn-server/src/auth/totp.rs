@@ -5,7 +5,7 @@
 //! is stored.
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 
@@ -102,21 +102,21 @@ pub struct TotpState {
 
 impl TotpState {
     pub fn start(&self, user: &str, secret: &str) {
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = self.pending.lock();
         p.retain(|_, (_, at)| at.elapsed() < PENDING_FOR);
         p.insert(user.to_string(), (secret.to_string(), Instant::now()));
     }
 
     /// The user's pending secret, if enrolment started less than ten minutes ago.
     pub fn pending(&self, user: &str) -> Option<String> {
-        let p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let p = self.pending.lock();
         p.get(user)
             .filter(|(_, at)| at.elapsed() < PENDING_FOR)
             .map(|(s, _)| s.clone())
     }
 
     pub fn finish(&self, user: &str) {
-        let mut p = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut p = self.pending.lock();
         p.remove(user);
     }
 
@@ -125,7 +125,7 @@ impl TotpState {
         let Some(step) = step_of(secret, code, now) else {
             return false;
         };
-        let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
+        let mut used = self.used.lock();
         if used.get(user).is_some_and(|last| step <= *last) {
             return false;
         }

@@ -13,7 +13,7 @@ use reqwest::blocking::{Client, RequestBuilder};
 use rusty_s3::Credentials;
 use serde::Deserialize;
 use std::io;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 const INSTANCE_SERVICE: &str = "http://169.254.169.254";
@@ -126,10 +126,7 @@ impl RoleCredentials {
     /// The credentials to sign with: the kept ones, or new ones when they are about to expire. While
     /// the service cannot be reached, kept credentials serve until they have actually expired.
     pub fn current(&self) -> io::Result<Credentials> {
-        let mut kept = self
-            .kept
-            .lock()
-            .map_err(|_| other("the AWS role credentials were poisoned"))?;
+        let mut kept = self.kept.lock();
         if let Some(k) = kept.as_ref()
             && (k.valid_for(RENEW_BEFORE)
                 || (k.obtained.elapsed() < ASK_AT_MOST_EVERY && k.valid_for(Duration::ZERO)))
@@ -445,7 +442,7 @@ mod tests {
     fn kept_credentials_serve_until_they_expire_while_the_service_is_away() {
         let (_, role) = silent_role();
         let keep = |expires: jiff::Timestamp| {
-            *role.kept.lock().unwrap() = Some(Kept {
+            *role.kept.lock() = Some(Kept {
                 credentials: Credentials::new_with_token("AK", "SK", "T"),
                 expires: Some(expires),
                 obtained: Instant::now()

@@ -1,6 +1,6 @@
 //! A counting gate: at most N callers inside at once. The embedded engine puts one in front of pack reads
 //! so a restore holds only a few packs in memory however many threads rustic_core starts.
-use std::sync::{Condvar, Mutex};
+use parking_lot::{Condvar, Mutex};
 
 pub struct Gate {
     free: Mutex<usize>,
@@ -19,9 +19,9 @@ impl Gate {
     }
 
     pub fn enter(&self) -> Pass<'_> {
-        let mut free = self.free.lock().unwrap_or_else(|p| p.into_inner());
+        let mut free = self.free.lock();
         while *free == 0 {
-            free = self.changed.wait(free).unwrap_or_else(|p| p.into_inner());
+            self.changed.wait(&mut free);
         }
         *free -= 1;
         Pass(self)
@@ -30,7 +30,7 @@ impl Gate {
 
 impl Drop for Pass<'_> {
     fn drop(&mut self) {
-        let mut free = self.0.free.lock().unwrap_or_else(|p| p.into_inner());
+        let mut free = self.0.free.lock();
         *free += 1;
         self.0.changed.notify_one();
     }

@@ -9,7 +9,7 @@ use reqwest::blocking::Client;
 use serde::Deserialize;
 use std::io;
 use std::path::PathBuf;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Read and write access to objects, what restic asks for.
@@ -121,10 +121,7 @@ impl GcsAuth {
 
     /// The kept token, or a new one when it is missing or about to expire.
     fn exchanged(&self, client: &Client) -> io::Result<String> {
-        let mut cached = self
-            .cached
-            .lock()
-            .map_err(|_| other("the Google token cache was poisoned"))?;
+        let mut cached = self.cached.lock();
         if let Some((token, until)) = cached.as_ref()
             && Instant::now() < *until
         {

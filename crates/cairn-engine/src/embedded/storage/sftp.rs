@@ -15,7 +15,8 @@ use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::StatusCode;
 use std::io;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
@@ -139,10 +140,7 @@ impl SftpStorage {
 
 /// What ssh printed, for an error message ("" when nothing).
 fn said(stderr: &Mutex<String>) -> String {
-    let text = stderr
-        .lock()
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
+    let text = stderr.lock().trim().to_string();
     if text.is_empty() {
         text
     } else {
@@ -195,7 +193,8 @@ async fn start(words: &[String], stderr: Arc<Mutex<String>>) -> io::Result<(Chil
 async fn keep_tail(stderr: tokio::process::ChildStderr, kept: Arc<Mutex<String>>) {
     let mut lines = BufReader::new(stderr).lines();
     while let Ok(Some(line)) = lines.next_line().await {
-        if let Ok(mut kept) = kept.lock() {
+        {
+            let mut kept = kept.lock();
             kept.push_str(&line);
             kept.push('\n');
             if kept.len() > STDERR_KEPT {
@@ -295,7 +294,7 @@ impl Storage for SftpStorage {
 
 impl Drop for SftpStorage {
     fn drop(&mut self) {
-        let child = self.child.lock().ok().and_then(|mut c| c.take());
+        let child = self.child.lock().take();
         self.files.close();
         self.runtime.block_on(async {
             if let Some(mut child) = child {

@@ -6,7 +6,8 @@ use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error;
 use russh_sftp::protocol::{FileAttributes, OpenFlags};
 use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
+use parking_lot::{Mutex, MutexGuard};
 
 /// How many handles are kept (OpenSSH allows hundreds per session).
 const KEPT: usize = 32;
@@ -51,7 +52,7 @@ impl ReadHandles {
     }
 
     fn kept(&self) -> MutexGuard<'_, Kept> {
-        self.kept.lock().unwrap_or_else(|p| p.into_inner())
+        self.kept.lock()
     }
 
     /// A handle for `path`, kept or newly opened. Must be called inside the session's runtime.

@@ -1,6 +1,6 @@
 //! Bandwidth limits (restic's `--limit-upload` / `--limit-download`, in KiB/s): callers report the bytes
 //! they moved and sleep long enough that the average rate since the start stays under the limit.
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 pub struct Throttle {
@@ -23,7 +23,7 @@ impl Throttle {
             return;
         };
         let wait = {
-            let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
+            let mut state = self.state.lock();
             state.1 += bytes as u64;
             let due = Duration::from_secs_f64(state.1 as f64 / rate as f64);
             due.saturating_sub(state.0.elapsed())

@@ -82,7 +82,6 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
     let errors = watch
         .errors
         .lock()
-        .unwrap_or_else(|p| p.into_inner())
         .clone();
     let skipped = !task.dry_run && task.skip_if_unchanged && saved.id.is_null();
     let mut summary = summary_of(saved.summary.as_ref());
@@ -185,7 +184,6 @@ fn report(out: &Out, watch: &Watch, meter: &super::progress::Meter) {
     let current = watch
         .current
         .lock()
-        .unwrap_or_else(|p| p.into_inner())
         .clone();
     let status = BackupProgressStatusEntry {
         percent_done: if length > 0 {

@@ -12,7 +12,8 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Mutex, mpsc};
+use std::sync::mpsc;
+use parking_lot::Mutex;
 
 /// Files waiting for a writer: enough to keep the threads busy, few enough to hold little memory.
 const QUEUE: usize = 256;
@@ -34,7 +35,6 @@ pub fn fill<S: IndexedFull + Sync>(
         failed.store(true, Ordering::SeqCst);
         first_error
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .get_or_insert(f);
     };
     std::thread::scope(|scope| {
@@ -57,14 +57,14 @@ pub fn fill<S: IndexedFull + Sync>(
             fail(f);
         }
     });
-    match first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+    match first_error.into_inner() {
         Some(f) => Err(f),
         None => Ok(()),
     }
 }
 
 fn next(rx: &Mutex<mpsc::Receiver<(PathBuf, Node)>>) -> Option<(PathBuf, Node)> {
-    rx.lock().unwrap_or_else(|p| p.into_inner()).recv().ok()
+    rx.lock().recv().ok()
 }
 
 /// Hands the regular files with content to the writers; stops early once one of them failed.

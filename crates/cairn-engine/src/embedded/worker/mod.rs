@@ -19,7 +19,8 @@ pub use fail::Fail;
 
 use super::protocol::{Event, FailKind, Job, Task, write_event, write_frame};
 use std::io::{Read, Write};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 
 /// Where the worker's frames go; shared by the threads that report.
 #[derive(Clone)]
@@ -27,13 +28,13 @@ pub struct Out(Arc<Mutex<std::io::Stdout>>);
 
 impl Out {
     pub fn event(&self, event: &Event) {
-        let mut out = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = self.0.lock();
         // A closed pipe means cairn is gone; the job ends when it next checks.
         let _ = write_event(&mut *out, event);
     }
 
     pub fn data(&self, bytes: &[u8]) -> std::io::Result<()> {
-        let mut out = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        let mut out = self.0.lock();
         write_frame(&mut *out, super::protocol::TAG_DATA, bytes)
     }
 
@@ -71,7 +72,7 @@ pub fn main() -> i32 {
     let panic_message = Arc::new(Mutex::new(String::new()));
     let slot = panic_message.clone();
     std::panic::set_hook(Box::new(move |info| {
-        let mut m = slot.lock().unwrap_or_else(|p| p.into_inner());
+        let mut m = slot.lock();
         if m.is_empty() {
             *m = info.to_string();
         }
@@ -89,7 +90,6 @@ pub fn main() -> i32 {
         Err(_) => {
             let m = panic_message
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
                 .clone();
             out.event(&failed(
                 FailKind::Panic,

@@ -6,7 +6,8 @@ use cairn_proto::v1::BackupProgressError;
 use rustic_core::{ReadSource, ReadSourceEntry, ReadSourceOpen, RusticError, RusticResult};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 
 /// Told of each error as it happens.
 pub type OnError = Box<dyn Fn(&BackupProgressError) + Send + Sync>;
@@ -34,7 +35,6 @@ impl Watch {
         }
         self.errors
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
             .push(e);
     }
 }
@@ -145,7 +145,7 @@ impl<O: ReadSourceOpen> ReadSourceOpen for WatchedOpen<O> {
         let path = self.path.display().to_string();
         match self.inner.open() {
             Ok(reader) => {
-                *self.watch.current.lock().unwrap_or_else(|p| p.into_inner()) = path;
+                *self.watch.current.lock() = path;
                 self.watch.files_opened.fetch_add(1, Ordering::Relaxed);
                 Ok(reader)
             }

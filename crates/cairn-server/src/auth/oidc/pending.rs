@@ -5,7 +5,7 @@ use super::error::OidcError;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long a started sign-in may take.
@@ -44,7 +44,7 @@ impl PendingLogins {
             started: now,
         };
         let state = random_text()?;
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.map.lock();
         if map.len() >= MAX_PENDING {
             map.retain(|_, p| now.duration_since(p.started) < PENDING_TTL);
         }
@@ -57,7 +57,7 @@ impl PendingLogins {
 
     /// Ends the sign-in of `state`, if it is known and has not expired.
     pub fn take(&self, state: &str, now: Instant) -> Option<Pending> {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let mut map = self.map.lock();
         map.remove(state)
             .filter(|p| now.duration_since(p.started) < PENDING_TTL)
     }

@@ -5,7 +5,8 @@ use super::error::OidcError;
 use jsonwebtoken::jwk::JwkSet;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long one request to the provider may take.
@@ -132,8 +133,8 @@ impl Provider {
         serde_json::from_slice(&body).map_err(|e| bad(e.to_string()))
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Cached>> {
-        self.cache.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> parking_lot::MutexGuard<'_, Option<Cached>> {
+        self.cache.lock()
     }
 
     fn with_cache<T>(&self, issuer: &str, f: impl FnOnce(&Cached) -> Option<T>) -> Option<T> {
