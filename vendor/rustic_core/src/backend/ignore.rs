@@ -5,12 +5,11 @@ use std::{
     ffi::OsString,
     fs::File,
     path::{Path, PathBuf},
-    sync::Arc,
 };
 
 use bytesize::ByteSize;
 use derive_setters::Setters;
-use ignore::{DirEntry, Walk, WalkBuilder};
+use ignore::{Walk, WalkBuilder};
 use log::warn;
 use serde_with::{DisplayFromStr, serde_as};
 
@@ -53,28 +52,13 @@ pub enum IgnoreErrorKind {
 pub(crate) type IgnoreResult<T> = Result<T, IgnoreErrorKind>;
 
 /// A [`LocalSource`] is a source from local paths which is used to be read from (i.e. to backup it).
+#[derive(Debug)]
 pub struct LocalSource {
     /// The walk builder.
     builder: WalkBuilder,
     /// The save options to use.
     save_opts: LocalSourceSaveOptions,
-    /// The entry filter set by the filter options, kept so that [`LocalSource::filter_entries`] can
-    /// add to it.
-    entry_filter: Option<EntryFilter>,
 }
-
-impl std::fmt::Debug for LocalSource {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LocalSource")
-            .field("builder", &self.builder)
-            .field("save_opts", &self.save_opts)
-            .field("entry_filter", &self.entry_filter.is_some())
-            .finish()
-    }
-}
-
-/// A walk entry filter: `false` leaves the entry out (and, for a directory, all below it).
-type EntryFilter = Arc<dyn Fn(&DirEntry) -> bool + Send + Sync + 'static>;
 
 #[serde_as]
 #[cfg_attr(feature = "clap", derive(clap::Parser))]
@@ -191,9 +175,8 @@ impl LocalSource {
 
         let needs_entry_filter = !exclude_if_present.is_empty() || !exclude_if_xattr.is_empty();
 
-        let mut entry_filter: Option<EntryFilter> = None;
         if needs_entry_filter {
-            entry_filter = Some(Arc::new(move |entry: &DirEntry| {
+            _ = walk_builder.filter_entry(move |entry| {
                 // exclude-if-present: skip directories containing a marker file
                 if !exclude_if_present.is_empty()
                     && let Some(tpe) = entry.file_type()
@@ -224,42 +207,12 @@ impl LocalSource {
                 }
 
                 true
-            }));
+            });
         }
 
-        let mut source = Self {
-            builder: walk_builder,
-            save_opts,
-            entry_filter: None,
-        };
-        if let Some(filter) = entry_filter {
-            source.set_entry_filter(filter);
-        }
-        Ok(source)
-    }
+        let builder = walk_builder;
 
-    /// Adds a filter to the walk (cairn's addition): entries it returns `false` for are left out, and a
-    /// directory left out is not descended into. It applies to every entry below the backup paths (not
-    /// to the paths themselves), in the walk and in [`ReadSource::size`], after the filter options'.
-    #[must_use]
-    pub fn filter_entries(
-        mut self,
-        keep: impl Fn(&DirEntry) -> bool + Send + Sync + 'static,
-    ) -> Self {
-        let filter: EntryFilter = match self.entry_filter.take() {
-            Some(first) => Arc::new(move |entry: &DirEntry| first(entry) && keep(entry)),
-            None => Arc::new(keep),
-        };
-        self.set_entry_filter(filter);
-        self
-    }
-
-    fn set_entry_filter(&mut self, filter: EntryFilter) {
-        let walk_filter = filter.clone();
-        _ = self
-            .builder
-            .filter_entry(move |entry: &DirEntry| walk_filter(entry));
-        self.entry_filter = Some(filter);
+        Ok(Self { builder, save_opts })
     }
 }
 
@@ -281,7 +234,7 @@ impl ReadSourceOpen for OpenFile {
     /// * If the file could not be opened.
     fn open(self) -> RusticResult<Self::Reader> {
         let path = self.0;
-        open_without_atime(&path).map_err(|err| {
+        File::open(&path).map_err(|err| {
             RusticError::with_source(
                 ErrorKind::InputOutput,
                 "Failed to open file at `{path}`. Please make sure the file exists and is accessible.",
@@ -290,25 +243,6 @@ impl ReadSourceOpen for OpenFile {
             .attach_context("path", path.display().to_string())
         })
     }
-}
-
-/// cairn: opens a file for reading without updating its access time where the system allows it (Linux's
-/// `O_NOATIME`, which only the file's owner or a privileged process may use), as restic does: a backup
-/// should not change what it backs up, and `--with-atime` stores the time from before any backup.
-fn open_without_atime(path: &Path) -> std::io::Result<File> {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        match std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(nix::libc::O_NOATIME)
-            .open(path)
-        {
-            Err(e) if e.raw_os_error() == Some(nix::libc::EPERM) => {}
-            opened => return opened,
-        }
-    }
-    File::open(path)
 }
 
 impl ReadSource for LocalSource {
