@@ -10,6 +10,10 @@ use jiff::Zoned;
 use log::warn;
 use pariter::IteratorExt;
 
+/// How many walked items may wait between the pipeline's threads (cairn: pariter's defaults, twice the
+/// thread count and a rendezvous, made every unchanged file a thread handoff).
+const ITEMS_IN_FLIGHT: usize = 256;
+
 use crate::{
     Progress,
     archiver::{
@@ -192,8 +196,12 @@ impl<'a, BE: DecryptFullBackend, I: ReadGlobalIndex> Archiver<'a, BE, I> {
                 },
             )
             // archive files in parallel
-            .parallel_map_scoped(s, |item| self.file_archiver.process(item, p))
-            .readahead_scoped(s)
+            .parallel_map_scoped_custom(
+                s,
+                |o| o.buffer_size(ITEMS_IN_FLIGHT),
+                |item| self.file_archiver.process(item, p),
+            )
+            .readahead_scoped_custom(s, |o| o.buffer_size(ITEMS_IN_FLIGHT))
             .filter_map(|item| match item {
                 Ok(item) => Some(item),
                 Err(err) => {
