@@ -438,7 +438,7 @@ impl<BE: DecryptWriteBackend> RawPacker<BE> {
                 cacheable: blob_type.is_cacheable(),
             },
             1,
-            1,
+            PACK_WRITERS,
         ));
 
         Self {
@@ -797,6 +797,10 @@ impl<BE: DecryptWriteBackend> FileWriterHandle<BE> {
 }
 
 // TODO: add documentation
+/// How many pack files are written at once (cairn: one writer left the packer waiting on every write
+/// and fsync; restic's local backend writes two at a time by default).
+const PACK_WRITERS: usize = 2;
+
 pub(crate) struct Actor {
     /// The sender to send blobs to the raw packer.
     sender: Sender<(BytesList, IndexPack)>,
@@ -819,12 +823,13 @@ impl Actor {
     fn new<BE: DecryptWriteBackend>(
         fwh: FileWriterHandle<BE>,
         queue_len: usize,
-        _par: usize,
+        par: usize,
     ) -> Self {
         let (tx, rx) = bounded(queue_len);
         let (finish_tx, finish_rx) = bounded::<RusticResult<()>>(0);
 
         let _join_handle = std::thread::spawn(move || {
+            let writer = &fwh;
             scope(|scope| {
                 let status = rx
                     .into_iter()
@@ -835,7 +840,11 @@ impl Actor {
                         (file, PackId::from(id), index)
                     })
                     .readahead_scoped(scope)
-                    .map(|load| fwh.process(load))
+                    .parallel_map_scoped_custom(
+                        scope,
+                        |o| o.threads(par).buffer_size(par),
+                        |load| writer.process(load),
+                    )
                     .readahead_scoped(scope)
                     .try_for_each(|index| fwh.index(index?));
                 _ = finish_tx.send(status);
