@@ -181,10 +181,21 @@ impl<R: Read + Send> Iterator for ChunkIter<R> {
                 }
             }
 
-            let byte = self.buf[self.pos];
-            vec.push(byte);
-            self.pos += 1;
-            self.rabin.slide(byte);
+            // cairn: slide over the buffered bytes up to the next cut point or the size limit, then
+            // copy them in one go (pushing byte by byte cost as much as the rolling hash).
+            let start = self.pos;
+            let end = start + (self.buf.len() - start).min(self.max_size - vec.len());
+            let mut at = start;
+            while at < end {
+                let byte = self.buf[at];
+                at += 1;
+                self.rabin.slide(byte);
+                if (self.rabin.hash & self.split_mask) == 0 {
+                    break;
+                }
+            }
+            vec.extend_from_slice(&self.buf[start..at]);
+            self.pos = at;
         }
         self.size_hint = self.size_hint.saturating_sub(vec.len()); // size_hint can be too small!
         Some(Ok(vec))
