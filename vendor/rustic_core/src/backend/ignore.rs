@@ -5,11 +5,12 @@ use std::{
     ffi::OsString,
     fs::File,
     path::{Path, PathBuf},
+    sync::Arc,
 };
 
 use bytesize::ByteSize;
 use derive_setters::Setters;
-use ignore::{Walk, WalkBuilder};
+use ignore::{DirEntry, Walk, WalkBuilder};
 use log::warn;
 use serde_with::{DisplayFromStr, serde_as};
 
@@ -52,13 +53,28 @@ pub enum IgnoreErrorKind {
 pub(crate) type IgnoreResult<T> = Result<T, IgnoreErrorKind>;
 
 /// A [`LocalSource`] is a source from local paths which is used to be read from (i.e. to backup it).
-#[derive(Debug)]
 pub struct LocalSource {
     /// The walk builder.
     builder: WalkBuilder,
     /// The save options to use.
     save_opts: LocalSourceSaveOptions,
+    /// The entry filter set by the filter options, kept so that [`LocalSource::filter_entries`] can
+    /// add to it.
+    entry_filter: Option<EntryFilter>,
 }
+
+impl std::fmt::Debug for LocalSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalSource")
+            .field("builder", &self.builder)
+            .field("save_opts", &self.save_opts)
+            .field("entry_filter", &self.entry_filter.is_some())
+            .finish()
+    }
+}
+
+/// A walk entry filter: `false` leaves the entry out (and, for a directory, all below it).
+type EntryFilter = Arc<dyn Fn(&DirEntry) -> bool + Send + Sync + 'static>;
 
 #[serde_as]
 #[cfg_attr(feature = "clap", derive(clap::Parser))]
@@ -175,8 +191,9 @@ impl LocalSource {
 
         let needs_entry_filter = !exclude_if_present.is_empty() || !exclude_if_xattr.is_empty();
 
+        let mut entry_filter: Option<EntryFilter> = None;
         if needs_entry_filter {
-            _ = walk_builder.filter_entry(move |entry| {
+            entry_filter = Some(Arc::new(move |entry: &DirEntry| {
                 // exclude-if-present: skip directories containing a marker file
                 if !exclude_if_present.is_empty()
                     && let Some(tpe) = entry.file_type()
@@ -207,12 +224,42 @@ impl LocalSource {
                 }
 
                 true
-            });
+            }));
         }
 
-        let builder = walk_builder;
+        let mut source = Self {
+            builder: walk_builder,
+            save_opts,
+            entry_filter: None,
+        };
+        if let Some(filter) = entry_filter {
+            source.set_entry_filter(filter);
+        }
+        Ok(source)
+    }
 
-        Ok(Self { builder, save_opts })
+    /// Adds a filter to the walk (cairn's addition): entries it returns `false` for are left out, and a
+    /// directory left out is not descended into. It applies to every entry below the backup paths (not
+    /// to the paths themselves), in the walk and in [`ReadSource::size`], after the filter options'.
+    #[must_use]
+    pub fn filter_entries(
+        mut self,
+        keep: impl Fn(&DirEntry) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        let filter: EntryFilter = match self.entry_filter.take() {
+            Some(first) => Arc::new(move |entry: &DirEntry| first(entry) && keep(entry)),
+            None => Arc::new(keep),
+        };
+        self.set_entry_filter(filter);
+        self
+    }
+
+    fn set_entry_filter(&mut self, filter: EntryFilter) {
+        let walk_filter = filter.clone();
+        _ = self
+            .builder
+            .filter_entry(move |entry: &DirEntry| walk_filter(entry));
+        self.entry_filter = Some(filter);
     }
 }
 
