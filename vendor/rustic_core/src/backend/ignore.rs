@@ -281,7 +281,7 @@ impl ReadSourceOpen for OpenFile {
     /// * If the file could not be opened.
     fn open(self) -> RusticResult<Self::Reader> {
         let path = self.0;
-        File::open(&path).map_err(|err| {
+        open_without_atime(&path).map_err(|err| {
             RusticError::with_source(
                 ErrorKind::InputOutput,
                 "Failed to open file at `{path}`. Please make sure the file exists and is accessible.",
@@ -290,6 +290,25 @@ impl ReadSourceOpen for OpenFile {
             .attach_context("path", path.display().to_string())
         })
     }
+}
+
+/// cairn: opens a file for reading without updating its access time where the system allows it (Linux's
+/// `O_NOATIME`, which only the file's owner or a privileged process may use), as restic does: a backup
+/// should not change what it backs up, and `--with-atime` stores the time from before any backup.
+fn open_without_atime(path: &Path) -> std::io::Result<File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        match std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(nix::libc::O_NOATIME)
+            .open(path)
+        {
+            Err(e) if e.raw_os_error() == Some(nix::libc::EPERM) => {}
+            opened => return opened,
+        }
+    }
+    File::open(path)
 }
 
 impl ReadSource for LocalSource {
