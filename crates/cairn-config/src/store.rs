@@ -8,11 +8,11 @@ use crate::migrate::{MigrationEnv, migrate};
 use crate::seal::{Sealer, seal_config, unseal_config};
 use crate::validate::{normalize, validate};
 use cairn_proto::v1::Config;
+use parking_lot::{Mutex, MutexGuard};
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
-use parking_lot::{Mutex, MutexGuard};
 
 /// How many previous versions of the file are kept.
 pub const KEEP_BACKUPS: usize = 10;

@@ -6,10 +6,10 @@ pub mod embedded;
 mod engine;
 mod error;
 mod expand;
-mod ls_cache;
 pub mod restic;
 mod retention;
 mod select;
+pub(crate) mod shared;
 
 pub use embedded::{EmbeddedEngine, WorkerCommand};
 pub use engine::*;

@@ -11,13 +11,13 @@ use crate::selector::{Query, Selector};
 use crate::tx::{Counters, Tx};
 use buffa::Message;
 use cairn_proto::v1::Operation;
+use parking_lot::{Mutex, MutexGuard};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, params_from_iter};
 use std::collections::VecDeque;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use parking_lot::{Mutex, MutexGuard};
 use tokio::sync::broadcast;
 
 /// How many idle read connections are kept.

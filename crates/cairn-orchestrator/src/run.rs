@@ -10,8 +10,8 @@ use crate::tasks;
 use cairn_engine::{Engine, EngineError};
 use cairn_oplog::OplogError;
 use cairn_proto::v1::{Config, Operation, OperationStatus, Plan, Repo};
-use std::sync::Arc;
 use parking_lot::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 

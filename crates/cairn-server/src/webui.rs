@@ -8,10 +8,10 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::OnceLock;
-use parking_lot::Mutex;
 
 include!(concat!(env!("OUT_DIR"), "/webui_assets.rs"));
 

@@ -6,9 +6,10 @@ use super::flags::{self, RunSettings, Scope};
 use super::protocol::{BackupTask, Event, Task};
 use crate::engine::*;
 use crate::error::{EngineError, Result};
-use crate::ls_cache::LsCache;
-use crate::restic::{normalize_dir, remove_staging, staging_name};
 use crate::retention::keep_flags;
+use crate::shared::ls_cache::cached_ls;
+use crate::shared::restore_staging::Staging;
+use crate::shared::snapshot_path::normalize_dir;
 use async_trait::async_trait;
 use cairn_proto::v1::{
     BackupProgressError, BackupProgressStatusEntry, BackupProgressSummary, LsEntry, Repo,
@@ -147,25 +148,13 @@ impl Engine for EmbeddedEngine {
 
     async fn ls(&self, repo: &Repo, snapshot: &str, dir: &str) -> Result<Vec<LsEntry>> {
         let dir = normalize_dir(dir)?;
-        let cacheable = LsCache::cacheable(snapshot);
-        if cacheable && let Some(hit) = self.ls_cache.get(&repo.uri, snapshot, &dir) {
-            return Ok(hit.as_ref().clone());
-        }
         let task = Task::Ls {
             snapshot: snapshot.to_string(),
             dir: dir.clone(),
         };
         let none = CancellationToken::new();
-        let entries: Vec<LsEntry> = decode(self.simple(repo, task, None, &none).await?, "ls")?;
-        if cacheable {
-            self.ls_cache.put(
-                &repo.uri,
-                snapshot,
-                &dir,
-                std::sync::Arc::new(entries.clone()),
-            );
-        }
-        Ok(entries)
+        let list = async { decode(self.simple(repo, task, None, &none).await?, "ls") };
+        cached_ls(&self.ls_cache, &repo.uri, snapshot, &dir, list).await
     }
 
     async fn restore(
@@ -177,26 +166,12 @@ impl Engine for EmbeddedEngine {
         progress: RestoreSink<'_>,
         cancel: &CancellationToken,
     ) -> Result<RestoreProgressEntry> {
-        let path = normalize_dir(path)?;
-        let destination = restore_destination(target, &path);
-        if path != "/" && destination.exists() {
-            return Err(EngineError::Invalid(format!(
-                "{} already exists; choose another target",
-                destination.display()
-            )));
-        }
-        tokio::fs::create_dir_all(target)
-            .await
-            .map_err(|e| EngineError::io(target, e))?;
-        let staging = if path == "/" {
-            target.to_path_buf()
-        } else {
-            target.join(staging_name())
-        };
+        let staging = Staging::prepare(target, path).await?;
+        let path = staging.path.clone();
         let task = Task::Restore {
             snapshot: snapshot.to_string(),
             path: path.clone(),
-            target: staging.clone(),
+            target: staging.dir.clone(),
         };
         let (job, env) = self.job(repo, task, RunSettings::default())?;
         let mut on_event = |e: Event| {
@@ -213,16 +188,14 @@ impl Engine for EmbeddedEngine {
         let done = match self.client.run(&job, &env, handlers, cancel).await {
             Ok(v) => v,
             Err(e) => {
-                remove_staging(&staging, target).await;
+                staging.abandon().await;
                 return Err(e);
             }
         };
-        if path != "/" {
-            let restored = restore_destination(&staging, &path);
-            let moved = tokio::fs::rename(&restored, &destination).await;
-            remove_staging(&staging, target).await;
-            moved.map_err(|e| EngineError::io(&restored, e))?;
-        }
+        // The worker restores the path as its base name below its target.
+        staging
+            .finish(&restore_destination(&staging.dir, &path))
+            .await?;
         decode(done, "restore")
     }
 

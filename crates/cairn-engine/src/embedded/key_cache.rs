@@ -3,9 +3,9 @@
 //! than once per operation. Entries are found by a SHA-256 of the location and the password, so a
 //! changed password or URI never meets an old key; the cache never reaches disk or a log.
 use super::protocol::{Job, KnownKey};
+use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use parking_lot::Mutex;
 
 #[derive(Default)]
 pub struct KeyCache(Mutex<HashMap<[u8; 32], KnownKey>>);

@@ -7,10 +7,10 @@ use super::host;
 use super::repo_key::RepoKey;
 use super::storage::Storage;
 use chrono::{DateTime, SecondsFormat, Utc};
-use serde::{Deserialize, Serialize};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use parking_lot::Mutex;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const STALE_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(30);

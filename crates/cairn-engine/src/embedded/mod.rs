@@ -26,7 +26,7 @@ pub use worker::main as worker_main;
 
 use crate::error::{EngineError, Result};
 use crate::expand::expand_env;
-use crate::ls_cache::LsCache;
+use crate::shared::ls_cache::LsCache;
 use cairn_proto::v1::Repo;
 use client::Client;
 use flags::{Flags, RunSettings, Scope};
@@ -171,7 +171,8 @@ fn cache_dir(env: &[(String, String)]) -> Option<PathBuf> {
 /// `sftp:` repository with no sftp option gets `-o sftp.args=-oBatchMode=yes`, so ssh fails instead of
 /// waiting for a password nobody can type.
 pub fn repo_flags(repo: &Repo) -> Result<Flags> {
-    let words = crate::restic::process::repo_flags(repo, &|k: &str| std::env::var(k).ok(), true)?;
+    let words =
+        crate::shared::repo_flags::repo_flags(repo, &|k: &str| std::env::var(k).ok(), true)?;
     flags::parse(&words, Scope::Repository)
 }
 

@@ -6,10 +6,10 @@
 //! leftovers the next backup indexes (see `worker::leftovers`).
 //!
 //! Recording is best effort: a line lost to a crash only means that pack's data is uploaded again.
+use parking_lot::Mutex;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use parking_lot::Mutex;
 
 const SUFFIX: &str = "packs";
 

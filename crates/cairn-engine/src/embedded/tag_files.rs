@@ -3,10 +3,10 @@
 //! holds the tag file (starting with the header, when one is given) keeps the directory itself and the
 //! tag file, and leaves out everything else in it. Each directory is looked at once per rule.
 use super::flags::SourceFilter;
+use parking_lot::{Mutex, MutexGuard};
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use parking_lot::{Mutex, MutexGuard};
 
 /// The tag file of cache directories and the first bytes it must have
 /// (<https://bford.info/cachedir/>).

@@ -1,8 +1,5 @@
 //! The restic engine: drives the `restic` binary (0.14 or newer) with `--json` for everything cairn does
 //! to a repository.
-pub(crate) mod json;
-#[cfg(test)]
-mod json_fuzz;
 pub(crate) mod process;
 mod version;
 
@@ -10,8 +7,11 @@ pub use version::Version;
 
 use crate::engine::*;
 use crate::error::{EngineError, Result};
-use crate::ls_cache::LsCache;
 use crate::retention::keep_flags;
+use crate::shared::ls_cache::{LsCache, cached_ls};
+use crate::shared::restic_json as json;
+use crate::shared::restore_staging::Staging;
+use crate::shared::snapshot_path::normalize_dir;
 use async_trait::async_trait;
 use cairn_proto::v1::{
     BackupProgressError, LsEntry, Repo, RepoStats, ResticSnapshot, RestoreProgressEntry,
@@ -468,20 +468,8 @@ impl Engine for ResticEngine {
 
     async fn ls(&self, repo: &Repo, snapshot: &str, dir: &str) -> Result<Vec<LsEntry>> {
         let dir = normalize_dir(dir)?;
-        let cacheable = LsCache::cacheable(snapshot);
-        if cacheable && let Some(hit) = self.ls_cache.get(&repo.uri, snapshot, &dir) {
-            return Ok(hit.as_ref().clone());
-        }
-        let entries = self.ls_uncached(repo, snapshot, &dir).await?;
-        if cacheable {
-            self.ls_cache.put(
-                &repo.uri,
-                snapshot,
-                &dir,
-                std::sync::Arc::new(entries.clone()),
-            );
-        }
-        Ok(entries)
+        let list = self.ls_uncached(repo, snapshot, &dir);
+        cached_ls(&self.ls_cache, &repo.uri, snapshot, &dir, list).await
     }
 
     async fn restore(
@@ -493,29 +481,13 @@ impl Engine for ResticEngine {
         progress: RestoreSink<'_>,
         cancel: &CancellationToken,
     ) -> Result<RestoreProgressEntry> {
-        let path = normalize_dir(path)?;
-        let destination = restore_destination(target, &path);
-        if path != "/" && destination.exists() {
-            return Err(EngineError::Invalid(format!(
-                "{} already exists; choose another target",
-                destination.display()
-            )));
-        }
-        tokio::fs::create_dir_all(target)
-            .await
-            .map_err(|e| EngineError::io(target, e))?;
-        // Restore into a staging directory inside the target, then move the one restored path into place:
-        // `target/<basename>` on every restic version, and nothing outside the target.
-        let staging = if path == "/" {
-            target.to_path_buf()
-        } else {
-            target.join(staging_name())
-        };
+        let staging = Staging::prepare(target, path).await?;
+        let path = staging.path.clone();
         let mut args = vec![
             "restore".to_string(),
             snapshot.to_string(),
             "--target".into(),
-            staging.to_string_lossy().into_owned(),
+            staging.dir.to_string_lossy().into_owned(),
         ];
         if path != "/" {
             args.extend(["--include".to_string(), path.clone()]);
@@ -546,22 +518,19 @@ impl Engine for ResticEngine {
         let code = match code {
             Ok(c) => c,
             Err(e) => {
-                remove_staging(&staging, target).await;
+                staging.abandon().await;
                 return Err(e);
             }
         };
         if code != 0 {
-            remove_staging(&staging, target).await;
+            staging.abandon().await;
             return Err(failure(&display, code, &other));
         }
-        if path != "/" {
-            let restored = staging.join(path.trim_start_matches('/'));
-            let moved = tokio::fs::rename(&restored, &destination).await;
-            remove_staging(&staging, target).await;
-            moved.map_err(|e| EngineError::io(&restored, e))?;
-        }
+        // restic restores the path whole below its target.
+        let restored = staging.dir.join(path.trim_start_matches('/'));
+        staging.finish(&restored).await?;
         if last.message_type != "summary" {
-            last = measured_summary(&destination).await;
+            last = measured_summary(&staging.destination).await;
             progress(last.clone());
         }
         Ok(last)
@@ -727,26 +696,6 @@ async fn local_snapshot_id(uri: &str, short: &str) -> Option<String> {
     found
 }
 
-/// An absolute snapshot path without a trailing slash ("/" stays "/"); `..` is refused.
-pub(crate) fn normalize_dir(dir: &str) -> Result<String> {
-    if !dir.starts_with('/') {
-        return Err(EngineError::Invalid(format!(
-            "snapshot path {dir:?} must be absolute"
-        )));
-    }
-    if dir.split('/').any(|c| c == "..") {
-        return Err(EngineError::Invalid(format!(
-            "snapshot path {dir:?} must not contain '..'"
-        )));
-    }
-    let trimmed = dir.trim_end_matches('/');
-    Ok(if trimmed.is_empty() {
-        "/".to_string()
-    } else {
-        trimmed.to_string()
-    })
-}
-
 fn parent_of(path: &str) -> String {
     match path.rsplit_once('/') {
         Some(("", _)) | None => "/".to_string(),
@@ -765,13 +714,6 @@ fn restore_entry(m: &Message) -> RestoreProgressEntry {
         percent_done: m.percent_done,
         ..Default::default()
     }
-}
-
-/// A staging directory name unique to this restore (concurrent restores may share a target).
-pub(crate) fn staging_name() -> String {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!(".cairn-restore-{}-{n}", std::process::id())
 }
 
 /// A summary measured from what was restored (for restic releases without restore progress).
@@ -808,22 +750,12 @@ fn count_tree(path: &Path) -> (i64, i64) {
         .unwrap_or((0, 0))
 }
 
-pub(crate) async fn remove_staging(staging: &Path, target: &Path) {
-    if staging != target {
-        let _ = tokio::fs::remove_dir_all(staging).await;
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn snapshot_paths_are_normalised_and_checked() {
-        assert_eq!(normalize_dir("/a/b/").unwrap(), "/a/b");
-        assert_eq!(normalize_dir("/").unwrap(), "/");
-        assert!(normalize_dir("a").is_err());
-        assert!(normalize_dir("/a/../../etc").is_err());
+    fn the_parent_of_a_snapshot_path_is_its_directory() {
         assert_eq!(parent_of("/src"), "/");
         assert_eq!(parent_of("/src/a.txt"), "/src");
     }

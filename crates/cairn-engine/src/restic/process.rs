@@ -3,6 +3,7 @@
 //! both output pipes line by line, and cancellation (SIGINT, a grace period, then SIGKILL).
 use crate::error::{EngineError, Result};
 use crate::expand::expand_env;
+use crate::shared::repo_flags::repo_flags;
 use cairn_proto::v1::Repo;
 use cairn_proto::v1::command_prefix::{CPUNiceLevel, IONiceLevel};
 use std::path::{Path, PathBuf};
@@ -41,28 +42,6 @@ pub fn prefix(repo: &Repo) -> Vec<String> {
         }
     }
     out.into_iter().map(str::to_string).collect()
-}
-
-/// The repository's extra flags, `${VAR}`-expanded and shell-split, plus the SFTP batch-mode default
-/// (only where restic knows the `sftp.args` option, 0.15 and newer, and no sftp option is set).
-pub fn repo_flags(
-    repo: &Repo,
-    env: &impl Fn(&str) -> Option<String>,
-    sftp_args_known: bool,
-) -> Result<Vec<String>> {
-    let mut out = Vec::new();
-    for f in &repo.flags {
-        let expanded = expand_env(f, env);
-        let words = shlex::split(&expanded).ok_or_else(|| {
-            EngineError::Invalid(format!("repo {} flag {f:?} has unbalanced quotes", repo.id))
-        })?;
-        out.extend(words);
-    }
-    if sftp_args_known && repo.uri.starts_with("sftp:") && !out.iter().any(|f| f.contains("sftp."))
-    {
-        out.extend(["-o".to_string(), "sftp.args=-oBatchMode=yes".to_string()]);
-    }
-    Ok(out)
 }
 
 /// Builds the full command for `args` against `repo`.

@@ -11,12 +11,12 @@ pub use writer::LogWriter;
 use crate::error::{OplogError, Result};
 use flate2::Compression;
 use flate2::write::GzEncoder;
+use parking_lot::{Mutex, MutexGuard};
 use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use parking_lot::{Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::watch;
 

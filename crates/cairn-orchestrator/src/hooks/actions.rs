@@ -7,9 +7,9 @@ use cairn_oplog::LogWriter;
 use cairn_proto::v1::__buffa::oneof::hook::Action;
 use cairn_proto::v1::Hook;
 use cairn_proto::v1::hook::webhook::Method;
+use parking_lot::Mutex;
 use serde_json::json;
 use std::io::Write;
-use parking_lot::Mutex;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 

@@ -6,8 +6,8 @@
 use super::actions::note;
 use cairn_config::template::Rendered;
 use cairn_oplog::LogWriter;
-use std::process::Stdio;
 use parking_lot::Mutex;
+use std::process::Stdio;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWriteExt, BufReader};
 use tokio::process::Command;

@@ -6,8 +6,8 @@ use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use reqwest::Url;
 use parking_lot::Mutex;
+use reqwest::Url;
 use std::time::Duration;
 
 pub async fn send(

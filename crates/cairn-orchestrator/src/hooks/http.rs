@@ -3,8 +3,8 @@
 //! holds a token).
 use super::actions::note;
 use cairn_oplog::LogWriter;
-use std::sync::LazyLock;
 use parking_lot::Mutex;
+use std::sync::LazyLock;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(30);

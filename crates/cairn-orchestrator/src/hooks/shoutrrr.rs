@@ -6,9 +6,9 @@
 use super::actions::telegram;
 use super::{email, http};
 use cairn_oplog::LogWriter;
+use parking_lot::Mutex;
 use reqwest::Url;
 use serde_json::json;
-use parking_lot::Mutex;
 
 /// Where a shoutrrr URL sends.
 #[derive(Debug, PartialEq)]

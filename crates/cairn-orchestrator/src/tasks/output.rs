@@ -2,8 +2,8 @@
 //! while the task runs, with a size cap.
 use crate::run::{Failure, TaskCtx};
 use cairn_oplog::{LogWriter, new_log_id};
-use std::io::Write;
 use parking_lot::Mutex;
+use std::io::Write;
 
 /// A task's output log.
 pub struct OutputLog {
@@ -47,10 +47,7 @@ impl OutputLog {
 
     /// Bytes written.
     pub fn len(&self) -> u64 {
-        self.writer
-            .lock()
-            .as_ref()
-            .map_or(0, LogWriter::len)
+        self.writer.lock().as_ref().map_or(0, LogWriter::len)
     }
 
     /// Ends the log (compressing it into the store).

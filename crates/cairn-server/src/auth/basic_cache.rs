@@ -1,9 +1,9 @@
 //! Remembers recent successful HTTP Basic logins for a few minutes, so scripts that send a password
 //! with every request do not pay a password hash per request. The key covers the user, the password
 //! and the stored hash, so a changed password is never served from the cache.
+use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 const TTL: Duration = Duration::from_secs(300);

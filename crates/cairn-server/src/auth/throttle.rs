@@ -4,9 +4,9 @@
 //! by failures others caused against that user, so an attack on a name does not lock its owner out;
 //! a source's own failures always count. Counts are in memory (a restart forgets them) and fade after
 //! [`FORGET_AFTER`] without failures.
+use parking_lot::Mutex;
 use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
-use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 /// Failures allowed before any delay.

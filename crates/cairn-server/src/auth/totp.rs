@@ -3,9 +3,9 @@
 //! accepted for the step before and after the current one (clock drift) and at most once: a used
 //! step cannot be used again. Ten single-use recovery codes are made at enrolment; only their SHA-256
 //! is stored.
+use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 use totp_rs::{Algorithm, Builder, Secret, Totp};
 

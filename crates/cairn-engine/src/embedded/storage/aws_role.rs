@@ -8,12 +8,12 @@
 //! five minutes before they expire, then asked for again. They are never logged.
 use super::aws_credentials::with_token;
 use super::other;
+use parking_lot::Mutex;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
 use rusty_s3::Credentials;
 use serde::Deserialize;
 use std::io;
-use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 const INSTANCE_SERVICE: &str = "http://169.254.169.254";

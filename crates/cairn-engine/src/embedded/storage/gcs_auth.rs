@@ -5,11 +5,11 @@
 //! Tokens are kept until a minute before they expire. Against an emulator (`STORAGE_EMULATOR_HOST`)
 //! no token is sent, as Google's own clients do.
 use super::{http, other};
+use parking_lot::Mutex;
 use reqwest::blocking::Client;
 use serde::Deserialize;
 use std::io;
 use std::path::PathBuf;
-use parking_lot::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// Read and write access to objects, what restic asks for.

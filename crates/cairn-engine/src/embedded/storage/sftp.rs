@@ -10,13 +10,13 @@ use super::{
     unfinished_dirs, write_dirs,
 };
 use bytes::Bytes;
+use parking_lot::Mutex;
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::StatusCode;
 use std::io;
 use std::process::Stdio;
 use std::sync::Arc;
-use parking_lot::Mutex;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};

@@ -2,12 +2,12 @@
 //! written, so a restore reading blob after blob from one pack costs one request per blob instead of
 //! open, read and close. A handle leaves the cache when newer ones push it out or its path is written
 //! or removed, and is closed once the last read using it is done.
+use parking_lot::{Mutex, MutexGuard};
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error;
 use russh_sftp::protocol::{FileAttributes, OpenFlags};
 use std::collections::VecDeque;
 use std::sync::Arc;
-use parking_lot::{Mutex, MutexGuard};
 
 /// How many handles are kept (OpenSSH allows hundreds per session).
 const KEPT: usize = 32;

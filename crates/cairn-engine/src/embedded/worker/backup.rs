@@ -79,10 +79,7 @@ pub fn run(job: &Job, task: &BackupTask, out: &Out) -> Result<serde_json::Value,
     }
     lock.release()?;
     report(out, &watch, &meter);
-    let errors = watch
-        .errors
-        .lock()
-        .clone();
+    let errors = watch.errors.lock().clone();
     let skipped = !task.dry_run && task.skip_if_unchanged && saved.id.is_null();
     let mut summary = summary_of(saved.summary.as_ref());
     if !task.dry_run && !skipped {
@@ -181,10 +178,7 @@ fn spawn_reporter(
 
 fn report(out: &Out, watch: &Watch, meter: &super::progress::Meter) {
     let (length, done) = meter.read();
-    let current = watch
-        .current
-        .lock()
-        .clone();
+    let current = watch.current.lock().clone();
     let status = BackupProgressStatusEntry {
         percent_done: if length > 0 {
             (done as f64 / length as f64).min(1.0)

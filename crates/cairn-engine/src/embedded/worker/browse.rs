@@ -4,7 +4,7 @@
 use super::archive::Archive;
 use super::{Fail, Out, repo};
 use crate::embedded::protocol::Job;
-use crate::restic::json;
+use crate::shared::restic_json as json;
 use cairn_proto::v1::{LsEntry, ResticSnapshot};
 use rustic_core::repofile::{Node, NodeType, SnapshotFile};
 use rustic_core::{IndexedFull, IndexedTree, Repository};

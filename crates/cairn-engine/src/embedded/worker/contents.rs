@@ -5,6 +5,7 @@
 //! tree, empty files and all metadata first; this fills the files, then puts their times back.
 use super::Fail;
 use super::progress::Meter;
+use parking_lot::Mutex;
 use rustic_core::repofile::{BlobType, Node};
 use rustic_core::{IndexedFull, Repository, RusticResult};
 use std::fs::{File, FileTimes, OpenOptions};
@@ -13,7 +14,6 @@ use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use parking_lot::Mutex;
 
 /// Files waiting for a writer: enough to keep the threads busy, few enough to hold little memory.
 const QUEUE: usize = 256;
@@ -33,9 +33,7 @@ pub fn fill<S: IndexedFull + Sync>(
     let rx = Mutex::new(rx);
     let fail = |f: Fail| {
         failed.store(true, Ordering::SeqCst);
-        first_error
-            .lock()
-            .get_or_insert(f);
+        first_error.lock().get_or_insert(f);
     };
     std::thread::scope(|scope| {
         for _ in 0..threads.max(1) {

@@ -18,9 +18,9 @@ mod tagged;
 pub use fail::Fail;
 
 use super::protocol::{Event, FailKind, Job, Task, write_event, write_frame};
+use parking_lot::Mutex;
 use std::io::{Read, Write};
 use std::sync::Arc;
-use parking_lot::Mutex;
 
 /// Where the worker's frames go; shared by the threads that report.
 #[derive(Clone)]
@@ -88,9 +88,7 @@ pub fn main() -> i32 {
             1
         }
         Err(_) => {
-            let m = panic_message
-                .lock()
-                .clone();
+            let m = panic_message.lock().clone();
             out.event(&failed(
                 FailKind::Panic,
                 format!("the embedded engine failed unexpectedly: {m}"),

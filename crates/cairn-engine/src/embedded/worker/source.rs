@@ -3,11 +3,11 @@
 //! BackupProgressError and reported at once; rustic_core itself would only log it. The counts and the
 //! current file feed the progress reports.
 use cairn_proto::v1::BackupProgressError;
+use parking_lot::Mutex;
 use rustic_core::{ReadSource, ReadSourceEntry, ReadSourceOpen, RusticError, RusticResult};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use parking_lot::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Told of each error as it happens.
 pub type OnError = Box<dyn Fn(&BackupProgressError) + Send + Sync>;
@@ -33,9 +33,7 @@ impl Watch {
         if let Some(report) = &self.on_error {
             report(&e);
         }
-        self.errors
-            .lock()
-            .push(e);
+        self.errors.lock().push(e);
     }
 }
 

@@ -3,9 +3,9 @@
 //! flood of sign-in starts cannot use up memory.
 use super::error::OidcError;
 use base64::Engine as _;
+use parking_lot::Mutex;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
-use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long a started sign-in may take.

@@ -3,10 +3,10 @@
 //! id they lack, refetched at most every 30 s, so rotation at the provider needs no restart).
 use super::error::OidcError;
 use jsonwebtoken::jwk::JwkSet;
+use parking_lot::Mutex;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use std::sync::Arc;
-use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long one request to the provider may take.

@@ -8,46 +8,65 @@ use serde::Deserialize;
 /// One line of `backup --json` (or `restore --json`) output.
 #[derive(Debug, Deserialize)]
 pub struct Message {
+    /// Line kind: `status`, `error`, `summary`, `exit_error` or `verbose_status`.
     pub message_type: String,
+    /// Fraction done, 0.0 to 1.0 (`status` lines); 0 when absent.
     #[serde(default)]
     pub percent_done: f64,
+    /// Files found so far (backup) or in the restore set (restore); 0 when absent.
     #[serde(default)]
     pub total_files: i64,
+    /// Files backed up so far (backup `status` lines); 0 when absent.
     #[serde(default)]
     pub files_done: i64,
+    /// Bytes found so far (backup) or in the restore set (restore); 0 when absent.
     #[serde(default)]
     pub total_bytes: i64,
+    /// Bytes backed up so far (backup `status` lines); 0 when absent.
     #[serde(default)]
     pub bytes_done: i64,
+    /// Paths being read right now (backup `status` lines); absent or null when none.
     #[serde(default)]
     pub current_files: Option<Vec<String>>,
     // error
+    /// The error of an `error` line: restic 0.14 writes the raw Go error value, newer releases
+    /// `{"message": "..."}`; absent on other lines.
     #[serde(default)]
     pub error: Option<serde_json::Value>,
+    /// What restic was doing when an `error` line's error occurred (e.g. `scan`, `archival`).
     #[serde(default)]
     pub during: String,
+    /// Path an `error` line concerns (usually a file); empty when absent.
     #[serde(default)]
     pub item: String,
     // exit_error
+    /// Error text of an `exit_error` line (fatal error, newer releases); empty when absent.
     #[serde(default)]
     pub message: String,
     // summary
+    /// File, directory and blob counters of a backup `summary` line (flattened into the line).
     #[serde(flatten)]
     pub counts: Counts,
+    /// Wall-clock duration of the backup in seconds (`summary` lines); 0 when absent.
     #[serde(default)]
     pub total_duration: f64,
+    /// Hex id of the new snapshot (`summary` lines); absent when none was made (e.g. dry run).
     #[serde(default)]
     pub snapshot_id: Option<String>,
     // restore
+    /// Seconds since the run started (restore `status`/`summary`, backup `status`); 0 if absent.
     #[serde(default)]
     pub seconds_elapsed: f64,
+    /// Files restored so far (restore `status`/`summary` lines); 0 when absent.
     #[serde(default)]
     pub files_restored: i64,
+    /// Bytes restored so far (restore `status`/`summary` lines); 0 when absent.
     #[serde(default)]
     pub bytes_restored: i64,
 }
 
 impl Message {
+    /// Converts a `status` line to a backup progress entry.
     pub fn status(&self) -> BackupProgressStatusEntry {
         BackupProgressStatusEntry {
             percent_done: self.percent_done,
@@ -90,6 +109,7 @@ impl Message {
         }
     }
 
+    /// Converts a `summary` line to the backup summary (snapshot id empty when none was made).
     pub fn summary(&self) -> BackupProgressSummary {
         let c = &self.counts;
         BackupProgressSummary {
@@ -114,26 +134,37 @@ impl Message {
 /// The file, directory and blob counters restic reports in backup summaries and snapshot summaries.
 #[derive(Debug, Default, Deserialize)]
 pub struct Counts {
+    /// Files not present in the parent snapshot.
     #[serde(default)]
     pub files_new: i64,
+    /// Files that changed since the parent snapshot.
     #[serde(default)]
     pub files_changed: i64,
+    /// Files unchanged since the parent snapshot.
     #[serde(default)]
     pub files_unmodified: i64,
+    /// Directories not present in the parent snapshot.
     #[serde(default)]
     pub dirs_new: i64,
+    /// Directories that changed since the parent snapshot.
     #[serde(default)]
     pub dirs_changed: i64,
+    /// Directories unchanged since the parent snapshot.
     #[serde(default)]
     pub dirs_unmodified: i64,
+    /// Data blobs added to the repository.
     #[serde(default)]
     pub data_blobs: i64,
+    /// Tree blobs added to the repository.
     #[serde(default)]
     pub tree_blobs: i64,
+    /// Bytes of new data added to the repository, before compression.
     #[serde(default)]
     pub data_added: i64,
+    /// Files the backup read, changed or not.
     #[serde(default)]
     pub total_files_processed: i64,
+    /// Bytes the backup read, changed or not.
     #[serde(default)]
     pub total_bytes_processed: i64,
 }
@@ -141,21 +172,30 @@ pub struct Counts {
 /// A snapshot as `snapshots --json`, `forget --json` and `ls --json` print it.
 #[derive(Debug, Deserialize)]
 pub struct Snapshot {
+    /// Snapshot time (when the backup started), RFC 3339 with nanoseconds and zone offset.
     pub time: String,
+    /// Hex id of the parent snapshot; absent for a snapshot without one.
     #[serde(default)]
     pub parent: Option<String>,
+    /// Hex id of the snapshot's root tree blob.
     #[serde(default)]
     pub tree: String,
+    /// Paths the backup was given.
     #[serde(default)]
     pub paths: Vec<String>,
+    /// Hostname of the machine that was backed up.
     #[serde(default)]
     pub hostname: String,
+    /// User the backup ran as.
     #[serde(default)]
     pub username: String,
+    /// Snapshot tags; absent or null when it has none.
     #[serde(default)]
     pub tags: Option<Vec<String>>,
+    /// Full hex id of the snapshot (64 digits); empty when absent.
     #[serde(default)]
     pub id: String,
+    /// Backup statistics; absent for snapshots made before restic 0.17.
     #[serde(default)]
     pub summary: Option<Summary>,
 }
@@ -163,10 +203,13 @@ pub struct Snapshot {
 /// The snapshot summary restic 0.17+ stores in each snapshot.
 #[derive(Debug, Default, Deserialize)]
 pub struct Summary {
+    /// When the backup started, RFC 3339.
     #[serde(default)]
     pub backup_start: String,
+    /// When the backup finished, RFC 3339.
     #[serde(default)]
     pub backup_end: String,
+    /// File, directory and blob counters of the backup (flattened into the summary).
     #[serde(flatten)]
     pub counts: Counts,
 }
@@ -178,6 +221,8 @@ fn unix_ms(rfc3339: &str) -> Option<i64> {
 }
 
 impl Snapshot {
+    /// Converts to the protobuf snapshot: `time` becomes Unix milliseconds (0 if unparseable), the
+    /// summary's duration comes from `backup_start`/`backup_end`.
     pub fn to_proto(&self) -> ResticSnapshot {
         let summary = self.summary.as_ref().map(|s| {
             let duration = match (unix_ms(&s.backup_start), unix_ms(&s.backup_end)) {
@@ -219,31 +264,43 @@ impl Snapshot {
 /// One node of `ls --json`.
 #[derive(Debug, Deserialize)]
 pub struct Node {
+    /// `"node"` for an entry, `"snapshot"` on the leading snapshot line (deprecated, still sent).
     #[serde(default)]
     pub struct_type: String,
+    /// Base name of the entry.
     #[serde(default)]
     pub name: String,
+    /// restic's `type`: `file`, `dir`, `symlink`, `dev`, `chardev`, `fifo` or `socket`.
     #[serde(default, rename = "type")]
     pub kind: String,
+    /// Absolute path of the entry inside the snapshot.
     #[serde(default)]
     pub path: String,
+    /// Numeric owner user id.
     #[serde(default)]
     pub uid: i64,
+    /// Numeric owner group id.
     #[serde(default)]
     pub gid: i64,
+    /// Size in bytes; absent (0) for directories and other non-files.
     #[serde(default)]
     pub size: i64,
+    /// Go `os.FileMode` as a number: permission bits plus Go's type bits (e.g. 1<<31 for a dir).
     #[serde(default)]
     pub mode: i64,
+    /// Modification time, RFC 3339.
     #[serde(default)]
     pub mtime: String,
+    /// Access time, RFC 3339.
     #[serde(default)]
     pub atime: String,
+    /// Change time (inode change), RFC 3339.
     #[serde(default)]
     pub ctime: String,
 }
 
 impl Node {
+    /// Converts to the protobuf `ls` entry.
     pub fn to_proto(&self) -> LsEntry {
         LsEntry {
             name: self.name.clone(),
@@ -264,6 +321,7 @@ impl Node {
 /// One group of `forget --json`.
 #[derive(Debug, Deserialize)]
 pub struct ForgetGroup {
+    /// Snapshots the policy removes from this group; absent or null when none.
     #[serde(default)]
     pub remove: Option<Vec<Snapshot>>,
 }
@@ -271,19 +329,25 @@ pub struct ForgetGroup {
 /// `stats --json --mode=raw-data`.
 #[derive(Debug, Deserialize)]
 pub struct Stats {
+    /// Bytes the counted snapshots' blobs take as stored (compressed and encrypted).
     #[serde(default)]
     pub total_size: i64,
+    /// Bytes those blobs take before compression; absent (0) for repository format version 1.
     #[serde(default)]
     pub total_uncompressed_size: i64,
+    /// Uncompressed over stored size of the compressed blobs; absent (0) when none is compressed.
     #[serde(default)]
     pub compression_ratio: f64,
+    /// Number of distinct blobs the counted snapshots reference.
     #[serde(default)]
     pub total_blob_count: i64,
+    /// Number of snapshots counted (all of them, as cairn runs it).
     #[serde(default)]
     pub snapshots_count: i64,
 }
 
 impl Stats {
+    /// Converts to the protobuf repository statistics.
     pub fn to_proto(&self) -> RepoStats {
         RepoStats {
             total_size: self.total_size,
@@ -299,6 +363,7 @@ impl Stats {
 /// `cat config`.
 #[derive(Debug, Deserialize)]
 pub struct RepoConfig {
+    /// Repository id, 64 hex digits.
     pub id: String,
 }
 

@@ -4,7 +4,7 @@
 //! forget groups, stats): each parses or fails, and what parses converts, never panicking. A newer or
 //! broken restic must not be able to take the server down. 256 cases a property in CI; `scripts/fuzz`
 //! runs many more; failures are kept under proptest-regressions/ and replayed first.
-use super::json::{ForgetGroup, Message, Node, Snapshot, Stats, parse_tolerant};
+use super::restic_json::{ForgetGroup, Message, Node, Snapshot, Stats, parse_tolerant};
 use proptest::prelude::*;
 use serde_json::Value;
 

@@ -1,10 +1,11 @@
 //! A bounded cache of directory listings. Snapshots never change, so a listing of a directory of a
 //! snapshot named by its full id stays correct forever; browsing back and forth costs one restic call
 //! per directory. Oldest entries are evicted first.
+use crate::error::Result;
 use cairn_proto::v1::LsEntry;
+use parking_lot::Mutex;
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
-use parking_lot::Mutex;
 
 /// How many directory listings are kept.
 pub const CAPACITY: usize = 512;
@@ -50,6 +51,29 @@ impl LsCache {
             }
         }
     }
+}
+
+/// The listing of `dir` (already normalised) of `snapshot` in the repository at `uri`: from the cache
+/// when it is there, else from `list`, kept when the snapshot is named by its full id.
+pub async fn cached_ls<F>(
+    cache: &LsCache,
+    uri: &str,
+    snapshot: &str,
+    dir: &str,
+    list: F,
+) -> Result<Vec<LsEntry>>
+where
+    F: Future<Output = Result<Vec<LsEntry>>>,
+{
+    let cacheable = LsCache::cacheable(snapshot);
+    if cacheable && let Some(hit) = cache.get(uri, snapshot, dir) {
+        return Ok(hit.as_ref().clone());
+    }
+    let entries = list.await?;
+    if cacheable {
+        cache.put(uri, snapshot, dir, Arc::new(entries.clone()));
+    }
+    Ok(entries)
 }
 
 #[cfg(test)]

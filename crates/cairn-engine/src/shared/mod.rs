@@ -1,0 +1,11 @@
+//! What both engines share and neither owns: restic's JSON output types (the restic engine parses
+//! them; the embedded engine's worker writes the same shapes), the directory-listing cache and the
+//! cached `ls` around it, restoring one path through a staging directory, snapshot path checks, and a
+//! repository's extra flags. Neither engine imports the other; both import this.
+pub mod ls_cache;
+pub mod repo_flags;
+pub mod restic_json;
+#[cfg(test)]
+mod restic_json_fuzz;
+pub mod restore_staging;
+pub mod snapshot_path;

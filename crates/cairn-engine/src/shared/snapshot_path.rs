@@ -1,0 +1,35 @@
+//! Paths inside a snapshot as both engines take them: absolute, without `..`, no trailing slash.
+use crate::error::{EngineError, Result};
+
+/// An absolute snapshot path without a trailing slash ("/" stays "/"); `..` is refused.
+pub fn normalize_dir(dir: &str) -> Result<String> {
+    if !dir.starts_with('/') {
+        return Err(EngineError::Invalid(format!(
+            "snapshot path {dir:?} must be absolute"
+        )));
+    }
+    if dir.split('/').any(|c| c == "..") {
+        return Err(EngineError::Invalid(format!(
+            "snapshot path {dir:?} must not contain '..'"
+        )));
+    }
+    let trimmed = dir.trim_end_matches('/');
+    Ok(if trimmed.is_empty() {
+        "/".to_string()
+    } else {
+        trimmed.to_string()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_paths_are_normalised_and_checked() {
+        assert_eq!(normalize_dir("/a/b/").unwrap(), "/a/b");
+        assert_eq!(normalize_dir("/").unwrap(), "/");
+        assert!(normalize_dir("a").is_err());
+        assert!(normalize_dir("/a/../../etc").is_err());
+    }
+}
