@@ -6,7 +6,7 @@
 
 /// Runs in the child between fork and exec (so only async-signal-safe calls). The setting survives
 /// exec, so it holds through nice/ionice prefixes.
-pub(crate) fn in_child() -> std::io::Result<()> {
+pub fn in_child() -> std::io::Result<()> {
     #[cfg(target_os = "linux")]
     // SAFETY: prctl is async-signal-safe and changes only the calling (child) process.
     if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) } != 0 {

@@ -4,7 +4,7 @@
     clippy::expect_used,
     reason = "test code: a failed unwrap is a failed test"
 )]
-mod conformance;
+use cairn_conformance as conformance;
 
 use cairn_engine::{BackupRequest, Engine, ResticEngine, SnapshotFilter};
 
@@ -129,29 +129,6 @@ async fn the_command_prefix_runs_restic_under_nice_and_ionice() {
     .await
     .unwrap();
     assert!(lines.lock().unwrap().contains("restic"));
-}
-
-#[tokio::test]
-async fn engine_selection_finds_restic_or_falls_back_to_the_embedded_engine() {
-    use cairn_engine::{EngineChoice, select};
-    let auto = select(EngineChoice::Auto, None).await.unwrap();
-    assert_eq!(auto.info().name, "restic");
-    assert!(auto.info().version.starts_with("0."));
-    let missing = std::path::Path::new("/nonexistent/restic");
-    let err = select(EngineChoice::Restic, Some(missing))
-        .await
-        .err()
-        .unwrap()
-        .to_string();
-    assert!(err.contains("apt-get install restic"), "{err}");
-    let fallback = select(EngineChoice::Auto, Some(missing)).await.unwrap();
-    assert_eq!(
-        fallback.info().name,
-        "embedded",
-        "without restic, auto means the embedded engine"
-    );
-    let embedded = select(EngineChoice::Embedded, None).await.unwrap();
-    assert_eq!(embedded.info().name, "embedded");
 }
 
 #[tokio::test]

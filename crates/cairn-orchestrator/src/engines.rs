@@ -1,7 +1,8 @@
 //! The engines repositories use, located once per engine choice and shared (so the restic engine's
 //! listing cache survives between requests). A failure is not remembered: installing restic while
 //! cairn runs is picked up by the next task.
-use cairn_engine::{Engine, EngineChoice, EngineError, select};
+use crate::engine_choice::{EngineChoice, select};
+use cairn_engine::{Engine, EngineError};
 use cairn_proto::v1::Repo;
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -2,6 +2,7 @@
 //! writes, hooks and notifications, crash recovery and history garbage collection.
 mod browse;
 pub mod clock;
+pub mod engine_choice;
 mod engines;
 pub mod error;
 pub mod gc;

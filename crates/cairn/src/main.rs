@@ -282,7 +282,7 @@ fn main() -> std::process::ExitCode {
             )
         }
         Command::EngineWorker => {
-            let code = cairn_engine::embedded::worker_main();
+            let code = cairn_embedded::worker_main();
             std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
         }
     }

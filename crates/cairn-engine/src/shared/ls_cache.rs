@@ -19,6 +19,7 @@ struct Entries {
     order: VecDeque<Key>,
 }
 
+/// The cache: one per engine, shared by all its repositories.
 #[derive(Default)]
 pub struct LsCache {
     inner: Mutex<Entries>,
@@ -30,6 +31,7 @@ impl LsCache {
         snapshot.len() == 64 && snapshot.bytes().all(|b| b.is_ascii_hexdigit())
     }
 
+    /// The listing kept for this repository, snapshot and directory, if any.
     pub fn get(&self, repo: &str, snapshot: &str, dir: &str) -> Option<Arc<Vec<LsEntry>>> {
         let guard = self.inner.lock();
         guard
@@ -38,6 +40,7 @@ impl LsCache {
             .cloned()
     }
 
+    /// Keeps a listing, evicting the oldest beyond [`CAPACITY`].
     pub fn put(&self, repo: &str, snapshot: &str, dir: &str, entries: Arc<Vec<LsEntry>>) {
         let mut guard = self.inner.lock();
         let Entries { map, order } = &mut *guard;
