@@ -2,36 +2,25 @@
 //! backend (list, read, write and remove files by directory and name, including `locks/`, which
 //! rustic_core's own backend trait cannot name); `for_location` builds one from a parsed repository
 //! location, and `RusticBackend` adapts any of them to rustic_core.
-mod aws_credentials;
-mod aws_role;
 mod azure;
-mod azure_auth;
-mod azure_listing;
 mod gate;
 mod gcs;
-mod gcs_auth;
 mod http;
 mod local;
-mod rclone;
 mod rest;
 mod rustic;
 mod s3;
 mod sftp;
-mod sftp_files;
-mod sftp_place;
-mod sftp_read_handles;
 mod throttle;
 
 pub use azure::{AzureEndpoint, AzurePlace, AzureStorage};
 pub use gate::Gate;
 pub use gcs::{GcsPlace, GcsStorage};
 pub use local::LocalStorage;
-pub use rclone::RcloneStorage;
-pub use rest::RestStorage;
+pub use rest::{RcloneStorage, RestStorage};
 pub use rustic::RusticBackend;
 pub use s3::{S3Place, S3Storage};
-pub use sftp::SftpStorage;
-pub use sftp_place::SftpPlace;
+pub use sftp::{SftpPlace, SftpStorage};
 pub use throttle::Throttle;
 
 use bytes::Bytes;

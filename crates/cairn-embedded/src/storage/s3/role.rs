@@ -6,8 +6,8 @@
 //! As in AWS's SDKs, `AWS_EC2_METADATA_SERVICE_ENDPOINT` moves the service and
 //! `AWS_EC2_METADATA_DISABLED=true` turns it off. Role credentials are temporary: they are kept until
 //! five minutes before they expire, then asked for again. They are never logged.
-use super::aws_credentials::with_token;
-use super::other;
+use super::credentials::with_token;
+use crate::storage::other;
 use parking_lot::Mutex;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
@@ -115,7 +115,7 @@ impl RoleCredentials {
             .connect_timeout(Duration::from_secs(2))
             .timeout(Duration::from_secs(10))
             .build()
-            .map_err(super::http::error)?;
+            .map_err(crate::storage::http::error)?;
         Ok(Some(RoleCredentials {
             source,
             client,
@@ -203,7 +203,7 @@ impl RoleCredentials {
             Err(e) => return Err(self.unanswered(&url, e)),
         };
         match answer.status() {
-            s if s.is_success() => answer.text().map(Some).map_err(super::http::error),
+            s if s.is_success() => answer.text().map(Some).map_err(crate::storage::http::error),
             // A service that offers no session tokens (IMDSv1 only).
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => Ok(None),
             s => Err(other(format!(
@@ -223,7 +223,7 @@ impl RoleCredentials {
                 self.name()
             )));
         }
-        answer.text().map_err(super::http::error)
+        answer.text().map_err(crate::storage::http::error)
     }
 
     fn unanswered(&self, url: &str, e: reqwest::Error) -> io::Error {

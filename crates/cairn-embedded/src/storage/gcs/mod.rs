@@ -2,10 +2,11 @@
 //! restic lays it out, through the JSON API: listings by prefix page by page, ranged reads
 //! (`alt=media`), single-request uploads (atomic: a reader never sees part of an object) and deletes.
 //! The server is `https://storage.googleapis.com`, or `STORAGE_EMULATOR_HOST` when set (the variable
-//! Google's clients and newer restic honour). Tokens come from gcs_auth.rs.
-use super::gcs_auth::GcsAuth;
+//! Google's clients and newer restic honour). Tokens come from auth.rs.
+mod auth;
 use super::{Storage, clean_prefix, gone_is_removed, http, object_path, other, under_prefix};
 use crate::tls::TlsOptions;
+use auth::GcsAuth;
 use bytes::Bytes;
 use reqwest::Url;
 use reqwest::blocking::{Client, RequestBuilder};

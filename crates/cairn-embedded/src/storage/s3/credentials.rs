@@ -2,9 +2,9 @@
 //! (and `AWS_SESSION_TOKEN`) in the environment first, then the shared credentials file
 //! (`AWS_SHARED_CREDENTIALS_FILE`, else `~/.aws/credentials`) for the profile `AWS_PROFILE` (else
 //! `default`), then the machine's role (a container's credentials endpoint or the EC2 instance
-//! metadata service, aws_role.rs).
-use super::aws_role::RoleCredentials;
-use super::other;
+//! metadata service, role.rs).
+use super::role::RoleCredentials;
+use crate::storage::other;
 use rusty_s3::Credentials;
 use std::io;
 use std::path::PathBuf;

@@ -4,7 +4,7 @@
 //! its RS256 key, exchanged at its `token_uri`) or an authorized user (its refresh token exchanged).
 //! Tokens are kept until a minute before they expire. Against an emulator (`STORAGE_EMULATOR_HOST`)
 //! no token is sent, as Google's own clients do.
-use super::{http, other};
+use crate::storage::{http, other};
 use parking_lot::Mutex;
 use reqwest::blocking::Client;
 use serde::Deserialize;

@@ -1,16 +1,21 @@
-//! A repository reached over SFTP (`sftp:` URIs, see sftp_place.rs). Like restic, cairn starts the
+//! A repository reached over SFTP (`sftp:` URIs, see place.rs). Like restic, cairn starts the
 //! system's `ssh` with the `sftp` subsystem (so `~/.ssh/config`, agents and known hosts apply), or the
 //! command given by `-o sftp.command`, and speaks SFTP version 3 over its pipes (russh-sftp, on a
 //! one-thread tokio runtime of its own: the worker is synchronous). Writes go to a hidden temporary
 //! name, are synced and renamed, so a reader never sees part of a file. ssh lives as long as the
 //! storage; what it prints on stderr is kept and shown when the connection fails.
-use super::sftp_files::{SftpFiles, is_missing};
+mod files;
+mod place;
+mod read_handles;
+
 use super::{
-    SftpPlace, Storage, gone_is_removed, is_unfinished, object_path, other, random_token,
-    unfinished_dirs, write_dirs,
+    Storage, gone_is_removed, is_unfinished, object_path, other, random_token, unfinished_dirs,
+    write_dirs,
 };
 use bytes::Bytes;
+use files::{SftpFiles, is_missing};
 use parking_lot::Mutex;
+pub use place::SftpPlace;
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error as SftpError;
 use russh_sftp::protocol::StatusCode;

@@ -2,14 +2,16 @@
 //! the URI says `s3:http://`), laid out as restic lays it out. Requests are presigned with SigV4 by
 //! rusty-s3 and sent by the shared HTTP client; credentials come from `AWS_ACCESS_KEY_ID`,
 //! `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`, the shared credentials file or the machine's role
-//! (aws_credentials.rs),
+//! (credentials.rs),
 //! the region from `-o s3.region`, `AWS_DEFAULT_REGION`
 //! or `AWS_REGION` (else us-east-1), and `-o s3.bucket-lookup` (auto, dns, path) picks virtual-host or
 //! path-style URLs as restic's does. S3 writes are atomic, so a reader never sees part of a file.
-use super::aws_credentials::AwsKeys;
+mod credentials;
+mod role;
 use super::{Storage, gone_is_removed, http, object_path, other, under_prefix};
 use crate::tls::TlsOptions;
 use bytes::Bytes;
+use credentials::AwsKeys;
 use reqwest::Url;
 use reqwest::blocking::Client;
 use rusty_s3::actions::ListObjectsV2;

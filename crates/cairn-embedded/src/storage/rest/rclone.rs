@@ -1,7 +1,7 @@
 //! A repository reached through rclone (`rclone:<remote>:<path>`): cairn starts `rclone serve restic` on
 //! a loopback port with a random user and password, as restic does over stdio, and talks REST to it. The
 //! rclone process lives as long as the storage.
-use super::{RestStorage, Storage, other, random_token};
+use crate::storage::{RestStorage, Storage, other, random_token};
 use crate::tls::TlsOptions;
 use bytes::Bytes;
 use std::io::{self, BufRead, BufReader};

@@ -1,8 +1,11 @@
 //! A repository behind restic's REST protocol (`rest:` URIs, rest-server, and `rclone serve restic`):
 //! version-2 listings, ranged reads, transient failures retried with backoff.
+mod rclone;
+
 use super::{Storage, gone_is_removed, http, other};
 use crate::tls::TlsOptions;
 use bytes::Bytes;
+pub use rclone::RcloneStorage;
 use reqwest::blocking::{Client, RequestBuilder, Response};
 use std::io;
 

@@ -2,7 +2,7 @@
 //! `AZURE_ACCOUNT_KEY` signs each request with Shared Key (HMAC-SHA256 over the string Azure defines:
 //! the verb, the standard headers, the `x-ms-` headers and the canonical resource); else
 //! `AZURE_ACCOUNT_SAS` is a shared access signature appended to every URL.
-use super::other;
+use crate::storage::other;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};

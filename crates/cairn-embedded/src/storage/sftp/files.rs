@@ -1,8 +1,8 @@
 //! The file operations a repository needs, over russh-sftp's raw SFTP v3 session. Reads ask for exactly
 //! the bytes wanted (a blob, not a packet's worth) and, like writes, are split into 32 KiB requests with
 //! up to 64 in flight (as restic's SFTP client does). Ranges are read through handles kept open
-//! (sftp_read_handles.rs); other handles are closed whatever happens.
-use super::sftp_read_handles::ReadHandles;
+//! (read_handles.rs); other handles are closed whatever happens.
+use super::read_handles::ReadHandles;
 use futures::{StreamExt, TryStreamExt, stream};
 use russh_sftp::client::RawSftpSession;
 use russh_sftp::client::error::Error;

@@ -4,12 +4,12 @@
 //! account is `AZURE_ACCOUNT_NAME`, the service `https://<account>.blob.<suffix>` with the suffix from
 //! `-o azure.endpoint-suffix` or `AZURE_ENDPOINT_SUFFIX` (else core.windows.net), as newer restic has it;
 //! `-o azure.endpoint=URL` (cairn's own, for Azurite or Azure Stack) names the service URL whole.
-//! Credentials are in azure_auth.rs.
-use super::azure_auth::{AzureAuth, Signed};
-use super::{
-    Storage, azure_listing, clean_prefix, gone_is_removed, http, object_path, other, under_prefix,
-};
+//! Credentials are in auth.rs.
+mod auth;
+mod listing;
+use super::{Storage, clean_prefix, gone_is_removed, http, object_path, other, under_prefix};
 use crate::tls::TlsOptions;
+use auth::{AzureAuth, Signed};
 use bytes::Bytes;
 use reqwest::blocking::Response;
 use reqwest::{Method, Url};
@@ -142,11 +142,7 @@ impl AzureStorage {
         })
     }
 
-    fn list_page(
-        &self,
-        prefix: &str,
-        marker: Option<&str>,
-    ) -> io::Result<azure_listing::ListingPage> {
+    fn list_page(&self, prefix: &str, marker: Option<&str>) -> io::Result<listing::ListingPage> {
         let mut query = vec![
             ("restype", "container"),
             ("comp", "list"),
@@ -159,7 +155,7 @@ impl AzureStorage {
             .send(Method::GET, self.url(None, &query)?, &[], None)?
             .text()
             .map_err(http::error)?;
-        azure_listing::parse(&text)
+        listing::parse(&text)
             .map_err(|e| other(format!("{SERVER} sent a listing that cannot be read: {e}")))
     }
 }
