@@ -863,7 +863,7 @@ pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &F
             &CancellationToken::new(),
         )
         .await;
-    assert!(matches!(err, Err(EngineError::Command { .. })), "{err:?}");
+    assert!(matches!(err, Err(EngineError::Corrupt(_))), "{err:?}");
 }
 
 /// `--files-from` (patterns), `--files-from-verbatim` and `--files-from-raw` choose what is backed up, as

@@ -84,7 +84,7 @@ enum End {
     Done(serde_json::Value),
     Failed(FailKind, String),
     Cancelled,
-    Vanished(String),
+    Vanished(EngineError),
 }
 
 fn protocol_error(e: std::io::Error) -> EngineError {
@@ -127,13 +127,9 @@ impl Client {
                 self.remove_lock(job, env, lock).await;
                 Err(EngineError::Cancelled)
             }
-            End::Vanished(why) => {
+            End::Vanished(e) => {
                 self.remove_lock(job, env, lock).await;
-                Err(EngineError::Command {
-                    command: "cairn engine-worker".into(),
-                    code: -1,
-                    output: why,
-                })
+                Err(e)
             }
         }
     }
@@ -259,7 +255,8 @@ async fn read_frames(
     }
 }
 
-fn vanished(status: std::process::ExitStatus, stderr: &str, memory_limit: u64) -> String {
+/// Why the worker stopped without an answer: out of its memory limit, or otherwise.
+fn vanished(status: std::process::ExitStatus, stderr: &str, memory_limit: u64) -> EngineError {
     use std::os::unix::process::ExitStatusExt;
     let tail: String = stderr
         .lines()
@@ -272,12 +269,16 @@ fn vanished(status: std::process::ExitStatus, stderr: &str, memory_limit: u64) -
         .join(" / ");
     let memory = stderr.contains("memory allocation") || status.signal() == Some(libc::SIGABRT);
     if memory && memory_limit > 0 {
-        return format!(
+        return EngineError::ResourceLimit(format!(
             "the embedded engine ran out of memory (limit {} MiB; raise CAIRN_WORKER_MEMORY_MIB): {tail}",
             memory_limit >> 20
-        );
+        ));
     }
-    format!("the embedded engine's worker stopped unexpectedly ({status}): {tail}")
+    EngineError::Command {
+        command: "cairn engine-worker".into(),
+        code: -1,
+        output: format!("the embedded engine's worker stopped unexpectedly ({status}): {tail}"),
+    }
 }
 
 fn error_for(kind: FailKind, message: String, location: &super::location::Location) -> EngineError {
@@ -289,7 +290,14 @@ fn error_for(kind: FailKind, message: String, location: &super::location::Locati
         FailKind::WrongPassword => EngineError::WrongPassword,
         FailKind::Locked => EngineError::Locked(message),
         FailKind::Invalid => EngineError::Invalid(message),
-        FailKind::Panic | FailKind::Other => EngineError::Command {
+        FailKind::Other => {
+            cairn_engine::shared::classify::classify(&message).unwrap_or(EngineError::Command {
+                command: "embedded engine".into(),
+                code: 1,
+                output: message,
+            })
+        }
+        FailKind::Panic => EngineError::Command {
             command: "embedded engine".into(),
             code: 1,
             output: message,

@@ -141,7 +141,7 @@ fn long_name(flag: &str) -> &str {
 }
 
 fn invalid(message: String) -> EngineError {
-    EngineError::Invalid(message)
+    EngineError::InvalidFlag(message)
 }
 
 /// Parses shell-split words.

@@ -531,7 +531,7 @@ async fn backup_flags_are_translated_or_refused_by_name() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, EngineError::Invalid(m) if m.contains("--read-concurrency")),
+        matches!(&err, EngineError::InvalidFlag(m) if m.contains("--read-concurrency")),
         "{err:?}"
     );
 }

@@ -49,6 +49,26 @@ pub enum EngineError {
     /// The request or repository settings are invalid (e.g. a bad env entry, path or flag).
     #[error("invalid request: {0}")]
     Invalid(String),
+    /// A flag the engine does not understand or will not take (a typo, a flag of another command, or
+    /// one the embedded engine does not support), named with what to do.
+    #[error("invalid or unsupported flag: {0}")]
+    InvalidFlag(String),
+    /// The repository's storage could not be reached (connection refused, name not resolved, timeout).
+    #[error("cannot reach the repository's storage: {0}; check the address and the network")]
+    Network(String),
+    /// The repository's storage refused the credentials (HTTP 401/403, access denied).
+    #[error(
+        "the repository's storage refused the credentials: {0}; check the keys in the repository's env"
+    )]
+    StorageAuth(String),
+    /// Repository data failed its integrity check (a damaged pack, index or file).
+    #[error(
+        "the repository's data is damaged: {0}; run check with read-data, then repair with restic"
+    )]
+    Corrupt(String),
+    /// A resource ran out: memory (the embedded worker's limit) or disk space.
+    #[error("{0}")]
+    ResourceLimit(String),
     /// Local I/O failed, e.g. starting a program or reading or writing a file.
     #[error("I/O on {path}: {source}")]
     Io {

@@ -2,11 +2,12 @@
 //! invalid argument, failed precondition, ...) and a message that names what is wrong; a refusal of
 //! named fields also carries them as a `google.rpc.BadRequest` detail.
 use cairn_config::ConfigError;
+use cairn_engine::EngineError;
 use cairn_oplog::OplogError;
 use cairn_orchestrator::OrchestratorError;
 use cairn_proto::google::rpc::BadRequest;
 use cairn_proto::google::rpc::bad_request::FieldViolation;
-use connectrpc::{ConnectError, ErrorDetail};
+use connectrpc::{ConnectError, ErrorCode, ErrorDetail};
 
 pub(crate) fn orch(e: OrchestratorError) -> ConnectError {
     use OrchestratorError as E;
@@ -21,7 +22,26 @@ pub(crate) fn orch(e: OrchestratorError) -> ConnectError {
         E::ShuttingDown | E::NotRecorded(..) => ConnectError::unavailable(e.to_string()),
         E::Config(c) => config(c),
         E::Oplog(o) => oplog(o),
-        E::Engine(_) => ConnectError::unknown(e.to_string()),
+        E::Engine(ref engine_error) => ConnectError::new(engine_code(engine_error), e.to_string()),
+    }
+}
+
+/// The Connect code of each engine failure. Exhaustive on purpose: a new kind of engine error does
+/// not compile until it has a code here.
+pub(crate) fn engine_code(e: &EngineError) -> ErrorCode {
+    use EngineError as E;
+    match e {
+        E::ResticNotFound(_) | E::ResticTooOld { .. } => ErrorCode::FailedPrecondition,
+        E::RepoNotFound(_) => ErrorCode::NotFound,
+        // Both pass: the holder finishes, the network comes back.
+        E::Locked(_) | E::Network(_) => ErrorCode::Unavailable,
+        // Never Unauthenticated, which means cairn's own session ended.
+        E::WrongPassword | E::StorageAuth(_) => ErrorCode::PermissionDenied,
+        E::Cancelled => ErrorCode::Canceled,
+        E::Invalid(_) | E::InvalidFlag(_) => ErrorCode::InvalidArgument,
+        E::Corrupt(_) => ErrorCode::DataLoss,
+        E::ResourceLimit(_) => ErrorCode::ResourceExhausted,
+        E::Command { .. } | E::Parse { .. } | E::Io { .. } => ErrorCode::Internal,
     }
 }
 
@@ -84,5 +104,43 @@ pub(crate) struct Refused(pub ConnectError);
 impl From<ConfigError> for Refused {
     fn from(e: ConfigError) -> Self {
         Self(config(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_failures_get_the_code_a_client_can_act_on() {
+        let cases = [
+            (
+                EngineError::Locked("lock held by pid 7 on host".into()),
+                ErrorCode::Unavailable,
+            ),
+            (
+                EngineError::InvalidFlag("--nope".into()),
+                ErrorCode::InvalidArgument,
+            ),
+            (EngineError::WrongPassword, ErrorCode::PermissionDenied),
+            (EngineError::RepoNotFound("/r".into()), ErrorCode::NotFound),
+            (EngineError::Corrupt("pack".into()), ErrorCode::DataLoss),
+            (
+                EngineError::ResourceLimit("memory".into()),
+                ErrorCode::ResourceExhausted,
+            ),
+            (
+                EngineError::Network("refused".into()),
+                ErrorCode::Unavailable,
+            ),
+            (EngineError::Cancelled, ErrorCode::Canceled),
+        ];
+        for (e, code) in cases {
+            let text = e.to_string();
+            let c = orch(OrchestratorError::Engine(e));
+            assert_eq!(c.code, code, "{text}");
+            assert_ne!(c.code, ErrorCode::Unknown);
+            assert_eq!(c.message.as_deref(), Some(text.as_str()));
+        }
     }
 }

@@ -221,6 +221,9 @@ pub fn failure(display: &str, code: i32, output: &str) -> EngineError {
             .unwrap_or(output);
         return EngineError::Locked(line.trim().to_string());
     }
+    if let Some(e) = crate::shared::classify::classify(output) {
+        return e;
+    }
     let mut text = output.trim().to_string();
     if text.len() > ERROR_OUTPUT_LIMIT {
         let cut = text.len() - ERROR_OUTPUT_LIMIT;
