@@ -75,8 +75,6 @@ pub enum PrintError {
     WithAfterIndex,
     #[error("precision after index (e.g. %[3].2d)")]
     PrecisionAfterIndex,
-    #[error("width or precision {0} is larger than {1}")]
-    WidthTooLarge(usize, usize),
 }
 
 #[derive(Error, Debug)]
@@ -103,9 +101,6 @@ pub enum ExecError {
     TemplateNotDefined(String),
     #[error("exceeded max template depth")]
     MaxTemplateDepth,
-    /// A bound of the template's `Limits`, or a printf width, was exceeded (cairn).
-    #[error("{0}")]
-    Limit(String),
     #[error("error evaluating pipe: {0}")]
     ErrorEvaluatingPipe(PipeNode),
     #[error("no arguments for command node: {0}")]

@@ -29,18 +29,6 @@ struct FormatArg {
 
 static TYPS: &str = "vVtTbcdoqxXUeEfFgGsp";
 
-/// The widest width or precision a verb may ask for (cairn): Rust's formatter panics past u16::MAX, and
-/// a template must not make one verb allocate without bound.
-pub const MAX_WIDTH: usize = 10_000;
-
-fn bounded(n: usize) -> Result<usize, PrintError> {
-    if n > MAX_WIDTH {
-        Err(PrintError::WidthTooLarge(n, MAX_WIDTH))
-    } else {
-        Ok(n)
-    }
-}
-
 #[derive(Default)]
 pub struct FormatParams {
     pub sharp: bool,
@@ -100,7 +88,7 @@ fn process_verb(
                     // Golang does not pad with zeros to the right.
                     params.zero = false;
                 }
-                params.width = bounded(width.unsigned_abs() as usize)?;
+                params.width = width.abs() as usize;
             }
             after_index = false;
         } else if let Some((width, till)) = parse_num(&s[pos..])? {
@@ -108,7 +96,7 @@ fn process_verb(
                 return Err(PrintError::WithAfterIndex);
             }
             pos += till;
-            params.width = bounded(width)?;
+            params.width = width;
         }
 
         if pos + 1 < s.len() && s[pos..].starts_with('.') {
@@ -134,14 +122,14 @@ fn process_verb(
                     if prec < 0 {
                         params.precision = None;
                     }
-                    params.precision = Some(bounded(prec.unsigned_abs() as usize)?);
+                    params.precision = Some(prec.abs() as usize);
                 }
             } else if let Some((prec, till)) = parse_num(&s[pos..])? {
                 if after_index {
                     return Err(PrintError::PrecisionAfterIndex);
                 }
                 pos += till;
-                params.precision = Some(bounded(prec)?);
+                params.precision = Some(prec);
             }
         }
     }
@@ -166,13 +154,10 @@ fn parse_index(s: &str) -> Result<Option<(usize, usize)>, PrintError> {
         let till = s
             .find(']')
             .ok_or_else(|| PrintError::MissingClosingBracket(s.to_string()))?;
-        let n = s[1..till]
+        s[1..till]
             .parse::<usize>()
-            .map_err(PrintError::UnableToParseIndex)?;
-        // Go counts arguments from 1; %[0]d used to underflow (cairn).
-        n.checked_sub(1)
-            .map(|i| Some((i, till + 1)))
-            .ok_or_else(|| PrintError::UnableToProcessVerb(s[..=till].to_string()))
+            .map(|u| Some((u - 1, till + 1)))
+            .map_err(PrintError::UnableToParseIndex)
     } else {
         Ok(None)
     }

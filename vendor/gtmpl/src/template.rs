@@ -1,5 +1,4 @@
 use std::collections::HashMap;
-use std::time::Instant;
 
 use crate::error::{ParseError, TemplateError};
 use crate::funcs::BUILTINS;
@@ -7,38 +6,12 @@ use crate::parse::{parse, Tree};
 
 use gtmpl_value::Func;
 
-/// How far one execution may go (cairn): nesting of actions, pipelines and template calls together,
-/// evaluation steps, the size of any value a function returns, and a point in time after which it stops.
-#[derive(Clone, Debug)]
-pub struct Limits {
-    pub max_depth: usize,
-    pub max_steps: u64,
-    pub max_value_len: usize,
-    pub deadline: Option<Instant>,
-}
-
-impl Default for Limits {
-    fn default() -> Limits {
-        Limits {
-            max_depth: 100_000,
-            max_steps: u64::MAX,
-            max_value_len: usize::MAX,
-            deadline: None,
-        }
-    }
-}
-
 /// The main template structure.
 pub struct Template {
     pub name: String,
     pub text: String,
     pub funcs: HashMap<String, Func>,
     pub tree_set: HashMap<String, Tree>,
-    /// Bounds on execution (cairn).
-    pub limits: Limits,
-    /// When set, what each action prints is written between U+E000 and U+E001, so a caller can tell
-    /// the template's own text from the values it printed (cairn).
-    pub mark_actions: bool,
 }
 
 impl Default for Template {
@@ -48,8 +21,6 @@ impl Default for Template {
             text: String::from(""),
             funcs: BUILTINS.iter().map(|&(k, v)| (k.to_owned(), v)).collect(),
             tree_set: HashMap::default(),
-            limits: Limits::default(),
-            mark_actions: false,
         }
     }
 }
