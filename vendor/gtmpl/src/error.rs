@@ -101,6 +101,9 @@ pub enum ExecError {
     TemplateNotDefined(String),
     #[error("exceeded max template depth")]
     MaxTemplateDepth,
+    /// A bound of the template's `Limits`, or a printf width, was exceeded (cairn).
+    #[error("{0}")]
+    Limit(String),
     #[error("error evaluating pipe: {0}")]
     ErrorEvaluatingPipe(PipeNode),
     #[error("no arguments for command node: {0}")]

@@ -1,4 +1,6 @@
+use std::cell::Cell;
 use std::collections::VecDeque;
+use std::time::Instant;
 use std::io::Write;
 
 use crate::error::ExecError;
@@ -8,7 +10,8 @@ use crate::utils::is_true;
 
 use gtmpl_value::{Func, Value};
 
-const MAX_TEMPLATE_DEPTH: usize = 100_000;
+/// How often (in steps) the deadline is looked at.
+const DEADLINE_EVERY: u64 = 256;
 
 struct Variable {
     name: String,
@@ -21,6 +24,7 @@ struct State<'a, 'b, T: Write> {
     node: Option<&'a Nodes>,
     vars: VecDeque<VecDeque<Variable>>,
     depth: usize,
+    steps: &'b Cell<u64>,
 }
 
 /// A Context for the template. Passed to the template exectution.
@@ -52,12 +56,14 @@ impl<'b> Template {
         });
         vars.push_back(dot);
 
+        let steps = Cell::new(0);
         let mut state = State {
             template: self,
             writer,
             node: None,
             vars,
             depth: 0,
+            steps: &steps,
         };
 
         let root = self
@@ -111,6 +117,49 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
     // Top level walk function. Steps through the major parts for the template strcuture and
     // writes to the output.
     fn walk(&mut self, ctx: &Context, node: &'a Nodes) -> Result<(), ExecError> {
+        self.enter()?;
+        let result = self.walk_node(ctx, node);
+        self.depth -= 1;
+        result
+    }
+
+    /// Counts a step and a level of nesting, refusing to go past the template's limits (cairn).
+    fn enter(&mut self) -> Result<(), ExecError> {
+        let limits = &self.template.limits;
+        if self.depth >= limits.max_depth {
+            return Err(ExecError::Limit(format!(
+                "nested deeper than {} levels",
+                limits.max_depth
+            )));
+        }
+        self.step()?;
+        self.depth += 1;
+        Ok(())
+    }
+
+    fn step(&self) -> Result<(), ExecError> {
+        let limits = &self.template.limits;
+        let n = self.steps.get() + 1;
+        self.steps.set(n);
+        if n > limits.max_steps {
+            return Err(ExecError::Limit(format!(
+                "took more than {} steps",
+                limits.max_steps
+            )));
+        }
+        if n % DEADLINE_EVERY == 0 {
+            if let Some(deadline) = limits.deadline {
+                if Instant::now() >= deadline {
+                    return Err(ExecError::Limit(
+                        "took longer than its time limit".to_string(),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn walk_node(&mut self, ctx: &Context, node: &'a Nodes) -> Result<(), ExecError> {
         self.node = Some(node);
         match *node {
             Nodes::Action(ref n) => {
@@ -140,8 +189,11 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
                 }
             }
         };
-        if self.depth >= MAX_TEMPLATE_DEPTH {
-            return Err(ExecError::MaxTemplateDepth);
+        if self.depth >= self.template.limits.max_depth {
+            return Err(ExecError::Limit(format!(
+                "templates called deeper than {} levels",
+                self.template.limits.max_depth
+            )));
         }
         let tree = self.template.tree_set.get(&name);
         if let Some(tree) = tree {
@@ -164,6 +216,7 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
                     node: None,
                     vars,
                     depth: self.depth + 1,
+                    steps: self.steps,
                 };
                 return new_state.walk(&Context::from(value), root);
             }
@@ -172,6 +225,13 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
     }
 
     fn eval_pipeline(&mut self, ctx: &Context, pipe: &PipeNode) -> Result<Value, ExecError> {
+        self.enter()?;
+        let result = self.eval_pipeline_inner(ctx, pipe);
+        self.depth -= 1;
+        result
+    }
+
+    fn eval_pipeline_inner(&mut self, ctx: &Context, pipe: &PipeNode) -> Result<Value, ExecError> {
         let mut val: Option<Value> = None;
         for cmd in &pipe.cmds {
             val = Some(self.eval_command(ctx, cmd, &val)?);
@@ -255,7 +315,14 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
             arg_vals.push(f.clone());
         }
 
-        function(&arg_vals).map_err(Into::into)
+        self.step()?;
+        let out = function(&arg_vals).map_err(ExecError::from)?;
+        let max = self.template.limits.max_value_len;
+        match out {
+            Value::String(ref s) if s.len() > max => Err(too_large(max)),
+            Value::Array(ref a) if a.len() > max => Err(too_large(max)),
+            _ => Ok(out),
+        }
     }
 
     fn eval_chain_node(
@@ -396,6 +463,7 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         val: Value,
         range: &'a RangeNode,
     ) -> Result<(), ExecError> {
+        self.step()?;
         if !range.pipe.decl.is_empty() {
             self.set_kth_last_var_value(1, val.clone())?;
         }
@@ -435,6 +503,10 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         write!(self.writer, "{}", val).map_err(ExecError::IOError)?;
         Ok(())
     }
+}
+
+fn too_large(max: usize) -> ExecError {
+    ExecError::Limit(format!("a value grew past {} bytes", max))
 }
 
 fn not_a_function(args: &[Nodes], val: &Option<Value>) -> Result<(), ExecError> {

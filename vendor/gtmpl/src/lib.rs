@@ -19,7 +19,7 @@ mod template;
 mod utils;
 
 #[doc(inline)]
-pub use crate::template::Template;
+pub use crate::template::{Limits, Template};
 
 #[doc(inline)]
 pub use crate::exec::Context;

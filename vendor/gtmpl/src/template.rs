@@ -1,4 +1,5 @@
 use std::collections::HashMap;
+use std::time::Instant;
 
 use crate::error::{ParseError, TemplateError};
 use crate::funcs::BUILTINS;
@@ -6,12 +7,35 @@ use crate::parse::{parse, Tree};
 
 use gtmpl_value::Func;
 
+/// How far one execution may go (cairn): nesting of actions, pipelines and template calls together,
+/// evaluation steps, the size of any value a function returns, and a point in time after which it stops.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub max_depth: usize,
+    pub max_steps: u64,
+    pub max_value_len: usize,
+    pub deadline: Option<Instant>,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_depth: 100_000,
+            max_steps: u64::MAX,
+            max_value_len: usize::MAX,
+            deadline: None,
+        }
+    }
+}
+
 /// The main template structure.
 pub struct Template {
     pub name: String,
     pub text: String,
     pub funcs: HashMap<String, Func>,
     pub tree_set: HashMap<String, Tree>,
+    /// Bounds on execution (cairn).
+    pub limits: Limits,
 }
 
 impl Default for Template {
@@ -21,6 +45,7 @@ impl Default for Template {
             text: String::from(""),
             funcs: BUILTINS.iter().map(|&(k, v)| (k.to_owned(), v)).collect(),
             tree_set: HashMap::default(),
+            limits: Limits::default(),
         }
     }
 }
