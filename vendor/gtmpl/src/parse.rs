@@ -17,7 +17,12 @@ pub struct Parser {
     tree: Option<Tree>,
     tree_stack: VecDeque<Tree>,
     max_tree_id: TreeId,
+    /// How deeply nested the parser is (cairn).
+    depth: usize,
 }
+
+/// The deepest nesting of blocks and parentheses a template may have (cairn).
+pub const MAX_PARSE_DEPTH: usize = 100;
 
 pub struct Tree {
     name: String,
@@ -40,6 +45,7 @@ impl Parser {
             tree: None,
             tree_stack: VecDeque::new(),
             max_tree_id: 0,
+            depth: 0,
         }
     }
 }
@@ -302,7 +308,24 @@ impl Parser {
         self.stop_parse()
     }
 
+    /// Goes one level deeper, refusing templates nested past [`MAX_PARSE_DEPTH`] (cairn: each level
+    /// is a few stack frames, and a template must not be able to overflow the stack).
+    fn descend(&mut self) -> Result<(), ParseError> {
+        if self.depth >= MAX_PARSE_DEPTH {
+            return self.error(&format!("nested deeper than {} levels", MAX_PARSE_DEPTH));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
     fn item_list(&mut self) -> Result<(ListNode, Nodes), ParseError> {
+        self.descend()?;
+        let result = self.item_list_inner();
+        self.depth -= 1;
+        result
+    }
+
+    fn item_list_inner(&mut self) -> Result<(ListNode, Nodes), ParseError> {
         let pos = self.peek_non_space_must("item list")?.pos;
         let mut list = ListNode::new(self.tree_id, pos);
         while self.peek_non_space_must("item list")?.typ != ItemType::ItemEOF {
@@ -696,7 +719,10 @@ impl Parser {
                 }
             }
             ItemType::ItemLeftParen => {
-                let pipe = self.pipeline("parenthesized pipeline")?;
+                self.descend()?;
+                let pipe = self.pipeline("parenthesized pipeline");
+                self.depth -= 1;
+                let pipe = pipe?;
                 let next = self.next_must("parenthesized pipeline")?;
                 if next.typ != ItemType::ItemRightParen {
                     return self.error(&format!("unclosed right paren: unexpected {}", next));
@@ -807,6 +833,7 @@ mod tests_mocked {
             tree: None,
             tree_stack: VecDeque::new(),
             max_tree_id: 0,
+            depth: 0,
         }
     }
 
