@@ -75,6 +75,8 @@ pub enum PrintError {
     WithAfterIndex,
     #[error("precision after index (e.g. %[3].2d)")]
     PrecisionAfterIndex,
+    #[error("width or precision {0} is larger than {1}")]
+    WidthTooLarge(usize, usize),
 }
 
 #[derive(Error, Debug)]

@@ -3,12 +3,12 @@ use std::collections::VecDeque;
 use std::time::Instant;
 use std::io::Write;
 
-use crate::error::ExecError;
+use crate::error::{ExecError, PrintError};
 use crate::node::*;
 use crate::template::Template;
 use crate::utils::is_true;
 
-use gtmpl_value::{Func, Value};
+use gtmpl_value::{Func, FuncError, Value};
 
 /// How often (in steps) the deadline is looked at.
 const DEADLINE_EVERY: u64 = 256;
@@ -316,7 +316,7 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
         }
 
         self.step()?;
-        let out = function(&arg_vals).map_err(ExecError::from)?;
+        let out = function(&arg_vals).map_err(limit_or_func_error)?;
         let max = self.template.limits.max_value_len;
         match out {
             Value::String(ref s) if s.len() > max => Err(too_large(max)),
@@ -507,6 +507,16 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
 
 fn too_large(max: usize) -> ExecError {
     ExecError::Limit(format!("a value grew past {} bytes", max))
+}
+
+/// A printf width past the bound is a limit, like the others (cairn).
+fn limit_or_func_error(e: FuncError) -> ExecError {
+    if let FuncError::Other(ref inner) = e {
+        if let Some(PrintError::WidthTooLarge(..)) = inner.downcast_ref::<PrintError>() {
+            return ExecError::Limit(e.to_string());
+        }
+    }
+    e.into()
 }
 
 fn not_a_function(args: &[Nodes], val: &Option<Value>) -> Result<(), ExecError> {

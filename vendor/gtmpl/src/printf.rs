@@ -29,6 +29,18 @@ struct FormatArg {
 
 static TYPS: &str = "vVtTbcdoqxXUeEfFgGsp";
 
+/// The widest width or precision a verb may ask for (cairn): Rust's formatter panics past u16::MAX, and
+/// a template must not make one verb allocate without bound.
+pub const MAX_WIDTH: usize = 10_000;
+
+fn bounded(n: usize) -> Result<usize, PrintError> {
+    if n > MAX_WIDTH {
+        Err(PrintError::WidthTooLarge(n, MAX_WIDTH))
+    } else {
+        Ok(n)
+    }
+}
+
 #[derive(Default)]
 pub struct FormatParams {
     pub sharp: bool,
@@ -88,7 +100,7 @@ fn process_verb(
                     // Golang does not pad with zeros to the right.
                     params.zero = false;
                 }
-                params.width = width.abs() as usize;
+                params.width = bounded(width.unsigned_abs() as usize)?;
             }
             after_index = false;
         } else if let Some((width, till)) = parse_num(&s[pos..])? {
@@ -96,7 +108,7 @@ fn process_verb(
                 return Err(PrintError::WithAfterIndex);
             }
             pos += till;
-            params.width = width;
+            params.width = bounded(width)?;
         }
 
         if pos + 1 < s.len() && s[pos..].starts_with('.') {
@@ -122,14 +134,14 @@ fn process_verb(
                     if prec < 0 {
                         params.precision = None;
                     }
-                    params.precision = Some(prec.abs() as usize);
+                    params.precision = Some(bounded(prec.unsigned_abs() as usize)?);
                 }
             } else if let Some((prec, till)) = parse_num(&s[pos..])? {
                 if after_index {
                     return Err(PrintError::PrecisionAfterIndex);
                 }
                 pos += till;
-                params.precision = Some(prec);
+                params.precision = Some(bounded(prec)?);
             }
         }
     }
@@ -154,10 +166,13 @@ fn parse_index(s: &str) -> Result<Option<(usize, usize)>, PrintError> {
         let till = s
             .find(']')
             .ok_or_else(|| PrintError::MissingClosingBracket(s.to_string()))?;
-        s[1..till]
+        let n = s[1..till]
             .parse::<usize>()
-            .map(|u| Some((u - 1, till + 1)))
-            .map_err(PrintError::UnableToParseIndex)
+            .map_err(PrintError::UnableToParseIndex)?;
+        // Go counts arguments from 1; %[0]d used to underflow (cairn).
+        n.checked_sub(1)
+            .map(|i| Some((i, till + 1)))
+            .ok_or_else(|| PrintError::UnableToProcessVerb(s[..=till].to_string()))
     } else {
         Ok(None)
     }
