@@ -500,7 +500,11 @@ impl<'a, 'b, T: Write> State<'a, 'b, T> {
     }
 
     fn print_value(&mut self, val: &Value) -> Result<(), ExecError> {
-        write!(self.writer, "{}", val).map_err(ExecError::IOError)?;
+        if self.template.mark_actions {
+            write!(self.writer, "\u{E000}{}\u{E001}", val).map_err(ExecError::IOError)?;
+        } else {
+            write!(self.writer, "{}", val).map_err(ExecError::IOError)?;
+        }
         Ok(())
     }
 }

@@ -36,6 +36,9 @@ pub struct Template {
     pub tree_set: HashMap<String, Tree>,
     /// Bounds on execution (cairn).
     pub limits: Limits,
+    /// When set, what each action prints is written between U+E000 and U+E001, so a caller can tell
+    /// the template's own text from the values it printed (cairn).
+    pub mark_actions: bool,
 }
 
 impl Default for Template {
@@ -46,6 +49,7 @@ impl Default for Template {
             funcs: BUILTINS.iter().map(|&(k, v)| (k.to_owned(), v)).collect(),
             tree_set: HashMap::default(),
             limits: Limits::default(),
+            mark_actions: false,
         }
     }
 }
