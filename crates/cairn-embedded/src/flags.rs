@@ -1,6 +1,8 @@
 //! restic's command-line flags as the embedded engine understands them. A repository's `flags` and a
 //! plan's `backup_flags` are parsed here, before any worker starts: each flag restic has that the engine
 //! can honour is translated, and anything else is an error naming the flag, never silently ignored.
+//! Every flag is declared once, in `FLAGS` (name, one-letter form, value or switch, backup-only, how
+//! it applies and merges); `-o` options are one match in `option`.
 use super::files_from::{self, ListKind};
 use super::tag_files::TagRule;
 use super::tls::{self, TlsOptions};
@@ -94,50 +96,184 @@ pub enum Scope {
     Backup,
 }
 
-/// The flags restic's backup takes that only make sense there.
-const BACKUP_ONLY: &[&str] = &[
-    "--exclude",
-    "--iexclude",
-    "--exclude-file",
-    "--iexclude-file",
-    "--exclude-caches",
-    "--exclude-if-present",
-    "--exclude-larger-than",
-    "--one-file-system",
-    "--host",
-    "--tag",
-    "--time",
-    "--files-from",
-    "--files-from-verbatim",
-    "--files-from-raw",
-    "--parent",
-    "--force",
-    "--ignore-ctime",
-    "--ignore-inode",
-    "--no-scan",
-    "--with-atime",
-];
+/// One restic flag the embedded engine understands: its long name, its one-letter form, whether it
+/// takes a value, where it may appear, and how it is applied to the flags parsed so far (which is also
+/// how repeated flags merge: lists grow, single settings take the last value).
+struct FlagDef {
+    name: &'static str,
+    short: Option<&'static str>,
+    takes_value: bool,
+    backup_only: bool,
+    apply: fn(&mut Flags, String) -> Result<()>,
+}
 
-/// Flags without a value.
-const SWITCHES: &[&str] = &[
-    "--insecure-tls",
-    "--exclude-caches",
-    "--one-file-system",
-    "--force",
-    "--ignore-ctime",
-    "--ignore-inode",
-    "--no-scan",
-    "--with-atime",
-];
-
-fn long_name(flag: &str) -> &str {
-    match flag {
-        "-o" => "--option",
-        "-e" => "--exclude",
-        "-x" => "--one-file-system",
-        "-f" => "--force",
-        other => other,
+/// Shorthands for the table.
+const fn value(name: &'static str, apply: fn(&mut Flags, String) -> Result<()>) -> FlagDef {
+    FlagDef {
+        name,
+        short: None,
+        takes_value: true,
+        backup_only: false,
+        apply,
     }
+}
+
+const fn switch(name: &'static str, apply: fn(&mut Flags, String) -> Result<()>) -> FlagDef {
+    FlagDef {
+        takes_value: false,
+        ..value(name, apply)
+    }
+}
+
+const fn backup(def: FlagDef) -> FlagDef {
+    FlagDef {
+        backup_only: true,
+        ..def
+    }
+}
+
+const fn short(letter: &'static str, def: FlagDef) -> FlagDef {
+    FlagDef {
+        short: Some(letter),
+        ..def
+    }
+}
+
+/// Every flag the embedded engine takes, each declared once. Anything else is refused by name.
+const FLAGS: &[FlagDef] = &[
+    short("-o", value("--option", |f, v| option(&mut f.run, &v))),
+    value("--compression", |f, v| {
+        f.run.compression = Some(compression(v)?);
+        Ok(())
+    }),
+    value("--pack-size", |f, v| {
+        f.run.pack_size_mib = Some(pack_size(&v)?);
+        Ok(())
+    }),
+    value("--cacert", |f, v| {
+        tls::root_certificates(&v).map_err(|e| invalid(e.to_string()))?;
+        f.run.tls.cacerts.push(v);
+        Ok(())
+    }),
+    value("--tls-client-cert", |f, v| {
+        tls::client_identity(&v).map_err(|e| invalid(e.to_string()))?;
+        f.run.tls.client_cert = Some(v);
+        Ok(())
+    }),
+    switch("--insecure-tls", |f, _| {
+        f.run.tls.insecure = true;
+        Ok(())
+    }),
+    value("--limit-upload", |f, v| {
+        f.run.limit_upload = Some(number("--limit-upload", &v)?);
+        Ok(())
+    }),
+    value("--limit-download", |f, v| {
+        f.run.limit_download = Some(number("--limit-download", &v)?);
+        Ok(())
+    }),
+    backup(short(
+        "-e",
+        value("--exclude", |f, v| {
+            f.filter.excludes.push(v);
+            Ok(())
+        }),
+    )),
+    backup(value("--iexclude", |f, v| {
+        f.filter.iexcludes.push(v);
+        Ok(())
+    })),
+    backup(value("--exclude-file", |f, v| {
+        f.filter.excludes.extend(pattern_file(&v)?);
+        Ok(())
+    })),
+    backup(value("--iexclude-file", |f, v| {
+        f.filter.iexcludes.extend(pattern_file(&v)?);
+        Ok(())
+    })),
+    backup(switch("--exclude-caches", |f, _| {
+        f.filter.exclude_caches = true;
+        Ok(())
+    })),
+    backup(value("--exclude-if-present", |f, v| {
+        if TagRule::parse(&v).is_none() {
+            return Err(invalid(format!(
+                "--exclude-if-present {v:?} names no file; write name or name:header"
+            )));
+        }
+        f.filter.exclude_if_present.push(v);
+        Ok(())
+    })),
+    backup(value("--exclude-larger-than", |f, v| {
+        f.filter.exclude_larger_than = Some(size(&v)?);
+        Ok(())
+    })),
+    backup(short(
+        "-x",
+        switch("--one-file-system", |f, _| {
+            f.filter.one_file_system = true;
+            Ok(())
+        }),
+    )),
+    backup(short(
+        "-f",
+        switch("--force", |f, _| {
+            f.reading.force = true;
+            Ok(())
+        }),
+    )),
+    backup(switch("--ignore-ctime", |f, _| {
+        f.reading.ignore_ctime = true;
+        Ok(())
+    })),
+    // restic's --ignore-inode implies --ignore-ctime.
+    backup(switch("--ignore-inode", |f, _| {
+        f.reading.ignore_inode = true;
+        f.reading.ignore_ctime = true;
+        Ok(())
+    })),
+    backup(switch("--no-scan", |f, _| {
+        f.reading.no_scan = true;
+        Ok(())
+    })),
+    backup(switch("--with-atime", |f, _| {
+        f.reading.with_atime = true;
+        Ok(())
+    })),
+    backup(value("--parent", |f, v| {
+        f.reading.parent = Some(v);
+        Ok(())
+    })),
+    backup(value("--files-from", |f, v| {
+        listed(f, ListKind::Patterns, &v)
+    })),
+    backup(value("--files-from-verbatim", |f, v| {
+        listed(f, ListKind::Verbatim, &v)
+    })),
+    backup(value("--files-from-raw", |f, v| {
+        listed(f, ListKind::Raw, &v)
+    })),
+    backup(value("--host", |f, v| {
+        f.host = Some(v);
+        Ok(())
+    })),
+    backup(value("--time", |f, v| {
+        parse_time(&v)?;
+        f.time = Some(v);
+        Ok(())
+    })),
+    backup(value("--tag", |f, v| {
+        f.tags
+            .extend(v.split(',').filter(|t| !t.is_empty()).map(str::to_string));
+        Ok(())
+    })),
+];
+
+/// The definition of a flag given by its long name or its one-letter form.
+fn find(name: &str) -> Option<&'static FlagDef> {
+    FLAGS
+        .iter()
+        .find(|d| d.name == name || d.short == Some(name))
 }
 
 fn invalid(message: String) -> EngineError {
@@ -155,29 +291,33 @@ pub fn parse(words: &[String], scope: Scope) -> Result<Flags> {
                 "{word:?} is not a flag; the embedded engine takes flags only (like --limit-upload 1024)"
             )));
         }
-        let (name, inline) = match word.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (long_name(n), Some(v.to_string())),
-            _ => (long_name(word), None),
+        let (given, inline) = match word.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (word.as_str(), None),
         };
-        if scope == Scope::Repository && BACKUP_ONLY.contains(&name) {
+        let def = find(given).ok_or_else(|| {
+            invalid(format!(
+                "the embedded engine does not support the flag {given}; remove it, or set the repository's engine to restic"
+            ))
+        })?;
+        let name = def.name;
+        if scope == Scope::Repository && def.backup_only {
             return Err(invalid(format!(
                 "{name} belongs in a plan's backup flags, not the repository's flags"
             )));
         }
-        let value = if SWITCHES.contains(&name) {
-            None
+        let value = if !def.takes_value {
+            String::new()
         } else if let Some(v) = inline {
-            Some(v)
+            v
         } else {
             i += 1;
-            Some(
-                words
-                    .get(i)
-                    .cloned()
-                    .ok_or_else(|| invalid(format!("{name} needs a value")))?,
-            )
+            words
+                .get(i)
+                .cloned()
+                .ok_or_else(|| invalid(format!("{name} needs a value")))?
         };
-        apply(&mut flags, name, value.unwrap_or_default())?;
+        (def.apply)(&mut flags, value)?;
         i += 1;
     }
     Ok(flags)
@@ -214,69 +354,6 @@ pub fn compression(value: String) -> Result<String> {
         )));
     }
     Ok(value)
-}
-
-fn apply(flags: &mut Flags, name: &str, value: String) -> Result<()> {
-    match name {
-        "--option" => option(&mut flags.run, &value)?,
-        "--compression" => flags.run.compression = Some(compression(value)?),
-        "--pack-size" => flags.run.pack_size_mib = Some(pack_size(&value)?),
-        "--cacert" => {
-            tls::root_certificates(&value).map_err(|e| invalid(e.to_string()))?;
-            flags.run.tls.cacerts.push(value);
-        }
-        "--tls-client-cert" => {
-            tls::client_identity(&value).map_err(|e| invalid(e.to_string()))?;
-            flags.run.tls.client_cert = Some(value);
-        }
-        "--insecure-tls" => flags.run.tls.insecure = true,
-        "--limit-upload" => flags.run.limit_upload = Some(number(name, &value)?),
-        "--limit-download" => flags.run.limit_download = Some(number(name, &value)?),
-        "--exclude" => flags.filter.excludes.push(value),
-        "--iexclude" => flags.filter.iexcludes.push(value),
-        "--exclude-file" => flags.filter.excludes.extend(pattern_file(&value)?),
-        "--iexclude-file" => flags.filter.iexcludes.extend(pattern_file(&value)?),
-        "--exclude-caches" => flags.filter.exclude_caches = true,
-        "--exclude-if-present" => {
-            if TagRule::parse(&value).is_none() {
-                return Err(invalid(format!(
-                    "--exclude-if-present {value:?} names no file; write name or name:header"
-                )));
-            }
-            flags.filter.exclude_if_present.push(value);
-        }
-        "--exclude-larger-than" => flags.filter.exclude_larger_than = Some(size(&value)?),
-        "--one-file-system" => flags.filter.one_file_system = true,
-        "--force" => flags.reading.force = true,
-        "--ignore-ctime" => flags.reading.ignore_ctime = true,
-        "--ignore-inode" => {
-            flags.reading.ignore_inode = true;
-            flags.reading.ignore_ctime = true;
-        }
-        "--no-scan" => flags.reading.no_scan = true,
-        "--with-atime" => flags.reading.with_atime = true,
-        "--parent" => flags.reading.parent = Some(value),
-        "--files-from" => listed(flags, ListKind::Patterns, &value)?,
-        "--files-from-verbatim" => listed(flags, ListKind::Verbatim, &value)?,
-        "--files-from-raw" => listed(flags, ListKind::Raw, &value)?,
-        "--host" => flags.host = Some(value),
-        "--time" => {
-            parse_time(&value)?;
-            flags.time = Some(value);
-        }
-        "--tag" => flags.tags.extend(
-            value
-                .split(',')
-                .filter(|t| !t.is_empty())
-                .map(str::to_string),
-        ),
-        other => {
-            return Err(invalid(format!(
-                "the embedded engine does not support the flag {other}; remove it, or set the repository's engine to restic"
-            )));
-        }
-    }
-    Ok(())
 }
 
 fn listed(flags: &mut Flags, kind: ListKind, file: &str) -> Result<()> {
@@ -424,6 +501,23 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         shlex::split(s).unwrap()
+    }
+
+    #[test]
+    fn each_flag_is_declared_once_and_found_by_either_name() {
+        let mut names: Vec<&str> = FLAGS.iter().map(|d| d.name).collect();
+        names.extend(FLAGS.iter().filter_map(|d| d.short));
+        let count = names.len();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), count, "a name or short form is declared twice");
+        for d in FLAGS {
+            assert!(d.name.starts_with("--"), "{}", d.name);
+            assert_eq!(find(d.name).map(|f| f.name), Some(d.name));
+            if let Some(s) = d.short {
+                assert_eq!(find(s).map(|f| f.name), Some(d.name));
+            }
+        }
     }
 
     #[test]
