@@ -1,13 +1,14 @@
-//! A plan's backup: picks the plan's newest snapshot as parent, runs the engine's backup writing
+//! A plan's backup: picks the plan's newest snapshot as parent (`parent.rs`), runs the engine's backup writing
 //! progress to the operation about once a second, records errors, the summary and the snapshot id, and
 //! queues the follow-ups (the plan's retention in the same flow, indexing the new snapshot).
+use super::parent;
 use super::repo::prepare;
 use crate::hooks::{Event, fire, on_error};
 use crate::orchestrator::plan_and_repo;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use crate::scheduler;
 use crate::task::{ScheduleKey, Task, priority};
-use cairn_engine::{BackupEvent, BackupOutcome, BackupRequest, SnapshotFilter, snapshot_tags};
+use cairn_engine::{BackupEvent, BackupOutcome, BackupRequest, snapshot_tags};
 use cairn_proto::v1::__buffa::oneof::backup_progress_entry::Entry as Progress;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;
@@ -72,21 +73,16 @@ async fn back_up(
 ) -> Result<BackupOutcome, Failure> {
     let (repo, engine) = prepare(ctx, repo_id).await?;
     let tags = snapshot_tags(&plan.id, &ctx.config.instance);
-    let filter = SnapshotFilter {
-        tags: tags.clone(),
-        ..SnapshotFilter::default()
+    let logged = parent::from_log(ctx, &repo, &plan.id, &ctx.config.instance)?;
+    let parent = match &logged {
+        Some(p) => Some(p.clone()),
+        None => parent::from_engine(engine.as_ref(), &repo, &tags).await?,
     };
-    let parent = engine
-        .snapshots(&repo, &filter)
-        .await?
-        .into_iter()
-        .max_by_key(|s| s.unix_time_ms)
-        .map(|s| s.id);
-    let req = BackupRequest {
+    let mut req = BackupRequest {
         paths: plan.paths.clone(),
         excludes: plan.excludes.clone(),
         iexcludes: plan.iexcludes.clone(),
-        tags,
+        tags: tags.clone(),
         host: None,
         parent,
         dry_run,
@@ -94,7 +90,14 @@ async fn back_up(
         extra_flags: plan.backup_flags.clone(),
     };
     let sink = |event: BackupEvent| ctx.progress_op(|op| apply_event(op, event));
-    Ok(engine.backup(&repo, &req, &sink, &ctx.cancel).await?)
+    match engine.backup(&repo, &req, &sink, &ctx.cancel).await {
+        Err(e) if logged.as_deref().is_some_and(|p| parent::names(&e, p)) => {
+            tracing::warn!(plan = %plan.id, error = %e, "the parent snapshot the log names is gone; asking the engine for the plan's newest");
+            req.parent = parent::from_engine(engine.as_ref(), &repo, &tags).await?;
+            Ok(engine.backup(&repo, &req, &sink, &ctx.cancel).await?)
+        }
+        result => Ok(result?),
+    }
 }
 
 /// Folds one progress event into the operation.

@@ -5,6 +5,7 @@ mod command;
 mod forget;
 mod index;
 mod output;
+mod parent;
 mod repo;
 mod restore;
 mod upkeep;

@@ -28,6 +28,20 @@ impl Env {
     }
 
     pub fn in_dir(dir: TempDir, config: serde_json::Value, clock: Arc<dyn Clock>) -> Self {
+        Self::build(dir, config, clock, None)
+    }
+
+    /// An orchestrator whose restic engine runs `restic` (for example a wrapper that records calls).
+    pub fn with_restic(dir: TempDir, config: serde_json::Value, restic: PathBuf) -> Self {
+        Self::build(dir, config, Arc::new(SystemClock), Some(restic))
+    }
+
+    fn build(
+        dir: TempDir,
+        config: serde_json::Value,
+        clock: Arc<dyn Clock>,
+        restic_command: Option<PathBuf>,
+    ) -> Self {
         let path = dir.path().join("config.json");
         std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
         let store = ConfigStore::open(&path, &MigrationEnv::default(), || unreachable!()).unwrap();
@@ -38,7 +52,7 @@ impl Env {
             oplog,
             logs,
             clock,
-            restic_command: None,
+            restic_command,
         });
         Env { dir, orch }
     }
