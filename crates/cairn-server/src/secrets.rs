@@ -122,21 +122,13 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
             })?;
             user.password = old.password.clone();
         }
-        if let Some(oidc) = auth.oidc.as_option_mut()
-            && oidc.client_secret == REDACTED
-        {
-            oidc.client_secret = stored
-                .auth
-                .as_option()
-                .and_then(|a| a.oidc.as_option())
-                .map(|o| o.client_secret.clone())
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| {
-                    invalid(
-                        "auth.oidc.clientSecret",
-                        "no client secret is stored: enter the provider's client secret",
-                    )
-                })?;
+        if let Some(oidc) = auth.oidc.as_option_mut() {
+            let old = stored.auth.as_option().and_then(|a| a.oidc.as_option());
+            restore_from(
+                "auth.oidc.clientSecret",
+                &mut oidc.client_secret,
+                old.map(|o| &o.client_secret),
+            )?;
         }
     }
     let stored_identity = stored
@@ -169,18 +161,15 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
     Ok(())
 }
 
-/// A placeholder in a stored item's secret, or an error naming where it stands with nothing behind it.
-fn restore_from(
-    field: String,
-    value: &mut String,
-    old: Option<&String>,
-) -> Result<(), ConnectError> {
+/// Puts the stored secret back where a client sent the placeholder, or refuses naming the field when
+/// nothing is stored behind it.
+fn restore_from(field: &str, value: &mut String, old: Option<&String>) -> Result<(), ConnectError> {
     if value != REDACTED {
         return Ok(());
     }
-    *value = old.cloned().ok_or_else(|| {
+    *value = old.filter(|o| !o.is_empty()).cloned().ok_or_else(|| {
         invalid(
-            &field,
+            field,
             format!("holds the placeholder {REDACTED:?} but nothing is stored for it; enter the value again"),
         )
     })?;
@@ -192,7 +181,7 @@ fn restore_peers(list: &str, peers: &mut [Peer], stored: &[Peer]) -> Result<(), 
     for (i, p) in peers.iter_mut().enumerate() {
         let old = stored.iter().find(|o| o.instance_id == p.instance_id);
         restore_from(
-            format!("{list}[{i}].initialPairingSecret"),
+            &format!("{list}[{i}].initialPairingSecret"),
             &mut p.initial_pairing_secret,
             old.map(|o| &o.initial_pairing_secret),
         )?;
@@ -210,7 +199,7 @@ fn restore_tokens(
             .iter()
             .find(|o| o.label == t.label && o.created_at_unix == t.created_at_unix);
         restore_from(
-            format!("sync.pairingTokens[{i}].secret"),
+            &format!("sync.pairingTokens[{i}].secret"),
             &mut t.secret,
             old.map(|o| &o.secret),
         )?;

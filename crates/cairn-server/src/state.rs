@@ -44,7 +44,7 @@ pub enum ServerError {
     Random(String),
     /// The HTTP client for single sign-on cannot be built; holds why.
     #[error("cannot set up the HTTP client for single sign-on: {0}")]
-    HttpClient(String),
+    HttpClient(#[source] reqwest::Error),
 }
 
 pub(crate) struct Shared {

@@ -216,11 +216,8 @@ pub async fn verify_login(
     via: &str,
 ) -> Result<Verified, Refusal> {
     let now = std::time::Instant::now();
-    let src = source_text(source);
-    let quoted = log_name(name);
     if let throttle::Verdict::Wait(wait) = s.throttle.check(name, source, now) {
-        tracing::warn!("login throttled: source={src} user={quoted} via={via}");
-        s.metrics.login("throttled");
+        record_attempt(s, Attempt::Throttled, source, Some(name), via, None);
         return Err(Refusal::Throttled(wait));
     }
     let verdict = match find_user(config, name).cloned() {
@@ -237,25 +234,68 @@ pub async fn verify_login(
         Some(v) => second_factor(s, &v.user, code).map(|()| v),
         None => Err(Refusal::Wrong),
     };
-    match &outcome {
+    let attempt = match &outcome {
         Ok(_) => {
             s.throttle.succeeded(name, source);
-            tracing::info!("login succeeded: source={src} user={quoted} via={via}");
+            Attempt::Succeeded
+        }
+        Err(refusal) => {
+            // A missing code counts too, so passwords cannot be tried at speed by stopping there.
+            s.throttle.failed(name, source, std::time::Instant::now());
+            match refusal {
+                Refusal::NeedsCode => Attempt::NeedsCode,
+                _ => Attempt::Failed,
+            }
+        }
+    };
+    record_attempt(s, attempt, source, Some(name), via, None);
+    outcome
+}
+
+/// How a login attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attempt {
+    Succeeded,
+    Failed,
+    Throttled,
+    NeedsCode,
+}
+
+/// Writes a login attempt's one log line, for tools such as fail2ban, and counts it in `/metrics`.
+/// Every way of logging in (the Login RPC, HTTP Basic, single sign-on) goes through here, so the lines
+/// keep one form: the source first; the user name percent-encoded (see [`log_name`]), or `-` when not
+/// known; then `via`, and the reason quoted when there is one.
+pub fn record_attempt(
+    s: &Shared,
+    attempt: Attempt,
+    source: throttle::Source,
+    user: Option<&str>,
+    via: &str,
+    reason: Option<&str>,
+) {
+    let src = source_text(source);
+    let user = user.map_or_else(|| "-".to_string(), log_name);
+    let reason = reason.map(|r| format!(" reason={r:?}")).unwrap_or_default();
+    match attempt {
+        Attempt::Succeeded => {
+            tracing::info!("login succeeded: source={src} user={user} via={via}{reason}");
             s.metrics.login("success");
         }
-        Err(Refusal::NeedsCode) => {
-            // Counted, so passwords cannot be tried at speed by stopping at this step.
-            s.throttle.failed(name, source, std::time::Instant::now());
-            tracing::info!("login needs a second factor: source={src} user={quoted} via={via}");
+        Attempt::NeedsCode => {
+            tracing::info!(
+                "login needs a second factor: source={src} user={user} via={via}{reason}"
+            );
             s.metrics.login("second_factor_required");
         }
-        Err(_) => {
-            s.throttle.failed(name, source, std::time::Instant::now());
-            tracing::warn!("login failed: source={src} user={quoted} via={via}");
+        Attempt::Failed => {
+            tracing::warn!("login failed: source={src} user={user} via={via}{reason}");
             s.metrics.login("failure");
         }
+        Attempt::Throttled => {
+            tracing::warn!("login throttled: source={src} user={user} via={via}{reason}");
+            s.metrics.login("throttled");
+        }
     }
-    outcome
 }
 
 /// The second factor of a user who has one: a current one-time code, or an unused recovery code

@@ -3,12 +3,12 @@
 // domains) and whether first sign-ins create users. Saved with the other settings; the client secret is
 // shown as a placeholder and kept unless replaced.
 import { create } from "@bufbuild/protobuf";
-import { OidcSchema, type Oidc } from "@gen/v1/config_pb";
+import { OidcSchema, type Config, type Oidc } from "@gen/v1/config_pb";
 import { Field, LinesInput } from "../../components/Field";
 import { Check } from "../../components/FormKit";
 import { authOf, type DraftSectionProps } from "./settingsForm";
 
-function oidcOf(d: Parameters<typeof authOf>[0]): Oidc {
+function oidcOf(d: Config): Oidc {
   const auth = authOf(d);
   auth.oidc ??= create(OidcSchema, {});
   return auth.oidc;

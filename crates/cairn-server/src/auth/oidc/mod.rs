@@ -12,7 +12,9 @@ pub mod id_token;
 pub mod pending;
 pub mod provider;
 
-use super::{auth_settings, find_user, log_name, password, session, source_of};
+use super::{
+    Attempt, auth_settings, find_user, log_name, password, record_attempt, session, source_of,
+};
 use crate::state::Shared;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -40,7 +42,7 @@ pub struct OidcState {
 }
 
 impl OidcState {
-    pub fn new() -> Result<Self, String> {
+    pub fn new() -> Result<Self, reqwest::Error> {
         Ok(Self {
             provider: Provider::new()?,
             pending: PendingLogins::default(),
@@ -140,25 +142,23 @@ pub async fn callback(
     req: Request,
 ) -> Response {
     let source = source_of(req.extensions());
-    let src = super::source_text(source);
     let browser_state = cookie(req.headers(), COOKIE);
     match sign_in(&s, answer, browser_state.as_deref()).await {
         Ok((name, token)) => {
-            tracing::info!(
-                "login succeeded: source={src} user={} via=oidc",
-                log_name(&name)
-            );
-            s.metrics.login("success");
+            record_attempt(&s, Attempt::Succeeded, source, Some(&name), "oidc", None);
             s.throttle.trust(&name, source);
             redirect(&format!("{UI}#oidc_token={token}"), &clear_cookie())
         }
         Err((name, e)) => {
-            let user = name.as_deref().map_or_else(|| "-".to_string(), log_name);
-            tracing::warn!(
-                "login failed: source={src} user={user} via=oidc reason={:?}",
-                e.to_string()
+            let reason = e.to_string();
+            record_attempt(
+                &s,
+                Attempt::Failed,
+                source,
+                name.as_deref(),
+                "oidc",
+                Some(&reason),
             );
-            s.metrics.login("failure");
             redirect(&ui_error(&e), &clear_cookie())
         }
     }

@@ -42,12 +42,11 @@ pub struct Provider {
 }
 
 impl Provider {
-    pub fn new() -> Result<Self, String> {
+    pub fn new() -> Result<Self, reqwest::Error> {
         let http = reqwest::Client::builder()
             .timeout(TIMEOUT)
             .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| e.to_string())?;
+            .build()?;
         Ok(Self {
             http,
             cache: Mutex::new(None),
