@@ -3,7 +3,7 @@ use std::{num::NonZeroU32, sync::Arc};
 use bytes::Bytes;
 use crossbeam_channel::{Receiver, bounded};
 use rayon::{prelude::*, spawn};
-use zstd::stream::{copy_encode, decode_all, encode_all};
+use zstd::stream::{copy_encode, decode_all};
 
 pub use zstd::compression_level_range;
 
@@ -491,7 +491,7 @@ impl<C: CryptoKey> DecryptBackend<C> {
             // compress if requested
             Some(level) => (
                 self.key
-                    .encrypt_data(&encode_all(data, level).map_err(|err| {
+                    .encrypt_data(&compress_blob(data, level).map_err(|err| {
                         RusticError::with_source(
                             ErrorKind::Internal,
                             "Failed to encode zstd compressed data. The data may be corrupted.",
@@ -687,6 +687,31 @@ impl<C: CryptoKey> WriteBackend for DecryptBackend<C> {
     fn remove(&self, tpe: FileType, id: &Id, cacheable: bool) -> RusticResult<()> {
         self.be.remove(tpe, id, cacheable)
     }
+}
+
+/// Compresses one blob in a single call, with a compressor kept per thread. Given the whole input at
+/// once, zstd writes the blob's size into the frame header and sizes the frame's window to the blob,
+/// as restic's own encoder does; a streamed frame carries neither, and a decoder reading it (restic's
+/// `check --read-data`, for one) must then keep the level's full window for every blob.
+fn compress_blob(data: &[u8], level: i32) -> std::io::Result<Vec<u8>> {
+    thread_local! {
+        static COMPRESSOR: std::cell::RefCell<Option<(i32, zstd::bulk::Compressor<'static>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    COMPRESSOR.with(|slot| {
+        let Ok(mut slot) = slot.try_borrow_mut() else {
+            return zstd::bulk::compress(data, level);
+        };
+        match slot.as_mut() {
+            Some((current, compressor)) if *current == level => compressor.compress(data),
+            _ => {
+                let mut compressor = zstd::bulk::Compressor::new(level)?;
+                let out = compressor.compress(data);
+                *slot = Some((level, compressor));
+                out
+            }
+        }
+    })
 }
 
 #[cfg(test)]
