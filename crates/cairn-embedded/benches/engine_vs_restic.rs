@@ -1,12 +1,19 @@
 //! cairn's two engines against plain restic on the same generated data, side by side: initial backup,
 //! unchanged re-backup, 5% incremental, full restore, and browsing one directory of a 100,000-file
-//! snapshot. Each run is a separate child process; wall time and peak RSS (the child and the restic or
-//! engine worker it runs, from wait4) are measured per run. One row repeats the unchanged re-backup as a
+//! snapshot. Each run is a separate child process; its peak RSS (the child and the restic or engine
+//! worker it runs, from wait4) is measured per run. One row repeats the unchanged re-backup as a
 //! running cairn server does it: the engine has already opened the repository once (for a snapshot
 //! listing, untimed), and only the backup is timed; restic's column is a plain restic run, which is what
 //! Backrest runs for every operation.
 //!
-//! Run: `cargo bench -p cairn-engine --bench engine_vs_restic`
+//! The steps run in `CAIRN_BENCH_RUNS` rounds (default 3), each on fresh repositories; within a round the
+//! quick steps (re-backups, check, ls) run three times, the others once, and the engines take turns to
+//! go first. The table gives the medians of all runs of a step. A step's time is its own work: the child
+//! records it around the restic run or the engine call, so neither this binary's start-up nor finding
+//! restic (which a server does once) counts. One more row has restic check (`--read-data`) each
+//! engine's repository, for the memory restic needs on what the engine wrote.
+//!
+//! Run: `cargo bench -p cairn-embedded --bench engine_vs_restic`
 //! `CAIRN_BENCH_BYTES` sets the data size (default 1 GB), `CAIRN_BENCH_DIR` where it is written.
 #![allow(
     clippy::unwrap_used,
@@ -137,7 +144,7 @@ fn restic_env(cmd: &mut Command, repo: &Path) {
         .env("XDG_CACHE_HOME", repo.with_extension("cache"));
 }
 
-/// Runs this benchmark binary as a child doing one step; returns wall time and peak RSS in MiB.
+/// Runs this benchmark binary as a child doing one step; returns the step's time and peak RSS in MiB.
 fn measure(who: &str, step: &str, repo: &Path, extra: &[&str]) -> (Duration, f64) {
     let exe = std::env::current_exe().expect("current exe");
     // Flush the previous step's writes so they are not charged to this one.
@@ -174,6 +181,14 @@ fn measure(who: &str, step: &str, repo: &Path, extra: &[&str]) -> (Duration, f64
     (time, usage.ru_maxrss as f64 / 1024.0)
 }
 
+/// Leaves the time of the step's own work in `<repo>.timed`, where [`measure`] reads it: process
+/// start-up of this benchmark binary and of the engine (finding restic, as a server does once) is
+/// not part of any column.
+fn record_time(repo: &Path, start: Instant) {
+    let secs = start.elapsed().as_secs_f64().to_string();
+    std::fs::write(repo.with_extension("timed"), secs).expect("write the time");
+}
+
 fn child(who: &str, step: &str, repo: &Path, extra: &[String]) {
     match who {
         "restic" => {
@@ -187,12 +202,15 @@ fn child(who: &str, step: &str, repo: &Path, extra: &[String]) {
                 "ls" => cmd
                     .args(["ls", "--json", "--no-lock", "latest"])
                     .arg(&extra[0]),
+                "check" => cmd.args(["check", "--read-data"]),
                 other => panic!("unknown step {other}"),
             };
+            let start = Instant::now();
             let out = cmd
                 .stdout(std::process::Stdio::null())
                 .status()
                 .expect("run restic");
+            record_time(repo, start);
             assert!(out.success(), "restic {step} failed");
         }
         "cairn" | "embedded" => {
@@ -245,12 +263,10 @@ async fn cairn_step(who: &str, step: &str, repo_path: &Path, extra: &[String]) {
                 .backup(&repo, &req, &|_| {}, &cancel)
                 .await
                 .expect("backup");
-            if step == "backup-warm" {
-                let secs = start.elapsed().as_secs_f64().to_string();
-                std::fs::write(repo_path.with_extension("timed"), secs).expect("write the time");
-            }
+            record_time(repo_path, start);
         }
         "restore" => {
+            let start = Instant::now();
             engine
                 .restore(
                     &repo,
@@ -262,11 +278,13 @@ async fn cairn_step(who: &str, step: &str, repo_path: &Path, extra: &[String]) {
                 )
                 .await
                 .expect("restore");
+            record_time(repo_path, start);
         }
         "ls" => {
             let id = &extra[1];
             let first = Instant::now();
             let n = engine.ls(&repo, id, &extra[0]).await.expect("ls").len();
+            record_time(repo_path, first);
             let cold = first.elapsed();
             let again = Instant::now();
             engine.ls(&repo, id, &extra[0]).await.expect("ls again");
@@ -298,31 +316,161 @@ fn latest_id(repo: &Path) -> String {
     v[0]["id"].as_str().expect("an id").to_string()
 }
 
-/// (wall time, peak RSS) of one step for restic, cairn's restic engine and the embedded engine.
+/// (time, peak RSS in MiB) of one step for restic, cairn's restic engine and the embedded engine.
 type Runs = [(Duration, f64); 3];
 
-fn row(name: &str, runs: Runs) {
-    let vs = |r: (Duration, f64)| runs[0].0.as_secs_f64() / r.0.as_secs_f64();
-    println!(
-        "| {name:<26} | {:>9.2?} | {:>9.2?} ({:.2}x) | {:>9.2?} ({:.2}x) | {:>5.0} | {:>5.0} | {:>5.0} |",
-        runs[0].0,
-        runs[1].0,
-        vs(runs[1]),
-        runs[2].0,
-        vs(runs[2]),
-        runs[0].1,
-        runs[1].1,
-        runs[2].1
-    );
+const WHO: [&str; 3] = ["restic", "cairn", "embedded"];
+
+/// The median of `values` (the upper one of the middle two for an even count).
+fn median<T: Copy + PartialOrd>(mut values: Vec<T>) -> T {
+    values.sort_by(|a, b| a.partial_cmp(b).expect("comparable"));
+    values[values.len() / 2]
 }
 
-const WHO: [&str; 3] = ["restic", "cairn", "embedded"];
+/// Every round's measurements of each row, in the order the rows were first measured.
+#[derive(Default)]
+struct Table {
+    rows: Vec<(String, Vec<Runs>)>,
+}
+
+impl Table {
+    fn add(&mut self, name: &str, runs: Runs) {
+        let line = |r: (Duration, f64)| format!("{:.2?} {:.0} MiB", r.0, r.1);
+        eprintln!(
+            "    {name}: restic {}, restic engine {}, embedded {}",
+            line(runs[0]),
+            line(runs[1]),
+            line(runs[2])
+        );
+        match self.rows.iter_mut().find(|(n, _)| n == name) {
+            Some((_, all)) => all.push(runs),
+            None => self.rows.push((name.to_string(), vec![runs])),
+        }
+    }
+
+    fn print(&self) {
+        println!(
+            "| step | restic | cairn, restic engine (speed vs restic) | cairn, embedded engine (speed vs restic) | restic MiB | restic engine MiB | embedded MiB |"
+        );
+        println!("|---|---|---|---|---|---|---|");
+        for (name, all) in &self.rows {
+            let med: Runs = std::array::from_fn(|i| {
+                (
+                    median(all.iter().map(|r| r[i].0).collect()),
+                    median(all.iter().map(|r| r[i].1).collect()),
+                )
+            });
+            let vs = |r: (Duration, f64)| med[0].0.as_secs_f64() / r.0.as_secs_f64();
+            println!(
+                "| {name:<30} | {:>9.2?} | {:>9.2?} ({:.2}x) | {:>9.2?} ({:.2}x) | {:>5.0} | {:>5.0} | {:>5.0} |",
+                med[0].0,
+                med[1].0,
+                vs(med[1]),
+                med[2].0,
+                vs(med[2]),
+                med[0].1,
+                med[1].1,
+                med[2].1
+            );
+        }
+    }
+}
+
+/// Where one round works: its repositories and restore targets, one per engine.
+struct Round<'a> {
+    number: usize,
+    dir: &'a Path,
+    data: String,
+}
+
+impl Round<'_> {
+    fn path(&self, what: &str, who: usize) -> PathBuf {
+        self.dir
+            .join(format!("{what}-{}-{}", WHO[who], self.number))
+    }
+
+    /// Measures `step` for all three, `reps` times in a row, each time starting with a different one
+    /// so that none always runs first (on a cold cache, or right after another's writes).
+    fn each(
+        &self,
+        table: &mut Table,
+        row: &str,
+        (who, step, repo): (&str, &str, &str),
+        reps: usize,
+        extra: &dyn Fn(usize) -> Vec<String>,
+    ) {
+        for rep in 0..reps {
+            let mut runs: Runs = [(Duration::ZERO, 0.0); 3];
+            for k in 0..3 {
+                let i = (k + self.number + rep) % 3;
+                let args = extra(i);
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                let runner = if who.is_empty() { WHO[i] } else { who };
+                runs[i] = measure(runner, step, &self.path(repo, i), &args);
+            }
+            table.add(row, runs);
+        }
+    }
+
+    fn run(&self, table: &mut Table, files: &[PathBuf], many: &Path) {
+        (0..3).for_each(|i| init(&self.path("repo", i)));
+        let backup = |_: usize| vec![self.data.clone()];
+        let own = |step| ("", step, "repo");
+        self.each(table, "initial backup", own("backup"), 1, &backup);
+        // Quick, repeatable steps run REPS times a round; the rest once.
+        self.each(table, "unchanged re-backup", own("backup"), REPS, &backup);
+        let warm = own("backup-warm");
+        self.each(table, "unchanged, in a running server", warm, REPS, &backup);
+        touch_five_percent(files, self.number as u64 + 1);
+        self.each(table, "5% changed, incremental", own("backup"), 1, &backup);
+        let ids: Vec<String> = (0..3).map(|i| latest_id(&self.path("repo", i))).collect();
+        let restore = |i: usize| {
+            let target = self.path("restore", i);
+            std::fs::remove_dir_all(&target).ok();
+            vec![target.to_string_lossy().into_owned(), ids[i].clone()]
+        };
+        self.each(table, "full restore", own("restore"), 1, &restore);
+        (0..3).for_each(|i| {
+            std::fs::remove_dir_all(self.path("restore", i)).ok();
+        });
+        // restic itself checks what each engine wrote.
+        let check = ("restic", "check", "repo");
+        self.each(table, "restic check --read-data", check, REPS, &|_| {
+            Vec::new()
+        });
+        // Browsing: one directory of a 100,000-file snapshot.
+        let many_arg = many.to_string_lossy().into_owned();
+        for (i, who) in WHO.iter().enumerate() {
+            let repo = self.path("many", i);
+            init(&repo);
+            measure(who, "backup", &repo, &[&many_arg]);
+        }
+        let one = format!("{many_arg}/d050");
+        let many_ids: Vec<String> = (0..3).map(|i| latest_id(&self.path("many", i))).collect();
+        let ls = |i: usize| vec![one.clone(), many_ids[i].clone()];
+        let row = "ls one dir of 100k files";
+        self.each(table, row, ("", "ls", "many"), REPS, &ls);
+        for what in ["repo", "many"] {
+            (0..3).for_each(|i| {
+                std::fs::remove_dir_all(self.path(what, i)).ok();
+            });
+        }
+    }
+}
+
+/// How often a quick step is repeated in one round.
+const REPS: usize = 3;
 
 fn parent() {
     let total: u64 = std::env::var("CAIRN_BENCH_BYTES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000_000);
+    let rounds: usize = std::env::var("CAIRN_BENCH_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(3);
     let base = std::env::var("CAIRN_BENCH_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| std::env::temp_dir());
@@ -335,49 +483,18 @@ fn parent() {
         files.len(),
         t.elapsed()
     );
-    let repos = WHO.map(|w| dir.path().join(format!("repo-{w}")));
-    repos.iter().for_each(|r| init(r));
-    let data_arg = data.to_string_lossy().into_owned();
-    println!(
-        "| step | restic | cairn, restic engine (speed vs restic) | cairn, embedded engine (speed vs restic) | restic MiB | restic engine MiB | embedded MiB |"
-    );
-    println!("|---|---|---|---|---|---|---|");
-    let each = |step: &str, extra: &dyn Fn(usize) -> Vec<String>| -> Runs {
-        std::array::from_fn(|i| {
-            let args = extra(i);
-            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-            measure(WHO[i], step, &repos[i], &args)
-        })
-    };
-    let backup = |_: usize| vec![data_arg.clone()];
-    row("initial backup", each("backup", &backup));
-    row("unchanged re-backup", each("backup", &backup));
-    row(
-        "unchanged, in a running server",
-        each("backup-warm", &backup),
-    );
-    touch_five_percent(&files, 1);
-    row("5% changed, incremental", each("backup", &backup));
-    let targets = WHO.map(|w| dir.path().join(format!("restore-{w}")));
-    let ids: Vec<String> = repos.iter().map(|r| latest_id(r)).collect();
-    let restore = |i: usize| vec![targets[i].to_string_lossy().into_owned(), ids[i].clone()];
-    row("full restore", each("restore", &restore));
-    targets.iter().for_each(|t| {
-        std::fs::remove_dir_all(t).ok();
-    });
-    // Browsing: one directory of a 100,000-file snapshot.
     let many = dir.path().join("many");
     tree(&many, 100_000);
-    let many_repos = WHO.map(|w| dir.path().join(format!("many-{w}")));
-    let many_arg = many.to_string_lossy().into_owned();
-    for (i, r) in many_repos.iter().enumerate() {
-        init(r);
-        measure(WHO[i], "backup", r, &[&many_arg]);
+    let mut table = Table::default();
+    for number in 0..rounds {
+        eprintln!("round {} of {rounds}", number + 1);
+        let round = Round {
+            number,
+            dir: dir.path(),
+            data: data.to_string_lossy().into_owned(),
+        };
+        round.run(&mut table, &files, &many);
     }
-    let one = format!("{many_arg}/d050");
-    let runs: Runs = std::array::from_fn(|i| {
-        let id = latest_id(&many_repos[i]);
-        measure(WHO[i], "ls", &many_repos[i], &[&one, &id])
-    });
-    row("ls one dir of 100k files", runs);
+    eprintln!("medians of {rounds} rounds:");
+    table.print();
 }
