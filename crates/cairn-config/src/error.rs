@@ -49,20 +49,22 @@ pub enum ConfigError {
     },
     /// The file is not a valid config document (bad JSON or a mistyped value), or the config could
     /// not be rendered back to JSON for writing.
-    #[error("config {path} cannot be parsed: {message}")]
+    #[error("config {path} cannot be parsed: {source}")]
     Parse {
         /// The config file.
         path: PathBuf,
         /// What is wrong, starting with the JSON path of the bad value when there is one.
-        message: String,
+        #[source]
+        source: crate::codec::CodecError,
     },
     /// The config cannot be migrated to the current version (too old, too new, or refused).
-    #[error("config {path} cannot be migrated: {message}")]
+    #[error("config {path} cannot be migrated: {source}")]
     Migration {
         /// The config file.
         path: PathBuf,
         /// Why it cannot be migrated and how to fix it.
-        message: String,
+        #[source]
+        source: crate::migrate::MigrationError,
     },
     /// Validation found problems; holds every field error found.
     #[error("config is invalid ({n} problem(s)):\n{0}", n = .0.0.len())]

@@ -16,12 +16,12 @@ pub mod seal;
 pub mod secrets;
 pub mod template;
 
-pub use codec::{Document, parse, render};
+pub use codec::{CodecError, Document, parse, render};
 pub use defaults::{default_config, instance_id_from_hostname};
 pub use error::{ConfigError, FieldError, Result, ValidationErrors};
-pub use migrate::{MigrationEnv, migrate, placeholder_guid};
+pub use migrate::{MigrationEnv, MigrationError, migrate, placeholder_guid};
 pub use store::{ConfigStore, KEEP_BACKUPS, list_backups, write_atomic};
-pub use validate::oidc::{CALLBACK_PATH as OIDC_CALLBACK_PATH, trusted_url};
-pub use validate::schedule::{is_enabled as schedule_enabled, parse_cron};
+pub use validate::oidc::{CALLBACK_PATH as OIDC_CALLBACK_PATH, UrlError, trusted_url};
+pub use validate::schedule::{CronError, is_enabled as schedule_enabled, parse_cron};
 pub use validate::settings::HISTORY_KINDS;
 pub use validate::{normalize, user_name_problem, validate};

@@ -30,7 +30,35 @@ impl MigrationEnv {
     }
 }
 
-type Migration = fn(&mut Config, &MigrationEnv) -> Result<(), String>;
+/// Why a config cannot be brought to the current version; each names how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum MigrationError {
+    /// A negative version.
+    #[error("config version {0} is not a version; it must be 0 to {CURRENT_VERSION}")]
+    NotAVersion(i32),
+    /// Written by a newer Backrest or cairn.
+    #[error(
+        "config version {0} was written by a newer Backrest or cairn (this cairn reads up to {CURRENT_VERSION}); upgrade cairn"
+    )]
+    TooNew(i32),
+    /// Version 0 (unset) on a config that has content.
+    #[error(
+        "config has no version but is not empty; set \"version\" to the Backrest config version it was written for"
+    )]
+    Unversioned,
+    /// Older than the oldest migration cairn (like Backrest) still carries.
+    #[error(
+        "config version {0} is too old to migrate; open it once with Backrest 1.4.0 to upgrade it, then start cairn"
+    )]
+    TooOld(i32),
+    /// Migration 005: repo passwords would be overridden by a password in the environment.
+    #[error(
+        "migration 005: RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND is set in the environment and repos in the config have passwords; repo passwords now take precedence. Unset the variable, or start once with ISSUE_1139_FIX_PASSWORDS=1 to move it into the repos"
+    )]
+    PasswordInEnvironment,
+}
+
+type Migration = fn(&mut Config, &MigrationEnv) -> Result<(), MigrationError>;
 
 /// Migration N is at index N-1; None marks migrations that cairn (like Backrest) no longer carries.
 const MIGRATIONS: [Option<Migration>; CURRENT_VERSION as usize] = [
@@ -43,33 +71,27 @@ const MIGRATIONS: [Option<Migration>; CURRENT_VERSION as usize] = [
 ];
 
 /// Brings `config` to the current version. Returns whether anything changed.
-pub fn migrate(config: &mut Config, env: &MigrationEnv) -> Result<bool, String> {
+pub fn migrate(config: &mut Config, env: &MigrationEnv) -> Result<bool, MigrationError> {
     let before = config.clone();
     let version = config.version;
     if version < 0 {
-        return Err(format!(
-            "config version {version} is not a version; it must be 0 to {CURRENT_VERSION}"
-        ));
+        return Err(MigrationError::NotAVersion(version));
     }
     if version > CURRENT_VERSION {
-        return Err(format!(
-            "config version {version} was written by a newer Backrest or cairn (this cairn reads up to {CURRENT_VERSION}); upgrade cairn"
-        ));
+        return Err(MigrationError::TooNew(version));
     }
     if version == 0 {
         if !is_empty(config) {
-            return Err("config has no version but is not empty; set \"version\" to the Backrest config version it was written for".to_string());
+            return Err(MigrationError::Unversioned);
         }
         config.version = CURRENT_VERSION;
         return Ok(true);
     }
-    for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize - 1) {
+    for migration in MIGRATIONS.iter().skip(version as usize - 1) {
         let Some(m) = migration else {
-            return Err(format!(
-                "config version {version} is too old to migrate; open it once with Backrest 1.4.0 to upgrade it, then start cairn"
-            ));
+            return Err(MigrationError::TooOld(version));
         };
-        m(config, env).map_err(|e| format!("migration {:03}: {e}", index + 1))?;
+        m(config, env)?;
     }
     config.version = CURRENT_VERSION;
     Ok(*config != before)
@@ -84,7 +106,7 @@ fn is_empty(c: &Config) -> bool {
 }
 
 /// 003: prune and check schedules are relative to the last run.
-fn relative_scheduling(config: &mut Config, _: &MigrationEnv) -> Result<(), String> {
+fn relative_scheduling(config: &mut Config, _: &MigrationEnv) -> Result<(), MigrationError> {
     for repo in &mut config.repos {
         let schedules = [
             repo.prune_policy.as_option_mut().map(|p| &mut p.schedule),
@@ -105,7 +127,7 @@ pub fn placeholder_guid(repo_id: &str) -> String {
 }
 
 /// 004: repos without a guid get a placeholder (sha256 of the repo id) until the real one is read.
-fn repo_guids(config: &mut Config, _: &MigrationEnv) -> Result<(), String> {
+fn repo_guids(config: &mut Config, _: &MigrationEnv) -> Result<(), MigrationError> {
     for repo in config.repos.iter_mut().filter(|r| r.guid.is_empty()) {
         repo.guid = placeholder_guid(&repo.id);
     }
@@ -113,7 +135,7 @@ fn repo_guids(config: &mut Config, _: &MigrationEnv) -> Result<(), String> {
 }
 
 /// 005: a config password must not be silently overridden by RESTIC_PASSWORD* in the environment.
-fn env_passwords(config: &mut Config, env: &MigrationEnv) -> Result<(), String> {
+fn env_passwords(config: &mut Config, env: &MigrationEnv) -> Result<(), MigrationError> {
     let with_password = config.repos.iter().any(|r| !r.password.is_empty());
     let env_set = env.restic_password.is_some()
         || env.restic_password_file.is_some()
@@ -122,7 +144,7 @@ fn env_passwords(config: &mut Config, env: &MigrationEnv) -> Result<(), String> 
         return Ok(());
     }
     if !env.fix_passwords {
-        return Err("RESTIC_PASSWORD, RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND is set in the environment and repos in the config have passwords; repo passwords now take precedence. Unset the variable, or start once with ISSUE_1139_FIX_PASSWORDS=1 to move it into the repos".to_string());
+        return Err(MigrationError::PasswordInEnvironment);
     }
     for repo in &mut config.repos {
         if let Some(pw) = &env.restic_password {
@@ -144,7 +166,7 @@ fn env_passwords(config: &mut Config, env: &MigrationEnv) -> Result<(), String> 
 
 /// 006: identities that are not complete ed25519 key pairs are dropped (a new one is made when
 /// multihost needs it).
-fn ed25519_identity(config: &mut Config, _: &MigrationEnv) -> Result<(), String> {
+fn ed25519_identity(config: &mut Config, _: &MigrationEnv) -> Result<(), MigrationError> {
     if let Some(mh) = config.multihost.as_option_mut() {
         let valid = mh.identity.as_option().is_some_and(|id| {
             id.keyid.starts_with("ed25519.")
@@ -184,6 +206,7 @@ mod tests {
         assert!(
             migrate(&mut c, &MigrationEnv::default())
                 .unwrap_err()
+                .to_string()
                 .contains("no version")
         );
     }
@@ -199,6 +222,7 @@ mod tests {
             assert!(
                 migrate(&mut c, &MigrationEnv::default())
                     .unwrap_err()
+                    .to_string()
                     .contains(needle),
                 "{v}"
             );
@@ -250,6 +274,7 @@ mod tests {
         assert!(
             migrate(&mut c.clone(), &env)
                 .unwrap_err()
+                .to_string()
                 .contains("ISSUE_1139_FIX_PASSWORDS")
         );
         let env = MigrationEnv {

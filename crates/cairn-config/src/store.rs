@@ -58,9 +58,9 @@ impl ConfigStore {
                     config: default(),
                     unknown: None,
                 };
-                migrate(&mut doc.config, env).map_err(|message| ConfigError::Migration {
+                migrate(&mut doc.config, env).map_err(|source| ConfigError::Migration {
                     path: path.clone(),
-                    message,
+                    source,
                 })?;
                 validate(&doc.config).map_err(ConfigError::Invalid)?;
                 write_atomic(&path, &render(&path, &doc, sealer)?)?;
@@ -82,18 +82,18 @@ impl ConfigStore {
         env: &MigrationEnv,
         sealer: Option<&Sealer>,
     ) -> Result<Document> {
-        let mut doc = codec::parse(text).map_err(|message| ConfigError::Parse {
+        let mut doc = codec::parse(text).map_err(|source| ConfigError::Parse {
             path: path.to_path_buf(),
-            message,
+            source,
         })?;
         unseal_config(&mut doc.config, sealer).map_err(|source| ConfigError::Sealed {
             path: path.to_path_buf(),
             source,
         })?;
         let from = doc.config.version;
-        let migrated = migrate(&mut doc.config, env).map_err(|message| ConfigError::Migration {
+        let migrated = migrate(&mut doc.config, env).map_err(|source| ConfigError::Migration {
             path: path.to_path_buf(),
-            message,
+            source,
         })?;
         validate(&doc.config).map_err(ConfigError::Invalid)?;
         if migrated {
@@ -170,9 +170,9 @@ fn render(path: &Path, doc: &Document, sealer: Option<&Sealer>) -> Result<String
         }
         None => doc,
     };
-    codec::render(doc).map_err(|message| ConfigError::Parse {
+    codec::render(doc).map_err(|source| ConfigError::Parse {
         path: path.to_path_buf(),
-        message,
+        source,
     })
 }
 

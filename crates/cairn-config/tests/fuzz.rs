@@ -179,8 +179,8 @@ proptest! {
         }
         normalize(&mut parsed.config);
         if validate(&parsed.config).is_ok() {
-            let out = render(&parsed).map_err(TestCaseError::fail)?;
-            let again = parse(&out).map_err(TestCaseError::fail)?;
+            let out = render(&parsed).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            let again = parse(&out).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(again.config, parsed.config);
         }
     }

@@ -4,6 +4,7 @@
 use super::EmbeddedEngine;
 use cairn_engine::{CheckMode, Engine, OutputSink, SnapshotFilter};
 use cairn_engine::{EngineError, Result};
+use cairn_proto::quoted;
 use cairn_proto::v1::Repo;
 use tokio_util::sync::CancellationToken;
 
@@ -40,7 +41,8 @@ pub async fn run(
             .map(drop),
         other => {
             output(&format!(
-                "the embedded engine has no {other:?} command; it runs {COMMANDS} (install restic for the others)"
+                "the embedded engine has no {other} command; it runs {COMMANDS} (install restic for the others)",
+                other = quoted(&other)
             ));
             return Ok(1);
         }

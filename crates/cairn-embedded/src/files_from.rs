@@ -8,6 +8,7 @@
 //! escapes; lists in UTF-16 and names that are not UTF-8 are refused (the embedded engine keeps
 //! snapshot paths as UTF-8).
 use cairn_engine::{EngineError, Result};
+use cairn_proto::quoted;
 
 /// How a list file is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,8 +67,8 @@ fn text<'a>(kind: ListKind, file: &str, bytes: &'a [u8]) -> Result<&'a str> {
 
 fn not_utf8(flag: &str, name: &[u8]) -> EngineError {
     invalid(format!(
-        "{flag}: {:?} is not a UTF-8 name, which the embedded engine cannot keep in a snapshot's paths; rename it, or back it up with the restic engine",
-        String::from_utf8_lossy(name)
+        "{flag}: {} is not a UTF-8 name, which the embedded engine cannot keep in a snapshot's paths; rename it, or back it up with the restic engine",
+        quoted(&String::from_utf8_lossy(name))
     ))
 }
 
@@ -78,8 +79,12 @@ fn expand(text: &str) -> Result<Vec<String>> {
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
-        let matches =
-            glob::glob(line).map_err(|e| invalid(format!("--files-from pattern {line:?}: {e}")))?;
+        let matches = glob::glob(line).map_err(|e| {
+            invalid(format!(
+                "--files-from pattern {line}: {e}",
+                line = quoted(&line)
+            ))
+        })?;
         let before = out.len();
         for path in matches.flatten() {
             let path = path
@@ -89,7 +94,10 @@ fn expand(text: &str) -> Result<Vec<String>> {
             out.push(path);
         }
         if out.len() == before {
-            tracing::warn!("--files-from pattern {line:?} matches no files; skipped");
+            tracing::warn!(
+                "--files-from pattern {} matches no files; skipped",
+                quoted(line)
+            );
         }
     }
     Ok(out)
@@ -121,8 +129,9 @@ fn exists(kind: ListKind, path: &str) -> bool {
     let found = std::fs::symlink_metadata(path).is_ok();
     if !found {
         tracing::warn!(
-            "{} lists {path:?}, which does not exist; skipped",
-            kind.flag()
+            "{} lists {}, which does not exist; skipped",
+            kind.flag(),
+            quoted(path)
         );
     }
     found

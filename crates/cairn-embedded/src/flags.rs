@@ -7,6 +7,7 @@ use super::files_from::{self, ListKind};
 use super::tag_files::TagRule;
 use super::tls::{self, TlsOptions};
 use cairn_engine::{EngineError, Result};
+use cairn_proto::quoted;
 use serde::{Deserialize, Serialize};
 
 /// Settings that apply to a whole run (any operation).
@@ -198,7 +199,8 @@ const FLAGS: &[FlagDef] = &[
     backup(value("--exclude-if-present", |f, v| {
         if TagRule::parse(&v).is_none() {
             return Err(invalid(format!(
-                "--exclude-if-present {v:?} names no file; write name or name:header"
+                "--exclude-if-present {v} names no file; write name or name:header",
+                v = quoted(&v)
             )));
         }
         f.filter.exclude_if_present.push(v);
@@ -288,7 +290,8 @@ pub fn parse(words: &[String], scope: Scope) -> Result<Flags> {
         let word = &words[i];
         if !word.starts_with('-') {
             return Err(invalid(format!(
-                "{word:?} is not a flag; the embedded engine takes flags only (like --limit-upload 1024)"
+                "{word} is not a flag; the embedded engine takes flags only (like --limit-upload 1024)",
+                word = quoted(&word)
             )));
         }
         let (given, inline) = match word.split_once('=') {
@@ -324,10 +327,12 @@ pub fn parse(words: &[String], scope: Scope) -> Result<Flags> {
 }
 
 fn number<T: std::str::FromStr>(name: &str, value: &str) -> Result<T> {
-    value
-        .trim()
-        .parse()
-        .map_err(|_| invalid(format!("{name} needs a whole number, not {value:?}")))
+    value.trim().parse().map_err(|_| {
+        invalid(format!(
+            "{name} needs a whole number, not {value}",
+            value = quoted(&value)
+        ))
+    })
 }
 
 /// `--pack-size`'s value in MiB, within restic's bounds; 0 stands for restic's default, as in restic.
@@ -350,7 +355,8 @@ pub fn pack_size(value: &str) -> Result<u32> {
 pub fn compression(value: String) -> Result<String> {
     if !matches!(value.as_str(), "auto" | "off" | "max") && value.parse::<i32>().is_err() {
         return Err(invalid(format!(
-            "--compression must be auto, off or max, not {value:?}"
+            "--compression must be auto, off or max, not {value}",
+            value = quoted(&value)
         )));
     }
     Ok(value)
@@ -365,7 +371,7 @@ fn listed(flags: &mut Flags, kind: ListKind, file: &str) -> Result<()> {
 fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
     let (key, value) = kv
         .split_once('=')
-        .ok_or_else(|| invalid(format!("-o {kv:?} must be key=value")))?;
+        .ok_or_else(|| invalid(format!("-o {kv} must be key=value", kv = quoted(&kv))))?;
     match key {
         "rest.connections" | "rclone.connections" | "local.connections" | "s3.connections"
         | "sftp.connections" | "gs.connections" | "azure.connections" => {
@@ -378,7 +384,8 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
         "s3.bucket-lookup" => {
             if !["auto", "dns", "path"].contains(&value) {
                 return Err(invalid(format!(
-                    "-o s3.bucket-lookup={value:?}: use auto, dns or path"
+                    "-o s3.bucket-lookup={value}: use auto, dns or path",
+                    value = quoted(&value)
                 )));
             }
             run.s3_bucket_lookup = Some(value.to_string())
@@ -399,7 +406,8 @@ fn option(run: &mut RunSettings, kv: &str) -> Result<()> {
 fn azure_endpoint(value: &str) -> Result<String> {
     let refuse = |why: String| {
         invalid(format!(
-            "-o azure.endpoint={value:?} {why}; write the Blob service's address, such as https://account.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1"
+            "-o azure.endpoint={value} {why}; write the Blob service's address, such as https://account.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1",
+            value = quoted(&value)
         ))
     };
     let url = reqwest::Url::parse(value).map_err(|e| refuse(format!("is not a URL ({e})")))?;
@@ -418,7 +426,8 @@ fn azure_suffix(value: &str) -> Result<String> {
         });
     if !valid {
         return Err(invalid(format!(
-            "-o azure.endpoint-suffix={value:?} is not a domain name; write one such as core.windows.net or core.chinacloudapi.cn (no scheme, no path)"
+            "-o azure.endpoint-suffix={value} is not a domain name; write one such as core.windows.net or core.chinacloudapi.cn (no scheme, no path)",
+            value = quoted(&value)
         )));
     }
     Ok(value.to_string())
@@ -426,7 +435,12 @@ fn azure_suffix(value: &str) -> Result<String> {
 
 /// A shell-quoted option value split into words.
 fn shell_words(key: &str, value: &str) -> Result<Vec<String>> {
-    shlex::split(value).ok_or_else(|| invalid(format!("-o {key}={value:?} has unbalanced quotes")))
+    shlex::split(value).ok_or_else(|| {
+        invalid(format!(
+            "-o {key}={value} has unbalanced quotes",
+            value = quoted(&value)
+        ))
+    })
 }
 
 /// `-o sftp.command` or `-o sftp.args`, which restic does not allow together.
@@ -465,7 +479,8 @@ pub fn size(text: &str) -> Result<u64> {
     let n: u64 = digits.parse().unwrap_or(0);
     if factor == 0 || digits.is_empty() {
         return Err(invalid(format!(
-            "{text:?} is not a size; write a number with an optional k, m, g or t suffix"
+            "{text} is not a size; write a number with an optional k, m, g or t suffix",
+            text = quoted(&text)
         )));
     }
     Ok(n.saturating_mul(factor))
@@ -477,7 +492,8 @@ pub fn parse_time(text: &str) -> Result<jiff::Zoned> {
         .and_then(|t| t.to_zoned(jiff::tz::TimeZone::system()))
         .map_err(|_| {
             invalid(format!(
-                "--time {text:?} must look like 2024-01-31 12:00:00"
+                "--time {text} must look like 2024-01-31 12:00:00",
+                text = quoted(&text)
             ))
         })
 }

@@ -3,6 +3,7 @@
 //! rustic_core it adds what a backup daemon needs and the library lacks: kill-to-cancel with lock
 //! clean-up, restic-format locks, per-item backup errors, bounded restore memory, and restic's flags,
 //! excludes and repository URIs (see `docs/engines.md`).
+use cairn_proto::quoted;
 mod client;
 mod console;
 mod engine_impl;
@@ -68,8 +69,9 @@ fn repo_env(repo: &Repo) -> Result<Vec<(String, String)>> {
                 .map(|(k, v)| (k.to_string(), expand_env(v, lookup)))
                 .ok_or_else(|| {
                     EngineError::Invalid(format!(
-                        "repo {} env entry {entry:?} is not KEY=VALUE",
-                        repo.id
+                        "repo {} env entry {entry} is not KEY=VALUE",
+                        repo.id,
+                        entry = quoted(&entry)
                     ))
                 })
         })
@@ -139,7 +141,8 @@ fn env_run_settings(env: &[(String, String)]) -> Result<RunSettings> {
     if let Some(value) = var("RESTIC_PACK_SIZE") {
         if value.trim().parse::<u32>().is_err() {
             tracing::warn!(
-                "RESTIC_PACK_SIZE={value:?} is not a number of MiB; ignored, as restic ignores it"
+                "RESTIC_PACK_SIZE={} is not a number of MiB; ignored, as restic ignores it",
+                quoted(&value)
             );
         } else {
             let mib = flags::pack_size(&value)

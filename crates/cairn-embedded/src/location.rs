@@ -9,6 +9,7 @@ use super::storage::{
     RestStorage, S3Place, S3Storage, SftpPlace, SftpStorage, Storage,
 };
 use cairn_engine::{EngineError, Result};
+use cairn_proto::quoted;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -41,29 +42,30 @@ impl Location {
         if let Some(url) = uri.strip_prefix("rest:") {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(EngineError::Invalid(format!(
-                    "rest: repositories need an http:// or https:// URL after rest:, not {url:?}"
+                    "rest: repositories need an http:// or https:// URL after rest:, not {url}",
+                    url = quoted(&url)
                 )));
             }
             return Ok(Location::Rest(url.to_string()));
         }
         if let Some(rest) = uri.strip_prefix("s3:") {
             return Ok(Location::S3(
-                S3Place::parse(rest).map_err(EngineError::Invalid)?,
+                S3Place::parse(rest).map_err(|e| EngineError::Invalid(e.to_string()))?,
             ));
         }
         if let Some(rest) = uri.strip_prefix("sftp:") {
             return Ok(Location::Sftp(
-                SftpPlace::parse(rest).map_err(EngineError::Invalid)?,
+                SftpPlace::parse(rest).map_err(|e| EngineError::Invalid(e.to_string()))?,
             ));
         }
         if let Some(rest) = uri.strip_prefix("gs:") {
             return Ok(Location::Gcs(
-                GcsPlace::parse(rest).map_err(EngineError::Invalid)?,
+                GcsPlace::parse(rest).map_err(|e| EngineError::Invalid(e.to_string()))?,
             ));
         }
         if let Some(rest) = uri.strip_prefix("azure:") {
             return Ok(Location::Azure(
-                AzurePlace::parse(rest).map_err(EngineError::Invalid)?,
+                AzurePlace::parse(rest).map_err(|e| EngineError::Invalid(e.to_string()))?,
             ));
         }
         if let Some(remote) = uri.strip_prefix("rclone:") {

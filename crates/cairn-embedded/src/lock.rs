@@ -6,6 +6,7 @@
 use super::host;
 use super::repo_key::RepoKey;
 use super::storage::Storage;
+use cairn_proto::quoted;
 use chrono::{DateTime, SecondsFormat, Utc};
 use parking_lot::Mutex;
 use serde::{Deserialize, Serialize};
@@ -323,7 +324,8 @@ pub fn remove_stale(storage: &dyn Storage, key: &RepoKey) -> Result<usize, LockE
 pub fn remove(storage: &dyn Storage, name: &str) -> std::io::Result<()> {
     if name.len() != 64 || !name.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(std::io::Error::other(format!(
-            "{name:?} is not a lock name"
+            "{name} is not a lock name",
+            name = quoted(&name)
         )));
     }
     storage.remove(DIR, name)

@@ -1,4 +1,5 @@
 //! The error type of the operation log and the log store.
+use cairn_proto::quoted;
 use std::path::PathBuf;
 
 /// Everything that can go wrong reading or writing the operation log or the log store.
@@ -54,7 +55,7 @@ pub enum OplogError {
     #[error("log {0} does not exist, it may have expired")]
     LogNotFound(String),
     /// A log id is empty, over 128 bytes, or has characters other than letters, digits, - and _.
-    #[error("invalid log id {0:?}: use letters, digits, '-' and '_' only")]
+    #[error("invalid log id {}: use letters, digits, '-' and '_' only", quoted(.0))]
     InvalidLogId(String),
 }
 

@@ -4,6 +4,7 @@ use crate::error::{OplogError, Result};
 use crate::events::{Change, ChangeKind};
 use crate::row::OpMeta;
 use buffa::Message;
+use cairn_proto::quoted;
 use cairn_proto::v1::Operation;
 use rusqlite::{OptionalExtension, params};
 use std::sync::Arc;
@@ -183,7 +184,8 @@ fn validate(op: &Operation) -> Result<()> {
     let snap = &op.snapshot_id;
     if !snap.is_empty() && (snap.len() != 64 || !snap.bytes().all(|b| b.is_ascii_hexdigit())) {
         return Err(OplogError::Invalid(format!(
-            "snapshot_id {snap:?} is not a 64-character hex restic snapshot id"
+            "snapshot_id {snap} is not a 64-character hex restic snapshot id",
+            snap = quoted(&snap)
         )));
     }
     Ok(())

@@ -3,6 +3,7 @@
 use crate::error::{OrchestratorError, Result};
 use crate::orchestrator::{Orchestrator, find_repo};
 use cairn_engine::{ArchiveFormat, SnapshotFilter, snapshot_tags};
+use cairn_proto::quoted;
 use cairn_proto::v1::{LsEntry, ResticSnapshot};
 
 impl Orchestrator {
@@ -38,11 +39,15 @@ impl Orchestrator {
         match found.as_slice() {
             [one] => Ok(one.id.clone()),
             [] => Err(OrchestratorError::Invalid(format!(
-                "no snapshot {id:?} in repository {repo_id:?}"
+                "no snapshot {id} in repository {repo_id}",
+                id = quoted(&id),
+                repo_id = quoted(&repo_id)
             ))),
             _ => Err(OrchestratorError::Invalid(format!(
-                "snapshot id {id:?} matches {} snapshots in repository {repo_id:?}; give more of it",
-                found.len()
+                "snapshot id {id} matches {} snapshots in repository {repo_id}; give more of it",
+                found.len(),
+                id = quoted(&id),
+                repo_id = quoted(&repo_id)
             ))),
         }
     }

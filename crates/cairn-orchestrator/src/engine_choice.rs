@@ -2,6 +2,7 @@
 //! the one place that knows both engines.
 use cairn_embedded::{EmbeddedEngine, WorkerCommand};
 use cairn_engine::{Engine, EngineError, ResticEngine, Result};
+use cairn_proto::quoted;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -24,7 +25,8 @@ impl EngineChoice {
             "restic" => Ok(EngineChoice::Restic),
             "embedded" => Ok(EngineChoice::Embedded),
             other => Err(EngineError::Invalid(format!(
-                "{other:?} is not an engine; use auto, restic or embedded"
+                "{other} is not an engine; use auto, restic or embedded",
+                other = quoted(&other)
             ))),
         }
     }

@@ -1,20 +1,22 @@
 //! Errors of the orchestrator's public API, each naming what was asked for and what is wrong.
 use cairn_engine::EngineError;
 use cairn_oplog::OplogError;
+use cairn_proto::quoted;
 
 /// Why an orchestrator request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum OrchestratorError {
     /// The current config has no plan with this id.
-    #[error("no plan {0:?} in the config")]
+    #[error("no plan {} in the config", quoted(.0))]
     PlanNotFound(String),
     /// The current config has no repository with this id.
-    #[error("no repository {0:?} in the config")]
+    #[error("no repository {} in the config", quoted(.0))]
     RepoNotFound(String),
     /// The repository with this id has no `guid` yet (it has never been opened), so its tasks
     /// cannot run.
     #[error(
-        "repository {0:?} has not been opened yet (its id is unknown); check its URI and password, or set autoInitialize to create it"
+        "repository {} has not been opened yet (its id is unknown); check its URI and password, or set autoInitialize to create it",
+        quoted(.0)
     )]
     RepoNotOpened(String),
     /// The operation log has no operation with this id (when cancelling or waiting on one).

@@ -11,6 +11,7 @@ use crate::task::{ScheduleKey, Task, priority};
 use cairn_config::ConfigStore;
 use cairn_engine::Engine;
 use cairn_oplog::{LogStore, OpLog};
+use cairn_proto::quoted;
 use cairn_proto::v1::{Config, Operation, OperationStatus, Plan, Repo};
 use chrono::{DateTime, Utc};
 use parking_lot::{Mutex, MutexGuard};
@@ -383,7 +384,7 @@ impl Orchestrator {
             .await
             .map_err(|f| match f {
                 crate::run::Failure::Error(e) => OrchestratorError::Invalid(e),
-                other => OrchestratorError::Invalid(format!("{other:?}")),
+                other => OrchestratorError::Invalid(other.to_string()),
             })
     }
 
@@ -452,7 +453,8 @@ impl Orchestrator {
             .is_err()
         {
             tracing::warn!(
-                "tasks still running after {grace:?}; they will be marked interrupted at the next start"
+                "tasks still running after {} s; they will be marked interrupted at the next start",
+                grace.as_secs()
             );
         }
     }
@@ -467,7 +469,8 @@ impl Orchestrator {
 pub(crate) fn check_snapshot_id(snapshot_id: &str) -> Result<()> {
     if snapshot_id.is_empty() || snapshot_id.starts_with('-') {
         return Err(OrchestratorError::Invalid(format!(
-            "{snapshot_id:?} is not a snapshot id"
+            "{snapshot_id} is not a snapshot id",
+            snapshot_id = quoted(&snapshot_id)
         )));
     }
     Ok(())

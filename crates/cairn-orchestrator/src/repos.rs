@@ -5,6 +5,7 @@ use crate::orchestrator::{Orchestrator, find_repo};
 use crate::scheduler;
 use crate::task::{Task, priority};
 use cairn_oplog::Selector;
+use cairn_proto::quoted;
 use cairn_proto::v1::{Config, Repo};
 use std::time::Duration;
 
@@ -42,15 +43,17 @@ impl Orchestrator {
         repo.guid = match (engine.repo_id(&repo).await?, known) {
             (Some(found), Some(known)) if found != known => {
                 return Err(OrchestratorError::Invalid(format!(
-                    "the repository at {} is not repository {:?} (its id is {found}, {:?}'s is {known}); to move {:?}, give the URI of a copy of the same repository; to use another repository, add it under a new name",
-                    repo.uri, repo.id, repo.id, repo.id
+                    "the repository at {} is not repository {id} (its id is {found}, {id}'s is {known}); to move {id}, give the URI of a copy of the same repository; to use another repository, add it under a new name",
+                    repo.uri,
+                    id = quoted(&repo.id)
                 )));
             }
             (Some(found), _) => found,
             (None, Some(_)) => {
                 return Err(OrchestratorError::Invalid(format!(
-                    "there is no repository at {}, and repository {:?} is not created again somewhere else; give the URI where it is now, or add a new repository under a new name",
-                    repo.uri, repo.id
+                    "there is no repository at {}, and repository {} is not created again somewhere else; give the URI where it is now, or add a new repository under a new name",
+                    repo.uri,
+                    quoted(&repo.id)
                 )));
             }
             (None, None) => engine.init(&repo).await?,

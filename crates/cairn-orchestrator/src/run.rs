@@ -43,14 +43,18 @@ impl Done {
 }
 
 /// How a task ended badly.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum Failure {
     /// Stopped by a cancel request or shutdown (the runner tells which).
+    #[error("cancelled")]
     Cancelled,
     /// Ended by a hook whose on-error policy is CANCEL.
+    #[error("cancelled by a hook: {0}")]
     CancelledByHook(String),
+    #[error("{0}")]
     Error(String),
     /// A hook asked for the run to be tried again after `delay`.
+    #[error("{reason}; to be tried again in {} s", .delay.as_secs())]
     Retry {
         delay: Duration,
         reason: String,
@@ -194,7 +198,7 @@ pub(crate) async fn run_entry(inner: &Arc<Inner>, entry: Entry) {
     if let Some(k) = key
         && let Err(e) = scheduler::schedule_next(inner, &k)
     {
-        tracing::error!(task = ?k, error = %e, "scheduling the next run failed");
+        tracing::error!(task = %k.task().name(None), error = %e, "scheduling the next run failed");
     }
 }
 

@@ -20,14 +20,9 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 /// Why a schedule's next run cannot be computed.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ScheduleError {
-    /// A cron expression does not parse or has no next fire time.
-    #[error("cron {expr:?}: {reason}")]
-    Cron {
-        /// The expression as configured.
-        expr: String,
-        /// Why it cannot be used.
-        reason: String,
-    },
+    /// A cron expression does not parse or has no next fire time (the error names the expression).
+    #[error("cron {0}")]
+    Cron(#[from] cairn_config::CronError),
     /// A `maxFrequencyDays` or `maxFrequencyHours` interval below 1 (holds the value given).
     #[error("interval must be at least 1 (got {0})")]
     Interval(i32),
@@ -54,10 +49,7 @@ pub fn next_run<Tz: TimeZone>(
             None => return Ok(None),
         },
         Some(Kind::Cron(expr)) => {
-            let cron = cairn_config::parse_cron(expr).map_err(|reason| ScheduleError::Cron {
-                expr: expr.clone(),
-                reason,
-            })?;
+            let cron = cairn_config::parse_cron(expr)?;
             let fire = |t: DateTime<Utc>| -> Result<DateTime<Utc>, ScheduleError> {
                 let zoned = match s.clock.as_known() {
                     Some(ScheduleClock::CLOCK_UTC) => cron
@@ -67,10 +59,7 @@ pub fn next_run<Tz: TimeZone>(
                         .find_next_occurrence(&t.with_timezone(local), false)
                         .map(|d| d.with_timezone(&Utc)),
                 };
-                zoned.map_err(|e| ScheduleError::Cron {
-                    expr: expr.clone(),
-                    reason: e.to_string(),
-                })
+                zoned.map_err(|_| cairn_config::CronError::NeverFires(expr.clone()).into())
             };
             fire(anchor)?
         }

@@ -82,7 +82,7 @@ pub(crate) fn reschedule_all(inner: &Arc<Inner>) -> Result<()> {
         }
         let existing = pending.remove(&key);
         if let Err(e) = schedule_key(inner, &mut state, &config, &key, existing, now) {
-            tracing::error!(task = ?key, error = %e, "cannot schedule");
+            tracing::error!(task = %key.task().name(None), error = %e, "cannot schedule");
         }
     }
     let stale: Vec<i64> = pending.values().map(|o| o.id).collect();

@@ -1,5 +1,6 @@
 //! The tasks the orchestrator runs: what each one is, its name (as hooks see it), its type (as metrics
 //! label it), the repository it belongs to (its serial queue) and its priority.
+use cairn_proto::quoted;
 use std::path::PathBuf;
 
 /// Backrest's priorities: among tasks that are due, the highest runs first.
@@ -98,26 +99,53 @@ impl Task {
     pub fn name(&self, plan_repo: Option<&str>) -> String {
         let repo = plan_repo.unwrap_or_default();
         match self {
-            Task::Backup { plan_id, .. } => format!("backup for plan {plan_id:?}"),
-            Task::IndexSnapshots { repo_id } => format!("index snapshots for repo {repo_id:?}"),
-            Task::ForgetPlan { plan_id } => format!("forget for plan {plan_id:?} in repo {repo:?}"),
-            Task::ScheduledForget { repo_id } => format!("scheduled forget for repo {repo_id:?}"),
+            Task::Backup { plan_id, .. } => {
+                format!("backup for plan {plan_id}", plan_id = quoted(&plan_id))
+            }
+            Task::IndexSnapshots { repo_id } => format!(
+                "index snapshots for repo {repo_id}",
+                repo_id = quoted(&repo_id)
+            ),
+            Task::ForgetPlan { plan_id } => format!(
+                "forget for plan {plan_id} in repo {repo}",
+                plan_id = quoted(&plan_id),
+                repo = quoted(&repo)
+            ),
+            Task::ScheduledForget { repo_id } => format!(
+                "scheduled forget for repo {repo_id}",
+                repo_id = quoted(&repo_id)
+            ),
             Task::ForgetSnapshot {
                 repo_id,
                 plan_id,
                 snapshot_id,
             } => {
-                format!("forget snapshot {snapshot_id:?} for plan {plan_id:?} in repo {repo_id:?}")
+                format!(
+                    "forget snapshot {snapshot_id} for plan {plan_id} in repo {repo_id}",
+                    snapshot_id = quoted(&snapshot_id),
+                    plan_id = quoted(&plan_id),
+                    repo_id = quoted(&repo_id)
+                )
             }
-            Task::Prune { repo_id } => format!("prune repo {repo_id:?}"),
-            Task::Check { repo_id } => format!("check for repo {repo_id:?}"),
-            Task::Stats { repo_id } => format!("stats for repo {repo_id:?}"),
+            Task::Prune { repo_id } => format!("prune repo {repo_id}", repo_id = quoted(&repo_id)),
+            Task::Check { repo_id } => {
+                format!("check for repo {repo_id}", repo_id = quoted(&repo_id))
+            }
+            Task::Stats { repo_id } => {
+                format!("stats for repo {repo_id}", repo_id = quoted(&repo_id))
+            }
             Task::Restore {
                 repo_id,
                 snapshot_id,
                 ..
-            } => format!("restore snapshot {snapshot_id:?} in repo {repo_id:?}"),
-            Task::RunCommand { repo_id, .. } => format!("run command in repo {repo_id:?}"),
+            } => format!(
+                "restore snapshot {snapshot_id} in repo {repo_id}",
+                snapshot_id = quoted(&snapshot_id),
+                repo_id = quoted(&repo_id)
+            ),
+            Task::RunCommand { repo_id, .. } => {
+                format!("run command in repo {repo_id}", repo_id = quoted(&repo_id))
+            }
             Task::CollectGarbage => "collect garbage".into(),
         }
     }

@@ -4,7 +4,10 @@
 
 connectrpc::include_generated!();
 
+mod quoted;
 pub mod schema;
+
+pub use quoted::{Quoted, quoted};
 
 /// The encoded `FileDescriptorSet` of every .proto file, for runtime schema lookups.
 pub const FILE_DESCRIPTOR_SET: &[u8] =

@@ -1,8 +1,14 @@
 //! Archives of restored files for downloads: a directory (or one file) written as tar.gz or zip to a
 //! synchronous writer, symlinks stored as links (never followed), so nothing outside the root is read.
+use cairn_proto::quoted;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;
+
+/// A `?format=` that names no archive format cairn writes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown archive format {}; use format=tar.gz or format=zip", quoted(.0))]
+pub struct UnknownFormat(pub String);
 
 /// The archive formats a download can ask for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -13,13 +19,11 @@ pub enum Format {
 
 impl Format {
     /// From `?format=` or the requested file name; tar.gz when neither says.
-    pub fn pick(query: Option<&str>, name: &str) -> Result<Self, String> {
+    pub fn pick(query: Option<&str>, name: &str) -> Result<Self, UnknownFormat> {
         match query {
             Some("zip") => Ok(Format::Zip),
             Some("tar.gz" | "tgz" | "targz") => Ok(Format::TarGz),
-            Some(other) => Err(format!(
-                "unknown archive format {other:?}; use format=tar.gz or format=zip"
-            )),
+            Some(other) => Err(UnknownFormat(other.to_string())),
             None if name.ends_with(".zip") => Ok(Format::Zip),
             None => Ok(Format::TarGz),
         }

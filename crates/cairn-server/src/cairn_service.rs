@@ -13,6 +13,7 @@ use cairn_proto::cairn::v1::{
     ResetTwoFactorRequest, RevokeApiTokenRequest, SetupRequest, Status, TwoFactorCode,
     TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
 };
+use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::user::Password;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
 use connectrpc::{
@@ -212,7 +213,8 @@ impl Cairn for CairnApi {
                 tokens.retain(|t| t.id != id);
                 if tokens.len() == before {
                     return Err(Refused(ConnectError::not_found(format!(
-                        "no API token with id {id:?}"
+                        "no API token with id {id}",
+                        id = quoted(&id)
                     ))));
                 }
                 Ok(())

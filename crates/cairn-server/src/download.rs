@@ -172,7 +172,7 @@ async fn serve(
         ))?;
     let name = params.get("name").map(String::as_str).unwrap_or_default();
     let format = Format::pick(query.get("format").map(String::as_str), name)
-        .map_err(|e| (StatusCode::BAD_REQUEST, e))?;
+        .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?;
     let src = source(&op, &claims.path)
         .map_err(|e| (StatusCode::NOT_FOUND, e.message.clone().unwrap_or_default()))?;
     let inner_name = archive_name(&op, &src);
@@ -197,19 +197,19 @@ async fn serve(
 }
 
 /// How the archive writer ended: Ok, or why it stopped early.
-type Outcome = tokio::sync::oneshot::Sender<Result<(), String>>;
+type Outcome = tokio::sync::oneshot::Sender<std::io::Result<()>>;
 
 /// The response body: the pipe's bytes, then an error if the writer failed, so the client sees a
 /// broken download instead of a short archive that looks complete.
 fn body(
     reader: tokio::io::DuplexStream,
-    done: tokio::sync::oneshot::Receiver<Result<(), String>>,
+    done: tokio::sync::oneshot::Receiver<std::io::Result<()>>,
 ) -> Body {
     use futures::StreamExt;
     let outcome = futures::stream::once(done).filter_map(|r| async move {
         match r {
             Ok(Ok(())) => None,
-            Ok(Err(e)) => Some(Err(std::io::Error::other(e))),
+            Ok(Err(e)) => Some(Err(e)),
             Err(_) => Some(Err(std::io::Error::other("the archive writer stopped"))),
         }
     });
@@ -227,7 +227,7 @@ fn spawn_local(root: PathBuf, name: String, format: Format, writer: DuplexStream
         if let Err(e) = &result {
             tracing::warn!(root = %root.display(), error = %e, "download ended early");
         }
-        let _ = done.send(result.map_err(|e| e.to_string()));
+        let _ = done.send(result);
     });
 }
 
@@ -252,10 +252,7 @@ fn spawn_snapshot(
                     enc.finish().map(drop)
                 });
                 let dumped = dump(&s, &src, ArchiveFormat::Tar, tar_writer).await;
-                let zipped = match gz.await {
-                    Ok(r) => r.map_err(|e| e.to_string()),
-                    Err(e) => Err(e.to_string()),
-                };
+                let zipped = gz.await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
                 dumped.and(zipped)
             }
         };
@@ -272,11 +269,11 @@ async fn dump(
     src: &SnapshotPath,
     format: ArchiveFormat,
     mut out: DuplexStream,
-) -> Result<(), String> {
+) -> std::io::Result<()> {
     s.orch
         .dump(&src.repo_id, &src.snapshot_id, &src.path, format, &mut out)
         .await
-        .map_err(|e| e.to_string())
+        .map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

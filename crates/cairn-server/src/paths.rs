@@ -1,6 +1,7 @@
 //! Paths that come from clients: restore targets, autocomplete prefixes and download sub-paths. Each is
 //! checked before use so that it can never reach outside where it is meant to point: no `..`, no
 //! relative targets, and symlinks resolved before the containment check.
+use cairn_proto::quoted;
 use connectrpc::ConnectError;
 use std::path::{Component, Path, PathBuf};
 
@@ -13,13 +14,19 @@ pub fn absolute(field: &str, text: &str) -> Result<PathBuf, ConnectError> {
     if !path.is_absolute() {
         return Err(crate::errors::invalid(
             field,
-            format!("{text:?} is not an absolute path; give the full path, starting with /"),
+            format!(
+                "{text} is not an absolute path; give the full path, starting with /",
+                text = quoted(&text)
+            ),
         ));
     }
     if path.components().any(|c| c == Component::ParentDir) {
         return Err(crate::errors::invalid(
             field,
-            format!("{text:?} contains '..'; give the path without it"),
+            format!(
+                "{text} contains '..'; give the path without it",
+                text = quoted(&text)
+            ),
         ));
     }
     Ok(path.to_path_buf())
@@ -36,7 +43,10 @@ pub fn in_snapshot(field: &str, text: &str) -> Result<(), ConnectError> {
     if !text.is_empty() && !text.starts_with('/') {
         return Err(crate::errors::invalid(
             field,
-            format!("{text:?} must be an absolute path inside the snapshot"),
+            format!(
+                "{text} must be an absolute path inside the snapshot",
+                text = quoted(&text)
+            ),
         ));
     }
     Ok(())
@@ -52,7 +62,10 @@ pub fn inside(root: &Path, sub: &str) -> Result<PathBuf, ConnectError> {
     if sub.contains('\0') || !clean {
         return Err(crate::errors::invalid(
             "file_path",
-            format!("{sub:?} must stay inside the restored files; '..' is not allowed"),
+            format!(
+                "{sub} must stay inside the restored files; '..' is not allowed",
+                sub = quoted(&sub)
+            ),
         ));
     }
     // Joining an empty path would add a trailing '/', which a restored single file refuses.
@@ -70,7 +83,10 @@ pub fn inside(root: &Path, sub: &str) -> Result<PathBuf, ConnectError> {
     if !real.starts_with(&real_root) {
         return Err(crate::errors::invalid(
             "file_path",
-            format!("{sub:?} leads outside the restored files (through a symlink)"),
+            format!(
+                "{sub} leads outside the restored files (through a symlink)",
+                sub = quoted(&sub)
+            ),
         ));
     }
     Ok(real)

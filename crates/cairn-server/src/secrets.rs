@@ -6,6 +6,7 @@
 //! placeholder (and always for the withheld ones).
 use crate::errors::invalid;
 use cairn_config::secrets::{SecretField, Shown, for_each_secret, hook_credentials, hook_secrets};
+use cairn_proto::quoted;
 use cairn_proto::v1::multihost::{PairingToken, Peer};
 use cairn_proto::v1::{Config, Hook, Repo};
 use connectrpc::ConnectError;
@@ -72,7 +73,7 @@ fn restore_hooks(field: &str, hooks: &mut [Hook], stored: &[Hook]) -> Result<(),
             return Err(invalid(
                 &format!("{field}.hooks[{j}]"),
                 format!(
-                    "holds the placeholder {REDACTED:?} but cairn cannot tell which stored hook it stands for; enter the value again"
+                    "holds the placeholder \"{REDACTED}\" but cairn cannot tell which stored hook it stands for; enter the value again"
                 ),
             ));
         };
@@ -117,7 +118,7 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
             let old = crate::auth::find_user(stored, &user.name).ok_or_else(|| {
                 invalid(
                     &format!("auth.users[{i}].passwordBcrypt"),
-                    format!("user {:?} is new: set a password for it", user.name),
+                    format!("user {} is new: set a password for it", quoted(&user.name)),
                 )
             })?;
             user.password = old.password.clone();
@@ -170,7 +171,7 @@ fn restore_from(field: &str, value: &mut String, old: Option<&String>) -> Result
     *value = old.filter(|o| !o.is_empty()).cloned().ok_or_else(|| {
         invalid(
             field,
-            format!("holds the placeholder {REDACTED:?} but nothing is stored for it; enter the value again"),
+            format!("holds the placeholder \"{REDACTED}\" but nothing is stored for it; enter the value again"),
         )
     })?;
     Ok(())
@@ -213,8 +214,8 @@ pub fn restore_repo(field: &str, repo: &mut Repo, old: Option<&Repo>) -> Result<
         invalid(
             field,
             format!(
-                "{what} is the placeholder {REDACTED:?} but no stored repository {:?} has one; enter the real value",
-                repo.id
+                "{what} is the placeholder \"{REDACTED}\" but no stored repository {} has one; enter the real value",
+                quoted(&repo.id)
             ),
         )
     };

@@ -7,6 +7,7 @@ use crate::auth::{find_user, modify_user};
 use crate::errors::{self, invalid};
 use crate::state::Shared;
 use cairn_proto::cairn::v1::{TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState};
+use cairn_proto::quoted;
 use connectrpc::ConnectError;
 
 fn now() -> u64 {
@@ -102,10 +103,16 @@ pub fn reset(s: &Shared, by: &str, user: &str) -> Result<(), ConnectError> {
     }
     let config = s.orch.config().get();
     match find_user(&config, user) {
-        None => return Err(ConnectError::not_found(format!("no user {user:?}"))),
+        None => {
+            return Err(ConnectError::not_found(format!(
+                "no user {user}",
+                user = quoted(&user)
+            )));
+        }
         Some(u) if u.totp_secret.is_empty() => {
             return Err(ConnectError::failed_precondition(format!(
-                "user {user:?} has no two-factor authentication"
+                "user {user} has no two-factor authentication",
+                user = quoted(&user)
             )));
         }
         Some(_) => {}

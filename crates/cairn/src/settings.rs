@@ -1,5 +1,6 @@
 //! Where cairn keeps things and where it listens: each setting comes from its flag, else its `CAIRN_*`
 //! variable, else the `BACKREST_*` variable Backrest users already have, else the default.
+use cairn_proto::quoted;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -71,7 +72,7 @@ pub fn parse_bind(text: &str) -> anyhow::Result<SocketAddr> {
         None => text.replace("localhost:", "127.0.0.1:"),
     };
     full.parse().map_err(|_| {
-        anyhow::anyhow!("bind address {text:?} is not host:port; use e.g. 127.0.0.1:9898, 0.0.0.0:9898 or [::1]:9898")
+        anyhow::anyhow!("bind address {text} is not host:port; use e.g. 127.0.0.1:9898, 0.0.0.0:9898 or [::1]:9898", text = quoted(&text))
     })
 }
 

@@ -79,7 +79,7 @@ fn compile(src: &str, deadline: Instant) -> Result<Template, TemplateError> {
         )));
     }
     let src = marks::strip(src);
-    check_actions_closed(&src).map_err(TemplateError::Invalid)?;
+    check_actions_closed(&src)?;
     let rewritten = METHOD_CALL.replace_all(&src, "$1");
     let mut t = Template::default();
     t.add_func("EventName", helpers::event_name);
@@ -108,7 +108,7 @@ pub fn check(src: &str) -> Result<(), TemplateError> {
 
 /// Refuses a template with an action (`{{ ...`) that never closes: gtmpl's parser does not return on
 /// some of those, and a config must never hang validation.
-fn check_actions_closed(src: &str) -> Result<(), String> {
+fn check_actions_closed(src: &str) -> Result<(), TemplateError> {
     let bytes = src.as_bytes();
     let mut i = 0;
     while let Some(open) = src[i..].find("{{").map(|o| o + i) {
@@ -132,9 +132,9 @@ fn check_actions_closed(src: &str) -> Result<(), String> {
         }
         if !closed {
             let line = src[..open].matches('\n').count() + 1;
-            return Err(format!(
+            return Err(TemplateError::Invalid(format!(
                 "line {line}: '{{{{' opens an action that is never closed with '}}}}'"
-            ));
+            )));
         }
         i = j + 2;
     }
@@ -179,7 +179,7 @@ pub fn render_as(src: &str, vars: &Value, escaping: Escaping) -> Result<Rendered
             env: Vec::new(),
         },
         Escaping::Shell => {
-            let s = shell::escape(pieces).map_err(TemplateError::Failed)?;
+            let s = shell::escape(pieces).map_err(|e| TemplateError::Failed(e.to_string()))?;
             Rendered {
                 text: s.text,
                 env: s.env,

@@ -73,8 +73,22 @@ struct Scanner {
     out: Script,
 }
 
+/// Where a value cannot stand in a script, because no quoting would keep it a plain value there.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ShellError {
+    /// A line made with a value would match a here-document's delimiter.
+    #[error("a value would end the here-document <<{0} early; read it from a variable instead")]
+    EndsHereDocument(String),
+    /// A value in the place of a here-document's delimiter word.
+    #[error("a here-document's delimiter cannot come from a value")]
+    DelimiterFromValue,
+    /// A value right after an unquoted backslash.
+    #[error("a value cannot follow a backslash in a command")]
+    AfterBackslash,
+}
+
 /// Turns a rendered, marked script into one whose values come from its environment.
-pub fn escape(pieces: Vec<Piece>) -> Result<Script, String> {
+pub fn escape(pieces: Vec<Piece>) -> Result<Script, ShellError> {
     let mut s = Scanner {
         stack: vec![Frame::Bare { closer: None }],
         ..Default::default()
@@ -97,7 +111,7 @@ impl Scanner {
     }
 
     /// One character of the template's own text.
-    fn text(&mut self, c: char) -> Result<(), String> {
+    fn text(&mut self, c: char) -> Result<(), ShellError> {
         self.out.text.push(c);
         if self.body.is_some() {
             return self.body_char(c, false);
@@ -221,7 +235,7 @@ impl Scanner {
     }
 
     /// One character of a here-document's body, from the template's text or from a value.
-    fn body_char(&mut self, c: char, from_value: bool) -> Result<(), String> {
+    fn body_char(&mut self, c: char, from_value: bool) -> Result<(), ShellError> {
         let Some(body) = self.body.as_mut() else {
             return Ok(());
         };
@@ -237,10 +251,7 @@ impl Scanner {
         };
         if line == body.doc.delimiter {
             if body.line_has_value || from_value {
-                return Err(format!(
-                    "a value would end the here-document <<{} early; read it from a variable instead",
-                    body.doc.delimiter
-                ));
+                return Err(ShellError::EndsHereDocument(body.doc.delimiter.clone()));
             }
             self.body = None;
             self.prev = Some('\n');
@@ -260,13 +271,13 @@ impl Scanner {
     }
 
     /// What one action printed, written as fits where it stands.
-    fn value(&mut self, parts: &[Part]) -> Result<(), String> {
+    fn value(&mut self, parts: &[Part]) -> Result<(), ShellError> {
         let plain = Piece::plain(parts);
         if self.delimiter.is_some() {
-            return Err("a here-document's delimiter cannot come from a value".into());
+            return Err(ShellError::DelimiterFromValue);
         }
         if self.escaped {
-            return Err("a value cannot follow a backslash in a command".into());
+            return Err(ShellError::AfterBackslash);
         }
         if let Some(body) = &self.body {
             if body.doc.quoted {
@@ -384,7 +395,7 @@ mod tests {
         assert_eq!(script(&src).text, "cat <<'EOF'\nError: a $(b)\nEOF\n");
         let src = format!("cat <<-\"END\"\n{}\nEND\n", value("x\n\tEND\nrm -rf ~"));
         let e = escape(split(&src)).unwrap_err();
-        assert!(e.contains("here-document"), "{e}");
+        assert!(e.to_string().contains("here-document"), "{e}");
     }
 
     #[test]

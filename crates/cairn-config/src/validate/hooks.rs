@@ -1,5 +1,6 @@
 //! Hook rules: each hook needs an action with its required settings and known conditions.
 use super::Check;
+use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::hook::Action;
 use cairn_proto::v1::Hook;
 use cairn_proto::v1::hook::Condition;
@@ -84,7 +85,7 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
     {
         k.err(
             format!("{path}.{field}"),
-            format!("{u:?} must start with http:// or https://"),
+            format!("{u} must start with http:// or https://", u = quoted(&u)),
         );
     }
     for (field, src) in templates(action) {

@@ -1,5 +1,6 @@
 //! Config validation: every rule Backrest applies plus cairn's own, all errors collected (not just the
 //! first), each naming its JSON field path and what to do about it.
+use cairn_proto::quoted;
 mod hooks;
 mod multihost;
 pub mod oidc;
@@ -27,11 +28,13 @@ pub fn user_name_problem(name: &str) -> Option<String> {
         Some("a user name may have at most 256 characters".into())
     } else if !USER_RE.is_match(name) {
         Some(format!(
-            "user name {name:?} has invalid characters; use letters, digits, '_', '-', '.' and '@'"
+            "user name {name} has invalid characters; use letters, digits, '_', '-', '.' and '@'",
+            name = quoted(&name)
         ))
     } else if name.len() > 1 && name.starts_with('_') && name.ends_with('_') {
         Some(format!(
-            "user name {name:?} is reserved: names that start and end with '_' are cairn's own"
+            "user name {name} is reserved: names that start and end with '_' are cairn's own",
+            name = quoted(&name)
         ))
     } else {
         None
@@ -60,14 +63,16 @@ impl Check {
             self.err(
                 path,
                 format!(
-                    "{kind} id {id:?} has invalid characters; use letters, digits, '_', '-' and '.'"
+                    "{kind} id {id} has invalid characters; use letters, digits, '_', '-' and '.'",
+                    id = quoted(&id)
                 ),
             );
         } else if id.len() > 1 && id.starts_with('_') && id.ends_with('_') {
             self.err(
                 path,
                 format!(
-                    "{kind} id {id:?} is reserved: ids that start and end with '_' are cairn's own"
+                    "{kind} id {id} is reserved: ids that start and end with '_' are cairn's own",
+                    id = quoted(&id)
                 ),
             );
         }
@@ -83,7 +88,10 @@ impl Check {
             match first.get(id) {
                 Some(at) => self.err(
                     path,
-                    format!("duplicate {kind} id {id:?} (first used at {at})"),
+                    format!(
+                        "duplicate {kind} id {id} (first used at {at})",
+                        id = quoted(&id)
+                    ),
                 ),
                 None => {
                     first.insert(id, path);
@@ -192,7 +200,7 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
         (true, false) => k.err(format!("{path}.guid"), "required unless autoInitialize is set; add the repository through the UI or API so cairn reads it"),
         (false, false) if !guid_ok => k.err(
             format!("{path}.guid"),
-            format!("{:?} is not 64 hex characters (the id restic reports for the repository)", repo.guid),
+            format!("{} is not 64 hex characters (the id restic reports for the repository)", quoted(&repo.guid)),
         ),
         _ => {}
     }
@@ -200,8 +208,8 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
         k.err(
             format!("{path}.engine"),
             format!(
-                "{:?} is not an engine; use auto, restic or embedded",
-                repo.engine
+                "{} is not an engine; use auto, restic or embedded",
+                quoted(&repo.engine)
             ),
         );
     }
@@ -209,7 +217,7 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
         if !e.contains('=') || e.starts_with('=') {
             k.err(
                 format!("{path}.env[{j}]"),
-                format!("{e:?} must be KEY=VALUE"),
+                format!("{e} must be KEY=VALUE", e = quoted(&e)),
             );
         }
     }
@@ -270,8 +278,8 @@ fn check_plan(k: &mut Check, path: &str, plan: &Plan, repo_ids: &[&str]) {
         k.err(
             format!("{path}.repo"),
             format!(
-                "repo {:?} does not exist; add it under repos or use one of: {}",
-                plan.repo,
+                "repo {} does not exist; add it under repos or use one of: {}",
+                quoted(&plan.repo),
                 repo_ids.join(", ")
             ),
         );
@@ -288,7 +296,10 @@ fn check_plan(k: &mut Check, path: &str, plan: &Plan, repo_ids: &[&str]) {
         } else if !p.starts_with('/') && !is_windows_absolute(p) {
             k.err(
                 format!("{path}.paths[{j}]"),
-                format!("{p:?} is relative; use an absolute path such as /{p}"),
+                format!(
+                    "{p} is relative; use an absolute path such as /{p}",
+                    p = quoted(&p)
+                ),
             );
         }
     }

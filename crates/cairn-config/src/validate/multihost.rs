@@ -1,6 +1,7 @@
 //! Multihost rules: a consistent identity, well-formed peers with unique ids and key ids, scopes that parse.
 use super::Check;
 use base64::Engine;
+use cairn_proto::quoted;
 use cairn_proto::v1::Multihost;
 use cairn_proto::v1::multihost::Peer;
 
@@ -95,7 +96,10 @@ fn scopes(k: &mut Check, path: &str, permissions: &[cairn_proto::v1::multihost::
             if !ok {
                 k.err(
                     format!("{path}.permissions[{i}].scopes[{j}]"),
-                    format!("{s:?} is not a scope; use *, repo:<id>, plan:<id>, !repo:<id> or !plan:<id>"),
+                    format!(
+                        "{s} is not a scope; use *, repo:<id>, plan:<id>, !repo:<id> or !plan:<id>",
+                        s = quoted(&s)
+                    ),
                 );
             }
         }

@@ -2,6 +2,7 @@
 //! id, a callback URL that ends where cairn serves it, and auto-creation only when limited to a group or
 //! domain.
 use super::Check;
+use cairn_proto::quoted;
 use cairn_proto::v1::Oidc;
 
 /// Where cairn serves the provider's redirect back, below its public URL.
@@ -18,7 +19,7 @@ pub(super) fn check(k: &mut Check, o: &Oidc) {
         return;
     }
     if let Err(e) = trusted_url(&o.issuer) {
-        k.err("auth.oidc.issuer", e);
+        k.err("auth.oidc.issuer", e.to_string());
     }
     if o.client_id.is_empty() {
         k.err(
@@ -28,7 +29,7 @@ pub(super) fn check(k: &mut Check, o: &Oidc) {
     }
     if !o.redirect_url.is_empty() {
         match trusted_url(&o.redirect_url) {
-            Err(e) => k.err("auth.oidc.redirectUrl", e),
+            Err(e) => k.err("auth.oidc.redirectUrl", e.to_string()),
             Ok(u) if !u.path().ends_with(&format!("/{CALLBACK_PATH}")) => k.err(
                 "auth.oidc.redirectUrl",
                 format!(
@@ -48,7 +49,7 @@ pub(super) fn check(k: &mut Check, o: &Oidc) {
         if d.is_empty() || d.contains('@') || d.contains(char::is_whitespace) {
             k.err(
                 format!("auth.oidc.allowedDomains[{i}]"),
-                format!("{d:?} is not a domain; write it as example.com"),
+                format!("{} is not a domain; write it as example.com", quoted(d)),
             );
         }
     }
@@ -56,8 +57,11 @@ pub(super) fn check(k: &mut Check, o: &Oidc) {
 
 /// A URL cairn may send credentials to: https, or http to a loopback address (a provider on the same
 /// machine, as in tests).
-pub fn trusted_url(text: &str) -> Result<url::Url, String> {
-    let u = url::Url::parse(text).map_err(|e| format!("{text:?} is not a URL: {e}"))?;
+pub fn trusted_url(text: &str) -> Result<url::Url, UrlError> {
+    let u = url::Url::parse(text).map_err(|source| UrlError::NotAUrl {
+        text: text.to_string(),
+        source,
+    })?;
     let loopback = match u.host() {
         Some(url::Host::Domain(d)) => d == "localhost",
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -67,11 +71,37 @@ pub fn trusted_url(text: &str) -> Result<url::Url, String> {
     match u.scheme() {
         "https" => Ok(u),
         "http" if loopback => Ok(u),
-        "http" => Err(format!(
-            "{text:?} must use https (plain http only to a loopback address)"
-        )),
-        other => Err(format!("{text:?}: the scheme {other:?} is not http(s)")),
+        "http" => Err(UrlError::PlainHttp(text.to_string())),
+        other => Err(UrlError::Scheme {
+            text: text.to_string(),
+            scheme: other.to_string(),
+        }),
     }
+}
+
+/// Why a URL is not one cairn sends credentials to.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum UrlError {
+    /// Not a URL at all.
+    #[error("{} is not a URL: {source}", quoted(.text))]
+    NotAUrl {
+        /// The text given.
+        text: String,
+        /// What the URL parser found wrong.
+        #[source]
+        source: url::ParseError,
+    },
+    /// Plain http to a host other than loopback.
+    #[error("{} must use https (plain http only to a loopback address)", quoted(.0))]
+    PlainHttp(String),
+    /// A scheme other than http(s).
+    #[error("{}: the scheme {} is not http(s)", quoted(.text), quoted(.scheme))]
+    Scheme {
+        /// The URL given.
+        text: String,
+        /// Its scheme.
+        scheme: String,
+    },
 }
 
 #[cfg(test)]

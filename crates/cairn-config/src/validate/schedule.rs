@@ -1,6 +1,7 @@
 //! Schedule rules (cron, interval, disabled) and the cron parser cairn uses everywhere: standard
 //! 5-field expressions (minute hour day-of-month month day-of-week) and the `@hourly`-style aliases.
 use super::Check;
+use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::schedule::Schedule as Kind;
 use cairn_proto::v1::Schedule;
 use croner::Cron;
@@ -8,33 +9,64 @@ use croner::parser::{CronParser, Seconds, Year};
 
 const FIELD_NAMES: &str = "minute hour day-of-month month day-of-week";
 
+/// Why a cron expression is refused, in words a person can act on.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CronError {
+    /// Nothing was given.
+    #[error("is empty; give 5 fields: {FIELD_NAMES}")]
+    Empty,
+    /// Not five fields.
+    #[error("{} has {found} field(s), cron needs 5: {FIELD_NAMES}", quoted(.expr))]
+    FieldCount {
+        /// The expression as given.
+        expr: String,
+        /// How many fields it has.
+        found: usize,
+    },
+    /// 7 for Sunday, which the parser would read differently from Backrest.
+    #[error("{} uses 7 for day-of-week; use 0 for Sunday", quoted(.0))]
+    SundaySeven(String),
+    /// The parser refused it.
+    #[error("{} is not a valid cron expression: {reason}", quoted(.expr))]
+    Invalid {
+        /// The expression as given.
+        expr: String,
+        /// The parser's reason.
+        reason: String,
+    },
+    /// It parses but matches no moment (e.g. 31 February).
+    #[error("{} never fires", quoted(.0))]
+    NeverFires(String),
+}
+
 /// Parses a 5-field cron expression (or an `@alias`), explaining any problem in words.
-pub fn parse_cron(expr: &str) -> Result<Cron, String> {
+pub fn parse_cron(expr: &str) -> Result<Cron, CronError> {
     let expr = expr.trim();
     if expr.is_empty() {
-        return Err(format!("is empty; give 5 fields: {FIELD_NAMES}"));
+        return Err(CronError::Empty);
     }
     if !expr.starts_with('@') {
         let fields: Vec<&str> = expr.split_whitespace().collect();
         if fields.len() != 5 {
-            return Err(format!(
-                "{expr:?} has {} field(s), cron needs 5: {FIELD_NAMES}",
-                fields.len()
-            ));
+            return Err(CronError::FieldCount {
+                expr: expr.to_string(),
+                found: fields.len(),
+            });
         }
         if has_dow_seven(fields[4]) {
-            return Err(format!("{expr:?} uses 7 for day-of-week; use 0 for Sunday"));
+            return Err(CronError::SundaySeven(expr.to_string()));
         }
     }
     let parser = CronParser::builder()
         .seconds(Seconds::Disallowed)
         .year(Year::Disallowed)
         .build();
-    let cron = parser
-        .parse(expr)
-        .map_err(|e| format!("{expr:?} is not a valid cron expression: {e}"))?;
+    let cron = parser.parse(expr).map_err(|e| CronError::Invalid {
+        expr: expr.to_string(),
+        reason: e.to_string(),
+    })?;
     cron.find_next_occurrence(&chrono::Utc::now(), false)
-        .map_err(|_| format!("{expr:?} never fires"))?;
+        .map_err(|_| CronError::NeverFires(expr.to_string()))?;
     Ok(cron)
 }
 
@@ -63,7 +95,7 @@ pub(super) fn check_field(k: &mut Check, path: &str, schedule: Option<&Schedule>
         ),
         Kind::Cron(expr) => {
             if let Err(e) = parse_cron(expr) {
-                k.err(format!("{path}.cron"), e);
+                k.err(format!("{path}.cron"), e.to_string());
             }
         }
         Kind::MaxFrequencyDays(n) if *n < 1 => {
@@ -89,28 +121,32 @@ mod tests {
     #[test]
     fn cron_errors_say_what_is_wrong() {
         assert_eq!(
-            parse_cron("* * *").unwrap_err(),
+            parse_cron("* * *").unwrap_err().to_string(),
             "\"* * *\" has 3 field(s), cron needs 5: minute hour day-of-month month day-of-week"
         );
         assert!(
             parse_cron("0 0 * * 7")
                 .unwrap_err()
+                .to_string()
                 .contains("use 0 for Sunday")
         );
         assert!(
             parse_cron("0 0 * * 5-7")
                 .unwrap_err()
+                .to_string()
                 .contains("use 0 for Sunday")
         );
         assert!(
             parse_cron("61 * * * *")
                 .unwrap_err()
+                .to_string()
                 .contains("not a valid cron")
         );
-        assert!(parse_cron("").unwrap_err().contains("is empty"));
+        assert!(parse_cron("").unwrap_err().to_string().contains("is empty"));
         assert!(
             parse_cron("0 0 31 2 *")
                 .unwrap_err()
+                .to_string()
                 .contains("never fires")
         );
     }

@@ -1,6 +1,7 @@
 //! Validation of cairn's own settings (`cairn` in the config): the task limit, the hook timeout and the
 //! history limits.
 use super::Check;
+use cairn_proto::quoted;
 use cairn_proto::v1::CairnSettings;
 
 /// Operation kinds a history limit may name ("default" covers the rest).
@@ -40,15 +41,15 @@ pub(super) fn check(k: &mut Check, s: &CairnSettings) {
             k.err(
                 format!("{path}.kind"),
                 format!(
-                    "{:?} is not an operation kind; use one of {}",
-                    l.kind,
+                    "{} is not an operation kind; use one of {}",
+                    quoted(&l.kind),
                     HISTORY_KINDS.join(", ")
                 ),
             );
         } else if seen.contains(&l.kind.as_str()) {
             k.err(
                 format!("{path}.kind"),
-                format!("{:?} is listed twice", l.kind),
+                format!("{} is listed twice", quoted(&l.kind)),
             );
         }
         seen.push(l.kind.as_str());

@@ -5,7 +5,9 @@ use super::{Fail, Out, repo};
 use crate::lock;
 use crate::protocol::Job;
 use crate::storage::Storage;
+use cairn_proto::quoted;
 use cairn_proto::v1::RepoStats;
+use rustic_core::CheckErrorLevel;
 use rustic_core::repofile::SnapshotFile;
 use rustic_core::{CheckOptions, KeepOptions, LimitOption, PruneOptions, ReadSubsetOption};
 use std::collections::BTreeMap;
@@ -16,12 +18,16 @@ fn keep_options(keep: &[String]) -> Result<KeepOptions, Fail> {
     for pair in keep.chunks(2) {
         let [flag, value] = pair else {
             return Err(Fail::invalid(format!(
-                "{pair:?} is not a keep flag with a value"
+                "{} is not a keep flag with a value",
+                quoted(&pair.join(" "))
             )));
         };
-        let n: i32 = value
-            .parse()
-            .map_err(|_| Fail::invalid(format!("{flag} needs a number, not {value:?}")))?;
+        let n: i32 = value.parse().map_err(|_| {
+            Fail::invalid(format!(
+                "{flag} needs a number, not {value}",
+                value = quoted(&value)
+            ))
+        })?;
         let slot = match flag.as_str() {
             "--keep-last" => &mut opts.keep_last,
             "--keep-hourly" => &mut opts.keep_hourly,
@@ -46,7 +52,8 @@ fn group_key(snap: &SnapshotFile, group_by: &str) -> Result<String, Fail> {
             "tags" => key.push(snap.tags.iter().cloned().collect::<Vec<_>>().join("\u{1}")),
             other => {
                 return Err(Fail::invalid(format!(
-                    "--group-by {other:?}: use host, paths and/or tags"
+                    "--group-by {other}: use host, paths and/or tags",
+                    other = quoted(&other)
                 )));
             }
         }
@@ -175,10 +182,14 @@ pub fn check(
     lock.release()?;
     let mut errors = 0;
     for (level, finding) in &results.0 {
-        let level = format!("{level:?}").to_lowercase();
-        if level == "error" {
-            errors += 1;
-        }
+        let level = match level {
+            CheckErrorLevel::Error => {
+                errors += 1;
+                "error"
+            }
+            // The enum is non-exhaustive: anything new is at most a warning.
+            _ => "warn",
+        };
         out.line(format!("{level}: {finding}"));
     }
     if errors > 0 {

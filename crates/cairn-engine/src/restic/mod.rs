@@ -112,9 +112,9 @@ impl ResticEngine {
                 &format!("{}{}", done.stderr, done.stdout),
             ));
         }
-        parse_tolerant(&done.stdout).map_err(|reason| EngineError::Parse {
+        parse_tolerant(&done.stdout).map_err(|e| EngineError::Parse {
             command: display,
-            reason,
+            reason: e.to_string(),
         })
     }
 
@@ -350,9 +350,9 @@ impl Engine for ResticEngine {
             };
         }
         let config: json::RepoConfig =
-            parse_tolerant(&done.stdout).map_err(|reason| EngineError::Parse {
+            parse_tolerant(&done.stdout).map_err(|e| EngineError::Parse {
                 command: display,
-                reason,
+                reason: e.to_string(),
             })?;
         Ok(Some(config.id))
     }

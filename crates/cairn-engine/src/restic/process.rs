@@ -4,6 +4,7 @@
 use crate::error::{EngineError, Result};
 use crate::expand::expand_env;
 use crate::shared::repo_flags::repo_flags;
+use cairn_proto::quoted;
 use cairn_proto::v1::Repo;
 use cairn_proto::v1::command_prefix::{CPUNiceLevel, IONiceLevel};
 use std::path::{Path, PathBuf};
@@ -72,8 +73,9 @@ pub fn command(
     for entry in &repo.env {
         let Some((k, v)) = entry.split_once('=') else {
             return Err(EngineError::Invalid(format!(
-                "repo {} env entry {entry:?} is not KEY=VALUE",
-                repo.id
+                "repo {} env entry {entry} is not KEY=VALUE",
+                repo.id,
+                entry = quoted(&entry)
             )));
         };
         cmd.env(k, expand_env(v, env));

@@ -2,6 +2,7 @@
 //! `${VAR}`-expanded and shell-split as Backrest does.
 use crate::error::{EngineError, Result};
 use crate::expand::expand_env;
+use cairn_proto::quoted;
 use cairn_proto::v1::Repo;
 
 /// The repository's extra flags, `${VAR}`-expanded and shell-split, plus the SFTP batch-mode default
@@ -15,7 +16,11 @@ pub fn repo_flags(
     for f in &repo.flags {
         let expanded = expand_env(f, env);
         let words = shlex::split(&expanded).ok_or_else(|| {
-            EngineError::Invalid(format!("repo {} flag {f:?} has unbalanced quotes", repo.id))
+            EngineError::Invalid(format!(
+                "repo {} flag {f} has unbalanced quotes",
+                repo.id,
+                f = quoted(&f)
+            ))
         })?;
         out.extend(words);
     }

@@ -369,7 +369,10 @@ pub struct RepoConfig {
 
 /// Parses one-shot JSON output, tolerating warning lines printed before it.
 /// Empty output reads as JSON `null` (restic prints nothing when, e.g., forget matches no snapshot).
-pub fn parse_tolerant<T: serde::de::DeserializeOwned>(stdout: &str) -> Result<T, String> {
+/// The error is the decoder's on the last line tried.
+pub fn parse_tolerant<T: serde::de::DeserializeOwned>(
+    stdout: &str,
+) -> Result<T, serde_json::Error> {
     let mut rest = stdout.trim();
     if rest.is_empty() {
         rest = "null";
@@ -379,7 +382,7 @@ pub fn parse_tolerant<T: serde::de::DeserializeOwned>(stdout: &str) -> Result<T,
             Ok(v) => return Ok(v),
             Err(e) => match rest.split_once('\n') {
                 Some((_, tail)) => rest = tail.trim_start(),
-                None => return Err(e.to_string()),
+                None => return Err(e),
             },
         }
     }

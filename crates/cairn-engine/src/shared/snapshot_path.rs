@@ -1,16 +1,19 @@
 //! Paths inside a snapshot as both engines take them: absolute, without `..`, no trailing slash.
 use crate::error::{EngineError, Result};
+use cairn_proto::quoted;
 
 /// An absolute snapshot path without a trailing slash ("/" stays "/"); `..` is refused.
 pub fn normalize_dir(dir: &str) -> Result<String> {
     if !dir.starts_with('/') {
         return Err(EngineError::Invalid(format!(
-            "snapshot path {dir:?} must be absolute"
+            "snapshot path {dir} must be absolute",
+            dir = quoted(&dir)
         )));
     }
     if dir.split('/').any(|c| c == "..") {
         return Err(EngineError::Invalid(format!(
-            "snapshot path {dir:?} must not contain '..'"
+            "snapshot path {dir} must not contain '..'",
+            dir = quoted(&dir)
         )));
     }
     let trimmed = dir.trim_end_matches('/');

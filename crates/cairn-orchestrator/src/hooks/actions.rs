@@ -1,4 +1,5 @@
 //! Delivering one hook: renders its templates and hands the result to the action.
+use super::error::HookError;
 use super::vars::HookVars;
 use super::{command, http, shoutrrr};
 use cairn_config::template::Escaping;
@@ -34,9 +35,9 @@ pub async fn deliver(
     log: &Mutex<LogWriter>,
     cancel: &CancellationToken,
     timeout: Duration,
-) -> Result<(), String> {
+) -> Result<(), HookError> {
     let Some(action) = &hook.action else {
-        return Err("the hook has no action".into());
+        return Err(HookError::NoAction);
     };
     match action {
         Action::ActionCommand(c) => {
@@ -152,7 +153,7 @@ pub async fn telegram(
     chat: &str,
     text: &str,
     log: &Mutex<LogWriter>,
-) -> Result<(), String> {
+) -> Result<(), HookError> {
     let url = format!("{}/bot{token}/sendMessage", telegram_api());
     let body = json!({ "chat_id": chat, "text": text, "parse_mode": "HTML" });
     http::post_json(&url, &body, log).await

@@ -4,8 +4,10 @@
 //! script the template's values arrive in environment variables the script names (see
 //! `cairn_config::template::shell`), so no value is ever parsed as shell syntax.
 use super::actions::note;
+use super::error::HookError;
 use cairn_config::template::Rendered;
 use cairn_oplog::LogWriter;
+use cairn_proto::quoted;
 use parking_lot::Mutex;
 use std::process::Stdio;
 use std::time::Duration;
@@ -35,7 +37,7 @@ pub async fn run(
     log: &Mutex<LogWriter>,
     cancel: &CancellationToken,
     timeout: Duration,
-) -> Result<(), String> {
+) -> Result<(), HookError> {
     let argv = interpreter(&script.text)?;
     note(log, "[script]");
     for line in script.text.lines() {
@@ -44,7 +46,7 @@ pub async fn run(
     if !script.env.is_empty() {
         note(log, "[values]");
         for (name, value) in &script.env {
-            note(log, &format!("{name}={value:?}"));
+            note(log, &format!("{name}={}", quoted(value)));
         }
     }
     note(log, "[output]");
@@ -59,12 +61,20 @@ pub async fn run(
         .kill_on_drop(true)
         .process_group(0)
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", argv[0]))?;
+        .map_err(|source| HookError::Start {
+            what: "cannot start",
+            program: argv[0].clone(),
+            source,
+        })?;
     if let Some(mut stdin) = child.stdin.take() {
         stdin
             .write_all(script.as_bytes())
             .await
-            .map_err(|e| format!("cannot pass the script to {}: {e}", argv[0]))?;
+            .map_err(|source| HookError::Start {
+                what: "cannot pass the script to",
+                program: argv[0].clone(),
+                source,
+            })?;
     }
     let pid = child.id();
     let out = child.stdout.take();
@@ -74,29 +84,29 @@ pub async fn run(
         child.wait().await
     };
     let status = tokio::select! {
-        s = copy => s.map_err(|e| format!("waiting for the command: {e}"))?,
+        s = copy => s.map_err(HookError::Wait)?,
         _ = cancel.cancelled() => {
             kill_group(pid);
-            return Err("cancelled".into());
+            return Err(HookError::Cancelled);
         }
         _ = tokio::time::sleep(timeout) => {
             kill_group(pid);
-            return Err(format!("timed out after {}s and was killed", timeout.as_secs()));
+            return Err(HookError::TimedOut(timeout.as_secs()));
         }
     };
     if status.success() {
         Ok(())
     } else {
-        Err(format!("the command exited with {status}"))
+        Err(HookError::Exit(status))
     }
 }
 
 /// `sh`, or the interpreter a `#!` first line names.
-fn interpreter(script: &str) -> Result<Vec<String>, String> {
+fn interpreter(script: &str) -> Result<Vec<String>, HookError> {
     match script.lines().next().and_then(|l| l.strip_prefix("#!")) {
         Some(line) => shlex::split(line.trim())
             .filter(|a| !a.is_empty())
-            .ok_or_else(|| format!("cannot read the interpreter line #!{line}")),
+            .ok_or_else(|| HookError::Interpreter(line.to_string())),
         None => Ok(vec!["sh".into()]),
     }
 }

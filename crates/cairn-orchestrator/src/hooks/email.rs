@@ -1,7 +1,9 @@
 //! The email action: one message through an SMTP server. `smtp://` uses STARTTLS when the server
 //! offers it (required unless the host is loopback), `smtps://` implicit TLS, `smtp+plain://` no TLS.
 use super::actions::note;
+use super::error::HookError;
 use cairn_oplog::LogWriter;
+use cairn_proto::quoted;
 use lettre::message::Mailbox;
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Tls, TlsParameters};
@@ -17,9 +19,15 @@ pub async fn send(
     subject: &str,
     body: &str,
     log: &Mutex<LogWriter>,
-) -> Result<(), String> {
-    let u = Url::parse(smtp_url).map_err(|e| format!("{e} in the SMTP URL"))?;
-    let host = u.host_str().ok_or("the SMTP URL has no host")?.to_string();
+) -> Result<(), HookError> {
+    let u = Url::parse(smtp_url).map_err(|source| HookError::Url {
+        what: "SMTP URL",
+        source,
+    })?;
+    let host = u
+        .host_str()
+        .ok_or_else(|| HookError::Setting("the SMTP URL has no host".into()))?
+        .to_string();
     let mut msg = Message::builder()
         .from(mailbox(from)?)
         .subject(subject.lines().next().unwrap_or_default());
@@ -28,10 +36,13 @@ pub async fn send(
     }
     let msg = msg
         .body(body.to_string())
-        .map_err(|e| format!("cannot build the email: {e}"))?;
-    let tls = |required: bool| -> Result<Tls, String> {
-        let params =
-            TlsParameters::new(host.clone()).map_err(|e| format!("TLS for {host}: {e}"))?;
+        .map_err(|e| HookError::Email(format!("cannot build the email: {e}")))?;
+    let tls_for = |host: &str| {
+        TlsParameters::new(host.to_string())
+            .map_err(|e| HookError::Email(format!("TLS for {host}: {e}")))
+    };
+    let tls = |required: bool| -> Result<Tls, HookError> {
+        let params = tls_for(&host)?;
         Ok(if required {
             Tls::Required(params)
         } else {
@@ -39,16 +50,14 @@ pub async fn send(
         })
     };
     let (default_port, tls) = match u.scheme() {
-        "smtps" => (
-            465,
-            Tls::Wrapper(TlsParameters::new(host.clone()).map_err(|e| e.to_string())?),
-        ),
+        "smtps" => (465, Tls::Wrapper(tls_for(&host)?)),
         "smtp" => (587, tls(!is_loopback(&host))?),
         "smtp+plain" => (25, Tls::None),
         other => {
-            return Err(format!(
-                "{other:?} is not an SMTP URL; use smtp://, smtps:// or smtp+plain://"
-            ));
+            return Err(HookError::Setting(format!(
+                "{} is not an SMTP URL; use smtp://, smtps:// or smtp+plain://",
+                quoted(other)
+            )));
         }
     };
     let mut transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&host)
@@ -56,19 +65,20 @@ pub async fn send(
         .tls(tls)
         .timeout(Some(Duration::from_secs(30)));
     if !u.username().is_empty() {
-        let user = urlencoding::decode(u.username())
-            .map_err(|e| e.to_string())?
-            .into_owned();
-        let pass = urlencoding::decode(u.password().unwrap_or_default())
-            .map_err(|e| e.to_string())?
-            .into_owned();
+        let decode = |part: &str, what: &str| {
+            urlencoding::decode(part)
+                .map(|p| p.into_owned())
+                .map_err(|e| HookError::Setting(format!("the SMTP URL's {what}: {e}")))
+        };
+        let user = decode(u.username(), "user name")?;
+        let pass = decode(u.password().unwrap_or_default(), "password")?;
         transport = transport.credentials(Credentials::new(user, pass));
     }
     transport
         .build()
         .send(msg)
         .await
-        .map_err(|e| format!("sending the email through {host} failed: {e}"))?;
+        .map_err(|e| HookError::Email(format!("sending the email through {host} failed: {e}")))?;
     note(
         log,
         &format!("[email] sent through {host} to {} recipient(s)", to.len()),
@@ -76,10 +86,10 @@ pub async fn send(
     Ok(())
 }
 
-fn mailbox(addr: &str) -> Result<Mailbox, String> {
+fn mailbox(addr: &str) -> Result<Mailbox, HookError> {
     addr.trim()
         .parse()
-        .map_err(|e| format!("{addr:?} is not an email address: {e}"))
+        .map_err(|e| HookError::Setting(format!("{} is not an email address: {e}", quoted(addr))))
 }
 
 fn is_loopback(host: &str) -> bool {

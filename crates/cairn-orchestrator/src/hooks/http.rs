@@ -2,6 +2,7 @@
 //! answers count as delivered. The log names the host and the status, never the full URL (it often
 //! holds a token).
 use super::actions::note;
+use super::error::HookError;
 use cairn_oplog::LogWriter;
 use parking_lot::Mutex;
 use std::sync::LazyLock;
@@ -17,11 +18,11 @@ static CLIENT: LazyLock<reqwest::Client> = LazyLock::new(|| {
         .unwrap_or_default()
 });
 
-pub async fn get(url: &str, log: &Mutex<LogWriter>) -> Result<(), String> {
+pub async fn get(url: &str, log: &Mutex<LogWriter>) -> Result<(), HookError> {
     send(CLIENT.get(url), url, log).await
 }
 
-pub async fn post_text(url: &str, body: &str, log: &Mutex<LogWriter>) -> Result<(), String> {
+pub async fn post_text(url: &str, body: &str, log: &Mutex<LogWriter>) -> Result<(), HookError> {
     let req = CLIENT
         .post(url)
         .header(reqwest::header::CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -33,7 +34,7 @@ pub async fn post_json(
     url: &str,
     body: &serde_json::Value,
     log: &Mutex<LogWriter>,
-) -> Result<(), String> {
+) -> Result<(), HookError> {
     send(CLIENT.post(url).json(body), url, log).await
 }
 
@@ -45,7 +46,7 @@ pub async fn ntfy(
     priority: i32,
     text: &str,
     log: &Mutex<LogWriter>,
-) -> Result<(), String> {
+) -> Result<(), HookError> {
     let mut req = CLIENT
         .post(url)
         .header("Title", title)
@@ -63,14 +64,17 @@ async fn send(
     req: reqwest::RequestBuilder,
     url: &str,
     log: &Mutex<LogWriter>,
-) -> Result<(), String> {
+) -> Result<(), HookError> {
     let host = reqwest::Url::parse(url)
         .map(|u| u.host_str().unwrap_or_default().to_string())
-        .map_err(|e| format!("{e} in the hook's URL"))?;
-    let resp = req
-        .send()
-        .await
-        .map_err(|e| format!("request to {host} failed: {}", without_url(&e)))?;
+        .map_err(|source| HookError::Url {
+            what: "hook's URL",
+            source,
+        })?;
+    let resp = req.send().await.map_err(|e| HookError::Unreachable {
+        host: host.clone(),
+        reason: without_url(&e),
+    })?;
     let status = resp.status();
     note(log, &format!("[http] {host} answered {status}"));
     if status.is_success() {
@@ -78,7 +82,7 @@ async fn send(
     } else {
         let body = resp.text().await.unwrap_or_default();
         let body: String = body.chars().take(500).collect();
-        Err(format!("{host} answered {status}: {body}"))
+        Err(HookError::Refused { host, status, body })
     }
 }
 

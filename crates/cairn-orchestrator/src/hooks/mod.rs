@@ -7,10 +7,12 @@
 mod actions;
 mod command;
 mod email;
+mod error;
 mod http;
 mod shoutrrr;
 mod vars;
 
+pub use error::HookError;
 pub use vars::HookVars;
 
 use crate::orchestrator::SYSTEM_PLAN;
@@ -131,7 +133,7 @@ async fn run_hook(
     hook: &Hook,
     event: &Event,
     vars: &HookVars,
-) -> Result<(), String> {
+) -> Result<(), HookError> {
     let parent = ctx.op();
     let logref = new_log_id("t");
     let mut op = Operation {
@@ -161,7 +163,7 @@ async fn run_hook(
         }))),
         ..Default::default()
     };
-    ctx.inner.oplog.add(&mut op).map_err(|e| e.to_string())?;
+    ctx.inner.oplog.add(&mut op)?;
     ctx.inner.state().live_hooks.insert(op.id);
     let result = deliver_contained(ctx, hook, vars, &logref, op.id).await;
     match &result {
@@ -174,7 +176,7 @@ async fn run_hook(
     op.unix_time_end_ms = ctx.now_ms();
     let written = crate::reconcile::write_or_keep(&ctx.inner, &mut op);
     ctx.inner.state().live_hooks.remove(&op.id);
-    written.map_err(|e| e.to_string())?;
+    written?;
     result
 }
 
@@ -186,12 +188,12 @@ async fn deliver_contained(
     vars: &HookVars,
     logref: &str,
     op_id: i64,
-) -> Result<(), String> {
+) -> Result<(), HookError> {
     let log = ctx
         .inner
         .logs
         .create(logref, op_id, None)
-        .map_err(|e| format!("cannot create the hook's log: {e}"))?;
+        .map_err(HookError::Log)?;
     let log = Arc::new(parking_lot::Mutex::new(log));
     let (hook, vars, cancel) = (hook.clone(), vars.clone(), ctx.cancel.clone());
     let timeout = hook_timeout(ctx);
@@ -200,11 +202,8 @@ async fn deliver_contained(
         tokio::spawn(async move { actions::deliver(&hook, &vars, &log2, &cancel, timeout).await });
     let result = match delivery.await {
         Ok(r) => r,
-        Err(e) if e.is_panic() => Err(format!(
-            "the hook failed inside cairn (a bug; please report it): {}",
-            panic_text(e.into_panic().as_ref())
-        )),
-        Err(e) => Err(format!("the hook was stopped: {e}")),
+        Err(e) if e.is_panic() => Err(HookError::Panicked(panic_text(e.into_panic().as_ref()))),
+        Err(e) => Err(HookError::Stopped(e.to_string())),
     };
     if let Ok(l) = Arc::try_unwrap(log).map(|m| m.into_inner())
         && let Err(e) = l.finish()
@@ -230,7 +229,7 @@ fn hook_timeout(ctx: &TaskCtx) -> Duration {
 }
 
 /// What a failed hook does to its task.
-fn apply_policy(ctx: &TaskCtx, hook: &Hook, name: &str, why: String) -> Result<(), Failure> {
+fn apply_policy(ctx: &TaskCtx, hook: &Hook, name: &str, why: HookError) -> Result<(), Failure> {
     let attempt = ctx.entry.attempt;
     let retry = |delay: Duration| {
         if attempt >= MAX_RETRIES {

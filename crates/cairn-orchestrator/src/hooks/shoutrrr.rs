@@ -4,6 +4,7 @@
 //! `generic+http://`), `smtp://user:pass@host:port/?from=...&to=a,b`. Query `disabletls=yes` (gotify)
 //! and `scheme=http` (ntfy) select plain HTTP, as shoutrrr does.
 use super::actions::telegram;
+use super::error::HookError;
 use super::{email, http};
 use cairn_oplog::LogWriter;
 use parking_lot::Mutex;
@@ -36,7 +37,7 @@ pub enum Target {
     },
 }
 
-pub async fn send(shoutrrr_url: &str, text: &str, log: &Mutex<LogWriter>) -> Result<(), String> {
+pub async fn send(shoutrrr_url: &str, text: &str, log: &Mutex<LogWriter>) -> Result<(), HookError> {
     match target(shoutrrr_url, text)? {
         Target::Json { url, body } => http::post_json(&url, &body, log).await,
         Target::Text { url } => http::post_text(&url, text, log).await,
@@ -57,8 +58,11 @@ pub async fn send(shoutrrr_url: &str, text: &str, log: &Mutex<LogWriter>) -> Res
 }
 
 /// Maps a shoutrrr URL to a delivery.
-pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, String> {
-    let u = Url::parse(shoutrrr_url).map_err(|e| format!("{e} in the shoutrrr URL"))?;
+pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, HookError> {
+    let u = Url::parse(shoutrrr_url).map_err(|source| HookError::Url {
+        what: "shoutrrr URL",
+        source,
+    })?;
     let host = u.host_str().unwrap_or_default();
     let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
     let query = |k: &str| {
@@ -76,7 +80,9 @@ pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, String> {
             let mut tokens: Vec<&str> = vec![host];
             tokens.extend(&segments);
             if tokens.len() != 3 {
-                return Err("a slack URL needs three tokens: slack://tokenA/tokenB/tokenC".into());
+                return Err(HookError::Setting(
+                    "a slack URL needs three tokens: slack://tokenA/tokenB/tokenC".into(),
+                ));
             }
             Ok(Target::Json {
                 url: format!("https://hooks.slack.com/services/{}", tokens.join("/")),
@@ -93,14 +99,16 @@ pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, String> {
                 .map(str::to_string)
                 .collect();
             if chats.is_empty() {
-                return Err("a telegram URL needs ?chats=<chat id>".into());
+                return Err(HookError::Setting(
+                    "a telegram URL needs ?chats=<chat id>".into(),
+                ));
             }
             Ok(Target::Telegram { token, chats })
         }
         "gotify" => {
-            let (token, path) = segments
-                .split_last()
-                .ok_or("a gotify URL needs a token: gotify://host/token")?;
+            let (token, path) = segments.split_last().ok_or_else(|| {
+                HookError::Setting("a gotify URL needs a token: gotify://host/token".into())
+            })?;
             let scheme = if query("disabletls").as_deref() == Some("yes") {
                 "http"
             } else {
@@ -132,7 +140,8 @@ pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, String> {
             })
         }
         "smtp" => {
-            let from = query("from").ok_or("an smtp URL needs ?from=<address>")?;
+            let from = query("from")
+                .ok_or_else(|| HookError::Setting("an smtp URL needs ?from=<address>".into()))?;
             let to: Vec<String> = query("to")
                 .unwrap_or_default()
                 .split(',')
@@ -153,9 +162,7 @@ pub fn target(shoutrrr_url: &str, text: &str) -> Result<Target, String> {
                 subject: query("subject").unwrap_or_else(|| "cairn notification".into()),
             })
         }
-        other => Err(format!(
-            "shoutrrr service {other:?} is not supported; use discord, slack, telegram, gotify, ntfy, generic or smtp"
-        )),
+        other => Err(HookError::unsupported_service(other)),
     }
 }
 
@@ -211,6 +218,7 @@ mod tests {
         assert!(
             target("pushover://x", "hi")
                 .unwrap_err()
+                .to_string()
                 .contains("not supported")
         );
         assert!(target("slack://a/b", "hi").is_err());

@@ -3,6 +3,7 @@
 //! appear under their Go field names (`.Plan.Id`, `.Repo.Uri`). Unlike Backrest, `.Repo` carries no
 //! password and no env (they would end up in notifications).
 use super::Event;
+use super::error::HookError;
 use crate::run::TaskCtx;
 use cairn_config::template::{
     Escaping, Rendered, event_words, from_json, go_duration, render_as, size_bytes,
@@ -85,7 +86,7 @@ impl HookVars {
     }
 
     /// Renders a template as plain text; an empty one renders `default`.
-    pub async fn render(&self, template: &str, default: &str) -> Result<String, String> {
+    pub async fn render(&self, template: &str, default: &str) -> Result<String, HookError> {
         self.render_as(template, default, Escaping::Plain)
             .await
             .map(|r| r.text)
@@ -98,7 +99,7 @@ impl HookVars {
         template: &str,
         default: &str,
         escaping: Escaping,
-    ) -> Result<Rendered, String> {
+    ) -> Result<Rendered, HookError> {
         let src = if template.trim().is_empty() {
             default
         } else {
@@ -108,8 +109,8 @@ impl HookVars {
         let value = self.value.clone();
         tokio::task::spawn_blocking(move || render_as(&src, &value, escaping))
             .await
-            .map_err(|e| format!("rendering the template failed: {e}"))?
-            .map_err(|e| format!("rendering the template: {e}"))
+            .map_err(|e| HookError::Panicked(format!("rendering the template: {e}")))?
+            .map_err(HookError::Template)
     }
 }
 

@@ -7,6 +7,7 @@ use crate::hooks::on_error;
 use crate::orchestrator::Inner;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use cairn_oplog::{OpKind, Query, Selector};
+use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::OperationStatus;
 use cairn_proto::v1::hook::Condition;
@@ -21,7 +22,8 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str, command: &str) -> TaskResult {
         .filter(|a| !a.is_empty())
         .ok_or_else(|| {
             Failure::Error(format!(
-                "cannot split {command:?} into arguments (unbalanced quotes?)"
+                "cannot split {command} into arguments (unbalanced quotes?)",
+                command = quoted(&command)
             ))
         })?;
     let (log, logref) = OutputLog::create(ctx, OUTPUT_LIMIT)?;

@@ -2,8 +2,10 @@
 //! Bearer`), an API token, or HTTP Basic credentials, unless `auth.disabled` is set. Open to all:
 //! Login, cairn's GetAuthState and first-run Setup, single sign-on (`/auth/oidc/`), `/healthz`, `/download/` (its URL is itself a
 //! signed, expiring token) and the web UI's static files.
+use cairn_proto::quoted;
 pub mod api_token;
 pub mod basic_cache;
+mod denied;
 pub mod oidc;
 pub mod password;
 pub mod session;
@@ -18,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use basic_cache::BasicCache;
 use cairn_proto::v1::{Auth, Config, User};
+pub use denied::Denied;
 use password::Verdict;
 use std::sync::Arc;
 
@@ -54,7 +57,7 @@ pub async fn middleware(State(s): State<Arc<Shared>>, mut req: Request, next: Ne
             req.extensions_mut().insert(p);
             next.run(req).await
         }
-        Err(message) => unauthenticated(req.headers(), req.uri().path(), &message),
+        Err(why) => unauthenticated(req.headers(), req.uri().path(), &why.to_string()),
     }
 }
 
@@ -80,7 +83,7 @@ pub async fn authenticate(
     s: &Shared,
     headers: &HeaderMap,
     source: throttle::Source,
-) -> Result<Principal, String> {
+) -> Result<Principal, Denied> {
     let config = s.orch.config().get();
     let auth = auth_settings(&config);
     if auth.disabled {
@@ -89,47 +92,42 @@ pub async fn authenticate(
         });
     }
     if auth.users.is_empty() {
-        return Err("no user exists yet: create the first one in the web UI, with `cairn setup`, or with cairn.v1.Cairn/Setup".into());
+        return Err(Denied::NoUsers);
     }
     let value = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .ok_or("missing Authorization header: log in, or send a token (Bearer) or HTTP Basic credentials")?;
+        .ok_or(Denied::MissingHeader)?;
     if let Some(b64) = value.strip_prefix("Basic ") {
         let (user, pass) = decode_basic(b64)?;
         return check_basic(s, &config, &user, &pass, source).await;
     }
-    let token = value
-        .strip_prefix("Bearer ")
-        .ok_or("unsupported Authorization scheme: use Bearer or Basic")?
-        .trim();
+    let token = value.strip_prefix("Bearer ").ok_or(Denied::Scheme)?.trim();
     let now = chrono::Utc::now();
     if token.starts_with(api_token::PREFIX) {
         let t = api_token::find(&config, token, now.timestamp_millis())
-            .ok_or("the API token is unknown, revoked or expired")?;
-        find_user(&config, &t.user).ok_or("the API token's user no longer exists")?;
+            .ok_or(Denied::UnknownApiToken)?;
+        find_user(&config, &t.user).ok_or(Denied::ApiTokenUserGone)?;
         return Ok(Principal {
             user: t.user.clone(),
         });
     }
     let claims = s.sessions.verify(token)?;
-    let user = find_user(&config, &claims.sub).ok_or("the session's user no longer exists")?;
+    let user = find_user(&config, &claims.sub).ok_or(Denied::SessionUserGone)?;
     if claims.pwf != session::fingerprint(password::stored_hash(user)) {
-        return Err("the password was changed since this session began; log in again".into());
+        return Err(Denied::PasswordChanged);
     }
     s.throttle.trust(&claims.sub, source);
     Ok(Principal { user: claims.sub })
 }
 
-fn decode_basic(b64: &str) -> Result<(String, String), String> {
+fn decode_basic(b64: &str) -> Result<(String, String), Denied> {
     let raw = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or("malformed HTTP Basic credentials")?;
-    let (user, pass) = raw
-        .split_once(':')
-        .ok_or("malformed HTTP Basic credentials")?;
+        .ok_or(Denied::MalformedBasic)?;
+    let (user, pass) = raw.split_once(':').ok_or(Denied::MalformedBasic)?;
     Ok((user.to_string(), pass.to_string()))
 }
 
@@ -139,7 +137,7 @@ async fn check_basic(
     user: &str,
     password: &str,
     source: throttle::Source,
-) -> Result<Principal, String> {
+) -> Result<Principal, Denied> {
     // A user with two-factor authentication is never let in from the cache: it may hold a check
     // made before two-factor was turned on, and Basic cannot carry a code.
     if let Some(u) = find_user(config, user).filter(|u| u.totp_secret.is_empty()) {
@@ -153,8 +151,8 @@ async fn check_basic(
     let u = verify_login(s, config, user, password, None, source, "basic")
         .await
         .map_err(|r| match r {
-            Refusal::NeedsCode => "this user has two-factor authentication, which HTTP Basic cannot carry; use an API token (cairn token create) for scripts".to_string(),
-            other => other.to_string(),
+            Refusal::NeedsCode => Denied::BasicNeedsCode,
+            other => Denied::Login(other),
         })?;
     s.basic_cache.remember(BasicCache::key(
         user,
@@ -275,7 +273,9 @@ pub fn record_attempt(
 ) {
     let src = source_text(source);
     let user = user.map_or_else(|| "-".to_string(), log_name);
-    let reason = reason.map(|r| format!(" reason={r:?}")).unwrap_or_default();
+    let reason = reason
+        .map(|r| format!(" reason={r}", r = quoted(&r)))
+        .unwrap_or_default();
     match attempt {
         Attempt::Succeeded => {
             tracing::info!("login succeeded: source={src} user={user} via={via}{reason}");

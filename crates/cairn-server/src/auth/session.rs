@@ -1,6 +1,7 @@
 //! Session tokens: HS256 JWTs (`sub` = user name, `exp` = issue time + 7 days, as Backrest's) signed
 //! with a 64-byte key kept in the data directory, so sessions survive restarts. Each token also carries
 //! a fingerprint of the user's password hash: changing a password ends that user's sessions.
+use super::Denied;
 use crate::signer::{Refusal, Signer};
 use crate::state::{ServerError, random_bytes};
 use serde::{Deserialize, Serialize};
@@ -63,10 +64,10 @@ impl SessionKeys {
     }
 
     /// The claims of a valid, unexpired token.
-    pub fn verify(&self, token: &str) -> Result<Claims, String> {
+    pub fn verify(&self, token: &str) -> Result<Claims, Denied> {
         self.0.verify(token, &["exp", "sub"]).map_err(|r| match r {
-            Refusal::Expired => "the session has expired; log in again".to_string(),
-            Refusal::Invalid => "the session token is not valid; log in again".to_string(),
+            Refusal::Expired => Denied::SessionExpired,
+            Refusal::Invalid => Denied::SessionInvalid,
         })
     }
 }
@@ -106,7 +107,12 @@ mod tests {
         let c = keys.verify(&t).unwrap();
         assert_eq!((c.sub.as_str(), c.pwf.as_str()), ("alice", "fp"));
         let old = keys.issue("alice", "fp", now - 120, 60);
-        assert!(keys.verify(&old).unwrap_err().contains("expired"));
+        assert!(
+            keys.verify(&old)
+                .unwrap_err()
+                .to_string()
+                .contains("expired")
+        );
         let other = SessionKeys::from_secret(&[8u8; 64]);
         assert!(other.verify(&t).is_err());
         assert!(keys.verify("garbage").is_err());

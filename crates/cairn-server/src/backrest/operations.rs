@@ -4,6 +4,7 @@ use crate::events::{self, Batch};
 use crate::state::Shared;
 use buffa_types::google::protobuf::Empty as ProtoEmpty;
 use cairn_oplog::{OpKind, Query, Selector};
+use cairn_proto::quoted;
 use cairn_proto::types::{Empty, Int64List};
 use cairn_proto::v1::__buffa::oneof::operation_event::Event;
 use cairn_proto::v1::{GetOperationsRequest, OpSelector, OperationEvent, OperationList};
@@ -17,7 +18,8 @@ pub fn selector(proto: Option<&OpSelector>) -> Result<Option<Selector>, ConnectE
         return Err(errors::invalid(
             "selector.kinds",
             format!(
-                "{bad:?} is not an operation kind; use backup, index_snapshot, forget, prune, restore, stats, hook, check or run_command"
+                "{bad} is not an operation kind; use backup, index_snapshot, forget, prune, restore, stats, hook, check or run_command",
+                bad = quoted(&bad)
             ),
         ));
     }

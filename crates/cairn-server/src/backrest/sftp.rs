@@ -2,6 +2,7 @@
 //! `.cairn-ssh/`), and the host's keys added to that folder's known_hosts unless already known. A
 //! failed key scan is reported in `error`, not as an RPC error, as Backrest does.
 use crate::state::Shared;
+use cairn_proto::quoted;
 use cairn_proto::v1::SetupSftpResponse;
 use connectrpc::ConnectError;
 use std::path::Path;
@@ -17,13 +18,16 @@ pub async fn setup(s: &Shared, host: &str, port: &str) -> Result<SetupSftpRespon
     if !host_ok {
         return Err(crate::errors::invalid(
             "host",
-            format!("{host:?} is not a host name or address"),
+            format!("{} is not a host name or address", quoted(host)),
         ));
     }
     let port: u16 = match port.trim() {
         "" => 22,
         p => p.parse().ok().filter(|p| *p > 0).ok_or_else(|| {
-            crate::errors::invalid("port", format!("{p:?} is not a port number (1-65535)"))
+            crate::errors::invalid(
+                "port",
+                format!("{} is not a port number (1-65535)", quoted(p)),
+            )
         })?,
     };
     let dir = s
@@ -56,6 +60,7 @@ pub async fn setup(s: &Shared, host: &str, port: &str) -> Result<SetupSftpRespon
     let error = scan_host(host, port, &known_hosts)
         .await
         .err()
+        .map(|e| e.to_string())
         .unwrap_or_default();
     Ok(SetupSftpResponse {
         public_key: public_key.trim().to_string(),
@@ -66,8 +71,40 @@ pub async fn setup(s: &Shared, host: &str, port: &str) -> Result<SetupSftpRespon
     })
 }
 
+/// Why a command run for SetupSftp failed.
+#[derive(Debug, thiserror::Error)]
+enum SshError {
+    /// The program could not be run.
+    #[error("{0}")]
+    Spawn(#[source] std::io::Error),
+    /// It ran and failed; what it said, or its exit status.
+    #[error("{0}")]
+    Failed(String),
+    /// ssh-keyscan could not reach the host.
+    #[error("ssh-keyscan could not reach {name}: {source}")]
+    Unreachable {
+        /// The host as known_hosts names it.
+        name: String,
+        /// What ssh-keyscan said.
+        #[source]
+        source: Box<SshError>,
+    },
+    /// ssh-keyscan reached the host and found no keys.
+    #[error("ssh-keyscan found no keys for {0}; is an SSH server listening there?")]
+    NoKeys(String),
+    /// known_hosts could not be written.
+    #[error("{}: {source}", .path.display())]
+    KnownHosts {
+        /// The known_hosts file.
+        path: std::path::PathBuf,
+        /// The I/O error.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Appends the host's keys to `known_hosts` unless it (or ~/.ssh/known_hosts) knows it already.
-async fn scan_host(host: &str, port: u16, known_hosts: &Path) -> Result<(), String> {
+async fn scan_host(host: &str, port: u16, known_hosts: &Path) -> Result<(), SshError> {
     let name = if port == 22 {
         host.to_string()
     } else {
@@ -93,11 +130,12 @@ async fn scan_host(host: &str, port: u16, known_hosts: &Path) -> Result<(), Stri
     let keys =
         run(Command::new("ssh-keyscan").args(["-H", "-T", "10", "-p", &port.to_string(), host]))
             .await
-            .map_err(|e| format!("ssh-keyscan could not reach {name}: {e}"))?;
+            .map_err(|e| SshError::Unreachable {
+                name: name.clone(),
+                source: Box::new(e),
+            })?;
     if keys.trim().is_empty() {
-        return Err(format!(
-            "ssh-keyscan found no keys for {name}; is an SSH server listening there?"
-        ));
+        return Err(SshError::NoKeys(name));
     }
     use std::io::Write;
     std::fs::OpenOptions::new()
@@ -105,22 +143,25 @@ async fn scan_host(host: &str, port: u16, known_hosts: &Path) -> Result<(), Stri
         .append(true)
         .open(known_hosts)
         .and_then(|mut f| f.write_all(keys.as_bytes()))
-        .map_err(|e| format!("{}: {e}", known_hosts.display()))
+        .map_err(|source| SshError::KnownHosts {
+            path: known_hosts.to_path_buf(),
+            source,
+        })
 }
 
-async fn run(cmd: &mut Command) -> Result<String, String> {
+async fn run(cmd: &mut Command) -> Result<String, SshError> {
     let out = cmd
         .stdin(std::process::Stdio::null())
         .output()
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(SshError::Spawn)?;
     if !out.status.success() {
         let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        return Err(if stderr.is_empty() {
+        return Err(SshError::Failed(if stderr.is_empty() {
             out.status.to_string()
         } else {
             stderr
-        });
+        }));
     }
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }

@@ -2,6 +2,7 @@
 use crate::errors::{self, invalid};
 use crate::state::Shared;
 use cairn_orchestrator::{Task, is_final};
+use cairn_proto::quoted;
 use cairn_proto::v1::do_repo_task_request::Task as RepoTask;
 use cairn_proto::v1::{OperationStatus, RestoreSnapshotRequest};
 use connectrpc::ConnectError;
@@ -18,13 +19,15 @@ pub async fn backup(s: &Shared, plan_id: &str, dry_run: bool) -> Result<(), Conn
     debug_assert!(is_final(&op));
     match op.status.as_known() {
         Some(OperationStatus::STATUS_ERROR) => Err(ConnectError::unknown(format!(
-            "backup of plan {plan_id:?} failed (operation {id}): {}",
-            op.display_message
+            "backup of plan {plan_id} failed (operation {id}): {}",
+            op.display_message,
+            plan_id = quoted(&plan_id)
         ))),
         Some(OperationStatus::STATUS_USER_CANCELLED | OperationStatus::STATUS_SYSTEM_CANCELLED) => {
             Err(ConnectError::canceled(format!(
-                "backup of plan {plan_id:?} was cancelled (operation {id}): {}",
-                op.display_message
+                "backup of plan {plan_id} was cancelled (operation {id}): {}",
+                op.display_message,
+                plan_id = quoted(&plan_id)
             )))
         }
         _ => Ok(()),

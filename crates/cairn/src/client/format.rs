@@ -20,7 +20,7 @@ pub fn kind(op: &Operation) -> &'static str {
 pub fn status(op: &Operation) -> String {
     op.status
         .as_known()
-        .map(|s| format!("{s:?}"))
+        .map(|s| buffa::Enumeration::proto_name(&s).to_string())
         .unwrap_or_else(|| "STATUS_UNKNOWN".into())
         .trim_start_matches("STATUS_")
         .to_lowercase()

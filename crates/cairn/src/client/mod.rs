@@ -1,6 +1,7 @@
 //! The client commands of `cairn`: each talks to a running cairn (or Backrest-compatible) server over
 //! its Connect API. The server and credentials come from flags or `CAIRN_SERVER`, `CAIRN_TOKEN`,
 //! `CAIRN_USER` + `CAIRN_PASSWORD`. Exit codes (see [`Exit`]) tell scripts what happened.
+use cairn_proto::quoted;
 pub mod account;
 pub mod backup;
 pub mod config;
@@ -58,11 +59,10 @@ pub enum Exit {
 
 impl Connection {
     fn config(&self) -> anyhow::Result<ClientConfig> {
-        let uri = self
-            .server
-            .trim_end_matches('/')
-            .parse()
-            .map_err(|e| anyhow::anyhow!("--server {:?} is not a URL: {e}", self.server))?;
+        let uri =
+            self.server.trim_end_matches('/').parse().map_err(|e| {
+                anyhow::anyhow!("--server {} is not a URL: {e}", quoted(&self.server))
+            })?;
         let mut c = ClientConfig::new(uri);
         if let Some(t) = &self.token {
             c = c.with_default_header("authorization", format!("Bearer {t}"));

@@ -2,6 +2,7 @@
 //! (index, prune, check, stats, forget, unlock), `cairn forget PLAN [--snapshot ID] [--wait]`,
 //! `cairn cancel OP`, and `cairn run REPO ARGS...` (an engine command, its output streamed).
 use super::{Connection, Exit, wait};
+use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::do_repo_task_request::Task as RepoTask;
 use cairn_proto::v1::{
@@ -20,7 +21,11 @@ fn repo_task(name: &str) -> anyhow::Result<RepoTask> {
         "stats" => RepoTask::TASK_STATS,
         "forget" => RepoTask::TASK_FORGET,
         "unlock" => RepoTask::TASK_UNLOCK,
-        other => anyhow::bail!("unknown task {other:?}; use one of {}", TASKS.join(", ")),
+        other => anyhow::bail!(
+            "unknown task {other}; use one of {}",
+            TASKS.join(", "),
+            other = quoted(&other)
+        ),
     })
 }
 

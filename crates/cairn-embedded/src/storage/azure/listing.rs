@@ -2,6 +2,7 @@
 //! `<Name>` and `<Properties><Content-Length>`, and the `<NextMarker>` that continues the listing. The
 //! answer is tokenised by xmlparser (already in the tree through rusty-s3); every other element is passed
 //! over, so new fields in the service's answer do not break it.
+use cairn_proto::quoted;
 use xmlparser::{ElementEnd, Token, Tokenizer};
 
 /// The blobs of one page (full names and sizes) and the marker for the next page, if any.
@@ -11,13 +12,27 @@ pub struct ListingPage {
     pub next_marker: Option<String>,
 }
 
+/// Why a List Blobs answer cannot be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ListingError {
+    /// The answer is not XML.
+    #[error("not XML: {0}")]
+    NotXml(#[from] xmlparser::Error),
+    /// A blob's size is not a number.
+    #[error("a blob's Content-Length is {}", quoted(.0))]
+    BadLength(String),
+    /// A blob without its name or its size.
+    #[error("a listed blob has no {0}")]
+    Missing(&'static str),
+}
+
 /// Parses a List Blobs answer; the error names what is wrong with it.
-pub fn parse(xml: &str) -> Result<ListingPage, String> {
+pub fn parse(xml: &str) -> Result<ListingPage, ListingError> {
     let mut page = ListingPage::default();
     let mut path: Vec<String> = Vec::new();
     let mut blob: (Option<String>, Option<u64>) = (None, None);
     for token in Tokenizer::from(xml) {
-        match token.map_err(|e| format!("not XML: {e}"))? {
+        match token? {
             Token::ElementStart { local, .. } => path.push(local.as_str().to_string()),
             Token::ElementEnd { end, .. } => match end {
                 ElementEnd::Open => {}
@@ -42,7 +57,7 @@ pub fn parse(xml: &str) -> Result<ListingPage, String> {
                     let size = value
                         .trim()
                         .parse()
-                        .map_err(|_| format!("a blob's Content-Length is {value:?}"))?;
+                        .map_err(|_| ListingError::BadLength(value))?;
                     blob.1 = Some(size);
                 } else if at(&["EnumerationResults", "NextMarker"]) && !value.trim().is_empty() {
                     page.next_marker = Some(value);
@@ -55,17 +70,11 @@ pub fn parse(xml: &str) -> Result<ListingPage, String> {
 }
 
 /// The blob just closed, which must have had a name and a size.
-fn finished(blob: &mut (Option<String>, Option<u64>)) -> Result<(String, u64), String> {
+fn finished(blob: &mut (Option<String>, Option<u64>)) -> Result<(String, u64), ListingError> {
     match std::mem::take(blob) {
         (Some(name), Some(size)) => Ok((name, size)),
-        (name, _) => Err(format!(
-            "a listed blob has no {}",
-            if name.is_none() {
-                "Name"
-            } else {
-                "Content-Length"
-            }
-        )),
+        (None, _) => Err(ListingError::Missing("Name")),
+        (Some(_), None) => Err(ListingError::Missing("Content-Length")),
     }
 }
 
@@ -138,12 +147,14 @@ mod tests {
     fn a_broken_answer_says_what_is_wrong() {
         assert!(parse("<EnumerationResults><Blobs><Blob><Name>x</Name></Blob></Blobs></EnumerationResults>")
             .unwrap_err()
+            .to_string()
             .contains("Content-Length"));
-        assert!(parse("<a <b").unwrap_err().contains("not XML"));
+        assert!(parse("<a <b").unwrap_err().to_string().contains("not XML"));
         assert!(parse(
             "<EnumerationResults><Blobs><Blob><Name>x</Name><Properties><Content-Length>big</Content-Length></Properties></Blob></Blobs></EnumerationResults>"
         )
         .unwrap_err()
+        .to_string()
         .contains("big"));
     }
 }

@@ -5,9 +5,12 @@
 //! `-o azure.endpoint-suffix` or `AZURE_ENDPOINT_SUFFIX` (else core.windows.net), as newer restic has it;
 //! `-o azure.endpoint=URL` (cairn's own, for Azurite or Azure Stack) names the service URL whole.
 //! Credentials are in auth.rs.
+use cairn_proto::quoted;
 mod auth;
 mod listing;
-use super::{Storage, clean_prefix, gone_is_removed, http, object_path, other, under_prefix};
+use super::{
+    PlaceError, Storage, clean_prefix, gone_is_removed, http, object_path, other, under_prefix,
+};
 use crate::tls::TlsOptions;
 use auth::{AzureAuth, Signed};
 use bytes::Bytes;
@@ -32,12 +35,16 @@ pub struct AzurePlace {
 
 impl AzurePlace {
     /// Parses what follows `azure:` the way restic does: `container:/path` (the leading slash is dropped).
-    pub fn parse(rest: &str) -> Result<Self, String> {
+    pub fn parse(rest: &str) -> Result<Self, PlaceError> {
         let (container, path) = rest
             .split_once(':')
             .filter(|(c, _)| !c.is_empty())
             .ok_or_else(|| {
-                format!("azure:{rest} needs a container and a path, like azure:container:/path")
+                PlaceError::new(
+                    "azure",
+                    rest,
+                    "needs a container and a path, like azure:container:/path",
+                )
             })?;
         let prefix = clean_prefix(path);
         Ok(AzurePlace {
@@ -179,7 +186,12 @@ fn service_url(
                 .trim_matches('.')
         ),
     };
-    Url::parse(&text).map_err(|e| other(format!("the Azure endpoint {text:?} is not a URL: {e}")))
+    Url::parse(&text).map_err(|e| {
+        other(format!(
+            "the Azure endpoint {text} is not a URL: {e}",
+            text = quoted(&text)
+        ))
+    })
 }
 
 impl Storage for AzureStorage {
@@ -266,6 +278,7 @@ mod tests {
         assert!(
             AzurePlace::parse("ctr")
                 .unwrap_err()
+                .to_string()
                 .contains("azure:container:/path")
         );
     }

@@ -5,6 +5,7 @@
 //! Tokens are kept until a minute before they expire. Against an emulator (`STORAGE_EMULATOR_HOST`)
 //! no token is sent, as Google's own clients do.
 use crate::storage::{http, other};
+use cairn_proto::quoted;
 use parking_lot::Mutex;
 use reqwest::blocking::Client;
 use serde::Deserialize;
@@ -189,12 +190,27 @@ fn credentials_path(var: &impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
     Some(config.join("application_default_credentials.json")).filter(|p| p.is_file())
 }
 
-fn grant_from_file(text: &str) -> Result<Grant, String> {
-    let file: CredentialsFile =
-        serde_json::from_str(text).map_err(|e| format!("is not a credentials file: {e}"))?;
-    let need = |v: Option<String>, field: &str| {
+/// Why a credentials file cannot be used; displays after the file's name.
+#[derive(Debug, thiserror::Error)]
+enum CredentialsError {
+    #[error("is not a credentials file: {0}")]
+    NotCredentials(#[from] serde_json::Error),
+    #[error("has no {}", quoted(.0))]
+    Missing(&'static str),
+    #[error("has a private_key that is not an RSA key: {0}")]
+    NotRsa(#[from] jsonwebtoken::errors::Error),
+    #[error(
+        "is of type {}; use a service_account key or gcloud's authorized_user credentials",
+        quoted(.0)
+    )]
+    Kind(String),
+}
+
+fn grant_from_file(text: &str) -> Result<Grant, CredentialsError> {
+    let file: CredentialsFile = serde_json::from_str(text)?;
+    let need = |v: Option<String>, field: &'static str| {
         v.filter(|s| !s.is_empty())
-            .ok_or_else(|| format!("has no {field:?}"))
+            .ok_or(CredentialsError::Missing(field))
     };
     let token_uri = file
         .token_uri
@@ -203,8 +219,7 @@ fn grant_from_file(text: &str) -> Result<Grant, String> {
     match file.kind.as_str() {
         "service_account" => {
             let pem = need(file.private_key, "private_key")?;
-            let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())
-                .map_err(|e| format!("has a private_key that is not an RSA key: {e}"))?;
+            let key = jsonwebtoken::EncodingKey::from_rsa_pem(pem.as_bytes())?;
             Ok(Grant::ServiceAccount {
                 email: need(file.client_email, "client_email")?,
                 key,
@@ -217,9 +232,7 @@ fn grant_from_file(text: &str) -> Result<Grant, String> {
             refresh_token: need(file.refresh_token, "refresh_token")?,
             token_uri,
         }),
-        other => Err(format!(
-            "is of type {other:?}; use a service_account key or gcloud's authorized_user credentials"
-        )),
+        other => Err(CredentialsError::Kind(other.to_string())),
     }
 }
 

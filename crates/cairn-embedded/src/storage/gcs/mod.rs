@@ -3,8 +3,11 @@
 //! (`alt=media`), single-request uploads (atomic: a reader never sees part of an object) and deletes.
 //! The server is `https://storage.googleapis.com`, or `STORAGE_EMULATOR_HOST` when set (the variable
 //! Google's clients and newer restic honour). Tokens come from auth.rs.
+use cairn_proto::quoted;
 mod auth;
-use super::{Storage, clean_prefix, gone_is_removed, http, object_path, other, under_prefix};
+use super::{
+    PlaceError, Storage, clean_prefix, gone_is_removed, http, object_path, other, under_prefix,
+};
 use crate::tls::TlsOptions;
 use auth::GcsAuth;
 use bytes::Bytes;
@@ -29,11 +32,17 @@ pub struct GcsPlace {
 
 impl GcsPlace {
     /// Parses what follows `gs:` the way restic does: `bucket:/path` (the leading slash is dropped).
-    pub fn parse(rest: &str) -> Result<Self, String> {
+    pub fn parse(rest: &str) -> Result<Self, PlaceError> {
         let (bucket, path) = rest
             .split_once(':')
             .filter(|(b, _)| !b.is_empty())
-            .ok_or_else(|| format!("gs:{rest} needs a bucket and a path, like gs:bucket:/path"))?;
+            .ok_or_else(|| {
+                PlaceError::new(
+                    "gs",
+                    rest,
+                    "needs a bucket and a path, like gs:bucket:/path",
+                )
+            })?;
         let prefix = clean_prefix(path);
         Ok(GcsPlace {
             bucket: bucket.to_string(),
@@ -74,8 +83,12 @@ impl GcsStorage {
             Some(h) => format!("http://{}", h.trim()),
             None => GOOGLE.to_string(),
         };
-        let base = Url::parse(&base)
-            .map_err(|e| other(format!("STORAGE_EMULATOR_HOST={base:?} is not a URL: {e}")))?;
+        let base = Url::parse(&base).map_err(|e| {
+            other(format!(
+                "STORAGE_EMULATOR_HOST={base} is not a URL: {e}",
+                base = quoted(&base)
+            ))
+        })?;
         Ok(GcsStorage {
             place: place.clone(),
             base,
@@ -175,8 +188,9 @@ impl Storage for GcsStorage {
                 if !name.is_empty() {
                     let size = item.size.parse().map_err(|_| {
                         other(format!(
-                            "{SERVER} gave {} a size of {:?}",
-                            item.name, item.size
+                            "{SERVER} gave {} a size of {}",
+                            item.name,
+                            quoted(&item.size)
                         ))
                     })?;
                     all.push((name.to_string(), size));
@@ -242,11 +256,13 @@ mod tests {
         assert!(
             GcsPlace::parse("bucket")
                 .unwrap_err()
+                .to_string()
                 .contains("gs:bucket:/path")
         );
         assert!(
             GcsPlace::parse(":/p")
                 .unwrap_err()
+                .to_string()
                 .contains("needs a bucket")
         );
     }

@@ -1,5 +1,6 @@
 //! A repository behind restic's REST protocol (`rest:` URIs, rest-server, and `rclone serve restic`):
 //! version-2 listings, ranged reads, transient failures retried with backoff.
+use cairn_proto::quoted;
 mod rclone;
 
 use super::{Storage, gone_is_removed, http, other};
@@ -23,8 +24,8 @@ struct Listed {
 impl RestStorage {
     /// `url` is the repository's base URL (credentials in it are sent as basic auth).
     pub fn new(url: &str, tls: &TlsOptions) -> io::Result<Self> {
-        let mut base =
-            reqwest::Url::parse(url).map_err(|e| other(format!("{url:?} is not a URL: {e}")))?;
+        let mut base = reqwest::Url::parse(url)
+            .map_err(|e| other(format!("{url} is not a URL: {e}", url = quoted(&url))))?;
         if !base.path().ends_with('/') {
             let path = format!("{}/", base.path());
             base.set_path(&path);

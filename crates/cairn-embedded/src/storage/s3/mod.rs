@@ -8,7 +8,7 @@
 //! path-style URLs as restic's does. S3 writes are atomic, so a reader never sees part of a file.
 mod credentials;
 mod role;
-use super::{Storage, gone_is_removed, http, object_path, other, under_prefix};
+use super::{PlaceError, Storage, gone_is_removed, http, object_path, other, under_prefix};
 use crate::tls::TlsOptions;
 use bytes::Bytes;
 use credentials::AwsKeys;
@@ -38,21 +38,22 @@ pub struct S3Place {
 
 impl S3Place {
     /// Parses what follows `s3:` the way restic does.
-    pub fn parse(rest: &str) -> Result<Self, String> {
+    pub fn parse(rest: &str) -> Result<Self, PlaceError> {
         let with_scheme = if rest.starts_with("http://") || rest.starts_with("https://") {
             rest.to_string()
         } else {
             format!("https://{rest}")
         };
-        let url = Url::parse(&with_scheme).map_err(|e| format!("s3:{rest} is not a URL: {e}"))?;
+        let url = Url::parse(&with_scheme)
+            .map_err(|e| PlaceError::new("s3", rest, format!("is not a URL: {e}")))?;
         let mut parts = url.path().split('/').filter(|p| !p.is_empty());
-        let bucket = parts
-            .next()
-            .ok_or_else(|| format!("s3:{rest} names no bucket; write s3:host/bucket[/prefix]"))?;
+        let bucket = parts.next().ok_or_else(|| {
+            PlaceError::new("s3", rest, "names no bucket; write s3:host/bucket[/prefix]")
+        })?;
         let prefix = parts.collect::<Vec<_>>().join("/");
         let host = url
             .host_str()
-            .ok_or_else(|| format!("s3:{rest} names no host"))?;
+            .ok_or_else(|| PlaceError::new("s3", rest, "names no host"))?;
         let endpoint = match url.port() {
             Some(port) => format!("{}://{host}:{port}", url.scheme()),
             None => format!("{}://{host}", url.scheme()),
@@ -245,6 +246,7 @@ mod tests {
         assert!(
             S3Place::parse("http://127.0.0.1:9000/")
                 .unwrap_err()
+                .to_string()
                 .contains("no bucket")
         );
         assert!(matches!(

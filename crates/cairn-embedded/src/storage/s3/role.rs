@@ -8,6 +8,7 @@
 //! five minutes before they expire, then asked for again. They are never logged.
 use super::credentials::with_token;
 use crate::storage::other;
+use cairn_proto::quoted;
 use parking_lot::Mutex;
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, RequestBuilder};
@@ -257,7 +258,7 @@ fn parse(text: &str) -> Result<(Credentials, Option<jiff::Timestamp>), String> {
         .expiration
         .map(|t| {
             t.parse::<jiff::Timestamp>()
-                .map_err(|e| format!("Expiration {t:?}: {e}"))
+                .map_err(|e| format!("Expiration {t}: {e}", t = quoted(&t)))
         })
         .transpose()?;
     let token = answer.token.filter(|t| !t.is_empty());
@@ -270,7 +271,8 @@ fn parse(text: &str) -> Result<(Credentials, Option<jiff::Timestamp>), String> {
 fn allowed_container_uri(text: &str) -> io::Result<()> {
     let url = reqwest::Url::parse(text).map_err(|e| {
         other(format!(
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI {text:?} is not a URL: {e}"
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI {text} is not a URL: {e}",
+            text = quoted(&text)
         ))
     })?;
     let host = url.host_str().unwrap_or_default();
@@ -284,7 +286,8 @@ fn allowed_container_uri(text: &str) -> io::Result<()> {
         return Ok(());
     }
     Err(other(format!(
-        "AWS_CONTAINER_CREDENTIALS_FULL_URI {text:?} must be https, or http on loopback or 169.254.170.2/.23, so the authorization token is not sent in the clear"
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI {text} must be https, or http on loopback or 169.254.170.2/.23, so the authorization token is not sent in the clear",
+        text = quoted(&text)
     )))
 }
 

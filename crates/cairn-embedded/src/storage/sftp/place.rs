@@ -3,6 +3,9 @@
 //! single slash making the path relative to the login directory); `ssh [sftp.args] host [-p port]
 //! [-l user] -s sftp`, or the `-o sftp.command` given instead.
 
+use crate::storage::PlaceError;
+use cairn_proto::quoted;
+
 /// Where an `sftp:` URI points.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct SftpPlace {
@@ -15,33 +18,44 @@ pub struct SftpPlace {
 
 impl SftpPlace {
     /// Parses what follows `sftp:` the way restic does.
-    pub fn parse(rest: &str) -> Result<Self, String> {
+    pub fn parse(rest: &str) -> Result<Self, PlaceError> {
         let place = match rest.strip_prefix("//") {
             Some(url) => Self::parse_url(url, rest)?,
             None => Self::parse_scp(rest)?,
         };
         if place.host.is_empty() {
-            return Err(format!(
-                "sftp:{rest} names no host; write sftp:user@host:/path"
+            return Err(PlaceError::new(
+                "sftp",
+                rest,
+                "names no host; write sftp:user@host:/path",
             ));
         }
         if place.path.is_empty() {
-            return Err(format!(
-                "sftp:{rest} names no path; write sftp:user@host:/path"
+            return Err(PlaceError::new(
+                "sftp",
+                rest,
+                "names no path; write sftp:user@host:/path",
             ));
         }
         Ok(place)
     }
 
     /// `user@host:port/relative` or `user@host:port//absolute`.
-    fn parse_url(url: &str, rest: &str) -> Result<Self, String> {
+    fn parse_url(url: &str, rest: &str) -> Result<Self, PlaceError> {
         let (authority, path) = url.split_once('/').unwrap_or((url, ""));
         let (user, host_port) = split_user(authority);
         let (host, port) = match host_port.rsplit_once(':') {
             Some((host, port)) if !port.contains(']') => {
-                let port = port
-                    .parse()
-                    .map_err(|_| format!("sftp:{rest}: {port:?} is not a port number"))?;
+                let port = port.parse().map_err(|_| {
+                    PlaceError::new(
+                        "sftp",
+                        rest,
+                        format!(
+                            "has {} as its port, which is not a port number",
+                            quoted(port)
+                        ),
+                    )
+                })?;
                 (host, Some(port))
             }
             _ => (host_port, None),
@@ -58,17 +72,21 @@ impl SftpPlace {
     }
 
     /// `user@host:path`, host possibly `[v6 address]`.
-    fn parse_scp(rest: &str) -> Result<Self, String> {
+    fn parse_scp(rest: &str) -> Result<Self, PlaceError> {
         let (user, rest_after_user) = split_user(rest);
         let (host, path) = match rest_after_user.strip_prefix('[') {
             Some(v6) => {
-                let (host, after) = v6
-                    .split_once(']')
-                    .ok_or_else(|| format!("sftp:{rest}: unclosed [ in the host"))?;
+                let (host, after) = v6.split_once(']').ok_or_else(|| {
+                    PlaceError::new("sftp", rest, "has an unclosed [ in the host")
+                })?;
                 (host, after.strip_prefix(':').unwrap_or(after))
             }
             None => rest_after_user.split_once(':').ok_or_else(|| {
-                format!("sftp:{rest} needs host:path, like sftp:user@host:/srv/repo")
+                PlaceError::new(
+                    "sftp",
+                    rest,
+                    "needs host:path, like sftp:user@host:/srv/repo",
+                )
             })?,
         };
         Ok(SftpPlace {
@@ -137,7 +155,7 @@ mod tests {
             place(None, "host", None, "rel/repo")
         );
         assert_eq!(parse("//[::1]:22//r"), place(None, "::1", Some(22), "/r"));
-        let err = |s: &str| SftpPlace::parse(s).unwrap_err();
+        let err = |s: &str| SftpPlace::parse(s).unwrap_err().to_string();
         assert!(err("hostonly").contains("host:path"));
         assert!(err("host:").contains("no path"));
         assert!(err("//h:x//r").contains("port"));

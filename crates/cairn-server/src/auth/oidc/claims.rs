@@ -2,6 +2,7 @@
 //! (`preferred_username` unless configured), and when allowed groups or domains are set only a member
 //! of one of the groups, or a user whose verified email is in one of the domains, gets in.
 use super::error::OidcError;
+use cairn_proto::quoted;
 use cairn_proto::v1::Oidc;
 use serde_json::{Map, Value};
 
@@ -21,7 +22,8 @@ pub fn user_name(claims: &Map<String, Value>, oidc: &Oidc) -> Result<String, Oid
         .ok_or_else(|| OidcError::NoName(claim.to_string()))?;
     if let Some(problem) = cairn_config::user_name_problem(name) {
         return Err(OidcError::BadName(format!(
-            "the claim {claim:?} cannot be a cairn user name: {problem}"
+            "the claim {claim} cannot be a cairn user name: {problem}",
+            claim = quoted(&claim)
         )));
     }
     Ok(name.to_string())

@@ -1,5 +1,6 @@
 //! Why a single sign-on attempt failed, in words the person signing in (and the admin reading the log)
 //! can act on.
+use cairn_proto::quoted;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OidcError {
@@ -18,15 +19,17 @@ pub enum OidcError {
     #[error("the identity provider's ID token is not valid: {0}")]
     BadToken(String),
     #[error(
-        "the identity provider did not send the claim {0:?}, which names the cairn user; set auth.oidc.usernameClaim to a claim it sends"
+        "the identity provider did not send the claim {}, which names the cairn user; set auth.oidc.usernameClaim to a claim it sends",
+        quoted(.0)
     )]
     NoName(String),
     #[error("{0}")]
     BadName(String),
-    #[error("{0:?} may not sign in here: not in an allowed group or email domain")]
+    #[error("{} may not sign in here: not in an allowed group or email domain", quoted(.0))]
     NotAllowed(String),
     #[error(
-        "there is no cairn user {0:?}; ask an admin to add one, or to turn on auth.oidc.autoCreateUsers"
+        "there is no cairn user {}; ask an admin to add one, or to turn on auth.oidc.autoCreateUsers",
+        quoted(.0)
     )]
     NoSuchUser(String),
     #[error("cannot add the user: {0}")]

@@ -7,6 +7,7 @@ use super::id_token::{self, Expected};
 use super::pending::Pending;
 use super::provider::{Metadata, Provider};
 use base64::Engine as _;
+use cairn_proto::quoted;
 use cairn_proto::v1::Oidc;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -114,7 +115,8 @@ async fn exchange(
         form.push(("client_secret", &oidc.client_secret));
     } else {
         return Err(OidcError::Refused(format!(
-            "the provider takes client credentials only by {methods:?}; cairn sends client_secret_basic or client_secret_post"
+            "the provider takes client credentials only by {}; cairn sends client_secret_basic or client_secret_post",
+            methods.join(", ")
         )));
     }
     provider.get_json(req.form(&form), &m.token_endpoint).await
@@ -153,7 +155,8 @@ async fn verify(
         }
     }
     Err(OidcError::BadToken(format!(
-        "no key of the provider matches its key id {kid:?}"
+        "no key of the provider matches its key id {}",
+        kid.as_deref().map_or_else(|| "(none)".to_string(), |k| quoted(k).to_string())
     )))
 }
 

@@ -27,13 +27,21 @@ const ALLOWED: &[Algorithm] = &[
     Algorithm::EdDSA,
 ];
 
+/// An algorithm's name as JOSE writes it (`RS256`, `HS256`, ...).
+fn algorithm_name(alg: Algorithm) -> String {
+    serde_json::to_value(alg)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
 /// The key id a token names (if any) and its algorithm, refused when not an allowed one.
 pub fn header(token: &str) -> Result<(Option<String>, Algorithm), OidcError> {
     let h = jsonwebtoken::decode_header(token).map_err(|e| OidcError::BadToken(e.to_string()))?;
     if !ALLOWED.contains(&h.alg) {
         return Err(OidcError::BadToken(format!(
-            "it is signed with {:?}; cairn accepts RS*, PS*, ES256, ES384 and EdDSA",
-            h.alg
+            "it is signed with {}; cairn accepts RS*, PS*, ES256, ES384 and EdDSA",
+            algorithm_name(h.alg)
         )));
     }
     Ok((h.kid, h.alg))

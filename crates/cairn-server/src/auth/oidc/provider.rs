@@ -2,6 +2,7 @@
 //! timeout and a size limit and cached (the document for an hour; the keys until a token names a key
 //! id they lack, refetched at most every 30 s, so rotation at the provider needs no restart).
 use super::error::OidcError;
+use cairn_proto::quoted;
 use jsonwebtoken::jwk::JwkSet;
 use parking_lot::Mutex;
 use serde::Deserialize;
@@ -170,8 +171,9 @@ fn check_metadata(issuer: &str, m: &Metadata, url: &str) -> Result<(), OidcError
     };
     if m.issuer.trim_end_matches('/') != issuer.trim_end_matches('/') {
         return Err(bad(format!(
-            "it names the issuer {:?}, not {issuer:?}; set auth.oidc.issuer to the provider's issuer",
-            m.issuer
+            "it names the issuer {}, not {}; set auth.oidc.issuer to the provider's issuer",
+            quoted(&m.issuer),
+            quoted(issuer)
         )));
     }
     let endpoints = [
