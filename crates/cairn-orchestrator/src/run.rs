@@ -55,10 +55,7 @@ pub enum Failure {
     Error(String),
     /// A hook asked for the run to be tried again after `delay`.
     #[error("{reason}; to be tried again in {} s", .delay.as_secs())]
-    Retry {
-        delay: Duration,
-        reason: String,
-    },
+    Retry { delay: Duration, reason: String },
 }
 
 impl From<EngineError> for Failure {

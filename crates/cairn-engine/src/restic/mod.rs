@@ -1,6 +1,7 @@
 //! The restic engine: drives the `restic` binary (0.14 or newer) with `--json` for everything cairn does
 //! to a repository.
 pub(crate) mod process;
+mod tree_count;
 mod version;
 
 pub use version::Version;
@@ -21,6 +22,7 @@ use json::{Message, Node, parse_tolerant};
 use process::{capture, command, drive, failure};
 use std::path::{Path, PathBuf};
 use tokio_util::sync::CancellationToken;
+use tree_count::count_tree;
 
 /// The restic CLI engine.
 #[derive(Clone)]
@@ -731,23 +733,6 @@ async fn measured_summary(root: &Path) -> RestoreProgressEntry {
         percent_done: 1.0,
         ..Default::default()
     }
-}
-
-fn count_tree(path: &Path) -> (i64, i64) {
-    let Ok(meta) = std::fs::symlink_metadata(path) else {
-        return (0, 0);
-    };
-    if !meta.is_dir() {
-        return (1, meta.len() as i64);
-    }
-    std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| count_tree(&e.path()))
-                .fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1))
-        })
-        .unwrap_or((0, 0))
 }
 
 #[cfg(test)]

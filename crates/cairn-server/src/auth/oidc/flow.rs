@@ -156,7 +156,8 @@ async fn verify(
     }
     Err(OidcError::BadToken(format!(
         "no key of the provider matches its key id {}",
-        kid.as_deref().map_or_else(|| "(none)".to_string(), |k| quoted(k).to_string())
+        kid.as_deref()
+            .map_or_else(|| "(none)".to_string(), |k| quoted(k).to_string())
     )))
 }
 
