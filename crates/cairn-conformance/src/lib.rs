@@ -649,6 +649,27 @@ pub async fn dump_streams_tar_and_zip_archives(engine: &dyn Engine, f: &Fixture)
             "{format:?}: {names}"
         );
     }
+    // A file dumped plain is the file itself, as `restic dump` gives it without --archive.
+    for rel in ["/docs/report.md", "/docs/deep/er/data.bin"] {
+        let mut bytes = Vec::new();
+        engine
+            .dump(
+                &f.repo,
+                &snap,
+                &f.snap(rel),
+                ArchiveFormat::Plain,
+                &mut bytes,
+            )
+            .await
+            .unwrap();
+        let original = std::fs::read(f.src.join(rel.trim_start_matches('/'))).unwrap();
+        assert!(
+            bytes == original,
+            "{rel}: {} bytes, not the file's {}",
+            bytes.len(),
+            original.len()
+        );
+    }
 }
 
 pub async fn backup_progress_arrives_at_least_twice_a_second(engine: &dyn Engine, f: &Fixture) {

@@ -211,6 +211,7 @@ impl Engine for EmbeddedEngine {
             snapshot: snapshot.to_string(),
             path: normalize_dir(path)?,
             zip: format == ArchiveFormat::Zip,
+            plain: format == ArchiveFormat::Plain,
         };
         let (job, env) = self.job(repo, task, RunSettings::default())?;
         let mut ignore = |_: Event| {};

@@ -66,6 +66,9 @@ pub enum Task {
         snapshot: String,
         path: String,
         zip: bool,
+        /// One file's contents as they are, instead of an archive.
+        #[serde(default)]
+        plain: bool,
     },
     Forget {
         /// restic's `--keep-*` flags with their values.

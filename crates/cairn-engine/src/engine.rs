@@ -102,13 +102,15 @@ pub enum CheckMode {
     ReadDataPercent(f64),
 }
 
-/// Archive formats for downloads.
+/// What a dump writes: an archive of a path, or one file's contents.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ArchiveFormat {
     /// A tar archive.
     Tar,
     /// A zip archive.
     Zip,
+    /// The contents of one regular file as they are (a download of a file gives the file itself).
+    Plain,
 }
 
 /// A sink for a task's text output (prune, check, commands); called once per line.

@@ -1,6 +1,7 @@
 //! cairn's operation log: every backup, index, forget, prune, check, stats, restore, hook run and command
 //! is one `v1.Operation` row in SQLite, with indexed columns for every query the UI and API make, an
 //! event bus that publishes each committed change with its modno, and a log store for task output.
+mod backrest_files;
 mod error;
 mod events;
 pub mod logstore;
@@ -10,6 +11,7 @@ mod schema;
 mod selector;
 mod tx;
 
+pub use backrest_files::holds_backrest_files;
 pub use error::{OplogError, Result};
 pub use events::{CHANNEL_CAPACITY, Change, ChangeKind, Delivery, Subscription};
 pub use logstore::{LogReader, LogStore, LogWriter, new_log_id};

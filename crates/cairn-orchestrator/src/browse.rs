@@ -64,7 +64,29 @@ impl Orchestrator {
         Ok(engine.ls(&repo, snapshot_id, dir).await?)
     }
 
-    /// Writes `path` of a snapshot to `out` as a tar or zip archive.
+    /// True if `path` names a regular file in the snapshot (found in its parent's listing, which the
+    /// engines cache); false for a directory, a link or a path that is not there.
+    pub async fn is_snapshot_file(
+        &self,
+        repo_id: &str,
+        snapshot_id: &str,
+        path: &str,
+    ) -> Result<bool> {
+        let path = path.trim_end_matches('/');
+        let parent = match path.rsplit_once('/') {
+            Some(("", _)) | None => "/",
+            Some((parent, _)) => parent,
+        };
+        if path.is_empty() {
+            return Ok(false);
+        }
+        let entries = self
+            .list_snapshot_files(repo_id, snapshot_id, parent)
+            .await?;
+        Ok(entries.iter().any(|e| e.path == path && e.r#type == "file"))
+    }
+
+    /// Writes `path` of a snapshot to `out` as a tar or zip archive, or a file's contents as they are.
     pub async fn dump(
         &self,
         repo_id: &str,

@@ -2,7 +2,8 @@
 //! the token is an HS256 JWT under a key made at each start, valid 24 hours, and is the download's only
 //! credential, as in Backrest (a browser follows the link without headers). A restore operation's URL
 //! streams files from its restore target; an indexed snapshot's streams a path of the snapshot through
-//! the engine. Either way as tar.gz (default) or zip (`?format=zip` or a `.zip` name).
+//! the engine. A file downloads as itself, as in Backrest (and as `restic dump` gives a file whatever
+//! archive format is asked for); a directory as tar.gz (default) or zip (`?format=zip` or a `.zip` name).
 use crate::archive::{self, Format};
 use crate::signer::Signer;
 use crate::state::{ServerError, Shared, random_bytes};
@@ -66,13 +67,31 @@ struct SnapshotPath {
     path: String,
 }
 
-/// The signed relative URL for GetDownloadURL.
-pub fn url_for(s: &Shared, op: &Operation, file_path: &str) -> Result<String, ConnectError> {
-    let name = archive_name(op, &source(op, file_path)?);
+/// The signed relative URL for GetDownloadURL: named as the file, or as its archive.
+pub async fn url_for(s: &Shared, op: &Operation, file_path: &str) -> Result<String, ConnectError> {
+    let src = source(op, file_path)?;
+    let name = archive_name(op, &src);
     let token = s
         .downloads
         .sign(op.id, file_path, chrono::Utc::now().timestamp());
+    if is_file(s, &src).await {
+        return Ok(format!("./download/{token}/{name}"));
+    }
     Ok(format!("./download/{token}/{name}.tar.gz"))
+}
+
+/// Whether a download's source is one regular file (never following a link).
+async fn is_file(s: &Shared, src: &Source) -> bool {
+    match src {
+        Source::Local(path) => tokio::fs::symlink_metadata(path)
+            .await
+            .is_ok_and(|m| m.is_file()),
+        Source::Snapshot(p) => s
+            .orch
+            .is_snapshot_file(&p.repo_id, &p.snapshot_id, &p.path)
+            .await
+            .unwrap_or(false),
+    }
 }
 
 /// The name of the archive's top entry: what was restored or the snapshot path's last part.
@@ -170,12 +189,15 @@ async fn serve(
             StatusCode::NOT_FOUND,
             format!("operation {} no longer exists", claims.op),
         ))?;
-    let name = params.get("name").map(String::as_str).unwrap_or_default();
-    let format = Format::pick(query.get("format").map(String::as_str), name)
-        .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?;
     let src = source(&op, &claims.path)
         .map_err(|e| (StatusCode::NOT_FOUND, e.message.clone().unwrap_or_default()))?;
     let inner_name = archive_name(&op, &src);
+    if is_file(s, &src).await {
+        return Ok(plain_file(s, src, &inner_name));
+    }
+    let name = params.get("name").map(String::as_str).unwrap_or_default();
+    let format = Format::pick(query.get("format").map(String::as_str), name)
+        .map_err(|e| (StatusCode::BAD_REQUEST, e.to_string()))?;
     let (reader, writer) = tokio::io::duplex(PIPE);
     let (done, outcome) = tokio::sync::oneshot::channel();
     match src {
@@ -194,6 +216,41 @@ async fn serve(
         body(reader, outcome),
     )
         .into_response())
+}
+
+/// One file as it is: read from the restore target, or dumped from the snapshot by the engine.
+fn plain_file(s: &Arc<Shared>, src: Source, name: &str) -> Response {
+    let (reader, writer) = tokio::io::duplex(PIPE);
+    let (done, outcome) = tokio::sync::oneshot::channel();
+    match src {
+        Source::Local(path) => {
+            tokio::spawn(async move {
+                let copied = async {
+                    let mut file = tokio::fs::File::open(&path).await?;
+                    let mut writer = writer;
+                    tokio::io::copy(&mut file, &mut writer).await.map(drop)
+                };
+                let _ = done.send(copied.await);
+            });
+        }
+        Source::Snapshot(path) => {
+            let s = s.clone();
+            tokio::spawn(async move {
+                let _ = done.send(dump(&s, &path, ArchiveFormat::Plain, writer).await);
+            });
+        }
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        body(reader, outcome),
+    )
+        .into_response()
 }
 
 /// How the archive writer ended: Ok, or why it stopped early.

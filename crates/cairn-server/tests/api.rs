@@ -171,6 +171,10 @@ async fn every_rpc_works_against_a_real_repository() {
     assert_eq!(z.by_name("src/sub/b.txt").unwrap().size(), 100_000);
     let tampered = url.replacen("download/", "download/x", 1);
     assert_eq!(download(&s, &tampered, "").await.0, 403);
+    // One restored file downloads as itself, as in Backrest.
+    let url = download_url(&s, json!({"opId": restore_op, "filePath": "a.txt"})).await;
+    assert!(url.ends_with("/a.txt"), "{url}");
+    assert_eq!(download(&s, &url, "").await, (200, b"alpha\n".to_vec()));
 
     // Paths never leave their roots.
     for bad in ["../../etc", "sub/../../..", "/../.."] {
@@ -277,6 +281,13 @@ async fn every_rpc_works_against_a_real_repository() {
             .iter()
             .any(|(n, d)| n.ends_with("sub/b.txt") && d.len() == 100_000)
     );
+    // A file of the snapshot downloads as itself, whatever format is asked for (as restic dumps it).
+    let file = json!({"opId": index_op, "filePath": format!("{srcs}/a.txt")});
+    let url = download_url(&s, file).await;
+    assert!(url.ends_with("/a.txt"), "{url}");
+    assert_eq!(download(&s, &url, "").await, (200, b"alpha\n".to_vec()));
+    let zip = download(&s, &url, "?format=zip").await;
+    assert_eq!(zip, (200, b"alpha\n".to_vec()));
     // A path the snapshot does not have: the download breaks off instead of ending as a tidy, empty
     // archive; a relative path is refused up front.
     let url = download_url(&s, json!({"opId": index_op, "filePath": "/no/such/path"})).await;

@@ -1,6 +1,9 @@
 //! The `cairn` command line: `cairn serve` runs the server; the other commands are clients of a
 //! running server (see `client`).
+mod backrest_flags;
 mod client;
+mod data_dir;
+mod go_duration;
 mod secrets_key;
 mod serve;
 mod settings;
@@ -39,6 +42,19 @@ enum Command {
         /// The restic binary to use [env: CAIRN_RESTIC_COMMAND, BACKREST_RESTIC_COMMAND]
         #[arg(long)]
         restic_command: Option<PathBuf>,
+        /// Heartbeat between multihost peers, a Go duration such as 10m
+        /// [env: CAIRN_MULTIHOST_HEARTBEAT_INTERVAL, BACKREST_MULTIHOST_HEARTBEAT_INTERVAL]
+        #[arg(long)]
+        multihost_heartbeat_interval: Option<String>,
+        /// Say which engine cairn would use (restic, else the embedded engine) and exit
+        #[arg(long)]
+        install_deps_only: bool,
+        /// Backrest's -version: print the version and exit
+        #[arg(long, hide = true)]
+        backrest_version: bool,
+        /// Backrest's -tray: cairn has no tray icon and serves as usual
+        #[arg(long, hide = true)]
+        tray: bool,
     },
     /// Show the server's version, running tasks and queue
     Status,
@@ -187,7 +203,16 @@ fn exit_code(result: anyhow::Result<()>) -> std::process::ExitCode {
 }
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    let (args, backrest_defaults) = match backrest_flags::translate(std::env::args_os().collect()) {
+        Ok(backrest_flags::Invocation::Cairn(args)) => (args, false),
+        Ok(backrest_flags::Invocation::Backrest(args)) => (args, true),
+        Err(e) => {
+            // Go's flag package exits with 2 on a bad command line; so does Backrest.
+            eprintln!("error: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(args);
     // The engine worker's stdout carries its protocol, and it reports failures there: no logging.
     if !matches!(cli.command, Command::EngineWorker) {
         tracing_subscriber::fmt()
@@ -206,14 +231,28 @@ fn main() -> std::process::ExitCode {
             data_dir,
             bind,
             restic_command,
+            multihost_heartbeat_interval,
+            install_deps_only,
+            backrest_version,
+            tray,
         } => {
+            if backrest_version {
+                println!("cairn version: {}", env!("CARGO_PKG_VERSION"));
+                return std::process::ExitCode::SUCCESS;
+            }
             let flags = settings::Flags {
                 config,
                 data_dir,
                 bind,
                 restic_command,
+                heartbeat: multihost_heartbeat_interval,
+                backrest_defaults,
             };
-            exit_code(run_server(flags))
+            let only = ServeOnly {
+                install_deps_only,
+                tray,
+            };
+            exit_code(run_server(flags, only))
         }
         Command::Status => client::run(client::status::run(c)),
         Command::Backup {
@@ -274,11 +313,12 @@ fn main() -> std::process::ExitCode {
             let flags = settings::Flags {
                 config,
                 data_dir,
+                backrest_defaults,
                 ..settings::Flags::default()
             };
             exit_code(
                 settings::resolve(flags, |k| std::env::var(k).ok())
-                    .and_then(|s| secrets_key::rotate(&s.config, &s.data_dir)),
+                    .and_then(|s| secrets_key::rotate(&s.config, &data_dir::own(&s.data_dir))),
             )
         }
         Command::EngineWorker => {
@@ -288,10 +328,51 @@ fn main() -> std::process::ExitCode {
     }
 }
 
-fn run_server(flags: settings::Flags) -> anyhow::Result<()> {
-    let settings = settings::resolve(flags, |k| std::env::var(k).ok())?;
+/// Backrest's switches that change what `serve` does.
+struct ServeOnly {
+    /// Report the engine and exit.
+    install_deps_only: bool,
+    /// Tray mode was asked for.
+    tray: bool,
+}
+
+fn run_server(flags: settings::Flags, only: ServeOnly) -> anyhow::Result<()> {
+    let mut settings = settings::resolve(flags, |k| std::env::var(k).ok())?;
+    let own = data_dir::own(&settings.data_dir);
+    if own != settings.data_dir {
+        tracing::info!(
+            data_dir = %settings.data_dir.display(),
+            own = %own.display(),
+            "the data directory holds Backrest's history; cairn keeps its own files in its cairn folder and never writes Backrest's"
+        );
+        settings.data_dir = own;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
+    if only.install_deps_only {
+        return runtime.block_on(report_engine(&settings));
+    }
+    if only.tray {
+        tracing::info!("cairn has no tray icon; serving as usual (Backrest's -tray)");
+    }
+    if let Some(beat) = settings.heartbeat {
+        tracing::warn!(
+            seconds = beat.as_secs(),
+            "multihost sync is not built yet: the heartbeat interval has no effect"
+        );
+    }
     runtime.block_on(serve::serve(settings))
+}
+
+/// Backrest's -install-deps-only: cairn installs nothing; it says which engine it would use.
+async fn report_engine(settings: &settings::Settings) -> anyhow::Result<()> {
+    use cairn_orchestrator::engine_choice::{EngineChoice, select};
+    let engine = select(EngineChoice::Auto, settings.restic_command.as_deref()).await?;
+    let info = engine.info();
+    println!(
+        "cairn installs nothing; repositories set to engine auto will use {} {}",
+        info.name, info.version
+    );
+    Ok(())
 }

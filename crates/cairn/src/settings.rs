@@ -1,8 +1,11 @@
 //! Where cairn keeps things and where it listens: each setting comes from its flag, else its `CAIRN_*`
-//! variable, else the `BACKREST_*` variable Backrest users already have, else the default.
+//! variable, else the `BACKREST_*` variable Backrest users already have, else the default. The default
+//! paths are cairn's (`~/.config/cairn`, `~/.local/share/cairn`), or Backrest's (`…/backrest`) when cairn
+//! was started with Backrest's command line (see `backrest_flags`).
 use cairn_proto::quoted;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Default listen address: loopback only.
 pub const DEFAULT_BIND: &str = "127.0.0.1:9898";
@@ -14,6 +17,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub bind: SocketAddr,
     pub restic_command: Option<PathBuf>,
+    /// Backrest's multihost heartbeat interval, when given.
+    pub heartbeat: Option<Duration>,
 }
 
 /// Values given on the command line (None when the flag was not given).
@@ -23,6 +28,9 @@ pub struct Flags {
     pub data_dir: Option<PathBuf>,
     pub bind: Option<String>,
     pub restic_command: Option<PathBuf>,
+    pub heartbeat: Option<String>,
+    /// Started with Backrest's command line: default paths are Backrest's.
+    pub backrest_defaults: bool,
 }
 
 /// Resolves settings with `env` as the environment (injected for tests).
@@ -38,12 +46,21 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
             .map(PathBuf::from)
             .unwrap_or_else(|| PathBuf::from(&home).join(fallback))
     };
+    let app = if flags.backrest_defaults {
+        "backrest"
+    } else {
+        "cairn"
+    };
     let config = pick(flags.config.map(path_string), "CONFIG")
         .map(PathBuf::from)
-        .unwrap_or_else(|| xdg("XDG_CONFIG_HOME", ".config").join("cairn/config.json"));
+        .unwrap_or_else(|| {
+            xdg("XDG_CONFIG_HOME", ".config")
+                .join(app)
+                .join("config.json")
+        });
     let data_dir = pick(flags.data_dir.map(path_string), "DATA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| xdg("XDG_DATA_HOME", ".local/share").join("cairn"));
+        .unwrap_or_else(|| xdg("XDG_DATA_HOME", ".local/share").join(app));
     let bind_text = flags
         .bind
         .or_else(|| env("CAIRN_BIND").filter(|v| !v.is_empty()))
@@ -51,11 +68,15 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
         .unwrap_or_else(|| DEFAULT_BIND.to_string());
     let restic_command =
         pick(flags.restic_command.map(path_string), "RESTIC_COMMAND").map(PathBuf::from);
+    let heartbeat = pick(flags.heartbeat, "MULTIHOST_HEARTBEAT_INTERVAL")
+        .map(|text| crate::go_duration::parse(&text))
+        .transpose()?;
     Ok(Settings {
         config,
         data_dir,
         bind: parse_bind(&bind_text)?,
         restic_command,
+        heartbeat,
     })
 }
 
@@ -126,6 +147,27 @@ mod tests {
         let s = resolve(flags, &e).unwrap();
         assert_eq!(s.config, PathBuf::from("/f"));
         assert_eq!(s.bind, "0.0.0.0:1".parse().unwrap());
+    }
+
+    #[test]
+    fn backrests_command_line_defaults_to_backrests_paths() {
+        let flags = Flags {
+            backrest_defaults: true,
+            heartbeat: Some("10m".into()),
+            ..Flags::default()
+        };
+        let s = resolve(flags, env(&[("HOME", "/home/u")])).unwrap();
+        assert_eq!(
+            s.config,
+            PathBuf::from("/home/u/.config/backrest/config.json")
+        );
+        assert_eq!(s.data_dir, PathBuf::from("/home/u/.local/share/backrest"));
+        assert_eq!(s.heartbeat, Some(Duration::from_secs(600)));
+        let e = env(&[("BACKREST_MULTIHOST_HEARTBEAT_INTERVAL", "1h")]);
+        let s = resolve(Flags::default(), &e).unwrap();
+        assert_eq!(s.heartbeat, Some(Duration::from_secs(3600)));
+        let e = env(&[("BACKREST_MULTIHOST_HEARTBEAT_INTERVAL", "soon")]);
+        assert!(resolve(Flags::default(), &e).is_err());
     }
 
     #[test]

@@ -270,7 +270,8 @@ function RestoreDetails({ op }: { op: Operation }) {
   );
 }
 
-/** Links to the operation's files as tar.gz and zip, signed by the server on demand. */
+/** Links to the operation's files, signed by the server on demand: a file as itself, a directory as
+ * tar.gz or zip. */
 export function DownloadButtons({ opId, filePath, label }: { opId: bigint; filePath?: string; label: string }) {
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -286,6 +287,15 @@ export function DownloadButtons({ opId, filePath, label }: { opId: bigint; fileP
   }, [opId, filePath]);
   if (error) return <span className="field-error">{error}</span>;
   if (!url) return <span className="muted small">Preparing download…</span>;
+  if (!url.endsWith(".tar.gz")) {
+    return (
+      <div className="row">
+        <a className="button" href={downloadLink(url)} download>
+          {label}
+        </a>
+      </div>
+    );
+  }
   return (
     <div className="row">
       <a className="button" href={downloadLink(url)} download>

@@ -30,4 +30,9 @@ describe("download links", () => {
     expect(downloadLink("./download/tok/docs.tar.gz")).toBe("http://localhost:3000/cairn/download/tok/docs.tar.gz");
     expect(downloadLink("./download/tok/docs.tar.gz", "zip")).toBe("http://localhost:3000/cairn/download/tok/docs.zip?format=zip");
   });
+
+  it("keep a single file's own name", () => {
+    window.history.replaceState(null, "", "/cairn/index.html#/plan/x");
+    expect(downloadLink("./download/tok/notes.txt")).toBe("http://localhost:3000/cairn/download/tok/notes.txt");
+  });
 });

@@ -1,5 +1,6 @@
-// Download links: the server signs a relative `./download/<token>/<name>.tar.gz`; the page turns it
-// into an absolute URL under the API's base, asking for zip when wanted.
+// Download links: the server signs a relative `./download/<token>/<name>` (a file, which downloads as
+// itself) or `<name>.tar.gz` (a directory); the page turns it into an absolute URL under the API's
+// base, asking for zip when wanted.
 import { apiBase } from "../api/client";
 
 export function downloadLink(signed: string, format?: "zip"): string {

@@ -247,12 +247,13 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
             c.schedule.as_option(),
         );
         use cairn_proto::v1::__buffa::oneof::check_policy::Mode;
+        // 0 is what Backrest writes for "structure only" from its form; Backrest accepts it too.
         if let Some(Mode::ReadDataSubsetPercent(pct)) = c.mode
-            && !(pct > 0.0 && pct <= 100.0)
+            && !(0.0..=100.0).contains(&pct)
         {
             k.err(
                 format!("{path}.checkPolicy.readDataSubsetPercent"),
-                "must be above 0 and at most 100",
+                "must be from 0 (check the structure only) to 100",
             );
         }
     }
@@ -313,4 +314,35 @@ fn check_plan(k: &mut Check, path: &str, plan: &Plan, repo_ids: &[&str]) {
 fn is_windows_absolute(p: &str) -> bool {
     let b = p.as_bytes();
     b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && (b[2] == b'\\' || b[2] == b'/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::validate;
+
+    fn check_percent(pct: &str) -> Vec<String> {
+        let text = format!(
+            r#"{{"version": 6, "instance": "i", "repos": [{{"id": "r", "uri": "/r", "password": "p",
+               "guid": "{}", "checkPolicy": {{"readDataSubsetPercent": {pct}}}}}]}}"#,
+            "a".repeat(64)
+        );
+        let config = crate::parse(&text).unwrap().config;
+        match validate(&config) {
+            Ok(()) => Vec::new(),
+            Err(e) => e.paths().into_iter().map(str::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_read_data_subset_of_zero_is_accepted_as_backrest_does() {
+        assert!(check_percent("0").is_empty());
+        assert!(check_percent("100").is_empty());
+        for bad in ["-1", "100.5"] {
+            assert_eq!(
+                check_percent(bad),
+                vec!["repos[0].checkPolicy.readDataSubsetPercent"],
+                "{bad}"
+            );
+        }
+    }
 }

@@ -200,25 +200,45 @@ fn walk<S: IndexedTree>(
     Ok(())
 }
 
+/// What a dump writes, as restic's `dump` does: an archive, or a file's contents as they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DumpForm {
+    Tar,
+    Zip,
+    Plain,
+}
+
 pub fn dump(
     job: &Job,
     out: &Out,
     snapshot: &str,
     path: &str,
-    zip: bool,
+    form: DumpForm,
 ) -> Result<serde_json::Value, Fail> {
     let repo = repo::open(job, out, false)?.repo.to_indexed()?;
     let node = node_at(&repo, snapshot, path)?;
+    let mut sink = Frames {
+        out,
+        buf: Vec::with_capacity(CHUNK),
+    };
+    if form == DumpForm::Plain {
+        if !matches!(node.node_type, NodeType::File) {
+            return Err(Fail::invalid(format!(
+                "{path} is not a file in snapshot {snapshot}; download a directory as an archive"
+            )));
+        }
+        std::io::copy(&mut NodeReader::new(&repo, &node)?, &mut sink)
+            .map_err(|e| Fail::other(format!("writing {path}: {e}")))?;
+        sink.flush()
+            .map_err(|e| Fail::other(format!("writing {path}: {e}")))?;
+        return Ok(serde_json::Value::Null);
+    }
     let base = if path == "/" {
         String::new()
     } else {
         node.name().to_string_lossy().into_owned()
     };
-    let sink = Frames {
-        out,
-        buf: Vec::with_capacity(CHUNK),
-    };
-    let mut archive = Archive::new(sink, zip);
+    let mut archive = Archive::new(sink, form == DumpForm::Zip);
     walk(&repo, &node, &base, &mut |name, node| {
         archive.add(&repo, name, node)
     })?;

@@ -115,7 +115,15 @@ fn run(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
             snapshot,
             path,
             zip,
-        } => browse::dump(job, out, snapshot, path, *zip),
+            plain,
+        } => {
+            let form = match (*plain, *zip) {
+                (true, _) => browse::DumpForm::Plain,
+                (false, true) => browse::DumpForm::Zip,
+                (false, false) => browse::DumpForm::Tar,
+            };
+            browse::dump(job, out, snapshot, path, form)
+        }
         Task::Restore {
             snapshot,
             path,

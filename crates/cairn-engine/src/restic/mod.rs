@@ -547,17 +547,14 @@ impl Engine for ResticEngine {
         out: &mut (dyn tokio::io::AsyncWrite + Unpin + Send),
     ) -> Result<()> {
         let path = normalize_dir(path)?;
-        let archive = match format {
-            ArchiveFormat::Tar => "tar",
-            ArchiveFormat::Zip => "zip",
-        };
-        let args = vec![
-            "dump".into(),
-            "--archive".into(),
-            archive.into(),
-            snapshot.to_string(),
-            path,
-        ];
+        // Without --archive, restic dumps a file as it is (and a directory as tar).
+        let mut args: Vec<String> = vec!["dump".into()];
+        match format {
+            ArchiveFormat::Tar => args.extend(["--archive".into(), "tar".into()]),
+            ArchiveFormat::Zip => args.extend(["--archive".into(), "zip".into()]),
+            ArchiveFormat::Plain => {}
+        }
+        args.extend([snapshot.to_string(), path]);
         let (mut cmd, display) = self.command(repo, &args)?;
         let mut child = cmd.spawn().map_err(|e| EngineError::io(&display, e))?;
         let mut stdout = child

@@ -202,7 +202,7 @@ impl Backrest for BackrestApi {
             .get(req.op_id)
             .map_err(crate::errors::oplog)?
             .ok_or_else(|| ConnectError::not_found(format!("no operation {}", req.op_id)))?;
-        let value = crate::download::url_for(&self.s, &op, req.file_path)?;
+        let value = crate::download::url_for(&self.s, &op, req.file_path).await?;
         Response::ok(StringValue {
             value,
             ..StringValue::default()

@@ -46,7 +46,7 @@ function policyErrors(r: Repo): FieldErrors {
   const unused = r.prunePolicy?.maxUnusedPercent ?? 0;
   if (unused < 0 || unused > 100) e["prunePolicy.maxUnusedPercent"] = "Give a percentage from 0 to 100.";
   const mode = r.checkPolicy?.mode;
-  if (mode?.case === "readDataSubsetPercent" && (mode.value <= 0 || mode.value > 100)) {
+  if (mode?.case === "readDataSubsetPercent" && (mode.value < 0 || mode.value > 100)) {
     e["checkPolicy.readDataSubsetPercent"] = "Give a percentage from 0 to 100.";
   }
   return e;

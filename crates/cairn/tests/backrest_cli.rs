@@ -1,0 +1,186 @@
+//! End to end: cairn started the way a Backrest unit file or container starts Backrest, with the
+//! binary swapped and nothing else changed: its name, its flags (Go style), its default paths and its
+//! data directory, whose history files cairn must leave exactly as they were.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+mod support;
+
+use rusqlite::Connection;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::*;
+use tempfile::TempDir;
+
+/// `dir/bin/backrest`: this build's cairn binary under Backrest's name (made on first use).
+fn backrest_binary(dir: &Path) -> PathBuf {
+    let path = dir.join("bin/backrest");
+    if !path.exists() {
+        std::fs::create_dir_all(dir.join("bin")).unwrap();
+        std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_cairn"), &path).unwrap();
+    }
+    path
+}
+
+/// `backrest ARGS` with home `dir` and a clean environment, as a unit file would start it.
+fn backrest(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(backrest_binary(dir));
+    c.env_clear()
+        .env("HOME", dir)
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("RUST_LOG", "info")
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    c
+}
+
+/// Backrest's data directory as Backrest 1.10+ leaves it: its operation log (schema 6, with its lock
+/// file), its task-log store and its session key. Built from the schema in the reference, with one
+/// operation row in it.
+fn backrest_data_dir(data: &Path) {
+    std::fs::create_dir_all(data.join("tasklogs")).unwrap();
+    let oplog = Connection::open(data.join("oplog.sqlite")).unwrap();
+    oplog
+        .execute_batch(
+            "CREATE TABLE operations (id INTEGER PRIMARY KEY AUTOINCREMENT, ogid INTEGER NOT NULL,
+                original_id INTEGER NOT NULL, original_flow_id INTEGER NOT NULL,
+                modno INTEGER NOT NULL, flow_id INTEGER NOT NULL, start_time_ms INTEGER NOT NULL,
+                status INTEGER NOT NULL, snapshot_id STRING NOT NULL, operation BLOB NOT NULL);
+             CREATE TABLE operation_groups (ogid INTEGER PRIMARY KEY AUTOINCREMENT, instance_id STRING,
+                original_instance_keyid STRING, repo_guid STRING, repo_id STRING, plan_id STRING);
+             CREATE TABLE oplog_metadata (key TEXT PRIMARY KEY, value BLOB);
+             INSERT INTO operation_groups VALUES (1, 'host-a', '', 'g', 'repo', 'plan');
+             INSERT INTO operations VALUES (1, 1, 0, 0, 1, 1, 1700000000000, 4, '', x'08011001');
+             INSERT INTO oplog_metadata VALUES ('version', x'0600000000000000');
+             PRAGMA user_version = 6;",
+        )
+        .unwrap();
+    drop(oplog);
+    std::fs::write(data.join("oplog.sqlite.lock"), b"").unwrap();
+    Connection::open(data.join("tasklogs/logs.sqlite"))
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE logs (id TEXT PRIMARY KEY, expiration_ts_unix INTEGER, owner_opid INTEGER,
+                data_fname TEXT, data_gz BLOB);",
+        )
+        .unwrap();
+    std::fs::write(data.join("jwt-secret"), [7u8; 64]).unwrap();
+}
+
+/// Every file under `dir` (outside cairn's own folder) with its bytes.
+fn snapshot_files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "cairn") {
+            continue;
+        }
+        if path.is_dir() {
+            out.extend(snapshot_files(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_backrest_unit_file_runs_cairn_with_backrests_paths_and_leaves_its_history_alone() {
+    let dir = TempDir::new().unwrap();
+    let config_dir = dir.path().join(".config/backrest");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.json"),
+        r#"{"version": 6, "instance": "host-a", "auth": {"disabled": true}}"#,
+    )
+    .unwrap();
+    let data = dir.path().join(".local/share/backrest");
+    backrest_data_dir(&data);
+    let before = snapshot_files(&data);
+
+    // ExecStart=/usr/local/bin/backrest -bind-address 127.0.0.1:PORT (no subcommand, Go flags).
+    let port = free_port();
+    let mut child = backrest(dir.path(), &["-bind-address", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
+    wait_healthy(&mut child, port);
+    let (status, body) = http_post_json(port, "/v1.Backrest/GetConfig", "{}", "").unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"instance\":\"host-a\""), "{body}");
+    let out = terminate(child);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("holds Backrest's history"), "{log}");
+
+    assert_eq!(snapshot_files(&data), before, "Backrest's files changed");
+    assert!(data.join("cairn/oplog.sqlite").exists());
+    assert!(data.join("cairn/tasklogs/logs.sqlite").exists());
+    assert!(!dir.path().join(".config/cairn").exists());
+}
+
+#[test]
+fn each_of_backrests_flags_is_taken_with_its_meaning() {
+    let dir = TempDir::new().unwrap();
+    let config = dir.path().join("etc/config.json");
+    std::fs::create_dir_all(config.parent().unwrap()).unwrap();
+    std::fs::write(
+        &config,
+        r#"{"version": 6, "instance": "host-b", "auth": {"disabled": true}}"#,
+    )
+    .unwrap();
+    let data = dir.path().join("var/data");
+    let port = free_port();
+    let restic = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v restic"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let mut child = backrest(
+        dir.path(),
+        &[
+            "--config-file",
+            config.to_str().unwrap(),
+            "-data-dir",
+            data.to_str().unwrap(),
+            &format!("-bind-address=127.0.0.1:{port}"),
+            "-restic-cmd",
+            restic.trim(),
+            "-multihost-heartbeat-interval",
+            "10m",
+            "-tray=false",
+        ],
+    )
+    .spawn()
+    .unwrap();
+    wait_healthy(&mut child, port);
+    let (_, body) = http_post_json(port, "/v1.Backrest/GetConfig", "{}", "").unwrap();
+    assert!(body.contains("\"instance\":\"host-b\""), "{body}");
+    let out = terminate(child);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{log}");
+    assert!(log.contains("heartbeat interval has no effect"), "{log}");
+    assert!(data.join("oplog.sqlite").exists(), "{log}");
+
+    let version = backrest(dir.path(), &["-version"]).output().unwrap();
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).starts_with("cairn version: "));
+
+    let deps = backrest(dir.path(), &["-install-deps-only"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&deps.stdout);
+    assert!(deps.status.success(), "{said}");
+    assert!(said.contains("cairn installs nothing"), "{said}");
+
+    let bad = backrest(dir.path(), &["-data-dir"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("flag needs an argument: -data-dir"), "{err}");
+}
