@@ -2,8 +2,9 @@
 //! the token is an HS256 JWT under a key made at each start, valid 24 hours, and is the download's only
 //! credential, as in Backrest (a browser follows the link without headers). A restore operation's URL
 //! streams files from its restore target; an indexed snapshot's streams a path of the snapshot through
-//! the engine. A file downloads as itself, as in Backrest (and as `restic dump` gives a file whatever
-//! archive format is asked for); a directory as tar.gz (default) or zip (`?format=zip` or a `.zip` name).
+//! the engine. A file of a snapshot downloads as itself, as in Backrest (and as `restic dump` gives a
+//! file whatever archive format is asked for); a directory of a snapshot, and a restore's files (as
+//! Backrest gives them), as tar.gz (default) or zip (`?format=zip` or a `.zip` name).
 use crate::archive::{self, Format};
 use crate::signer::Signer;
 use crate::state::{ServerError, Shared, random_bytes};
@@ -61,6 +62,7 @@ enum Source {
     Snapshot(SnapshotPath),
 }
 
+#[derive(Clone)]
 struct SnapshotPath {
     repo_id: String,
     snapshot_id: String,
@@ -74,18 +76,17 @@ pub async fn url_for(s: &Shared, op: &Operation, file_path: &str) -> Result<Stri
     let token = s
         .downloads
         .sign(op.id, file_path, chrono::Utc::now().timestamp());
-    if is_file(s, &src).await {
+    if is_plain(s, &src).await {
         return Ok(format!("./download/{token}/{name}"));
     }
     Ok(format!("./download/{token}/{name}.tar.gz"))
 }
 
-/// Whether a download's source is one regular file (never following a link).
-async fn is_file(s: &Shared, src: &Source) -> bool {
+/// Whether a download is one regular file of a snapshot, which downloads as itself (a restore's files
+/// are always archived, as Backrest does).
+async fn is_plain(s: &Shared, src: &Source) -> bool {
     match src {
-        Source::Local(path) => tokio::fs::symlink_metadata(path)
-            .await
-            .is_ok_and(|m| m.is_file()),
+        Source::Local(_) => false,
         Source::Snapshot(p) => s
             .orch
             .is_snapshot_file(&p.repo_id, &p.snapshot_id, &p.path)
@@ -192,8 +193,10 @@ async fn serve(
     let src = source(&op, &claims.path)
         .map_err(|e| (StatusCode::NOT_FOUND, e.message.clone().unwrap_or_default()))?;
     let inner_name = archive_name(&op, &src);
-    if is_file(s, &src).await {
-        return Ok(plain_file(s, src, &inner_name));
+    if let Source::Snapshot(path) = &src
+        && is_plain(s, &src).await
+    {
+        return Ok(plain_file(s, path, &inner_name));
     }
     let name = params.get("name").map(String::as_str).unwrap_or_default();
     let format = Format::pick(query.get("format").map(String::as_str), name)
@@ -218,28 +221,14 @@ async fn serve(
         .into_response())
 }
 
-/// One file as it is: read from the restore target, or dumped from the snapshot by the engine.
-fn plain_file(s: &Arc<Shared>, src: Source, name: &str) -> Response {
+/// One file of a snapshot as it is, dumped by the engine.
+fn plain_file(s: &Arc<Shared>, path: &SnapshotPath, name: &str) -> Response {
     let (reader, writer) = tokio::io::duplex(PIPE);
     let (done, outcome) = tokio::sync::oneshot::channel();
-    match src {
-        Source::Local(path) => {
-            tokio::spawn(async move {
-                let copied = async {
-                    let mut file = tokio::fs::File::open(&path).await?;
-                    let mut writer = writer;
-                    tokio::io::copy(&mut file, &mut writer).await.map(drop)
-                };
-                let _ = done.send(copied.await);
-            });
-        }
-        Source::Snapshot(path) => {
-            let s = s.clone();
-            tokio::spawn(async move {
-                let _ = done.send(dump(&s, &path, ArchiveFormat::Plain, writer).await);
-            });
-        }
-    }
+    let (s, path) = (s.clone(), path.clone());
+    tokio::spawn(async move {
+        let _ = done.send(dump(&s, &path, ArchiveFormat::Plain, writer).await);
+    });
     (
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_string()),
