@@ -81,7 +81,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.starts_with("repos[0].autoUnlock"), "{err}");
-        assert!(parse("[1]").unwrap_err().to_string().contains("JSON object"));
+        assert!(
+            parse("[1]")
+                .unwrap_err()
+                .to_string()
+                .contains("JSON object")
+        );
         assert!(
             parse("{")
                 .unwrap_err()
