@@ -7,8 +7,9 @@
 //! Backrest runs for every operation.
 //!
 //! The steps run in `CAIRN_BENCH_RUNS` rounds (default 3), each on fresh repositories; within a round the
-//! quick steps (re-backups, check, ls) run three times, the others once, and the engines take turns to
-//! go first. The table gives the medians of all runs of a step. A step's time is its own work: the child
+//! initial backup (into fresh repositories each time) and the quick steps (re-backups, check, ls) run
+//! three times, the others once, and the engines take turns to go first. The table gives the medians of
+//! all runs of a step. A step's time is its own work: the child
 //! records it around the restic run or the engine call, so neither this binary's start-up nor finding
 //! restic (which a server does once) counts. One more row has restic check (`--read-data`) each
 //! engine's repository, for the memory restic needs on what the engine wrote.
@@ -416,6 +417,23 @@ impl Round<'_> {
         (0..3).for_each(|i| init(&self.path("repo", i)));
         let backup = |_: usize| vec![self.data.clone()];
         let own = |step| ("", step, "repo");
+        // The initial backup REPS times: into scratch repositories, then into the one later steps use.
+        for rep in 1..REPS {
+            let scratch = format!("first{rep}");
+            (0..3).for_each(|i| init(&self.path(&scratch, i)));
+            self.each(
+                table,
+                "initial backup",
+                ("", "backup", &scratch),
+                1,
+                &backup,
+            );
+            for i in 0..3 {
+                let repo = self.path(&scratch, i);
+                std::fs::remove_dir_all(repo.with_extension("cache")).ok();
+                std::fs::remove_dir_all(repo).ok();
+            }
+        }
         self.each(table, "initial backup", own("backup"), 1, &backup);
         // Quick, repeatable steps run REPS times a round; the rest once.
         self.each(table, "unchanged re-backup", own("backup"), REPS, &backup);
