@@ -3,7 +3,7 @@
 use super::EmbeddedEngine;
 use super::client::Handlers;
 use super::flags::{self, RunSettings, Scope};
-use super::protocol::{BackupTask, Event, Task};
+use super::protocol::{BackupTask, DumpForm, Event, Task};
 use async_trait::async_trait;
 use cairn_engine::keep_flags;
 use cairn_engine::shared::ls_cache::cached_ls;
@@ -210,8 +210,11 @@ impl Engine for EmbeddedEngine {
         let task = Task::Dump {
             snapshot: snapshot.to_string(),
             path: normalize_dir(path)?,
-            zip: format == ArchiveFormat::Zip,
-            plain: format == ArchiveFormat::Plain,
+            form: match format {
+                ArchiveFormat::Tar => DumpForm::Tar,
+                ArchiveFormat::Zip => DumpForm::Zip,
+                ArchiveFormat::Plain => DumpForm::Plain,
+            },
         };
         let (job, env) = self.job(repo, task, RunSettings::default())?;
         let mut ignore = |_: Event| {};

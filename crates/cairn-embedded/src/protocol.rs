@@ -9,6 +9,15 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+/// What a dump writes, as restic's `dump` does: an archive, or one file's contents as they are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DumpForm {
+    Tar,
+    Zip,
+    Plain,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Job {
     pub location: Location,
@@ -65,10 +74,7 @@ pub enum Task {
     Dump {
         snapshot: String,
         path: String,
-        zip: bool,
-        /// One file's contents as they are, instead of an archive.
-        #[serde(default)]
-        plain: bool,
+        form: DumpForm,
     },
     Forget {
         /// restic's `--keep-*` flags with their values.

@@ -2,6 +2,7 @@
 //! snapshot path for downloads. These run at once, outside the task queue, like Backrest's.
 use crate::error::{OrchestratorError, Result};
 use crate::orchestrator::{Orchestrator, find_repo};
+use cairn_engine::shared::snapshot_path::parent_of;
 use cairn_engine::{ArchiveFormat, SnapshotFilter, snapshot_tags};
 use cairn_proto::quoted;
 use cairn_proto::v1::{LsEntry, ResticSnapshot};
@@ -73,15 +74,11 @@ impl Orchestrator {
         path: &str,
     ) -> Result<bool> {
         let path = path.trim_end_matches('/');
-        let parent = match path.rsplit_once('/') {
-            Some(("", _)) | None => "/",
-            Some((parent, _)) => parent,
-        };
         if path.is_empty() {
             return Ok(false);
         }
         let entries = self
-            .list_snapshot_files(repo_id, snapshot_id, parent)
+            .list_snapshot_files(repo_id, snapshot_id, parent_of(path))
             .await?;
         Ok(entries.iter().any(|e| e.path == path && e.r#type == "file"))
     }

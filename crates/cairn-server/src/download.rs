@@ -76,23 +76,23 @@ pub async fn url_for(s: &Shared, op: &Operation, file_path: &str) -> Result<Stri
     let token = s
         .downloads
         .sign(op.id, file_path, chrono::Utc::now().timestamp());
-    if is_plain(s, &src).await {
+    if plain_file_of(s, &src).await.is_some() {
         return Ok(format!("./download/{token}/{name}"));
     }
     Ok(format!("./download/{token}/{name}.tar.gz"))
 }
 
-/// Whether a download is one regular file of a snapshot, which downloads as itself (a restore's files
-/// are always archived, as Backrest does).
-async fn is_plain(s: &Shared, src: &Source) -> bool {
-    match src {
-        Source::Local(_) => false,
-        Source::Snapshot(p) => s
-            .orch
-            .is_snapshot_file(&p.repo_id, &p.snapshot_id, &p.path)
-            .await
-            .unwrap_or(false),
-    }
+/// The snapshot path of a download that is one regular file of a snapshot, which downloads as itself;
+/// None for a snapshot directory and for a restore's files (always archived, as Backrest does).
+async fn plain_file_of<'a>(s: &Shared, src: &'a Source) -> Option<&'a SnapshotPath> {
+    let Source::Snapshot(p) = src else {
+        return None;
+    };
+    s.orch
+        .is_snapshot_file(&p.repo_id, &p.snapshot_id, &p.path)
+        .await
+        .unwrap_or(false)
+        .then_some(p)
 }
 
 /// The name of the archive's top entry: what was restored or the snapshot path's last part.
@@ -193,9 +193,7 @@ async fn serve(
     let src = source(&op, &claims.path)
         .map_err(|e| (StatusCode::NOT_FOUND, e.message.clone().unwrap_or_default()))?;
     let inner_name = archive_name(&op, &src);
-    if let Source::Snapshot(path) = &src
-        && is_plain(s, &src).await
-    {
+    if let Some(path) = plain_file_of(s, &src).await {
         return Ok(plain_file(s, path, &inner_name));
     }
     let name = params.get("name").map(String::as_str).unwrap_or_default();
@@ -208,17 +206,26 @@ async fn serve(
         Source::Snapshot(path) => spawn_snapshot(s.clone(), path, format, writer, done),
     }
     let file = format!("{inner_name}.{}", format.extension());
-    Ok((
+    Ok(attachment(
+        format.content_type(),
+        &file,
+        body(reader, outcome),
+    ))
+}
+
+/// A download response: `body` saved by the browser as `file`.
+fn attachment(content_type: &str, file: &str, body: Body) -> Response {
+    (
         [
-            (header::CONTENT_TYPE, format.content_type().to_string()),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{file}\""),
             ),
         ],
-        body(reader, outcome),
+        body,
     )
-        .into_response())
+        .into_response()
 }
 
 /// One file of a snapshot as it is, dumped by the engine.
@@ -229,17 +236,7 @@ fn plain_file(s: &Arc<Shared>, path: &SnapshotPath, name: &str) -> Response {
     tokio::spawn(async move {
         let _ = done.send(dump(&s, &path, ArchiveFormat::Plain, writer).await);
     });
-    (
-        [
-            (header::CONTENT_TYPE, "application/octet-stream".to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        body(reader, outcome),
-    )
-        .into_response()
+    attachment("application/octet-stream", name, body(reader, outcome))
 }
 
 /// How the archive writer ended: Ok, or why it stopped early.

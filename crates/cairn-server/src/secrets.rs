@@ -73,7 +73,8 @@ fn restore_hooks(field: &str, hooks: &mut [Hook], stored: &[Hook]) -> Result<(),
             return Err(invalid(
                 &format!("{field}.hooks[{j}]"),
                 format!(
-                    "holds the placeholder \"{REDACTED}\" but cairn cannot tell which stored hook it stands for; enter the value again"
+                    "holds the placeholder {} but cairn cannot tell which stored hook it stands for; enter the value again",
+                    quoted(REDACTED)
                 ),
             ));
         };
@@ -171,7 +172,10 @@ fn restore_from(field: &str, value: &mut String, old: Option<&String>) -> Result
     *value = old.filter(|o| !o.is_empty()).cloned().ok_or_else(|| {
         invalid(
             field,
-            format!("holds the placeholder \"{REDACTED}\" but nothing is stored for it; enter the value again"),
+            format!(
+                "holds the placeholder {} but nothing is stored for it; enter the value again",
+                quoted(REDACTED)
+            ),
         )
     })?;
     Ok(())
@@ -214,7 +218,8 @@ pub fn restore_repo(field: &str, repo: &mut Repo, old: Option<&Repo>) -> Result<
         invalid(
             field,
             format!(
-                "{what} is the placeholder \"{REDACTED}\" but no stored repository {} has one; enter the real value",
+                "{what} is the placeholder {} but no stored repository {} has one; enter the real value",
+                quoted(REDACTED),
                 quoted(&repo.id)
             ),
         )

@@ -47,7 +47,8 @@ pub enum FlagError {
     MissingValue(String),
     /// A switch given a value other than true or false.
     #[error(
-        "invalid boolean value {value} for -{name}: use -{name}, -{name}=true or -{name}=false"
+        "invalid boolean value {} for -{name}: use -{name}, -{name}=true or -{name}=false",
+        cairn_proto::quoted(.value)
     )]
     NotABool {
         /// The switch.
@@ -144,7 +145,7 @@ fn switch_on(def: &BackrestFlag, value: Option<&str>) -> Result<bool, FlagError>
         Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
         Some(other) => Err(FlagError::NotABool {
             name: def.go.to_string(),
-            value: cairn_proto::quoted(other).to_string(),
+            value: other.to_string(),
         }),
     }
 }

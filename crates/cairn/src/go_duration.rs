@@ -3,7 +3,7 @@
 use cairn_proto::quoted;
 use std::time::Duration;
 
-/// Go's units, longest name first so that `ms` is not read as `m`.
+/// Go's units; where one name starts another (`m`, `ms`), the longest that matches is taken.
 const UNITS: [(&str, f64); 8] = [
     ("ns", 1e-9),
     ("us", 1e-6),

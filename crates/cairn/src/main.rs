@@ -338,6 +338,12 @@ struct ServeOnly {
 
 fn run_server(flags: settings::Flags, only: ServeOnly) -> anyhow::Result<()> {
     let mut settings = settings::resolve(flags, |k| std::env::var(k).ok())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    if only.install_deps_only {
+        return runtime.block_on(report_engine(&settings));
+    }
     let own = data_dir::own(&settings.data_dir);
     if own != settings.data_dir {
         tracing::info!(
@@ -346,12 +352,6 @@ fn run_server(flags: settings::Flags, only: ServeOnly) -> anyhow::Result<()> {
             "the data directory holds Backrest's history; cairn keeps its own files in its cairn folder and never writes Backrest's"
         );
         settings.data_dir = own;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?;
-    if only.install_deps_only {
-        return runtime.block_on(report_engine(&settings));
     }
     if only.tray {
         tracing::info!("cairn has no tray icon; serving as usual (Backrest's -tray)");

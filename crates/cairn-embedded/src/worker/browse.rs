@@ -3,7 +3,7 @@
 //! --no-lock` do not need one to be safe.
 use super::archive::Archive;
 use super::{Fail, Out, repo};
-use crate::protocol::Job;
+use crate::protocol::{DumpForm, Job};
 use cairn_engine::shared::restic_json as json;
 use cairn_proto::v1::{LsEntry, ResticSnapshot};
 use rustic_core::repofile::{Node, NodeType, SnapshotFile};
@@ -198,14 +198,6 @@ fn walk<S: IndexedTree>(
         }
     }
     Ok(())
-}
-
-/// What a dump writes, as restic's `dump` does: an archive, or a file's contents as they are.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DumpForm {
-    Tar,
-    Zip,
-    Plain,
 }
 
 pub fn dump(

@@ -114,16 +114,8 @@ fn run(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
         Task::Dump {
             snapshot,
             path,
-            zip,
-            plain,
-        } => {
-            let form = match (*plain, *zip) {
-                (true, _) => browse::DumpForm::Plain,
-                (false, true) => browse::DumpForm::Zip,
-                (false, false) => browse::DumpForm::Tar,
-            };
-            browse::dump(job, out, snapshot, path, form)
-        }
+            form,
+        } => browse::dump(job, out, snapshot, path, *form),
         Task::Restore {
             snapshot,
             path,

@@ -12,7 +12,7 @@ use crate::retention::keep_flags;
 use crate::shared::ls_cache::{LsCache, cached_ls};
 use crate::shared::restic_json as json;
 use crate::shared::restore_staging::Staging;
-use crate::shared::snapshot_path::normalize_dir;
+use crate::shared::snapshot_path::{normalize_dir, parent_of};
 use async_trait::async_trait;
 use cairn_proto::v1::{
     BackupProgressError, LsEntry, Repo, RepoStats, ResticSnapshot, RestoreProgressEntry,
@@ -695,13 +695,6 @@ async fn local_snapshot_id(uri: &str, short: &str) -> Option<String> {
     found
 }
 
-fn parent_of(path: &str) -> String {
-    match path.rsplit_once('/') {
-        Some(("", _)) | None => "/".to_string(),
-        Some((parent, _)) => parent.to_string(),
-    }
-}
-
 fn restore_entry(m: &Message) -> RestoreProgressEntry {
     RestoreProgressEntry {
         message_type: m.message_type.clone(),
@@ -729,16 +722,5 @@ async fn measured_summary(root: &Path) -> RestoreProgressEntry {
         files_restored: files,
         percent_done: 1.0,
         ..Default::default()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_parent_of_a_snapshot_path_is_its_directory() {
-        assert_eq!(parent_of("/src"), "/");
-        assert_eq!(parent_of("/src/a.txt"), "/src");
     }
 }

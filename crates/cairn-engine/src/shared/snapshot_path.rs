@@ -24,6 +24,14 @@ pub fn normalize_dir(dir: &str) -> Result<String> {
     })
 }
 
+/// The directory holding a normalised snapshot path ("/" for a top-level entry and for "/" itself).
+pub fn parent_of(path: &str) -> &str {
+    match path.rsplit_once('/') {
+        Some(("", _)) | None => "/",
+        Some((parent, _)) => parent,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -34,5 +42,11 @@ mod tests {
         assert_eq!(normalize_dir("/").unwrap(), "/");
         assert!(normalize_dir("a").is_err());
         assert!(normalize_dir("/a/../../etc").is_err());
+    }
+
+    #[test]
+    fn the_parent_of_a_snapshot_path_is_its_directory() {
+        assert_eq!(parent_of("/src"), "/");
+        assert_eq!(parent_of("/src/a.txt"), "/src");
     }
 }
