@@ -66,6 +66,9 @@ pub enum ConfigError {
         #[source]
         source: crate::migrate::MigrationError,
     },
+    /// The multihost identity could not be made.
+    #[error("cannot make the instance's multihost identity: {0}")]
+    Identity(#[from] crate::identity::IdentityError),
     /// Validation found problems; holds every field error found.
     #[error("config is invalid ({n} problem(s)):\n{0}", n = .0.0.len())]
     Invalid(ValidationErrors),

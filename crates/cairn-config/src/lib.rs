@@ -4,6 +4,7 @@
 mod codec;
 mod defaults;
 mod error;
+pub mod identity;
 mod migrate;
 mod store;
 mod unknown;

@@ -62,6 +62,7 @@ impl ConfigStore {
                     path: path.clone(),
                     source,
                 })?;
+                crate::identity::populate(&mut doc.config)?;
                 validate(&doc.config).map_err(ConfigError::Invalid)?;
                 write_atomic(&path, &render(&path, &doc, sealer)?)?;
                 tracing::info!(path = %path.display(), "wrote a new default config");
@@ -95,10 +96,15 @@ impl ConfigStore {
             path: path.to_path_buf(),
             source,
         })?;
+        let populated = crate::identity::populate(&mut doc.config)?;
         validate(&doc.config).map_err(ConfigError::Invalid)?;
-        if migrated {
+        if migrated || populated {
             write_atomic(path, &render(path, &doc, sealer)?)?;
-            tracing::info!(path = %path.display(), from, to = doc.config.version, "migrated config");
+            if migrated {
+                tracing::info!(path = %path.display(), from, to = doc.config.version, "migrated config");
+            } else {
+                tracing::info!(path = %path.display(), keyid = %identity_of(&doc.config), "made the instance's multihost identity");
+            }
         }
         Ok(doc)
     }
@@ -139,6 +145,7 @@ impl ConfigStore {
     }
 
     fn commit(&self, current: &mut Document, mut new: Config) -> Result<Config> {
+        crate::identity::populate(&mut new)?;
         normalize(&mut new);
         validate(&new).map_err(ConfigError::Invalid)?;
         new.modno = current.config.modno + 1;
@@ -152,6 +159,15 @@ impl ConfigStore {
         *current = doc;
         Ok(current.config.clone())
     }
+}
+
+/// The identity's key id, for logs.
+fn identity_of(config: &Config) -> &str {
+    config
+        .multihost
+        .as_option()
+        .and_then(|m| m.identity.as_option())
+        .map_or("", |i| i.keyid.as_str())
 }
 
 /// The file's text: secrets sealed when the config asks for it and a key is at hand.

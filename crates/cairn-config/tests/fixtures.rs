@@ -291,11 +291,18 @@ fn a_v3_config_gets_relative_prune_scheduling_and_a_guid() {
 }
 
 #[test]
-fn a_v5_identity_without_the_ed25519_prefix_is_dropped_and_the_rest_kept() {
+fn a_v5_identity_without_the_ed25519_prefix_is_replaced_and_the_rest_kept() {
     let (_dir, path) = install("backrest-v5-bad-identity.json");
     let c = open(&path).unwrap().get();
     let mh = c.multihost.as_option().unwrap();
-    assert!(mh.identity.is_unset());
+    let identity = mh.identity.as_option().expect("a new identity is made");
+    assert!(identity.keyid.starts_with("ed25519."));
+    assert_eq!(cairn_config::identity::check(identity), Ok(()));
+    assert_eq!(
+        open(&path).unwrap().get(),
+        c,
+        "written back once, kept after"
+    );
     assert_eq!(mh.authorized_clients.len(), 1);
     assert_eq!(c.auth.as_option().unwrap().users[0].name, "admin");
 }

@@ -1,12 +1,12 @@
-//! Backrest's `v1.Authentication` service: Login (open) and HashPassword (behind authentication in
-//! cairn; Backrest leaves it open, a free CPU-burning endpoint).
+//! Backrest's `v1.Authentication` service: Login (open) and HashPassword (open only while the
+//! first-run setup is pending, as Backrest's first-run dialog needs it; otherwise behind
+//! authentication in cairn, where Backrest leaves it open as a free CPU-burning endpoint).
 use crate::auth::password;
 use crate::auth::session::{SESSION_TTL_SECONDS, fingerprint};
 use crate::auth::throttle::Source;
 use crate::auth::{Refusal, auth_settings, find_user, modify_user, source_of, verify_login};
 use crate::state::Shared;
 use cairn_proto::types::StringValue;
-use cairn_proto::v1::__buffa::oneof::user::Password;
 use cairn_proto::v1::{Authentication, LoginRequest, LoginResponse};
 use connectrpc::{ConnectError, RequestContext, Response, ServiceRequest, ServiceResult};
 use std::sync::Arc;
@@ -62,7 +62,8 @@ pub async fn hash(s: &Shared, password: String) -> Result<String, ConnectError> 
         .map_err(|e| ConnectError::invalid_argument(e.to_string()))
 }
 
-/// Checks a user's password and opens a session; an imported bcrypt hash is replaced by argon2id.
+/// Checks a user's password and opens a session; an argon2id hash is replaced by bcrypt, which
+/// Backrest reads too.
 pub async fn login(
     s: &Shared,
     name: &str,
@@ -84,8 +85,8 @@ pub async fn login(
         Err(r) => return Err(ConnectError::unauthenticated(r.to_string())),
     };
     let hash = password::stored_hash(&verified.user).to_string();
-    let stored = if verified.upgrade {
-        upgrade(s, name, password, &hash).await?
+    let stored = if verified.rehash {
+        rehash(s, name, password, &hash).await?
     } else {
         hash
     };
@@ -98,10 +99,10 @@ pub fn session_token(s: &Shared, name: &str, stored_hash: &str) -> String {
         .issue(name, &fingerprint(stored_hash), now, SESSION_TTL_SECONDS)
 }
 
-/// Replaces a user's bcrypt hash with an argon2id hash of the same password, unless the stored hash
-/// changed since it was verified (a password change, or another login's upgrade, wins); returns the
+/// Replaces a user's argon2id hash with a bcrypt hash of the same password, unless the stored hash
+/// changed since it was verified (a password change, or another login's rehash, wins); returns the
 /// hash stored afterwards.
-async fn upgrade(
+async fn rehash(
     s: &Shared,
     name: &str,
     password: &str,
@@ -110,7 +111,7 @@ async fn upgrade(
     let new_hash = hash(s, password.to_string()).await?;
     let saved = modify_user(s, name, |u| {
         if password::stored_hash(u) == verified {
-            u.password = Some(Password::PasswordArgon2(new_hash.clone()));
+            u.password = Some(password::stored(new_hash.clone()));
         }
     })
     .map_err(crate::errors::config)?;
@@ -118,7 +119,7 @@ async fn upgrade(
         .map(|u| password::stored_hash(u).to_string())
         .unwrap_or_default();
     if now == new_hash {
-        tracing::info!(user = %name, "upgraded the user's bcrypt password hash to argon2id");
+        tracing::info!(user = %name, "replaced the user's argon2id password hash with bcrypt, which Backrest reads too");
     }
     Ok(now)
 }

@@ -14,7 +14,6 @@ use cairn_proto::cairn::v1::{
     TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
 };
 use cairn_proto::quoted;
-use cairn_proto::v1::__buffa::oneof::user::Password;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
 use connectrpc::{
     ConnectError, RequestContext, Response, ServiceRequest, ServiceResult, ServiceStream,
@@ -42,7 +41,7 @@ impl Cairn for CairnApi {
         let auth = auth_settings(&config);
         let oidc = crate::auth::oidc::settings(&config);
         Response::ok(AuthState {
-            setup_required: !auth.disabled && auth.users.is_empty() && oidc.is_none(),
+            setup_required: crate::auth::first_run::pending(&config),
             auth_disabled: auth.disabled,
             oidc_label: oidc
                 .filter(|_| !auth.disabled)
@@ -73,7 +72,7 @@ impl Cairn for CairnApi {
                 }
                 auth.users.push(User {
                     name: name.clone(),
-                    password: Some(Password::PasswordArgon2(stored.clone())),
+                    password: Some(crate::auth::password::stored(stored.clone())),
                     ..User::default()
                 });
                 Ok(())

@@ -7,8 +7,9 @@
 use crate::errors::invalid;
 use cairn_config::secrets::{SecretField, Shown, for_each_secret, hook_credentials, hook_secrets};
 use cairn_proto::quoted;
+use cairn_proto::v1::__buffa::oneof::user::Password;
 use cairn_proto::v1::multihost::{PairingToken, Peer};
-use cairn_proto::v1::{Config, Hook, Repo};
+use cairn_proto::v1::{Config, Hook, Repo, User};
 use connectrpc::ConnectError;
 use std::convert::Infallible;
 
@@ -36,6 +37,10 @@ pub fn redact(mut config: Config) -> Config {
     if let Some(auth) = config.auth.as_option_mut() {
         for user in &mut auth.users {
             user.totp_recovery_sha256.retain(|c| !c.is_empty());
+            // Whatever field holds the hash, it is shown where Backrest's UI looks for it.
+            if user.password.is_some() {
+                user.password = Some(Password::PasswordBcrypt(REDACTED.into()));
+            }
         }
     }
     config
@@ -102,27 +107,10 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
         let old_hooks = old.map(|p| p.hooks.as_slice()).unwrap_or_default();
         restore_hooks(&format!("plans[{i}]"), &mut plan.hooks, old_hooks)?;
     }
+    keep_left_out(incoming, stored);
     if let Some(auth) = incoming.auth.as_option_mut() {
         for (i, user) in auth.users.iter_mut().enumerate() {
-            // Two-factor secrets change only through enrolment: a client's values never count, and
-            // `two_factor` is only ever shown (GetConfig derives it from the secret), never stored.
-            let old = crate::auth::find_user(stored, &user.name);
-            user.totp_secret = old.map(|u| u.totp_secret.clone()).unwrap_or_default();
-            user.totp_recovery_sha256 = old
-                .map(|u| u.totp_recovery_sha256.clone())
-                .unwrap_or_default();
-            user.two_factor = false;
-            crate::auth::password::normalize(user);
-            if crate::auth::password::stored_hash(user) != REDACTED {
-                continue;
-            }
-            let old = crate::auth::find_user(stored, &user.name).ok_or_else(|| {
-                invalid(
-                    &format!("auth.users[{i}].passwordBcrypt"),
-                    format!("user {} is new: set a password for it", quoted(&user.name)),
-                )
-            })?;
-            user.password = old.password.clone();
+            restore_user(&format!("auth.users[{i}]"), user, stored)?;
         }
         if let Some(oidc) = auth.oidc.as_option_mut() {
             let old = stored.auth.as_option().and_then(|a| a.oidc.as_option());
@@ -133,21 +121,7 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
             )?;
         }
     }
-    let stored_identity = stored
-        .multihost
-        .as_option()
-        .and_then(|m| m.identity.as_option());
-    if let (Some(identity), Some(old)) = (
-        incoming
-            .multihost
-            .as_option_mut()
-            .and_then(|m| m.identity.as_option_mut()),
-        stored_identity,
-    ) && identity.ed25519priv.is_empty()
-        && identity.keyid == old.keyid
-    {
-        identity.ed25519priv = old.ed25519priv.clone();
-    }
+    restore_identity(incoming, stored)?;
     if let (Some(mh), Some(old)) = (
         incoming.multihost.as_option_mut(),
         stored.multihost.as_option(),
@@ -160,6 +134,81 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
         )?;
         restore_tokens(&mut mh.pairing_tokens, &old.pairing_tokens)?;
     }
+    Ok(())
+}
+
+/// Keeps the stored value of cairn's own settings (field numbers of 1000 and up) that a client left
+/// out: Backrest's UI does not know them, and rebuilds the auth section from its own schema.
+fn keep_left_out(incoming: &mut Config, stored: &Config) {
+    if incoming.cairn.is_unset() {
+        incoming.cairn = stored.cairn.clone();
+    }
+    if let (Some(auth), Some(old)) = (incoming.auth.as_option_mut(), stored.auth.as_option())
+        && auth.oidc.is_unset()
+    {
+        auth.oidc = old.oidc.clone();
+    }
+    for repo in &mut incoming.repos {
+        if repo.engine.is_empty()
+            && let Some(old) = stored.repos.iter().find(|r| r.id == repo.id)
+        {
+            repo.engine = old.engine.clone();
+        }
+    }
+}
+
+/// Puts a user's stored hash back where the client sent the placeholder or no password at all, and
+/// its two-factor secrets always: they change only through enrolment, and `two_factor` is only ever
+/// shown (GetConfig derives it from the secret), never stored.
+fn restore_user(field: &str, user: &mut User, stored: &Config) -> Result<(), ConnectError> {
+    let old = crate::auth::find_user(stored, &user.name);
+    user.totp_secret = old.map(|u| u.totp_secret.clone()).unwrap_or_default();
+    user.totp_recovery_sha256 = old
+        .map(|u| u.totp_recovery_sha256.clone())
+        .unwrap_or_default();
+    user.two_factor = false;
+    crate::auth::password::normalize(user);
+    let hash = crate::auth::password::stored_hash(user);
+    if !hash.is_empty() && hash != REDACTED {
+        return Ok(());
+    }
+    let old = old.ok_or_else(|| {
+        invalid(
+            &format!("{field}.passwordBcrypt"),
+            format!("user {} is new: set a password for it", quoted(&user.name)),
+        )
+    })?;
+    user.password = old.password.clone();
+    Ok(())
+}
+
+/// The multihost identity: its private key never leaves the server, so a client sends the key id
+/// alone (or nothing); the stored identity is kept then. A full key pair replaces it (validation
+/// checks that it is consistent); a bare key id that is not the stored one is refused.
+fn restore_identity(incoming: &mut Config, stored: &Config) -> Result<(), ConnectError> {
+    let Some(old) = stored
+        .multihost
+        .as_option()
+        .and_then(|m| m.identity.as_option())
+    else {
+        return Ok(());
+    };
+    let mh = incoming.multihost.get_or_insert_default();
+    let given = mh.identity.as_option();
+    if given.is_some_and(|id| !id.ed25519priv.is_empty()) {
+        return Ok(());
+    }
+    if let Some(id) = given.filter(|id| !id.keyid.is_empty() && id.keyid != old.keyid) {
+        return Err(invalid(
+            "sync.identity.keyId",
+            format!(
+                "is {} but this instance's identity is {}; its private key never leaves the server, so send the key id GetConfig gives (or leave the identity out), or replace the whole key pair",
+                quoted(&id.keyid),
+                quoted(&old.keyid)
+            ),
+        ));
+    }
+    mh.identity = old.clone().into();
     Ok(())
 }
 
@@ -250,8 +299,7 @@ pub fn restore_repo(field: &str, repo: &mut Repo, old: Option<&Repo>) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cairn_proto::v1::__buffa::oneof::user::Password;
-    use cairn_proto::v1::{Auth, Oidc, User};
+    use cairn_proto::v1::{Auth, Oidc};
 
     fn config() -> Config {
         Config {
@@ -363,5 +411,43 @@ mod tests {
         incoming.repos[0].id = "new".into();
         let e = restore(&mut incoming, &config()).unwrap_err();
         assert!(e.to_string().contains("repos[0]"), "{e}");
+    }
+
+    /// What Backrest's settings dialog sends back: the auth section rebuilt from its own schema
+    /// (cairn's fields gone, hashes as the placeholder or missing), the identity as its key id alone.
+    #[test]
+    fn what_a_backrest_client_leaves_out_is_kept() {
+        let mut stored = config();
+        let identity = cairn_config::identity::generate().unwrap();
+        stored.multihost.get_or_insert_default().identity = identity.clone().into();
+        stored.repos[0].engine = "embedded".into();
+        stored.cairn.get_or_insert_default().seal_secrets = true;
+        let mut sent = redact(stored.clone());
+        sent.cairn = Default::default();
+        sent.repos[0].engine.clear();
+        let auth = sent.auth.as_option_mut().unwrap();
+        auth.oidc = Default::default();
+        auth.users[0].password = None;
+        sent.multihost.as_option_mut().unwrap().identity = cairn_proto::v1::PrivateKey {
+            keyid: identity.keyid.clone(),
+            ..Default::default()
+        }
+        .into();
+        let mut back = sent.clone();
+        restore(&mut back, &stored).unwrap();
+        assert_eq!(back, stored);
+
+        sent.multihost = Default::default();
+        let mut back = sent.clone();
+        restore(&mut back, &stored).unwrap();
+        assert_eq!(back, stored, "no identity at all keeps the stored one");
+
+        sent.multihost.get_or_insert_default().identity = cairn_proto::v1::PrivateKey {
+            keyid: "ed25519.someone-else".into(),
+            ..Default::default()
+        }
+        .into();
+        let err = restore(&mut sent, &stored).unwrap_err();
+        assert!(err.to_string().contains("ed25519.someone-else"), "{err}");
     }
 }

@@ -42,8 +42,19 @@ const GUARDED: &[&str] = &[
     "cairn.v1.Cairn/RevokeApiToken",
 ];
 
+/// What Backrest's first-run dialog sends, let through while no user exists.
+const FIRST_RUN: &[&str] = &[
+    "v1.Backrest/GetConfig",
+    "v1.Backrest/SetConfig",
+    "v1.Authentication/HashPassword",
+];
+
 async fn refused_everywhere(s: &Server, auth: Auth<'_>, why: &str) {
-    for m in GUARDED {
+    refused_except(s, auth, why, &[]).await;
+}
+
+async fn refused_except(s: &Server, auth: Auth<'_>, why: &str, except: &[&str]) {
+    for m in GUARDED.iter().filter(|m| !except.contains(m)) {
         let (status, body) = s.call(m, json!({}), auth).await;
         assert_eq!(status, 401, "{m} {why}: {body}");
         assert_eq!(body["code"], "unauthenticated", "{m} {why}: {body}");
@@ -71,7 +82,12 @@ async fn first_run_setup_then_every_rpc_needs_a_valid_session() {
         .ok("cairn.v1.Cairn/GetAuthState", json!({}), Auth::None)
         .await;
     assert_eq!(state["setupRequired"], true, "{state}");
-    refused_everywhere(&s, Auth::None, "before setup").await;
+    refused_except(&s, Auth::None, "before setup", FIRST_RUN).await;
+    let shown = s.ok("v1.Backrest/GetConfig", json!({}), Auth::None).await;
+    assert!(
+        shown.get("repos").is_none() && shown.get("plans").is_none(),
+        "before setup GetConfig shows only what the first-run dialog needs: {shown}"
+    );
     let (status, body) = s
         .call(
             "v1.Authentication/Login",
@@ -94,8 +110,8 @@ async fn first_run_setup_then_every_rpc_needs_a_valid_session() {
         .await;
     let token = setup["token"].as_str().unwrap().to_string();
     assert!(
-        s.config_text().contains("$argon2id$"),
-        "the password is stored as argon2id"
+        s.config_text().contains("passwordBcrypt"),
+        "the password is stored as bcrypt, as Backrest stores it"
     );
     assert!(!s.config_text().contains("pw-1"));
     let (status, _) = s
@@ -171,7 +187,7 @@ async fn first_run_setup_then_every_rpc_needs_a_valid_session() {
             Auth::Bearer(&token),
         )
         .await;
-    assert!(hashed["value"].as_str().unwrap().starts_with("$argon2id$"));
+    assert!(bcrypt_verifies(hashed["value"].as_str().unwrap(), "x"));
 
     // API tokens: usable as Bearer, stored only as a hash, dead once revoked.
     let created = s
@@ -240,13 +256,16 @@ async fn first_run_setup_then_every_rpc_needs_a_valid_session() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn backrest_bcrypt_users_log_in_and_are_upgraded_to_argon2() {
-    use base64::Engine as _;
+async fn argon2_users_of_older_cairn_log_in_and_are_rehashed_for_backrest() {
+    use argon2::password_hash::{PasswordHasher, SaltString};
     let tmp = scratch();
     let src = make_source(tmp.path());
-    let bcrypt_hash = bcrypt::hash("old-pw", 4).unwrap();
-    let stored = base64::engine::general_purpose::STANDARD.encode(bcrypt_hash);
-    let auth = json!({"users": [{"name": "bob", "passwordBcrypt": stored}]});
+    let salt = SaltString::encode_b64(b"0123456789abcdef").unwrap();
+    let argon = argon2::Argon2::default()
+        .hash_password(b"old-pw", &salt)
+        .unwrap()
+        .to_string();
+    let auth = json!({"users": [{"name": "bob", "passwordArgon2": argon}]});
     let s = Server::start(config(tmp.path(), &src, auth)).await;
     s.ok(
         "v1.Backrest/GetConfig",
@@ -261,10 +280,12 @@ async fn backrest_bcrypt_users_log_in_and_are_upgraded_to_argon2() {
             Auth::None,
         )
         .await;
-    let text = s.config_text();
+    let file: serde_json::Value = serde_json::from_str(&s.config_text()).unwrap();
+    let user = &file["auth"]["users"][0];
+    assert!(user.get("passwordArgon2").is_none(), "{user}");
     assert!(
-        text.contains("passwordArgon2") && !text.contains(&stored),
-        "{text}"
+        bcrypt_verifies(user["passwordBcrypt"].as_str().unwrap(), "old-pw"),
+        "Backrest's check passes: {user}"
     );
     s.ok(
         "v1.Backrest/GetConfig",
@@ -279,10 +300,20 @@ async fn backrest_bcrypt_users_log_in_and_are_upgraded_to_argon2() {
             Auth::Basic("bob", "old-pw"),
         )
         .await;
-    assert!(
-        !cfg.to_string().contains("argon2id$"),
-        "hashes are never sent: {cfg}"
+    assert_eq!(
+        cfg["auth"]["users"][0],
+        json!({"name": "bob", "passwordBcrypt": "********"}),
+        "hashes are never sent, and shown where Backrest's UI looks"
     );
+}
+
+/// Backrest's check of a stored hash: base64-decode, then bcrypt.
+fn bcrypt_verifies(stored: &str, password: &str) -> bool {
+    use base64::Engine as _;
+    let text = base64::engine::general_purpose::STANDARD
+        .decode(stored)
+        .unwrap();
+    bcrypt::verify(password, std::str::from_utf8(&text).unwrap()).unwrap()
 }
 
 /// Password guessing is slowed: after a few failures from one address the next attempts are refused

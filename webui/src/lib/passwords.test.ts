@@ -24,6 +24,8 @@ describe("password hashes", () => {
     expect(passwordProblem("short", "short")).toMatch(/8 characters/);
     expect(passwordProblem("long enough", "long enougH")).toMatch(/differ/);
     expect(passwordProblem("long enough", "long enough")).toBeNull();
+    expect(passwordProblem("é".repeat(37), "é".repeat(37))).toMatch(/72 bytes/);
+    expect(passwordProblem("x".repeat(72), "x".repeat(72))).toBeNull();
   });
 
   it("checks a new user's name as the server does", () => {

@@ -1,6 +1,6 @@
-// Where a user's password hash goes in the config: HashPassword answers with an argon2id PHC string,
-// which belongs in `passwordArgon2`; anything else (a bcrypt hash from an older server) in
-// `passwordBcrypt`. GetConfig shows every stored hash as a placeholder that keeps it when sent back.
+// Where a user's password hash goes in the config: HashPassword answers with a bcrypt hash as Backrest
+// stores it, which belongs in `passwordBcrypt`; an argon2id PHC string (from an older cairn) in
+// `passwordArgon2`. GetConfig shows every stored hash as a placeholder that keeps it when sent back.
 import type { User } from "@gen/v1/config_pb";
 
 /** What GetConfig sends in place of a stored secret. */
@@ -21,6 +21,7 @@ export function passwordState(user: Pick<User, "password">): "stored" | "new" | 
 export function passwordProblem(pw: string, confirm: string): string | null {
   if (pw.length === 0) return "Enter a password.";
   if (pw.length < 8) return "Choose a password of at least 8 characters.";
+  if (new TextEncoder().encode(pw).length > 72) return "Choose a password of at most 72 bytes (bcrypt reads no more).";
   if (pw !== confirm) return "The passwords differ.";
   return null;
 }

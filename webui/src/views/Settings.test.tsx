@@ -32,7 +32,7 @@ function config(init: Init = {}): Config {
   return create(ConfigSchema, {
     modno: 5,
     instance: "box",
-    auth: { users: [{ name: "admin", password: { case: "passwordArgon2", value: "********" } }] },
+    auth: { users: [{ name: "admin", password: { case: "passwordBcrypt", value: "********" } }] },
     ...init,
   });
 }
@@ -105,8 +105,8 @@ describe("SettingsView", () => {
     expect(button("Save").disabled).toBe(true);
   });
 
-  it("adds a user with a hashed password and saves it in the argon2 field", async () => {
-    vi.mocked(authentication.hashPassword).mockResolvedValue({ value: "$argon2id$v=19$hash" } as never);
+  it("adds a user with a hashed password and saves it in the bcrypt field", async () => {
+    vi.mocked(authentication.hashPassword).mockResolvedValue({ value: "JDJiJDEyJGhhc2g=" } as never);
     save.mockImplementation(async (c) => create(ConfigSchema, { ...c, modno: 6 }));
     mount(config());
     act(() => button("Add user").click());
@@ -123,8 +123,8 @@ describe("SettingsView", () => {
     const sent = save.mock.calls[0][0];
     expect(sent.modno).toBe(5);
     expect(sent.auth?.users.map((u) => [u.name, u.password.case, u.password.value])).toEqual([
-      ["admin", "passwordArgon2", "********"],
-      ["backup", "passwordArgon2", "$argon2id$v=19$hash"],
+      ["admin", "passwordBcrypt", "********"],
+      ["backup", "passwordBcrypt", "JDJiJDEyJGhhc2g="],
     ]);
   });
 

@@ -1,25 +1,21 @@
 //! Multihost rules: a consistent identity, well-formed peers with unique ids and key ids, scopes that parse.
 use super::Check;
-use base64::Engine;
 use cairn_proto::quoted;
 use cairn_proto::v1::Multihost;
 use cairn_proto::v1::multihost::Peer;
 
 pub(super) fn check(k: &mut Check, mh: &Multihost) {
     if let Some(id) = mh.identity.as_option() {
-        if !id.keyid.starts_with("ed25519.") {
+        if !id.keyid.starts_with(crate::identity::KEY_ID_PREFIX) {
             k.err(
                 "sync.identity.keyId",
                 "must start with \"ed25519.\"; remove the identity to have a new one made",
             );
-        }
-        for (field, value) in [
-            ("ed25519priv", &id.ed25519priv),
-            ("ed25519pub", &id.ed25519pub),
-        ] {
-            if !is_key(value) {
-                k.err(format!("sync.identity.{field}"), "must be 32 bytes, base64");
-            }
+        } else if let Err(e) = crate::identity::check(id) {
+            k.err(
+                "sync.identity",
+                format!("{e}; restore the identity from a backup of the config, or remove it to have a new one made (peers must then pair again)"),
+            );
         }
     }
     peers(k, "sync.knownHosts", &mh.known_hosts, true);
@@ -33,16 +29,6 @@ pub(super) fn check(k: &mut Check, mh: &Multihost) {
         }
         scopes(k, &format!("sync.pairingTokens[{i}]"), &t.permissions);
     }
-}
-
-fn is_key(value: &str) -> bool {
-    let engines = [
-        base64::engine::general_purpose::STANDARD,
-        base64::engine::general_purpose::STANDARD_NO_PAD,
-    ];
-    engines
-        .iter()
-        .any(|e| e.decode(value).is_ok_and(|b| b.len() == 32))
 }
 
 fn peers(k: &mut Check, list: &str, peers: &[Peer], need_url: bool) {

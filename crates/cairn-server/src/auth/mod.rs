@@ -6,6 +6,7 @@ use cairn_proto::quoted;
 pub mod api_token;
 pub mod basic_cache;
 mod denied;
+pub mod first_run;
 pub mod oidc;
 pub mod password;
 pub mod session;
@@ -55,6 +56,13 @@ pub async fn middleware(State(s): State<Arc<Shared>>, mut req: Request, next: Ne
     match authenticate(&s, req.headers(), source).await {
         Ok(p) => {
             req.extensions_mut().insert(p);
+            next.run(req).await
+        }
+        Err(Denied::NoUsers)
+            if first_run::PATHS.contains(&req.uri().path())
+                && first_run::pending(&s.orch.config().get()) =>
+        {
+            req.extensions_mut().insert(first_run::FirstRun);
             next.run(req).await
         }
         Err(why) => unauthenticated(req.headers(), req.uri().path(), &why.to_string()),
@@ -196,8 +204,8 @@ pub enum Refusal {
 /// A user whose password was just verified.
 pub struct Verified {
     pub user: User,
-    /// The stored hash is an old kind (bcrypt) to replace.
-    pub upgrade: bool,
+    /// The stored hash is one Backrest cannot read (argon2id), to replace with bcrypt.
+    pub rehash: bool,
 }
 
 /// Checks a password as a login does (the Login RPC, HTTP Basic): throttled per source and user name
@@ -220,7 +228,7 @@ pub async fn verify_login(
     }
     let verdict = match find_user(config, name).cloned() {
         Some(user) => match check_password(s, &user, password).await {
-            Verdict::Right { upgrade } => Some(Verified { user, upgrade }),
+            Verdict::Right { rehash } => Some(Verified { user, rehash }),
             Verdict::Wrong => None,
         },
         None => {
@@ -318,8 +326,9 @@ fn second_factor(s: &Shared, user: &User, code: Option<&str>) -> Result<(), Refu
     }
 }
 
-/// Password hashes computed at once: each argon2 hash takes ~19 MiB and tens of milliseconds, so a
-/// flood of logins queues here instead of exhausting memory.
+/// Password hashes computed at once: each bcrypt hash (cost 12) keeps a core busy for about a quarter
+/// of a second (an argon2id one from an older cairn needs ~19 MiB), so a flood of logins queues here
+/// instead of starving the server.
 pub const HASHES_AT_ONCE: usize = 2;
 
 /// Verifies a password off the async threads, at most [`HASHES_AT_ONCE`] at a time.
@@ -346,7 +355,7 @@ pub async fn check_unknown_user(s: &Shared, password: &str) {
             name: String::new(),
             password: password::hash_password("no user has this password")
                 .ok()
-                .map(cairn_proto::v1::__buffa::oneof::user::Password::PasswordArgon2),
+                .map(password::stored),
             ..User::default()
         });
         password::verify(dummy, &password)

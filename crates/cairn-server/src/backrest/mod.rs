@@ -10,6 +10,7 @@ mod sftp;
 mod snapshots;
 mod tasks;
 
+use crate::auth::first_run::FirstRun;
 use crate::state::Shared;
 use buffa_types::google::protobuf::Empty;
 use cairn_proto::types::{BytesValue, StringList, StringValue};
@@ -39,18 +40,20 @@ fn scheduled(operation_id: i64) -> ServiceResult<ScheduleTaskResponse> {
 impl Backrest for BackrestApi {
     async fn get_config(
         &self,
-        _ctx: RequestContext,
+        ctx: RequestContext,
         _req: ServiceRequest<'_, Empty>,
     ) -> ServiceResult<Config> {
-        Response::ok(config::get(&self.s))
+        let first_run = ctx.extensions().get::<FirstRun>();
+        Response::ok(config::get(&self.s, first_run))
     }
 
     async fn set_config(
         &self,
-        _ctx: RequestContext,
+        ctx: RequestContext,
         req: ServiceRequest<'_, Config>,
     ) -> ServiceResult<Config> {
-        Response::ok(config::set(&self.s, req.to_owned_message()).await?)
+        let first_run = ctx.extensions().get::<FirstRun>();
+        Response::ok(config::set(&self.s, req.to_owned_message(), first_run).await?)
     }
 
     async fn setup_sftp(

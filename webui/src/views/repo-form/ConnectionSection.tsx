@@ -65,21 +65,20 @@ export function ConnectionSection(props: RepoSectionProps & { editing: boolean }
 
 function engineHint(engine: string): string {
   if (engine === "embedded") {
-    return "The embedded engine is not in this build yet: operations on this repository will fail. Choose Auto or restic.";
+    return "Always use cairn's embedded engine (no restic program needed).";
   }
-  return engine === "restic"
-    ? "Always use the restic program."
-    : "restic when it is installed (the embedded engine, once available, otherwise).";
+  return engine === "restic" ? "Always use the restic program." : "restic when it is installed, the embedded engine otherwise.";
 }
 
-/** Which engine opens the repository; "" (Auto) is shown and sent as Auto. */
+/** Which engine opens the repository. Auto is sent as "auto": an empty engine means "keep the stored one", which is what a
+ * client that does not know the field (Backrest's UI) sends. */
 function EngineField(props: { engine: string; error?: string; onChange: (engine: string) => void }) {
   return (
     <Field label="Engine" error={props.error} hint={engineHint(props.engine)}>
-      <select value={props.engine || "auto"} onChange={(e) => props.onChange(e.target.value === "auto" ? "" : e.target.value)}>
+      <select value={props.engine || "auto"} onChange={(e) => props.onChange(e.target.value)}>
         <option value="auto">Auto</option>
         <option value="restic">restic</option>
-        <option value="embedded">Embedded (not available yet)</option>
+        <option value="embedded">Embedded</option>
       </select>
     </Field>
   );

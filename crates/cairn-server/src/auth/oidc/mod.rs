@@ -19,7 +19,6 @@ use crate::state::Shared;
 use axum::extract::{Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use cairn_proto::v1::__buffa::oneof::user::Password;
 use cairn_proto::v1::{Config, Oidc, User};
 use error::OidcError;
 use pending::PendingLogins;
@@ -230,7 +229,7 @@ async fn ensure_user(s: &Shared, oidc: &Oidc, name: &str) -> Result<User, OidcEr
             if !auth.users.iter().any(|u| u.name == name) {
                 auth.users.push(User {
                     name: name.to_string(),
-                    password: Some(Password::PasswordArgon2(hash)),
+                    password: Some(crate::auth::password::stored(hash)),
                     ..User::default()
                 });
             }
