@@ -17,6 +17,7 @@ mod run;
 pub mod schedule;
 mod scheduler;
 pub mod task;
+mod task_log;
 mod tasks;
 
 pub use cairn_engine::{ArchiveFormat, restore_destination};

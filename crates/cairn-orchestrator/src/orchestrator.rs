@@ -178,7 +178,8 @@ impl Orchestrator {
     }
 
     /// Re-reads the config: recurring tasks are rescheduled (a plan's next run stays anchored at its
-    /// last run), removed plans and repositories lose their queued runs.
+    /// last run), removed plans and repositories lose their queued runs, and garbage collection runs
+    /// at once.
     pub async fn config_changed(&self) -> Result<()> {
         self.open_new_repos().await;
         let config = self.inner.config.get();
@@ -202,6 +203,9 @@ impl Orchestrator {
                 self.inner.oplog.delete(&[id])?;
             }
         }
+        // As Backrest does, a config change collects garbage at once (history of forgotten
+        // snapshots, of removed plans and of peers no longer authorised), not a day later.
+        self.inner.state().last_gc = None;
         scheduler::reschedule_all(&self.inner)?;
         self.inner.wake.notify_one();
         Ok(())

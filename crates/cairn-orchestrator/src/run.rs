@@ -6,6 +6,7 @@ use crate::orchestrator::{Inner, Running};
 use crate::queue::Entry;
 use crate::scheduler;
 use crate::task::Task;
+use crate::task_log::TaskLog;
 use crate::tasks;
 use cairn_engine::{Engine, EngineError};
 use cairn_oplog::OplogError;
@@ -93,6 +94,8 @@ pub(crate) struct TaskCtx {
     pub cancel: CancellationToken,
     op: Mutex<Option<Operation>>,
     last_write: Mutex<Instant>,
+    /// The operation's task log (None without an operation, or when it could not be created).
+    log: Option<TaskLog>,
 }
 
 impl TaskCtx {
@@ -135,10 +138,23 @@ impl TaskCtx {
         }
     }
 
-    /// The repository's engine; records it on the operation.
+    /// Writes `text` to the operation's task log.
+    pub fn log(&self, text: &str) {
+        if let Some(log) = &self.log {
+            log.line(self.inner.now(), text);
+        }
+    }
+
+    /// The repository's engine; records it on the operation and in its log.
     pub async fn engine(&self, repo: &Repo) -> Result<Arc<dyn Engine>, Failure> {
         let engine = self.inner.engines.for_repo(repo).await?;
-        self.update_op(|op| op.engine = engine_label(engine.as_ref()))?;
+        let label = engine_label(engine.as_ref());
+        // The id, not the URI: a URI may carry credentials.
+        self.log(&format!(
+            "repository {}, engine {label}",
+            cairn_proto::quoted(&repo.id)
+        ));
+        self.update_op(|op| op.engine = label)?;
         Ok(engine)
     }
 
@@ -244,6 +260,7 @@ fn record_failure(inner: &Arc<Inner>, entry: &Entry, message: &str) {
 async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>, OplogError> {
     let cancel = inner.shutdown.child_token();
     let mut op = None;
+    let mut log = None;
     if let Some(id) = entry.op_id {
         let Some(mut stored) = inner.oplog.get(id)? else {
             tracing::info!(
@@ -263,6 +280,7 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
         stored.status = OperationStatus::STATUS_INPROGRESS.into();
         stored.unix_time_start_ms = inner.now().timestamp_millis();
         stored.unix_time_end_ms = 0;
+        log = TaskLog::start(&inner.logs, &mut stored);
         // Registered before it is written, so reconciliation never sees it running without a task.
         inner.state().running.insert(
             id,
@@ -284,13 +302,18 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
         cancel: cancel.clone(),
         op: Mutex::new(op),
         last_write: Mutex::new(Instant::now()),
+        log,
     };
+    ctx.log(&starting(entry));
     let result = tasks::run(&ctx).await;
     // No longer cancellable from here on: the final status is about to be written.
     let requested = entry
         .op_id
         .and_then(|id| inner.state().running.remove(&id).and_then(|r| r.requested));
     let (status, message, retry) = outcome(result, requested, inner.shutdown.is_cancelled());
+    if let Some(log) = &ctx.log {
+        log.end(inner.now(), status, message.as_deref(), retry);
+    }
     ctx.update_op(|op| {
         op.status = status.into();
         op.unix_time_end_ms = inner.now().timestamp_millis();
@@ -308,6 +331,15 @@ async fn run_once(inner: &Arc<Inner>, entry: &Entry) -> Result<Option<Duration>,
         tracing::warn!(task = %entry.task.name(None), "{m}");
     }
     Ok(retry)
+}
+
+/// The task log's first line: what runs, and which attempt this is.
+fn starting(entry: &Entry) -> String {
+    let name = entry.task.name(None);
+    match entry.attempt {
+        0 => format!("starting {name}"),
+        n => format!("starting {name} (retry {n})"),
+    }
 }
 
 /// The final status, message and retry delay of a run.

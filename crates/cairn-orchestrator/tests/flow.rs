@@ -135,6 +135,62 @@ async fn a_backup_writes_one_flow_with_its_follow_ups_and_hooks() {
     .await;
 }
 
+/// After a forget removed a snapshot, a config change collects its flow's history at once, as
+/// Backrest does (not a day later); the flow of the snapshot that remains is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_config_change_cleans_up_the_history_of_forgotten_snapshots() {
+    let dir = tempfile::TempDir::new().unwrap();
+    let src = make_source(dir.path());
+    let mut plan = plan_json("p", "a", &src);
+    plan["retention"] = json!({"policyKeepLastN": 1});
+    let env = Env::in_dir(
+        dir,
+        config(vec![repo_json("a", dir_of(&src))], vec![plan]),
+        Arc::new(cairn_orchestrator::SystemClock),
+    );
+    env.orch.start().await.unwrap();
+    let first = env.wait(env.orch.backup_now("p", false).unwrap()).await;
+    env.until("the first index", |ops| {
+        ops.iter()
+            .any(|o| o.snapshot_id == first.snapshot_id && kind(o) == OpKind::IndexSnapshot)
+    })
+    .await;
+    let second = env.wait(env.orch.backup_now("p", false).unwrap()).await;
+    env.until("the first snapshot to be flagged forgotten", |ops| {
+        ops.iter().any(|o| {
+            o.snapshot_id == first.snapshot_id
+                && matches!(&o.op, Some(Op::OperationIndexSnapshot(i)) if i.forgot)
+        })
+    })
+    .await;
+    env.until("the follow-ups to finish", |ops| {
+        ops.iter()
+            .all(|o| status(o) != OperationStatus::STATUS_INPROGRESS)
+    })
+    .await;
+    assert!(
+        env.ops().iter().any(|o| o.id == first.id),
+        "kept until something collects it"
+    );
+    env.orch
+        .config()
+        .modify(|c| -> Result<(), cairn_config::ConfigError> {
+            c.plans[0].excludes.push("*.tmp".into());
+            Ok(())
+        })
+        .unwrap();
+    env.orch.config_changed().await.unwrap();
+    let ops = env
+        .until("the forgotten snapshot's flow to be collected", |ops| {
+            !ops.iter().any(|o| o.flow_id == first.flow_id)
+        })
+        .await;
+    assert!(
+        ops.iter().any(|o| o.id == second.id),
+        "the remaining snapshot's backup is kept"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn repositories_run_in_parallel_and_one_repository_runs_serially() {
     let dir = tempfile::TempDir::new().unwrap();

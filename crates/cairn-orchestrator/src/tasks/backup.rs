@@ -9,6 +9,7 @@ use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use crate::scheduler;
 use crate::task::{ScheduleKey, Task, priority};
 use cairn_engine::{BackupEvent, BackupOutcome, BackupRequest, snapshot_tags};
+use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::backup_progress_entry::Entry as Progress;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;
@@ -89,7 +90,18 @@ async fn back_up(
         skip_if_unchanged: plan.skip_if_unchanged,
         extra_flags: plan.backup_flags.clone(),
     };
-    let sink = |event: BackupEvent| ctx.progress_op(|op| apply_event(op, event));
+    ctx.log(&format!(
+        "backing up {} path(s){}",
+        plan.paths.len(),
+        req.parent
+            .as_deref()
+            .map_or(String::new(), |p| format!(", parent snapshot {p}"))
+    ));
+    let last_logged = parking_lot::Mutex::new(std::time::Instant::now());
+    let sink = |event: BackupEvent| {
+        log_event(ctx, &event, &last_logged);
+        ctx.progress_op(|op| apply_event(op, event));
+    };
     match engine.backup(&repo, &req, &sink, &ctx.cancel).await {
         Err(e) if logged.as_deref().is_some_and(|p| parent::names(&e, p)) => {
             tracing::warn!(plan = %plan.id, error = %e, "the parent snapshot the log names is gone; asking the engine for the plan's newest");
@@ -97,6 +109,35 @@ async fn back_up(
             Ok(engine.backup(&repo, &req, &sink, &ctx.cancel).await?)
         }
         result => Ok(result?),
+    }
+}
+
+/// How often a backup's progress goes to its task log.
+const LOG_PROGRESS_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Writes an unreadable item, and progress every [`LOG_PROGRESS_EVERY`], to the task log.
+fn log_event(ctx: &TaskCtx, event: &BackupEvent, last: &parking_lot::Mutex<std::time::Instant>) {
+    match event {
+        BackupEvent::Error(e) => ctx.log(&format!(
+            "warning: cannot read {} ({}): {}",
+            quoted(&e.item),
+            e.during,
+            e.message
+        )),
+        BackupEvent::Status(s) => {
+            let mut last = last.lock();
+            if last.elapsed() >= LOG_PROGRESS_EVERY {
+                *last = std::time::Instant::now();
+                ctx.log(&format!(
+                    "progress: {:.0}%, {} of {} files, {} of {} bytes",
+                    s.percent_done * 100.0,
+                    s.files_done,
+                    s.total_files,
+                    s.bytes_done,
+                    s.total_bytes
+                ));
+            }
+        }
     }
 }
 
@@ -137,6 +178,7 @@ fn record(ctx: &TaskCtx, outcome: &BackupOutcome, dry_run: bool) -> Result<Done,
     } else {
         outcome.summary.snapshot_id.clone()
     };
+    ctx.log(&summary_text(&outcome.summary, &snapshot));
     ctx.update_op(|op| {
         op.snapshot_id = snapshot.clone();
         if let Some(Op::OperationBackup(b)) = op.op.as_mut() {
@@ -168,6 +210,27 @@ fn record(ctx: &TaskCtx, outcome: &BackupOutcome, dry_run: bool) -> Result<Done,
     } else {
         Done::success()
     })
+}
+
+/// A backup's summary as its task log shows it.
+fn summary_text(s: &cairn_proto::v1::BackupProgressSummary, snapshot: &str) -> String {
+    let made = if snapshot.is_empty() {
+        "no snapshot written".to_string()
+    } else {
+        format!("snapshot {snapshot}")
+    };
+    format!(
+        "{made}: files {} new, {} changed, {} unmodified; directories {} new, {} changed, {} unmodified; {} bytes added of {} processed in {:.1} s",
+        s.files_new,
+        s.files_changed,
+        s.files_unmodified,
+        s.dirs_new,
+        s.dirs_changed,
+        s.dirs_unmodified,
+        s.data_added,
+        s.total_bytes_processed,
+        s.total_duration
+    )
 }
 
 /// After a new snapshot: the plan's retention (in this flow) unless the repository's own forget

@@ -32,7 +32,11 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str, command: &str) -> TaskResult {
             c.output_logref = logref;
         }
     })?;
-    let sink = |line: &str| log.line(line);
+    ctx.log(&format!("command: {}", quoted(command)));
+    let sink = |line: &str| {
+        log.line(line);
+        ctx.log(line);
+    };
     let result = async {
         let (repo, engine) = prepare(ctx, repo_id).await?;
         Ok::<_, Failure>(engine.run_command(&repo, &args, &sink, &ctx.cancel).await?)

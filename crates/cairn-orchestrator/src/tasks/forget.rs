@@ -111,7 +111,11 @@ async fn apply(
         return Ok(Done::with(OperationStatus::STATUS_SUCCESS, KEEPS_ALL));
     }
     let (repo, engine) = prepare(ctx, repo_id).await?;
+    ctx.log(&format!("retention policy: {}", policy_text(&policy)));
     let removed = engine.forget(&repo, &policy, &scope).await?;
+    for s in &removed {
+        ctx.log(&format!("removed snapshot {}", s.id));
+    }
     let ids: Vec<String> = removed.iter().map(|s| s.id.clone()).collect();
     let count = removed.len();
     ctx.update_op(|op| set_forget(op, removed, None))?;
@@ -128,6 +132,7 @@ async fn apply(
 /// One snapshot, by id; indexing follows.
 pub async fn snapshot(ctx: &TaskCtx, repo_id: &str, snapshot_id: &str) -> TaskResult {
     let (repo, engine) = prepare(ctx, repo_id).await?;
+    ctx.log(&format!("removing snapshot {snapshot_id}"));
     let result = engine.forget_snapshot(&repo, snapshot_id).await;
     on_error(
         ctx,
@@ -158,6 +163,11 @@ pub async fn snapshot(ctx: &TaskCtx, repo_id: &str, snapshot_id: &str) -> TaskRe
             &snapshot_id[..snapshot_id.len().min(8)]
         ),
     ))
+}
+
+/// A retention policy as the log shows it (its JSON form, which names every rule).
+fn policy_text(policy: &RetentionPolicy) -> String {
+    serde_json::to_string(policy).unwrap_or_else(|e| format!("(cannot be shown: {e})"))
 }
 
 fn set_forget(

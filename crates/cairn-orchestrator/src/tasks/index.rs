@@ -8,10 +8,12 @@ use crate::engines::engine_label;
 use crate::orchestrator::UNASSOCIATED;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use cairn_engine::SnapshotFilter;
-use cairn_oplog::{OpKind, Query, Selector};
+use cairn_oplog::{OpKind, Query, Selector, new_log_id};
+use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{Operation, OperationIndexSnapshot, OperationStatus, ResticSnapshot};
 use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
 
 pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     let (repo, engine) = prepare(ctx, repo_id).await?;
@@ -51,6 +53,12 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
         }
     }
     let (new, gone) = (added.len(), forgotten.len());
+    // The run's log is linked from each snapshot it indexed (the index task has no operation of its
+    // own) and owned by the newest of them.
+    let logref = (!added.is_empty()).then(|| new_log_id("t"));
+    for op in &mut added {
+        op.logref = logref.clone().unwrap_or_default();
+    }
     ctx.inner.oplog.transact(|tx| {
         for op in &mut added {
             tx.add(op)?;
@@ -61,7 +69,50 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
         Ok(())
     })?;
     tracing::info!(repo = %repo.id, new, forgotten = gone, "indexed snapshots");
+    if let (Some(id), Some(newest)) = (logref, added.last()) {
+        let mut lines = vec![format!(
+            "indexed repository {}, engine {label}: {} snapshots, {new} new, {gone} no longer there",
+            quoted(&repo.id),
+            snapshots.len()
+        )];
+        lines.extend(added.iter().map(|o| {
+            format!(
+                "new snapshot {} (plan {}, from {})",
+                o.snapshot_id,
+                quoted(&o.plan_id),
+                quoted(&o.instance_id)
+            )
+        }));
+        lines.extend(
+            forgotten
+                .iter()
+                .map(|o| format!("snapshot {} is no longer in the repository", o.snapshot_id)),
+        );
+        write_log(ctx, &id, newest.id, &lines);
+    }
     Ok(Done::success())
+}
+
+/// Writes a finished log; a failure is logged, never the task's.
+fn write_log(ctx: &TaskCtx, id: &str, owner: i64, lines: &[String]) {
+    let ttl = Some(crate::task_log::TASK_LOG_TTL);
+    let mut w = match ctx.inner.logs.create(id, owner, ttl) {
+        Ok(w) => w,
+        Err(e) => {
+            tracing::warn!(log = %id, error = %e, "cannot create the index log");
+            return;
+        }
+    };
+    let stamp = ctx.inner.now().format("%Y-%m-%dT%H:%M:%SZ");
+    for l in lines {
+        if let Err(e) = writeln!(w, "{stamp} {l}") {
+            tracing::warn!(log = %id, error = %e, "cannot write the index log");
+            return;
+        }
+    }
+    if let Err(e) = w.finish() {
+        tracing::warn!(log = %id, error = %e, "cannot finish the index log");
+    }
 }
 
 /// The index operation for one snapshot.

@@ -4,7 +4,7 @@ mod collect;
 mod command;
 mod forget;
 mod index;
-mod output;
+pub(crate) mod output;
 mod parent;
 mod repo;
 mod restore;

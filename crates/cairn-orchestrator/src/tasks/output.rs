@@ -1,7 +1,7 @@
-//! Task output (prune, check, commands) written line by line to a log in the log store, readable live
-//! while the task runs, with a size cap.
+//! A log in the log store written line by line, readable live while the task runs, with a size cap:
+//! every operation's task log (`logref`) and the output of prune, check and commands (`output_logref`).
 use crate::run::{Failure, TaskCtx};
-use cairn_oplog::{LogWriter, new_log_id};
+use cairn_oplog::{LogStore, LogWriter, new_log_id};
 use parking_lot::Mutex;
 use std::io::Write;
 
@@ -16,8 +16,19 @@ impl OutputLog {
     /// Starts a `c-<uuid>` log owned by the run's operation, kept as long as the operation.
     pub fn create(ctx: &TaskCtx, limit: u64) -> Result<(Self, String), Failure> {
         let owner = ctx.op().map_or(0, |o| o.id);
-        let id = new_log_id("c");
-        let writer = ctx.inner.logs.create(&id, owner, None)?;
+        Ok(Self::open(&ctx.inner.logs, "c", owner, None, limit)?)
+    }
+
+    /// Starts a `<prefix>-<uuid>` log owned by operation `owner`, kept as long as it, or for `ttl`.
+    pub fn open(
+        logs: &LogStore,
+        prefix: &str,
+        owner: i64,
+        ttl: Option<std::time::Duration>,
+        limit: u64,
+    ) -> Result<(Self, String), cairn_oplog::OplogError> {
+        let id = new_log_id(prefix);
+        let writer = logs.create(&id, owner, ttl)?;
         Ok((
             Self {
                 writer: Mutex::new(Some(writer)),

@@ -18,10 +18,23 @@ pub async fn run(
     let result = async {
         let (repo, engine) = prepare(ctx, repo_id).await?;
         ctx.update_op(|op| op.snapshot_id = snapshot.into())?;
+        ctx.log(&format!(
+            "restoring {} of snapshot {snapshot} to {}",
+            cairn_proto::quoted(path),
+            cairn_proto::quoted(&target.display().to_string())
+        ));
         let sink = |p: RestoreProgressEntry| ctx.progress_op(|op| set_status(op, p));
         let last = engine
             .restore(&repo, snapshot, path, target, &sink, &ctx.cancel)
             .await?;
+        ctx.log(&format!(
+            "restored {} of {} files, {} of {} bytes in {:.1} s",
+            last.files_restored,
+            last.total_files,
+            last.bytes_restored,
+            last.total_bytes,
+            last.seconds_elapsed
+        ));
         ctx.update_op(|op| set_status(op, last))?;
         Ok(Done::success())
     }

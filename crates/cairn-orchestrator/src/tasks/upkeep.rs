@@ -95,6 +95,14 @@ pub async fn stats(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     let result = async {
         let (repo, engine) = prepare(ctx, repo_id).await?;
         let stats = engine.stats(&repo).await?;
+        ctx.log(&format!(
+            "{} snapshots, {} blobs, {} bytes stored ({} uncompressed, ratio {:.2})",
+            stats.snapshot_count,
+            stats.total_blob_count,
+            stats.total_size,
+            stats.total_uncompressed_size,
+            stats.compression_ratio
+        ));
         ctx.update_op(|op| {
             if let Some(Op::OperationStats(s)) = op.op.as_mut() {
                 s.stats = stats.into();
@@ -120,7 +128,10 @@ async fn upkeep(ctx: &TaskCtx, repo_id: &str, kind: Upkeep) -> TaskResult {
     fire(ctx, &[Event::of(start)], None).await?;
     let (log, logref) = OutputLog::create(ctx, OUTPUT_LIMIT)?;
     ctx.update_op(|op| kind.set_logref(op, logref))?;
-    let sink = |line: &str| log.line(line);
+    let sink = |line: &str| {
+        log.line(line);
+        ctx.log(line);
+    };
     let result = async {
         let (repo, engine) = prepare(ctx, repo_id).await?;
         match kind {
