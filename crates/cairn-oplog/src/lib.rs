@@ -2,6 +2,7 @@
 //! is one `v1.Operation` row in SQLite, with indexed columns for every query the UI and API make, an
 //! event bus that publishes each committed change with its modno, and a log store for task output.
 mod backrest_files;
+pub mod backrest_import;
 mod error;
 mod events;
 pub mod logstore;
@@ -19,7 +20,7 @@ pub use oplog::{KindCount, OpLog};
 pub use row::{OpKind, OpMeta};
 pub use schema::SCHEMA_VERSION;
 pub use selector::{Order, Query, Selector};
-pub use tx::Tx;
+pub use tx::{Imported, Tx};
 
 #[cfg(test)]
 mod logstore_tests;

@@ -16,6 +16,17 @@ pub(crate) struct Counters {
     pub modno: i64,
 }
 
+/// What [`Tx::import`] did with one operation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Imported {
+    /// Stored under its own id.
+    Added,
+    /// The same operation was stored already (an earlier run of the import).
+    AlreadyThere,
+    /// Another operation holds its id; it was not stored.
+    IdTaken,
+}
+
 /// An open write transaction; see [`crate::OpLog::transact`].
 pub struct Tx<'a> {
     pub(crate) tx: rusqlite::Transaction<'a>,
@@ -66,6 +77,92 @@ impl Tx<'_> {
         self.counters.next_id += 1;
         self.record(ChangeKind::Created, m, Some(op));
         Ok(())
+    }
+
+    /// Inserts an operation from another history (an import) keeping its id, flow and, when free,
+    /// its modno (else it gets the next one); an operation already stored under that id is left as it
+    /// is. The counters move past what was kept, so later adds never reuse an id or a modno.
+    pub fn import(&mut self, op: &mut Operation) -> Result<Imported> {
+        if op.id <= 0 {
+            return Err(OplogError::Invalid(format!(
+                "an imported operation needs its id (got {})",
+                op.id
+            )));
+        }
+        validate(op)?;
+        if let Some(existing) = self.get(op.id)? {
+            return Ok(if existing == *op {
+                Imported::AlreadyThere
+            } else {
+                Imported::IdTaken
+            });
+        }
+        if op.flow_id == 0 {
+            op.flow_id = op.id;
+        }
+        if op.modno <= 0 || self.modno_taken(op.modno)? {
+            op.modno = self.next_modno();
+        }
+        let m = OpMeta::of(op);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO operations (id, modno, created_modno, flow_id, original_id, original_flow_id,
+                    repo_id, repo_guid, plan_id, instance_id, original_instance_keyid, snapshot_id, status,
+                    kind, unix_time_start_ms, operation)
+                 VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )?
+            .execute(params![
+                m.id,
+                m.modno,
+                m.flow_id,
+                op.original_id,
+                op.original_flow_id,
+                m.repo_id,
+                m.repo_guid,
+                m.plan_id,
+                m.instance_id,
+                m.original_instance_keyid,
+                m.snapshot_id,
+                m.status,
+                m.kind.code(),
+                m.unix_time_start_ms,
+                op.encode_to_vec()
+            ])?;
+        self.counters.next_id = self.counters.next_id.max(op.id + 1);
+        self.counters.modno = self.counters.modno.max(op.modno);
+        self.record(ChangeKind::Created, m, Some(op));
+        Ok(Imported::Added)
+    }
+
+    /// A value kept in the log's metadata table.
+    pub fn metadata(&self, key: &str) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached("SELECT value FROM metadata WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Sets a value in the log's metadata table.
+    pub fn set_metadata(&mut self, key: &str, value: i64) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO metadata (key, value) VALUES (?1, ?2)
+                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![key, value])?;
+        Ok(())
+    }
+
+    fn modno_taken(&self, modno: i64) -> Result<bool> {
+        let n: i64 = self
+            .tx
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM operations WHERE modno = ?1)
+                      + (SELECT count(*) FROM tombstones WHERE modno = ?1)",
+            )?
+            .query_row([modno], |r| r.get(0))?;
+        Ok(n > 0)
     }
 
     /// Replaces the stored operation with the same id, bumping its modno.

@@ -4,6 +4,7 @@ mod backrest_flags;
 mod client;
 mod data_dir;
 mod go_duration;
+mod import_backrest;
 mod secrets_key;
 mod serve;
 mod settings;
@@ -150,6 +151,17 @@ enum Command {
     Secrets {
         #[command(subcommand)]
         action: SecretsAction,
+    },
+    /// Import Backrest's operation history and task logs (stop cairn first; Backrest's files are only
+    /// read, and Backrest must be stopped too). Safe to run again: what is there already is skipped.
+    ImportBackrest {
+        /// Backrest's data directory [default: $BACKREST_DATA, else $XDG_DATA_HOME/backrest, else
+        /// ~/.local/share/backrest]
+        source: Option<PathBuf>,
+        /// cairn's data directory, as given to `cairn serve` [env: CAIRN_DATA, BACKREST_DATA]
+        /// [default: $XDG_DATA_HOME/cairn]
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
     },
     /// Run one embedded-engine job read from stdin (started by `cairn serve` itself; not for people)
     #[command(hide = true)]
@@ -321,6 +333,7 @@ fn main() -> std::process::ExitCode {
                     .and_then(|s| secrets_key::rotate(&s.config, &data_dir::own(&s.data_dir))),
             )
         }
+        Command::ImportBackrest { source, data_dir } => exit_code(import_history(source, data_dir)),
         Command::EngineWorker => {
             let code = cairn_embedded::worker_main();
             std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
@@ -363,6 +376,22 @@ fn run_server(flags: settings::Flags, only: ServeOnly) -> anyhow::Result<()> {
         );
     }
     runtime.block_on(serve::serve(settings))
+}
+
+/// `cairn import-backrest`: Backrest's history into cairn's data directory.
+fn import_history(source: Option<PathBuf>, data_dir: Option<PathBuf>) -> anyhow::Result<()> {
+    let env = |k: &str| std::env::var(k).ok();
+    let source = source.unwrap_or_else(|| import_backrest::backrest_data_dir(env));
+    let flags = settings::Flags {
+        config: None,
+        data_dir,
+        bind: None,
+        restic_command: None,
+        heartbeat: None,
+        backrest_defaults: false,
+    };
+    let settings = settings::resolve(flags, env)?;
+    import_backrest::run(&source, &data_dir::own(&settings.data_dir))
 }
 
 /// Backrest's -install-deps-only: cairn installs nothing; it says which engine it would use.

@@ -55,6 +55,21 @@ pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     })
 }
 
+/// Where Backrest's history may be: the data directory cairn shares with Backrest (cairn's own files
+/// then live in its `cairn` folder), and Backrest's default data directory.
+fn backrest_histories(data_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut dirs = Vec::new();
+    if data_dir.file_name() == Some(std::ffi::OsStr::new(crate::data_dir::INNER))
+        && let Some(parent) = data_dir.parent()
+    {
+        dirs.push(parent.to_path_buf());
+    }
+    dirs.push(crate::import_backrest::backrest_data_dir(|k| {
+        std::env::var(k).ok()
+    }));
+    dirs
+}
+
 /// Marks operations a previous process left running as interrupted, then has the orchestrator unlock
 /// their repositories in the background (a killed restic leaves a stale lock).
 fn recover(stores: &Stores, orchestrator: &Orchestrator) -> anyhow::Result<()> {
@@ -103,6 +118,7 @@ async fn unlock_after_crash(orchestrator: &Orchestrator, repo_id: &str) {
 /// Runs the server until a shutdown signal.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let stores = open_stores(&settings)?;
+    crate::import_backrest::offer(&stores.oplog, &backrest_histories(&settings.data_dir));
     let orchestrator = Orchestrator::new(Deps {
         config: stores.config.clone(),
         oplog: stores.oplog.clone(),

@@ -115,6 +115,10 @@ fn a_backrest_unit_file_runs_cairn_with_backrests_paths_and_leaves_its_history_a
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");
     assert!(log.contains("holds Backrest's history"), "{log}");
+    assert!(
+        log.contains("cairn import-backrest"),
+        "the first start offers the import: {log}"
+    );
 
     assert_eq!(snapshot_files(&data), before, "Backrest's files changed");
     assert!(data.join("cairn/oplog.sqlite").exists());
@@ -183,4 +187,100 @@ fn each_of_backrests_flags_is_taken_with_its_meaning() {
     assert_eq!(bad.status.code(), Some(2));
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(err.contains("flag needs an argument: -data-dir"), "{err}");
+}
+
+/// A person who ran Backrest keeps its data directory, imports its history once, and finds every
+/// operation and log in cairn under its own id; a second import adds nothing, and the import is
+/// refused while Backrest runs.
+#[test]
+fn backrests_history_is_imported_once_and_served() {
+    let dir = TempDir::new().unwrap();
+    let data = dir.path().join(".local/share/backrest");
+    let facts = cairn_oplog::backrest_import::fixture::write(&data, 6, 1200).unwrap();
+    let before = snapshot_files(&data);
+    let import = |extra: &[&str]| {
+        let mut args = vec!["import-backrest"];
+        args.extend_from_slice(extra);
+        cairn(dir.path())
+            .env("HOME", dir.path())
+            .args(&args)
+            .output()
+            .unwrap()
+    };
+
+    // Backrest still running (it holds its lock): refused, nothing written.
+    let lock = std::fs::File::open(data.join("oplog.sqlite.lock")).unwrap();
+    lock.lock().unwrap();
+    let refused = import(&["--data-dir", data.to_str().unwrap()]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("Backrest is running"), "{err}");
+    drop(lock);
+
+    // The data directory cairn shares with Backrest; Backrest's default location is the source.
+    let out = import(&["--data-dir", data.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.contains(&format!(
+            "operations: {} imported, 0 already there",
+            facts.operations
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("task logs: {} imported", facts.logs)),
+        "{text}"
+    );
+    let again = import(&["--data-dir", data.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        text.contains(&format!(
+            "operations: 0 imported, {} already there",
+            facts.operations
+        )),
+        "{text}"
+    );
+    assert_eq!(snapshot_files(&data), before, "Backrest's files changed");
+
+    let config_dir = dir.path().join(".config/backrest");
+    std::fs::create_dir_all(&config_dir).unwrap();
+    std::fs::write(
+        config_dir.join("config.json"),
+        r#"{"version": 6, "instance": "laptop", "auth": {"disabled": true}}"#,
+    )
+    .unwrap();
+    let port = free_port();
+    let mut child = backrest(dir.path(), &["-bind-address", &format!("127.0.0.1:{port}")])
+        .spawn()
+        .unwrap();
+    wait_healthy(&mut child, port);
+    let (status, body) = http_post_json(
+        port,
+        "/v1.Backrest/GetOperations",
+        r#"{"selector": {"flowId": "1"}}"#,
+        "",
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body.matches("\"logref\":\"t-0000000").count(), 4, "{body}");
+    let (status, body) = http_post_json(
+        port,
+        "/v1.Backrest/GetOperations",
+        r#"{"selector": {}}"#,
+        "",
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    assert_eq!(body.matches("\"flowId\"").count() as u64, facts.operations);
+    let out = terminate(child);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
