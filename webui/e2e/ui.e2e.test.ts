@@ -26,7 +26,7 @@ async function shot(name: string) {
 }
 
 function config(): {
-  plans: { id: string; schedule?: Record<string, unknown>; hooks?: unknown[] }[];
+  plans: { id: string; paths: string[]; schedule?: Record<string, unknown>; hooks?: unknown[] }[];
   repos: { id: string; flags?: string[] }[];
 } {
   return JSON.parse(readFileSync(cairn.configPath, "utf8"));
@@ -239,13 +239,32 @@ describe("the web UI", () => {
   it("shows the server's validation error on the field it names", async () => {
     await page.getByRole("button", { name: "Edit plan" }).click();
     const dialog = page.getByRole("dialog", { name: "Edit plan docs" });
-    await dialog.getByLabel("Path 1").fill("relative/folder");
+    await dialog.getByLabel("Hours").fill("0");
     await dialog.getByRole("button", { name: "Save" }).click();
-    const field = dialog.locator(".field", { has: page.getByLabel("Path 1") });
-    await expect(field.getByRole("alert").textContent()).resolves.toMatch(/relative/);
+    const field = dialog.locator(".field", { has: page.getByLabel("Hours") });
+    await expect(field.getByRole("alert").textContent()).resolves.toMatch(/at least 1/);
     await shot("12-validation-error");
     expect(config().plans[0]).toMatchObject({ schedule: { maxFrequencyHours: 6 } });
     await dialog.getByRole("button", { name: "Close" }).click();
+  });
+
+  it("saves a value Backrest accepts and cairn advises against, with a warning naming it", async () => {
+    const path = config().plans[0].paths[0];
+    const edit = async (value: string) => {
+      await page.getByRole("button", { name: "Edit plan" }).click();
+      const dialog = page.getByRole("dialog", { name: "Edit plan docs" });
+      await dialog.getByLabel("Path 1").fill(value);
+      await dialog.getByRole("button", { name: "Save" }).click();
+      await dialog.waitFor({ state: "detached" });
+    };
+    await edit("relative/folder");
+    expect(config().plans[0].paths).toEqual(["relative/folder"]);
+    const warnings = page.locator(".config-warnings");
+    await warnings.getByText("plans[0].paths[0]").waitFor();
+    await expect(warnings.textContent()).resolves.toMatch(/relative/);
+    await shot("12b-config-warning");
+    await edit(path);
+    await warnings.waitFor({ state: "detached" });
   });
 
   it("follows a running backup's progress and cancels it", async () => {

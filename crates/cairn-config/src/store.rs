@@ -98,6 +98,7 @@ impl ConfigStore {
         })?;
         let populated = crate::identity::populate(&mut doc.config)?;
         validate(&doc.config).map_err(ConfigError::Invalid)?;
+        log_warnings(&doc.config);
         if migrated || populated {
             write_atomic(path, &render(path, &doc, sealer)?)?;
             if migrated {
@@ -148,6 +149,7 @@ impl ConfigStore {
         crate::identity::populate(&mut new)?;
         normalize(&mut new);
         validate(&new).map_err(ConfigError::Invalid)?;
+        log_warnings(&new);
         new.modno = current.config.modno + 1;
         // The stored file is always at the current version; a client cannot set it back.
         new.version = crate::CURRENT_VERSION;
@@ -158,6 +160,13 @@ impl ConfigStore {
         write_atomic(&self.path, &render(&self.path, &doc, self.sealer.as_ref())?)?;
         *current = doc;
         Ok(current.config.clone())
+    }
+}
+
+/// Logs each value Backrest accepts and cairn thinks unwise (the UI shows them too).
+fn log_warnings(config: &Config) {
+    for w in crate::validate::warnings(config) {
+        tracing::warn!(field = %w.path, "config: {}", w.message);
     }
 }
 

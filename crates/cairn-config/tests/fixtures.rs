@@ -330,4 +330,11 @@ fn every_planted_error_is_reported_at_its_path_and_the_file_is_untouched() {
     );
     assert_eq!(std::fs::read(&path).unwrap(), before);
     assert!(list_backups(&path).unwrap().is_empty());
+    // A relative path, which Backrest accepts, is a warning and not among the errors.
+    let parsed = cairn_config::parse(&String::from_utf8(before).unwrap()).unwrap();
+    let warned: Vec<String> = cairn_config::warnings(&parsed.config)
+        .into_iter()
+        .map(|w| w.path)
+        .collect();
+    assert_eq!(warned, vec!["plans[3].paths[0]"]);
 }

@@ -9,9 +9,10 @@ use crate::state::Shared;
 use buffa_types::google::protobuf::Empty;
 use cairn_config::ConfigError;
 use cairn_proto::cairn::v1::{
-    AuthState, Cairn, CreateApiTokenRequest, CreateApiTokenResponse, OperationChanges, QueuedTask,
-    ResetTwoFactorRequest, RevokeApiTokenRequest, SetupRequest, Status, TwoFactorCode,
-    TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
+    AuthState, Cairn, ConfigWarning, CreateApiTokenRequest, CreateApiTokenResponse,
+    OperationChanges, QueuedTask, ResetTwoFactorRequest, RevokeApiTokenRequest, SetupRequest,
+    Status, TwoFactorCode, TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState,
+    WatchOperationsRequest,
 };
 use cairn_proto::quoted;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
@@ -139,6 +140,14 @@ impl Cairn for CairnApi {
                 .map_err(errors::oplog)?
                 .into_iter()
                 .filter(|op| op.status == OperationStatus::STATUS_INPROGRESS)
+                .collect(),
+            config_warnings: cairn_config::warnings(&o.config().get())
+                .into_iter()
+                .map(|w| ConfigWarning {
+                    path: w.path,
+                    message: w.message,
+                    ..ConfigWarning::default()
+                })
                 .collect(),
             time_zone: crate::time_zone::local(),
             ..Status::default()

@@ -105,6 +105,7 @@ pub fn restore(incoming: &mut Config, stored: &Config) -> Result<(), ConnectErro
     for (i, plan) in incoming.plans.iter_mut().enumerate() {
         let old = stored.plans.iter().find(|p| p.id == plan.id);
         let old_hooks = old.map(|p| p.hooks.as_slice()).unwrap_or_default();
+        keep_cairn_actions(&mut plan.hooks, old_hooks);
         restore_hooks(&format!("plans[{i}]"), &mut plan.hooks, old_hooks)?;
     }
     keep_left_out(incoming, stored);
@@ -148,11 +149,23 @@ fn keep_left_out(incoming: &mut Config, stored: &Config) {
     {
         auth.oidc = old.oidc.clone();
     }
-    for repo in &mut incoming.repos {
-        if repo.engine.is_empty()
-            && let Some(old) = stored.repos.iter().find(|r| r.id == repo.id)
-        {
-            repo.engine = old.engine.clone();
+}
+
+/// Gives a hook that arrives without an action the action of the stored hook with the same
+/// conditions when that action is one of cairn's own (ntfy, email): Backrest's UI does not know them
+/// and drops them from hooks it sends back.
+fn keep_cairn_actions(hooks: &mut [Hook], stored: &[Hook]) {
+    use cairn_proto::v1::__buffa::oneof::hook::Action;
+    for hook in hooks.iter_mut().filter(|h| h.action.is_none()) {
+        let own = stored.iter().find(|s| {
+            s.conditions == hook.conditions
+                && matches!(
+                    s.action,
+                    Some(Action::ActionNtfy(_) | Action::ActionEmail(_))
+                )
+        });
+        if let Some(own) = own {
+            hook.action = own.action.clone();
         }
     }
 }
@@ -278,7 +291,12 @@ pub fn restore_repo(field: &str, repo: &mut Repo, old: Option<&Repo>) -> Result<
             .map(|o| o.password.clone())
             .ok_or_else(|| missing("password"))?;
     }
+    if let Some(o) = old.filter(|_| repo.engine.is_empty()) {
+        // Backrest's UI does not know `engine`: empty keeps the stored one.
+        repo.engine = o.engine.clone();
+    }
     let old_hooks = old.map(|o| o.hooks.as_slice()).unwrap_or_default();
+    keep_cairn_actions(&mut repo.hooks, old_hooks);
     restore_hooks(field, &mut repo.hooks, old_hooks)?;
     for entry in &mut repo.env {
         let Some((name, value)) = entry.split_once('=') else {

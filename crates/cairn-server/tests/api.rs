@@ -467,10 +467,11 @@ async fn every_rpc_works_against_a_real_repository() {
             .len(),
         json_count
     );
+    // A request without uses is refused by name (a token nobody could use).
     let (code, body) = s
         .call("v1.Backrest/GeneratePairingToken", json!({}), NO)
         .await;
-    assert_eq!((code, body["code"].as_str()), (501, Some("unimplemented")));
+    assert_eq!((code, body["code"].as_str()), (400, Some("invalid_argument")));
 }
 
 #[tokio::test(flavor = "multi_thread")]

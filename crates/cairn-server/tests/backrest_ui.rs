@@ -237,3 +237,119 @@ async fn settings_dialog_adds_a_user_and_keeps_what_it_does_not_know() {
         "{body}"
     );
 }
+
+/// Backrest's repository form (AddRepo with the repository rebuilt from its schema) and plan form
+/// (SetConfig with the plan rebuilt) on an instance using cairn's own settings: the engine and the
+/// ntfy and email hook actions, which Backrest's schema does not know, survive both; the repository
+/// password sent back as the placeholder is kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn backrests_repo_and_plan_forms_keep_what_its_schema_drops() {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let mut cfg = config(tmp.path(), &src, json!({"disabled": true}));
+    cfg["repos"][0]["hooks"] = json!([{
+        "conditions": ["CONDITION_SNAPSHOT_ERROR"],
+        "actionNtfy": {"url": "https://ntfy.example.com/backups", "token": "ntfy-secret"}
+    }]);
+    cfg["plans"][0]["hooks"] = json!([{
+        "conditions": ["CONDITION_SNAPSHOT_END"],
+        "actionEmail": {"smtpUrl": "smtp+plain://localhost:2525", "from": "cairn@example.com", "to": ["ops@example.com"]}
+    }]);
+    let s = Server::start(cfg).await;
+    let before = file(&s);
+    let shown = s.ok("v1.Backrest/GetConfig", json!({}), Auth::None).await;
+
+    // The repository form: what Backrest's schema holds of the repository, flags changed.
+    let mut repo = shown["repos"][0].clone();
+    let repo_obj = repo.as_object_mut().unwrap();
+    repo_obj.remove("engine");
+    repo_obj.insert("flags".into(), json!(["--limit-upload=1000"]));
+    repo["hooks"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("actionNtfy");
+    assert_eq!(repo["password"], "********");
+    s.ok("v1.Backrest/AddRepo", json!({"repo": repo}), Auth::None)
+        .await;
+
+    // The plan form: the config it holds with the plan rebuilt from its schema.
+    let shown = s.ok("v1.Backrest/GetConfig", json!({}), Auth::None).await;
+    let mut sent = shown.clone();
+    sent["plans"][0]["excludes"] = json!(["*.tmp"]);
+    sent["plans"][0]["hooks"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("actionEmail");
+    s.ok("v1.Backrest/SetConfig", sent, Auth::None).await;
+
+    let after = file(&s);
+    assert_eq!(after["repos"][0]["engine"], "restic");
+    assert_eq!(
+        after["repos"][0]["password"],
+        before["repos"][0]["password"]
+    );
+    assert_eq!(after["repos"][0]["flags"], json!(["--limit-upload=1000"]));
+    assert_eq!(
+        after["repos"][0]["hooks"], before["repos"][0]["hooks"],
+        "the ntfy action and its token are kept"
+    );
+    assert_eq!(after["plans"][0]["excludes"], json!(["*.tmp"]));
+    assert_eq!(after["plans"][0]["hooks"], before["plans"][0]["hooks"]);
+}
+
+/// Backrest's "generate pairing token" form: the token names this instance's identity and id, is
+/// stored with its label, expiry, uses and permissions, and its secret is shown only once.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_pairing_token_from_backrests_settings_dialog() {
+    let tmp = scratch();
+    let src = make_source(tmp.path());
+    let s = Server::start(config(tmp.path(), &src, json!({"disabled": true}))).await;
+    let req = json!({
+        "label": "laptop",
+        "ttlSeconds": "3600",
+        "maxUses": 1,
+        "permissions": [{"type": "PERMISSION_READ_OPERATIONS", "scopes": ["*"]}]
+    });
+    let out = s
+        .ok("v1.Backrest/GeneratePairingToken", req.clone(), Auth::None)
+        .await;
+    let token = out["token"].as_str().unwrap();
+    let parsed = cairn_config::pairing::PairingToken::parse(token).unwrap();
+    let f = file(&s);
+    assert_eq!(
+        parsed.key_id,
+        f["sync"]["identity"]["keyId"].as_str().unwrap()
+    );
+    assert_eq!(parsed.instance_id, "test-host");
+    let stored = &f["sync"]["pairingTokens"][0];
+    assert_eq!(stored["secret"], parsed.secret);
+    assert_eq!(stored["label"], "laptop");
+    assert_eq!(stored["maxUses"], 1);
+    let created: i64 = stored["createdAtUnix"].as_str().unwrap().parse().unwrap();
+    let expires: i64 = stored["expiresAtUnix"].as_str().unwrap().parse().unwrap();
+    assert_eq!(expires - created, 3600);
+    assert_eq!(stored["permissions"], req["permissions"]);
+
+    let shown = s.ok("v1.Backrest/GetConfig", json!({}), Auth::None).await;
+    assert_eq!(shown["sync"]["pairingTokens"][0]["secret"], "********");
+    assert!(!shown.to_string().contains(&parsed.secret));
+
+    let mut never = req.clone();
+    never["ttlSeconds"] = json!("0");
+    s.ok("v1.Backrest/GeneratePairingToken", never, Auth::None)
+        .await;
+    assert_eq!(
+        file(&s)["sync"]["pairingTokens"][1].get("expiresAtUnix"),
+        None
+    );
+    let mut unusable = req;
+    unusable["maxUses"] = json!(0);
+    let (status, body) = s
+        .call("v1.Backrest/GeneratePairingToken", unusable, Auth::None)
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("maxUses"),
+        "{body}"
+    );
+}

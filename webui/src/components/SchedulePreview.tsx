@@ -51,6 +51,8 @@ export function SchedulePreview(props: { value: Schedule | undefined; lastRunMs:
             {lastRunMs === null ? "Counted from now" : "Counted from the last run"}, {text}.
           </div>
         </>
+      ) : "note" in runs ? (
+        <div className="field-hint">{runs.note}</div>
       ) : props.cronInvalid ? (
         <div className="field-hint">No preview until the cron expression is valid.</div>
       ) : (

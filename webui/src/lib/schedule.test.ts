@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { create } from "@bufbuild/protobuf";
 import { ScheduleSchema, Schedule_Clock, type Schedule } from "@gen/v1/config_pb";
-import { cronError, describeSchedule, expandCron, nextRuns } from "./schedule";
+import { cronError, describeSchedule, expandCron, nextRuns, type NoPreview } from "./schedule";
 
 const H = 3_600_000;
 const cron = (expr: string, clock = Schedule_Clock.LOCAL): Schedule =>
   create(ScheduleSchema, { schedule: { case: "cron", value: expr }, clock });
 const hours = (n: number): Schedule => create(ScheduleSchema, { schedule: { case: "maxFrequencyHours", value: n } });
 const days = (n: number): Schedule => create(ScheduleSchema, { schedule: { case: "maxFrequencyDays", value: n } });
-const iso = (r: Date[] | { error: string }) => {
-  if (!Array.isArray(r)) throw new Error(r.error);
+const iso = (r: Date[] | { error: string } | NoPreview) => {
+  if (!Array.isArray(r)) throw new Error("error" in r ? r.error : r.note);
   return r.map((d) => d.toISOString());
 };
 
@@ -47,7 +47,12 @@ describe("cron checks", () => {
 
   it("explains what is wrong", () => {
     expect(cronError("* * *")).toContain("has 3 field(s)");
-    expect(cronError("0 0 0 * * *")).toContain("has 6 field(s)");
+    expect(cronError("0 0 0 * * * * *")).toContain("has 8 field(s)");
+    // Backrest's forms with a year: the server checks them; no local error, no preview.
+    expect(cronError("0 0 * * * 2030")).toBeNull();
+    expect(cronError("0 0 0 * * * *")).toBeNull();
+    const schedule = create(ScheduleSchema, { schedule: { case: "cron", value: "0 4 * * * 2030" } });
+    expect(nextRuns(schedule, 3, null, Date.now())).toHaveProperty("note");
     expect(cronError("0 0 * * 7")).toContain("use 0 for Sunday");
     expect(cronError("0 0 * * 5-7")).toContain("use 0 for Sunday");
     expect(cronError("61 * * * *")).toContain("not a valid cron expression");

@@ -36,11 +36,22 @@ function hasDowSeven(field: string): boolean {
   );
 }
 
+/** Why a schedule has no preview although it is valid. */
+export interface NoPreview {
+  note: string;
+}
+
+/** Backrest's longer cron forms, which the server reads and this page cannot preview. */
+const LONG_FORM: NoPreview = {
+  note: "A cron expression with a year (Backrest's 6- and 7-field forms) runs as written; the server checks it, and this page cannot preview it.",
+};
+
 /** `zone`: the IANA zone cron fires in on the local clocks (default: this browser's). */
-function parseCron(expr: string, clock: Schedule_Clock, zone?: string): Cron | { error: string } {
+function parseCron(expr: string, clock: Schedule_Clock, zone?: string): Cron | { error: string } | NoPreview {
   const e = expandCron(expr);
   if (!e) return { error: `The cron expression is empty; give 5 fields: ${FIELD_NAMES}.` };
   const fields = e.split(" ");
+  if (fields.length === 6 || fields.length === 7) return LONG_FORM;
   if (fields.length !== 5) {
     return { error: `"${expr.trim()}" has ${fields.length} field(s); cron needs 5: ${FIELD_NAMES}.` };
   }
@@ -57,6 +68,7 @@ function parseCron(expr: string, clock: Schedule_Clock, zone?: string): Cron | {
 /** Why a cron expression would be refused, or null when it is fine. */
 export function cronError(expr: string): string | null {
   const c = parseCron(expr, Schedule_Clock.UTC);
+  if ("note" in c) return null;
   if (!(c instanceof Cron)) return c.error;
   if (c.nextRuns(1, new Date()).length === 0) return `"${expr.trim()}" never fires.`;
   return null;
@@ -87,6 +99,7 @@ export function describeSchedule(s: Schedule | undefined): string {
     case "cron": {
       const zone = s?.clock === Schedule_Clock.UTC ? "UTC" : "local time";
       const parsed = parseCron(kind.value, s?.clock ?? Schedule_Clock.DEFAULT);
+      if ("note" in parsed) return `Cron "${kind.value.trim()}" (${zone})`;
       if (!(parsed instanceof Cron)) return `Cron "${kind.value.trim()}" (invalid)`;
       try {
         const text = cronstrue.toString(expandCron(kind.value), { use24HourTimeFormat: true, verbose: true });
@@ -102,7 +115,8 @@ export function describeSchedule(s: Schedule | undefined): string {
  * The next `count` runs of a schedule whose task last ran at `lastRunMs` (null: never), seen at `now`,
  * with cron on the local clocks firing in `zone` (an IANA name; default: this browser's zone).
  * Each run after the first is computed from the one before it, as the scheduler does once a run ends.
- * A disabled or unset schedule has no runs; an invalid one gives `{ error }`.
+ * A disabled or unset schedule has no runs; an invalid one gives `{ error }`, one this page cannot
+ * preview `{ note }`.
  */
 export function nextRuns(
   s: Schedule | undefined,
@@ -110,7 +124,7 @@ export function nextRuns(
   lastRunMs: number | null,
   now: number,
   zone?: string,
-): Date[] | { error: string } {
+): Date[] | { error: string } | NoPreview {
   const kind = s?.schedule;
   if (!s || !kind || kind.case === undefined || kind.case === "disabled" || count <= 0) return [];
   // A last run in the future (the clock was moved back) counts as now.

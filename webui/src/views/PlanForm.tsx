@@ -77,9 +77,7 @@ function validate(p: Plan, editing: boolean, config: Config): FieldErrors {
   if (idErr) e.id = idErr;
   if (!p.repo) e.repo = "Choose the repository to back up to.";
   if (p.paths.length === 0 && p.backupFlags.length === 0) e.paths = "Give at least one path to back up.";
-  p.paths.forEach((path, i) => {
-    if (!path.startsWith("/") && !/^[A-Za-z]:[\\/]/.test(path)) e[`paths[${i}]`] = `"${path}" is relative; give an absolute path.`;
-  });
+  // A relative path is not refused (Backrest accepts it): the server saves it with a warning.
   Object.assign(e, flagErrors("backupFlags", p.backupFlags));
   return e;
 }

@@ -17,19 +17,22 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
         if c.as_known()
             .is_none_or(|c| c == Condition::CONDITION_UNKNOWN)
         {
-            k.err(
+            k.warn(
                 format!("{path}.conditions[{j}]"),
-                "unknown condition; pick one such as CONDITION_SNAPSHOT_END",
+                "unknown condition, which never fires; pick one such as CONDITION_SNAPSHOT_END",
             );
         }
     }
     let Some(action) = &hook.action else {
-        k.err(path, "no action; set one of actionCommand, actionWebhook, actionDiscord, actionGotify, actionSlack, actionShoutrrr, actionHealthchecks, actionTelegram, actionNtfy, actionEmail");
+        k.warn(path, "no action, so the hook fails each time it fires; set one of actionCommand, actionWebhook, actionDiscord, actionGotify, actionSlack, actionShoutrrr, actionHealthchecks, actionTelegram, actionNtfy, actionEmail");
         return;
     };
     let mut require = |field: &str, value: &str, what: &str| {
         if value.trim().is_empty() {
-            k.err(format!("{path}.{field}"), format!("{what} is required"));
+            k.warn(
+                format!("{path}.{field}"),
+                format!("{what} is needed; without it the hook fails each time it fires"),
+            );
         }
     };
     match action {
@@ -64,9 +67,9 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
             require("actionEmail.smtpUrl", &e.smtp_url, "an SMTP server URL");
             require("actionEmail.from", &e.from, "a sender address");
             if e.to.iter().all(|t| t.trim().is_empty()) {
-                k.err(
+                k.warn(
                     format!("{path}.actionEmail.to"),
-                    "at least one recipient is required",
+                    "at least one recipient is needed; without one the hook fails each time it fires",
                 );
             }
         }
@@ -83,9 +86,12 @@ fn check(k: &mut Check, path: &str, hook: &Hook) {
     if let Some((field, u)) = url.filter(|(_, u)| !u.is_empty())
         && !(u.starts_with("http://") || u.starts_with("https://"))
     {
-        k.err(
+        k.warn(
             format!("{path}.{field}"),
-            format!("{u} must start with http:// or https://", u = quoted(&u)),
+            format!(
+                "{u} should start with http:// or https://; the hook fails each time it fires",
+                u = quoted(&u)
+            ),
         );
     }
     for (field, src) in templates(action) {

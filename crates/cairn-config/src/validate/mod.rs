@@ -41,15 +41,24 @@ pub fn user_name_problem(name: &str) -> Option<String> {
     }
 }
 
-/// Collects errors for one validation pass.
+/// Collects errors and warnings for one validation pass. A warning is a value Backrest accepts and
+/// cairn thinks unwise: the config loads and saves, and the UI shows the warning.
 #[derive(Default)]
 pub(crate) struct Check {
     pub(super) errors: Vec<FieldError>,
+    pub(super) warnings: Vec<FieldError>,
 }
 
 impl Check {
     pub(crate) fn err(&mut self, path: impl Into<String>, message: impl Into<String>) {
         self.errors.push(FieldError {
+            path: path.into(),
+            message: message.into(),
+        });
+    }
+
+    pub(crate) fn warn(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.warnings.push(FieldError {
             path: path.into(),
             message: message.into(),
         });
@@ -101,8 +110,22 @@ impl Check {
     }
 }
 
-/// Checks the whole config; Ok or every problem found.
+/// Checks the whole config; Ok or every problem found (warnings do not count; see [`warnings`]).
 pub fn validate(config: &Config) -> Result<(), ValidationErrors> {
+    let k = check_config(config);
+    if k.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationErrors(k.errors))
+    }
+}
+
+/// Values the config holds that Backrest accepts and cairn thinks unwise, each at its field path.
+pub fn warnings(config: &Config) -> Vec<FieldError> {
+    check_config(config).warnings
+}
+
+fn check_config(config: &Config) -> Check {
     let mut k = Check::default();
     if !config.instance.is_empty() {
         k.id("instance", "instance", &config.instance);
@@ -142,11 +165,7 @@ pub fn validate(config: &Config) -> Result<(), ValidationErrors> {
     if let Some(settings) = config.cairn.as_option() {
         settings::check(&mut k, settings);
     }
-    if k.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ValidationErrors(k.errors))
-    }
+    k
 }
 
 /// Puts lists Backrest keeps sorted into order (plan paths, repo env), as Backrest does on save.
@@ -228,15 +247,15 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
             p.schedule.as_option(),
         );
         if !(0.0..=100.0).contains(&p.max_unused_percent) {
-            k.err(
+            k.warn(
                 format!("{path}.prunePolicy.maxUnusedPercent"),
-                "must be between 0 and 100",
+                "should be between 0 and 100; restic refuses other values, so prune will fail",
             );
         }
         if p.max_unused_bytes < 0 {
-            k.err(
+            k.warn(
                 format!("{path}.prunePolicy.maxUnusedBytes"),
-                "must not be negative",
+                "should not be negative; restic refuses it, so prune will fail",
             );
         }
     }
@@ -251,9 +270,9 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
         if let Some(Mode::ReadDataSubsetPercent(pct)) = c.mode
             && !(0.0..=100.0).contains(&pct)
         {
-            k.err(
+            k.warn(
                 format!("{path}.checkPolicy.readDataSubsetPercent"),
-                "must be from 0 (check the structure only) to 100",
+                "should be from 0 (check the structure only) to 100; restic refuses other values, so check will fail",
             );
         }
     }
@@ -295,10 +314,10 @@ fn check_plan(k: &mut Check, path: &str, plan: &Plan, repo_ids: &[&str]) {
                 "is empty; remove it or give a path",
             );
         } else if !p.starts_with('/') && !is_windows_absolute(p) {
-            k.err(
+            k.warn(
                 format!("{path}.paths[{j}]"),
                 format!(
-                    "{p} is relative; use an absolute path such as /{p}",
+                    "{p} is relative, so what it names depends on the directory cairn was started in; use an absolute path such as /{p}",
                     p = quoted(&p)
                 ),
             );
@@ -318,31 +337,67 @@ fn is_windows_absolute(p: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::validate;
+    use super::{validate, warnings};
 
-    fn check_percent(pct: &str) -> Vec<String> {
+    /// The paths validation refuses, and the paths it only warns about.
+    fn outcome(repo_extra: &str, plan_extra: &str) -> (Vec<String>, Vec<String>) {
         let text = format!(
             r#"{{"version": 6, "instance": "i", "repos": [{{"id": "r", "uri": "/r", "password": "p",
-               "guid": "{}", "checkPolicy": {{"readDataSubsetPercent": {pct}}}}}]}}"#,
+               "guid": "{}"{repo_extra}}}],
+               "plans": [{{"id": "p", "repo": "r", "paths": ["/data"]{plan_extra}}}]}}"#,
             "a".repeat(64)
         );
         let config = crate::parse(&text).unwrap().config;
-        match validate(&config) {
+        let errors = match validate(&config) {
             Ok(()) => Vec::new(),
             Err(e) => e.paths().into_iter().map(str::to_string).collect(),
-        }
+        };
+        let warned = warnings(&config).into_iter().map(|w| w.path).collect();
+        (errors, warned)
     }
 
     #[test]
     fn a_read_data_subset_of_zero_is_accepted_as_backrest_does() {
-        assert!(check_percent("0").is_empty());
-        assert!(check_percent("100").is_empty());
-        for bad in ["-1", "100.5"] {
+        let pct = |p: &str| {
+            outcome(
+                &format!(r#", "checkPolicy": {{"readDataSubsetPercent": {p}}}"#),
+                "",
+            )
+        };
+        assert_eq!(pct("0"), (vec![], vec![]));
+        assert_eq!(pct("100"), (vec![], vec![]));
+        for odd in ["-1", "100.5"] {
             assert_eq!(
-                check_percent(bad),
-                vec!["repos[0].checkPolicy.readDataSubsetPercent"],
-                "{bad}"
+                pct(odd),
+                (
+                    vec![],
+                    vec!["repos[0].checkPolicy.readDataSubsetPercent".to_string()]
+                ),
+                "{odd}"
             );
         }
+    }
+
+    /// Values Backrest 1.14 accepts load with a warning: a relative path, prune limits restic
+    /// refuses, a hook with no action, an unknown condition or a URL without a scheme.
+    #[test]
+    fn what_backrest_accepts_is_a_warning_not_a_refusal() {
+        let (errors, warned) = outcome(
+            r#", "prunePolicy": {"maxUnusedPercent": 150},
+               "hooks": [{"conditions": ["CONDITION_SNAPSHOT_END", 77]},
+                         {"actionWebhook": {"webhookUrl": "example.com/hook"}}]"#,
+            r#", "paths": ["relative/dir"]"#,
+        );
+        assert_eq!(errors, Vec::<String>::new());
+        assert_eq!(
+            warned,
+            vec![
+                "repos[0].prunePolicy.maxUnusedPercent",
+                "repos[0].hooks[0].conditions[1]",
+                "repos[0].hooks[0]",
+                "repos[0].hooks[1].actionWebhook.webhookUrl",
+                "plans[0].paths[0]",
+            ]
+        );
     }
 }

@@ -1,5 +1,7 @@
 //! Schedule rules (cron, interval, disabled) and the cron parser cairn uses everywhere: standard
-//! 5-field expressions (minute hour day-of-month month day-of-week) and the `@hourly`-style aliases.
+//! 5-field expressions (minute hour day-of-month month day-of-week), the `@hourly`-style aliases, and
+//! the longer forms Backrest's parser also reads: 6 fields add a year at the end, 7 fields put seconds
+//! first and a year last.
 use super::Check;
 use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::schedule::Schedule as Kind;
@@ -15,8 +17,8 @@ pub enum CronError {
     /// Nothing was given.
     #[error("is empty; give 5 fields: {FIELD_NAMES}")]
     Empty,
-    /// Not five fields.
-    #[error("{} has {found} field(s), cron needs 5: {FIELD_NAMES}", quoted(.expr))]
+    /// Not five fields (nor Backrest's six or seven).
+    #[error("{} has {found} field(s), cron needs 5: {FIELD_NAMES} (or 6 with a year last, or 7 with seconds first and a year last)", quoted(.expr))]
     FieldCount {
         /// The expression as given.
         expr: String,
@@ -45,23 +47,36 @@ pub fn parse_cron(expr: &str) -> Result<Cron, CronError> {
     if expr.is_empty() {
         return Err(CronError::Empty);
     }
+    let mut pattern = expr.to_string();
+    let mut long = false;
     if !expr.starts_with('@') {
         let fields: Vec<&str> = expr.split_whitespace().collect();
-        if fields.len() != 5 {
-            return Err(CronError::FieldCount {
-                expr: expr.to_string(),
-                found: fields.len(),
-            });
-        }
-        if has_dow_seven(fields[4]) {
+        let dow = match fields.len() {
+            5 | 6 => fields[4],
+            7 => fields[5],
+            found => {
+                return Err(CronError::FieldCount {
+                    expr: expr.to_string(),
+                    found,
+                });
+            }
+        };
+        if has_dow_seven(dow) {
             return Err(CronError::SundaySeven(expr.to_string()));
         }
+        if fields.len() == 6 {
+            // Backrest's six fields end with a year; the parser's seven start with seconds.
+            pattern = format!("0 {}", fields.join(" "));
+        }
+        long = fields.len() > 5;
     }
-    let parser = CronParser::builder()
-        .seconds(Seconds::Disallowed)
-        .year(Year::Disallowed)
-        .build();
-    let cron = parser.parse(expr).map_err(|e| CronError::Invalid {
+    let (seconds, year) = if long {
+        (Seconds::Required, Year::Required)
+    } else {
+        (Seconds::Disallowed, Year::Disallowed)
+    };
+    let parser = CronParser::builder().seconds(seconds).year(year).build();
+    let cron = parser.parse(&pattern).map_err(|e| CronError::Invalid {
         expr: expr.to_string(),
         reason: e.to_string(),
     })?;
@@ -122,7 +137,7 @@ mod tests {
     fn cron_errors_say_what_is_wrong() {
         assert_eq!(
             parse_cron("* * *").unwrap_err().to_string(),
-            "\"* * *\" has 3 field(s), cron needs 5: minute hour day-of-month month day-of-week"
+            "\"* * *\" has 3 field(s), cron needs 5: minute hour day-of-month month day-of-week (or 6 with a year last, or 7 with seconds first and a year last)"
         );
         assert!(
             parse_cron("0 0 * * 7")
@@ -163,5 +178,44 @@ mod tests {
         ] {
             assert!(parse_cron(ok).is_ok(), "{ok}");
         }
+    }
+
+    /// Backrest's parser also reads a year after the five fields, and seconds before them.
+    #[test]
+    fn backrests_six_and_seven_field_forms_mean_what_they_mean_there() {
+        use chrono::{TimeZone, Utc};
+        let from = Utc.with_ymd_and_hms(2026, 12, 3, 12, 0, 0).unwrap();
+        let next = |e: &str| {
+            parse_cron(e)
+                .unwrap()
+                .find_next_occurrence(&from, false)
+                .unwrap()
+        };
+        assert_eq!(
+            next("30 4 * * * 2028"),
+            Utc.with_ymd_and_hms(2028, 1, 1, 4, 30, 0).unwrap()
+        );
+        assert_eq!(
+            next("15 30 4 * * * *"),
+            Utc.with_ymd_and_hms(2026, 12, 4, 4, 30, 15).unwrap()
+        );
+        assert!(
+            parse_cron("0 0 * * 7 2027")
+                .unwrap_err()
+                .to_string()
+                .contains("use 0 for Sunday")
+        );
+        assert!(
+            parse_cron("0 0 0 * * 7 *")
+                .unwrap_err()
+                .to_string()
+                .contains("use 0 for Sunday")
+        );
+        assert!(
+            parse_cron("0 0 * * * 2020")
+                .unwrap_err()
+                .to_string()
+                .contains("never fires")
+        );
     }
 }

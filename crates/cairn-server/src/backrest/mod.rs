@@ -5,6 +5,7 @@ mod dashboard;
 mod files;
 mod logs;
 pub(crate) mod operations;
+mod pairing;
 mod repos;
 mod sftp;
 mod snapshots;
@@ -253,10 +254,8 @@ impl Backrest for BackrestApi {
     async fn generate_pairing_token(
         &self,
         _ctx: RequestContext,
-        _req: ServiceRequest<'_, GeneratePairingTokenRequest>,
+        req: ServiceRequest<'_, GeneratePairingTokenRequest>,
     ) -> ServiceResult<GeneratePairingTokenResponse> {
-        Err(ConnectError::unimplemented(
-            "multihost pairing is not implemented in cairn yet",
-        ))
+        Response::ok(pairing::generate(&self.s, req.to_owned_message()).await?)
     }
 }
