@@ -150,6 +150,12 @@ impl Cairn for CairnApi {
                 })
                 .collect(),
             time_zone: crate::time_zone::local(),
+            backrest_history: self
+                .s
+                .backrest_history
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
             ..Status::default()
         })
     }

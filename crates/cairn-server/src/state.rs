@@ -22,6 +22,9 @@ pub struct ServerOptions {
     pub config_path: PathBuf,
     /// The data directory (holds the session signing key `jwt-secret`).
     pub data_dir: PathBuf,
+    /// Backrest's history, found on a first start with cairn's history empty (GetStatus offers
+    /// importing it).
+    pub backrest_history: Option<PathBuf>,
     /// Cancel at shutdown: event and log streams end, so graceful shutdown is not held open by them.
     pub shutdown: tokio_util::sync::CancellationToken,
 }
@@ -51,6 +54,7 @@ pub(crate) struct Shared {
     pub orch: Orchestrator,
     pub config_path: PathBuf,
     pub data_dir: PathBuf,
+    pub backrest_history: Option<PathBuf>,
     pub sessions: SessionKeys,
     pub downloads: DownloadKeys,
     pub metrics: Metrics,
@@ -82,6 +86,7 @@ impl Shared {
             orch: o.orchestrator,
             config_path: o.config_path,
             data_dir: o.data_dir,
+            backrest_history: o.backrest_history,
         })
     }
 }

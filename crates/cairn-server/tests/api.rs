@@ -471,7 +471,10 @@ async fn every_rpc_works_against_a_real_repository() {
     let (code, body) = s
         .call("v1.Backrest/GeneratePairingToken", json!({}), NO)
         .await;
-    assert_eq!((code, body["code"].as_str()), (400, Some("invalid_argument")));
+    assert_eq!(
+        (code, body["code"].as_str()),
+        (400, Some("invalid_argument"))
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -92,19 +92,22 @@ fn report(s: &Summary) -> String {
     lines.join("\n")
 }
 
-/// On a first start (cairn's history empty) with Backrest's history at hand, says how to import it.
-pub fn offer(oplog: &OpLog, candidates: &[PathBuf]) {
+/// On a first start (cairn's history empty) with Backrest's history at hand, says how to import it
+/// (in the log here, and through GetStatus in the web UI); returns where that history is.
+pub fn offer(oplog: &OpLog, candidates: &[PathBuf]) -> Option<PathBuf> {
     if oplog.count(&Selector::default()).unwrap_or(1) > 0 {
-        return;
+        return None;
     }
-    if let Some(dir) = candidates.iter().find(|d| d.join("oplog.sqlite").is_file()) {
-        tracing::warn!(
-            backrest_data = %dir.display(),
-            "cairn's history is empty and Backrest's history is in {}: to see it in cairn, stop cairn and run `cairn import-backrest {}` (Backrest's files are only read)",
-            dir.display(),
-            dir.display()
-        );
-    }
+    let dir = candidates
+        .iter()
+        .find(|d| d.join("oplog.sqlite").is_file())?;
+    tracing::warn!(
+        backrest_data = %dir.display(),
+        "cairn's history is empty and Backrest's history is in {}: to see it in cairn, stop cairn and run `cairn import-backrest {}` (Backrest's files are only read)",
+        dir.display(),
+        dir.display()
+    );
+    Some(dir.clone())
 }
 
 #[cfg(test)]

@@ -118,7 +118,8 @@ async fn unlock_after_crash(orchestrator: &Orchestrator, repo_id: &str) {
 /// Runs the server until a shutdown signal.
 pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     let stores = open_stores(&settings)?;
-    crate::import_backrest::offer(&stores.oplog, &backrest_histories(&settings.data_dir));
+    let backrest_history =
+        crate::import_backrest::offer(&stores.oplog, &backrest_histories(&settings.data_dir));
     let orchestrator = Orchestrator::new(Deps {
         config: stores.config.clone(),
         oplog: stores.oplog.clone(),
@@ -136,6 +137,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         orchestrator: orchestrator.clone(),
         config_path: settings.config.clone(),
         data_dir: settings.data_dir.clone(),
+        backrest_history,
         shutdown: shutdown.clone(),
     })
     .context("starting the API server")?;

@@ -111,6 +111,12 @@ fn a_backrest_unit_file_runs_cairn_with_backrests_paths_and_leaves_its_history_a
     let (status, body) = http_post_json(port, "/v1.Backrest/GetConfig", "{}", "").unwrap();
     assert_eq!(status, 200, "{body}");
     assert!(body.contains("\"instance\":\"host-a\""), "{body}");
+    let (status, body) = http_post_json(port, "/cairn.v1.Cairn/GetStatus", "{}", "").unwrap();
+    assert_eq!(status, 200, "{body}");
+    assert!(
+        body.contains(&format!("\"backrestHistory\":\"{}\"", data.display())),
+        "the web UI is told where Backrest's history is: {body}"
+    );
     let out = terminate(child);
     let log = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{log}");

@@ -8,7 +8,7 @@ import { useConfig } from "../state/config";
 import { ActivityProvider, useActivity } from "../state/activity";
 import { useTheme, type ThemeChoice } from "../state/theme";
 import { StatusDot, ErrorBanner } from "../components/Status";
-import { ConfigWarnings } from "../components/ConfigWarnings";
+import { ServerNotices } from "../components/ServerNotices";
 import { kindLabel } from "../lib/operations";
 import { formatDuration } from "../lib/format";
 import { Dashboard } from "./Dashboard";
@@ -62,7 +62,7 @@ function Frame({ onLogout }: { onLogout: (() => void) | null }) {
       </nav>
       <main className="content">
         <ErrorBanner error={error} />
-        <ConfigWarnings />
+        <ServerNotices />
         {route.name === "dashboard" && <Dashboard />}
         {route.name === "plan" && <PlanView key={route.id} planId={route.id} />}
         {route.name === "repo" && <RepoView key={route.id} repoId={route.id} />}

@@ -40,6 +40,7 @@ pub async fn serve(dir: &Path, oplog: OpLog, plans: usize) -> String {
         orchestrator: orch,
         config_path,
         data_dir: dir.to_path_buf(),
+        backrest_history: None,
         shutdown: Default::default(),
     })
     .expect("app");

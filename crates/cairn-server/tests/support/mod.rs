@@ -37,6 +37,7 @@ impl Server {
             orchestrator: orch.clone(),
             config_path: path,
             data_dir: dir.path().to_path_buf(),
+            backrest_history: None,
             shutdown: Default::default(),
         })
         .unwrap();
