@@ -90,15 +90,20 @@ impl Tx<'_> {
             )));
         }
         validate(op)?;
+        if op.flow_id == 0 {
+            op.flow_id = op.id;
+        }
         if let Some(existing) = self.get(op.id)? {
-            return Ok(if existing == *op {
+            // An earlier run may have given it another modno; everything else must match.
+            let same = Operation {
+                modno: existing.modno,
+                ..op.clone()
+            } == existing;
+            return Ok(if same {
                 Imported::AlreadyThere
             } else {
                 Imported::IdTaken
             });
-        }
-        if op.flow_id == 0 {
-            op.flow_id = op.id;
         }
         if op.modno <= 0 || self.modno_taken(op.modno)? {
             op.modno = self.next_modno();

@@ -65,7 +65,9 @@ fn secrets_are_sealed_used_and_rotated() {
     for secret in ["\"pw\"", "very-secret", "hook-secret"] {
         assert!(!text.contains(secret), "{secret} is sealed: {text}");
     }
-    assert_eq!(text.matches("cairn-sealed:v1:").count(), 3, "{text}");
+    // The repository password, the secret env value, the hook URL, and the multihost identity's
+    // private key (made on first load).
+    assert_eq!(text.matches("cairn-sealed:v1:").count(), 4, "{text}");
     let key = dir.path().join("data/secrets.key");
     assert_eq!(
         std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
@@ -106,7 +108,7 @@ fn secrets_are_sealed_used_and_rotated() {
         "the old key is kept for backups"
     );
     let rotated = std::fs::read_to_string(&config).unwrap();
-    assert_eq!(rotated.matches("cairn-sealed:v1:").count(), 3);
+    assert_eq!(rotated.matches("cairn-sealed:v1:").count(), 4);
     assert_ne!(rotated, text);
     std::fs::remove_file(dir.path().join("data/secrets.key.old")).unwrap();
     let (child, port) = serve(dir.path(), &config);
