@@ -15,7 +15,7 @@ mod tx;
 pub use backrest_files::holds_backrest_files;
 pub use error::{OplogError, Result};
 pub use events::{CHANNEL_CAPACITY, Change, ChangeKind, Delivery, Subscription};
-pub use logstore::{LogReader, LogStore, LogWriter, new_log_id};
+pub use logstore::{FinishedLog, LogReader, LogStore, LogWriter, new_log_id};
 pub use oplog::{KindCount, OpLog};
 pub use row::{OpKind, OpMeta};
 pub use schema::SCHEMA_VERSION;

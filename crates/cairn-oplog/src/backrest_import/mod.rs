@@ -13,9 +13,9 @@ pub mod fixture;
 #[cfg(test)]
 mod tests;
 
-use crate::{Imported, LogStore, OpLog, OplogError, Selector};
+use crate::{FinishedLog, Imported, LogStore, OpLog, OplogError, Selector};
 use source::{BackrestSource, LogData, LogRow};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -227,10 +227,14 @@ fn import_logs(
 ) -> Result<(), ImportError> {
     let total = source.log_count()?;
     let mut done = 0u64;
+    let mut batch = Vec::with_capacity(LOG_BATCH);
     source.each_log(|row| {
         done += 1;
-        import_log(logs, row, now_unix, summary)?;
-        if done.is_multiple_of(100) || done == total {
+        if let Some(log) = prepare_log(row, now_unix, summary) {
+            batch.push(log);
+        }
+        if batch.len() >= LOG_BATCH || done == total {
+            store_logs(logs, &mut batch, summary)?;
             progress(Progress {
                 phase: Phase::Logs,
                 done,
@@ -238,63 +242,79 @@ fn import_logs(
             });
         }
         Ok(())
-    })
+    })?;
+    store_logs(logs, &mut batch, summary)
 }
 
-/// Copies one task log unless it is there already or expired.
-fn import_log(
+/// Logs per write transaction.
+const LOG_BATCH: usize = 1000;
+
+/// Stores a batch of logs; those already there are counted as such.
+fn store_logs(
     logs: &LogStore,
-    row: LogRow,
-    now_unix: i64,
+    batch: &mut Vec<FinishedLog>,
     summary: &mut Summary,
 ) -> Result<(), ImportError> {
-    if row.expires_unix != 0 && row.expires_unix <= now_unix {
-        summary.logs_expired += 1;
+    if batch.is_empty() {
         return Ok(());
     }
-    if logs.exists(&row.id)? {
-        summary.logs_already_there += 1;
-        return Ok(());
-    }
-    let text = match read_log(&row.data) {
-        Ok(t) => t,
-        Err(why) => {
-            summary.logs_unreadable += 1;
-            summary.problem(format!("log {}: {why}", row.id));
-            return Ok(());
-        }
-    };
-    let ttl = (row.expires_unix != 0)
-        .then(|| Duration::from_secs(u64::try_from(row.expires_unix - now_unix).unwrap_or(0)));
-    let mut w = match logs.create(&row.id, row.owner, ttl) {
-        Ok(w) => w,
-        Err(OplogError::InvalidLogId(id)) => {
-            summary.logs_unreadable += 1;
-            summary.problem(format!("log {id}: its id is not one cairn can store"));
-            return Ok(());
-        }
-        Err(e) => return Err(e.into()),
-    };
-    w.write_all(&text).map_err(|source| ImportError::Io {
-        path: PathBuf::from(&row.id),
-        source,
-    })?;
-    w.finish()?;
-    summary.logs_added += 1;
+    let stored = logs.insert_finished(batch)? as u64;
+    summary.logs_added += stored;
+    summary.logs_already_there += batch.len() as u64 - stored;
+    batch.clear();
     Ok(())
 }
 
-/// A log's text: gunzipped from the database, or read from its in-progress file.
-fn read_log(data: &LogData) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
+/// One task log ready to store, unless it expired or cannot be read (counted, and named).
+fn prepare_log(row: LogRow, now_unix: i64, summary: &mut Summary) -> Option<FinishedLog> {
+    if row.expires_unix != 0 && row.expires_unix <= now_unix {
+        summary.logs_expired += 1;
+        return None;
+    }
+    if crate::logstore::check_id(&row.id).is_err() {
+        summary.logs_unreadable += 1;
+        summary.problem(format!("log {}: its id is not one cairn can store", row.id));
+        return None;
+    }
+    match read_log(row.data) {
+        Ok((size, gzip)) => Some(FinishedLog {
+            ttl: (row.expires_unix != 0).then(|| {
+                Duration::from_secs(u64::try_from(row.expires_unix - now_unix).unwrap_or(0))
+            }),
+            id: row.id,
+            owner_op: row.owner,
+            size,
+            gzip,
+        }),
+        Err(why) => {
+            summary.logs_unreadable += 1;
+            summary.problem(format!("log {}: {why}", row.id));
+            None
+        }
+    }
+}
+
+/// A log's text size and gzip data: Backrest's own gzip data when it decompresses (kept as it is),
+/// else the in-progress file's text compressed here.
+fn read_log(data: LogData) -> Result<(u64, Vec<u8>), String> {
     match data {
-        LogData::Gzip(gz) => flate2::read::GzDecoder::new(&gz[..])
-            .read_to_end(&mut out)
-            .map_err(|e| format!("its data is not gzip: {e}"))?,
-        LogData::File(path) => std::fs::File::open(path)
-            .and_then(|mut f| f.read_to_end(&mut out))
-            .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
-        LogData::Missing => return Err("it has no data".into()),
-    };
-    Ok(out)
+        LogData::Gzip(gz) => {
+            let size = std::io::copy(
+                &mut flate2::read::GzDecoder::new(&gz[..]),
+                &mut std::io::sink(),
+            )
+            .map_err(|e| format!("its data is not gzip: {e}"))?;
+            Ok((size, gz))
+        }
+        LogData::File(path) => {
+            let text =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(&text)
+                .and_then(|()| enc.finish())
+                .map(|gz| (text.len() as u64, gz))
+                .map_err(|e| format!("cannot compress it: {e}"))
+        }
+        LogData::Missing => Err("it has no data".into()),
+    }
 }

@@ -51,7 +51,7 @@ pub(crate) fn now_ms() -> i64 {
 }
 
 /// Log ids become file names: only letters, digits, '-' and '_' are allowed.
-fn check_id(id: &str) -> Result<()> {
+pub(crate) fn check_id(id: &str) -> Result<()> {
     let ok = !id.is_empty()
         && id.len() <= 128
         && id
@@ -62,6 +62,21 @@ fn check_id(id: &str) -> Result<()> {
     } else {
         Err(OplogError::InvalidLogId(id.to_string()))
     }
+}
+
+/// A finished log to store as it is (see [`LogStore::insert_finished`]).
+#[derive(Clone, Debug)]
+pub struct FinishedLog {
+    /// Its id.
+    pub id: String,
+    /// The operation that owns it.
+    pub owner_op: i64,
+    /// How long it is kept from now (None: as long as its owner).
+    pub ttl: Option<Duration>,
+    /// The size of its text.
+    pub size: u64,
+    /// Its text, gzip-compressed.
+    pub gzip: Vec<u8>,
 }
 
 /// A fresh log id: `t-<uuid>` for an operation's own log, `c-<uuid>` for command output, as Backrest names them.
@@ -123,6 +138,31 @@ impl LogStore {
         let (tx, _) = watch::channel(LiveState::default());
         lock(&self.inner.live).insert(id.to_string(), tx.clone());
         Ok(LogWriter::new(self.clone(), id.to_string(), path, file, tx))
+    }
+
+    /// Stores finished logs in one transaction (an import): each with its gzip data and the size of
+    /// its text; a log whose id is taken is left as it is. Returns how many were stored.
+    pub fn insert_finished(&self, logs: &[FinishedLog]) -> Result<usize> {
+        for l in logs {
+            check_id(&l.id)?;
+        }
+        let now = now_ms();
+        let mut db = lock(&self.inner.db);
+        let tx = db.transaction()?;
+        let mut stored = 0;
+        {
+            let mut stmt = tx.prepare_cached(
+                "INSERT OR IGNORE INTO logs (id, owner_op, expires_at_ms, size, data_gz)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for l in logs {
+                let expires = l.ttl.map_or(0, |t| now + t.as_millis() as i64);
+                stored +=
+                    stmt.execute(params![l.id, l.owner_op, expires, l.size as i64, l.gzip])?;
+            }
+        }
+        tx.commit()?;
+        Ok(stored)
     }
 
     /// Opens a log for reading: a live log is followed until its writer finishes.
