@@ -61,8 +61,8 @@ pub fn from_seed(seed: &[u8; 32]) -> PrivateKey {
     }
 }
 
-/// 32 bytes of base64 (padded or not, as both Backrest's files and hand edits hold).
-fn key_bytes(field: &'static str, value: &str) -> Result<[u8; 32], IdentityError> {
+/// A key field's 32 bytes of base64 (padded or not, as both Backrest's files and hand edits hold).
+pub fn key_bytes(field: &'static str, value: &str) -> Result<[u8; 32], IdentityError> {
     [STANDARD_NO_PAD, STANDARD]
         .iter()
         .find_map(|e| e.decode(value).ok())
@@ -88,6 +88,15 @@ pub fn check(identity: &PrivateKey) -> Result<(), IdentityError> {
         });
     }
     Ok(())
+}
+
+/// The identity's signing key, once [`check`] passes.
+pub fn signing_key(identity: &PrivateKey) -> Result<SigningKey, IdentityError> {
+    check(identity)?;
+    Ok(SigningKey::from_bytes(&key_bytes(
+        "ed25519priv",
+        &identity.ed25519priv,
+    )?))
 }
 
 /// Gives the config an identity when it has none (Backrest's "required fields"); returns whether it

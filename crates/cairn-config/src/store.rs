@@ -6,7 +6,7 @@ use crate::codec::{self, Document};
 use crate::error::{ConfigError, Result};
 use crate::migrate::{MigrationEnv, migrate};
 use crate::seal::{Sealer, seal_config, unseal_config};
-use crate::validate::{normalize, validate};
+use crate::validate::{checked, normalize, validate};
 use cairn_proto::v1::Config;
 use parking_lot::{Mutex, MutexGuard};
 use std::fs::{File, OpenOptions};
@@ -97,8 +97,7 @@ impl ConfigStore {
             source,
         })?;
         let populated = crate::identity::populate(&mut doc.config)?;
-        validate(&doc.config).map_err(ConfigError::Invalid)?;
-        log_warnings(&doc.config);
+        log_warnings(&checked(&doc.config).map_err(ConfigError::Invalid)?);
         if migrated || populated {
             write_atomic(path, &render(path, &doc, sealer)?)?;
             if migrated {
@@ -148,8 +147,7 @@ impl ConfigStore {
     fn commit(&self, current: &mut Document, mut new: Config) -> Result<Config> {
         crate::identity::populate(&mut new)?;
         normalize(&mut new);
-        validate(&new).map_err(ConfigError::Invalid)?;
-        log_warnings(&new);
+        log_warnings(&checked(&new).map_err(ConfigError::Invalid)?);
         new.modno = current.config.modno + 1;
         // The stored file is always at the current version; a client cannot set it back.
         new.version = crate::CURRENT_VERSION;
@@ -164,8 +162,8 @@ impl ConfigStore {
 }
 
 /// Logs each value Backrest accepts and cairn thinks unwise (the UI shows them too).
-fn log_warnings(config: &Config) {
-    for w in crate::validate::warnings(config) {
+fn log_warnings(warnings: &[crate::FieldError]) {
+    for w in warnings {
         tracing::warn!(field = %w.path, "config: {}", w.message);
     }
 }

@@ -4,10 +4,8 @@
 //! transport transcript, each with its big-endian u32 length. The receiver recomputes the digest
 //! with its own transcript, so a signature made for another key exchange (a man in the middle)
 //! does not verify; it also checks that the key id is the one the public key derives.
-use base64::Engine as _;
-use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use cairn_proto::v1::{PrivateKey, PublicKey};
-use ed25519_dalek::{Signature, Signer as _, SigningKey, Verifier as _, VerifyingKey};
+use ed25519_dalek::{Signature, Signer as _, Verifier as _, VerifyingKey};
 use sha2::{Digest, Sha256};
 
 /// The sync protocol version in `SyncActionHandshake.protocol_version`.
@@ -49,8 +47,7 @@ pub fn digest(
         pairing_secret.as_bytes(),
         transcript,
     ] {
-        h.update(u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
-        h.update(part);
+        crate::length_prefixed::update(&mut h, part);
     }
     h.finalize().into()
 }
@@ -62,13 +59,7 @@ pub fn sign(
     pairing_secret: &str,
     transcript: &[u8; 32],
 ) -> Result<Vec<u8>, HandshakeError> {
-    cairn_config::identity::check(identity)?;
-    let seed = key_bytes(&identity.ed25519priv).ok_or(HandshakeError::Identity(
-        cairn_config::identity::IdentityError::NotAKey {
-            field: "ed25519priv",
-        },
-    ))?;
-    let key = SigningKey::from_bytes(&seed);
+    let key = cairn_config::identity::signing_key(identity)?;
     let d = digest(PROTOCOL_VERSION, instance_id, pairing_secret, transcript);
     Ok(key.sign(&d).to_bytes().to_vec())
 }
@@ -85,8 +76,8 @@ pub fn verify(
     if version != PROTOCOL_VERSION {
         return Err(HandshakeError::Version(version));
     }
-    let bytes = key_bytes(&peer.ed25519pub)
-        .ok_or_else(|| HandshakeError::PeerKey("not 32 bytes of base64".into()))?;
+    let bytes = cairn_config::identity::key_bytes("ed25519pub", &peer.ed25519pub)
+        .map_err(|e| HandshakeError::PeerKey(e.to_string()))?;
     let derived = cairn_config::identity::key_id(&bytes);
     if derived != peer.keyid {
         return Err(HandshakeError::PeerKey(format!(
@@ -100,13 +91,6 @@ pub fn verify(
     let d = digest(version, instance_id, pairing_secret, transcript);
     key.verify(&d, &signature)
         .map_err(|_| HandshakeError::BadSignature)
-}
-
-fn key_bytes(text: &str) -> Option<[u8; 32]> {
-    [STANDARD_NO_PAD, STANDARD]
-        .iter()
-        .find_map(|e| e.decode(text).ok())
-        .and_then(|b| b.try_into().ok())
 }
 
 #[cfg(test)]

@@ -3,4 +3,5 @@
 //! to that stream ([`handshake`]). Sessions, pairing on first contact and the sync itself build on
 //! these (docs/multihost-crypto.md holds the facts they follow).
 pub mod handshake;
+mod length_prefixed;
 pub mod transport;

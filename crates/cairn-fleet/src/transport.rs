@@ -170,8 +170,7 @@ pub fn transcript(initiator_public_key: &[u8], encapsulation: &[u8]) -> [u8; 32]
     h.update(TRANSCRIPT_LABEL);
     h.update(PROTOCOL_VERSION.to_be_bytes());
     for part in [initiator_public_key, encapsulation] {
-        h.update(u32::try_from(part.len()).unwrap_or(u32::MAX).to_be_bytes());
-        h.update(part);
+        crate::length_prefixed::update(&mut h, part);
     }
     h.finalize().into()
 }

@@ -49,34 +49,7 @@ impl Tx<'_> {
         if op.flow_id == 0 {
             op.flow_id = op.id;
         }
-        let m = OpMeta::of(op);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO operations (id, modno, created_modno, flow_id, original_id, original_flow_id,
-                    repo_id, repo_guid, plan_id, instance_id, original_instance_keyid, snapshot_id, status,
-                    kind, unix_time_start_ms, operation)
-                 VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )?
-            .execute(params![
-                m.id,
-                m.modno,
-                m.flow_id,
-                op.original_id,
-                op.original_flow_id,
-                m.repo_id,
-                m.repo_guid,
-                m.plan_id,
-                m.instance_id,
-                m.original_instance_keyid,
-                m.snapshot_id,
-                m.status,
-                m.kind.code(),
-                m.unix_time_start_ms,
-                op.encode_to_vec()
-            ])?;
-        self.counters.next_id += 1;
-        self.record(ChangeKind::Created, m, Some(op));
-        Ok(())
+        self.insert(op)
     }
 
     /// Inserts an operation from another history (an import) keeping its id, flow and, when free,
@@ -108,6 +81,12 @@ impl Tx<'_> {
         if op.modno <= 0 || self.modno_taken(op.modno)? {
             op.modno = self.next_modno();
         }
+        self.insert(op)?;
+        Ok(Imported::Added)
+    }
+
+    /// Writes a new row for `op` (id, modno and flow id already set) and moves the counters past it.
+    fn insert(&mut self, op: &Operation) -> Result<()> {
         let m = OpMeta::of(op);
         self.tx
             .prepare_cached(
@@ -136,7 +115,7 @@ impl Tx<'_> {
         self.counters.next_id = self.counters.next_id.max(op.id + 1);
         self.counters.modno = self.counters.modno.max(op.modno);
         self.record(ChangeKind::Created, m, Some(op));
-        Ok(Imported::Added)
+        Ok(())
     }
 
     /// A value kept in the log's metadata table.

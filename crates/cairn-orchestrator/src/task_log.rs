@@ -38,6 +38,12 @@ impl TaskLog {
         }
     }
 
+    /// The log `id` of operation `owner`, for a run without an operation of its own (indexing).
+    pub fn named(logs: &LogStore, id: &str, owner: i64) -> Result<Self, cairn_oplog::OplogError> {
+        let out = OutputLog::open_as(logs, id, owner, Some(TASK_LOG_TTL), TASK_LOG_LIMIT)?;
+        Ok(Self { out })
+    }
+
     /// Appends `text` (each of its lines) stamped with `now`.
     pub fn line(&self, now: DateTime<Utc>, text: &str) {
         let stamp = now.format("%Y-%m-%dT%H:%M:%SZ");
@@ -62,6 +68,11 @@ impl TaskLog {
             (None, None) => format!("finished: {name}"),
         };
         self.line(now, &ending);
+        self.finish();
+    }
+
+    /// Closes the log.
+    pub fn finish(&self) {
         self.out.finish();
     }
 }

@@ -8,7 +8,7 @@
 mod support;
 
 use serde_json::json;
-use support::{Auth, Server, client_from, config, make_source, scratch};
+use support::{Auth, Server, bcrypt_verifies, client_from, config, make_source, scratch};
 
 /// Every RPC of the services that need a session.
 const GUARDED: &[&str] = &[
@@ -305,15 +305,6 @@ async fn argon2_users_of_older_cairn_log_in_and_are_rehashed_for_backrest() {
         json!({"name": "bob", "passwordBcrypt": "********"}),
         "hashes are never sent, and shown where Backrest's UI looks"
     );
-}
-
-/// Backrest's check of a stored hash: base64-decode, then bcrypt.
-fn bcrypt_verifies(stored: &str, password: &str) -> bool {
-    use base64::Engine as _;
-    let text = base64::engine::general_purpose::STANDARD
-        .decode(stored)
-        .unwrap();
-    bcrypt::verify(password, std::str::from_utf8(&text).unwrap()).unwrap()
 }
 
 /// Password guessing is slowed: after a few failures from one address the next attempts are refused

@@ -12,15 +12,7 @@ mod support;
 
 use base64::Engine as _;
 use serde_json::{Value, json};
-use support::{Auth, Server, config, make_source, scratch};
-
-/// Backrest's check of a stored hash: base64-decode, then bcrypt.
-fn bcrypt_verifies(stored: &str, password: &str) -> bool {
-    let text = base64::engine::general_purpose::STANDARD
-        .decode(stored)
-        .unwrap();
-    bcrypt::verify(password, std::str::from_utf8(&text).unwrap()).unwrap()
-}
+use support::{Auth, Server, bcrypt_verifies, config, make_source, scratch};
 
 fn file(s: &Server) -> Value {
     serde_json::from_str(&s.config_text()).unwrap()

@@ -4,7 +4,7 @@
 use anyhow::Context as _;
 use cairn_oplog::backrest_import::source::BackrestSource;
 use cairn_oplog::backrest_import::{Phase, Progress, Summary, import};
-use cairn_oplog::{LogStore, OpLog, Selector};
+use cairn_oplog::{LogStore, OpLog, Query, Selector};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::path::{Path, PathBuf};
 
@@ -95,7 +95,9 @@ fn report(s: &Summary) -> String {
 /// On a first start (cairn's history empty) with Backrest's history at hand, says how to import it
 /// (in the log here, and through GetStatus in the web UI); returns where that history is.
 pub fn offer(oplog: &OpLog, candidates: &[PathBuf]) -> Option<PathBuf> {
-    if oplog.count(&Selector::default()).unwrap_or(1) > 0 {
+    // One row is enough to know; counting a large history at every start is not.
+    let newest = oplog.query_meta(&Query::last_n(Selector::default(), 1));
+    if !newest.is_ok_and(|ops| ops.is_empty()) {
         return None;
     }
     let dir = candidates

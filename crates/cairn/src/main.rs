@@ -383,12 +383,8 @@ fn import_history(source: Option<PathBuf>, data_dir: Option<PathBuf>) -> anyhow:
     let env = |k: &str| std::env::var(k).ok();
     let source = source.unwrap_or_else(|| import_backrest::backrest_data_dir(env));
     let flags = settings::Flags {
-        config: None,
         data_dir,
-        bind: None,
-        restic_command: None,
-        heartbeat: None,
-        backrest_defaults: false,
+        ..settings::Flags::default()
     };
     let settings = settings::resolve(flags, env)?;
     import_backrest::run(&source, &data_dir::own(&settings.data_dir))

@@ -112,9 +112,14 @@ impl Check {
 
 /// Checks the whole config; Ok or every problem found (warnings do not count; see [`warnings`]).
 pub fn validate(config: &Config) -> Result<(), ValidationErrors> {
+    checked(config).map(|_| ())
+}
+
+/// [`validate`] and [`warnings`] in one pass: the warnings when there is no error.
+pub fn checked(config: &Config) -> Result<Vec<FieldError>, ValidationErrors> {
     let k = check_config(config);
     if k.errors.is_empty() {
-        Ok(())
+        Ok(k.warnings)
     } else {
         Err(ValidationErrors(k.errors))
     }

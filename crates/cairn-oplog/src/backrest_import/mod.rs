@@ -15,7 +15,6 @@ mod tests;
 
 use crate::{FinishedLog, Imported, LogStore, OpLog, OplogError, Selector};
 use source::{BackrestSource, LogData, LogRow};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -309,9 +308,7 @@ fn read_log(data: LogData) -> Result<(u64, Vec<u8>), String> {
         LogData::File(path) => {
             let text =
                 std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            enc.write_all(&text)
-                .and_then(|()| enc.finish())
+            crate::logstore::gzip(&text)
                 .map(|gz| (text.len() as u64, gz))
                 .map_err(|e| format!("cannot compress it: {e}"))
         }

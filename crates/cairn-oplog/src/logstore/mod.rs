@@ -64,6 +64,13 @@ pub(crate) fn check_id(id: &str) -> Result<()> {
     }
 }
 
+/// A log's text as the store keeps it.
+pub(crate) fn gzip(raw: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+    enc.write_all(raw)?;
+    enc.finish()
+}
+
 /// A finished log to store as it is (see [`LogStore::insert_finished`]).
 #[derive(Clone, Debug)]
 pub struct FinishedLog {
@@ -216,9 +223,7 @@ impl LogStore {
     /// Compresses a live file into the database and removes the file.
     pub(crate) fn finalize(&self, id: &str, path: &Path) -> Result<()> {
         let raw = std::fs::read(path).map_err(|e| OplogError::io(path, e))?;
-        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-        enc.write_all(&raw).map_err(|e| OplogError::io(path, e))?;
-        let gz = enc.finish().map_err(|e| OplogError::io(path, e))?;
+        let gz = gzip(&raw).map_err(|e| OplogError::io(path, e))?;
         lock(&self.inner.db).execute(
             "UPDATE logs SET data_gz = ?2, size = ?3, live_path = NULL WHERE id = ?1",
             params![id, gz, raw.len() as i64],

@@ -7,13 +7,13 @@ use super::repo::prepare;
 use crate::engines::engine_label;
 use crate::orchestrator::UNASSOCIATED;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
+use crate::task_log::TaskLog;
 use cairn_engine::SnapshotFilter;
 use cairn_oplog::{OpKind, Query, Selector, new_log_id};
 use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{Operation, OperationIndexSnapshot, OperationStatus, ResticSnapshot};
 use std::collections::{HashMap, HashSet};
-use std::io::Write as _;
 
 pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     let (repo, engine) = prepare(ctx, repo_id).await?;
@@ -93,25 +93,15 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     Ok(Done::success())
 }
 
-/// Writes a finished log; a failure is logged, never the task's.
+/// Writes the run's log; a failure is logged, never the task's.
 fn write_log(ctx: &TaskCtx, id: &str, owner: i64, lines: &[String]) {
-    let ttl = Some(crate::task_log::TASK_LOG_TTL);
-    let mut w = match ctx.inner.logs.create(id, owner, ttl) {
-        Ok(w) => w,
-        Err(e) => {
-            tracing::warn!(log = %id, error = %e, "cannot create the index log");
-            return;
+    match TaskLog::named(&ctx.inner.logs, id, owner) {
+        Ok(log) => {
+            let now = ctx.inner.now();
+            lines.iter().for_each(|l| log.line(now, l));
+            log.finish();
         }
-    };
-    let stamp = ctx.inner.now().format("%Y-%m-%dT%H:%M:%SZ");
-    for l in lines {
-        if let Err(e) = writeln!(w, "{stamp} {l}") {
-            tracing::warn!(log = %id, error = %e, "cannot write the index log");
-            return;
-        }
-    }
-    if let Err(e) = w.finish() {
-        tracing::warn!(log = %id, error = %e, "cannot finish the index log");
+        Err(e) => tracing::warn!(log = %id, error = %e, "cannot create the index log"),
     }
 }
 

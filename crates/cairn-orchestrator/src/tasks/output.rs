@@ -28,15 +28,22 @@ impl OutputLog {
         limit: u64,
     ) -> Result<(Self, String), cairn_oplog::OplogError> {
         let id = new_log_id(prefix);
-        let writer = logs.create(&id, owner, ttl)?;
-        Ok((
-            Self {
-                writer: Mutex::new(Some(writer)),
-                limit,
-                truncated: Mutex::new(false),
-            },
-            id,
-        ))
+        Ok((Self::open_as(logs, &id, owner, ttl, limit)?, id))
+    }
+
+    /// Starts the log `id`, owned by operation `owner`, kept as long as it, or for `ttl`.
+    pub fn open_as(
+        logs: &LogStore,
+        id: &str,
+        owner: i64,
+        ttl: Option<std::time::Duration>,
+        limit: u64,
+    ) -> Result<Self, cairn_oplog::OplogError> {
+        Ok(Self {
+            writer: Mutex::new(Some(logs.create(id, owner, ttl)?)),
+            limit,
+            truncated: Mutex::new(false),
+        })
     }
 
     /// Appends one line (dropped past the cap, which is noted once).

@@ -11,10 +11,15 @@ use connectrpc::ConnectError;
 /// The config as the caller may see it: all of it but its secrets, or during the first-run flow only
 /// what the first-run dialog needs.
 pub fn get(s: &Shared, first_run: Option<&FirstRun>) -> Config {
-    let shown = secrets::redact(s.orch.config().get());
+    shown(s.orch.config().get(), first_run)
+}
+
+/// The config without its secrets, narrowed to the first-run view during the first-run flow.
+fn shown(config: Config, first_run: Option<&FirstRun>) -> Config {
+    let redacted = secrets::redact(config);
     match first_run {
-        Some(_) => first_run::view(&shown),
-        None => shown,
+        Some(_) => first_run::view(&redacted),
+        None => redacted,
     }
 }
 
@@ -35,9 +40,5 @@ pub async fn set(
         tracing::info!("first-run setup done from a Backrest-style settings save");
     }
     s.orch.config_changed().await.map_err(errors::orch)?;
-    let shown = secrets::redact(saved);
-    Ok(match first_run {
-        Some(_) => first_run::view(&shown),
-        None => shown,
-    })
+    Ok(shown(saved, first_run))
 }

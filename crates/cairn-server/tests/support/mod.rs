@@ -185,3 +185,12 @@ pub fn make_source(dir: &Path) -> PathBuf {
 pub fn scratch() -> TempDir {
     TempDir::new().unwrap()
 }
+
+/// Backrest's check of a stored hash: base64-decode, then bcrypt.
+pub fn bcrypt_verifies(stored: &str, password: &str) -> bool {
+    use base64::Engine as _;
+    let text = base64::engine::general_purpose::STANDARD
+        .decode(stored)
+        .unwrap();
+    bcrypt::verify(password, std::str::from_utf8(&text).unwrap()).unwrap()
+}
