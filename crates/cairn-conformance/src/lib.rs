@@ -887,6 +887,41 @@ pub async fn check_passes_then_finds_a_corrupted_pack(engine: &dyn Engine, f: &F
     assert!(matches!(err, Err(EngineError::Corrupt(_))), "{err:?}");
 }
 
+/// A check rotating through the pack data in three parts reads every pack exactly once in three runs:
+/// with one pack corrupted, exactly one of the parts finds it.
+pub async fn a_rotating_check_reads_every_pack_once_in_n_runs(engine: &dyn Engine, f: &Fixture) {
+    engine.init(&f.repo).await.unwrap();
+    backup(engine, f, &f.request()).await;
+    let part = |part| CheckMode::ReadDataPart { part, of: 3 };
+    for n in 1..=3 {
+        let clean = engine
+            .check(&f.repo, part(n), &no_output, &CancellationToken::new())
+            .await;
+        assert!(clean.is_ok(), "part {n} of a sound repository: {clean:?}");
+    }
+    let pack = largest_pack(f);
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0xff;
+    std::fs::write(&pack, bytes).unwrap();
+    let mut found = Vec::new();
+    for n in 1..=3 {
+        match engine
+            .check(&f.repo, part(n), &no_output, &CancellationToken::new())
+            .await
+        {
+            Ok(()) => {}
+            Err(EngineError::Corrupt(_)) => found.push(n),
+            Err(other) => panic!("part {n}: {other:?}"),
+        }
+    }
+    assert_eq!(
+        found.len(),
+        1,
+        "the corrupted pack was found by parts {found:?}"
+    );
+}
+
 /// `--files-from` (patterns), `--files-from-verbatim` and `--files-from-raw` choose what is backed up, as
 /// restic reads them (comments, globs, a pattern matching nothing skipped), in whatever order and with
 /// repeats, and the trees stay sorted; `--force` drops the parent, and `--parent` picks it over the one

@@ -3,7 +3,7 @@
 use super::EmbeddedEngine;
 use super::client::Handlers;
 use super::flags::{self, RunSettings, Scope};
-use super::protocol::{BackupTask, DumpForm, Event, Task};
+use super::protocol::{BackupTask, DumpForm, Event, ReadData, Task};
 use async_trait::async_trait;
 use cairn_engine::keep_flags;
 use cairn_engine::shared::ls_cache::cached_ls;
@@ -284,18 +284,14 @@ impl Engine for EmbeddedEngine {
         output: OutputSink<'_>,
         cancel: &CancellationToken,
     ) -> Result<()> {
-        let read_data_percent = match mode {
+        let read_data = match mode {
             CheckMode::StructureOnly => None,
-            CheckMode::ReadDataPercent(p) => Some(p),
+            CheckMode::ReadDataPercent(p) => Some(ReadData::Percent(p)),
+            CheckMode::ReadDataPart { part, of } => Some(ReadData::Part { part, of }),
         };
-        self.simple(
-            repo,
-            Task::Check { read_data_percent },
-            Some(output),
-            cancel,
-        )
-        .await
-        .map(drop)
+        self.simple(repo, Task::Check { read_data }, Some(output), cancel)
+            .await
+            .map(drop)
     }
 
     async fn stats(&self, repo: &Repo) -> Result<RepoStats> {

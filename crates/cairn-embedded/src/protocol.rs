@@ -9,6 +9,14 @@ use std::fmt;
 use std::io::{self, Write};
 use std::path::PathBuf;
 
+/// How much pack data a check reads besides the structure: a percentage, or one part of the packs split by id.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadData {
+    Percent(f64),
+    Part { part: u32, of: u32 },
+}
+
 /// What a dump writes, as restic's `dump` does: an archive, or one file's contents as they are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -90,7 +98,7 @@ pub enum Task {
         max_unused_percent: Option<f64>,
     },
     Check {
-        read_data_percent: Option<f64>,
+        read_data: Option<ReadData>,
     },
     Stats,
     Unlock,

@@ -100,6 +100,14 @@ pub enum CheckMode {
     StructureOnly,
     /// Also read and verify this percentage (0 to 100) of the pack data.
     ReadDataPercent(f64),
+    /// Also read and verify part `part` (1 to `of`) of the pack data split by pack id into `of` parts:
+    /// the parts 1 to `of`, in separate runs, read every pack once (restic's `--read-data-subset=n/m`).
+    ReadDataPart {
+        /// Which part, from 1.
+        part: u32,
+        /// Into how many parts the packs are split.
+        of: u32,
+    },
 }
 
 /// What a dump writes: an archive of a path, or one file's contents.

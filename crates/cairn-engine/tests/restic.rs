@@ -42,6 +42,7 @@ conformance!(
     unsorted_and_nested_paths_make_sorted_trees,
     with_atime_keeps_access_times,
     check_passes_then_finds_a_corrupted_pack,
+    a_rotating_check_reads_every_pack_once_in_n_runs,
     cancelling_a_backup_leaves_a_clean_unlocked_repository,
     cancelling_a_restore_leaves_a_clean_repository_and_no_staging,
     a_lock_held_by_another_process_is_a_clear_error_and_unlock_clears_stale_ones,

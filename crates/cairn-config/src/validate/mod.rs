@@ -41,6 +41,9 @@ pub fn user_name_problem(name: &str) -> Option<String> {
     }
 }
 
+/// The most parts a rotating read-data check may split the packs into.
+pub const MAX_ROTATION_PARTS: i32 = 1000;
+
 /// Collects errors and warnings for one validation pass. A warning is a value Backrest accepts and
 /// cairn thinks unwise: the config loads and saves, and the UI shows the warning.
 #[derive(Default)]
@@ -280,6 +283,14 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
                 "should be from 0 (check the structure only) to 100; restic refuses other values, so check will fail",
             );
         }
+        if let Some(Mode::ReadDataRotation(parts)) = c.mode
+            && !(2..=MAX_ROTATION_PARTS).contains(&parts)
+        {
+            k.err(
+                format!("{path}.checkPolicy.readDataRotation"),
+                format!("must be from 2 to {MAX_ROTATION_PARTS} parts (one is read per check run); to read all the data every run, use readDataSubsetPercent 100"),
+            );
+        }
     }
     if let Some(f) = repo.forget_policy.as_option() {
         let spath = format!("{path}.forgetPolicy.schedule");
@@ -379,6 +390,28 @@ mod tests {
                     vec!["repos[0].checkPolicy.readDataSubsetPercent".to_string()]
                 ),
                 "{odd}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rotating_check_needs_two_to_a_thousand_parts() {
+        let parts = |n: &str| {
+            outcome(
+                &format!(r#", "checkPolicy": {{"readDataRotation": {n}}}"#),
+                "",
+            )
+        };
+        assert_eq!(parts("2"), (vec![], vec![]));
+        assert_eq!(parts("1000"), (vec![], vec![]));
+        for wrong in ["1", "0", "-3", "1001"] {
+            assert_eq!(
+                parts(wrong),
+                (
+                    vec!["repos[0].checkPolicy.readDataRotation".to_string()],
+                    vec![]
+                ),
+                "{wrong}"
             );
         }
     }

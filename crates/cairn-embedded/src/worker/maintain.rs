@@ -3,7 +3,7 @@
 use super::browse::{matches, snapshot_proto};
 use super::{Fail, Out, repo};
 use crate::lock;
-use crate::protocol::Job;
+use crate::protocol::{Job, ReadData};
 use crate::storage::Storage;
 use cairn_proto::quoted;
 use cairn_proto::v1::RepoStats;
@@ -162,20 +162,16 @@ pub fn prune(
     Ok(serde_json::Value::Null)
 }
 
-pub fn check(
-    job: &Job,
-    out: &Out,
-    read_data_percent: Option<f64>,
-) -> Result<serde_json::Value, Fail> {
+pub fn check(job: &Job, out: &Out, read_data: Option<ReadData>) -> Result<serde_json::Value, Fail> {
     let opened = repo::open(job, out, true)?;
     let lock = repo::lock(&opened, job, out, false)?;
     let mut opts = CheckOptions::default();
-    if let Some(p) = read_data_percent {
+    if let Some(read) = read_data {
         opts.read_data = true;
-        opts.read_data_subset = if p >= 100.0 {
-            ReadSubsetOption::All
-        } else {
-            ReadSubsetOption::Percentage(p)
+        opts.read_data_subset = match read {
+            ReadData::Percent(p) if p >= 100.0 => ReadSubsetOption::All,
+            ReadData::Percent(p) => ReadSubsetOption::Percentage(p),
+            ReadData::Part { part, of } => ReadSubsetOption::IdSubSet((part, of)),
         };
     }
     let results = opened.repo.check(opts)?;

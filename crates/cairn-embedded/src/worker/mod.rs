@@ -131,7 +131,7 @@ fn run(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
             max_unused_bytes,
             max_unused_percent,
         } => maintain::prune(job, out, *max_unused_bytes, *max_unused_percent),
-        Task::Check { read_data_percent } => maintain::check(job, out, *read_data_percent),
+        Task::Check { read_data } => maintain::check(job, out, *read_data),
         Task::Stats => maintain::stats(job, out),
         Task::Unlock => maintain::unlock(job, out),
         Task::RemoveLock { name } => repo::remove_lock(job, name),

@@ -641,8 +641,12 @@ impl Engine for ResticEngine {
         cancel: &CancellationToken,
     ) -> Result<()> {
         let mut args = strings(&["check"]);
-        if let CheckMode::ReadDataPercent(p) = mode {
-            args.push(format!("--read-data-subset={p:.4}%"));
+        match mode {
+            CheckMode::StructureOnly => {}
+            CheckMode::ReadDataPercent(p) => args.push(format!("--read-data-subset={p:.4}%")),
+            CheckMode::ReadDataPart { part, of } => {
+                args.push(format!("--read-data-subset={part}/{of}"))
+            }
         }
         self.streamed(repo, args, output, cancel).await
     }

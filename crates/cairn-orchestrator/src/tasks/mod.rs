@@ -1,5 +1,6 @@
 //! What each task does. `run` dispatches a queued entry to its task.
 mod backup;
+mod check_rotation;
 mod collect;
 mod command;
 mod forget;

@@ -1,6 +1,7 @@
 //! Repository upkeep: prune (by the repository's prune policy; stats follow unless they ran in the
-//! last 24 hours), check (structure only or
-//! a read-data subset), and stats. Prune and check output is streamed to a log the operation names.
+//! last 24 hours), check (structure only, a read-data subset, or the next part of a rotating read-data
+//! check), and stats. Prune and check output is streamed to a log the operation names.
+use super::check_rotation;
 use super::output::OutputLog;
 use super::repo::prepare;
 use crate::hooks::{Event, fire, on_error};
@@ -12,7 +13,7 @@ use cairn_oplog::{OpKind, Selector};
 use cairn_proto::v1::__buffa::oneof::check_policy::Mode;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::hook::Condition;
-use cairn_proto::v1::{Operation, Repo};
+use cairn_proto::v1::{Operation, OperationStatus, Repo};
 
 /// Output kept per prune or check operation.
 const OUTPUT_LIMIT: u64 = 8 * 1024 * 1024;
@@ -86,9 +87,23 @@ pub async fn check(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
     let repo = find_repo(&ctx.config, repo_id)?;
     let mode = match repo.check_policy.as_option().and_then(|c| c.mode.as_ref()) {
         Some(Mode::ReadDataSubsetPercent(p)) if *p > 0.0 => CheckMode::ReadDataPercent(*p),
+        Some(Mode::ReadDataRotation(parts)) => {
+            check_rotation::next(&ctx.inner.oplog, &repo.guid, *parts)?
+        }
         _ => CheckMode::StructureOnly,
     };
-    upkeep(ctx, repo_id, Upkeep::Check(mode)).await
+    if let CheckMode::ReadDataPart { part, of } = mode {
+        ctx.log(&format!(
+            "reading part {part} of {of} of the pack data (each check reads the next part)"
+        ));
+    }
+    let done = upkeep(ctx, repo_id, Upkeep::Check(mode)).await?;
+    if let CheckMode::ReadDataPart { part, .. } = mode
+        && done.status == OperationStatus::STATUS_SUCCESS
+    {
+        check_rotation::done(&ctx.inner.oplog, &repo.guid, part)?;
+    }
+    Ok(done)
 }
 
 pub async fn stats(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
