@@ -3,10 +3,11 @@
 // and compared, an archive downloaded, a hook added and seen running, a schedule edited, a server
 // validation error shown on its field, a running backup cancelled, and two-factor authentication
 // turned on from its QR code and used to log in (oathtool as the authenticator). Real cairn, real restic, real
-// chromium. Saves a screenshot of each main screen under e2e/screenshots/ (not committed).
+// chromium. The main screens are then checked in Chinese and Hindi. Saves a screenshot of each main screen under e2e/screenshots/ (not committed).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync, existsSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { randomFillSync } from "node:crypto";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
@@ -53,6 +54,113 @@ async function backupNow() {
     .not.toBe(before);
   const id = await newestFlow().getAttribute("data-flow-id");
   return page.locator(`.optree-flow[data-flow-id="${id}"]`);
+}
+
+type Messages = { [key: string]: string | Messages };
+const LOCALES = join(import.meta.dirname, "../src/i18n/locales");
+
+/** A message of a language's catalogue, as the page has it: `ns:dotted.path`. */
+function msg(lang: string, key: string): string {
+  const [ns, path] = key.split(":");
+  let v: string | Messages = JSON.parse(readFileSync(join(LOCALES, lang, `${ns}.json`), "utf8"));
+  for (const part of path.split(".")) v = typeof v === "string" ? v : v[part];
+  if (typeof v !== "string") throw new Error(`no message ${key} in ${lang}`);
+  return v;
+}
+
+/** The Latin words a translation keeps (product, protocol and unit names), from src/i18n/kept/. */
+function keptWords(): Set<string> {
+  const dir = join(import.meta.dirname, "../src/i18n/kept");
+  const words = readdirSync(dir).flatMap((f) =>
+    readFileSync(join(dir, f), "utf8")
+      .split("\n")
+      .filter((l) => !l.startsWith("#"))
+      .flatMap((l) => l.split(/\s+/)),
+  );
+  return new Set(words.filter(Boolean));
+}
+
+/** Opens Settings (its link named in the language shown now) and picks a language. */
+async function pickLanguage(settingsLink: string, code: string) {
+  await page.getByRole("link", { name: settingsLink, exact: true }).click();
+  await page.locator("main h1").first().waitFor();
+  await page
+    .locator("select")
+    .filter({ has: page.locator("option[value='zh']") })
+    .selectOption(code);
+  await expect.poll(() => page.evaluate(() => document.documentElement.lang)).toBe(code);
+}
+
+/**
+ * Visits every main screen (and each repository tab) in the language shown now and checks that its
+ * heading is the catalogue's and that no visible text outside data (translate="no") holds a Latin word
+ * that is neither data of this test (ids, paths, user, host) nor a kept name.
+ */
+async function expectTranslated(lang: string) {
+  const allowed = new Set([
+    ...keptWords(),
+    ...(JSON.stringify(config()).match(/[A-Za-z][A-Za-z0-9]*/g) ?? []),
+    ...IDENTIFIERS,
+    USER,
+    ...words(cairn.dir),
+    ...words("restic snapshots --compact"),
+    ...hostname().split(/\W+/),
+  ]);
+  const screens: [string, string][] = [
+    ["#/", msg(lang, "activity:dashboard.title")],
+    ["#/plan/docs", "docs"],
+    ["#/repo/local", "local"],
+    ["#/settings", msg(lang, "settings:page.title")],
+  ];
+  for (const [hash, heading] of screens) {
+    await page.goto(`${cairn.base}${hash}`);
+    await page.locator("main h1").first().waitFor();
+    await page.getByRole("heading", { name: heading }).first().waitFor();
+    await expectNoEnglish(`${lang} ${hash}`, allowed);
+    await shot(`19-${lang}-${hash.split("/")[1] || "dashboard"}`);
+    if (hash !== "#/repo/local") continue;
+    for (const tab of await page.getByRole("tab").all()) {
+      await tab.click();
+      await page.waitForTimeout(300);
+      await expectNoEnglish(`${lang} ${hash} tab ${await tab.textContent()}`, allowed);
+    }
+  }
+}
+
+/**
+ * Latin words a translated page shows by design: names the UI writes into its messages as they are
+ * (OpenID scopes, the files it names), and the day periods CLDR's Hindi dates use (am, pm).
+ */
+const IDENTIFIERS = ["openid", "profile", "email", "config", "json", "secrets", "key", "am", "pm"];
+
+/** The words of a value this test put in (a path, a command), as data the page may show. */
+function words(value: string): string[] {
+  return value.match(/[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*/g) ?? [];
+}
+
+async function expectNoEnglish(where: string, allowed: Set<string>) {
+  const texts = await page.evaluate(() => {
+    const out: string[] = [];
+    const root = document.getElementById("root");
+    if (!root) return out;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      const el = n.parentElement;
+      if (!el || el.closest("[translate='no'], [data-server-text]") || !el.checkVisibility()) continue;
+      if (/[A-Za-z]/.test(n.nodeValue ?? "")) out.push((n.nodeValue ?? "").trim());
+    }
+    for (const el of root.querySelectorAll("[placeholder], [title], [aria-label]")) {
+      if (el.closest("[translate='no'], [data-server-text]")) continue;
+      for (const a of ["placeholder", "title", "aria-label"]) {
+        const v = el.getAttribute(a);
+        if (v && /[A-Za-z]/.test(v)) out.push(v);
+      }
+    }
+    return out;
+  });
+  const data = (w: string) => allowed.has(w) || /^[0-9a-f]{8,}$/.test(w);
+  const english = texts.filter((text) => (text.match(/[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*/g) ?? []).some((w) => !data(w)));
+  expect(english, `untranslated text on ${where}`).toEqual([]);
 }
 
 beforeAll(async () => {
@@ -415,6 +523,21 @@ describe("the web UI", () => {
       expect(overflow, `${name} is wider than a phone`).toBeLessThanOrEqual(0);
       await shot(`18-phone-${name}`);
     }
+  });
+
+  it("switches every main screen to Chinese and to Hindi from Settings, remembers the choice, and switches back", async () => {
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await pickLanguage("Settings", "zh");
+    await expectTranslated("zh");
+    await page.reload();
+    await page.getByRole("heading", { name: msg("zh", "settings:page.title") }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("zh");
+    await pickLanguage(msg("zh", "shell:nav.settings"), "hi");
+    await expectTranslated("hi");
+    await pickLanguage(msg("hi", "shell:nav.settings"), "en");
+    await page.getByRole("heading", { name: "Settings" }).waitFor();
+    await nav().getByRole("link", { name: "Dashboard" }).click();
+    await page.getByRole("heading", { name: "Dashboard" }).waitFor();
   });
 
   it("reported no script or security-policy errors in the page", () => {

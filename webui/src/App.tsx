@@ -9,17 +9,20 @@ import { Shell } from "./views/Shell";
 import { Toasts } from "./components/Toasts";
 import { ThemeProvider } from "./state/theme";
 import { takeOidcReturn } from "./lib/oidcReturn";
+import { useTranslation } from "./i18n";
 
 type Gate =
   | { state: "loading" }
   | { state: "setup" }
-  | { state: "login"; reason?: string; error?: string }
+  | { state: "login"; sessionEnded?: boolean; error?: string }
   | { state: "in"; authDisabled: boolean }
   | { state: "down"; error: string };
 
 export function App() {
   const [gate, setGate] = useState<Gate>({ state: "loading" });
   const [oidcLabel, setOidcLabel] = useState("");
+  const { t } = useTranslation("shell");
+  const { t: tc } = useTranslation("common");
 
   const check = useCallback(async () => {
     try {
@@ -40,7 +43,7 @@ export function App() {
     void check();
     return onUnauthenticated(() => {
       setToken(null);
-      setGate((g) => (g.state === "in" && g.authDisabled ? g : { state: "login", reason: "Your session ended; please log in again." }));
+      setGate((g) => (g.state === "in" && g.authDisabled ? g : { state: "login", sessionEnded: true }));
     });
   }, [check]);
 
@@ -55,20 +58,22 @@ export function App() {
 
   return (
     <ThemeProvider>
-      {gate.state === "loading" && <div className="center-page muted">Loading…</div>}
+      {gate.state === "loading" && <div className="center-page muted">{tc("loading")}</div>}
       {gate.state === "down" && (
         <div className="center-page">
           <div className="card stack">
-            <h1>cairn is not answering</h1>
+            <h1>{t("app.notAnswering")}</h1>
             <p role="alert">{gate.error}</p>
             <button type="button" onClick={() => void check()}>
-              Try again
+              {tc("retry")}
             </button>
           </div>
         </div>
       )}
       {gate.state === "setup" && <Setup onDone={signedIn} />}
-      {gate.state === "login" && <Login reason={gate.reason} error={gate.error} oidcLabel={oidcLabel} onDone={signedIn} />}
+      {gate.state === "login" && (
+        <Login reason={gate.sessionEnded ? t("app.sessionEnded") : undefined} error={gate.error} oidcLabel={oidcLabel} onDone={signedIn} />
+      )}
       {gate.state === "in" && (
         <ConfigProvider>
           <Shell onLogout={gate.authDisabled ? null : logout} />

@@ -2,8 +2,9 @@
 // per day) and a line over time (repository stats).
 import type { SummaryDashboardResponse_DayStatusBucket as Day } from "@gen/v1/service_pb";
 import { OperationStatus } from "@gen/v1/operations_pb";
-import { worstStatus, statusTone, STATUS_LABEL } from "../lib/operations";
-import { formatBytes, formatDay } from "../lib/format";
+import { worstStatus, statusLabel, statusTone } from "../lib/operations";
+import { formatBytes, formatCount, formatDay, formatTime } from "../lib/format";
+import { i18n, intlLocale, useTranslation } from "../i18n";
 
 /** The tone of one day: the worst status that day, "overdue", or nothing ran. */
 export function dayTone(d: Day): string {
@@ -12,10 +13,15 @@ export function dayTone(d: Day): string {
   return d.overdue ? "overdue" : "idle";
 }
 
+/** What ran on one day: "Mon, Nov 3, 2025: 2 success, 1 error; 12 MiB added". */
 export function dayTitle(d: Day): string {
-  const counts = d.statusCounts.filter((c) => c.count > 0n).map((c) => `${c.count} ${STATUS_LABEL[c.status]}`);
-  const what = counts.length ? counts.join(", ") : d.overdue ? "overdue: no backup ran" : "no backup";
-  return `${formatDay(d.timestampMs)}: ${what}${d.bytesAdded > 0n ? `; ${formatBytes(d.bytesAdded)} added` : ""}`;
+  const counts = d.statusCounts
+    .filter((c) => c.count > 0n)
+    .map((c) => i18n.t("activity:charts.statusCount", { n: formatCount(c.count), status: statusLabel(c.status) }));
+  const what = counts.length ? counts.join(", ") : i18n.t(d.overdue ? "activity:charts.overdue" : "activity:charts.noBackup");
+  const day = formatDay(d.timestampMs);
+  if (d.bytesAdded > 0n) return i18n.t("activity:charts.dayAdded", { day, what, added: formatBytes(d.bytesAdded) });
+  return i18n.t("activity:charts.day", { day, what });
 }
 
 export function HistoryStrip({ days, label }: { days: Day[]; label: string }) {
@@ -30,6 +36,7 @@ export function HistoryStrip({ days, label }: { days: Day[]; label: string }) {
 
 /** Bytes added (solid) and scanned (light) per day. */
 export function BytesChart({ days, label }: { days: Day[]; label: string }) {
+  const { t } = useTranslation("activity");
   const max = Math.max(1, ...days.map((d) => Number(d.bytesScanned)), ...days.map((d) => Number(d.bytesAdded)));
   const w = 300;
   const h = 70;
@@ -42,7 +49,9 @@ export function BytesChart({ days, label }: { days: Day[]; label: string }) {
           const added = (Number(d.bytesAdded) / max) * h;
           return (
             <g key={String(d.timestampMs)}>
-              <title>{`${formatDay(d.timestampMs)}: ${formatBytes(d.bytesAdded)} added, ${formatBytes(d.bytesScanned)} scanned`}</title>
+              <title>
+                {t("charts.bar", { day: formatDay(d.timestampMs), added: formatBytes(d.bytesAdded), scanned: formatBytes(d.bytesScanned) })}
+              </title>
               <rect x={i * bw + 1} y={h - scanned} width={bw - 2} height={scanned} className="bar-scanned" />
               <rect x={i * bw + 1} y={h - added} width={bw - 2} height={added} className="bar-added" />
               <rect x={i * bw} y={0} width={bw} height={h} fill="transparent" />
@@ -53,12 +62,12 @@ export function BytesChart({ days, label }: { days: Day[]; label: string }) {
       </svg>
       <figcaption className="legend small muted">
         <span>
-          <i className="swatch bar-added" /> added
+          <i className="swatch bar-added" /> {t("charts.added")}
         </span>
         <span>
-          <i className="swatch bar-scanned" /> scanned
+          <i className="swatch bar-scanned" /> {t("charts.scanned")}
         </span>
-        <span>per day, up to {formatBytes(max)}</span>
+        <span>{t("charts.perDay", { max: formatBytes(max) })}</span>
       </figcaption>
     </figure>
   );
@@ -71,8 +80,9 @@ export interface Point {
 
 /** A line chart over time with its last value and range written beside it. */
 export function LineChart(props: { points: Point[]; label: string; format: (y: number) => string }) {
+  const { t } = useTranslation("activity");
   const { points, label, format } = props;
-  if (points.length === 0) return <p className="muted">No data yet.</p>;
+  if (points.length === 0) return <p className="muted">{t("charts.noData")}</p>;
   const w = 320;
   const h = 90;
   const xs = points.map((p) => p.x);
@@ -93,16 +103,14 @@ export function LineChart(props: { points: Point[]; label: string; format: (y: n
         <path d={d} className="line" />
         {points.map((p) => (
           <circle key={p.x} cx={sx(p.x)} cy={sy(p.y)} r={2.5} className="line-point">
-            <title>{`${new Date(p.x).toLocaleString()}: ${format(p.y)}`}</title>
+            <title>{t("charts.point", { at: formatTime(p.x), value: format(p.y) })}</title>
           </circle>
         ))}
       </svg>
       <div className="spread muted small">
-        <span>{new Date(x0).toLocaleDateString()}</span>
-        <span>
-          min {format(Math.min(...ys))} · max {format(y1)}
-        </span>
-        <span>{new Date(x1).toLocaleDateString()}</span>
+        <span>{new Date(x0).toLocaleDateString(intlLocale())}</span>
+        <span>{t("charts.range", { min: format(Math.min(...ys)), max: format(y1) })}</span>
+        <span>{new Date(x1).toLocaleDateString(intlLocale())}</span>
       </div>
     </figure>
   );

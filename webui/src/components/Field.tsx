@@ -38,7 +38,7 @@ export function Field(props: { label: string; error?: string; hint?: ReactNode; 
   );
 }
 
-/** A list of strings edited one per line (paths, excludes, flags, env). */
+/** A list of strings edited one per line (paths, excludes, flags, env): data, so never translated. */
 export function LinesInput(props: { value: string[]; onChange: (v: string[]) => void; placeholder?: string; rows?: number }) {
   const id = useFieldId();
   return (
@@ -47,6 +47,7 @@ export function LinesInput(props: { value: string[]; onChange: (v: string[]) => 
       rows={props.rows ?? Math.max(2, props.value.length + 1)}
       value={props.value.join("\n")}
       placeholder={props.placeholder}
+      translate="no"
       spellCheck={false}
       onChange={(e) => props.onChange(e.target.value.split("\n"))}
       onBlur={(e) =>

@@ -4,6 +4,8 @@
 import { useCallback, useEffect, useId, useLayoutEffect, useRef, useState, type ReactNode } from "react";
 import "../views/forms.css";
 import { SECRET_PLACEHOLDER } from "../lib/passwords";
+import { bannerText, type IdKind } from "../lib/formErrors";
+import { i18n, useTranslation } from "../i18n";
 import { FieldIdProvider, useFieldId } from "./Field";
 import { Modal } from "./Modal";
 
@@ -72,7 +74,7 @@ export function Check(props: {
 
 /** The hint for a secret field still holding the placeholder. */
 export function secretHint(value: string, otherwise?: ReactNode): ReactNode {
-  return value === SECRET_PLACEHOLDER ? "The stored value is kept; type a new one to replace it." : otherwise;
+  return value === SECRET_PLACEHOLDER ? i18n.t("shell:form.secretKept") : otherwise;
 }
 
 /** A titled part of a long form. */
@@ -126,6 +128,8 @@ export function useStableCallback<A extends unknown[]>(fn: (...args: A) => void)
 /** The error banner over a form, brought into view whenever its text changes. */
 export function FormBanner(props: { text: string | null }) {
   const { text } = props;
+  // Subscribes to the language, in which bannerText words the banners that point at the marked fields.
+  useTranslation("shell");
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (text) ref.current?.scrollIntoView?.({ block: "nearest" });
@@ -133,22 +137,25 @@ export function FormBanner(props: { text: string | null }) {
   if (!text) return null;
   return (
     <div className="banner banner-error banner-lines" role="alert" ref={ref}>
-      {text}
+      {bannerText(text)}
     </div>
   );
 }
 
+const GONE = { plan: "form.gonePlan", repository: "form.goneRepository" } as const;
+
 /** What a form dialog shows instead of its fields: the config still loading, or the edited item gone. */
-export function FormUnavailable(props: { title: string; onClose: () => void; missing?: { kind: string; id: string } }) {
+export function FormUnavailable(props: { title: string; onClose: () => void; missing?: { kind: IdKind; id: string } }) {
   const { missing } = props;
+  const { t } = useTranslation("shell");
   return (
     <Modal title={props.title} onClose={props.onClose}>
       {missing ? (
         <div className="banner banner-error" role="alert">
-          There is no {missing.kind} named &quot;{missing.id}&quot; any more.
+          {t(GONE[missing.kind], { id: missing.id })}
         </div>
       ) : (
-        <p className="muted">Loading the configuration…</p>
+        <p className="muted">{t("form.loadingConfig")}</p>
       )}
     </Modal>
   );

@@ -6,6 +6,7 @@
 // `hooks[2].actionGotify.token`, ... A parent passes `errorsUnder(all, "plans[3]")` unchanged.
 import type { Hook } from "@gen/v1/config_pb";
 import { errorsUnder } from "../api/errors";
+import { useTranslation } from "../i18n";
 import { HookItem } from "./hooks/HookItem";
 import { TemplateHelp } from "./hooks/TemplateHelp";
 import { newHook } from "./hooks/hookValues";
@@ -15,6 +16,7 @@ export { CONDITION_GROUPS } from "./hooks/HookConditions";
 
 export function HookEditor(props: { hooks: Hook[]; onChange: (h: Hook[]) => void; errors?: Record<string, string> }) {
   const { hooks, onChange, errors = {} } = props;
+  const { t } = useTranslation("plans");
   const set = (i: number, h: Hook) => onChange(hooks.map((x, j) => (j === i ? h : x)));
   const move = (i: number, by: number) => {
     const next = [...hooks];
@@ -24,11 +26,7 @@ export function HookEditor(props: { hooks: Hook[]; onChange: (h: Hook[]) => void
   };
   return (
     <div className="hook-editor stack">
-      {hooks.length === 0 && (
-        <p className="muted">
-          No hooks. A hook runs a command or sends a notification when a backup or other task starts, succeeds or fails.
-        </p>
-      )}
+      {hooks.length === 0 && <p className="muted">{t("hooks.none")}</p>}
       {hooks.map((h, i) => (
         <HookItem
           // Hooks have no id; the position is what the server's errors name too.
@@ -44,7 +42,7 @@ export function HookEditor(props: { hooks: Hook[]; onChange: (h: Hook[]) => void
       ))}
       <div>
         <button type="button" onClick={() => onChange([...hooks, newHook()])}>
-          Add hook
+          {t("hooks.add")}
         </button>
       </div>
       {hooks.length > 0 && <TemplateHelp />}

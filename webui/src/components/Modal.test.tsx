@@ -1,23 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { act, useState } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { Modal } from "./Modal";
 import { unsavedGuard, type CloseGuard } from "./closeGuard";
+import { renderedScreen } from "../testing/screen";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
-
-beforeEach(() => {
-  container = document.createElement("div");
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
-afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
-});
+const screen = renderedScreen();
 
 function key(k: string, shiftKey = false) {
   act(() => {
@@ -68,7 +55,7 @@ function Page(props: { guard?: CloseGuard; onClose?: () => void }) {
 }
 
 function open(props: { guard?: CloseGuard; onClose?: () => void } = {}) {
-  act(() => root.render(<Page {...props} />));
+  act(() => screen.root.render(<Page {...props} />));
   const opener = button("Open");
   act(() => opener.focus());
   act(() => opener.click());

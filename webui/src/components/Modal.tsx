@@ -3,6 +3,7 @@
 // `guard` (unsaved work), Escape, and the × too when the guard says so, asks first. Also the small
 // dialog that asks before something destructive.
 import { useRef, useState, type ReactNode } from "react";
+import { useTranslation } from "../i18n";
 import type { CloseGuard } from "./closeGuard";
 import { useDialog } from "./useDialog";
 
@@ -16,6 +17,7 @@ export function Modal(props: {
   guard?: CloseGuard;
 }) {
   const { title, children, footer, wide, guard } = props;
+  const { t: tc } = useTranslation("common");
   const ref = useRef<HTMLDivElement>(null);
   const [asking, setAsking] = useState(false);
   const close = (deliberate: boolean) => {
@@ -28,7 +30,7 @@ export function Modal(props: {
       <div className={`modal${wide ? " modal-wide" : ""}`} role="dialog" aria-modal="true" aria-label={title} ref={ref}>
         <header className="modal-head">
           <h2>{title}</h2>
-          <button type="button" className="icon-button" aria-label="Close" onClick={() => close(true)}>
+          <button type="button" className="icon-button" aria-label={tc("close")} onClick={() => close(true)}>
             ×
           </button>
         </header>
@@ -61,6 +63,7 @@ export function Confirm(props: {
   onConfirm: () => void;
   onCancel: () => void;
 }) {
+  const { t } = useTranslation("shell");
   return (
     <Modal
       title={props.title}
@@ -68,7 +71,7 @@ export function Confirm(props: {
       footer={
         <>
           <button type="button" onClick={props.onCancel}>
-            Keep
+            {t("modal.keep")}
           </button>
           <button type="button" className={props.danger ? "danger" : "primary"} onClick={props.onConfirm}>
             {props.confirmLabel}

@@ -12,6 +12,7 @@ import {
   type RetentionPolicy,
   type RetentionPolicy_TimeBucketedCounts,
 } from "@gen/v1/config_pb";
+import { i18n, useTranslation } from "../i18n";
 import { Field } from "./Field";
 import { NumberInput } from "./FormKit";
 import "../views/forms.css";
@@ -19,14 +20,7 @@ import "../views/forms.css";
 type Mode = "unset" | "time" | "last" | "all";
 type Bucket = "hourly" | "daily" | "weekly" | "monthly" | "yearly" | "keepLastN";
 
-const BUCKETS: { key: Bucket; label: string }[] = [
-  { key: "hourly", label: "Hourly" },
-  { key: "daily", label: "Daily" },
-  { key: "weekly", label: "Weekly" },
-  { key: "monthly", label: "Monthly" },
-  { key: "yearly", label: "Yearly" },
-  { key: "keepLastN", label: "Keep last" },
-];
+const BUCKETS: readonly Bucket[] = ["hourly", "daily", "weekly", "monthly", "yearly", "keepLastN"];
 
 /** Backrest's default for a new plan: 24 hourly, 30 daily, 12 monthly. */
 export function defaultRetention(): RetentionPolicy {
@@ -38,22 +32,25 @@ export function defaultRetention(): RetentionPolicy {
   });
 }
 
-/** The policy in a few words: "24 hourly, 30 daily, 12 monthly", "last 10", "all snapshots". */
+/** The time-bucketed counts in words: "Keep 24 hourly, 30 daily, 12 monthly, the last 5". */
+function describeBuckets(counts: RetentionPolicy_TimeBucketedCounts): string {
+  const parts = BUCKETS.filter((b) => counts[b] > 0).map((b) => i18n.t(`plans:retention.parts.${b}`, { count: counts[b] }));
+  if (parts.length === 0) return i18n.t("plans:retention.describe.nothing");
+  return i18n.t("plans:retention.describe.buckets", { list: parts.join(i18n.t("plans:retention.describe.separator")) });
+}
+
+/** The policy in a few words, in the language shown: "Keep 24 hourly, 30 daily, 12 monthly", "Keep all snapshots". */
 export function describeRetention(r: RetentionPolicy | undefined): string {
   const p = r?.policy;
   switch (p?.case) {
     case "policyKeepLastN":
-      return `Keep the last ${p.value} snapshot${p.value === 1 ? "" : "s"}`;
+      return i18n.t("plans:retention.describe.last", { count: p.value });
     case "policyKeepAll":
-      return "Keep all snapshots";
-    case "policyTimeBucketed": {
-      const parts = BUCKETS.filter((b) => p.value[b.key] > 0).map((b) =>
-        b.key === "keepLastN" ? `the last ${p.value[b.key]}` : `${p.value[b.key]} ${b.label.toLowerCase()}`,
-      );
-      return parts.length ? `Keep ${parts.join(", ")}` : "Keep nothing";
-    }
+      return i18n.t("plans:retention.describe.all");
+    case "policyTimeBucketed":
+      return describeBuckets(p.value);
     default:
-      return "No retention policy: nothing is forgotten";
+      return i18n.t("plans:retention.describe.unset");
   }
 }
 
@@ -76,6 +73,7 @@ export function RetentionEditor(props: {
   errors?: Record<string, string>;
 }) {
   const { value, onChange, errors = {} } = props;
+  const { t } = useTranslation("plans");
   const mode = modeOf(value);
   // The counts of the other modes, so switching back and forth keeps what was typed.
   const memory = useRef<{ last: number; buckets: RetentionPolicy_TimeBucketedCounts } | null>(null);
@@ -111,21 +109,17 @@ export function RetentionEditor(props: {
 
   return (
     <div className="retention-editor stack">
-      <Field
-        label="Retention"
-        error={selectError}
-        hint="Which snapshots forget keeps after each backup; prune later frees the space of the others."
-      >
+      <Field label={t("retention.label")} error={selectError} hint={t("retention.hint")}>
         <select value={mode} onChange={(e) => setMode(e.target.value as Mode)}>
-          {mode === "unset" && <option value="unset">Not set (nothing is forgotten)</option>}
-          <option value="time">By time period</option>
-          <option value="last">Keep the last N snapshots</option>
-          <option value="all">Keep all snapshots</option>
+          {mode === "unset" && <option value="unset">{t("retention.modes.unset")}</option>}
+          <option value="time">{t("retention.modes.time")}</option>
+          <option value="last">{t("retention.modes.last")}</option>
+          <option value="all">{t("retention.modes.all")}</option>
         </select>
       </Field>
 
       {value?.policy.case === "policyKeepLastN" && (
-        <Field label="Keep last" error={errors["retention.policyKeepLastN"]} hint="The N newest snapshots are kept.">
+        <Field label={t("retention.buckets.keepLastN")} error={errors["retention.policyKeepLastN"]} hint={t("retention.keepLastHint")}>
           <NumberInput value={value.policy.value} min={1} onChange={(n) => emit({ case: "policyKeepLastN", value: Math.trunc(n) })} />
         </Field>
       )}
@@ -140,11 +134,10 @@ export function RetentionEditor(props: {
 
       {mode === "all" && (
         <div className="banner banner-warn" role="note">
-          No snapshot is ever forgotten, so the repository only grows and prune has nothing to free. Choose this only if you remove
-          snapshots some other way.
+          {t("retention.keepAllWarning")}
         </div>
       )}
-      {mode !== "unset" && <div className="field-hint">{describeRetention(value)}.</div>}
+      {mode !== "unset" && <div className="field-hint">{t("retention.summary", { text: describeRetention(value) })}</div>}
     </div>
   );
 }
@@ -155,23 +148,21 @@ function TimeBuckets(props: {
   onChange: (c: RetentionPolicy_TimeBucketedCounts) => void;
 }) {
   const { counts, errors, onChange } = props;
-  const allZero = BUCKETS.every((b) => counts[b.key] <= 0);
+  const { t } = useTranslation("plans");
+  const allZero = BUCKETS.every((b) => counts[b] <= 0);
   return (
     <>
       <div className="bucket-grid">
         {BUCKETS.map((b) => (
-          <Field key={b.key} label={b.label} error={errors[`retention.policyTimeBucketed.${b.key}`]}>
-            <NumberInput value={counts[b.key]} min={0} onChange={(n) => onChange({ ...counts, [b.key]: Math.max(0, Math.trunc(n)) })} />
+          <Field key={b} label={t(`retention.buckets.${b}`)} error={errors[`retention.policyTimeBucketed.${b}`]}>
+            <NumberInput value={counts[b]} min={0} onChange={(n) => onChange({ ...counts, [b]: Math.max(0, Math.trunc(n)) })} />
           </Field>
         ))}
       </div>
-      <div className="field-hint">
-        Each count keeps the newest snapshot of that many hours, days, weeks, months or years; 0 keeps none for that period. A snapshot kept
-        by several periods counts once.
-      </div>
+      <div className="field-hint">{t("retention.bucketsHint")}</div>
       {allZero && (
         <div className="banner banner-warn" role="note">
-          Every count is 0, which would forget every snapshot. Set at least one.
+          {t("retention.allZeroWarning")}
         </div>
       )}
     </>

@@ -8,6 +8,7 @@
 import { useRef } from "react";
 import { create } from "@bufbuild/protobuf";
 import { ScheduleSchema, Schedule_Clock, type Schedule } from "@gen/v1/config_pb";
+import { Trans, useTranslation } from "../i18n";
 import { Field } from "./Field";
 import { NumberInput } from "./FormKit";
 import { SchedulePreview } from "./SchedulePreview";
@@ -16,12 +17,15 @@ import "../views/forms.css";
 
 type Kind = "disabled" | "hours" | "days" | "cron";
 
-const CRON_PRESETS: { label: string; expr: string }[] = [
-  { label: "Hourly", expr: "0 * * * *" },
-  { label: "Daily at 03:00", expr: "0 3 * * *" },
-  { label: "Weekly (Sunday 03:00)", expr: "0 3 * * 0" },
-  { label: "Monthly (1st, 03:00)", expr: "0 3 1 * *" },
-];
+const CRON_PRESETS = [
+  { key: "hourly", expr: "0 * * * *" },
+  { key: "daily", expr: "0 3 * * *" },
+  { key: "weekly", expr: "0 3 * * 0" },
+  { key: "monthly", expr: "0 3 1 * *" },
+] as const;
+
+/** The `@alias` forms the cron hint names. */
+const ALIASES = { a1: "@hourly", a2: "@daily", a3: "@weekly", a4: "@monthly" };
 
 function kindOf(s: Schedule | undefined): Kind {
   switch (s?.schedule.case) {
@@ -55,6 +59,7 @@ function remember(r: Remembered, schedule: Schedule["schedule"] | undefined): Re
 }
 
 function CronPresets(props: { current: string; onPick: (expr: string) => void }) {
+  const { t } = useTranslation("plans");
   return (
     <div className="chips">
       {CRON_PRESETS.map((p) => (
@@ -65,7 +70,7 @@ function CronPresets(props: { current: string; onPick: (expr: string) => void })
           aria-pressed={props.current.trim() === p.expr}
           onClick={() => props.onPick(p.expr)}
         >
-          {p.label}
+          {t(`schedule.presets.${p.key}`)}
         </button>
       ))}
     </div>
@@ -76,14 +81,15 @@ export function ScheduleEditor(props: {
   value: Schedule | undefined;
   onChange: (s: Schedule) => void;
   errors?: Record<string, string>;
-  /** The label of the schedule select (default "Schedule"). */
+  /** The label of the schedule select (default "Schedule", in the language shown). */
   label?: string;
   /** Offer the "Last run time" clock (Backrest's choice for prune and check); default true. */
   allowLastRunClock?: boolean;
   /** When the task last ran (ms), for the preview; unknown or never: the preview counts from now. */
   lastRunMs?: number | null;
 }) {
-  const { value, onChange, errors = {}, label = "Schedule", allowLastRunClock = true, lastRunMs = null } = props;
+  const { t } = useTranslation("plans");
+  const { value, onChange, errors = {}, label = t("schedule.label"), allowLastRunClock = true, lastRunMs = null } = props;
   const kind = kindOf(value);
   const clock = value?.clock ?? Schedule_Clock.DEFAULT;
   // What each kind held last, so switching away and back does not lose a typed value.
@@ -117,32 +123,32 @@ export function ScheduleEditor(props: {
       <div className="schedule-row">
         <Field label={label} error={selectError}>
           <select value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
-            <option value="disabled">Disabled</option>
-            <option value="hours">Every N hours</option>
-            <option value="days">Every N days</option>
-            <option value="cron">Cron</option>
+            <option value="disabled">{t("schedule.kinds.disabled")}</option>
+            <option value="hours">{t("schedule.kinds.hours")}</option>
+            <option value="days">{t("schedule.kinds.days")}</option>
+            <option value="cron">{t("schedule.kinds.cron")}</option>
           </select>
         </Field>
         {value?.schedule.case === "maxFrequencyHours" && (
-          <Field label="Hours" error={errors["schedule.maxFrequencyHours"]}>
+          <Field label={t("schedule.hours")} error={errors["schedule.maxFrequencyHours"]}>
             <NumberInput value={value.schedule.value} min={1} onChange={(n) => emit({ case: "maxFrequencyHours", value: Math.trunc(n) })} />
           </Field>
         )}
         {value?.schedule.case === "maxFrequencyDays" && (
-          <Field label="Days" error={errors["schedule.maxFrequencyDays"]}>
+          <Field label={t("schedule.days")} error={errors["schedule.maxFrequencyDays"]}>
             <NumberInput value={value.schedule.value} min={1} onChange={(n) => emit({ case: "maxFrequencyDays", value: Math.trunc(n) })} />
           </Field>
         )}
         {kind !== "disabled" && (
-          <Field label="Clock" error={errors["schedule.clock"]}>
+          <Field label={t("schedule.clock")} error={errors["schedule.clock"]}>
             <select
               value={clockShown}
               onChange={(e) => emit(value?.schedule ?? { case: undefined }, Number(e.target.value) as Schedule_Clock)}
             >
-              <option value={Schedule_Clock.LOCAL}>Local time</option>
-              <option value={Schedule_Clock.UTC}>UTC</option>
+              <option value={Schedule_Clock.LOCAL}>{t("schedule.clocks.local")}</option>
+              <option value={Schedule_Clock.UTC}>{t("schedule.clocks.utc")}</option>
               {(allowLastRunClock || clock === Schedule_Clock.LAST_RUN_TIME) && (
-                <option value={Schedule_Clock.LAST_RUN_TIME}>Last run time</option>
+                <option value={Schedule_Clock.LAST_RUN_TIME}>{t("schedule.clocks.lastRun")}</option>
               )}
             </select>
           </Field>
@@ -151,18 +157,16 @@ export function ScheduleEditor(props: {
 
       {value?.schedule.case === "cron" && (
         <Field
-          label="Cron expression"
+          label={t("schedule.cronExpression")}
           error={errors["schedule.cron"] ?? localCronError ?? undefined}
           hint={
-            <>
-              Five fields: minute hour day-of-month month day-of-week (0 is Sunday), e.g. <code>30 2 * * 1-5</code>; <code>@hourly</code>,{" "}
-              <code>@daily</code>, <code>@weekly</code> and <code>@monthly</code> work too.
-            </>
+            <Trans t={t} i18nKey="schedule.cronHint" values={{ example: "30 2 * * 1-5", ...ALIASES }} components={{ code: <code /> }} />
           }
         >
           <input
             type="text"
             className="mono"
+            translate="no"
             value={value.schedule.value}
             spellCheck={false}
             autoComplete="off"
@@ -174,17 +178,10 @@ export function ScheduleEditor(props: {
         <CronPresets current={value.schedule.value} onPick={(expr) => emit({ case: "cron", value: expr })} />
       )}
 
-      {kind !== "disabled" && (
-        <p className="field-hint">
-          {kind === "cron"
-            ? "Cron fires in the server's local time (Local time and Last run time) or in UTC. "
-            : "An interval counts from the end of the last run. "}
-          A run missed while the server was off or asleep happens once, as soon as it is back.
-        </p>
-      )}
+      {kind !== "disabled" && <p className="field-hint">{kind === "cron" ? t("schedule.cronNote") : t("schedule.intervalNote")}</p>}
 
       <div className="schedule-summary" aria-live="polite">
-        <div className="schedule-desc">{kind === "disabled" ? "Disabled: never runs on its own." : describeSchedule(value)}</div>
+        <div className="schedule-desc">{kind === "disabled" ? t("schedule.disabledNote") : describeSchedule(value)}</div>
         {kind !== "disabled" && <SchedulePreview value={value} lastRunMs={lastRunMs} cronInvalid={localCronError !== null} />}
       </div>
     </div>

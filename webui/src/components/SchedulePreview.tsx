@@ -2,6 +2,7 @@
 // now), computed and shown in the time zone cron fires in on the server, which the preview names.
 import { useEffect, useState } from "react";
 import { Schedule_Clock, type Schedule } from "@gen/v1/config_pb";
+import { i18n, intlLocale, useTranslation } from "../i18n";
 import { formatRelative } from "../lib/format";
 import { previewZone } from "../lib/previewZone";
 import { nextRuns } from "../lib/schedule";
@@ -10,7 +11,7 @@ import { useServerTimeZone } from "./useServerTimeZone";
 const PREVIEW_COUNT = 5;
 
 function formatRun(d: Date, now: number, timeZone: string): string {
-  const text = d.toLocaleString(undefined, {
+  const time = d.toLocaleString(intlLocale(), {
     weekday: "short",
     month: "short",
     day: "numeric",
@@ -18,7 +19,7 @@ function formatRun(d: Date, now: number, timeZone: string): string {
     minute: "2-digit",
     timeZone,
   });
-  return `${text} (${formatRelative(d.getTime(), now)})`;
+  return i18n.t("plans:preview.run", { time, relative: formatRelative(d.getTime(), now) });
 }
 
 /** The current time, refreshed every minute so the preview stays true while the form is open. */
@@ -34,12 +35,13 @@ function useMinuteClock(): number {
 /** `cronInvalid`: the editor shows the expression's error already; the preview only waits for a fix. */
 export function SchedulePreview(props: { value: Schedule | undefined; lastRunMs: number | null; cronInvalid: boolean }) {
   const { value, lastRunMs } = props;
+  const { t } = useTranslation("plans");
   const now = useMinuteClock();
   const { zone, text } = previewZone(value?.clock ?? Schedule_Clock.DEFAULT, useServerTimeZone());
   const runs = nextRuns(value, PREVIEW_COUNT, lastRunMs, now, zone);
   return (
     <div className="schedule-preview">
-      <h4>Next runs</h4>
+      <h4>{t("preview.title")}</h4>
       {Array.isArray(runs) ? (
         <>
           <ol>
@@ -48,13 +50,13 @@ export function SchedulePreview(props: { value: Schedule | undefined; lastRunMs:
             ))}
           </ol>
           <div className="field-hint">
-            {lastRunMs === null ? "Counted from now" : "Counted from the last run"}, {text}.
+            {lastRunMs === null ? t("preview.fromNow", { where: text }) : t("preview.fromLastRun", { where: text })}
           </div>
         </>
       ) : "note" in runs ? (
         <div className="field-hint">{runs.note}</div>
       ) : props.cronInvalid ? (
-        <div className="field-hint">No preview until the cron expression is valid.</div>
+        <div className="field-hint">{t("preview.waitingForCron")}</div>
       ) : (
         <div className="field-error">{runs.error}</div>
       )}

@@ -8,6 +8,7 @@ import type { Status } from "@gen/cairn/v1/cairn_pb";
 import { cairn } from "../api/client";
 import { isAbort } from "../api/errors";
 import { useConfig } from "../state/config";
+import { Trans, useTranslation } from "../i18n";
 
 type Notices = Pick<Status, "configWarnings" | "backrestHistory">;
 
@@ -34,24 +35,29 @@ export function useServerNotices(): Notices {
 
 export function ServerNotices() {
   const { configWarnings: warnings, backrestHistory } = useServerNotices();
+  const { t } = useTranslation("shell");
   return (
     <>
       {backrestHistory && (
         <div className="banner banner-info backrest-history" role="status">
-          Backrest&apos;s history is in <code>{backrestHistory}</code>. To see it here, stop cairn and run{" "}
-          <code>cairn import-backrest {backrestHistory}</code>, then start cairn again (Backrest&apos;s files are only read).
+          {/* The path and command are elements, not interpolated text, so no character of theirs is read as markup. */}
+          <Trans
+            t={t}
+            i18nKey="notices.backrestHistory"
+            components={{
+              path: <code translate="no">{backrestHistory}</code>,
+              command: <code translate="no">cairn import-backrest {backrestHistory}</code>,
+            }}
+          />
         </div>
       )}
       {warnings.length > 0 && (
         <div className="banner banner-warn config-warnings" role="status">
-          <strong>
-            The config has {warnings.length === 1 ? "a value" : `${warnings.length} values`} cairn advises against (it works, as in
-            Backrest):
-          </strong>
+          <strong>{t("notices.warnings", { count: warnings.length })}</strong>
           <ul>
             {warnings.map((w) => (
               <li key={`${w.path}:${w.message}`}>
-                <code>{w.path}</code>: {w.message}
+                <code translate="no">{w.path}</code>: {w.message}
               </li>
             ))}
           </ul>

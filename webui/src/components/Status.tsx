@@ -1,15 +1,14 @@
 // Small status pieces: a coloured badge for an operation status, a progress bar, an error banner.
 import type { OperationStatus } from "@gen/v1/operations_pb";
-import { STATUS_LABEL, statusTone } from "../lib/operations";
+import { statusLabel, statusTone } from "../lib/operations";
 
 export function StatusBadge({ status }: { status: OperationStatus }) {
-  return <span className={`badge tone-${statusTone(status)}`}>{STATUS_LABEL[status]}</span>;
+  return <span className={`badge tone-${statusTone(status)}`}>{statusLabel(status)}</span>;
 }
 
 export function StatusDot({ status, title }: { status: OperationStatus; title?: string }) {
-  return (
-    <span className={`dot tone-${statusTone(status)}`} role="img" title={title ?? STATUS_LABEL[status]} aria-label={STATUS_LABEL[status]} />
-  );
+  const label = statusLabel(status);
+  return <span className={`dot tone-${statusTone(status)}`} role="img" title={title ?? label} aria-label={label} />;
 }
 
 export function ProgressBar({ fraction, label }: { fraction: number | null; label: string }) {

@@ -1,6 +1,7 @@
 // What a dialog holding unsaved work asks before it closes (see Modal's `guard`), and the question for
 // a form with unsaved changes.
 import type { ReactNode } from "react";
+import { i18n } from "../i18n";
 
 export interface CloseGuard {
   title: string;
@@ -13,5 +14,6 @@ export interface CloseGuard {
 
 /** The question of a form dialog with unsaved changes; none while it has none. */
 export function unsavedGuard(dirty: boolean): CloseGuard | undefined {
-  return dirty ? { title: "Unsaved changes", message: "Discard the changes made in this dialog?", confirmLabel: "Discard" } : undefined;
+  if (!dirty) return undefined;
+  return { title: i18n.t("shell:modal.unsavedTitle"), message: i18n.t("shell:modal.unsavedMessage"), confirmLabel: i18n.t("discard") };
 }

@@ -2,6 +2,7 @@
 // hooks share a flow id) and flows into days, newest first: the rows of the operation tree.
 import { OperationStatus, type Operation } from "@gen/v1/operations_pb";
 import { worstStatus } from "./operations";
+import { i18n } from "../i18n";
 
 export interface Flow {
   id: bigint;
@@ -61,7 +62,7 @@ export function treeRows(flows: Flow[], expanded: ReadonlySet<bigint>, dayLabel:
     if (expanded.has(f.id)) for (const op of f.ops) rows.push({ kind: "op", key: `o${op.id}`, op, flow: f });
   };
   if (pending.length) {
-    rows.push({ kind: "day", key: "upcoming", label: "Upcoming", count: pending.length });
+    rows.push({ kind: "day", key: "upcoming", label: i18n.t("activity:flows.upcoming"), count: pending.length });
     pending.forEach(push);
   }
   let current = "";

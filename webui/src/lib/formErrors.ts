@@ -3,12 +3,23 @@
 // banner, so no message is lost. Also the checks and clean-ups both forms make before sending.
 import type { Schedule } from "@gen/v1/config_pb";
 import { errorMessage, errorsUnder, fieldErrors, type FieldErrors } from "../api/errors";
+import { i18n } from "../i18n";
+
+// The two banners that only point at the marked fields are markers, held in a form's state and put into
+// words where shown (FormBanner), so they follow a change of language.
 
 /** The banner over a form whose own checks marked some fields. */
 export const LOCAL_ERRORS_BANNER = "Some settings need attention; see the marked fields.";
 
 /** The banner over a form whose fields the server's refusal marked, all of its message shown on them. */
 export const SERVER_ERRORS_BANNER = "The server refused some settings; see the marked fields.";
+
+/** A banner's text in the language shown now: the markers above translated, any other text as it is. */
+export function bannerText(banner: string): string {
+  if (banner === LOCAL_ERRORS_BANNER) return i18n.t("shell:form.localErrors");
+  if (banner === SERVER_ERRORS_BANNER) return i18n.t("shell:form.serverErrors");
+  return banner;
+}
 
 /** The banner to show with the fields' current `errors`: one that only points at them goes with them. */
 export function currentBanner(banner: string | null, errors: FieldErrors): string | null {
@@ -47,7 +58,7 @@ export function mapServerErrors(e: unknown, prefixes: string[], displayed: RegEx
     .map(([k, v]) => `${k}: ${v}`);
   if (rest.length === 0) return { fields, banner: SERVER_ERRORS_BANNER };
   const head = message.split("\n")[0];
-  const lead = Object.keys(all).some((k) => head.startsWith(`${k}:`)) ? "The server refused these settings:" : head;
+  const lead = Object.keys(all).some((k) => head.startsWith(`${k}:`)) ? i18n.t("shell:form.serverRefused") : head;
   return { fields, banner: [lead, ...rest].join("\n") };
 }
 
@@ -64,7 +75,7 @@ export function linesError(errors: FieldErrors | undefined, key: string): string
     .map(([k, v]) => [item.exec(k), v] as const)
     .filter((e): e is [RegExpExecArray, string] => e[0] !== null)
     .sort((a, b) => Number(a[0][1]) - Number(b[0][1]));
-  for (const [m, v] of indexed) parts.push(`Line ${Number(m[1]) + 1}: ${v}`);
+  for (const [m, v] of indexed) parts.push(i18n.t("shell:form.line", { n: Number(m[1]) + 1, message: v }));
   return parts.length ? parts.join("\n") : undefined;
 }
 
@@ -89,16 +100,22 @@ export function cleanLines(values: string[]): string[] {
 /** Client-side checks shared by the forms: ids as the server accepts them. */
 export const ID_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
-export function idError(kind: string, id: string): string | undefined {
-  if (!id) return `A ${kind} name is required.`;
-  if (!ID_PATTERN.test(id)) return "Use letters, digits, '_', '-' and '.' only.";
-  if (id.length > 1 && id.startsWith("_") && id.endsWith("_")) return "Names that start and end with '_' are reserved.";
+/** What a checked id names: each kind has whole sentences of its own, as languages place and inflect the noun differently. */
+export type IdKind = "plan" | "repository";
+
+const REQUIRED = { plan: "shell:names.planRequired", repository: "shell:names.repositoryRequired" } as const;
+const TAKEN = { plan: "shell:names.planTaken", repository: "shell:names.repositoryTaken" } as const;
+
+export function idError(kind: IdKind, id: string): string | undefined {
+  if (!id) return i18n.t(REQUIRED[kind]);
+  if (!ID_PATTERN.test(id)) return i18n.t("shell:names.idCharacters");
+  if (id.length > 1 && id.startsWith("_") && id.endsWith("_")) return i18n.t("shell:names.reserved");
   return undefined;
 }
 
 /** The error for the name of a new repository or plan: malformed, or already used by one in `taken`. */
-export function newIdError(kind: string, id: string, taken: string[]): string | undefined {
-  return idError(kind, id) ?? (taken.includes(id) ? `A ${kind} named "${id}" exists already.` : undefined);
+export function newIdError(kind: IdKind, id: string, taken: string[]): string | undefined {
+  return idError(kind, id) ?? (taken.includes(id) ? i18n.t(TAKEN[kind], { id }) : undefined);
 }
 
 /** Whether a schedule runs at all (it is set and not disabled). */
@@ -110,7 +127,7 @@ export function scheduleEnabled(s: Schedule | undefined): boolean {
 export function flagErrors(key: string, flags: string[]): FieldErrors {
   const out: FieldErrors = {};
   flags.forEach((f, i) => {
-    if (!f.startsWith("-")) out[`${key}[${i}]`] = `"${f}" must start with '-' (e.g. --one-file-system)`;
+    if (!f.startsWith("-")) out[`${key}[${i}]`] = i18n.t("shell:names.flagDash", { flag: f, example: "--one-file-system" });
   });
   return out;
 }

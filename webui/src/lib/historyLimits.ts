@@ -2,6 +2,7 @@
 // the kinds the server accepts, Backrest's defaults for each, and row edits that keep kinds unique.
 import { create } from "@bufbuild/protobuf";
 import { HistoryLimitSchema, type HistoryLimit } from "@gen/v1/config_pb";
+import { i18n } from "../i18n";
 
 /** The kinds a limit may name, "default" covering every kind not listed (the server's list). */
 export const HISTORY_KINDS = [
@@ -18,19 +19,6 @@ export const HISTORY_KINDS = [
 ] as const;
 
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
-
-export const HISTORY_KIND_LABEL: Record<HistoryKind, string> = {
-  default: "Every other kind",
-  backup: "Backup",
-  index_snapshot: "Snapshot index",
-  forget: "Forget",
-  prune: "Prune",
-  check: "Check",
-  stats: "Stats",
-  restore: "Restore",
-  hook: "Hook",
-  run_command: "Run command",
-};
 
 export interface LimitValues {
   maxAgeDays: number;
@@ -53,8 +41,13 @@ export function defaultLimit(kind: string): LimitValues {
   }
 }
 
+function isHistoryKind(kind: string): kind is HistoryKind {
+  return (HISTORY_KINDS as readonly string[]).includes(kind);
+}
+
+/** A kind's name in the language shown now; a kind this UI does not know, as the server wrote it. */
 export function kindLabel(kind: string): string {
-  return (HISTORY_KIND_LABEL as Record<string, string>)[kind] ?? kind;
+  return isHistoryKind(kind) ? i18n.t(`settings:history.kinds.${kind}`) : kind;
 }
 
 /** Kinds not yet used by any row (except row `except`, whose own kind stays selectable). */

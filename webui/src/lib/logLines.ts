@@ -1,5 +1,7 @@
 // A growing log held as lines, so that a huge log is shown as a window of its last lines (with earlier
 // lines added on demand) instead of one giant text node that freezes the page.
+import { i18n } from "../i18n";
+import { formatCount } from "./format";
 
 /** Lines shown at first, and added by each "Show earlier lines". */
 export const LOG_WINDOW = 5000;
@@ -56,7 +58,7 @@ export function earlierStart(start: number, size = LOG_WINDOW): number {
 /** What the line above the window says about the lines before it, or null when none is hidden. */
 export function hiddenNote(hidden: number): string | null {
   if (hidden <= 0) return null;
-  return `${hidden.toLocaleString("en-US")} earlier line${hidden === 1 ? "" : "s"} not shown`;
+  return i18n.t("operations:log.hidden", { count: hidden, n: formatCount(hidden) });
 }
 
 /** Whether a scrolled box is at (or within `slack` pixels of) its bottom. */

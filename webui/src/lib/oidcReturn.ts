@@ -1,6 +1,7 @@
 // What single sign-on hands back: cairn's callback sends the browser to the app with either a session
 // token (`#oidc_token=`) or the reason sign-in failed (`#oidc_error=`) in the URL fragment, which never
 // reaches a server. The app reads it once and removes it from the address bar and history.
+import { i18n } from "../i18n";
 
 export type OidcReturn = { token: string } | { error: string } | null;
 
@@ -9,7 +10,7 @@ export function parseOidcReturn(hash: string): OidcReturn {
   const token = params.get("oidc_token");
   if (token) return { token };
   const error = params.get("oidc_error");
-  if (error !== null) return { error: error || "Single sign-on failed." };
+  if (error !== null) return { error: error || i18n.t("shell:app.ssoFailed") };
   return null;
 }
 

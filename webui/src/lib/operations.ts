@@ -1,37 +1,48 @@
 // What an operation is, in words: its kind, its status, a one-line summary, and its progress.
 import { OperationStatus, type Operation } from "@gen/v1/operations_pb";
 import { Hook_Condition } from "@gen/v1/config_pb";
+import { i18n } from "../i18n";
 import { formatBytes, formatCount, formatDuration, shortId } from "./format";
 
 export type OpKind = NonNullable<Operation["op"]["case"]>;
 
-export const KIND_LABEL: Record<OpKind, string> = {
-  operationBackup: "Backup",
-  operationIndexSnapshot: "Snapshot",
-  operationForget: "Forget",
-  operationPrune: "Prune",
-  operationRestore: "Restore",
-  operationStats: "Stats",
-  operationRunHook: "Hook",
-  operationCheck: "Check",
-  operationRunCommand: "Command",
-};
+const KIND_KEY = {
+  operationBackup: "backup",
+  operationIndexSnapshot: "indexSnapshot",
+  operationForget: "forget",
+  operationPrune: "prune",
+  operationRestore: "restore",
+  operationStats: "stats",
+  operationRunHook: "hook",
+  operationCheck: "check",
+  operationRunCommand: "command",
+} as const satisfies Record<OpKind, string>;
 
-export function kindLabel(op: Operation): string {
-  if (op.op.case === "operationBackup" && op.op.value.dryRun) return "Dry run";
-  return op.op.case ? KIND_LABEL[op.op.case] : "Operation";
+/** The name of an operation kind, in the language shown now. */
+function kindName(kind: OpKind): string {
+  return i18n.t(`operations:kind.${KIND_KEY[kind]}`);
 }
 
-export const STATUS_LABEL: Record<OperationStatus, string> = {
+export function kindLabel(op: Operation): string {
+  if (op.op.case === "operationBackup" && op.op.value.dryRun) return i18n.t("operations:kind.dryRun");
+  return op.op.case ? kindName(op.op.case) : i18n.t("operations:kind.unknown");
+}
+
+const STATUS_KEY = {
   [OperationStatus.STATUS_UNKNOWN]: "unknown",
   [OperationStatus.STATUS_PENDING]: "pending",
   [OperationStatus.STATUS_INPROGRESS]: "running",
   [OperationStatus.STATUS_SUCCESS]: "success",
   [OperationStatus.STATUS_WARNING]: "warning",
   [OperationStatus.STATUS_ERROR]: "error",
-  [OperationStatus.STATUS_SYSTEM_CANCELLED]: "cancelled by system",
+  [OperationStatus.STATUS_SYSTEM_CANCELLED]: "systemCancelled",
   [OperationStatus.STATUS_USER_CANCELLED]: "cancelled",
-};
+} as const satisfies Record<OperationStatus, string>;
+
+/** The name of an operation status, in the language shown now. */
+export function statusLabel(s: OperationStatus): string {
+  return i18n.t(`operations:status.${STATUS_KEY[s] ?? "unknown"}`);
+}
 
 /** A CSS modifier for a status: ok, warn, err, run, wait, off. */
 export function statusTone(s: OperationStatus): string {
@@ -83,6 +94,16 @@ export interface Progress {
   remainingMs: number | null;
 }
 
+/** "12 / 40 files, 3 MiB / 9 MiB". */
+function progressText(filesDone: bigint, totalFiles: bigint, bytesDone: bigint, totalBytes: bigint): string {
+  return i18n.t("operations:progress.files", {
+    filesDone: formatCount(filesDone),
+    totalFiles: formatCount(totalFiles),
+    bytesDone: formatBytes(bytesDone),
+    totalBytes: formatBytes(totalBytes),
+  });
+}
+
 /** A running backup's or restore's progress. */
 export function progressOf(op: Operation, now = Date.now()): Progress | null {
   const elapsed = now - Number(op.unixTimeStartMs);
@@ -94,7 +115,7 @@ export function progressOf(op: Operation, now = Date.now()): Progress | null {
     const f = s.totalBytes > 0n ? Number(s.bytesDone) / Number(s.totalBytes) : s.percentDone || null;
     return {
       fraction: f,
-      text: `${formatCount(s.filesDone)} / ${formatCount(s.totalFiles)} files, ${formatBytes(s.bytesDone)} / ${formatBytes(s.totalBytes)}`,
+      text: progressText(s.filesDone, s.totalFiles, s.bytesDone, s.totalBytes),
       remainingMs: f === null ? null : eta(f),
     };
   }
@@ -104,67 +125,106 @@ export function progressOf(op: Operation, now = Date.now()): Progress | null {
     const f = s.totalBytes > 0n ? Number(s.bytesRestored) / Number(s.totalBytes) : s.percentDone || null;
     return {
       fraction: f,
-      text: `${formatCount(s.filesRestored)} / ${formatCount(s.totalFiles)} files, ${formatBytes(s.bytesRestored)} / ${formatBytes(s.totalBytes)}`,
+      text: progressText(s.filesRestored, s.totalFiles, s.bytesRestored, s.totalBytes),
       remainingMs: f === null ? null : eta(f),
     };
   }
   return null;
 }
 
-/** One line saying what the operation did or is doing. */
-export function summaryOf(op: Operation): string {
-  const parts: string[] = [];
+/** A count for a plural message: `count` picks the form, `n` is the number as written in the language. */
+function counted(count: number | bigint): { count: number; n: string } {
+  return { count: Number(count), n: formatCount(count) };
+}
+
+/**
+ * A piece of an operation's summary line: the UI's own words (with data inside their placeholders),
+ * data alone (paths), or text the server wrote (shown as written, in English).
+ */
+export type SummaryPart = { text: string; origin: "ui" | "data" | "server" };
+
+const ui = (text: string): SummaryPart => ({ text, origin: "ui" });
+
+/** What the kind of operation records, as parts of its summary line. */
+function kindSummary(op: Operation): SummaryPart[] {
+  const parts: SummaryPart[] = [];
   switch (op.op.case) {
     case "operationBackup": {
       const e = op.op.value.lastStatus?.entry;
       if (e?.case === "summary") {
         const s = e.value;
-        if (s.snapshotId) parts.push(`snapshot ${shortId(s.snapshotId)}`);
-        parts.push(`${formatBytes(s.dataAdded)} added of ${formatBytes(s.totalBytesProcessed)}`);
-        parts.push(`${formatCount(s.filesNew)} new, ${formatCount(s.filesChanged)} changed files`);
+        if (s.snapshotId) parts.push(ui(i18n.t("operations:summary.snapshot", { id: shortId(s.snapshotId) })));
+        parts.push(
+          ui(i18n.t("operations:summary.added", { added: formatBytes(s.dataAdded), processed: formatBytes(s.totalBytesProcessed) })),
+        );
+        parts.push(ui(i18n.t("operations:summary.files", { new: formatCount(s.filesNew), changed: formatCount(s.filesChanged) })));
       }
-      if (op.op.value.errors.length) parts.push(`${op.op.value.errors.length} file error(s)`);
+      if (op.op.value.errors.length) parts.push(ui(i18n.t("operations:summary.fileErrors", counted(op.op.value.errors.length))));
       break;
     }
     case "operationIndexSnapshot": {
       const s = op.op.value.snapshot;
-      if (s) parts.push(`snapshot ${shortId(s.id)} of ${s.paths.join(", ")}`);
-      if (op.op.value.forgot) parts.push("forgotten");
+      if (s) parts.push(ui(i18n.t("operations:summary.indexed", { id: shortId(s.id), paths: s.paths.join(", ") })));
+      if (op.op.value.forgot) parts.push(ui(i18n.t("operations:summary.forgotten")));
       break;
     }
     case "operationForget":
-      parts.push(`${op.op.value.forget.length} snapshot(s) removed`);
+      parts.push(ui(i18n.t("operations:summary.removed", counted(op.op.value.forget.length))));
       break;
     case "operationRestore":
-      parts.push(`${op.op.value.path || "/"} → ${op.op.value.target}`);
+      parts.push({ text: `${op.op.value.path || "/"} → ${op.op.value.target}`, origin: "data" });
       break;
     case "operationStats": {
       const s = op.op.value.stats;
-      if (s) parts.push(`${formatBytes(s.totalSize)} in ${formatCount(s.snapshotCount)} snapshots`);
+      if (s) parts.push(ui(i18n.t("operations:summary.stats", { size: formatBytes(s.totalSize), ...counted(s.snapshotCount) })));
       break;
     }
     case "operationRunHook":
-      parts.push(`${conditionLabel(op.op.value.condition)}: ${op.op.value.name}`);
+      parts.push(ui(conditionLabel(op.op.value.condition)), { text: op.op.value.name, origin: "data" });
       break;
     case "operationRunCommand":
-      parts.push(`restic ${op.op.value.command}`);
+      parts.push(ui(i18n.t("operations:summary.command", { command: op.op.value.command })));
       break;
     default:
       break;
   }
-  if (op.unixTimeEndMs > 0n && op.unixTimeStartMs > 0n) {
-    parts.push(`took ${formatDuration(Number(op.unixTimeEndMs - op.unixTimeStartMs))}`);
-  }
-  if (op.displayMessage) parts.push(op.displayMessage);
-  return parts.join(" · ");
+  return parts;
 }
 
+/** One line saying what the operation did or is doing. */
+export function summaryOf(op: Operation): SummaryPart[] {
+  const parts = kindSummary(op);
+  if (op.unixTimeEndMs > 0n && op.unixTimeStartMs > 0n) {
+    parts.push(ui(i18n.t("operations:summary.took", { duration: formatDuration(Number(op.unixTimeEndMs - op.unixTimeStartMs)) })));
+  }
+  if (op.displayMessage) parts.push({ text: op.displayMessage, origin: "server" });
+  return parts;
+}
+
+const CONDITION_KEY = {
+  [Hook_Condition.UNKNOWN]: "unknown",
+  [Hook_Condition.ANY_ERROR]: "anyError",
+  [Hook_Condition.SNAPSHOT_START]: "snapshotStart",
+  [Hook_Condition.SNAPSHOT_END]: "snapshotEnd",
+  [Hook_Condition.SNAPSHOT_ERROR]: "snapshotError",
+  [Hook_Condition.SNAPSHOT_WARNING]: "snapshotWarning",
+  [Hook_Condition.SNAPSHOT_SUCCESS]: "snapshotSuccess",
+  [Hook_Condition.SNAPSHOT_SKIPPED]: "snapshotSkipped",
+  [Hook_Condition.PRUNE_START]: "pruneStart",
+  [Hook_Condition.PRUNE_ERROR]: "pruneError",
+  [Hook_Condition.PRUNE_SUCCESS]: "pruneSuccess",
+  [Hook_Condition.CHECK_START]: "checkStart",
+  [Hook_Condition.CHECK_ERROR]: "checkError",
+  [Hook_Condition.CHECK_SUCCESS]: "checkSuccess",
+  [Hook_Condition.FORGET_START]: "forgetStart",
+  [Hook_Condition.FORGET_ERROR]: "forgetError",
+  [Hook_Condition.FORGET_SUCCESS]: "forgetSuccess",
+} as const satisfies Record<Hook_Condition, string>;
+
+/** The event a hook ran on, in words; a condition newer than this UI shows as its number. */
 export function conditionLabel(c: Hook_Condition): string {
-  const name = Hook_Condition[c] ?? String(c);
-  return name
-    .replace(/^CONDITION_/, "")
-    .toLowerCase()
-    .replace(/_/g, " ");
+  const key = (CONDITION_KEY as Partial<Record<Hook_Condition, (typeof CONDITION_KEY)[Hook_Condition]>>)[c];
+  return key ? i18n.t(`operations:condition.${key}`) : String(c);
 }
 
 /** The log a person would want to read for an operation, if any. */

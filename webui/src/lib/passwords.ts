@@ -2,6 +2,7 @@
 // stores it, which belongs in `passwordBcrypt`; an argon2id PHC string (from an older cairn) in
 // `passwordArgon2`. GetConfig shows every stored hash as a placeholder that keeps it when sent back.
 import type { User } from "@gen/v1/config_pb";
+import { i18n } from "../i18n";
 
 /** What GetConfig sends in place of a stored secret. */
 export const SECRET_PLACEHOLDER = "********";
@@ -19,10 +20,10 @@ export function passwordState(user: Pick<User, "password">): "stored" | "new" | 
 
 /** Problems with a new password and its confirmation, or null. */
 export function passwordProblem(pw: string, confirm: string): string | null {
-  if (pw.length === 0) return "Enter a password.";
-  if (pw.length < 8) return "Choose a password of at least 8 characters.";
-  if (new TextEncoder().encode(pw).length > 72) return "Choose a password of at most 72 bytes (bcrypt reads no more).";
-  if (pw !== confirm) return "The passwords differ.";
+  if (pw.length === 0) return i18n.t("shell:passwords.empty");
+  if (pw.length < 8) return i18n.t("shell:passwords.tooShort");
+  if (new TextEncoder().encode(pw).length > 72) return i18n.t("shell:passwords.tooLong");
+  if (pw !== confirm) return i18n.t("shell:passwords.differ");
   return null;
 }
 
@@ -30,9 +31,9 @@ const USER_NAME = /^[A-Za-z0-9_.@-]+$/;
 
 /** Problems with a new user's name (the server's id rules), or null. */
 export function userNameProblem(name: string, existing: string[]): string | null {
-  if (!name) return "Enter a user name.";
-  if (!USER_NAME.test(name)) return "Use letters, digits, '_', '-', '.' and '@' only.";
-  if (name.length > 1 && name.startsWith("_") && name.endsWith("_")) return "Names that start and end with '_' are reserved.";
-  if (existing.includes(name)) return `A user named ${name} exists already.`;
+  if (!name) return i18n.t("shell:names.userRequired");
+  if (!USER_NAME.test(name)) return i18n.t("shell:names.userCharacters");
+  if (name.length > 1 && name.startsWith("_") && name.endsWith("_")) return i18n.t("shell:names.reserved");
+  if (existing.includes(name)) return i18n.t("shell:names.userTaken", { name });
   return null;
 }

@@ -2,11 +2,12 @@
 // server's (cron on the local clocks fires in the server's zone), or this browser's when the server
 // has not said which (or names one this browser does not know), with the preview saying so.
 import { Schedule_Clock } from "@gen/v1/config_pb";
+import { i18n } from "../i18n";
 
 export interface PreviewZone {
   /** An IANA name, for croner and for formatting the times. */
   zone: string;
-  /** How the preview names it: "in the server's time zone (Europe/Berlin)", ... */
+  /** How the preview names it, in the language shown: "in the server's time zone (Europe/Berlin)", ... */
   text: string;
 }
 
@@ -25,12 +26,9 @@ export function knownZone(zone: string): boolean {
 
 /** `server`: the server's zone; null when it did not say, undefined while it is being asked. */
 export function previewZone(clock: Schedule_Clock, server: string | null | undefined, browser = browserZone()): PreviewZone {
-  if (clock === Schedule_Clock.UTC) return { zone: "UTC", text: "in UTC" };
-  if (server && knownZone(server)) return { zone: server, text: `in the server's time zone (${server})` };
-  const text = `in this browser's time zone (${browser})`;
-  if (server === undefined) return { zone: browser, text };
-  const why = server
-    ? `this browser does not know the server's time zone, ${server}`
-    : "the server did not say its own, so the times may be off if the two differ";
-  return { zone: browser, text: `${text}: ${why}` };
+  if (clock === Schedule_Clock.UTC) return { zone: "UTC", text: i18n.t("plans:zone.utc") };
+  if (server && knownZone(server)) return { zone: server, text: i18n.t("plans:zone.server", { zone: server }) };
+  if (server === undefined) return { zone: browser, text: i18n.t("plans:zone.browser", { zone: browser }) };
+  if (server) return { zone: browser, text: i18n.t("plans:zone.browserUnknownServer", { zone: browser, server }) };
+  return { zone: browser, text: i18n.t("plans:zone.browserServerSilent", { zone: browser }) };
 }

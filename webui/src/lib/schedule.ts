@@ -1,10 +1,13 @@
 // Schedules in words and their next runs, as cairn's scheduler computes them (docs/scheduling.md):
 // every schedule is anchored at the task's last run (or now, when it has never run); a due time that
 // has passed means one catch-up run now; cron is evaluated in the server's time zone (given, or this
-// browser's), or in UTC for CLOCK_UTC.
+// browser's), or in UTC for CLOCK_UTC. Every text is put into words at call time, in the language shown.
 import { Cron } from "croner";
 import cronstrue from "cronstrue";
+// Registers cronstrue's Simplified Chinese with it (cronstrue has no Hindi: see cronLocale).
+import "cronstrue/locales/zh_CN";
 import { Schedule_Clock, type Schedule } from "@gen/v1/config_pb";
+import { i18n } from "../i18n";
 
 const HOUR_MS = 3_600_000;
 
@@ -17,8 +20,6 @@ const CRON_ALIASES: Record<string, string> = {
   "@daily": "0 0 * * *",
   "@hourly": "0 * * * *",
 };
-
-const FIELD_NAMES = "minute hour day-of-month month day-of-week";
 
 /** A cron expression with its `@alias` expanded and its whitespace normalised. */
 export function expandCron(expr: string): string {
@@ -42,26 +43,26 @@ export interface NoPreview {
 }
 
 /** Backrest's longer cron forms, which the server reads and this page cannot preview. */
-const LONG_FORM: NoPreview = {
-  note: "A cron expression with a year (Backrest's 6- and 7-field forms) runs as written; the server checks it, and this page cannot preview it.",
-};
+function longForm(): NoPreview {
+  return { note: i18n.t("plans:cron.longForm") };
+}
 
 /** `zone`: the IANA zone cron fires in on the local clocks (default: this browser's). */
 function parseCron(expr: string, clock: Schedule_Clock, zone?: string): Cron | { error: string } | NoPreview {
   const e = expandCron(expr);
-  if (!e) return { error: `The cron expression is empty; give 5 fields: ${FIELD_NAMES}.` };
+  if (!e) return { error: i18n.t("plans:cron.empty") };
   const fields = e.split(" ");
-  if (fields.length === 6 || fields.length === 7) return LONG_FORM;
-  if (fields.length !== 5) {
-    return { error: `"${expr.trim()}" has ${fields.length} field(s); cron needs 5: ${FIELD_NAMES}.` };
-  }
-  if (hasDowSeven(fields[4])) return { error: `"${expr.trim()}" uses 7 for day-of-week; use 0 for Sunday.` };
+  if (fields.length === 6 || fields.length === 7) return longForm();
+  const shown = expr.trim();
+  if (fields.length !== 5) return { error: i18n.t("plans:cron.fieldCount", { expr: shown, count: fields.length }) };
+  if (hasDowSeven(fields[4])) return { error: i18n.t("plans:cron.daySeven", { expr: shown }) };
   try {
     const timezone = clock === Schedule_Clock.UTC ? "UTC" : zone;
     return timezone ? new Cron(e, { timezone }) : new Cron(e);
   } catch (err) {
+    // croner's own reason stays in English: it names the field and value at fault.
     const reason = err instanceof Error ? err.message.replace(/^CronPattern:\s*/, "") : String(err);
-    return { error: `"${expr.trim()}" is not a valid cron expression: ${reason}` };
+    return { error: i18n.t("plans:cron.invalid", { expr: shown, reason }) };
   }
 }
 
@@ -70,19 +71,45 @@ export function cronError(expr: string): string | null {
   const c = parseCron(expr, Schedule_Clock.UTC);
   if ("note" in c) return null;
   if (!(c instanceof Cron)) return c.error;
-  if (c.nextRuns(1, new Date()).length === 0) return `"${expr.trim()}" never fires.`;
+  if (c.nextRuns(1, new Date()).length === 0) return i18n.t("plans:cron.neverFires", { expr: expr.trim() });
   return null;
 }
 
-function plural(n: number, one: string, many: string): string {
-  return n === 1 ? one : `${n} ${many}`;
+/** cronstrue's locale for the language shown: its own Simplified Chinese, else English (it has no Hindi). */
+function cronLocale(): "zh_CN" | "en" {
+  return i18n.language.toLowerCase().startsWith("zh") ? "zh_CN" : "en";
 }
 
-/** "At 03:00, every day" → "At 03:00 every day"; "Every hour, every day" → "Every hour". */
-function tidyCronText(text: string): string {
+/**
+ * cronstrue's words, tidied: "At 03:00, every day" → "At 03:00 every day", "Every hour, every day" →
+ * "Every hour"; in Chinese "在03:00, 每天" → "每天03:00", "每小时, 每天" → "每小时", with Chinese commas.
+ */
+function tidyCronText(text: string, locale: "zh_CN" | "en"): string {
+  if (locale === "zh_CN") {
+    const zh = text.replace(/, ?/g, "，");
+    if (!zh.endsWith("，每天")) return zh;
+    const head = zh.slice(0, -"，每天".length);
+    return head.startsWith("在") ? `每天${head.slice(1)}` : head;
+  }
   if (!text.endsWith(", every day")) return text;
   const head = text.slice(0, -", every day".length);
   return head.startsWith("At ") ? `${head} every day` : head;
+}
+
+/** A cron schedule in words, on its clock. */
+function describeCron(expr: string, clock: Schedule_Clock): string {
+  const utc = clock === Schedule_Clock.UTC;
+  const parsed = parseCron(expr, clock);
+  const raw = { expr: expr.trim() };
+  if ("note" in parsed) return i18n.t(utc ? "plans:describe.cronUtc" : "plans:describe.cronLocal", raw);
+  if (!(parsed instanceof Cron)) return i18n.t("plans:describe.cronInvalid", raw);
+  const locale = cronLocale();
+  try {
+    const text = tidyCronText(cronstrue.toString(expandCron(expr), { use24HourTimeFormat: true, verbose: true, locale }), locale);
+    return i18n.t(utc ? "plans:describe.wordsUtc" : "plans:describe.wordsLocal", { text });
+  } catch {
+    return i18n.t(utc ? "plans:describe.cronUtc" : "plans:describe.cronLocal", raw);
+  }
 }
 
 /** A schedule in words: "Disabled", "Every 6 hours", "At 03:00 every day (local time)". */
@@ -91,23 +118,14 @@ export function describeSchedule(s: Schedule | undefined): string {
   switch (kind?.case) {
     case undefined:
     case "disabled":
-      return "Disabled";
+      return i18n.t("plans:describe.disabled");
+    // One hour or day has its own words ("Every day", not "Every 1 day") in every language.
     case "maxFrequencyHours":
-      return `Every ${plural(kind.value, "hour", "hours")}`;
+      return kind.value === 1 ? i18n.t("plans:describe.everyHour") : i18n.t("plans:describe.everyHours", { count: kind.value });
     case "maxFrequencyDays":
-      return `Every ${plural(kind.value, "day", "days")}`;
-    case "cron": {
-      const zone = s?.clock === Schedule_Clock.UTC ? "UTC" : "local time";
-      const parsed = parseCron(kind.value, s?.clock ?? Schedule_Clock.DEFAULT);
-      if ("note" in parsed) return `Cron "${kind.value.trim()}" (${zone})`;
-      if (!(parsed instanceof Cron)) return `Cron "${kind.value.trim()}" (invalid)`;
-      try {
-        const text = cronstrue.toString(expandCron(kind.value), { use24HourTimeFormat: true, verbose: true });
-        return `${tidyCronText(text)} (${zone})`;
-      } catch {
-        return `Cron "${kind.value.trim()}" (${zone})`;
-      }
-    }
+      return kind.value === 1 ? i18n.t("plans:describe.everyDay") : i18n.t("plans:describe.everyDays", { count: kind.value });
+    case "cron":
+      return describeCron(kind.value, s?.clock ?? Schedule_Clock.DEFAULT);
   }
 }
 
@@ -132,7 +150,7 @@ export function nextRuns(
   const out: Date[] = [];
   if (kind.case === "maxFrequencyHours" || kind.case === "maxFrequencyDays") {
     const n = kind.value;
-    if (!Number.isInteger(n) || n < 1) return { error: `The interval must be at least 1 (got ${n}).` };
+    if (!Number.isInteger(n) || n < 1) return { error: i18n.t("plans:cron.intervalTooSmall", { n }) };
     const step = n * HOUR_MS * (kind.case === "maxFrequencyDays" ? 24 : 1);
     let t = Math.max(anchor + step, now);
     for (let i = 0; i < count; i++, t += step) out.push(new Date(t));
@@ -141,7 +159,7 @@ export function nextRuns(
   const cron = parseCron(kind.value, s.clock, zone);
   if (!(cron instanceof Cron)) return cron;
   const first = cron.nextRuns(1, new Date(anchor))[0] as Date | undefined;
-  if (!first) return { error: `"${kind.value.trim()}" never fires.` };
+  if (!first) return { error: i18n.t("plans:cron.neverFires", { expr: kind.value.trim() }) };
   // A missed due time means one catch-up run now; later runs follow from it.
   let t = first.getTime() < now ? new Date(now) : first;
   out.push(t);

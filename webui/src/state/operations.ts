@@ -9,6 +9,7 @@ import type { Operation } from "@gen/v1/operations_pb";
 import { OpSelectorSchema, type OpSelector } from "@gen/v1/service_pb";
 import { backrest, cairn } from "../api/client";
 import { errorMessage, isAbort } from "../api/errors";
+import { i18n } from "../i18n";
 import { FlowIndex } from "../lib/flowIndex";
 import type { Flow } from "../lib/flows";
 
@@ -106,7 +107,7 @@ export function useOperations(selector: SelectorInit | null, pageSize = 500): Li
           }
         } catch (e) {
           if (signal.aborted || isAbort(e)) return;
-          setError(`Live updates interrupted (${errorMessage(e)}); reconnecting…`);
+          setError(i18n.t("activity:live.interrupted", { error: errorMessage(e) }));
         }
         await sleep(RECONNECT_MS);
       }
@@ -119,7 +120,7 @@ export function useOperations(selector: SelectorInit | null, pageSize = 500): Li
           break;
         } catch (e) {
           if (signal.aborted || isAbort(e)) return;
-          setError(`${errorMessage(e)}; trying again…`);
+          setError(i18n.t("activity:live.retrying", { error: errorMessage(e) }));
           setLoading(false);
           await sleep(RETRY_FIRST_PAGE_MS);
         }

@@ -9,25 +9,31 @@ import { errorMessage, isAbort } from "../api/errors";
 import { Modal } from "../components/Modal";
 import { LineBuffer, earlierStart, hiddenNote, isAtBottom, logFileName, windowStart } from "../lib/logLines";
 import { href } from "../lib/router";
+import { formatCount } from "../lib/format";
+import { i18n, useTranslation } from "../i18n";
 
 type Phase = "following" | "ended" | "failed";
 
 /** Text arriving within this many milliseconds is shown in one render. */
 const FLUSH_MS = 60;
 
+/** Why the log stopped, said when shown (not when it failed) so that it follows the language. */
 function describeLogError(e: unknown): string {
   if (e instanceof ConnectError && e.code === Code.NotFound) {
-    return `This log is not available: it has expired or never existed (${e.rawMessage}).`;
+    return i18n.t("operations:log.notFound", { message: e.rawMessage });
   }
-  return `The log could not be read: ${errorMessage(e)}`;
+  return i18n.t("operations:log.readFailed", { message: errorMessage(e) });
 }
+
+const PHASE_KEY = { following: "following", ended: "ended", failed: "stopped" } as const satisfies Record<Phase, string>;
 
 export function LogViewer(props: { logRef: string }) {
   const { logRef } = props;
+  const { t } = useTranslation("operations");
   const buffer = useRef(new LineBuffer());
   const [, setVersion] = useState(0);
   const [phase, setPhase] = useState<Phase>("following");
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<{ cause: unknown } | null>(null);
   const [attempt, setAttempt] = useState(0);
   /** The first line shown, when pinned (by scrolling up or "Show earlier lines"); null follows the end. */
   const [pinned, setPinned] = useState<{ start: number; byUser: boolean } | null>(null);
@@ -70,7 +76,7 @@ export function LogViewer(props: { logRef: string }) {
       } catch (e) {
         if (abort.signal.aborted || isAbort(e)) return;
         lines.append(decoder.decode());
-        setError(describeLogError(e));
+        setError({ cause: e });
         setPhase("failed");
       }
       flush();
@@ -137,15 +143,13 @@ export function LogViewer(props: { logRef: string }) {
     <div className="logview">
       <div className="logview-bar">
         <span className={`logview-state ${phase}`} role="status">
-          {phase === "following" ? "following…" : phase === "ended" ? "end of log" : "stopped"}
+          {t(`log.${PHASE_KEY[phase]}`)}
         </span>
         <span className="row">
-          <span className="muted">
-            {total.toLocaleString("en-US")} line{total === 1 ? "" : "s"}
-          </span>
+          <span className="muted">{t("log.lines", { count: total, n: formatCount(total) })}</span>
           {!empty && (
             <a className="button" href="#" download={logFileName(logRef)} onClick={onDownload}>
-              Download
+              {t("log.download")}
             </a>
           )}
         </span>
@@ -153,19 +157,26 @@ export function LogViewer(props: { logRef: string }) {
       {note && (
         <div className="row">
           <button type="button" className="logview-earlier" onClick={showEarlier}>
-            Show earlier lines
+            {t("log.showEarlier")}
           </button>
           <span className="muted small">{note}</span>
         </div>
       )}
-      <pre className="log" ref={box} onScroll={onScroll} tabIndex={0} aria-label={`Log ${logRef}`}>
-        {empty ? <span className="muted">{phase === "following" ? "Waiting for output…" : "No output."}</span> : text}
+      <pre
+        className="log"
+        ref={box}
+        onScroll={onScroll}
+        tabIndex={0}
+        aria-label={t("log.label", { ref: logRef })}
+        translate={empty ? undefined : "no"}
+      >
+        {empty ? <span className="muted">{phase === "following" ? t("log.waiting") : t("log.noOutput")}</span> : text}
       </pre>
       {error && (
         <div className="banner banner-error row" role="alert">
-          <span>{error}</span>
+          <span>{describeLogError(error.cause)}</span>
           <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-            Retry
+            {t("log.retry")}
           </button>
         </div>
       )}
@@ -175,9 +186,10 @@ export function LogViewer(props: { logRef: string }) {
 
 /** A log on a page of its own (#/log/<ref>). */
 export function LogPage(props: { logRef: string }) {
+  const { t } = useTranslation("operations");
   return (
     <div className="stack log-page">
-      <h1>{`Log ${props.logRef}`}</h1>
+      <h1>{t("log.heading", { ref: props.logRef })}</h1>
       <LogViewer logRef={props.logRef} />
     </div>
   );
@@ -185,21 +197,22 @@ export function LogPage(props: { logRef: string }) {
 
 /** A button opening a log in a dialog, with a link to the log's own page. */
 export function LogButton(props: { logRef: string; label?: string }) {
+  const { t } = useTranslation("operations");
   const [open, setOpen] = useState(false);
   const close = useCallback(() => setOpen(false), []);
   return (
     <>
       <button type="button" onClick={() => setOpen(true)}>
-        {props.label ?? "View log"}
+        {props.label ?? t("log.view")}
       </button>
       {open && (
         <Modal
-          title="Log"
+          title={t("log.title")}
           wide
           onClose={close}
           footer={
             <a href={href({ name: "log", ref: props.logRef })} onClick={close}>
-              Open as a page
+              {t("log.openPage")}
             </a>
           }
         >

@@ -1,14 +1,17 @@
 // What a plan or repository page shows when its id is no longer configured.
 import { href } from "../lib/router";
+import type { IdKind } from "../lib/formErrors";
+import { Trans, useTranslation } from "../i18n";
 
-export function Missing({ what, id }: { what: string; id: string }) {
+const TITLE = { plan: "missing.plan", repository: "missing.repository" } as const;
+
+export function Missing({ what, id }: { what: IdKind; id: string }) {
+  const { t } = useTranslation("shell");
   return (
     <div className="card">
-      <h1>
-        No {what} “{id}”
-      </h1>
+      <h1>{t(TITLE[what], { id })}</h1>
       <p>
-        It may have been removed. <a href={href({ name: "dashboard" })}>Back to the dashboard</a>.
+        <Trans t={t} i18nKey="missing.removed" components={{ home: <a href={href({ name: "dashboard" })} /> }} />
       </p>
     </div>
   );

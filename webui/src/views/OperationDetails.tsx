@@ -3,9 +3,9 @@
 // progress with a download), and the actions that fit its state (cancel, forget, delete).
 import { useEffect, useState } from "react";
 import { OperationStatus, type Operation } from "@gen/v1/operations_pb";
-import type { ResticSnapshot } from "@gen/v1/restic_pb";
+import type { BackupProgressError, BackupProgressSummary, ResticSnapshot } from "@gen/v1/restic_pb";
 import { backrest } from "../api/client";
-import { formatBytes, formatCount, formatDuration, formatTime, shortId } from "../lib/format";
+import { formatBytes, formatCount, formatDuration, formatNumber, formatTime, shortId } from "../lib/format";
 import { conditionLabel, isActive, kindLabel, logRefOf, progressOf } from "../lib/operations";
 import { ProgressBar, StatusBadge } from "../components/Status";
 import { Confirm } from "../components/Modal";
@@ -13,10 +13,13 @@ import { useAction } from "../components/useAction";
 import { LogButton, LogViewer } from "./LogViewer";
 import { SnapshotBrowser } from "./SnapshotBrowser";
 import { downloadLink } from "./download";
+import { errorMessage } from "../api/errors";
+import { useTranslation } from "../i18n";
 
 export function OperationDetails({ op }: { op: Operation }) {
+  const { t } = useTranslation("operations");
   return (
-    <article className="stack" aria-label={`${kindLabel(op)} details`}>
+    <article className="stack" aria-label={t("details.label", { kind: kindLabel(op) })}>
       <div className="spread">
         <h3 className="no-margin">
           {kindLabel(op)} <span className="muted small">#{String(op.id)}</span>
@@ -24,26 +27,26 @@ export function OperationDetails({ op }: { op: Operation }) {
         <StatusBadge status={op.status} />
       </div>
       <dl className="kv small">
-        <dt>Started</dt>
+        <dt>{t("details.started")}</dt>
         <dd>{op.unixTimeStartMs > 0n ? formatTime(op.unixTimeStartMs) : "–"}</dd>
         {op.unixTimeEndMs > 0n && (
           <>
-            <dt>Took</dt>
+            <dt>{t("details.took")}</dt>
             <dd>{formatDuration(Number(op.unixTimeEndMs - op.unixTimeStartMs))}</dd>
           </>
         )}
         {op.planId && (
           <>
-            <dt>Plan</dt>
-            <dd>{op.planId}</dd>
+            <dt>{t("details.plan")}</dt>
+            <dd translate="no">{op.planId}</dd>
           </>
         )}
-        <dt>Repository</dt>
-        <dd>{op.repoId}</dd>
+        <dt>{t("details.repository")}</dt>
+        <dd translate="no">{op.repoId}</dd>
         {op.engine && (
           <>
-            <dt>Engine</dt>
-            <dd>{op.engine}</dd>
+            <dt>{t("details.engine")}</dt>
+            <dd translate="no">{op.engine}</dd>
           </>
         )}
       </dl>
@@ -59,6 +62,7 @@ export function OperationDetails({ op }: { op: Operation }) {
 }
 
 function KindDetails({ op }: { op: Operation }) {
+  const { t } = useTranslation("operations");
   switch (op.op.case) {
     case "operationBackup":
       return <BackupDetails op={op} />;
@@ -67,20 +71,22 @@ function KindDetails({ op }: { op: Operation }) {
     case "operationForget":
       return (
         <div>
-          <h4>Removed snapshots</h4>
+          <h4>{t("details.removedSnapshots")}</h4>
           {op.op.value.forget.length ? (
             <table>
               <tbody>
                 {op.op.value.forget.map((s) => (
                   <tr key={s.id}>
-                    <td className="mono">{shortId(s.id)}</td>
+                    <td className="mono" translate="no">
+                      {shortId(s.id)}
+                    </td>
                     <td>{formatTime(s.unixTimeMs)}</td>
                   </tr>
                 ))}
               </tbody>
             </table>
           ) : (
-            <p className="muted">None.</p>
+            <p className="muted">{t("details.noneRemoved")}</p>
           )}
         </div>
       );
@@ -88,7 +94,7 @@ function KindDetails({ op }: { op: Operation }) {
     case "operationCheck":
     case "operationRunCommand": {
       const ref = logRefOf(op);
-      return ref ? <LogViewer logRef={ref} /> : <p className="muted">No output recorded.</p>;
+      return ref ? <LogViewer logRef={ref} /> : <p className="muted">{t("details.noOutput")}</p>;
     }
     case "operationRestore":
       return <RestoreDetails op={op} />;
@@ -97,15 +103,15 @@ function KindDetails({ op }: { op: Operation }) {
       if (!s) return null;
       return (
         <dl className="kv small">
-          <dt>Size</dt>
+          <dt>{t("details.stats.size")}</dt>
           <dd>{formatBytes(s.totalSize)}</dd>
-          <dt>Uncompressed</dt>
+          <dt>{t("details.stats.uncompressed")}</dt>
           <dd>{formatBytes(s.totalUncompressedSize)}</dd>
-          <dt>Compression</dt>
-          <dd>{s.compressionRatio ? `${s.compressionRatio.toFixed(2)}×` : "–"}</dd>
-          <dt>Snapshots</dt>
+          <dt>{t("details.stats.compression")}</dt>
+          <dd>{s.compressionRatio ? `${formatNumber(s.compressionRatio, 2)}×` : "–"}</dd>
+          <dt>{t("details.stats.snapshots")}</dt>
           <dd>{formatCount(s.snapshotCount)}</dd>
-          <dt>Blobs</dt>
+          <dt>{t("details.stats.blobs")}</dt>
           <dd>{formatCount(s.totalBlobCount)}</dd>
         </dl>
       );
@@ -115,12 +121,12 @@ function KindDetails({ op }: { op: Operation }) {
       return (
         <div className="stack">
           <dl className="kv small">
-            <dt>Hook</dt>
-            <dd>{op.op.value.name}</dd>
-            <dt>Condition</dt>
+            <dt>{t("details.hook.name")}</dt>
+            <dd translate="no">{op.op.value.name}</dd>
+            <dt>{t("details.hook.condition")}</dt>
             <dd>{conditionLabel(op.op.value.condition)}</dd>
           </dl>
-          {ref ? <LogViewer logRef={ref} /> : <p className="muted">No output recorded.</p>}
+          {ref ? <LogViewer logRef={ref} /> : <p className="muted">{t("details.noOutput")}</p>}
         </div>
       );
     }
@@ -130,99 +136,123 @@ function KindDetails({ op }: { op: Operation }) {
 }
 
 function BackupDetails({ op }: { op: Operation }) {
+  const { t } = useTranslation("operations");
   if (op.op.case !== "operationBackup") return null;
   const b = op.op.value;
   const entry = b.lastStatus?.entry;
-  const progress = progressOf(op);
   return (
     <div className="stack">
-      {b.dryRun && <div className="banner banner-info">Dry run: nothing was written to the repository.</div>}
-      {entry?.case === "status" && op.status === OperationStatus.STATUS_INPROGRESS && progress && (
-        <div className="stack">
-          <ProgressBar fraction={progress.fraction} label="Backup progress" />
-          <div className="small">
-            {progress.fraction !== null && <strong>{Math.round(progress.fraction * 100)}% </strong>}
-            {progress.text}
-            {progress.remainingMs !== null && <span className="muted"> · about {formatDuration(progress.remainingMs)} left</span>}
-          </div>
-          {entry.value.currentFile.length > 0 && (
-            <div className="small muted mono ellipsis" title={entry.value.currentFile.join("\n")}>
-              {entry.value.currentFile[0]}
-            </div>
-          )}
-        </div>
+      {b.dryRun && <div className="banner banner-info">{t("backup.dryRun")}</div>}
+      {entry?.case === "status" && op.status === OperationStatus.STATUS_INPROGRESS && (
+        <BackupProgressView op={op} currentFile={entry.value.currentFile} />
       )}
-      {entry?.case === "summary" && (
-        <dl className="kv small">
-          <dt>Snapshot</dt>
-          <dd className="mono">{entry.value.snapshotId ? shortId(entry.value.snapshotId) : "none (nothing saved)"}</dd>
-          <dt>Files</dt>
-          <dd>
-            {formatCount(entry.value.filesNew)} new, {formatCount(entry.value.filesChanged)} changed,{" "}
-            {formatCount(entry.value.filesUnmodified)} unmodified
-          </dd>
-          <dt>Added</dt>
-          <dd>{formatBytes(entry.value.dataAdded)}</dd>
-          <dt>Processed</dt>
-          <dd>
-            {formatBytes(entry.value.totalBytesProcessed)} in {formatCount(entry.value.totalFilesProcessed)} files
-          </dd>
-        </dl>
-      )}
-      {b.errors.length > 0 && (
-        <div>
-          <h4>File errors ({b.errors.length})</h4>
-          <div className="scroll-box">
-            <table>
-              <tbody>
-                {b.errors.map((e, i) => (
-                  <tr key={i}>
-                    <td className="mono small">{e.item}</td>
-                    <td className="small">{e.message}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+      {entry?.case === "summary" && <BackupSummaryView summary={entry.value} />}
+      {b.errors.length > 0 && <FileErrors errors={b.errors} />}
+    </div>
+  );
+}
+
+function BackupProgressView({ op, currentFile }: { op: Operation; currentFile: string[] }) {
+  const { t } = useTranslation("operations");
+  const progress = progressOf(op);
+  if (!progress) return null;
+  return (
+    <div className="stack">
+      <ProgressBar fraction={progress.fraction} label={t("backup.progress")} />
+      <div className="small">
+        {progress.fraction !== null && <strong>{formatNumber(Math.round(progress.fraction * 100))}% </strong>}
+        {progress.text}
+        {progress.remainingMs !== null && (
+          <span className="muted"> · {t("backup.remaining", { duration: formatDuration(progress.remainingMs) })}</span>
+        )}
+      </div>
+      {currentFile.length > 0 && (
+        <div className="small muted mono ellipsis" title={currentFile.join("\n")} translate="no">
+          {currentFile[0]}
         </div>
       )}
     </div>
   );
 }
 
+function BackupSummaryView({ summary: s }: { summary: BackupProgressSummary }) {
+  const { t } = useTranslation("operations");
+  return (
+    <dl className="kv small">
+      <dt>{t("backup.snapshot")}</dt>
+      {s.snapshotId ? (
+        <dd className="mono" translate="no">
+          {shortId(s.snapshotId)}
+        </dd>
+      ) : (
+        <dd className="mono">{t("backup.noSnapshot")}</dd>
+      )}
+      <dt>{t("backup.files")}</dt>
+      <dd>
+        {t("backup.filesValue", {
+          new: formatCount(s.filesNew),
+          changed: formatCount(s.filesChanged),
+          unmodified: formatCount(s.filesUnmodified),
+        })}
+      </dd>
+      <dt>{t("backup.added")}</dt>
+      <dd>{formatBytes(s.dataAdded)}</dd>
+      <dt>{t("backup.processed")}</dt>
+      <dd>
+        {t("backup.processedValue", {
+          bytes: formatBytes(s.totalBytesProcessed),
+          count: Number(s.totalFilesProcessed),
+          n: formatCount(s.totalFilesProcessed),
+        })}
+      </dd>
+    </dl>
+  );
+}
+
+function FileErrors({ errors }: { errors: BackupProgressError[] }) {
+  const { t } = useTranslation("operations");
+  return (
+    <div>
+      <h4>{t("backup.fileErrors", { n: formatCount(errors.length) })}</h4>
+      <div className="scroll-box">
+        <table>
+          <tbody>
+            {errors.map((e, i) => (
+              <tr key={i}>
+                <td className="mono small" translate="no">
+                  {e.item}
+                </td>
+                <td className="small">{e.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
+
 function SnapshotDetails({ op, snapshot, forgot }: { op: Operation; snapshot: ResticSnapshot; forgot: boolean }) {
+  const { t } = useTranslation("operations");
   const [browsing, setBrowsing] = useState(false);
   const [confirm, setConfirm] = useState(false);
   const [forget, forgetting] = useAction(
     () => backrest.forget({ repoId: op.repoId, planId: op.planId, snapshotId: snapshot.id }),
-    "Forgetting the snapshot",
+    t("snapshot.forgetting"),
   );
   return (
     <div className="stack">
-      <dl className="kv small">
-        <dt>Snapshot</dt>
-        <dd className="mono">{snapshot.id}</dd>
-        <dt>Taken</dt>
-        <dd>{formatTime(snapshot.unixTimeMs)}</dd>
-        <dt>By</dt>
-        <dd>
-          {snapshot.username}@{snapshot.hostname}
-        </dd>
-        <dt>Paths</dt>
-        <dd className="mono">{snapshot.paths.join(", ")}</dd>
-        <dt>Tags</dt>
-        <dd>{snapshot.tags.join(", ") || "–"}</dd>
-      </dl>
+      <SnapshotFacts snapshot={snapshot} />
       {forgot ? (
-        <p className="muted">This snapshot was forgotten; its data is gone from the repository.</p>
+        <p className="muted">{t("snapshot.forgotten")}</p>
       ) : (
         <div className="row">
           <button type="button" className="primary" onClick={() => setBrowsing((b) => !b)}>
-            {browsing ? "Hide files" : "Browse files"}
+            {browsing ? t("snapshot.hideFiles") : t("snapshot.browse")}
           </button>
           {op.planId && (
             <button type="button" disabled={forgetting} onClick={() => setConfirm(true)}>
-              Forget snapshot
+              {t("snapshot.forget")}
             </button>
           )}
         </div>
@@ -230,9 +260,9 @@ function SnapshotDetails({ op, snapshot, forgot }: { op: Operation; snapshot: Re
       {browsing && !forgot && <SnapshotBrowser repoId={op.repoId} planId={op.planId} snapshot={snapshot} indexOpId={op.id} />}
       {confirm && (
         <Confirm
-          title="Forget this snapshot?"
-          message={`Snapshot ${shortId(snapshot.id)} will be removed from the repository (its data is freed at the next prune). This cannot be undone.`}
-          confirmLabel="Forget snapshot"
+          title={t("snapshot.confirmTitle")}
+          message={t("snapshot.confirmMessage", { id: shortId(snapshot.id) })}
+          confirmLabel={t("snapshot.forget")}
           danger
           onCancel={() => setConfirm(false)}
           onConfirm={() => {
@@ -245,27 +275,54 @@ function SnapshotDetails({ op, snapshot, forgot }: { op: Operation; snapshot: Re
   );
 }
 
+function SnapshotFacts({ snapshot }: { snapshot: ResticSnapshot }) {
+  const { t } = useTranslation("operations");
+  return (
+    <dl className="kv small">
+      <dt>{t("snapshot.id")}</dt>
+      <dd className="mono" translate="no">
+        {snapshot.id}
+      </dd>
+      <dt>{t("snapshot.taken")}</dt>
+      <dd>{formatTime(snapshot.unixTimeMs)}</dd>
+      <dt>{t("snapshot.by")}</dt>
+      <dd translate="no">
+        {snapshot.username}@{snapshot.hostname}
+      </dd>
+      <dt>{t("snapshot.paths")}</dt>
+      <dd className="mono" translate="no">
+        {snapshot.paths.join(", ")}
+      </dd>
+      <dt>{t("snapshot.tags")}</dt>
+      <dd translate="no">{snapshot.tags.join(", ") || "–"}</dd>
+    </dl>
+  );
+}
+
 function RestoreDetails({ op }: { op: Operation }) {
+  const { t } = useTranslation("operations");
   if (op.op.case !== "operationRestore") return null;
   const r = op.op.value;
   const progress = progressOf(op);
   return (
     <div className="stack">
       <dl className="kv small">
-        <dt>From</dt>
-        <dd className="mono">
+        <dt>{t("restore.from")}</dt>
+        <dd className="mono" translate="no">
           {shortId(op.snapshotId)}:{r.path || "/"}
         </dd>
-        <dt>To</dt>
-        <dd className="mono">{r.target}</dd>
+        <dt>{t("restore.to")}</dt>
+        <dd className="mono" translate="no">
+          {r.target}
+        </dd>
       </dl>
       {progress && (
         <div className="stack">
-          <ProgressBar fraction={progress.fraction} label="Restore progress" />
+          <ProgressBar fraction={progress.fraction} label={t("restore.progress")} />
           <div className="small">{progress.text}</div>
         </div>
       )}
-      {op.status === OperationStatus.STATUS_SUCCESS && <DownloadButtons opId={op.id} label="Download restored files" />}
+      {op.status === OperationStatus.STATUS_SUCCESS && <DownloadButtons opId={op.id} label={t("restore.download")} />}
     </div>
   );
 }
@@ -273,6 +330,7 @@ function RestoreDetails({ op }: { op: Operation }) {
 /** Links to the operation's files, signed by the server on demand: a file as itself, a directory as
  * tar.gz or zip. */
 export function DownloadButtons({ opId, filePath, label }: { opId: bigint; filePath?: string; label: string }) {
+  const { t } = useTranslation("operations");
   const [url, setUrl] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -280,13 +338,13 @@ export function DownloadButtons({ opId, filePath, label }: { opId: bigint; fileP
     backrest
       .getDownloadURL({ opId, filePath: filePath ?? "" })
       .then((r) => live && setUrl(r.value))
-      .catch((e: unknown) => live && setError(String(e)));
+      .catch((e: unknown) => live && setError(errorMessage(e)));
     return () => {
       live = false;
     };
   }, [opId, filePath]);
   if (error) return <span className="field-error">{error}</span>;
-  if (!url) return <span className="muted small">Preparing download…</span>;
+  if (!url) return <span className="muted small">{t("download.preparing")}</span>;
   if (!url.endsWith(".tar.gz")) {
     return (
       <div className="row">
@@ -296,12 +354,13 @@ export function DownloadButtons({ opId, filePath, label }: { opId: bigint; fileP
       </div>
     );
   }
+  // The archive formats' names are the same in every language.
   return (
     <div className="row">
       <a className="button" href={downloadLink(url)} download>
-        {label} (.tar.gz)
+        {label} <span translate="no">(.tar.gz)</span>
       </a>
-      <a className="button" href={downloadLink(url, "zip")} download>
+      <a className="button" href={downloadLink(url, "zip")} download translate="no">
         .zip
       </a>
     </div>
@@ -309,29 +368,34 @@ export function DownloadButtons({ opId, filePath, label }: { opId: bigint; fileP
 }
 
 function Actions({ op }: { op: Operation }) {
+  const { t } = useTranslation("operations");
+  const { t: tc } = useTranslation("common");
   const [confirm, setConfirm] = useState<"cancel" | "delete" | null>(null);
-  const [cancel, cancelling] = useAction(() => backrest.cancel({ operationId: op.id }), "Cancel requested");
-  const [remove] = useAction(() => backrest.clearHistory({ selector: { ids: [op.id] } }), "Deleted from history");
+  const [cancel, cancelling] = useAction(() => backrest.cancel({ operationId: op.id }), t("actions.cancelRequested"));
+  const [remove] = useAction(() => backrest.clearHistory({ selector: { ids: [op.id] } }), t("actions.deleted"));
   const ref = logRefOf(op);
   const showLogButton = ref && !["operationPrune", "operationCheck", "operationRunCommand", "operationRunHook"].includes(op.op.case ?? "");
+  const cancelValues = { kind: kindLabel(op), id: String(op.id) };
   return (
     <div className="row">
       {isActive(op) && (
         <button type="button" className="danger" disabled={cancelling} onClick={() => setConfirm("cancel")}>
-          Cancel
+          {tc("cancel")}
         </button>
       )}
       {showLogButton && <LogButton logRef={ref} />}
       {!isActive(op) && (
         <button type="button" onClick={() => setConfirm("delete")}>
-          Delete from history
+          {t("actions.delete")}
         </button>
       )}
       {confirm === "cancel" && (
         <Confirm
-          title="Cancel this operation?"
-          message={`${kindLabel(op)} #${String(op.id)} will be stopped${op.op.case === "operationBackup" ? "; nothing of a cancelled backup is kept as a snapshot" : ""}.`}
-          confirmLabel="Cancel operation"
+          title={t("actions.cancelTitle")}
+          message={
+            op.op.case === "operationBackup" ? t("actions.cancelBackupMessage", cancelValues) : t("actions.cancelMessage", cancelValues)
+          }
+          confirmLabel={t("actions.cancelConfirm")}
           danger
           onCancel={() => setConfirm(null)}
           onConfirm={() => {
@@ -342,9 +406,9 @@ function Actions({ op }: { op: Operation }) {
       )}
       {confirm === "delete" && (
         <Confirm
-          title="Delete from history?"
-          message="Only the record of this operation is removed; repositories and snapshots are not touched."
-          confirmLabel="Delete"
+          title={t("actions.deleteTitle")}
+          message={t("actions.deleteMessage")}
+          confirmLabel={tc("delete")}
           onCancel={() => setConfirm(null)}
           onConfirm={() => {
             setConfirm(null);

@@ -6,18 +6,21 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { Operation } from "@gen/v1/operations_pb";
 import { useOperations, type SelectorInit } from "../state/operations";
 import { treeRows, type Flow, type TreeRow } from "../lib/flows";
-import { isRunning, kindLabel, progressOf, summaryOf } from "../lib/operations";
-import { formatDay } from "../lib/format";
+import { isRunning, kindLabel, progressOf } from "../lib/operations";
+import { OperationSummary } from "./OperationSummary";
+import { formatCount, formatDay } from "../lib/format";
+import { intlLocale, useTranslation } from "../i18n";
 import { ErrorBanner, ProgressBar, StatusBadge, StatusDot } from "../components/Status";
 import { OperationDetails } from "./OperationDetails";
 
 const AUTO_EXPANDED = 5;
 
 function timeOf(ms: number): string {
-  return new Date(ms).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+  return new Date(ms).toLocaleTimeString(intlLocale(), { hour: "2-digit", minute: "2-digit" });
 }
 
 export function OperationTree(props: { selector: SelectorInit; showPlan?: boolean; emptyText?: string }) {
+  const { t, i18n } = useTranslation("operations");
   const live = useOperations(props.selector);
   const flows = live.flows;
   const [toggled, setToggled] = useState<Map<bigint, boolean>>(new Map());
@@ -33,7 +36,13 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
   // Rows keep their identity while their flow or operation is unchanged, so memoised rows skip
   // re-rendering when something else in the history changes.
   const rowCache = useRef(new Map<string, TreeRow>());
-  const rows = useMemo(() => reuseRows(treeRows(flows, expanded, formatDay), rowCache.current), [flows, expanded]);
+  // Day labels are written in the language shown: a switch of language rebuilds them.
+  const language = i18n.language;
+  const rows = useMemo(
+    () => reuseRows(treeRows(flows, expanded, formatDay), rowCache.current),
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `language` is read by formatDay and treeRows through i18n
+    [flows, expanded, language],
+  );
 
   const parent = useRef<HTMLDivElement>(null);
   const details = useRef<HTMLDivElement>(null);
@@ -66,9 +75,9 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
     <div className="optree">
       <ErrorBanner error={live.error} />
       <div className="optree-split">
-        <div className="optree-list" ref={parent} role="tree" aria-label="Operation history">
-          {live.loading && <div className="muted pad">Loading history…</div>}
-          {!live.loading && rows.length === 0 && <div className="muted pad">{props.emptyText ?? "No operations yet."}</div>}
+        <div className="optree-list" ref={parent} role="tree" aria-label={t("tree.label")}>
+          {live.loading && <div className="muted pad">{t("tree.loading")}</div>}
+          {!live.loading && rows.length === 0 && <div className="muted pad">{props.emptyText ?? t("tree.empty")}</div>}
           <div style={{ height: virtual.getTotalSize(), position: "relative" }}>
             {virtual.getVirtualItems().map((v) => {
               const row = rows[v.index];
@@ -93,7 +102,7 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
           {live.hasMore && (
             <div className="pad">
               <button type="button" disabled={live.loadingMore} onClick={() => void live.loadMore()}>
-                {live.loadingMore ? "Loading older history…" : "Load older history"}
+                {live.loadingMore ? t("tree.loadingMore") : t("tree.loadMore")}
               </button>
             </div>
           )}
@@ -102,7 +111,7 @@ export function OperationTree(props: { selector: SelectorInit; showPlan?: boolea
           {selectedOp && selectedFlow ? (
             <FlowPane flow={selectedFlow} focus={selectedOp} onSelect={setSelected} />
           ) : (
-            <p className="muted pad">Select an operation to see its details.</p>
+            <p className="muted pad">{t("tree.selectHint")}</p>
           )}
         </div>
       </div>
@@ -141,10 +150,12 @@ const Row = memo(function Row(props: {
   onSelect: (id: bigint) => void;
 }) {
   const { row } = props;
+  // Rows are memoised: the hook re-renders them when the language changes.
+  const { t } = useTranslation("operations");
   if (row.kind === "day") {
     return (
       <div className="optree-day">
-        {row.label} <span className="muted">({row.count})</span>
+        {row.label} <span className="muted">({formatCount(row.count)})</span>
       </div>
     );
   }
@@ -176,18 +187,23 @@ const Row = memo(function Row(props: {
           <div className="spread">
             <span>
               <strong>{kindLabel(main)}</strong>
-              {props.showPlan && main.planId ? <span className="muted"> · {main.planId}</span> : null}
+              {props.showPlan && main.planId ? (
+                <span className="muted" translate="no">
+                  {" "}
+                  · {main.planId}
+                </span>
+              ) : null}
               <span className="muted"> · {timeOf(f.startMs)}</span>
             </span>
             <StatusBadge status={f.status} />
           </div>
           {progress ? (
             <div className="row nowrap">
-              <ProgressBar fraction={progress.fraction} label={`${kindLabel(main)} progress`} />
+              <ProgressBar fraction={progress.fraction} label={t("tree.progress", { kind: kindLabel(main) })} />
               <span className="small muted ellipsis">{progress.text}</span>
             </div>
           ) : (
-            <div className="small muted ellipsis">{summaryOf(main)}</div>
+            <OperationSummary op={main} block />
           )}
         </div>
       </div>
@@ -205,17 +221,18 @@ const Row = memo(function Row(props: {
     >
       <StatusDot status={op.status} />
       <span>{kindLabel(op)}</span>
-      <span className="small muted ellipsis">{summaryOf(op)}</span>
+      <OperationSummary op={op} />
     </div>
   );
 });
 
 function FlowPane(props: { flow: Flow; focus: Operation; onSelect: (id: bigint) => void }) {
   const { flow, focus } = props;
+  const { t } = useTranslation("operations");
   return (
     <div className="stack pad">
       {flow.ops.length > 1 && (
-        <div className="tabs" role="tablist" aria-label="Operations of this run">
+        <div className="tabs" role="tablist" aria-label={t("tree.runTabs")}>
           {flow.ops.map((o) => (
             <button key={String(o.id)} type="button" role="tab" aria-selected={o.id === focus.id} onClick={() => props.onSelect(o.id)}>
               <StatusDot status={o.status} /> {kindLabel(o)}

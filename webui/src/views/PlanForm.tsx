@@ -4,6 +4,7 @@ import { useState } from "react";
 import { clone, create } from "@bufbuild/protobuf";
 import { ConfigSchema, PlanSchema, ScheduleSchema, Schedule_Clock, type Config, type Plan } from "@gen/v1/config_pb";
 import type { FieldErrors } from "../api/errors";
+import { Trans, i18n, useTranslation } from "../i18n";
 import { useActivity } from "../state/activity";
 import { useConfig } from "../state/config";
 import { Confirm, Modal } from "../components/Modal";
@@ -15,6 +16,7 @@ import { ScheduleEditor } from "../components/ScheduleEditor";
 import { RetentionEditor, defaultRetention } from "../components/RetentionEditor";
 import { HookEditor } from "../components/HookEditor";
 import { cleanHooks } from "../components/hooks/hookValues";
+import { NoTranslate } from "../components/hooks/HookInputs";
 import { notify } from "../components/Toasts";
 import { lastBackupEndMs } from "../lib/lastRun";
 import { same, useReportedErrors } from "../lib/reportedErrors";
@@ -48,6 +50,9 @@ function displayed(retentionShown: boolean): RegExp[] {
   ];
 }
 
+const EXCLUDE_EXAMPLES = { a: "*.tmp", b: "/home/*/.cache" };
+const FLAG_EXAMPLES = { command: "restic backup", a: "--one-file-system", b: "--exclude-larger-than=2G" };
+
 function newPlan(repo: string): Plan {
   return create(PlanSchema, {
     repo,
@@ -75,8 +80,8 @@ function validate(p: Plan, editing: boolean, config: Config): FieldErrors {
   const taken = config.plans.map((x) => x.id);
   const idErr = editing ? undefined : newIdError("plan", p.id, taken);
   if (idErr) e.id = idErr;
-  if (!p.repo) e.repo = "Choose the repository to back up to.";
-  if (p.paths.length === 0 && p.backupFlags.length === 0) e.paths = "Give at least one path to back up.";
+  if (!p.repo) e.repo = i18n.t("plans:planForm.errors.repo");
+  if (p.paths.length === 0 && p.backupFlags.length === 0) e.paths = i18n.t("plans:planForm.errors.paths");
   // A relative path is not refused (Backrest accepts it): the server saves it with a warning.
   Object.assign(e, flagErrors("backupFlags", p.backupFlags));
   return e;
@@ -84,8 +89,9 @@ function validate(p: Plan, editing: boolean, config: Config): FieldErrors {
 
 export function PlanForm(props: { planId?: string; onClose: () => void; onSaved?: (planId: string) => void }) {
   const { config } = useConfig();
+  const { t } = useTranslation("plans");
   const editing = props.planId !== undefined;
-  const title = editing ? `Edit plan ${props.planId}` : "Add plan";
+  const title = editing ? t("planForm.editTitle", { id: props.planId }) : t("planForm.addTitle");
   if (!config) return <FormUnavailable title={title} onClose={props.onClose} />;
   const existing = editing ? config.plans.find((p) => p.id === props.planId) : undefined;
   if (editing && !existing) {
@@ -105,6 +111,8 @@ function PlanFormBody(props: {
   onSaved?: (planId: string) => void;
 }) {
   const { config, title } = props;
+  const { t } = useTranslation("plans");
+  const { t: tc } = useTranslation("common");
   const { save: saveConfig, reload } = useConfig();
   const editing = props.planId !== undefined;
   const [initial] = useState(props.initial);
@@ -133,7 +141,7 @@ function PlanFormBody(props: {
       if (isStaleModno(e)) {
         await reload();
         report({}, sent);
-        setBanner("The configuration was changed elsewhere in the meantime and has been reloaded. Save again to apply your changes.");
+        setBanner(i18n.t("plans:planForm.stale"));
       } else {
         const mapped = mapServerErrors(e, index >= 0 ? [`plans[${index}]`] : [], displayed(!repoForgets));
         report(mapped.fields, sent);
@@ -160,7 +168,8 @@ function PlanFormBody(props: {
     const at = editing ? next.plans.findIndex((p) => p.id === props.planId) : -1;
     const index = at >= 0 ? at : next.plans.length;
     next.plans[index] = candidate;
-    if (await write(next, index, shown, editing ? `Plan ${candidate.id} saved` : `Plan ${candidate.id} added`)) {
+    const done = i18n.t(editing ? "plans:planForm.saved" : "plans:planForm.added", { id: candidate.id });
+    if (await write(next, index, shown, done)) {
       props.onSaved?.(candidate.id);
       props.onClose();
     }
@@ -170,7 +179,7 @@ function PlanFormBody(props: {
     deletion.setConfirming(false);
     const next = clone(ConfigSchema, config);
     next.plans = next.plans.filter((p) => p.id !== props.planId);
-    if (await write(next, -1, plan, `Plan ${props.planId ?? ""} deleted; its history is kept`)) props.onClose();
+    if (await write(next, -1, plan, i18n.t("plans:planForm.deleted", { id: props.planId ?? "" }))) props.onClose();
   };
 
   const setPath = (i: number, v: string) => patch({ paths: plan.paths.map((p, j) => (j === i ? v : p)) });
@@ -183,14 +192,14 @@ function PlanFormBody(props: {
     <>
       {editing && (
         <button type="button" className="danger foot-left" disabled={busy} onClick={() => deletion.setConfirming(true)}>
-          Delete
+          {tc("delete")}
         </button>
       )}
       <button type="button" onClick={deletion.close}>
-        Cancel
+        {tc("cancel")}
       </button>
       <button type="button" className="primary" disabled={busy} aria-busy={busy} onClick={() => void save()}>
-        Save
+        {tc("save")}
       </button>
     </>
   );
@@ -201,19 +210,16 @@ function PlanFormBody(props: {
         <FormBanner text={currentBanner(banner, errors)} />
         {config.repos.length === 0 && (
           <div className="banner banner-info" role="note">
-            There is no repository yet: add one first, then a plan that backs up to it.
+            {t("planForm.noRepository")}
           </div>
         )}
 
-        <FormSection title="Plan">
+        <FormSection title={t("planForm.sections.plan")}>
           <div className="grid-2">
-            <Field
-              label="Plan name"
-              error={errors.id}
-              hint={editing ? "The name cannot be changed." : "Letters, digits, '_', '-' and '.'."}
-            >
+            <Field label={t("planForm.name")} error={errors.id} hint={editing ? t("planForm.nameFixed") : t("planForm.nameHint")}>
               <input
                 type="text"
+                translate="no"
                 value={plan.id}
                 readOnly={editing}
                 autoComplete="off"
@@ -222,11 +228,19 @@ function PlanFormBody(props: {
                 onChange={(e) => patch({ id: e.target.value })}
               />
             </Field>
-            <Field label="Repository" error={errors.repo} hint={repo ? displayUri(repo.uri) : undefined}>
+            <Field
+              label={t("planForm.repository")}
+              error={errors.repo}
+              hint={repo ? <span translate="no">{displayUri(repo.uri)}</span> : undefined}
+            >
               <select value={plan.repo} onChange={(e) => patch({ repo: e.target.value })}>
-                {!repo && <option value={plan.repo}>{plan.repo ? `${plan.repo} (missing)` : "Choose a repository"}</option>}
+                {!repo && (
+                  <option value={plan.repo}>
+                    {plan.repo ? t("planForm.repositoryMissing", { id: plan.repo }) : t("planForm.chooseRepository")}
+                  </option>
+                )}
                 {config.repos.map((r) => (
-                  <option key={r.id} value={r.id}>
+                  <option key={r.id} value={r.id} translate="no">
                     {r.id}
                   </option>
                 ))}
@@ -235,15 +249,17 @@ function PlanFormBody(props: {
           </div>
         </FormSection>
 
-        <FormSection title="What to back up">
+        <FormSection title={t("planForm.sections.paths")}>
           <div className="path-list">
             {plan.paths.map((p, i) => (
               <div className="path-row" key={i}>
-                <Field label={`Path ${i + 1}`} error={errors[`paths[${i}]`]}>
-                  <PathInput value={p} onChange={(v) => setPath(i, v)} placeholder="/home/me/Documents" />
+                <Field label={t("planForm.path", { n: i + 1 })} error={errors[`paths[${i}]`]}>
+                  <NoTranslate>
+                    <PathInput value={p} onChange={(v) => setPath(i, v)} placeholder="/home/me/Documents" />
+                  </NoTranslate>
                 </Field>
-                <button type="button" title={`Remove path ${i + 1}`} onClick={() => removePath(i)}>
-                  Remove
+                <button type="button" title={t("planForm.removePath", { n: i + 1 })} onClick={() => removePath(i)}>
+                  {tc("remove")}
                 </button>
               </div>
             ))}
@@ -254,77 +270,77 @@ function PlanFormBody(props: {
             )}
             <div>
               <button type="button" onClick={() => patch({ paths: [...plan.paths, ""] })}>
-                Add path
+                {t("planForm.addPath")}
               </button>
             </div>
           </div>
           <div className="grid-2">
             <Field
-              label="Excludes"
+              label={t("planForm.excludes")}
               error={linesError(errors, "excludes")}
-              hint={
-                <>
-                  restic exclude patterns, one per line, e.g. <code>*.tmp</code> or <code>/home/*/.cache</code>.
-                </>
-              }
+              hint={<Trans t={t} i18nKey="planForm.excludesHint" values={EXCLUDE_EXAMPLES} components={{ code: <code /> }} />}
             >
-              <LinesInput value={plan.excludes} onChange={(excludes) => patch({ excludes })} placeholder="*.tmp" />
+              <NoTranslate>
+                <LinesInput value={plan.excludes} onChange={(excludes) => patch({ excludes })} placeholder="*.tmp" />
+              </NoTranslate>
             </Field>
-            <Field label="Case-insensitive excludes" error={linesError(errors, "iexcludes")} hint="The same, ignoring case (--iexclude).">
-              <LinesInput value={plan.iexcludes} onChange={(iexcludes) => patch({ iexcludes })} placeholder="*.DS_Store" />
+            <Field
+              label={t("planForm.iexcludes")}
+              error={linesError(errors, "iexcludes")}
+              hint={t("planForm.iexcludesHint", { flag: "--iexclude" })}
+            >
+              <NoTranslate>
+                <LinesInput value={plan.iexcludes} onChange={(iexcludes) => patch({ iexcludes })} placeholder="*.DS_Store" />
+              </NoTranslate>
             </Field>
           </div>
         </FormSection>
 
-        <FormSection title="Schedule">
+        <FormSection title={t("planForm.sections.schedule")}>
           <ScheduleEditor value={plan.schedule} errors={errors} lastRunMs={lastRunMs} onChange={(schedule) => patch({ schedule })} />
         </FormSection>
 
-        <FormSection title="Retention">
+        <FormSection title={t("planForm.sections.retention")}>
           {repoForgets && repo ? (
             <p className="banner banner-info" role="note">
-              Repository {repo.id} forgets old snapshots on its own schedule ({describeSchedule(repo.forgetPolicy?.schedule)}), so this
-              plan&apos;s retention is not used. Change it in the repository&apos;s forget policy.
+              {t("planForm.repoForgets", { id: repo.id, schedule: describeSchedule(repo.forgetPolicy?.schedule) })}
             </p>
           ) : (
             <RetentionEditor value={plan.retention} errors={errors} onChange={(retention) => patch({ retention })} />
           )}
         </FormSection>
 
-        <FormSection title="Options">
+        <FormSection title={t("planForm.sections.options")}>
           <Check
-            label="Skip if unchanged"
+            label={t("planForm.skipIfUnchanged")}
             checked={plan.skipIfUnchanged}
             onChange={(skipIfUnchanged) => patch({ skipIfUnchanged })}
-            hint="Keep no new snapshot when nothing changed since the last one."
+            hint={t("planForm.skipIfUnchangedHint")}
           />
           <Field
-            label="Backup flags"
+            label={t("planForm.backupFlags")}
             error={linesError(errors, "backupFlags")}
-            hint={
-              <>
-                Extra options for <code>restic backup</code>, one per line, e.g. <code>--one-file-system</code> or{" "}
-                <code>--exclude-larger-than=2G</code>.
-              </>
-            }
+            hint={<Trans t={t} i18nKey="planForm.backupFlagsHint" values={FLAG_EXAMPLES} components={{ code: <code /> }} />}
           >
-            <LinesInput value={plan.backupFlags} onChange={(backupFlags) => patch({ backupFlags })} placeholder="--one-file-system" />
+            <NoTranslate>
+              <LinesInput value={plan.backupFlags} onChange={(backupFlags) => patch({ backupFlags })} placeholder="--one-file-system" />
+            </NoTranslate>
           </Field>
         </FormSection>
 
-        <FormSection title="Hooks" hint="Plan hooks run after the repository's hooks, for this plan's backups and their forget.">
+        <FormSection title={t("planForm.sections.hooks")} hint={t("planForm.hooksHint")}>
           <HookEditor hooks={plan.hooks} errors={errors} onChange={(hooks) => patch({ hooks })} />
         </FormSection>
       </div>
 
       {deletion.confirming && (
         <Confirm
-          title={`Delete plan ${props.planId ?? ""}?`}
+          title={t("planForm.deleteTitle", { id: props.planId ?? "" })}
           danger
-          confirmLabel="Delete plan"
+          confirmLabel={t("planForm.deleteConfirm")}
           onCancel={deletion.cancel}
           onConfirm={() => void remove()}
-          message="The plan is removed from the configuration and stops running. Its snapshots and its operation history are kept."
+          message={t("planForm.deleteMessage")}
         />
       )}
     </Modal>

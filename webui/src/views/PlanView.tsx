@@ -6,71 +6,78 @@ import { useConfig } from "../state/config";
 import { useAction } from "../components/useAction";
 import { Confirm } from "../components/Modal";
 import { describeSchedule } from "../lib/schedule";
+import { formatCount } from "../lib/format";
 import { OperationTree } from "./OperationTree";
 import { PlanForm } from "./PlanForm";
 import { href } from "../lib/router";
 import { Missing } from "./Missing";
+import { useTranslation } from "../i18n";
 
 export function PlanView({ planId }: { planId: string }) {
+  const { t } = useTranslation("activity");
   const { config } = useConfig();
   const plan = config?.plans.find((p) => p.id === planId);
   const [editing, setEditing] = useState(false);
   const [confirmClear, setConfirmClear] = useState(false);
-  const [backup, backingUp] = useAction((dryRun: boolean) => cairn.startBackup({ value: planId, dryRun }), "Backup queued");
-  const [forget, forgetting] = useAction(() => backrest.forget({ planId, repoId: plan?.repo ?? "" }), "Retention queued");
-  const [clear] = useAction(() => backrest.clearHistory({ selector: { planId }, onlyFailed: true }), "Failed runs removed from history");
+  const [backup, backingUp] = useAction((dryRun: boolean) => cairn.startBackup({ value: planId, dryRun }), t("planView.backupQueued"));
+  const [forget, forgetting] = useAction(() => backrest.forget({ planId, repoId: plan?.repo ?? "" }), t("planView.retentionQueued"));
+  const [clear] = useAction(() => backrest.clearHistory({ selector: { planId }, onlyFailed: true }), t("planView.failedCleared"));
 
   // The history does not wait for the config: the plan's id is all it needs.
   if (config && !plan) return <Missing what="plan" id={planId} />;
   return (
     <div className="stack">
       <div className="spread">
-        <h1 className="no-margin">Plan {planId}</h1>
+        <h1 className="no-margin">{t("planView.title", { id: planId })}</h1>
         <div className="row">
           <button type="button" className="primary" disabled={backingUp || !plan} onClick={() => void backup(false)}>
-            Backup now
+            {t("planView.backupNow")}
           </button>
           <button type="button" disabled={backingUp || !plan} onClick={() => void backup(true)}>
-            Dry run
+            {t("planView.dryRun")}
           </button>
           <button type="button" disabled={forgetting || !plan} onClick={() => void forget()}>
-            Apply retention
+            {t("planView.applyRetention")}
           </button>
           <button type="button" disabled={!plan} onClick={() => setEditing(true)}>
-            Edit plan
+            {t("planView.edit")}
           </button>
           <button type="button" onClick={() => setConfirmClear(true)}>
-            Clear failed history
+            {t("planView.clearFailed")}
           </button>
         </div>
       </div>
       {plan && (
         <dl className="kv small card">
-          <dt>Repository</dt>
-          <dd>
+          <dt>{t("planView.repository")}</dt>
+          <dd translate="no">
             <a href={href({ name: "repo", id: plan.repo })}>{plan.repo}</a>
           </dd>
-          <dt>Paths</dt>
-          <dd className="mono">{plan.paths.join(", ")}</dd>
+          <dt>{t("planView.paths")}</dt>
+          <dd className="mono" translate="no">
+            {plan.paths.join(", ")}
+          </dd>
           {plan.excludes.length > 0 && (
             <>
-              <dt>Excludes</dt>
-              <dd className="mono">{plan.excludes.join(", ")}</dd>
+              <dt>{t("planView.excludes")}</dt>
+              <dd className="mono" translate="no">
+                {plan.excludes.join(", ")}
+              </dd>
             </>
           )}
-          <dt>Schedule</dt>
+          <dt>{t("planView.schedule")}</dt>
           <dd>{describeSchedule(plan.schedule)}</dd>
-          <dt>Hooks</dt>
-          <dd>{plan.hooks.length || "none"}</dd>
+          <dt>{t("planView.hooks")}</dt>
+          <dd>{plan.hooks.length ? formatCount(plan.hooks.length) : t("planView.noHooks")}</dd>
         </dl>
       )}
-      <OperationTree selector={{ planId }} emptyText="No backups yet: press “Backup now”." />
+      <OperationTree selector={{ planId }} emptyText={t("planView.empty", { button: t("planView.backupNow") })} />
       {editing && plan && <PlanForm planId={plan.id} onClose={() => setEditing(false)} />}
       {confirmClear && (
         <Confirm
-          title="Clear failed history?"
-          message="Every failed operation of this plan is removed from the history. Snapshots are not touched."
-          confirmLabel="Clear"
+          title={t("planView.clearTitle")}
+          message={t("planView.clearMessage")}
+          confirmLabel={t("planView.clear")}
           onCancel={() => setConfirmClear(false)}
           onConfirm={() => {
             setConfirmClear(false);

@@ -8,6 +8,7 @@ import { Confirm, Modal } from "../components/Modal";
 import { unsavedGuard } from "../components/closeGuard";
 import { FormBanner, FormSection, FormUnavailable, useDeleteConfirmation } from "../components/FormKit";
 import { HookEditor } from "../components/HookEditor";
+import { i18n, useTranslation } from "../i18n";
 import { AdvancedSection } from "./repo-form/AdvancedSection";
 import { ConnectionSection } from "./repo-form/ConnectionSection";
 import { IdentitySection } from "./repo-form/IdentitySection";
@@ -19,8 +20,9 @@ import "./forms.css";
 
 export function RepoForm(props: { repoId?: string; onClose: () => void; onSaved?: (repoId: string) => void }) {
   const { config } = useConfig();
+  const { t } = useTranslation("repos");
   const editing = props.repoId !== undefined;
-  const title = editing ? `Edit repository ${props.repoId}` : "Add repository";
+  const title = editing ? t("repoForm.editTitle", { id: props.repoId }) : t("repoForm.addTitle");
   if (!config) return <FormUnavailable title={title} onClose={props.onClose} />;
   const existing = editing ? config.repos.find((r) => r.id === props.repoId) : undefined;
   if (editing && !existing) {
@@ -38,6 +40,7 @@ function RepoFormBody(props: {
   onSaved?: (repoId: string) => void;
 }) {
   const { config } = props;
+  const { t } = useTranslation("repos");
   const editing = props.repoId !== undefined;
   const form = useRepoForm({ config, initial: props.initial, editing, onClose: props.onClose, onSaved: props.onSaved });
   const { repo, patch, errors } = form;
@@ -62,7 +65,7 @@ function RepoFormBody(props: {
 
         {repo.originInstanceId && (
           <div className="banner banner-info" role="note">
-            Instance {repo.originInstanceId} shares this repository with this one; it may replace these settings when it syncs.
+            {t("repoForm.sharedBy", { instance: repo.originInstanceId })}
           </div>
         )}
 
@@ -72,7 +75,7 @@ function RepoFormBody(props: {
         <CheckPolicySection {...section} />
         <ForgetPolicySection {...section} />
 
-        <FormSection title="Hooks" hint="Repository hooks run before the plan's hooks, for every task on this repository.">
+        <FormSection title={t("repoForm.hooks")} hint={t("repoForm.hooksHint")}>
           <HookEditor hooks={repo.hooks} errors={errors} onChange={(hooks) => patch({ hooks })} />
         </FormSection>
 
@@ -83,9 +86,9 @@ function RepoFormBody(props: {
 
       {deletion.confirming && (
         <Confirm
-          title={`Delete repository ${repo.id}?`}
+          title={t("repoForm.deleteTitle", { id: repo.id })}
           danger
-          confirmLabel="Delete repository"
+          confirmLabel={t("repoForm.deleteConfirm")}
           onCancel={deletion.cancel}
           onConfirm={() => {
             deletion.setConfirming(false);
@@ -101,9 +104,9 @@ function RepoFormBody(props: {
 /** What deleting the repository does, or which plans keep it from being deleted. */
 function deleteMessage(config: Config, repoId: string): string {
   const plansUsing = config.plans.filter((p) => p.id && p.repo === repoId).map((p) => p.id);
-  return plansUsing.length > 0
-    ? `Plans ${plansUsing.join(", ")} back up to this repository; delete them or point them elsewhere first.`
-    : "cairn stops using this repository and forgets its operation history here. The repository's data (its snapshots) is kept: add it again later to import it.";
+  if (plansUsing.length === 0) return i18n.t("repos:repoForm.deleteKeepsData");
+  const plans = plansUsing.join(i18n.t("repos:repoForm.listSeparator"));
+  return i18n.t("repos:repoForm.deleteBlocked", { count: plansUsing.length, plans });
 }
 
 function FooterButtons(props: {
@@ -115,21 +118,23 @@ function FooterButtons(props: {
   onSave: () => void;
 }) {
   const { busy } = props;
+  const { t } = useTranslation("repos");
+  const { t: tc } = useTranslation("common");
   return (
     <>
       {props.editing && (
         <button type="button" className="danger foot-left" disabled={busy !== null} onClick={props.onDelete}>
-          Delete
+          {tc("delete")}
         </button>
       )}
       <button type="button" onClick={props.onCancel}>
-        Cancel
+        {tc("cancel")}
       </button>
       <button type="button" disabled={busy !== null} aria-busy={busy === "test"} onClick={props.onTest}>
-        Test connection
+        {t("repoForm.testConnection")}
       </button>
       <button type="button" className="primary" disabled={busy !== null} aria-busy={busy === "save"} onClick={props.onSave}>
-        Save
+        {tc("save")}
       </button>
     </>
   );

@@ -11,7 +11,7 @@ import { useConfig } from "../state/config";
 import { useAction } from "../components/useAction";
 import { ErrorBanner } from "../components/Status";
 import { LineChart } from "../components/Charts";
-import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
+import { formatBytes, formatCount, formatNumber, formatTime, shortId } from "../lib/format";
 import { Missing } from "./Missing";
 import { displayUri } from "../lib/uri";
 import { useOperations } from "../state/operations";
@@ -19,58 +19,64 @@ import { OperationTree } from "./OperationTree";
 import { RepoForm } from "./RepoForm";
 import { RunCommandConsole } from "./RunCommand";
 import { SnapshotBrowser } from "./SnapshotBrowser";
+import { useTranslation } from "../i18n";
 
 type Tab = "history" | "snapshots" | "stats" | "command";
 
-const TAB_LABELS: Record<Tab, string> = { history: "History", snapshots: "Snapshots", stats: "Stats", command: "Run command" };
+const TABS: Tab[] = ["history", "snapshots", "stats", "command"];
 
 /** Snapshots listed at once; more on request. */
 const SNAPSHOT_PAGE = 100;
 
-const TASKS: { task: Task; label: string; done: string }[] = [
-  { task: Task.INDEX_SNAPSHOTS, label: "Index snapshots", done: "Indexing snapshots" },
-  { task: Task.PRUNE, label: "Prune", done: "Prune queued" },
-  { task: Task.CHECK, label: "Check", done: "Check queued" },
-  { task: Task.STATS, label: "Stats", done: "Stats queued" },
-  { task: Task.UNLOCK, label: "Unlock", done: "Repository unlocked" },
+/** A maintenance task's button; its label and toast are `repoView.tasks.<name>` and `<name>Done`. */
+type TaskName = "index" | "prune" | "check" | "stats" | "unlock" | "forget";
+
+const TASKS: { task: Task; name: TaskName }[] = [
+  { task: Task.INDEX_SNAPSHOTS, name: "index" },
+  { task: Task.PRUNE, name: "prune" },
+  { task: Task.CHECK, name: "check" },
+  { task: Task.STATS, name: "stats" },
+  { task: Task.UNLOCK, name: "unlock" },
 ];
 
 export function RepoView({ repoId }: { repoId: string }) {
+  const { t } = useTranslation("activity");
+  const { t: tc } = useTranslation("common");
   const { config } = useConfig();
   const repo = config?.repos.find((r) => r.id === repoId);
   const [tab, setTab] = useState<Tab>("history");
   const [editing, setEditing] = useState(false);
-  if (!config) return <p className="muted">Loading…</p>;
+  if (!config) return <p className="muted">{tc("loading")}</p>;
   if (!repo) return <Missing what="repository" id={repoId} />;
   const hasForget = !!repo.forgetPolicy?.schedule?.schedule.case && repo.forgetPolicy.schedule.schedule.case !== "disabled";
   return (
     <div className="stack">
       <div className="spread">
         <div>
-          <h1 className="no-margin">Repository {repo.id}</h1>
-          <div className="muted mono small">{displayUri(repo.uri)}</div>
+          <h1 className="no-margin">{t("repoView.title", { id: repo.id })}</h1>
+          <div className="muted mono small" translate="no">
+            {displayUri(repo.uri)}
+          </div>
         </div>
         <div className="row">
-          {TASKS.map((t) => (
-            <TaskButton key={t.task} repoId={repoId} {...t} />
+          {TASKS.map((x) => (
+            <TaskButton key={x.task} repoId={repoId} {...x} />
           ))}
-          {hasForget && <TaskButton repoId={repoId} task={Task.FORGET} label="Forget" done="Forget queued" />}
+          {hasForget && <TaskButton repoId={repoId} task={Task.FORGET} name="forget" />}
           <button type="button" onClick={() => setEditing(true)}>
-            Edit repository
+            {t("repoView.edit")}
           </button>
         </div>
       </div>
       <div className="tabs" role="tablist">
-        {(Object.entries(TAB_LABELS) as [Tab, string][]).map(([k, label]) => (
+        {TABS.map((k) => (
           <button key={k} type="button" role="tab" aria-selected={tab === k} onClick={() => setTab(k)}>
-            {label}
+            {t(`repoView.tabs.${k}`)}
           </button>
         ))}
       </div>
-      {!repo.guid && (
-        <div className="banner banner-info">This repository has not been opened yet; its history appears after its first operation.</div>
-      )}
-      <div role="tabpanel" aria-label={TAB_LABELS[tab]}>
+      {!repo.guid && <div className="banner banner-info">{t("repoView.notOpened")}</div>}
+      <div role="tabpanel" aria-label={t(`repoView.tabs.${tab}`)}>
         {tab === "history" && repo.guid && <OperationTree selector={{ repoGuid: repo.guid }} showPlan />}
         {tab === "snapshots" && <Snapshots repoId={repo.id} repoGuid={repo.guid} />}
         {tab === "stats" && repo.guid && <Stats repoGuid={repo.guid} />}
@@ -81,16 +87,20 @@ export function RepoView({ repoId }: { repoId: string }) {
   );
 }
 
-function TaskButton(props: { repoId: string; task: Task; label: string; done: string }) {
-  const [run, busy] = useAction(() => backrest.doRepoTask({ repoId: props.repoId, task: props.task }), props.done);
+function TaskButton(props: { repoId: string; task: Task; name: TaskName }) {
+  const { t } = useTranslation("activity");
+  const done = t(`repoView.tasks.${props.name}Done`);
+  const [run, busy] = useAction(() => backrest.doRepoTask({ repoId: props.repoId, task: props.task }), done);
   return (
     <button type="button" disabled={busy} onClick={() => void run()}>
-      {props.label}
+      {t(`repoView.tasks.${props.name}`)}
     </button>
   );
 }
 
 function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
+  const { t } = useTranslation("activity");
+  const { t: tc } = useTranslation("common");
   const [snaps, setSnaps] = useState<ResticSnapshot[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
@@ -106,33 +116,39 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
     };
   }, [repoId]);
   if (error) return <ErrorBanner error={error} />;
-  if (!snaps) return <p className="muted">Reading snapshots from the repository…</p>;
-  if (!snaps.length) return <p className="muted">The repository has no snapshots.</p>;
+  if (!snaps) return <p className="muted">{t("snapshots.reading")}</p>;
+  if (!snaps.length) return <p className="muted">{t("snapshots.none")}</p>;
   return (
     <div className="stack">
       <div className="scroll-x">
         <table>
           <thead>
             <tr>
-              <th>Snapshot</th>
-              <th>Taken</th>
-              <th>Host</th>
-              <th>Paths</th>
-              <th>Tags</th>
+              <th>{t("snapshots.snapshot")}</th>
+              <th>{t("snapshots.taken")}</th>
+              <th>{t("snapshots.host")}</th>
+              <th>{t("snapshots.paths")}</th>
+              <th>{t("snapshots.tags")}</th>
               <th />
             </tr>
           </thead>
           <tbody>
             {snaps.slice(0, shown).map((s) => (
               <tr key={s.id}>
-                <td className="mono">{shortId(s.id)}</td>
+                <td className="mono" translate="no">
+                  {shortId(s.id)}
+                </td>
                 <td>{formatTime(s.unixTimeMs)}</td>
-                <td>{s.hostname}</td>
-                <td className="mono small">{s.paths.join(", ")}</td>
-                <td className="small">{s.tags.join(", ")}</td>
+                <td translate="no">{s.hostname}</td>
+                <td className="mono small" translate="no">
+                  {s.paths.join(", ")}
+                </td>
+                <td className="small" translate="no">
+                  {s.tags.join(", ")}
+                </td>
                 <td>
                   <button type="button" className="link" onClick={() => setOpen(open === s.id ? null : s.id)}>
-                    {open === s.id ? "Close" : "Browse"}
+                    {open === s.id ? tc("close") : t("snapshots.browse")}
                   </button>
                 </td>
               </tr>
@@ -142,7 +158,11 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
       </div>
       {snaps.length > shown && (
         <button type="button" onClick={() => setShown((n) => n + SNAPSHOT_PAGE)}>
-          Show {Math.min(SNAPSHOT_PAGE, snaps.length - shown)} more of {snaps.length - shown} older snapshots
+          {t("snapshots.more", {
+            count: snaps.length - shown,
+            older: formatCount(snaps.length - shown),
+            shown: formatCount(Math.min(SNAPSHOT_PAGE, snaps.length - shown)),
+          })}
         </button>
       )}
       {open && <IndexedBrowser repoId={repoId} repoGuid={repoGuid} snapshot={snaps.find((s) => s.id === open)} />}
@@ -152,6 +172,8 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
 
 /** Downloads are signed for the snapshot's index operation, so the browser looks that up first. */
 function IndexedBrowser({ repoId, repoGuid, snapshot }: { repoId: string; repoGuid: string; snapshot?: ResticSnapshot }) {
+  const { t } = useTranslation("activity");
+  const { t: tc } = useTranslation("common");
   const [indexOp, setIndexOp] = useState<Operation | null | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -168,13 +190,15 @@ function IndexedBrowser({ repoId, repoGuid, snapshot }: { repoId: string; repoGu
   }, [snapshot, repoGuid]);
   if (!snapshot) return null;
   if (error) return <ErrorBanner error={error} />;
-  if (indexOp === undefined) return <p className="muted">Loading…</p>;
-  if (indexOp === null) return <p className="muted">This snapshot is not indexed yet: press “Index snapshots”, then open it again.</p>;
+  if (indexOp === undefined) return <p className="muted">{tc("loading")}</p>;
+  if (indexOp === null) return <p className="muted">{t("snapshots.notIndexed", { button: t("repoView.tasks.index") })}</p>;
   const planId = snapshot.tags.find((t) => t.startsWith("plan:"))?.slice(5) ?? indexOp.planId;
   return <SnapshotBrowser repoId={repoId} planId={planId} snapshot={snapshot} indexOpId={indexOp.id} />;
 }
 
 function Stats({ repoGuid }: { repoGuid: string }) {
+  const { t } = useTranslation("activity");
+  const { t: tc } = useTranslation("common");
   const { ops, version, loading, error } = useOperations({ repoGuid, kinds: ["stats"] }, 1000);
   const stats = useMemo(
     () =>
@@ -185,31 +209,35 @@ function Stats({ repoGuid }: { repoGuid: string }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps -- `ops` changes in place; `version` says when
     [ops, version],
   );
-  if (loading) return <p className="muted">Loading…</p>;
+  if (loading) return <p className="muted">{tc("loading")}</p>;
   if (!stats.length)
     return (
       <>
         <ErrorBanner error={error} />
-        <p className="muted">No stats yet: press “Stats” to compute them.</p>
+        <p className="muted">{t("stats.none", { button: t("repoView.tasks.stats") })}</p>
       </>
     );
   const pts = (f: (s: NonNullable<(typeof stats)[number]["s"]>) => number) => stats.map((x) => ({ x: x.at, y: x.s ? f(x.s) : 0 }));
   return (
     <div className="grid">
       <div className="card">
-        <LineChart label="Total size" points={pts((s) => Number(s.totalSize))} format={formatBytes} />
+        <LineChart label={t("stats.totalSize")} points={pts((s) => Number(s.totalSize))} format={formatBytes} />
       </div>
       <div className="card">
-        <LineChart label="Uncompressed size" points={pts((s) => Number(s.totalUncompressedSize))} format={formatBytes} />
+        <LineChart label={t("stats.uncompressed")} points={pts((s) => Number(s.totalUncompressedSize))} format={formatBytes} />
       </div>
       <div className="card">
-        <LineChart label="Compression ratio" points={pts((s) => s.compressionRatio)} format={(y) => `${y.toFixed(2)}×`} />
+        <LineChart
+          label={t("stats.ratio")}
+          points={pts((s) => s.compressionRatio)}
+          format={(y) => t("stats.ratioValue", { ratio: formatNumber(y, 2) })}
+        />
       </div>
       <div className="card">
-        <LineChart label="Snapshots" points={pts((s) => Number(s.snapshotCount))} format={(y) => formatCount(y)} />
+        <LineChart label={t("stats.snapshots")} points={pts((s) => Number(s.snapshotCount))} format={(y) => formatCount(y)} />
       </div>
       <div className="card">
-        <LineChart label="Blobs" points={pts((s) => Number(s.totalBlobCount))} format={(y) => formatCount(y)} />
+        <LineChart label={t("stats.blobs")} points={pts((s) => Number(s.totalBlobCount))} format={(y) => formatCount(y)} />
       </div>
     </div>
   );

@@ -11,7 +11,13 @@ import { ProgressBar, StatusBadge } from "../components/Status";
 import { useOperations } from "../state/operations";
 import { progressOf } from "../lib/operations";
 import { shortId } from "../lib/format";
+import { Trans, useTranslation } from "../i18n";
 import { DownloadButtons } from "./OperationDetails";
+
+const CODE = { code: <code translate="no" /> };
+
+/** Where the server restores when the target is left empty (a path pattern, the same in every language). */
+const SERVER_DEFAULT = "~/Downloads/cairn-restore-<time>";
 
 export function defaultTarget(path: string, snapshotId: string): string {
   const base = path === "/" ? "/restore" : path.replace(/\/+$/, "");
@@ -23,6 +29,8 @@ export function RestoreDialog(props: { repoId: string; planId: string; snapshotI
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [opId, setOpId] = useState<bigint | null>(null);
+  const { t } = useTranslation("snapshots");
+  const { t: tc } = useTranslation("common");
 
   const start = async () => {
     setBusy(true);
@@ -45,34 +53,36 @@ export function RestoreDialog(props: { repoId: string; planId: string; snapshotI
 
   return (
     <Modal
-      title="Restore"
+      title={t("restore.title")}
       onClose={props.onClose}
       footer={
         opId === null ? (
           <>
             <button type="button" onClick={props.onClose}>
-              Close
+              {tc("close")}
             </button>
             <button type="button" className="primary" disabled={busy} onClick={() => void start()}>
-              Start restore
+              {t("restore.start")}
             </button>
           </>
         ) : (
           <button type="button" onClick={props.onClose}>
-            Close
+            {tc("close")}
           </button>
         )
       }
     >
       <p>
-        Restores <code>{props.path}</code> from snapshot <code>{shortId(props.snapshotId)}</code> on the server.
+        <Trans
+          t={t}
+          i18nKey="restore.intro"
+          components={CODE}
+          values={{ path: props.path, id: shortId(props.snapshotId) }}
+          shouldUnescape
+        />
       </p>
       {opId === null ? (
-        <Field
-          label="Restore to"
-          error={error ?? undefined}
-          hint="An absolute folder on the server that does not exist yet or is empty. Leave empty for ~/Downloads/cairn-restore-<time>."
-        >
+        <Field label={t("restore.target")} error={error ?? undefined} hint={t("restore.targetHint", { path: SERVER_DEFAULT })}>
           <PathInput value={target} onChange={setTarget} />
         </Field>
       ) : (
@@ -85,22 +95,25 @@ export function RestoreDialog(props: { repoId: string; planId: string; snapshotI
 function RestoreProgress({ opId }: { opId: bigint }) {
   const { ops } = useOperations({ ids: [opId] });
   const op = ops.get(opId);
-  if (!op) return <p className="muted">Starting…</p>;
+  const { t } = useTranslation("snapshots");
+  if (!op) return <p className="muted">{t("restore.starting")}</p>;
   const progress = progressOf(op);
   return (
     <div className="stack" aria-live="polite">
       <div className="row">
-        Restore <StatusBadge status={op.status} />
+        {t("restore.progressTitle")} <StatusBadge status={op.status} />
       </div>
-      {progress && <ProgressBar fraction={op.status === OperationStatus.STATUS_SUCCESS ? 1 : progress.fraction} label="Restore progress" />}
+      {progress && (
+        <ProgressBar fraction={op.status === OperationStatus.STATUS_SUCCESS ? 1 : progress.fraction} label={t("restore.progress")} />
+      )}
       {progress && <div className="small">{progress.text}</div>}
       {op.displayMessage && <div className="small">{op.displayMessage}</div>}
       {op.status === OperationStatus.STATUS_SUCCESS && op.op.case === "operationRestore" && (
         <>
           <p>
-            Restored to <code>{op.op.value.target}</code>.
+            <Trans t={t} i18nKey="restore.restoredTo" components={CODE} values={{ target: op.op.value.target }} shouldUnescape />
           </p>
-          <DownloadButtons opId={op.id} label="Download restored files" />
+          <DownloadButtons opId={op.id} label={t("restore.download")} />
         </>
       )}
     </div>

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { create } from "@bufbuild/protobuf";
 import { OperationSchema, OperationStatus, type Operation } from "@gen/v1/operations_pb";
 import type { LiveOperations } from "../state/operations";
@@ -30,11 +29,9 @@ vi.mock("../state/operations", () => ({
 }));
 import { backrest } from "../api/client";
 import { RunCommandConsole } from "./RunCommand";
+import { renderedScreen } from "../testing/screen";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
+const screen = renderedScreen();
 const wait = (ms = 20) => act(() => new Promise<void>((r) => setTimeout(r, ms)));
 
 function runOp(id: bigint, command: string, status: OperationStatus, logref = ""): Operation {
@@ -49,9 +46,6 @@ function runOp(id: bigint, command: string, status: OperationStatus, logref = ""
 }
 
 beforeEach(() => {
-  container = document.createElement("div");
-  document.body.appendChild(container);
-  root = createRoot(container);
   selectors.length = 0;
   vi.mocked(backrest.getLogs).mockImplementation(
     () =>
@@ -61,8 +55,6 @@ beforeEach(() => {
   );
 });
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.clearAllMocks();
 });
 
@@ -77,12 +69,12 @@ describe("RunCommandConsole", () => {
         [7n, runOp(7n, "check --read-data", OperationStatus.STATUS_INPROGRESS, "t-7")],
       ]),
     };
-    act(() => root.render(<RunCommandConsole repoId="r" repoGuid="g" />));
+    act(() => screen.root.render(<RunCommandConsole repoId="r" repoGuid="g" />));
     expect(selectors[0]).toEqual([{ repoGuid: "g", kinds: ["run_command"] }, 200]);
-    const items = [...container.querySelectorAll("li code")].map((c) => c.textContent);
+    const items = [...screen.container.querySelectorAll("li code")].map((c) => c.textContent);
     expect(items).toEqual(["restic check --read-data", "restic snapshots"]);
-    expect(container.querySelectorAll("li button")).toHaveLength(2);
-    expect(container.textContent).toContain("A command is still running: restic check --read-data");
+    expect(screen.container.querySelectorAll("li button")).toHaveLength(2);
+    expect(screen.container.textContent).toContain("A command is still running: restic check --read-data");
   });
 
   it("runs a command on Enter and streams its output once its log exists", async () => {
@@ -91,8 +83,8 @@ describe("RunCommandConsole", () => {
     vi.mocked(backrest.getOperations)
       .mockResolvedValueOnce({ operations: [runOp(9n, "snapshots", OperationStatus.STATUS_INPROGRESS)] } as never)
       .mockResolvedValue({ operations: [runOp(9n, "snapshots", OperationStatus.STATUS_SUCCESS, "t-9")] } as never);
-    act(() => root.render(<RunCommandConsole repoId="r" repoGuid="g" />));
-    const label = [...container.querySelectorAll("label")].find((l) => l.textContent === "restic command");
+    act(() => screen.root.render(<RunCommandConsole repoId="r" repoGuid="g" />));
+    const label = [...screen.container.querySelectorAll("label")].find((l) => l.textContent === "restic command");
     const input = label?.control as HTMLInputElement;
     const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set;
     act(() => {
@@ -103,10 +95,10 @@ describe("RunCommandConsole", () => {
     act(() => form.requestSubmit());
     await wait();
     expect(backrest.runCommand).toHaveBeenCalledWith({ repoId: "r", command: "snapshots" });
-    expect(container.textContent).toContain("Starting…");
+    expect(screen.container.textContent).toContain("Starting…");
     await wait(700);
     expect(backrest.getLogs).toHaveBeenCalledWith({ ref: "t-9" }, expect.anything());
     await wait(100);
-    expect(container.querySelector("pre.log")?.textContent).toBe("ID  Time\nabc 2024");
+    expect(screen.container.querySelector("pre.log")?.textContent).toBe("ID  Time\nabc 2024");
   });
 });

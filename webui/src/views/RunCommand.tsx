@@ -7,12 +7,18 @@ import { backrest } from "../api/client";
 import { errorMessage } from "../api/errors";
 import { Field } from "../components/Field";
 import { StatusBadge } from "../components/Status";
+import { Trans, i18n, useTranslation } from "../i18n";
 import { formatBytes, formatTime } from "../lib/format";
 import { isActive, logRefOf } from "../lib/operations";
 import { useOperations } from "../state/operations";
 import { LogButton, LogViewer } from "./LogViewer";
 
 const HISTORY = 200;
+
+const CODE = { code: <code translate="no" /> };
+
+/** Commands the hint gives as examples. */
+const EXAMPLES = { first: "snapshots", second: "stats --mode raw-data", third: "ls latest /etc" };
 
 function commandOf(op: Operation): string {
   return op.op.case === "operationRunCommand" ? op.op.value.command : "";
@@ -41,7 +47,7 @@ function usePolledOperation(id: bigint | null): { op: Operation | undefined; err
         const r = await backrest.getOperations({ selector: { ids: [id] } });
         op = r.operations.find((o) => o.id === id);
         if (stopped) return;
-        setState({ id, op, error: op ? null : "The operation was not found." });
+        setState({ id, op, error: op ? null : i18n.t("snapshots:run.notFound") });
       } catch (e) {
         if (stopped) return;
         setState((s) => ({ id, op: s?.id === id ? s.op : undefined, error: errorMessage(e) }));
@@ -68,6 +74,8 @@ export function RunCommandConsole(props: { repoId: string; repoGuid: string }) {
   const [current, setCurrent] = useState<{ id: bigint; command: string } | null>(null);
   const live = useOperations(repoGuid ? { repoGuid, kinds: ["run_command"] } : null, HISTORY);
   const polled = usePolledOperation(current?.id ?? null);
+  const { t } = useTranslation("snapshots");
+  const { t: tc } = useTranslation("common");
 
   const runs = [...live.ops.values()]
     .filter((op) => op.op.case === "operationRunCommand")
@@ -97,8 +105,9 @@ export function RunCommandConsole(props: { repoId: string; repoGuid: string }) {
     <div className="stack">
       <form className="stack" onSubmit={run}>
         <div className="runcmd-form">
-          <Field label="restic command">
+          <Field label={t("run.command")}>
             <input
+              translate="no"
               value={command}
               onChange={(e) => setCommand(e.target.value)}
               placeholder="snapshots"
@@ -110,12 +119,11 @@ export function RunCommandConsole(props: { repoId: string; repoGuid: string }) {
             />
           </Field>
           <button type="submit" className="primary" disabled={busy || !command.trim()}>
-            Run
+            {t("run.run")}
           </button>
         </div>
         <div className="field-hint" id={hintId}>
-          The arguments are passed to restic as in a shell, without the word <code>restic</code>: for example <code>snapshots</code>,{" "}
-          <code>stats --mode raw-data</code> or <code>ls latest /etc</code>. The repository and its password are set for you.
+          <Trans t={t} i18nKey="run.hint" components={CODE} values={EXAMPLES} />
         </div>
       </form>
 
@@ -125,34 +133,23 @@ export function RunCommandConsole(props: { repoId: string; repoGuid: string }) {
         </div>
       )}
 
-      {stillRunning.length > 0 && (
-        <div className="banner banner-warn" role="status">
-          {stillRunning.length === 1 ? "A command is still running: " : `${stillRunning.length} commands are still running: `}
-          {stillRunning.map((op, i) => (
-            <span key={String(op.id)}>
-              {i > 0 && ", "}
-              <code>restic {commandOf(op)}</code>
-            </span>
-          ))}
-          . A new command starts at once, alongside it.
-        </div>
-      )}
+      {stillRunning.length > 0 && <StillRunning ops={stillRunning} />}
 
       {current && (
-        <section className="stack" aria-label="Command output">
+        <section className="stack" aria-label={t("run.output")}>
           <div className="spread">
             <h3>
-              Output of <code>restic {current.command}</code>
+              <Trans t={t} i18nKey="run.outputOf" components={CODE} values={{ command: `restic ${current.command}` }} shouldUnescape />
             </h3>
             {currentOp && <StatusBadge status={currentOp.status} />}
           </div>
           {currentLog ? (
             <LogViewer key={currentLog} logRef={currentLog} />
           ) : currentOp && !isActive(currentOp) ? (
-            <p className="muted">The command ended without output.</p>
+            <p className="muted">{t("run.noOutput")}</p>
           ) : (
             <p className="muted" role="status">
-              Starting…
+              {t("run.starting")}
             </p>
           )}
           {currentOp?.displayMessage && <pre className="muted small">{currentOp.displayMessage}</pre>}
@@ -160,14 +157,14 @@ export function RunCommandConsole(props: { repoId: string; repoGuid: string }) {
         </section>
       )}
 
-      <section className="stack" aria-label="Earlier commands">
-        <h3>Earlier commands</h3>
+      <section className="stack" aria-label={t("run.earlier")}>
+        <h3>{t("run.earlier")}</h3>
         {!repoGuid ? (
-          <p className="muted">This repository has no id yet; its commands are listed once it is initialised.</p>
+          <p className="muted">{t("run.noRepoId")}</p>
         ) : live.loading ? (
-          <p className="muted">Loading…</p>
+          <p className="muted">{tc("loading")}</p>
         ) : runs.length === 0 ? (
-          <p className="muted">No command has been run on this repository yet.</p>
+          <p className="muted">{t("run.none")}</p>
         ) : (
           <ul className="item-list">
             {runs.map((op) => {
@@ -176,10 +173,10 @@ export function RunCommandConsole(props: { repoId: string; repoGuid: string }) {
               return (
                 <li key={String(op.id)}>
                   <div className="item-main">
-                    <code>restic {commandOf(op)}</code>
+                    <code translate="no">restic {commandOf(op)}</code>
                     <span className="muted small">
-                      {op.unixTimeStartMs > 0n ? formatTime(op.unixTimeStartMs) : "not started"}
-                      {size > 0n && ` · ${formatBytes(size)} of output`}
+                      {op.unixTimeStartMs > 0n ? formatTime(op.unixTimeStartMs) : t("run.notStarted")}
+                      {size > 0n && ` · ${t("run.outputSize", { size: formatBytes(size) })}`}
                     </span>
                   </div>
                   <div className="item-actions">
@@ -194,10 +191,27 @@ export function RunCommandConsole(props: { repoId: string; repoGuid: string }) {
         {live.error && <p className="muted small">{live.error}</p>}
         {repoGuid && live.hasMore && !live.loading && (
           <button type="button" className="link" onClick={() => void live.loadMore()}>
-            Look further back
+            {t("run.further")}
           </button>
         )}
       </section>
+    </div>
+  );
+}
+
+/** The commands still running on the repository, warned about since a new one runs alongside them. */
+function StillRunning({ ops }: { ops: Operation[] }) {
+  const { t } = useTranslation("snapshots");
+  // Trans keeps a component's own children when they are all elements, so the list is an array of spans.
+  const items = ops.map((op, i) => (
+    <span key={String(op.id)}>
+      {i > 0 && t("run.listSeparator")}
+      <code translate="no">restic {commandOf(op)}</code>
+    </span>
+  ));
+  return (
+    <div className="banner banner-warn" role="status">
+      <Trans t={t} i18nKey="run.stillRunning" count={ops.length} components={{ list: <span>{items}</span> }} />
     </div>
   );
 }

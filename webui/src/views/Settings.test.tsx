@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { act } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { refusalOf } from "../api/testing";
@@ -18,13 +17,12 @@ vi.mock("../state/config", () => ({
 }));
 import { authentication, cairn } from "../api/client";
 import { SettingsView } from "./Settings";
-
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
+import { typeInto as type, findDialog as dialog } from "../testing/dom";
+import { renderedScreen } from "../testing/screen";
 
 type Init = { modno?: number; instance?: string; cairn?: MessageInitShape<typeof CairnSettingsSchema> };
 
-let container: HTMLDivElement;
-let root: Root;
+const screen = renderedScreen();
 const save = vi.fn<(c: Config) => Promise<Config>>();
 const reload = vi.fn<() => Promise<Config | null>>();
 
@@ -39,12 +37,12 @@ function config(init: Init = {}): Config {
 
 function mount(c: Config) {
   state.current = { config: c, error: null, reload, save, replace: () => {} };
-  act(() => root.render(<SettingsView />));
+  act(() => screen.root.render(<SettingsView />));
 }
 
 const wait = (ms = 20) => act(() => new Promise<void>((r) => setTimeout(r, ms)));
 
-function control<T extends HTMLElement = HTMLInputElement>(label: string, scope: ParentNode = container): T {
+function control<T extends HTMLElement = HTMLInputElement>(label: string, scope: ParentNode = screen.container): T {
   const l = [...scope.querySelectorAll("label")].find(
     (x) => (x.classList.contains("field-label") ? x.textContent : x.querySelector(".field-label")?.textContent) === label,
   );
@@ -53,24 +51,10 @@ function control<T extends HTMLElement = HTMLInputElement>(label: string, scope:
   return el as T;
 }
 
-function type(el: HTMLInputElement, value: string) {
-  const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value")?.set;
-  act(() => {
-    set?.call(el, value);
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-  });
-}
-
-function button(text: string, scope: ParentNode = container): HTMLButtonElement {
+function button(text: string, scope: ParentNode = screen.container): HTMLButtonElement {
   const b = [...scope.querySelectorAll("button")].find((x) => x.textContent === text);
   if (!b) throw new Error(`no button ${text}`);
   return b;
-}
-
-function dialog(name: string): HTMLElement {
-  const d = document.querySelector(`[role="dialog"][aria-label="${name}"]`);
-  if (!(d instanceof HTMLElement)) throw new Error(`no dialog ${name}`);
-  return d;
 }
 
 function closeButton(scope: ParentNode): HTMLButtonElement {
@@ -80,16 +64,11 @@ function closeButton(scope: ParentNode): HTMLButtonElement {
 }
 
 beforeEach(() => {
-  container = document.createElement("div");
-  document.body.appendChild(container);
-  root = createRoot(container);
   vi.mocked(cairn.getStatus).mockResolvedValue(
     create(StatusSchema, { version: "1.2.3", configPath: "/etc/cairn/config.json", dataPath: "/var/lib/cairn" }),
   );
 });
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   vi.clearAllMocks();
 });
 
@@ -97,10 +76,10 @@ describe("SettingsView", () => {
   it("shows the server's facts and a set instance id read-only", async () => {
     mount(config());
     await wait();
-    expect(container.querySelector("h1")?.textContent).toBe("Settings");
-    expect(container.textContent).toContain("1.2.3");
-    expect(container.textContent).toContain("/etc/cairn/config.json");
-    expect(container.textContent).toContain("/var/lib/cairn");
+    expect(screen.container.querySelector("h1")?.textContent).toBe("Settings");
+    expect(screen.container.textContent).toContain("1.2.3");
+    expect(screen.container.textContent).toContain("/etc/cairn/config.json");
+    expect(screen.container.textContent).toContain("/var/lib/cairn");
     expect(control("Instance ID").readOnly).toBe(true);
     expect(button("Save").disabled).toBe(true);
   });
@@ -110,14 +89,14 @@ describe("SettingsView", () => {
     save.mockImplementation(async (c) => create(ConfigSchema, { ...c, modno: 6 }));
     mount(config());
     act(() => button("Add user").click());
-    const dialog = container.querySelector('[role="dialog"]') as HTMLElement;
+    const dialog = screen.container.querySelector('[role="dialog"]') as HTMLElement;
     type(control("User name", dialog), "backup");
     type(control("Password", dialog), "long password");
     act(() => button("Add", dialog).click());
     await wait();
     expect(authentication.hashPassword).toHaveBeenCalledWith({ value: "long password" });
-    expect(container.querySelector('[role="dialog"]')).toBeNull();
-    expect(container.textContent).toContain("backup");
+    expect(screen.container.querySelector('[role="dialog"]')).toBeNull();
+    expect(screen.container.textContent).toContain("backup");
     act(() => button("Save").click());
     await wait();
     const sent = save.mock.calls[0][0];
@@ -134,7 +113,7 @@ describe("SettingsView", () => {
     expect(button("Remove").disabled).toBe(true);
     act(() => control("Disable authentication").click());
     expect(button("Remove").disabled).toBe(false);
-    expect(container.textContent).toContain("Authentication is off.");
+    expect(screen.container.textContent).toContain("Authentication is off.");
   });
 
   it("shows the server's field errors beside the fields and the rest in a banner", async () => {
@@ -150,14 +129,14 @@ describe("SettingsView", () => {
     await wait();
     const field = control("Parallel tasks").closest(".field");
     expect(field?.querySelector('[role="alert"]')?.textContent).toBe("99 is out of range");
-    expect(container.textContent).toContain("repos[0].uri: is empty");
+    expect(screen.container.textContent).toContain("repos[0].uri: is empty");
   });
 
   it("edits history limits and sends them", async () => {
     save.mockImplementation(async (c) => c);
     mount(config());
     act(() => button("Add limit").click());
-    const row = container.querySelector("fieldset.limit-row") as HTMLElement;
+    const row = screen.container.querySelector("fieldset.limit-row") as HTMLElement;
     expect(control<HTMLSelectElement>("Kind", row).value).toBe("default");
     type(control("Keep max", row), "50");
     act(() => button("Save").click());
@@ -173,11 +152,11 @@ describe("SettingsView", () => {
     type(control("Hook timeout (seconds)"), "60");
     act(() => button("Save").click());
     await wait();
-    expect(container.textContent).toContain("The config changed elsewhere: reload");
+    expect(screen.container.textContent).toContain("The config changed elsewhere: reload");
     act(() => button("Reload").click());
     await wait();
     expect(reload).toHaveBeenCalled();
-    expect(container.textContent).not.toContain("The config changed elsewhere");
+    expect(screen.container.textContent).not.toContain("The config changed elsewhere");
     expect(control("Hook timeout (seconds)").value).toBe("");
   });
 
@@ -186,7 +165,7 @@ describe("SettingsView", () => {
     reload.mockResolvedValue(null);
     mount(config());
     act(() => button("Create token").click());
-    const dialog = container.querySelector('[role="dialog"]') as HTMLElement;
+    const dialog = screen.container.querySelector('[role="dialog"]') as HTMLElement;
     type(control("Label", dialog), "nightly");
     type(control("Valid for (days)", dialog), "30");
     act(() => button("Create", dialog).click());
@@ -208,13 +187,13 @@ describe("SettingsView", () => {
     expect(control("Token").value).toBe("cairn_abc_secret");
     act(() => window.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" })));
     act(() => button("Dismiss", dialog("Token shown only once")).click());
-    expect(container.querySelector('[role="dialog"]')).toBeNull();
+    expect(screen.container.querySelector('[role="dialog"]')).toBeNull();
 
     act(() => button("Create token").click());
     act(() => button("Create", dialog("Create API token")).click());
     await wait();
     act(() => button("Done", dialog("API token created")).click());
-    expect(container.querySelector('[role="dialog"]')).toBeNull();
+    expect(screen.container.querySelector('[role="dialog"]')).toBeNull();
   });
 
   it("hides the errors of history limits once a row is removed", async () => {
@@ -232,10 +211,10 @@ describe("SettingsView", () => {
     type(control("Hook timeout (seconds)"), "60");
     act(() => button("Save").click());
     await wait();
-    const rows = () => [...container.querySelectorAll("fieldset.limit-row")] as HTMLElement[];
+    const rows = () => [...screen.container.querySelectorAll("fieldset.limit-row")] as HTMLElement[];
     expect(rows()[1].textContent).toContain("too small");
     act(() => button("Remove limit", rows()[0]).click());
-    expect(container.textContent).not.toContain("too small");
+    expect(screen.container.textContent).not.toContain("too small");
   });
 
   it("asks before a navigation leaves unsaved changes behind", async () => {

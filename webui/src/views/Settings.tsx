@@ -5,10 +5,12 @@
 // Leaving the page with unsaved changes asks first (useLeaveGuard).
 import "./tools.css";
 import { Confirm } from "../components/Modal";
+import { useTranslation } from "../i18n";
 import { isDirty } from "../lib/settingsDraft";
 import { ApiTokens } from "./settings/ApiTokens";
 import { AuthEditor } from "./settings/AuthEditor";
 import { InstanceField } from "./settings/InstanceField";
+import { LanguagePicker } from "../components/LanguagePicker";
 import { LimitsEditor } from "./settings/LimitsEditor";
 import { SaveBar } from "./settings/SaveBar";
 import { SealSecrets } from "./settings/SealSecrets";
@@ -20,6 +22,8 @@ import { useLeaveGuard } from "./settings/useLeaveGuard";
 import { useSettingsForm } from "./settings/useSettingsForm";
 
 export function SettingsView() {
+  const { t } = useTranslation("settings");
+  const { t: tc } = useTranslation("common");
   const s = useSettingsForm();
   const { config, form, fieldErrors, edit } = s;
   const dirty = form !== null && isDirty(form.base, form.draft);
@@ -31,39 +35,43 @@ export function SettingsView() {
 
   return (
     <div className="stack settings">
-      <h1>Settings</h1>
+      <h1>{t("page.title")}</h1>
+
+      <Section title={t("page.sections.language")}>
+        <LanguagePicker />
+      </Section>
 
       <ServerSection />
 
-      <Section title="Instance">
+      <Section title={t("page.sections.instance")}>
         <InstanceField base={base} draft={draft} error={fieldErrors.instance} edit={edit} />
       </Section>
 
-      <Section title="Authentication">
+      <Section title={t("page.sections.authentication")}>
         <AuthEditor {...sectionProps} onTwoFactorReset={() => void (dirty ? s.reload() : s.reloadConfig())} />
       </Section>
 
       {!draft.auth?.disabled && (
-        <Section title="Single sign-on">
+        <Section title={t("page.sections.singleSignOn")}>
           <SingleSignOn {...sectionProps} />
         </Section>
       )}
 
-      <Section title="Limits">
+      <Section title={t("page.sections.limits")}>
         <LimitsEditor {...sectionProps} />
       </Section>
 
-      <Section title="Secrets at rest">
+      <Section title={t("page.sections.secrets")}>
         <SealSecrets {...sectionProps} />
       </Section>
 
       {!draft.auth?.disabled && (
-        <Section title="Two-factor authentication">
+        <Section title={t("page.sections.twoFactor")}>
           <TwoFactor />
         </Section>
       )}
 
-      <Section title="API tokens">
+      <Section title={t("page.sections.apiTokens")}>
         <ApiTokens tokens={config.cairn?.apiTokens ?? []} reload={s.reload} />
       </Section>
 
@@ -80,9 +88,9 @@ export function SettingsView() {
 
       {leaving.pending !== null && (
         <Confirm
-          title="Unsaved changes"
-          message="The settings have unsaved changes. Leave the page and discard them?"
-          confirmLabel="Discard"
+          title={t("page.leave.title")}
+          message={t("page.leave.message")}
+          confirmLabel={tc("discard")}
           danger
           onCancel={leaving.stay}
           onConfirm={leaving.leave}
@@ -94,15 +102,17 @@ export function SettingsView() {
 
 /** The page before the config has loaded, or when it could not be. */
 function SettingsLoading(props: { error: string | null }) {
+  const { t } = useTranslation("settings");
+  const { t: tc } = useTranslation("common");
   return (
     <div className="stack settings">
-      <h1>Settings</h1>
+      <h1>{t("page.title")}</h1>
       {props.error ? (
         <div className="banner banner-error" role="alert">
           {props.error}
         </div>
       ) : (
-        <p className="muted">Loading…</p>
+        <p className="muted">{tc("loading")}</p>
       )}
     </div>
   );

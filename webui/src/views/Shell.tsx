@@ -1,7 +1,7 @@
 // The signed-in frame: a header with current activity, theme and logout; a sidebar listing plans and
 // repositories with their last status; and the routed view.
 import { useEffect, useState } from "react";
-import { OperationStatus } from "@gen/v1/operations_pb";
+import { OperationStatus, type Operation } from "@gen/v1/operations_pb";
 import { href, useRoute, type Route } from "../lib/router";
 import { displayUri } from "../lib/uri";
 import { useConfig } from "../state/config";
@@ -18,6 +18,7 @@ import { SettingsView } from "./Settings";
 import { LogPage } from "./LogViewer";
 import { PlanForm } from "./PlanForm";
 import { RepoForm } from "./RepoForm";
+import { i18n, Trans, useTranslation } from "../i18n";
 
 export function Shell({ onLogout }: { onLogout: (() => void) | null }) {
   return (
@@ -31,20 +32,23 @@ function Frame({ onLogout }: { onLogout: (() => void) | null }) {
   const route = useRoute();
   const { error } = useConfig();
   const [menuOpen, setMenuOpen] = useState(false);
-  useEffect(() => setMenuOpen(false), [route]);
+  const { t } = useTranslation("shell");
+  // Keyed by the route's address: useRoute gives a new object at every render, which would close the menu at once.
+  const at = href(route);
+  useEffect(() => setMenuOpen(false), [at]);
   return (
     <div className="shell">
       <header className="topbar">
         <button
           type="button"
           className="icon-button menu-toggle"
-          aria-label="Menu"
+          aria-label={t("frame.menu")}
           aria-expanded={menuOpen}
           onClick={() => setMenuOpen((o) => !o)}
         >
           ☰
         </button>
-        <a className="brand" href={href({ name: "dashboard" })}>
+        <a className="brand" href={href({ name: "dashboard" })} translate="no">
           cairn
         </a>
         <ActivityBar />
@@ -52,12 +56,12 @@ function Frame({ onLogout }: { onLogout: (() => void) | null }) {
           <ThemeSelect />
           {onLogout && (
             <button type="button" onClick={onLogout}>
-              Log out
+              {t("frame.logOut")}
             </button>
           )}
         </div>
       </header>
-      <nav className={`sidebar${menuOpen ? " open" : ""}`} aria-label="Main">
+      <nav className={`sidebar${menuOpen ? " open" : ""}`} aria-label={t("frame.mainNav")}>
         <Sidebar />
       </nav>
       <main className="content">
@@ -70,9 +74,13 @@ function Frame({ onLogout }: { onLogout: (() => void) | null }) {
         {route.name === "log" && <LogPage logRef={route.ref} />}
         {route.name === "notFound" && (
           <div className="card">
-            <h1>Not found</h1>
+            <h1>{t("frame.notFound")}</h1>
             <p>
-              Nothing lives at <code>{route.path}</code>. <a href={href({ name: "dashboard" })}>Go to the dashboard</a>.
+              <Trans
+                t={t}
+                i18nKey="frame.nothingHere"
+                components={{ path: <code translate="no">{route.path}</code>, home: <a href={href({ name: "dashboard" })} /> }}
+              />
             </p>
           </div>
         )}
@@ -83,42 +91,49 @@ function Frame({ onLogout }: { onLogout: (() => void) | null }) {
 
 function ActivityBar() {
   const { running, streamError } = useActivity();
+  const { t } = useTranslation("shell");
   const [now, setNow] = useState(Date.now());
   useEffect(() => {
     if (!running.length) return;
-    const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
   }, [running.length]);
   if (streamError)
     return (
       <div className="activity small tone-warn" role="status" title={streamError}>
-        <span className="dot tone-warn" /> reconnecting to cairn…
+        <span className="dot tone-warn" /> {t("activity.reconnecting")}
       </div>
     );
-  if (!running.length) return <div className="activity muted small">idle</div>;
+  if (!running.length) return <div className="activity muted small">{t("activity.idle")}</div>;
   return (
     <div className="activity small" aria-live="polite">
       <span className="activity-count">
-        <span className="dot tone-run" /> {running.length} running
+        <span className="dot tone-run" /> {t("activity.running", { count: running.length })}
       </span>
       {running.slice(0, 3).map((op) => (
         <span key={String(op.id)} className="activity-item">
-          <span className="dot tone-run" /> {kindLabel(op)} {op.planId ? `of ${op.planId}` : ""} to {op.repoId} for{" "}
-          {formatDuration(now - Number(op.unixTimeStartMs))}
+          <span className="dot tone-run" /> {runningText(op, now)}
         </span>
       ))}
-      {running.length > 3 && <span className="muted">and {running.length - 3} more</span>}
+      {running.length > 3 && <span className="muted">{t("activity.more", { n: running.length - 3 })}</span>}
     </div>
   );
 }
 
+/** One running operation, as "Backup of docs to nas for 2m 5s". */
+function runningText(op: Operation, now: number): string {
+  const values = { kind: kindLabel(op), plan: op.planId, repo: op.repoId, duration: formatDuration(now - Number(op.unixTimeStartMs)) };
+  return op.planId ? i18n.t("shell:activity.ofPlan", values) : i18n.t("shell:activity.noPlan", values);
+}
+
 function ThemeSelect() {
   const { theme, setTheme } = useTheme();
+  const { t } = useTranslation("shell");
   return (
-    <select aria-label="Theme" className="theme-select" value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)}>
-      <option value="system">System theme</option>
-      <option value="light">Light</option>
-      <option value="dark">Dark</option>
+    <select aria-label={t("theme.label")} className="theme-select" value={theme} onChange={(e) => setTheme(e.target.value as ThemeChoice)}>
+      <option value="system">{t("theme.system")}</option>
+      <option value="light">{t("theme.light")}</option>
+      <option value="dark">{t("theme.dark")}</option>
     </select>
   );
 }
@@ -128,6 +143,7 @@ function Sidebar() {
   const { dashboard, running } = useActivity();
   const route = useRoute();
   const [adding, setAdding] = useState<"plan" | "repo" | null>(null);
+  const { t } = useTranslation("shell");
   const lastStatus = (id: string, kind: "plan" | "repo") => {
     if (running.some((o) => (kind === "plan" ? o.planId === id : o.repoId === id))) return OperationStatus.STATUS_INPROGRESS;
     const list = kind === "plan" ? dashboard?.planSummaries : dashboard?.repoSummaries;
@@ -139,28 +155,28 @@ function Sidebar() {
   return (
     <>
       <a className={active("dashboard")} href={href({ name: "dashboard" })}>
-        Dashboard
+        {t("nav.dashboard")}
       </a>
       <NavGroup
-        title="Plans"
-        addLabel="+ Add plan"
-        empty="No plans yet"
+        title={t("nav.plans")}
+        addLabel={t("nav.addPlan")}
+        empty={t("nav.noPlans")}
         onAdd={() => setAdding("plan")}
         items={config?.plans.map((p) => ({ id: p.id, route: { name: "plan", id: p.id } as const })) ?? null}
         isActive={(id) => active("plan", id)}
         status={(id) => lastStatus(id, "plan")}
       />
       <NavGroup
-        title="Repositories"
-        addLabel="+ Add repository"
-        empty="No repositories yet"
+        title={t("nav.repos")}
+        addLabel={t("nav.addRepo")}
+        empty={t("nav.noRepos")}
         onAdd={() => setAdding("repo")}
         items={config?.repos.map((r) => ({ id: r.id, route: { name: "repo", id: r.id } as const, title: displayUri(r.uri) })) ?? null}
         isActive={(id) => active("repo", id)}
         status={(id) => lastStatus(id, "repo")}
       />
       <a className={active("settings")} href={href({ name: "settings" })}>
-        Settings
+        {t("nav.settings")}
       </a>
       {adding === "plan" && (
         <PlanForm onClose={() => setAdding(null)} onSaved={(id) => (window.location.hash = href({ name: "plan", id }))} />
@@ -192,7 +208,7 @@ function NavGroup(props: {
       </div>
       {props.items?.map((item) => (
         <a key={item.id} className={props.isActive(item.id)} href={href(item.route)} title={item.title}>
-          <StatusDot status={props.status(item.id)} /> {item.id}
+          <StatusDot status={props.status(item.id)} /> <span translate="no">{item.id}</span>
         </a>
       ))}
       {props.items && !props.items.length && <div className="muted small nav-empty">{props.empty}</div>}

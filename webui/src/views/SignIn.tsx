@@ -4,15 +4,22 @@ import { useState, type FormEvent } from "react";
 import { authentication, cairn } from "../api/client";
 import { errorMessage } from "../api/errors";
 import { Field } from "../components/Field";
+import { LanguagePicker } from "../components/LanguagePicker";
+import { useTranslation } from "../i18n";
 
 function Page(props: { title: string; intro: string; children: React.ReactNode }) {
   return (
     <div className="center-page">
       <div className="card signin">
-        <div className="brand brand-large">cairn</div>
+        <div className="brand brand-large" translate="no">
+          cairn
+        </div>
         <h1>{props.title}</h1>
         <p className="muted">{props.intro}</p>
         {props.children}
+        <div className="signin-language">
+          <LanguagePicker compact />
+        </div>
       </div>
     </div>
   );
@@ -56,32 +63,36 @@ export function Setup({ onDone }: { onDone: (token: string) => void }) {
   const [pw, setPw] = useState("");
   const [pw2, setPw2] = useState("");
   const { error, setError, busy, run } = useTokenRequest(onDone);
+  const { t } = useTranslation("shell");
   const mismatch = pw2 !== "" && pw !== pw2;
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (pw.length < 8) return setError("Choose a password of at least 8 characters.");
-    if (pw !== pw2) return setError("The passwords differ.");
+    if (pw.length < 8) return setError(t("passwords.tooShort"));
+    if (pw !== pw2) return setError(t("passwords.differ"));
     void run(() => cairn.setup({ username: user.trim(), password: pw }));
   };
 
   return (
-    <Page title="Welcome to cairn" intro="Create the first user. Nothing else is reachable until one exists.">
+    <Page title={t("signIn.setupTitle")} intro={t("signIn.setupIntro")}>
       <form className="stack" onSubmit={submit}>
-        <Field label="User name">
+        <Field label={t("signIn.userName")}>
           <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" required />
         </Field>
-        <Field label="Password" hint="At least 8 characters.">
+        <Field label={t("signIn.password")} hint={t("signIn.passwordHint")}>
           <input type="password" value={pw} onChange={(e) => setPw(e.target.value)} autoComplete="new-password" required />
         </Field>
-        <Field label="Confirm password" error={mismatch ? "The passwords differ." : undefined}>
+        <Field label={t("signIn.confirmPassword")} error={mismatch ? t("passwords.differ") : undefined}>
           <input type="password" value={pw2} onChange={(e) => setPw2(e.target.value)} autoComplete="new-password" required />
         </Field>
-        <Submit error={error} busy={busy} label="Create user" />
+        <Submit error={error} busy={busy} label={t("signIn.createUser")} />
       </form>
     </Page>
   );
 }
+
+/** The single sign-on button's text the server sends when none is configured; shown translated. */
+const SERVER_SSO_LABEL = "Sign in with single sign-on";
 
 /** The server's answer when the user has two-factor authentication and no code was sent. */
 const NEEDS_CODE = "two-factor authentication";
@@ -100,6 +111,7 @@ export function Login({ onDone, reason, error: ssoError, oidcLabel }: LoginProps
   const [pw, setPw] = useState("");
   const [code, setCode] = useState("");
   const { error, busy, run } = useTokenRequest(onDone, ssoError);
+  const { t } = useTranslation("shell");
   const needsCode = code !== "" || (error?.includes(NEEDS_CODE) ?? false);
 
   const submit = (e: FormEvent) => {
@@ -108,16 +120,16 @@ export function Login({ onDone, reason, error: ssoError, oidcLabel }: LoginProps
   };
 
   return (
-    <Page title="Log in" intro={reason ?? "Sign in to manage your backups."}>
+    <Page title={t("signIn.loginTitle")} intro={reason ?? t("signIn.loginIntro")}>
       <form className="stack" onSubmit={submit}>
-        <Field label="User name">
+        <Field label={t("signIn.userName")}>
           <input value={user} onChange={(e) => setUser(e.target.value)} autoComplete="username" required autoFocus />
         </Field>
-        <Field label="Password">
+        <Field label={t("signIn.password")}>
           <input type="password" value={pw} onChange={(e) => setPw(e.target.value)} autoComplete="current-password" required />
         </Field>
         {needsCode && (
-          <Field label="One-time code" hint="From your authenticator app, or one of your recovery codes.">
+          <Field label={t("signIn.code")} hint={t("signIn.codeHint")}>
             <input
               value={code}
               onChange={(e) => setCode(e.target.value)}
@@ -128,14 +140,14 @@ export function Login({ onDone, reason, error: ssoError, oidcLabel }: LoginProps
             />
           </Field>
         )}
-        <Submit error={error} busy={busy} label="Log in" />
+        <Submit error={error} busy={busy} label={t("signIn.logIn")} />
       </form>
       {oidcLabel && (
         <div className="stack sso">
-          <div className="muted small">or</div>
+          <div className="muted small">{t("signIn.or")}</div>
           {/* A plain link: the server sends the browser on to the identity provider. */}
           <a className="button" href="auth/oidc/login">
-            {oidcLabel}
+            {oidcLabel === SERVER_SSO_LABEL ? t("signIn.ssoDefault") : oidcLabel}
           </a>
         </div>
       )}

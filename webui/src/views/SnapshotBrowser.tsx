@@ -5,7 +5,8 @@ import type { ResticSnapshot } from "@gen/v1/restic_pb";
 import type { LsEntry } from "@gen/v1/service_pb";
 import { backrest } from "../api/client";
 import { errorMessage } from "../api/errors";
-import { formatBytes, shortId } from "../lib/format";
+import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
+import { Trans, useTranslation } from "../i18n";
 import { RestoreDialog } from "./RestoreDialog";
 import { DownloadButtons } from "./OperationDetails";
 import { Modal } from "../components/Modal";
@@ -37,6 +38,13 @@ export function modeString(mode: bigint, type: string): string {
   return kind + [...bits].map((c, i) => (m & (1 << (8 - i)) ? c : "-")).join("");
 }
 
+/** The entry types ls reports, each with its word in the catalogue; any other is shown as it comes. */
+const TYPES = { dir: "browser.types.dir", file: "browser.types.file", symlink: "browser.types.symlink" } as const;
+
+function isKnownType(type: string): type is keyof typeof TYPES {
+  return Object.hasOwn(TYPES, type);
+}
+
 /** Indentation of a tree level, narrower on phones (the --tree-indent CSS variable). */
 function indent(depth: number, extraPx: number) {
   return { paddingLeft: `calc(var(--tree-indent) * ${depth} + ${extraPx}px)` };
@@ -48,6 +56,8 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
   const [restoring, setRestoring] = useState<string | null>(null);
   const [downloading, setDownloading] = useState<string | null>(null);
   const [info, setInfo] = useState<LsEntry | null>(null);
+  const { t } = useTranslation("snapshots");
+  const { t: tc } = useTranslation("common");
 
   const load = useCallback(
     async (path: string) => {
@@ -77,7 +87,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
     if (!st || st.loading)
       return (
         <div className="tree-note muted" style={indent(depth, 24)}>
-          Loading…
+          {tc("loading")}
         </div>
       );
     if (st.error)
@@ -89,7 +99,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
     if (!st.entries?.length)
       return (
         <div className="tree-note muted" style={indent(depth, 24)}>
-          Empty
+          {t("browser.empty")}
         </div>
       );
     const shown = st.shown ?? DIR_PAGE;
@@ -100,7 +110,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
         {rest > 0 && (
           <div className="tree-note" style={indent(depth, 24)}>
             <button type="button" className="link" onClick={() => setDirs((m) => new Map(m).set(path, { ...st, shown: shown + DIR_PAGE }))}>
-              Show {Math.min(rest, DIR_PAGE)} more of {rest} remaining
+              {t("browser.showMore", { n: formatCount(Math.min(rest, DIR_PAGE)), rest: formatCount(rest) })}
             </button>
           </div>
         )}
@@ -118,25 +128,35 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
             type="button"
             className="tree-toggle"
             disabled={!isDir}
-            aria-label={isDir ? (isOpen ? `Collapse ${e.name}` : `Expand ${e.name}`) : undefined}
+            aria-label={isDir ? t(isOpen ? "browser.collapse" : "browser.expand", { name: e.name }) : undefined}
             onClick={() => toggle(e.path)}
           >
             {isDir ? (isOpen ? "▾" : "▸") : ""}
           </button>
           <span className={`tree-name${isDir ? " tree-dir" : ""}`} onClick={() => isDir && toggle(e.path)}>
-            {isDir ? <FolderIcon /> : e.type === "symlink" ? <LinkIcon /> : <FileIcon />} {e.name}
+            {isDir ? <FolderIcon /> : e.type === "symlink" ? <LinkIcon /> : <FileIcon />} <span translate="no">{e.name}</span>
           </span>
           <span className="tree-meta small muted">{isDir ? "" : formatBytes(e.size)}</span>
-          <span className="tree-meta small muted hide-narrow">{e.mtime ? new Date(e.mtime).toLocaleString() : ""}</span>
+          <span className="tree-meta small muted hide-narrow">{e.mtime ? formatTime(Date.parse(e.mtime)) : ""}</span>
           <span className="tree-actions">
-            <button type="button" className="link small" onClick={() => setInfo(e)} aria-label={`Info about ${e.name}`}>
-              Info
+            <button type="button" className="link small" onClick={() => setInfo(e)} aria-label={t("browser.infoAbout", { name: e.name })}>
+              {t("browser.info")}
             </button>
-            <button type="button" className="link small" onClick={() => setRestoring(e.path)} aria-label={`Restore ${e.name}`}>
-              Restore
+            <button
+              type="button"
+              className="link small"
+              onClick={() => setRestoring(e.path)}
+              aria-label={t("browser.restoreEntry", { name: e.name })}
+            >
+              {t("browser.restore")}
             </button>
-            <button type="button" className="link small" onClick={() => setDownloading(e.path)} aria-label={`Download ${e.name}`}>
-              Download
+            <button
+              type="button"
+              className="link small"
+              onClick={() => setDownloading(e.path)}
+              aria-label={t("browser.downloadEntry", { name: e.name })}
+            >
+              {t("browser.download")}
             </button>
           </span>
         </div>
@@ -147,7 +167,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
 
   const roots = props.snapshot.paths.length ? props.snapshot.paths : ["/"];
   return (
-    <div className="snapshot-browser card" role="tree" aria-label={`Files of snapshot ${shortId(props.snapshot.id)}`}>
+    <div className="snapshot-browser card" role="tree" aria-label={t("browser.filesOf", { id: shortId(props.snapshot.id) })}>
       {roots.map((root) => {
         const name = root;
         return renderEntry({ name, path: root, type: "dir" } as LsEntry, 0);
@@ -162,37 +182,51 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
         />
       )}
       {downloading !== null && (
-        <Modal title="Download" onClose={() => setDownloading(null)}>
+        <Modal title={t("browser.download")} onClose={() => setDownloading(null)}>
           <p>
-            <code>{downloading}</code> from snapshot {shortId(props.snapshot.id)}, as an archive made on the fly.
+            <Trans
+              t={t}
+              i18nKey="browser.downloadText"
+              components={{ code: <code translate="no" /> }}
+              values={{ path: downloading, id: shortId(props.snapshot.id) }}
+              shouldUnescape
+            />
           </p>
-          <DownloadButtons opId={props.indexOpId} filePath={downloading} label="Download" />
+          <DownloadButtons opId={props.indexOpId} filePath={downloading} label={t("browser.download")} />
         </Modal>
       )}
-      {info && (
-        <Modal title={`Info: ${info.name}`} onClose={() => setInfo(null)}>
-          <dl className="kv small">
-            <dt>Path</dt>
-            <dd className="mono">{info.path}</dd>
-            <dt>Type</dt>
-            <dd>{info.type}</dd>
-            <dt>Size</dt>
-            <dd>{formatBytes(info.size)}</dd>
-            <dt>Mode</dt>
-            <dd className="mono">{modeString(info.mode ?? 0n, info.type)}</dd>
-            <dt>Owner</dt>
-            <dd>
-              uid {String(info.uid ?? 0n)}, gid {String(info.gid ?? 0n)}
-            </dd>
-            <dt>Modified</dt>
-            <dd>{info.mtime || "–"}</dd>
-            <dt>Accessed</dt>
-            <dd>{info.atime || "–"}</dd>
-            <dt>Changed</dt>
-            <dd>{info.ctime || "–"}</dd>
-          </dl>
-        </Modal>
-      )}
+      {info && <EntryInfo entry={info} onClose={() => setInfo(null)} />}
     </div>
+  );
+}
+
+/** An entry's metadata as ls reports it; the times are shown exactly as restic wrote them. */
+function EntryInfo({ entry, onClose }: { entry: LsEntry; onClose: () => void }) {
+  const { t } = useTranslation("snapshots");
+  return (
+    <Modal title={t("browser.infoTitle", { name: entry.name })} onClose={onClose}>
+      <dl className="kv small">
+        <dt>{t("browser.path")}</dt>
+        <dd className="mono" translate="no">
+          {entry.path}
+        </dd>
+        <dt>{t("browser.type")}</dt>
+        <dd>{isKnownType(entry.type) ? t(TYPES[entry.type]) : entry.type}</dd>
+        <dt>{t("browser.size")}</dt>
+        <dd>{formatBytes(entry.size)}</dd>
+        <dt>{t("browser.mode")}</dt>
+        <dd className="mono" translate="no">
+          {modeString(entry.mode ?? 0n, entry.type)}
+        </dd>
+        <dt>{t("browser.owner")}</dt>
+        <dd>{t("browser.ownerIds", { uid: String(entry.uid ?? 0n), gid: String(entry.gid ?? 0n) })}</dd>
+        <dt>{t("browser.modified")}</dt>
+        <dd translate="no">{entry.mtime || "–"}</dd>
+        <dt>{t("browser.accessed")}</dt>
+        <dd translate="no">{entry.atime || "–"}</dd>
+        <dt>{t("browser.changed")}</dt>
+        <dd translate="no">{entry.ctime || "–"}</dd>
+      </dl>
+    </Modal>
   );
 }

@@ -1,6 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { act, useState } from "react";
-import { createRoot, type Root } from "react-dom/client";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { refusalOf } from "../api/testing";
@@ -28,11 +27,9 @@ import { RepoForm } from "./RepoForm";
 import { PlanForm } from "./PlanForm";
 import { ScheduleEditor } from "../components/ScheduleEditor";
 import { HookEditor } from "../components/HookEditor";
+import { renderedScreen } from "../testing/screen";
 
-(globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
-
-let container: HTMLDivElement;
-let root: Root;
+const screen = renderedScreen();
 const save = vi.fn<(c: Config) => Promise<Config>>();
 const reload = vi.fn<() => Promise<Config | null>>();
 const replace = vi.fn<(c: Config) => void>();
@@ -50,7 +47,7 @@ function config(): Config {
 
 function mount(node: React.ReactNode, c: Config = config()) {
   state.current = { config: c, error: null, reload, save, replace };
-  act(() => root.render(node));
+  act(() => screen.root.render(node));
 }
 
 const wait = (ms = 20) => act(() => new Promise<void>((r) => setTimeout(r, ms)));
@@ -60,14 +57,14 @@ function labelText(l: HTMLLabelElement): string | null | undefined {
   return l.classList.contains("field-label") ? l.textContent : l.querySelector(".field-label")?.textContent;
 }
 
-function fields(label: string, scope: ParentNode = container): HTMLElement[] {
+function fields(label: string, scope: ParentNode = screen.container): HTMLElement[] {
   return [...scope.querySelectorAll("label")]
     .filter((x) => labelText(x) === label)
     .map((l) => l.control ?? l.querySelector("input, select, textarea"))
     .filter((x): x is HTMLElement => x !== null);
 }
 
-function control<T extends HTMLElement = HTMLInputElement>(label: string, scope: ParentNode = container): T {
+function control<T extends HTMLElement = HTMLInputElement>(label: string, scope: ParentNode = screen.container): T {
   const found = fields(label, scope);
   if (found.length !== 1) throw new Error(`${found.length} fields labelled ${label}`);
   return found[0] as T;
@@ -94,7 +91,7 @@ function choose(el: HTMLSelectElement, value: string) {
   });
 }
 
-function button(text: string, scope: ParentNode = container): HTMLButtonElement {
+function button(text: string, scope: ParentNode = screen.container): HTMLButtonElement {
   const b = [...scope.querySelectorAll("button")].filter((x) => x.textContent === text);
   if (b.length !== 1) throw new Error(`${b.length} buttons ${text}`);
   return b[0];
@@ -104,14 +101,7 @@ function click(el: HTMLElement) {
   act(() => el.click());
 }
 
-beforeEach(() => {
-  container = document.createElement("div");
-  document.body.appendChild(container);
-  root = createRoot(container);
-});
 afterEach(() => {
-  act(() => root.unmount());
-  container.remove();
   document.body.innerHTML = "";
   activity.dashboard = null;
   vi.clearAllMocks();
@@ -143,16 +133,16 @@ describe("ScheduleEditor", () => {
   it("switches between kinds and previews the next runs", () => {
     const seen: Schedule[] = [];
     mount(<ScheduleHost seen={seen} initial={create(ScheduleSchema, { schedule: { case: "disabled", value: true } })} />);
-    expect(container.textContent).toContain("Disabled");
-    expect(container.textContent).not.toContain("Next runs");
+    expect(screen.container.textContent).toContain("Disabled");
+    expect(screen.container.textContent).not.toContain("Next runs");
 
     choose(control<HTMLSelectElement>("Schedule"), "hours");
     expect(seen.at(-1)?.schedule).toEqual({ case: "maxFrequencyHours", value: 6 });
     type(control("Hours"), "12");
     expect(seen.at(-1)?.schedule).toEqual({ case: "maxFrequencyHours", value: 12 });
-    expect(container.textContent).toContain("Every 12 hours");
-    expect(container.textContent).toContain("Next runs");
-    expect(container.querySelectorAll(".schedule-preview li")).toHaveLength(5);
+    expect(screen.container.textContent).toContain("Every 12 hours");
+    expect(screen.container.textContent).toContain("Next runs");
+    expect(screen.container.querySelectorAll(".schedule-preview li")).toHaveLength(5);
 
     choose(control<HTMLSelectElement>("Schedule"), "cron");
     const cron = control("Cron expression");
@@ -160,11 +150,11 @@ describe("ScheduleEditor", () => {
     expect(seen.at(-1)?.schedule).toEqual({ case: "cron", value: "0 3 * * *" });
     choose(control<HTMLSelectElement>("Clock"), String(Schedule_Clock.UTC));
     expect(seen.at(-1)?.clock).toBe(Schedule_Clock.UTC);
-    expect(container.textContent).toContain("At 03:00 every day (UTC)");
+    expect(screen.container.textContent).toContain("At 03:00 every day (UTC)");
 
     type(cron, "0 3 * * 7");
     expect(fieldOf(cron).querySelector("[role=alert]")?.textContent).toContain("use 0 for Sunday");
-    expect(container.querySelectorAll(".schedule-preview li")).toHaveLength(0);
+    expect(screen.container.querySelectorAll(".schedule-preview li")).toHaveLength(0);
 
     // Back to hours: the value typed before is remembered.
     choose(control<HTMLSelectElement>("Schedule"), "hours");
@@ -210,13 +200,13 @@ describe("HookEditor", () => {
     choose(control<HTMLSelectElement>("Action"), "actionNtfy");
     expect(seen.at(-1)?.[0].action.case).toBe("actionNtfy");
     expect(fieldOf(control("Topic URL")).textContent).toContain("a topic URL is required");
-    expect(container.textContent).toContain("actionNtfy.bogus: odd");
+    expect(screen.container.textContent).toContain("actionNtfy.bogus: odd");
 
     click(control("Snapshot start"));
     expect(seen.at(-1)?.[0].conditions).toEqual([Hook_Condition.ANY_ERROR, Hook_Condition.SNAPSHOT_START]);
     click(control("Any error"));
     expect(seen.at(-1)?.[0].conditions).toEqual([Hook_Condition.SNAPSHOT_START]);
-    expect(container.textContent).toContain(".Plan.Id");
+    expect(screen.container.textContent).toContain(".Plan.Id");
 
     click(button("Remove hook"));
     expect(seen.at(-1)).toEqual([]);
@@ -233,7 +223,7 @@ describe("RepoForm", () => {
     expect(document.querySelector("[role=dialog]")?.getAttribute("aria-label")).toBe("Add repository");
     type(control("Repository name"), "cloud");
     type(control("URI"), "s3:s3.amazonaws.com/bucket");
-    expect(container.textContent).toContain("AWS_ACCESS_KEY_ID");
+    expect(screen.container.textContent).toContain("AWS_ACCESS_KEY_ID");
     click(button("Generate"));
     expect(control("Password").value).toMatch(/^[A-Za-z0-9]{48}$/);
     type(control("Environment"), "AWS_SECRET_ACCESS_KEY=y\nAWS_ACCESS_KEY_ID=x");
@@ -276,7 +266,7 @@ describe("RepoForm", () => {
     await wait();
     expect(fieldOf(fields("Cron expression")[0]).textContent).toContain("never fires");
     expect(fieldOf(control("Password")).textContent).toContain("cannot be restored");
-    const banner = container.ownerDocument.querySelector(".banner-error");
+    const banner = screen.container.ownerDocument.querySelector(".banner-error");
     expect(banner?.textContent).toContain("plans[0].repo: gone");
     expect(banner?.textContent).not.toContain("never fires");
   });
@@ -289,10 +279,26 @@ describe("RepoForm", () => {
     expect(control("Repository name").readOnly).toBe(true);
     click(button("Test connection"));
     await wait();
-    expect(container.textContent).toContain("The repository was found");
+    expect(screen.container.textContent).toContain("The repository was found");
     click(button("Save"));
     await wait();
     expect(vi.mocked(backrest.addRepo).mock.calls[0][0].repo).toMatchObject({ id: "nas", password: "********", guid: GUID });
+  });
+
+  it("sets a rotating read-data check, refusing too few parts before the server sees them", async () => {
+    vi.mocked(backrest.addRepo).mockResolvedValue(config());
+    mount(<RepoForm repoId="nas" onClose={() => {}} />);
+    choose(control<HTMLSelectElement>("Data read by each check"), "rotation");
+    expect(control("Parts").value).toBe("12");
+    type(control("Parts"), "1");
+    click(button("Save"));
+    await wait();
+    expect(fieldOf(control("Parts")).textContent).toContain("Give a number of parts from 2 to 1000.");
+    expect(backrest.addRepo).not.toHaveBeenCalled();
+    type(control("Parts"), "6");
+    click(button("Save"));
+    await wait();
+    expect(vi.mocked(backrest.addRepo).mock.calls[0][0].repo?.checkPolicy?.mode).toEqual({ case: "readDataRotation", value: 6 });
   });
 
   it("reports a new location or an untrusted host key", async () => {
@@ -303,13 +309,13 @@ describe("RepoForm", () => {
     vi.mocked(backrest.checkRepoExists).mockResolvedValue(create(CheckRepoExistsResponseSchema, { exists: false }));
     click(button("Test connection"));
     await wait();
-    expect(container.textContent).toContain("No repository there yet: saving will create one.");
+    expect(screen.container.textContent).toContain("No repository there yet: saving will create one.");
     vi.mocked(backrest.checkRepoExists).mockResolvedValue(
       create(CheckRepoExistsResponseSchema, { hostKeyUntrusted: true, error: "Host key verification failed." }),
     );
     click(button("Test connection"));
     await wait();
-    expect(container.textContent).toContain("host key is not trusted");
+    expect(screen.container.textContent).toContain("host key is not trusted");
   });
 
   it("sets up an SSH key and adds the matching flag", async () => {
@@ -409,7 +415,7 @@ describe("PlanForm", () => {
     };
     mount(<PlanForm planId="docs" onClose={() => {}} />, c);
     expect(fields("Retention")).toHaveLength(0);
-    expect(container.ownerDocument.body.textContent).toContain("forgets old snapshots on its own schedule (Every day)");
+    expect(screen.container.ownerDocument.body.textContent).toContain("forgets old snapshots on its own schedule (Every day)");
   });
 
   it("reloads after a stale save", async () => {
@@ -418,7 +424,7 @@ describe("PlanForm", () => {
     click(button("Save"));
     await wait();
     expect(reload).toHaveBeenCalled();
-    expect(container.ownerDocument.body.textContent).toContain("Save again");
+    expect(screen.container.ownerDocument.body.textContent).toContain("Save again");
   });
 
   it("deletes a plan from the config only", async () => {
@@ -463,7 +469,7 @@ describe("PlanForm", () => {
 
     type(control("Backup flags"), "--x\n--y");
     expect(fieldOf(control("Backup flags")).textContent).not.toContain("bad flag");
-    expect(container.ownerDocument.body.textContent).not.toContain("see the marked fields");
+    expect(screen.container.ownerDocument.body.textContent).not.toContain("see the marked fields");
   });
 
   it("asks before Escape discards unsaved changes; the × closes at once", () => {
@@ -499,9 +505,9 @@ describe("PlanForm", () => {
     });
     mount(<PlanForm planId="docs" onClose={() => {}} />, c);
     await wait();
-    const preview = container.ownerDocument.querySelector(".schedule-preview");
+    const preview = screen.container.ownerDocument.querySelector(".schedule-preview");
     expect(preview?.textContent).toContain("Counted from the last run, in the server's time zone (Asia/Tokyo).");
-    const body = container.ownerDocument.body.textContent;
+    const body = screen.container.ownerDocument.body.textContent;
     expect(body).toContain("rest:https://me:***@backup.example.com/repo");
     expect(body).not.toContain("hunter2");
   });

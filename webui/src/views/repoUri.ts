@@ -2,71 +2,59 @@
 // example for each, the environment each usually needs, SFTP targets and their ssh options, and
 // repository passwords.
 import type { Repo } from "@gen/v1/config_pb";
+import { i18n } from "../i18n";
+
+/** The storage kinds the form explains; each has its name and text under `repos:backends.<scheme>`. */
+export type BackendScheme = "local" | "rest" | "sftp" | "s3" | "b2" | "azure" | "gs" | "rclone";
 
 export interface Backend {
-  scheme: string;
-  name: string;
-  text: string;
+  scheme: BackendScheme;
   example: string;
   envExample?: string;
 }
 
 export const BACKENDS: Backend[] = [
-  {
-    scheme: "local",
-    name: "Local directory",
-    text: "a directory on this machine, a mounted disk or a network share.",
-    example: "/mnt/backup/restic",
-  },
-  {
-    scheme: "rest",
-    name: "REST server",
-    text: "a restic rest-server (or a compatible service) over HTTP or HTTPS.",
-    example: "rest:https://user:password@backup.example.com:8000/my-repo",
-  },
-  {
-    scheme: "sftp",
-    name: "SFTP",
-    text: "a directory on another machine over SSH; for another port write sftp://user@host:2222//srv/restic.",
-    example: "sftp:user@backup.example.com:/srv/restic",
-  },
+  { scheme: "local", example: "/mnt/backup/restic" },
+  { scheme: "rest", example: "rest:https://user:password@backup.example.com:8000/my-repo" },
+  { scheme: "sftp", example: "sftp:user@backup.example.com:/srv/restic" },
   {
     scheme: "s3",
-    name: "Amazon S3 or compatible",
-    text: "S3, MinIO, Wasabi, ...; write s3:https://host:port/bucket/path for a server other than AWS. The access keys go under Environment.",
     example: "s3:s3.us-east-1.amazonaws.com/my-bucket/restic",
     envExample: "AWS_ACCESS_KEY_ID=...\nAWS_SECRET_ACCESS_KEY=...",
   },
-  {
-    scheme: "b2",
-    name: "Backblaze B2",
-    text: "a B2 bucket and a path in it. The account id and key go under Environment.",
-    example: "b2:my-bucket:restic",
-    envExample: "B2_ACCOUNT_ID=...\nB2_ACCOUNT_KEY=...",
-  },
-  {
-    scheme: "azure",
-    name: "Azure Blob Storage",
-    text: "a container and a path in it. The account name and key (or SAS) go under Environment.",
-    example: "azure:my-container:/restic",
-    envExample: "AZURE_ACCOUNT_NAME=...\nAZURE_ACCOUNT_KEY=...",
-  },
+  { scheme: "b2", example: "b2:my-bucket:restic", envExample: "B2_ACCOUNT_ID=...\nB2_ACCOUNT_KEY=..." },
+  { scheme: "azure", example: "azure:my-container:/restic", envExample: "AZURE_ACCOUNT_NAME=...\nAZURE_ACCOUNT_KEY=..." },
   {
     scheme: "gs",
-    name: "Google Cloud Storage",
-    text: "a bucket and a path in it. The credentials go under Environment.",
     example: "gs:my-bucket:/restic",
     envExample: "GOOGLE_PROJECT_ID=...\nGOOGLE_APPLICATION_CREDENTIALS=/path/to/key.json",
   },
-  {
-    scheme: "rclone",
-    name: "rclone remote",
-    text: "any storage rclone reaches, through a remote set up with `rclone config` for the user cairn runs as.",
-    example: "rclone:my-remote:restic",
-  },
+  { scheme: "rclone", example: "rclone:my-remote:restic" },
 ];
 
-const KNOWN = new Set(BACKENDS.map((b) => b.scheme).concat("swift"));
+/** The backend's name, in the language shown now. */
+export function backendName(b: Backend): string {
+  return i18n.t(`repos:backends.${b.scheme}.name`);
+}
+
+// The commands and URIs a backend's text names are passed in, not written in the translated sentence.
+const TEXTS: Record<BackendScheme, () => string> = {
+  local: () => i18n.t("repos:backends.local.text"),
+  rest: () => i18n.t("repos:backends.rest.text", { program: "rest-server" }),
+  sftp: () => i18n.t("repos:backends.sftp.text", { example: "sftp://user@host:2222//srv/restic" }),
+  s3: () => i18n.t("repos:backends.s3.text", { example: "s3:https://host:port/bucket/path" }),
+  b2: () => i18n.t("repos:backends.b2.text"),
+  azure: () => i18n.t("repos:backends.azure.text"),
+  gs: () => i18n.t("repos:backends.gs.text"),
+  rclone: () => i18n.t("repos:backends.rclone.text", { command: "`rclone config`" }),
+};
+
+/** What the backend's URI points at, in the language shown now. */
+export function backendText(b: Backend): string {
+  return TEXTS[b.scheme]();
+}
+
+const KNOWN = new Set<string>([...BACKENDS.map((b) => b.scheme), "swift"]);
 
 /** The URI's backend: "local" for a path, the scheme before ':', or null for an empty URI. */
 export function schemeOf(uri: string): string | null {
@@ -91,22 +79,25 @@ export function envWarning(scheme: string | null, env: string[]): string | null 
   const have = envNames(env);
   const all = (...names: string[]) => names.every((n) => have.has(n));
   const any = (...names: string[]) => names.some((n) => have.has(n));
-  const warn = (what: string) => `This storage usually needs ${what} under Environment (unless cairn's own environment sets them).`;
   switch (scheme) {
     case "s3":
       return all("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY") || any("AWS_SHARED_CREDENTIALS_FILE")
         ? null
-        : warn("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_SHARED_CREDENTIALS_FILE,");
+        : i18n.t("repos:envWarning.s3", { id: "AWS_ACCESS_KEY_ID", secret: "AWS_SECRET_ACCESS_KEY", file: "AWS_SHARED_CREDENTIALS_FILE" });
     case "b2":
-      return all("B2_ACCOUNT_ID", "B2_ACCOUNT_KEY") ? null : warn("B2_ACCOUNT_ID and B2_ACCOUNT_KEY");
+      return all("B2_ACCOUNT_ID", "B2_ACCOUNT_KEY") ? null : i18n.t("repos:envWarning.b2", { id: "B2_ACCOUNT_ID", key: "B2_ACCOUNT_KEY" });
     case "azure":
       return all("AZURE_ACCOUNT_NAME") && any("AZURE_ACCOUNT_KEY", "AZURE_ACCOUNT_SAS")
         ? null
-        : warn("AZURE_ACCOUNT_NAME with AZURE_ACCOUNT_KEY or AZURE_ACCOUNT_SAS");
+        : i18n.t("repos:envWarning.azure", { name: "AZURE_ACCOUNT_NAME", key: "AZURE_ACCOUNT_KEY", sas: "AZURE_ACCOUNT_SAS" });
     case "gs":
       return all("GOOGLE_APPLICATION_CREDENTIALS", "GOOGLE_PROJECT_ID") || any("GOOGLE_ACCESS_TOKEN")
         ? null
-        : warn("GOOGLE_APPLICATION_CREDENTIALS and GOOGLE_PROJECT_ID, or GOOGLE_ACCESS_TOKEN,");
+        : i18n.t("repos:envWarning.gs", {
+            credentials: "GOOGLE_APPLICATION_CREDENTIALS",
+            project: "GOOGLE_PROJECT_ID",
+            token: "GOOGLE_ACCESS_TOKEN",
+          });
     default:
       return null;
   }

@@ -2,11 +2,13 @@
 // notification goes and the templates of its message.
 import { Hook_Webhook_Method, type Hook } from "@gen/v1/config_pb";
 import type { FieldErrors } from "../../api/errors";
+import { Trans, i18n, useTranslation } from "../../i18n";
 import { linesError } from "../../lib/formErrors";
 import { Field, LinesInput } from "../Field";
 import { NumberInput, secretHint } from "../FormKit";
 import type { Action, ActionCase } from "./actions";
-import { TemplateInput, TextInput } from "./HookInputs";
+import { NoTranslate, TemplateInput, TextInput } from "./HookInputs";
+import { CodeList, TEMPLATE_VALUES } from "./TemplateHelp";
 
 type ValueOf<C extends ActionCase> = Extract<Action, { case: C }>["value"];
 
@@ -17,17 +19,28 @@ interface Group<V> {
   set: (p: Partial<V>) => void;
 }
 
-const TEMPLATE_HINT = "Empty sends {{ .Summary }}; the template variables are listed below the hooks.";
+type WebhookUrlCase = "actionHealthchecks" | "actionDiscord" | "actionSlack";
 
-const WEBHOOK_URL_HINT = {
-  actionHealthchecks: "The check's ping URL, e.g. https://hc-ping.com/<uuid>; start, failure and log events go to /start, /fail and /log.",
-  actionDiscord: "Channel settings → Integrations → Webhooks → Copy webhook URL.",
-  actionSlack:
-    "An incoming-webhook URL (https://hooks.slack.com/services/...). A template that renders to a JSON object is sent as is (Block Kit).",
-};
+/** The hint of the webhook URL of Discord, Slack and Healthchecks, in the language shown. */
+function webhookUrlHint(c: WebhookUrlCase): string {
+  switch (c) {
+    case "actionHealthchecks":
+      return i18n.t("plans:hooks.fields.healthchecksUrlHint", {
+        example: "https://hc-ping.com/<uuid>",
+        start: "/start",
+        fail: "/fail",
+        log: "/log",
+      });
+    case "actionDiscord":
+      return i18n.t("plans:hooks.fields.discordUrlHint");
+    case "actionSlack":
+      return i18n.t("plans:hooks.fields.slackUrlHint", { example: "https://hooks.slack.com/services/...", blockKit: "Block Kit" });
+  }
+}
 
 export function ActionFields(props: { hook: Hook; errors: FieldErrors; onChange: (a: Action) => void }) {
   const { errors, onChange } = props;
+  const { t } = useTranslation("plans");
   const a = props.hook.action;
   const group = <C extends ActionCase>(x: { case: C; value: ValueOf<C> }): Group<ValueOf<C>> => ({
     value: x.value,
@@ -36,7 +49,7 @@ export function ActionFields(props: { hook: Hook; errors: FieldErrors; onChange:
   });
   switch (a.case) {
     case undefined:
-      return <p className="field-hint">Choose what the hook does.</p>;
+      return <p className="field-hint">{t("hooks.fields.chooseAction")}</p>;
     case "actionCommand":
       return <CommandFields {...group(a)} />;
     case "actionWebhook":
@@ -44,7 +57,7 @@ export function ActionFields(props: { hook: Hook; errors: FieldErrors; onChange:
     case "actionDiscord":
     case "actionSlack":
     case "actionHealthchecks":
-      return <WebhookUrlFields {...group(a)} urlHint={WEBHOOK_URL_HINT[a.case]} />;
+      return <WebhookUrlFields {...group(a)} urlHint={webhookUrlHint(a.case)} />;
     case "actionGotify":
       return <GotifyFields {...group(a)} />;
     case "actionShoutrrr":
@@ -60,8 +73,13 @@ export function ActionFields(props: { hook: Hook; errors: FieldErrors; onChange:
 
 /** The message template every notification has. */
 function MessageTemplate(props: Group<{ template: string }> & { hint?: string; rows?: number }) {
+  const { t } = useTranslation("plans");
   return (
-    <Field label="Message template" error={props.err("template")} hint={props.hint ?? TEMPLATE_HINT}>
+    <Field
+      label={t("hooks.fields.messageTemplate")}
+      error={props.err("template")}
+      hint={props.hint ?? t("hooks.fields.templateHint", { summary: TEMPLATE_VALUES.summary })}
+    >
       <TemplateInput value={props.value.template} onChange={(template) => props.set({ template })} rows={props.rows} />
     </Field>
   );
@@ -69,28 +87,28 @@ function MessageTemplate(props: Group<{ template: string }> & { hint?: string; r
 
 /** A one-line template: a notification's title or an email's subject. */
 function TitleTemplate(props: { label: string; value: string; error?: string; onChange: (v: string) => void }) {
+  const { t } = useTranslation("plans");
   return (
     <Field label={props.label} error={props.error}>
-      <TextInput value={props.value} onChange={props.onChange} placeholder="cairn: {{ .Event }} for {{ .Plan.Id }}" />
+      <TextInput value={props.value} onChange={props.onChange} placeholder={t("hooks.fields.titlePlaceholder", TEMPLATE_VALUES)} />
     </Field>
   );
 }
 
+const COMMAND_HINT_VALUES = { sh: "sh", shebang: "#!/bin/bash", example: "echo {{ .ShellEscape .Summary }}" };
+
 function CommandFields({ value: v, err, set }: Group<ValueOf<"actionCommand">>) {
+  const { t } = useTranslation("plans");
   return (
     <Field
-      label="Command"
+      label={t("hooks.fields.command")}
       error={err("command")}
-      hint={
-        <>
-          A script run by <code>sh</code> (a first line like <code>#!/bin/bash</code> picks another interpreter); its output goes to the
-          hook&apos;s log and a non-zero exit is a failure. It is a template too, e.g. <code>{"echo {{ .ShellEscape .Summary }}"}</code>.
-        </>
-      }
+      hint={<Trans t={t} i18nKey="hooks.fields.commandHint" values={COMMAND_HINT_VALUES} components={{ code: <code /> }} />}
     >
       <textarea
         rows={4}
         value={v.command}
+        translate="no"
         spellCheck={false}
         placeholder={'curl -fsS -m 10 https://example.com/ping\necho "{{ .Event }} for {{ .Plan.Id }}"'}
         onChange={(e) => set({ command: e.target.value })}
@@ -101,18 +119,23 @@ function CommandFields({ value: v, err, set }: Group<ValueOf<"actionCommand">>) 
 
 function WebhookFields(props: Group<ValueOf<"actionWebhook">>) {
   const { value: v, err, set } = props;
+  const { t } = useTranslation("plans");
   return (
     <>
-      <Field label="Webhook URL" error={err("webhookUrl")} hint={secretHint(v.webhookUrl)}>
+      <Field label={t("hooks.fields.webhookUrl")} error={err("webhookUrl")} hint={secretHint(v.webhookUrl)}>
         <TextInput value={v.webhookUrl} onChange={(webhookUrl) => set({ webhookUrl })} placeholder="https://example.com/hook" />
       </Field>
-      <Field label="Method" error={err("method")} hint="GET calls the URL; POST sends the rendered template as text.">
+      <Field label={t("hooks.fields.method")} error={err("method")} hint={t("hooks.fields.methodHint", { get: "GET", post: "POST" })}>
         <select
           value={v.method === Hook_Webhook_Method.GET ? Hook_Webhook_Method.GET : Hook_Webhook_Method.POST}
           onChange={(e) => set({ method: Number(e.target.value) as Hook_Webhook_Method })}
         >
-          <option value={Hook_Webhook_Method.POST}>POST</option>
-          <option value={Hook_Webhook_Method.GET}>GET</option>
+          <option value={Hook_Webhook_Method.POST} translate="no">
+            POST
+          </option>
+          <option value={Hook_Webhook_Method.GET} translate="no">
+            GET
+          </option>
         </select>
       </Field>
       <MessageTemplate {...props} />
@@ -123,9 +146,10 @@ function WebhookFields(props: Group<ValueOf<"actionWebhook">>) {
 /** Discord, Slack and Healthchecks: a webhook URL and a message. */
 function WebhookUrlFields(props: Group<{ webhookUrl: string; template: string }> & { urlHint: string }) {
   const { value: v, err, set } = props;
+  const { t } = useTranslation("plans");
   return (
     <>
-      <Field label="Webhook URL" error={err("webhookUrl")} hint={secretHint(v.webhookUrl, props.urlHint)}>
+      <Field label={t("hooks.fields.webhookUrl")} error={err("webhookUrl")} hint={secretHint(v.webhookUrl, props.urlHint)}>
         <TextInput value={v.webhookUrl} onChange={(webhookUrl) => set({ webhookUrl })} placeholder="https://" />
       </Field>
       <MessageTemplate {...props} />
@@ -135,45 +159,44 @@ function WebhookUrlFields(props: Group<{ webhookUrl: string; template: string }>
 
 function GotifyFields(props: Group<ValueOf<"actionGotify">>) {
   const { value: v, err, set } = props;
+  const { t } = useTranslation("plans");
   return (
     <>
       <div className="grid-2">
-        <Field label="Server URL" error={err("baseUrl")} hint="Your Gotify server, e.g. https://gotify.example.com">
+        <Field
+          label={t("hooks.fields.serverUrl")}
+          error={err("baseUrl")}
+          hint={t("hooks.fields.gotifyServerHint", { example: "https://gotify.example.com" })}
+        >
           <TextInput value={v.baseUrl} onChange={(baseUrl) => set({ baseUrl })} placeholder="https://" />
         </Field>
-        <Field label="App token" error={err("token")} hint={secretHint(v.token, "The token of a Gotify application.")}>
+        <Field label={t("hooks.fields.appToken")} error={err("token")} hint={secretHint(v.token, t("hooks.fields.appTokenHint"))}>
           <TextInput value={v.token} onChange={(token) => set({ token })} />
         </Field>
       </div>
       <TitleTemplate
-        label="Title template"
+        label={t("hooks.fields.titleTemplate")}
         value={v.titleTemplate}
         error={err("titleTemplate")}
         onChange={(titleTemplate) => set({ titleTemplate })}
       />
       <MessageTemplate {...props} />
-      <Field label="Priority" error={err("priority")} hint="0 to 10; 0 means 5.">
+      <Field label={t("hooks.fields.priority")} error={err("priority")} hint={t("hooks.fields.gotifyPriorityHint")}>
         <NumberInput value={v.priority} min={0} max={10} onChange={(n) => set({ priority: Math.trunc(n) })} />
       </Field>
     </>
   );
 }
 
+const SHOUTRRR_SCHEMES = ["discord://", "slack://", "telegram://", "gotify://", "ntfy://", "generic://", "generic+http://", "smtp://"];
+
 function ShoutrrrFields(props: Group<ValueOf<"actionShoutrrr">>) {
   const { value: v, err, set } = props;
+  const { t } = useTranslation("plans");
+  const supported = <Trans t={t} i18nKey="hooks.fields.shoutrrrHint" components={{ schemes: <CodeList items={SHOUTRRR_SCHEMES} /> }} />;
   return (
     <>
-      <Field
-        label="Shoutrrr URL"
-        error={err("shoutrrrUrl")}
-        hint={secretHint(
-          v.shoutrrrUrl,
-          <>
-            Supported: <code>discord://</code>, <code>slack://</code>, <code>telegram://</code>, <code>gotify://</code>,{" "}
-            <code>ntfy://</code>, <code>generic://</code> (<code>generic+http://</code>), <code>smtp://</code>.
-          </>,
-        )}
-      >
+      <Field label={t("hooks.fields.shoutrrrUrl")} error={err("shoutrrrUrl")} hint={secretHint(v.shoutrrrUrl, supported)}>
         <TextInput value={v.shoutrrrUrl} onChange={(shoutrrrUrl) => set({ shoutrrrUrl })} placeholder="ntfy://ntfy.sh/my-topic" />
       </Field>
       <MessageTemplate {...props} />
@@ -183,81 +206,84 @@ function ShoutrrrFields(props: Group<ValueOf<"actionShoutrrr">>) {
 
 function TelegramFields(props: Group<ValueOf<"actionTelegram">>) {
   const { value: v, err, set } = props;
+  const { t } = useTranslation("plans");
   return (
     <>
       <div className="grid-2">
-        <Field label="Bot token" error={err("botToken")} hint={secretHint(v.botToken, "From @BotFather.")}>
+        <Field
+          label={t("hooks.fields.botToken")}
+          error={err("botToken")}
+          hint={secretHint(v.botToken, t("hooks.fields.botTokenHint", { bot: "@BotFather" }))}
+        >
           <TextInput value={v.botToken} onChange={(botToken) => set({ botToken })} placeholder="123456:ABC-DEF..." />
         </Field>
-        <Field label="Chat ID" error={err("chatId")} hint="The user, group or channel to message.">
+        <Field label={t("hooks.fields.chatId")} error={err("chatId")} hint={t("hooks.fields.chatIdHint")}>
           <TextInput value={v.chatId} onChange={(chatId) => set({ chatId })} placeholder="-1001234567890" />
         </Field>
       </div>
-      <MessageTemplate {...props} hint={`${TEMPLATE_HINT} Telegram's HTML formatting applies.`} />
+      <MessageTemplate {...props} hint={t("hooks.fields.telegramTemplateHint", { summary: TEMPLATE_VALUES.summary })} />
     </>
   );
 }
 
+const NTFY_PRIORITIES = ["serverDefault", "min", "low", "default", "high", "max"] as const;
+
 function NtfyFields(props: Group<ValueOf<"actionNtfy">>) {
   const { value: v, err, set } = props;
+  const { t } = useTranslation("plans");
   return (
     <>
       <div className="grid-2">
-        <Field label="Topic URL" error={err("url")} hint={secretHint(v.url, "The server and topic.")}>
+        <Field label={t("hooks.fields.topicUrl")} error={err("url")} hint={secretHint(v.url, t("hooks.fields.topicUrlHint"))}>
           <TextInput value={v.url} onChange={(url) => set({ url })} placeholder="https://ntfy.sh/my-backups" />
         </Field>
-        <Field label="Access token" error={err("token")} hint={secretHint(v.token, "Only if the topic needs one.")}>
+        <Field label={t("hooks.fields.accessToken")} error={err("token")} hint={secretHint(v.token, t("hooks.fields.accessTokenHint"))}>
           <TextInput value={v.token} onChange={(token) => set({ token })} />
         </Field>
       </div>
       <TitleTemplate
-        label="Title template"
+        label={t("hooks.fields.titleTemplate")}
         value={v.titleTemplate}
         error={err("titleTemplate")}
         onChange={(titleTemplate) => set({ titleTemplate })}
       />
       <MessageTemplate {...props} />
-      <Field label="Priority" error={err("priority")}>
+      <Field label={t("hooks.fields.priority")} error={err("priority")}>
         <select value={v.priority} onChange={(e) => set({ priority: Number(e.target.value) })}>
-          <option value={0}>Server default</option>
-          <option value={1}>1 (min)</option>
-          <option value={2}>2 (low)</option>
-          <option value={3}>3 (default)</option>
-          <option value={4}>4 (high)</option>
-          <option value={5}>5 (max)</option>
+          {NTFY_PRIORITIES.map((p, i) => (
+            <option key={p} value={i}>
+              {t(`hooks.fields.ntfyPriorities.${p}`)}
+            </option>
+          ))}
         </select>
       </Field>
     </>
   );
 }
 
+const SMTP_EXAMPLES = { starttls: "smtp://user:password@host:587", tls: "smtps://...:465", plain: "smtp+plain://localhost:25" };
+
 function EmailFields(props: Group<ValueOf<"actionEmail">> & { toError?: string }) {
   const { value: v, err, set } = props;
+  const { t } = useTranslation("plans");
+  const schemes = <Trans t={t} i18nKey="hooks.fields.smtpUrlHint" values={SMTP_EXAMPLES} components={{ code: <code /> }} />;
   return (
     <>
-      <Field
-        label="SMTP URL"
-        error={err("smtpUrl")}
-        hint={secretHint(
-          v.smtpUrl,
-          <>
-            <code>smtp://user:password@host:587</code> (STARTTLS), <code>smtps://...:465</code> (TLS), or{" "}
-            <code>smtp+plain://localhost:25</code> (no TLS, for a local relay).
-          </>,
-        )}
-      >
+      <Field label={t("hooks.fields.smtpUrl")} error={err("smtpUrl")} hint={secretHint(v.smtpUrl, schemes)}>
         <TextInput value={v.smtpUrl} onChange={(smtpUrl) => set({ smtpUrl })} placeholder="smtp://user:password@mail.example.com:587" />
       </Field>
       <div className="grid-2">
-        <Field label="From" error={err("from")}>
+        <Field label={t("hooks.fields.from")} error={err("from")}>
           <TextInput value={v.from} onChange={(from) => set({ from })} placeholder="cairn@example.com" type="email" />
         </Field>
-        <Field label="To" error={props.toError} hint="One address per line.">
-          <LinesInput value={v.to} onChange={(to) => set({ to })} placeholder="me@example.com" rows={2} />
+        <Field label={t("hooks.fields.to")} error={props.toError} hint={t("hooks.fields.toHint")}>
+          <NoTranslate>
+            <LinesInput value={v.to} onChange={(to) => set({ to })} placeholder="me@example.com" rows={2} />
+          </NoTranslate>
         </Field>
       </div>
       <TitleTemplate
-        label="Subject template"
+        label={t("hooks.fields.subjectTemplate")}
         value={v.subjectTemplate}
         error={err("subjectTemplate")}
         onChange={(subjectTemplate) => set({ subjectTemplate })}

@@ -1,5 +1,7 @@
 // The text controls of a hook's action fields: a one-line input and a template textarea, both taking
-// the id of the field they sit in.
+// the id of the field they sit in. Both hold data (addresses, tokens, templates), never translated; so
+// does what NoTranslate wraps.
+import type { ReactNode } from "react";
 import { useFieldId } from "../Field";
 
 export function TextInput(props: { value: string; onChange: (v: string) => void; placeholder?: string; type?: string }) {
@@ -8,6 +10,7 @@ export function TextInput(props: { value: string; onChange: (v: string) => void;
     <input
       id={id}
       type={props.type ?? "text"}
+      translate="no"
       value={props.value}
       placeholder={props.placeholder}
       spellCheck={false}
@@ -23,10 +26,23 @@ export function TemplateInput(props: { value: string; onChange: (v: string) => v
     <textarea
       id={id}
       rows={props.rows ?? 3}
+      translate="no"
       value={props.value}
       placeholder={props.placeholder ?? "{{ .Summary }}"}
       spellCheck={false}
       onChange={(e) => props.onChange(e.target.value)}
     />
+  );
+}
+
+/**
+ * Marks a control holding data (paths, patterns, flags, addresses) as not to be translated, for
+ * controls that take no `translate` attribute themselves; it adds no box to the layout.
+ */
+export function NoTranslate(props: { children: ReactNode }) {
+  return (
+    <div translate="no" style={{ display: "contents" }}>
+      {props.children}
+    </div>
   );
 }

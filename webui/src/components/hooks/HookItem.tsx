@@ -2,6 +2,7 @@
 // fields, and the buttons that move or remove it. Errors no field shows are listed at its top.
 import type { Hook } from "@gen/v1/config_pb";
 import type { FieldErrors } from "../../api/errors";
+import { useTranslation } from "../../i18n";
 import { Field } from "../Field";
 import { ACTIONS, type Action } from "./actions";
 import { ActionFields } from "./ActionFields";
@@ -19,15 +20,17 @@ export function HookItem(props: {
   onMove: (by: number) => void;
 }) {
   const { index, count, hook, errors, onChange } = props;
+  const { t } = useTranslation("plans");
+  const n = index + 1;
   const leftover = leftoverErrors(errors, hook.action.case);
 
   return (
     <fieldset className="hook-item">
-      <legend>Hook {index + 1}</legend>
+      <legend>{t("hooks.item.legend", { n })}</legend>
       {leftover.length > 0 && (
         <div className="banner banner-error" role="alert">
           {leftover.map(([k, v]) => (
-            <div key={k}>{k ? `${k}: ${v}` : v}</div>
+            <div key={k}>{k ? t("hooks.item.leftover", { key: k, message: v }) : v}</div>
           ))}
         </div>
       )}
@@ -45,14 +48,19 @@ export function HookItem(props: {
       <ActionFields hook={hook} errors={errors} onChange={(action) => onChange({ ...hook, action })} />
 
       <div className="row hook-buttons">
-        <button type="button" onClick={() => props.onMove(-1)} disabled={index === 0} aria-label={`Move hook ${index + 1} up`}>
-          Move up
+        <button type="button" onClick={() => props.onMove(-1)} disabled={index === 0} aria-label={t("hooks.item.moveUpLabel", { n })}>
+          {t("hooks.item.moveUp")}
         </button>
-        <button type="button" onClick={() => props.onMove(1)} disabled={index === count - 1} aria-label={`Move hook ${index + 1} down`}>
-          Move down
+        <button
+          type="button"
+          onClick={() => props.onMove(1)}
+          disabled={index === count - 1}
+          aria-label={t("hooks.item.moveDownLabel", { n })}
+        >
+          {t("hooks.item.moveDown")}
         </button>
         <button type="button" className="danger" onClick={props.onRemove}>
-          Remove hook
+          {t("hooks.item.remove")}
         </button>
       </div>
     </fieldset>
@@ -62,8 +70,9 @@ export function HookItem(props: {
 /** The action picker: choosing another action starts it empty. */
 function ActionSelect(props: { action: Action; onChange: (a: Action) => void }) {
   const actionCase = props.action.case;
+  const { t } = useTranslation("plans");
   return (
-    <Field label="Action">
+    <Field label={t("hooks.item.action")}>
       <select
         value={actionCase ?? ""}
         onChange={(e) => {
@@ -71,10 +80,10 @@ function ActionSelect(props: { action: Action; onChange: (a: Action) => void }) 
           if (a) props.onChange(a.make());
         }}
       >
-        {!actionCase && <option value="">Choose an action</option>}
+        {!actionCase && <option value="">{t("hooks.item.chooseAction")}</option>}
         {ACTIONS.map((a) => (
           <option key={a.case} value={a.case}>
-            {a.label}
+            {t(`hooks.actions.${a.case}`)}
           </option>
         ))}
       </select>

@@ -1,5 +1,6 @@
-// The actions a hook can take: each one's label and empty value for the action picker, and the fields
-// each one shows, as the server names them below the hook (to route its errors to them).
+// The actions a hook can take: each one's empty value for the action picker (its label is the catalogue's
+// plans:hooks.actions.<case>), and the fields each one shows, as the server names them below the hook
+// (to route its errors to them).
 import { create } from "@bufbuild/protobuf";
 import {
   Hook_CommandSchema,
@@ -19,25 +20,23 @@ import {
 export type Action = Hook["action"];
 export type ActionCase = NonNullable<Action["case"]>;
 
-export const ACTIONS: { case: ActionCase; label: string; make: () => Action }[] = [
-  { case: "actionCommand", label: "Command", make: () => ({ case: "actionCommand", value: create(Hook_CommandSchema) }) },
+export const ACTIONS: { case: ActionCase; make: () => Action }[] = [
+  { case: "actionCommand", make: () => ({ case: "actionCommand", value: create(Hook_CommandSchema) }) },
   {
     case: "actionWebhook",
-    label: "Webhook",
     make: () => ({ case: "actionWebhook", value: create(Hook_WebhookSchema, { method: Hook_Webhook_Method.POST }) }),
   },
-  { case: "actionDiscord", label: "Discord", make: () => ({ case: "actionDiscord", value: create(Hook_DiscordSchema) }) },
-  { case: "actionSlack", label: "Slack", make: () => ({ case: "actionSlack", value: create(Hook_SlackSchema) }) },
-  { case: "actionGotify", label: "Gotify", make: () => ({ case: "actionGotify", value: create(Hook_GotifySchema) }) },
-  { case: "actionShoutrrr", label: "Shoutrrr", make: () => ({ case: "actionShoutrrr", value: create(Hook_ShoutrrrSchema) }) },
+  { case: "actionDiscord", make: () => ({ case: "actionDiscord", value: create(Hook_DiscordSchema) }) },
+  { case: "actionSlack", make: () => ({ case: "actionSlack", value: create(Hook_SlackSchema) }) },
+  { case: "actionGotify", make: () => ({ case: "actionGotify", value: create(Hook_GotifySchema) }) },
+  { case: "actionShoutrrr", make: () => ({ case: "actionShoutrrr", value: create(Hook_ShoutrrrSchema) }) },
   {
     case: "actionHealthchecks",
-    label: "Healthchecks",
     make: () => ({ case: "actionHealthchecks", value: create(Hook_HealthchecksSchema) }),
   },
-  { case: "actionTelegram", label: "Telegram", make: () => ({ case: "actionTelegram", value: create(Hook_TelegramSchema) }) },
-  { case: "actionNtfy", label: "ntfy", make: () => ({ case: "actionNtfy", value: create(Hook_NtfySchema) }) },
-  { case: "actionEmail", label: "Email", make: () => ({ case: "actionEmail", value: create(Hook_EmailSchema) }) },
+  { case: "actionTelegram", make: () => ({ case: "actionTelegram", value: create(Hook_TelegramSchema) }) },
+  { case: "actionNtfy", make: () => ({ case: "actionNtfy", value: create(Hook_NtfySchema) }) },
+  { case: "actionEmail", make: () => ({ case: "actionEmail", value: create(Hook_EmailSchema) }) },
 ];
 
 /** The fields each action shows, as the server names them below the hook (for routing errors). */

@@ -2,39 +2,38 @@
 // sharing with paired instances.
 import { Field } from "../../components/Field";
 import { Check, FormSection } from "../../components/FormKit";
+import { useTranslation } from "../../i18n";
 import type { RepoSectionProps } from "./sectionProps";
 
 export function IdentitySection(props: RepoSectionProps & { editing: boolean }) {
   const { repo, errors, patch, editing } = props;
+  const { t } = useTranslation("repos");
   return (
-    <FormSection title="Identity">
-      <Field
-        label="Repository name"
-        error={errors.id}
-        hint={editing ? "The name cannot be changed." : "Letters, digits, '_', '-' and '.'; plans refer to the repository by it."}
-      >
+    <FormSection title={t("identity.title")}>
+      <Field label={t("identity.name")} error={errors.id} hint={editing ? t("identity.nameFixed") : t("identity.nameHint")}>
         <input
           type="text"
           value={repo.id}
           readOnly={editing}
           autoComplete="off"
           spellCheck={false}
+          translate="no"
           placeholder="my-backups"
           onChange={(e) => patch({ id: e.target.value })}
         />
       </Field>
       <div className="checks-row">
         <Check
-          label="Auto unlock"
+          label={t("identity.autoUnlock")}
           checked={repo.autoUnlock}
           onChange={(autoUnlock) => patch({ autoUnlock })}
-          hint="Remove stale locks before each operation. Only safe when no other machine uses the repository."
+          hint={t("identity.autoUnlockHint")}
         />
         <Check
-          label="Shared"
+          label={t("identity.shared")}
           checked={repo.shared}
           onChange={(shared) => patch({ shared })}
-          hint="Push this repository to paired instances allowed to receive shared repositories."
+          hint={t("identity.sharedHint")}
         />
       </div>
     </FormSection>

@@ -2,28 +2,27 @@
 // field still holds the server's placeholder.
 import { useState } from "react";
 import { FieldWithActions, SECRET_PLACEHOLDER } from "../../components/FormKit";
+import { useTranslation } from "../../i18n";
 import { generatePassword } from "../repoUri";
 
-function passwordHint(password: string, editing: boolean): string {
-  if (password === SECRET_PLACEHOLDER) {
-    return "The stored password is kept unless you type a new one. Changing it here does not change the repository's key.";
-  }
-  return editing
-    ? "The password cairn opens the repository with."
-    : "Keep a copy somewhere safe: without it the backups cannot be read. To import an existing repository, give its password.";
+function passwordHint(password: string, editing: boolean) {
+  if (password === SECRET_PLACEHOLDER) return "password.hintStored";
+  return editing ? "password.hintEditing" : "password.hintNew";
 }
 
 export function PasswordField(props: { value: string; error?: string; editing: boolean; onChange: (password: string) => void }) {
+  const { t } = useTranslation("repos");
+  const { t: tc } = useTranslation("common");
   const [shown, setShown] = useState(false);
   return (
     <FieldWithActions
-      label="Password"
+      label={t("password.label")}
       error={props.error}
-      hint={passwordHint(props.value, props.editing)}
+      hint={t(passwordHint(props.value, props.editing))}
       actions={
         <>
           <button type="button" onClick={() => setShown((s) => !s)} aria-pressed={shown}>
-            {shown ? "Hide" : "Show"}
+            {shown ? tc("hide") : tc("show")}
           </button>
           <button
             type="button"
@@ -32,7 +31,7 @@ export function PasswordField(props: { value: string; error?: string; editing: b
               setShown(true);
             }}
           >
-            Generate
+            {t("password.generate")}
           </button>
         </>
       }
@@ -43,6 +42,7 @@ export function PasswordField(props: { value: string; error?: string; editing: b
         value={props.value}
         autoComplete="new-password"
         spellCheck={false}
+        translate="no"
         onChange={(e) => props.onChange(e.target.value)}
       />
     </FieldWithActions>

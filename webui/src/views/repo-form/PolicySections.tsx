@@ -1,33 +1,29 @@
 // The repository form's policy sections: when to prune and how much unused space to leave, when to
 // check and how much data to read, and the optional forget policy that replaces the plans' retention.
 import { create } from "@bufbuild/protobuf";
-import { CheckPolicySchema, ForgetPolicySchema, PrunePolicySchema } from "@gen/v1/config_pb";
+import { CheckPolicySchema, ForgetPolicySchema, PrunePolicySchema, type CheckPolicy } from "@gen/v1/config_pb";
 import { errorsUnder } from "../../api/errors";
 import { Field } from "../../components/Field";
 import { FormSection, NumberInput } from "../../components/FormKit";
 import { RetentionEditor, defaultRetention } from "../../components/RetentionEditor";
 import { ScheduleEditor } from "../../components/ScheduleEditor";
+import { useTranslation } from "../../i18n";
 import { scheduleEnabled } from "../../lib/formErrors";
+import { MAX_ROTATION_PARTS } from "./prepareRepo";
 import type { RepoSectionProps } from "./sectionProps";
 
 export function PrunePolicySection({ repo, errors, patch }: RepoSectionProps) {
+  const { t } = useTranslation("repos");
   const prune = repo.prunePolicy ?? create(PrunePolicySchema);
   return (
-    <FormSection
-      title="Prune policy"
-      hint="Prune frees the space of forgotten snapshots. It is scheduled only once a backup has run since the last prune."
-    >
+    <FormSection title={t("policies.pruneTitle")} hint={t("policies.pruneHint")}>
       <ScheduleEditor
-        label="Prune schedule"
+        label={t("policies.pruneSchedule")}
         value={prune.schedule}
         errors={errorsUnder(errors, "prunePolicy")}
         onChange={(schedule) => patch({ prunePolicy: { ...prune, schedule } })}
       />
-      <Field
-        label="Max unused %"
-        error={errors["prunePolicy.maxUnusedPercent"]}
-        hint="Prune repacks data until at most this share of the repository is unused: higher is faster and keeps more space."
-      >
+      <Field label={t("policies.maxUnused")} error={errors["prunePolicy.maxUnusedPercent"]} hint={t("policies.maxUnusedHint")}>
         <NumberInput
           value={prune.maxUnusedPercent}
           min={0}
@@ -40,53 +36,75 @@ export function PrunePolicySection({ repo, errors, patch }: RepoSectionProps) {
   );
 }
 
+/** What each check reads besides the structure: nothing, a share of the data, or the next of N parts. */
+type ReadMode = "structure" | "share" | "rotation";
+
+function readModeOf(check: CheckPolicy): ReadMode {
+  if (check.mode.case === "readDataRotation") return "rotation";
+  return check.mode.case === "readDataSubsetPercent" && check.mode.value > 0 ? "share" : "structure";
+}
+
+function modeFor(read: ReadMode, check: CheckPolicy): CheckPolicy["mode"] {
+  if (read === "share") {
+    const pct = check.mode.case === "readDataSubsetPercent" && check.mode.value > 0 ? check.mode.value : 10;
+    return { case: "readDataSubsetPercent", value: pct };
+  }
+  if (read === "rotation") return { case: "readDataRotation", value: check.mode.case === "readDataRotation" ? check.mode.value : 12 };
+  return { case: "structureOnly", value: true };
+}
+
 export function CheckPolicySection({ repo, errors, patch }: RepoSectionProps) {
+  const { t } = useTranslation("repos");
   const check = repo.checkPolicy ?? create(CheckPolicySchema);
-  const readPercent = check.mode.case === "readDataSubsetPercent" ? check.mode.value : 0;
+  const read = readModeOf(check);
+  const setMode = (mode: CheckPolicy["mode"]) => patch({ checkPolicy: { ...check, mode } });
   return (
-    <FormSection
-      title="Check policy"
-      hint="Check verifies the repository's integrity. It is scheduled only once a backup has run since the last check."
-    >
+    <FormSection title={t("policies.checkTitle")} hint={t("policies.checkHint")}>
       <ScheduleEditor
-        label="Check schedule"
+        label={t("policies.checkSchedule")}
         value={check.schedule}
         errors={errorsUnder(errors, "checkPolicy")}
         onChange={(schedule) => patch({ checkPolicy: { ...check, schedule } })}
       />
-      <Field
-        label="Read data %"
-        error={errors["checkPolicy.readDataSubsetPercent"]}
-        hint="0 checks the structure only. Above 0 also reads and verifies that share of the data: slow, and it downloads it from remote storage."
-      >
-        <NumberInput
-          value={readPercent}
-          min={0}
-          max={100}
-          step="any"
-          onChange={(pct) =>
-            patch({
-              checkPolicy: {
-                ...check,
-                mode: pct > 0 ? { case: "readDataSubsetPercent", value: pct } : { case: "structureOnly", value: true },
-              },
-            })
-          }
-        />
+      <Field label={t("policies.readMode")} hint={t(`policies.readModeHint.${read}`)}>
+        <select value={read} onChange={(e) => setMode(modeFor(e.target.value as ReadMode, check))}>
+          <option value="structure">{t("policies.readModes.structure")}</option>
+          <option value="share">{t("policies.readModes.share")}</option>
+          <option value="rotation">{t("policies.readModes.rotation")}</option>
+        </select>
       </Field>
+      {check.mode.case === "readDataSubsetPercent" && read === "share" && (
+        <Field label={t("policies.readData")} error={errors["checkPolicy.readDataSubsetPercent"]} hint={t("policies.readDataHint")}>
+          <NumberInput
+            value={check.mode.value}
+            min={0}
+            max={100}
+            step="any"
+            onChange={(value) => setMode({ case: "readDataSubsetPercent", value })}
+          />
+        </Field>
+      )}
+      {check.mode.case === "readDataRotation" && (
+        <Field label={t("policies.rotationParts")} error={errors["checkPolicy.readDataRotation"]} hint={t("policies.rotationHint")}>
+          <NumberInput
+            value={check.mode.value}
+            min={2}
+            max={MAX_ROTATION_PARTS}
+            onChange={(value) => setMode({ case: "readDataRotation", value: Math.round(value) })}
+          />
+        </Field>
+      )}
     </FormSection>
   );
 }
 
 export function ForgetPolicySection({ repo, errors, patch }: RepoSectionProps) {
+  const { t } = useTranslation("repos");
   const forget = repo.forgetPolicy ?? create(ForgetPolicySchema);
   return (
-    <FormSection
-      title="Forget policy"
-      hint="Optional. On a schedule, the repository forgets snapshots by this policy (for each plan, by its tags) and the plans' own retention is not used."
-    >
+    <FormSection title={t("policies.forgetTitle")} hint={t("policies.forgetHint")}>
       <ScheduleEditor
-        label="Forget schedule"
+        label={t("policies.forgetSchedule")}
         value={forget.schedule}
         errors={errorsUnder(errors, "forgetPolicy")}
         onChange={(schedule) =>

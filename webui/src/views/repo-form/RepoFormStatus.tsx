@@ -1,11 +1,13 @@
 // The status line at the bottom of the repository form: a save or test under way, or the last test's
 // outcome, brought into view whenever it changes.
 import { useEffect, useRef } from "react";
+import { useTranslation } from "../../i18n";
 import type { TestResult } from "./connectionTest";
 import type { Busy } from "./useRepoForm";
 
 export function RepoFormStatus(props: { busy: Busy; test: TestResult | null }) {
   const { busy, test } = props;
+  const { t } = useTranslation("repos");
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (test || busy) ref.current?.scrollIntoView?.({ block: "nearest" });
@@ -14,12 +16,12 @@ export function RepoFormStatus(props: { busy: Busy; test: TestResult | null }) {
     <div ref={ref}>
       {busy === "save" && (
         <div className="banner banner-info test-result" role="status">
-          Saving: cairn opens the repository (or creates it), which can take a while on remote storage.
+          {t("status.saving")}
         </div>
       )}
       {busy === "test" && (
         <div className="banner banner-info test-result" role="status">
-          Testing the connection…
+          {t("status.testing")}
         </div>
       )}
       {test && busy === null && (

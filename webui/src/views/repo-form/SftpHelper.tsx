@@ -6,9 +6,13 @@ import { backrest } from "../../api/client";
 import { errorMessage } from "../../api/errors";
 import { Field } from "../../components/Field";
 import { notify } from "../../components/Toasts";
+import { Trans, useTranslation } from "../../i18n";
 import { parseSftpUri, sftpArgsFlag, type SftpTarget } from "../repoUri";
 
+const CODE = { code: <code translate="no" /> };
+
 export function SftpHelper(props: { uri: string; onFlag: (flag: string) => void }) {
+  const { t } = useTranslation("repos");
   const target = parseSftpUri(props.uri);
   const [port, setPort] = useState("22");
   const [result, setResult] = useState<SetupSftpResponse | null>(null);
@@ -17,7 +21,12 @@ export function SftpHelper(props: { uri: string; onFlag: (flag: string) => void 
   if (!target) {
     return (
       <div className="sftp-helper field-hint">
-        Write the URI as <code>sftp:user@host:/path</code> or <code>sftp://user@host:port//path</code> to set up an SSH key.
+        <Trans
+          t={t}
+          i18nKey="sftp.writeUri"
+          components={CODE}
+          values={{ short: "sftp:user@host:/path", long: "sftp://user@host:port//path" }}
+        />
       </div>
     );
   }
@@ -39,22 +48,19 @@ export function SftpHelper(props: { uri: string; onFlag: (flag: string) => void 
   return (
     <div className="sftp-helper">
       <div>
-        <strong>SSH key</strong>
-        <div className="field-hint">
-          cairn connects to {who} with an SSH key of its own and no password prompt. Setting up creates the key (once), trusts the
-          server&apos;s host key, and adds the matching option to Flags.
-        </div>
+        <strong>{t("sftp.title")}</strong>
+        <div className="field-hint">{t("sftp.intro", { who })}</div>
       </div>
       <div className="inline-field">
         {target.port ? (
-          <div className="field-hint">Port {target.port} (from the URI)</div>
+          <div className="field-hint">{t("sftp.portFromUri", { port: target.port })}</div>
         ) : (
-          <Field label="SSH port">
+          <Field label={t("sftp.port")}>
             <input type="text" inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
           </Field>
         )}
         <button type="button" disabled={busy} aria-busy={busy} onClick={() => void run()}>
-          Set up SSH key
+          {t("sftp.setUp")}
         </button>
       </div>
       {error && (
@@ -64,8 +70,7 @@ export function SftpHelper(props: { uri: string; onFlag: (flag: string) => void 
       )}
       {result?.error && (
         <div className="banner banner-warn" role="note">
-          The server&apos;s host key could not be fetched ({result.error}). Add it to the known_hosts of the user cairn runs as, or try
-          again.
+          {t("sftp.hostKeyFailed", { error: result.error, file: "known_hosts" })}
         </div>
       )}
       {result?.publicKey && <PublicKey result={result} target={target} />}
@@ -76,18 +81,23 @@ export function SftpHelper(props: { uri: string; onFlag: (flag: string) => void 
 /** The public key to add to the server's authorized_keys, with a button that copies it. */
 function PublicKey(props: { result: SetupSftpResponse; target: SftpTarget }) {
   const { result, target } = props;
+  const { t } = useTranslation("repos");
+  const values = { file: "~/.ssh/authorized_keys", user: target.user, host: target.host, path: result.keyPath };
   return (
     <>
       <Field
-        label="Public key"
+        label={t("sftp.publicKey")}
         hint={
-          <>
-            Add this line to <code>~/.ssh/authorized_keys</code> of {target.user || "the account"} on {target.host}, then use Test
-            connection. The key is kept in <code>{result.keyPath}</code>.
-          </>
+          <Trans
+            t={t}
+            i18nKey={target.user ? "sftp.publicKeyHint" : "sftp.publicKeyHintNoUser"}
+            components={CODE}
+            values={values}
+            shouldUnescape
+          />
         }
       >
-        <textarea readOnly rows={3} value={result.publicKey} onFocus={(e) => e.currentTarget.select()} />
+        <textarea readOnly rows={3} value={result.publicKey} translate="no" onFocus={(e) => e.currentTarget.select()} />
       </Field>
       <div>
         <button
@@ -95,11 +105,11 @@ function PublicKey(props: { result: SetupSftpResponse; target: SftpTarget }) {
           onClick={() =>
             void navigator.clipboard
               ?.writeText(result.publicKey)
-              .then(() => notify("Public key copied"))
-              .catch(() => notify("Could not copy; select the key and copy it", "err"))
+              .then(() => notify(t("sftp.copied")))
+              .catch(() => notify(t("sftp.copyFailed"), "err"))
           }
         >
-          Copy public key
+          {t("sftp.copy")}
         </button>
       </div>
     </>

@@ -1,25 +1,39 @@
 // The hint under the repository URI: what the typed scheme means, and examples for each kind of storage.
-import { BACKENDS } from "../repoUri";
+import { Trans, useTranslation } from "../../i18n";
+import { BACKENDS, backendName, backendText } from "../repoUri";
+
+const CODE = { code: <code translate="no" /> };
 
 export function UriHint(props: { scheme: string | null }) {
+  const { t } = useTranslation("repos");
   const b = BACKENDS.find((x) => x.scheme === props.scheme);
   return (
     <>
       {b ? (
-        <>
-          {b.name}: {b.text} Example: <code>{b.example}</code>
-        </>
+        <Trans
+          t={t}
+          i18nKey="uriHint.known"
+          components={CODE}
+          values={{ name: backendName(b), text: backendText(b), example: b.example }}
+          shouldUnescape
+        />
       ) : props.scheme === null ? (
-        "A directory on this machine, or a remote location written as scheme:..."
+        t("uriHint.empty")
       ) : (
-        `"${props.scheme}:" is not a scheme cairn knows; restic receives it as written.`
+        t("uriHint.unknown", { scheme: props.scheme })
       )}
       <details>
-        <summary>Examples for each kind of storage</summary>
+        <summary>{t("uriHint.examples")}</summary>
         <ul className="uri-examples">
           {BACKENDS.map((x) => (
             <li key={x.scheme}>
-              {x.name}: <code>{x.example}</code>
+              <Trans
+                t={t}
+                i18nKey="uriHint.example"
+                components={CODE}
+                values={{ name: backendName(x), example: x.example }}
+                shouldUnescape
+              />
             </li>
           ))}
         </ul>

@@ -3,6 +3,7 @@
 import type { Config, Repo } from "@gen/v1/config_pb";
 import type { FieldErrors } from "../../api/errors";
 import { cleanHooks } from "../../components/hooks/hookValues";
+import { i18n } from "../../i18n";
 import { cleanLines, flagErrors, newIdError, scheduleEnabled, sortLikeServer } from "../../lib/formErrors";
 import { hasPasswordSource } from "../repoUri";
 
@@ -27,27 +28,36 @@ export function validateRepo(r: Repo, editing: boolean, config: Config): FieldEr
   const taken = config.repos.map((x) => x.id);
   const idErr = editing ? undefined : newIdError("repository", r.id, taken);
   if (idErr) e.id = idErr;
-  if (!r.uri) e.uri = "A URI is required: a path such as /mnt/backup, or e.g. sftp:user@host:/srv/restic.";
+  if (!r.uri) e.uri = i18n.t("repos:errors.uriRequired", { path: "/mnt/backup", sftp: "sftp:user@host:/srv/restic" });
   if (!hasPasswordSource(r)) {
-    e.password =
-      "Give a password, or set RESTIC_PASSWORD_FILE or RESTIC_PASSWORD_COMMAND under Environment, or add --insecure-no-password to Flags.";
+    e.password = i18n.t("repos:errors.passwordRequired", {
+      file: "RESTIC_PASSWORD_FILE",
+      command: "RESTIC_PASSWORD_COMMAND",
+      flag: "--insecure-no-password",
+    });
   }
   r.env.forEach((line, i) => {
-    if (!line.includes("=") || line.startsWith("=")) e[`env[${i}]`] = `"${line}" must be KEY=VALUE`;
+    if (!line.includes("=") || line.startsWith("=")) e[`env[${i}]`] = i18n.t("repos:errors.envLine", { line, form: "KEY=VALUE" });
   });
   Object.assign(e, flagErrors("flags", r.flags));
   Object.assign(e, policyErrors(r));
   return e;
 }
 
-/** Percentages of the prune and check policies out of range. */
+/** The most parts a rotating check may split the data into (the server's limit too). */
+export const MAX_ROTATION_PARTS = 1000;
+
+/** Percentages of the prune and check policies, and the rotating check's parts, out of range. */
 function policyErrors(r: Repo): FieldErrors {
   const e: FieldErrors = {};
   const unused = r.prunePolicy?.maxUnusedPercent ?? 0;
-  if (unused < 0 || unused > 100) e["prunePolicy.maxUnusedPercent"] = "Give a percentage from 0 to 100.";
+  if (unused < 0 || unused > 100) e["prunePolicy.maxUnusedPercent"] = i18n.t("repos:errors.percent");
   const mode = r.checkPolicy?.mode;
   if (mode?.case === "readDataSubsetPercent" && (mode.value < 0 || mode.value > 100)) {
-    e["checkPolicy.readDataSubsetPercent"] = "Give a percentage from 0 to 100.";
+    e["checkPolicy.readDataSubsetPercent"] = i18n.t("repos:errors.percent");
+  }
+  if (mode?.case === "readDataRotation" && (mode.value < 2 || mode.value > MAX_ROTATION_PARTS)) {
+    e["checkPolicy.readDataRotation"] = i18n.t("repos:errors.rotationParts", { max: MAX_ROTATION_PARTS });
   }
   return e;
 }

@@ -6,6 +6,7 @@ import type { Config, Repo } from "@gen/v1/config_pb";
 import { backrest } from "../../api/client";
 import { errorMessage } from "../../api/errors";
 import { notify } from "../../components/Toasts";
+import { i18n } from "../../i18n";
 import { LOCAL_ERRORS_BANNER, currentBanner, mapServerErrors, type MappedErrors } from "../../lib/formErrors";
 import { same, useReportedErrors } from "../../lib/reportedErrors";
 import { useConfig } from "../../state/config";
@@ -24,6 +25,7 @@ const DISPLAYED = [
   /^prunePolicy\.maxUnusedPercent$/,
   /^checkPolicy\.schedule(\..+)?$/,
   /^checkPolicy\.readDataSubsetPercent$/,
+  /^checkPolicy\.readDataRotation$/,
   /^forgetPolicy\.schedule(\..+)?$/,
   /^forgetPolicy\.retention(\..+)?$/,
   /^hooks\[\d+\](\..+)?$/,
@@ -79,7 +81,7 @@ export function useRepoForm(props: {
     setBusy("save");
     try {
       replace(await backrest.addRepo({ repo: candidate }));
-      notify(editing ? `Repository ${candidate.id} saved` : `Repository ${candidate.id} added`);
+      notify(i18n.t(editing ? "repos:repoForm.saved" : "repos:repoForm.added", { id: candidate.id }));
       props.onSaved?.(candidate.id);
       props.onClose();
     } catch (e) {
@@ -109,7 +111,7 @@ export function useRepoForm(props: {
     setBusy("delete");
     try {
       replace(await backrest.removeRepo({ repoId: repo.id }));
-      notify(`Repository ${repo.id} deleted; its data is kept`);
+      notify(i18n.t("repos:repoForm.deleted", { id: repo.id }));
       props.onClose();
     } catch (e) {
       setBanner(errorMessage(e));

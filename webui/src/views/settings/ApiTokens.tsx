@@ -6,27 +6,29 @@ import { cairn } from "../../api/client";
 import { errorMessage } from "../../api/errors";
 import { Confirm } from "../../components/Modal";
 import { notify } from "../../components/Toasts";
+import { i18n, Trans, useTranslation } from "../../i18n";
 import { formatTime } from "../../lib/format";
-import { CreateTokenModal } from "./CreateTokenModal";
+import { BearerHeader, CreateTokenModal } from "./CreateTokenModal";
 
 function expiryText(t: ApiToken, now: number): string {
-  if (t.expiresMs === 0n) return "never";
+  if (t.expiresMs === 0n) return i18n.t("settings:tokens.never");
   const at = formatTime(t.expiresMs);
-  return Number(t.expiresMs) <= now ? `expired ${at}` : at;
+  return Number(t.expiresMs) <= now ? i18n.t("settings:tokens.expired", { at }) : at;
 }
 
 export function ApiTokens(props: { tokens: ApiToken[]; reload: () => Promise<Config | null> }) {
+  const { t } = useTranslation("settings");
   const { tokens, reload } = props;
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
   const [now] = useState(() => Date.now());
   const closeCreate = useCallback(() => setCreating(false), []);
 
-  const revoke = async (t: ApiToken) => {
+  const revoke = async (token: ApiToken) => {
     setRevoking(null);
     try {
-      await cairn.revokeApiToken({ id: t.id });
-      notify(`Token ${t.label || t.id} revoked`);
+      await cairn.revokeApiToken({ id: token.id });
+      notify(t("tokens.revoked", { name: token.label || token.id }));
     } catch (e) {
       notify(errorMessage(e), "err");
     }
@@ -36,46 +38,52 @@ export function ApiTokens(props: { tokens: ApiToken[]; reload: () => Promise<Con
   return (
     <>
       <p className="field-hint">
-        Long-lived tokens for scripts, sent as <code>Authorization: Bearer &lt;token&gt;</code>. A token acts as the user who created it.
-        Creating or revoking one takes effect at once.
+        <Trans t={t} i18nKey="tokens.intro" components={{ header: <BearerHeader /> }} />
       </p>
       {tokens.length === 0 ? (
-        <p className="muted">No API tokens.</p>
+        <p className="muted">{t("tokens.none")}</p>
       ) : (
-        <ul className="item-list" aria-label="API tokens">
-          {tokens.map((t) => (
-            <li key={t.id}>
-              <div className="item-main">
-                <strong>{t.label || <span className="muted">(no label)</span>}</strong>
-                <span className="muted small">
-                  user {t.user || "–"} · created {t.createdMs > 0n ? formatTime(t.createdMs) : "–"} · expires {expiryText(t, now)}
-                </span>
-              </div>
-              <div className="item-actions">
-                <button type="button" onClick={() => setRevoking(t)}>
-                  Revoke
-                </button>
-              </div>
-            </li>
+        <ul className="item-list" aria-label={t("tokens.list")}>
+          {tokens.map((token) => (
+            <TokenRow key={token.id} token={token} now={now} onRevoke={() => setRevoking(token)} />
           ))}
         </ul>
       )}
       <div className="row">
         <button type="button" onClick={() => setCreating(true)}>
-          Create token
+          {t("tokens.create")}
         </button>
       </div>
       {creating && <CreateTokenModal onClose={closeCreate} reload={reload} />}
       {revoking && (
         <Confirm
-          title="Revoke token"
-          message={`Revoke the token ${revoking.label || revoking.id}? Scripts using it are refused from now on.`}
-          confirmLabel="Revoke"
+          title={t("tokens.revokeConfirm.title")}
+          message={t("tokens.revokeConfirm.message", { name: revoking.label || revoking.id })}
+          confirmLabel={t("tokens.revoke")}
           danger
           onCancel={() => setRevoking(null)}
           onConfirm={() => void revoke(revoking)}
         />
       )}
     </>
+  );
+}
+
+function TokenRow(props: { token: ApiToken; now: number; onRevoke: () => void }) {
+  const { t } = useTranslation("settings");
+  const { token, now } = props;
+  const created = token.createdMs > 0n ? formatTime(token.createdMs) : "–";
+  return (
+    <li>
+      <div className="item-main">
+        <strong>{token.label ? <span translate="no">{token.label}</span> : <span className="muted">{t("tokens.noLabel")}</span>}</strong>
+        <span className="muted small">{t("tokens.meta", { user: token.user || "–", created, expires: expiryText(token, now) })}</span>
+      </div>
+      <div className="item-actions">
+        <button type="button" onClick={props.onRevoke}>
+          {t("tokens.revoke")}
+        </button>
+      </div>
+    </li>
   );
 }

@@ -3,15 +3,17 @@
 import { create } from "@bufbuild/protobuf";
 import { AuthSchema } from "@gen/v1/config_pb";
 import { Field } from "../../components/Field";
+import { Trans, useTranslation } from "../../i18n";
 import { UserList } from "./UserList";
 import { authOf, type DraftSectionProps } from "./settingsForm";
 
 export function AuthEditor(props: DraftSectionProps & { onTwoFactorReset: () => void }) {
+  const { t } = useTranslation("settings");
   const { draft, edit } = props;
   const auth = draft.auth ?? create(AuthSchema, {});
   return (
     <>
-      <Field label="Disable authentication" inline>
+      <Field label={t("auth.disable")} inline>
         <input
           type="checkbox"
           checked={auth.disabled}
@@ -25,19 +27,13 @@ export function AuthEditor(props: DraftSectionProps & { onTwoFactorReset: () => 
       </Field>
       {auth.disabled ? (
         <div className="banner banner-error" role="alert">
-          <strong>Authentication is off.</strong> Anyone who can reach this server can read and change the config, run restic commands,
-          restore and download files, and run hook commands on this machine, without a password. Turn it off only behind a proxy that
-          authenticates every request.
+          <Trans t={t} i18nKey="auth.off" components={{ strong: <strong /> }} />
         </div>
       ) : (
-        auth.users.length === 0 && (
-          <div className="banner banner-warn">
-            Authentication is on but there is no user: once saved, cairn asks for the first user to be created.
-          </div>
-        )
+        auth.users.length === 0 && <div className="banner banner-warn">{t("auth.noUser")}</div>
       )}
 
-      <h3>Users</h3>
+      <h3>{t("auth.users")}</h3>
       <UserList {...props} users={auth.users} authDisabled={auth.disabled} onTwoFactorReset={props.onTwoFactorReset} />
     </>
   );

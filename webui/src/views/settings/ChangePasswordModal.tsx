@@ -2,11 +2,13 @@
 // settings, which ends the user's sessions).
 import { useState } from "react";
 import { Field } from "../../components/Field";
+import { useTranslation } from "../../i18n";
 import { passwordProblem } from "../../lib/passwords";
 import { ModalForm } from "./ModalForm";
 import { useHashedPassword } from "./useHashedPassword";
 
 export function ChangePasswordModal(props: { name: string; onClose: () => void; onSet: (hash: string) => void }) {
+  const { t } = useTranslation("settings");
   const [pw, setPw] = useState("");
   const [pw2, setPw2] = useState("");
   const { error, busy, submit } = useHashedPassword(props.onClose);
@@ -14,19 +16,19 @@ export function ChangePasswordModal(props: { name: string; onClose: () => void; 
 
   return (
     <ModalForm
-      title={`Change password of ${props.name}`}
+      title={t("changePassword.title", { name: props.name })}
       onClose={props.onClose}
       onSubmit={() => void submit(passwordProblem(pw, pw2), pw, props.onSet)}
       error={error}
       busy={busy}
-      submitLabel="Set password"
+      submitLabel={t("changePassword.submit")}
       dirty={pw !== "" || pw2 !== ""}
-      note="The new password takes effect when the settings are saved, and ends the user's sessions: if it is yours, you are asked to log in again."
+      note={t("changePassword.note")}
     >
-      <Field label="New password" hint="At least 8 characters.">
+      <Field label={t("changePassword.password")} hint={t("passwordHint")}>
         <input type="password" value={pw} onChange={(e) => setPw(e.target.value)} autoComplete="new-password" />
       </Field>
-      <Field label="Confirm password" error={mismatch ? "The passwords differ." : undefined}>
+      <Field label={t("changePassword.confirm")} error={mismatch ? t("changePassword.mismatch") : undefined}>
         <input type="password" value={pw2} onChange={(e) => setPw2(e.target.value)} autoComplete="new-password" />
       </Field>
     </ModalForm>

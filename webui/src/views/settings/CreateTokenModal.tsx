@@ -8,10 +8,18 @@ import { Field } from "../../components/Field";
 import { Modal } from "../../components/Modal";
 import type { CloseGuard } from "../../components/closeGuard";
 import { notify } from "../../components/Toasts";
+import { i18n, Trans, useTranslation } from "../../i18n";
 import { parseCount } from "../../lib/historyLimits";
 import { ModalForm } from "./ModalForm";
 
+/** How a token is sent, as scripts write it: the same in every language. */
+export function BearerHeader() {
+  return <code translate="no">Authorization: Bearer &lt;token&gt;</code>;
+}
+
 export function CreateTokenModal(props: { onClose: () => void; reload: () => Promise<Config | null> }) {
+  const { t } = useTranslation("settings");
+  const { t: tc } = useTranslation("common");
   const [label, setLabel] = useState("");
   const [days, setDays] = useState("");
   const [busy, setBusy] = useState(false);
@@ -20,7 +28,7 @@ export function CreateTokenModal(props: { onClose: () => void; reload: () => Pro
 
   const submit = async () => {
     const ttl = parseCount(days);
-    if (ttl < 0) return setError("The number of days cannot be negative.");
+    if (ttl < 0) return setError(t("createToken.negative"));
     setBusy(true);
     setError(null);
     try {
@@ -38,18 +46,18 @@ export function CreateTokenModal(props: { onClose: () => void; reload: () => Pro
 
   return (
     <ModalForm
-      title="Create API token"
+      title={t("createToken.title")}
       onClose={props.onClose}
       onSubmit={() => void submit()}
       error={error}
       busy={busy}
-      submitLabel="Create"
+      submitLabel={tc("create")}
       dirty={label !== "" || days !== ""}
     >
-      <Field label="Label" hint="What the token is for, e.g. the script or host using it.">
+      <Field label={t("createToken.label")} hint={t("createToken.labelHint")}>
         <input value={label} onChange={(e) => setLabel(e.target.value)} autoComplete="off" />
       </Field>
-      <Field label="Valid for (days)" hint="Empty or 0: the token never expires.">
+      <Field label={t("createToken.days")} hint={t("createToken.daysHint")}>
         <input type="number" inputMode="numeric" min={0} step={1} value={days} onChange={(e) => setDays(e.target.value)} />
       </Field>
     </ModalForm>
@@ -60,37 +68,44 @@ export function CreateTokenModal(props: { onClose: () => void; reload: () => Pro
 async function copy(input: HTMLInputElement | null, value: string) {
   try {
     await navigator.clipboard.writeText(value);
-    notify("Token copied");
+    notify(i18n.t("settings:createToken.copied"));
   } catch {
     input?.select();
-    notify("Select the token and copy it (Ctrl+C)", "err");
+    notify(i18n.t("settings:createToken.selectToCopy", { shortcut: "Ctrl+C" }), "err");
   }
 }
 
 /** The token cannot be shown again: closing its dialog other than by Done asks, the × included. */
-const TOKEN_GUARD: CloseGuard = {
-  title: "Token shown only once",
-  message: "Once this dialog is gone the token cannot be shown again. Copy it first if you still need it.",
-  confirmLabel: "Dismiss",
-  closeButton: true,
-};
+function tokenGuard(): CloseGuard {
+  return {
+    title: i18n.t("settings:createToken.guard.title"),
+    message: i18n.t("settings:createToken.guard.message"),
+    confirmLabel: i18n.t("settings:createToken.guard.confirm"),
+    closeButton: true,
+  };
+}
 
 function TokenShownOnce(props: { token: string; onClose: () => void }) {
+  const { t } = useTranslation("settings");
+  const { t: tc } = useTranslation("common");
   const { token } = props;
   return (
     <Modal
-      title="API token created"
+      title={t("createToken.createdTitle")}
       onClose={props.onClose}
-      guard={TOKEN_GUARD}
+      guard={tokenGuard()}
       footer={
         <button type="button" className="primary" onClick={props.onClose}>
-          Done
+          {t("done")}
         </button>
       }
     >
-      <div className="banner banner-warn">Copy the token now: it is shown only this once.</div>
+      <div className="banner banner-warn">{t("createToken.copyNow")}</div>
       <div className="token-once">
-        <Field label="Token" hint="Send it as Authorization: Bearer <token>.">
+        <Field
+          label={t("createToken.token")}
+          hint={<Trans t={t} i18nKey="createToken.tokenHint" components={{ header: <BearerHeader /> }} />}
+        >
           <input value={token} readOnly onFocus={(e) => e.currentTarget.select()} />
         </Field>
         <button
@@ -100,7 +115,7 @@ function TokenShownOnce(props: { token: string; onClose: () => void }) {
             void copy(input, token);
           }}
         >
-          Copy
+          {tc("copy")}
         </button>
       </div>
     </Modal>

@@ -3,22 +3,20 @@
 import { create } from "@bufbuild/protobuf";
 import { CairnSettingsSchema } from "@gen/v1/config_pb";
 import { Field } from "../../components/Field";
+import { useTranslation } from "../../i18n";
 import { HistoryLimits } from "./HistoryLimits";
 import { IntInput } from "./IntInput";
 import { settingsOf, type DraftSectionProps } from "./settingsForm";
 
 export function LimitsEditor(props: DraftSectionProps) {
+  const { t } = useTranslation("settings");
   const { draft, errors, edit } = props;
   const s = draft.cairn ?? create(CairnSettingsSchema, {});
 
   return (
     <>
       <div className="grid-2">
-        <Field
-          label="Parallel tasks"
-          error={errors["cairn.maxParallelTasks"]}
-          hint="Tasks of different repositories that may run at once (one repository's tasks always run one at a time). Empty or 0: the default, 2."
-        >
+        <Field label={t("limits.parallel")} error={errors["cairn.maxParallelTasks"]} hint={t("limits.parallelHint")}>
           <IntInput
             value={s.maxParallelTasks}
             blankZero
@@ -32,11 +30,7 @@ export function LimitsEditor(props: DraftSectionProps) {
             }
           />
         </Field>
-        <Field
-          label="Hook timeout (seconds)"
-          error={errors["cairn.hookTimeoutSeconds"]}
-          hint="How long a hook command may run before it is stopped. Empty or 0: the default, 3600 (one hour)."
-        >
+        <Field label={t("limits.hookTimeout")} error={errors["cairn.hookTimeoutSeconds"]} hint={t("limits.hookTimeoutHint")}>
           <IntInput
             value={s.hookTimeoutSeconds}
             blankZero

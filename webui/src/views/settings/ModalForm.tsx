@@ -3,6 +3,7 @@
 import type { ReactNode } from "react";
 import { Modal } from "../../components/Modal";
 import { unsavedGuard } from "../../components/closeGuard";
+import { useTranslation } from "../../i18n";
 
 export function ModalForm(props: {
   title: string;
@@ -16,6 +17,7 @@ export function ModalForm(props: {
   dirty: boolean;
   children: ReactNode;
 }) {
+  const { t: tc } = useTranslation("common");
   return (
     <Modal title={props.title} onClose={props.onClose} guard={unsavedGuard(props.dirty)}>
       <form
@@ -34,7 +36,7 @@ export function ModalForm(props: {
         {props.note && <p className="field-hint">{props.note}</p>}
         <div className="row row-end">
           <button type="button" onClick={props.onClose}>
-            Cancel
+            {tc("cancel")}
           </button>
           <button type="submit" className="primary" disabled={props.busy}>
             {props.submitLabel}

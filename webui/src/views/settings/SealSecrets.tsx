@@ -3,14 +3,16 @@
 import { create } from "@bufbuild/protobuf";
 import { CairnSettingsSchema } from "@gen/v1/config_pb";
 import { Field } from "../../components/Field";
+import { useTranslation } from "../../i18n";
 import { settingsOf, type DraftSectionProps } from "./settingsForm";
 
 export function SealSecrets(props: DraftSectionProps) {
+  const { t } = useTranslation("settings");
   const { draft, edit } = props;
   const on = (draft.cairn ?? create(CairnSettingsSchema, {})).sealSecrets;
   return (
     <>
-      <Field label="Seal secrets in config.json" inline>
+      <Field label={t("secrets.seal", { file: "config.json" })} inline>
         <input
           type="checkbox"
           checked={on}
@@ -22,11 +24,7 @@ export function SealSecrets(props: DraftSectionProps) {
           }}
         />
       </Field>
-      <p className="field-hint">
-        Repository passwords, secret environment values, hook credentials, two-factor secrets and the single sign-on client secret are
-        written encrypted under the key in the data directory (secrets.key): back that key up apart from the config. Backrest cannot read
-        sealed values, so leave this off while Backrest may still use this config.
-      </p>
+      <p className="field-hint">{t("secrets.hint", { keyFile: "secrets.key" })}</p>
     </>
   );
 }

@@ -4,9 +4,12 @@ import { useEffect, useState } from "react";
 import type { Status } from "@gen/cairn/v1/cairn_pb";
 import { cairn } from "../../api/client";
 import { errorMessage } from "../../api/errors";
+import { useTranslation } from "../../i18n";
 import { Section } from "./Section";
 
 export function ServerSection() {
+  const { t } = useTranslation("settings");
+  const { t: tc } = useTranslation("common");
   const [status, setStatus] = useState<Status | null>(null);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => {
@@ -20,23 +23,32 @@ export function ServerSection() {
     return () => abort.abort();
   }, []);
   return (
-    <Section title="Server">
+    <Section title={t("page.sections.server")}>
       {error ? (
         <p className="field-error">{error}</p>
       ) : !status ? (
-        <p className="muted">Loading…</p>
+        <p className="muted">{tc("loading")}</p>
       ) : (
         <dl className="kv">
-          <dt>Version</dt>
-          <dd>{status.version || "unknown"}</dd>
-          <dt>Config file</dt>
-          <dd className="mono">{status.configPath}</dd>
-          <dt>Data directory</dt>
-          <dd className="mono">{status.dataPath}</dd>
-          <dt>Time zone</dt>
-          <dd>{status.timeZone || "not reported"}</dd>
+          <dt>{t("server.version")}</dt>
+          <Fact value={status.version} otherwise={t("server.unknown")} />
+          <dt>{t("server.configFile")}</dt>
+          <dd className="mono" translate="no">
+            {status.configPath}
+          </dd>
+          <dt>{t("server.dataDirectory")}</dt>
+          <dd className="mono" translate="no">
+            {status.dataPath}
+          </dd>
+          <dt>{t("server.timeZone")}</dt>
+          <Fact value={status.timeZone} otherwise={t("server.notReported")} />
         </dl>
       )}
     </Section>
   );
+}
+
+/** A fact the server reported (data, not to be translated), or the words saying it did not. */
+function Fact(props: { value: string; otherwise: string }) {
+  return props.value ? <dd translate="no">{props.value}</dd> : <dd>{props.otherwise}</dd>;
 }

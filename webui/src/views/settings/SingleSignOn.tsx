@@ -6,6 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import { OidcSchema, type Config, type Oidc } from "@gen/v1/config_pb";
 import { Field, LinesInput } from "../../components/Field";
 import { Check } from "../../components/FormKit";
+import { Trans, useTranslation } from "../../i18n";
 import { authOf, type DraftSectionProps } from "./settingsForm";
 
 function oidcOf(d: Config): Oidc {
@@ -19,10 +20,14 @@ function callbackHere(): string {
   return new URL("auth/oidc/callback", `${window.location.origin}${window.location.pathname}`).toString();
 }
 
+/** Scope names, written as the protocol spells them in every language. */
+const SCOPES = { openid: "openid", profile: "profile", email: "email" };
+
 type TextKey = "issuer" | "clientId" | "clientSecret" | "redirectUrl" | "usernameClaim" | "groupsClaim" | "buttonLabel";
 type ListKey = "scopes" | "allowedGroups" | "allowedDomains";
 
 export function SingleSignOn(props: DraftSectionProps) {
+  const { t } = useTranslation("settings");
   const { draft, errors, edit } = props;
   const o = draft.auth?.oidc ?? create(OidcSchema, {});
   const err = (k: string) => errors[`auth.oidc.${k}`];
@@ -40,48 +45,54 @@ export function SingleSignOn(props: DraftSectionProps) {
   return (
     <>
       <p className="field-hint">
-        Sign in through an OpenID Connect provider (Keycloak, Authentik, Authelia, Google, Entra ID…) beside local users. Register cairn as
-        a confidential client with the callback URL <code>{o.redirectUrl || callbackHere()}</code>. Leave the issuer empty to turn single
-        sign-on off.
+        <Trans t={t} i18nKey="sso.intro" components={{ url: <code translate="no">{o.redirectUrl || callbackHere()}</code> }} />
       </p>
       <div className="grid-2">
-        <Field label="Issuer URL" error={err("issuer")} hint="Exactly as the provider's discovery document states it.">
-          <input value={o.issuer} onChange={setText("issuer")} placeholder="https://auth.example.com/realms/home" spellCheck={false} />
+        <Field label={t("sso.issuer")} error={err("issuer")} hint={t("sso.issuerHint")}>
+          <input
+            value={o.issuer}
+            onChange={setText("issuer")}
+            placeholder="https://auth.example.com/realms/home"
+            translate="no"
+            spellCheck={false}
+          />
         </Field>
-        <Field label="Client id" error={err("clientId")}>
+        <Field label={t("sso.clientId")} error={err("clientId")}>
           <input value={o.clientId} onChange={setText("clientId")} spellCheck={false} />
         </Field>
-        <Field label="Client secret" error={err("clientSecret")} hint="Empty for a public client. Stored as a secret.">
+        <Field label={t("sso.clientSecret")} error={err("clientSecret")} hint={t("sso.clientSecretHint")}>
           <input type="password" value={o.clientSecret} onChange={setText("clientSecret")} autoComplete="off" />
         </Field>
-        <Field label="Callback URL" error={err("redirectUrl")} hint="Empty: made from the address the browser used.">
-          <input value={o.redirectUrl} onChange={setText("redirectUrl")} placeholder={callbackHere()} spellCheck={false} />
+        <Field label={t("sso.callback")} error={err("redirectUrl")} hint={t("sso.callbackHint")}>
+          <input value={o.redirectUrl} onChange={setText("redirectUrl")} placeholder={callbackHere()} translate="no" spellCheck={false} />
         </Field>
-        <Field label="User name claim" error={err("usernameClaim")} hint="Its value is the cairn user name.">
-          <input value={o.usernameClaim} onChange={setText("usernameClaim")} placeholder="preferred_username" spellCheck={false} />
+        <Field label={t("sso.usernameClaim")} error={err("usernameClaim")} hint={t("sso.usernameClaimHint")}>
+          <input
+            value={o.usernameClaim}
+            onChange={setText("usernameClaim")}
+            placeholder="preferred_username"
+            translate="no"
+            spellCheck={false}
+          />
         </Field>
-        <Field label="Groups claim" error={err("groupsClaim")}>
-          <input value={o.groupsClaim} onChange={setText("groupsClaim")} placeholder="groups" spellCheck={false} />
+        <Field label={t("sso.groupsClaim")} error={err("groupsClaim")}>
+          <input value={o.groupsClaim} onChange={setText("groupsClaim")} placeholder="groups" translate="no" spellCheck={false} />
         </Field>
-        <Field label="Extra scopes" error={err("scopes")} hint="One per line, besides openid. Empty: profile and email.">
+        <Field label={t("sso.scopes")} error={err("scopes")} hint={t("sso.scopesHint", SCOPES)}>
           <LinesInput value={o.scopes} onChange={setList("scopes")} placeholder="profile" />
         </Field>
-        <Field label="Button text" error={err("buttonLabel")}>
-          <input value={o.buttonLabel} onChange={setText("buttonLabel")} placeholder="Sign in with single sign-on" />
+        <Field label={t("sso.buttonLabel")} error={err("buttonLabel")}>
+          <input value={o.buttonLabel} onChange={setText("buttonLabel")} placeholder={t("sso.buttonPlaceholder")} />
         </Field>
-        <Field
-          label="Allowed groups"
-          error={err("allowedGroups")}
-          hint="One per line. When groups or domains are listed, only their members may sign in."
-        >
+        <Field label={t("sso.allowedGroups")} error={err("allowedGroups")} hint={t("sso.allowedGroupsHint")}>
           <LinesInput value={o.allowedGroups} onChange={setList("allowedGroups")} placeholder="backup-admins" />
         </Field>
-        <Field label="Allowed email domains" error={err("allowedDomains")} hint="One per line; the provider must have verified the email.">
+        <Field label={t("sso.allowedDomains")} error={err("allowedDomains")} hint={t("sso.allowedDomainsHint")}>
           <LinesInput value={o.allowedDomains} onChange={setList("allowedDomains")} placeholder="example.com" />
         </Field>
       </div>
       <Check
-        label="Create users at their first sign-in"
+        label={t("sso.autoCreate")}
         checked={o.autoCreateUsers}
         error={err("autoCreateUsers")}
         onChange={(v) =>

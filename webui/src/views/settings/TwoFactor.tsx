@@ -8,6 +8,7 @@ import { cairn } from "../../api/client";
 import { errorMessage } from "../../api/errors";
 import { Field } from "../../components/Field";
 import { notify } from "../../components/Toasts";
+import { i18n, Trans, useTranslation } from "../../i18n";
 
 /** A code field as authenticators fill it (digits, one-time-code autocomplete). */
 function CodeInput(props: { value: string; onChange: (v: string) => void; label: string }) {
@@ -25,6 +26,7 @@ function CodeInput(props: { value: string; onChange: (v: string) => void; label:
 }
 
 function Enrolment(props: { enrolment: TwoFactorEnrollment; onDone: (codes: string[]) => void }) {
+  const { t } = useTranslation("settings");
   const [qr, setQr] = useState<string | null>(null);
   const [code, setCode] = useState("");
   const [error, setError] = useState<string | null>(null);
@@ -42,13 +44,23 @@ function Enrolment(props: { enrolment: TwoFactorEnrollment; onDone: (codes: stri
     }
   };
   return (
-    <form className="stack" onSubmit={(e) => void confirm(e)} aria-label="Two-factor enrolment">
-      <p>Scan this code with an authenticator app, or type the key by hand, then enter the code it shows.</p>
-      {qr && <img src={qr} alt="QR code of the authenticator key" width={200} height={200} />}
+    <form className="stack" onSubmit={(e) => void confirm(e)} aria-label={t("twoFactor.enrolment")}>
+      <p>{t("twoFactor.scan")}</p>
+      {qr && <img src={qr} alt={t("twoFactor.qrAlt")} width={200} height={200} />}
       <p>
-        Key: <code data-testid="totp-secret">{props.enrolment.secret}</code>
+        <Trans
+          t={t}
+          i18nKey="twoFactor.key"
+          components={{
+            secret: (
+              <code data-testid="totp-secret" translate="no">
+                {props.enrolment.secret}
+              </code>
+            ),
+          }}
+        />
       </p>
-      <CodeInput label="Code from the authenticator" value={code} onChange={setCode} />
+      <CodeInput label={t("twoFactor.code")} value={code} onChange={setCode} />
       {error && (
         <div className="banner banner-error" role="alert">
           {error}
@@ -56,7 +68,7 @@ function Enrolment(props: { enrolment: TwoFactorEnrollment; onDone: (codes: stri
       )}
       <div className="row">
         <button type="submit" className="primary">
-          Turn on
+          {t("twoFactor.turnOn")}
         </button>
       </div>
     </form>
@@ -64,22 +76,22 @@ function Enrolment(props: { enrolment: TwoFactorEnrollment; onDone: (codes: stri
 }
 
 function RecoveryCodes(props: { codes: string[]; onClose: () => void }) {
+  const { t } = useTranslation("settings");
   return (
     <div className="stack">
       <div className="banner" role="status">
-        Two-factor authentication is on. Keep these recovery codes somewhere safe: each logs you in once without the authenticator, and they
-        are not shown again.
+        {t("twoFactor.isOn")}
       </div>
-      <ul className="item-list" aria-label="Recovery codes">
+      <ul className="item-list" aria-label={t("twoFactor.recoveryCodes")}>
         {props.codes.map((c) => (
           <li key={c}>
-            <code>{c}</code>
+            <code translate="no">{c}</code>
           </li>
         ))}
       </ul>
       <div className="row">
         <button type="button" onClick={props.onClose}>
-          Done
+          {t("done")}
         </button>
       </div>
     </div>
@@ -87,37 +99,38 @@ function RecoveryCodes(props: { codes: string[]; onClose: () => void }) {
 }
 
 function Disable(props: { left: number; onDone: () => void }) {
+  const { t } = useTranslation("settings");
   const [code, setCode] = useState("");
   const [error, setError] = useState<string | null>(null);
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     try {
       await cairn.disableTwoFactor({ code: code.trim() });
-      notify("Two-factor authentication turned off");
+      notify(i18n.t("settings:twoFactor.turnedOff"));
       props.onDone();
     } catch (err) {
       setError(errorMessage(err));
     }
   };
   return (
-    <form className="stack" onSubmit={(e) => void submit(e)} aria-label="Turn off two-factor authentication">
-      <p>
-        On for your user. {props.left} recovery code{props.left === 1 ? "" : "s"} left.
-      </p>
-      <CodeInput label="A current code or a recovery code" value={code} onChange={setCode} />
+    <form className="stack" onSubmit={(e) => void submit(e)} aria-label={t("twoFactor.turnOffLabel")}>
+      <p>{t("twoFactor.codesLeft", { count: props.left })}</p>
+      <CodeInput label={t("twoFactor.currentCode")} value={code} onChange={setCode} />
       {error && (
         <div className="banner banner-error" role="alert">
           {error}
         </div>
       )}
       <div className="row">
-        <button type="submit">Turn off</button>
+        <button type="submit">{t("twoFactor.turnOff")}</button>
       </div>
     </form>
   );
 }
 
 export function TwoFactor() {
+  const { t } = useTranslation("settings");
+  const { t: tc } = useTranslation("common");
   const [state, setState] = useState<TwoFactorState | null>(null);
   const [unavailable, setUnavailable] = useState<string | null>(null);
   const [enrolment, setEnrolment] = useState<TwoFactorEnrollment | null>(null);
@@ -134,7 +147,7 @@ export function TwoFactor() {
   }, [load]);
 
   if (unavailable) return <p className="muted">{unavailable}</p>;
-  if (!state) return <p className="muted">Loading…</p>;
+  if (!state) return <p className="muted">{tc("loading")}</p>;
   if (codes)
     return (
       <RecoveryCodes
@@ -165,13 +178,10 @@ export function TwoFactor() {
   };
   return (
     <div className="stack">
-      <p className="field-hint">
-        A code from an authenticator app (TOTP) at each login, besides your password. HTTP Basic then no longer works for your user: scripts
-        use API tokens.
-      </p>
+      <p className="field-hint">{t("twoFactor.intro")}</p>
       <div className="row">
         <button type="button" onClick={() => void start()}>
-          Set up two-factor authentication
+          {t("twoFactor.setUp")}
         </button>
       </div>
     </div>

@@ -8,15 +8,16 @@ import { cairn } from "../../api/client";
 import { errorMessage, type FieldErrors } from "../../api/errors";
 import { notify } from "../../components/Toasts";
 import { Confirm } from "../../components/Modal";
+import { i18n, useTranslation } from "../../i18n";
 import { passwordFromHash, passwordState } from "../../lib/passwords";
 import { userError } from "../../lib/settingsDraft";
 import { AddUserModal } from "./AddUserModal";
 import { ChangePasswordModal } from "./ChangePasswordModal";
 import { authOf, type DraftSectionProps } from "./settingsForm";
 
-const LAST_USER = "The last user cannot be removed while authentication is on.";
-
 export function UserList(props: DraftSectionProps & { users: User[]; authDisabled: boolean; onTwoFactorReset: () => void }) {
+  const { t } = useTranslation("settings");
+  const { t: tc } = useTranslation("common");
   const { users, errors, edit } = props;
   const [adding, setAdding] = useState(false);
   const [resetting, setResetting] = useState<string | null>(null);
@@ -29,9 +30,9 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
   return (
     <>
       {users.length === 0 ? (
-        <p className="muted">No users.</p>
+        <p className="muted">{t("users.none")}</p>
       ) : (
-        <ul className="item-list" aria-label="Users">
+        <ul className="item-list" aria-label={t("auth.users")}>
           {users.map((u, i) => (
             <UserRow
               key={i}
@@ -46,10 +47,10 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
           ))}
         </ul>
       )}
-      {lastUserLocked && users.length === 1 && <p className="field-hint">{LAST_USER}</p>}
+      {lastUserLocked && users.length === 1 && <p className="field-hint">{t("users.lastUser")}</p>}
       <div className="row">
         <button type="button" onClick={() => setAdding(true)}>
-          Add user
+          {t("users.add")}
         </button>
       </div>
 
@@ -79,9 +80,9 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
       )}
       {resetting !== null && (
         <Confirm
-          title="Reset two-factor authentication"
-          message={`Turn off two-factor authentication for ${resetting}? They log in with their password alone until they set it up again.`}
-          confirmLabel="Reset"
+          title={t("users.resetConfirm.title")}
+          message={t("users.resetConfirm.message", { name: resetting })}
+          confirmLabel={t("users.resetConfirm.confirm")}
           danger
           onCancel={() => setResetting(null)}
           onConfirm={() => {
@@ -93,9 +94,9 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
       )}
       {removing !== null && users[removing] && (
         <Confirm
-          title="Remove user"
-          message={`Remove the user ${users[removing].name}? Their sessions end when the settings are saved.`}
-          confirmLabel="Remove"
+          title={t("users.removeConfirm.title")}
+          message={t("users.removeConfirm.message", { name: users[removing].name })}
+          confirmLabel={tc("remove")}
           danger
           onCancel={() => setRemoving(null)}
           onConfirm={() => {
@@ -115,14 +116,12 @@ export function UserList(props: DraftSectionProps & { users: User[]; authDisable
 async function resetTwoFactor(username: string, done: () => void) {
   try {
     await cairn.resetTwoFactor({ username });
-    notify(`Two-factor authentication reset for ${username}`);
+    notify(i18n.t("settings:users.twoFactorReset", { name: username }));
   } catch (e) {
     notify(errorMessage(e), "err");
   }
   done();
 }
-
-const PASSWORD_STATE = { stored: "password set", new: "new password, saved with the settings", none: "no password" };
 
 function UserRow(props: {
   user: User;
@@ -133,15 +132,15 @@ function UserRow(props: {
   onRemove: () => void;
   onResetTwoFactor: () => void;
 }) {
+  const { t } = useTranslation("settings");
+  const { t: tc } = useTranslation("common");
   const err = userError(props.errors, props.index);
+  const password = t(`users.password.${passwordState(props.user)}`);
   return (
     <li>
       <div className="item-main">
-        <strong>{props.user.name}</strong>
-        <span className="muted small">
-          {PASSWORD_STATE[passwordState(props.user)]}
-          {props.user.twoFactor && " · two-factor on"}
-        </span>
+        <strong translate="no">{props.user.name}</strong>
+        <span className="muted small">{props.user.twoFactor ? t("users.withTwoFactor", { password }) : password}</span>
         {[err.row, err.name, err.password].map(
           (m) =>
             m && (
@@ -153,15 +152,15 @@ function UserRow(props: {
       </div>
       <div className="item-actions">
         <button type="button" onClick={props.onChange}>
-          Change password
+          {t("users.changePassword")}
         </button>
         {props.user.twoFactor && (
           <button type="button" onClick={props.onResetTwoFactor}>
-            Reset two-factor
+            {t("users.resetTwoFactor")}
           </button>
         )}
-        <button type="button" disabled={props.locked} title={props.locked ? LAST_USER : undefined} onClick={props.onRemove}>
-          Remove
+        <button type="button" disabled={props.locked} title={props.locked ? t("users.lastUser") : undefined} onClick={props.onRemove}>
+          {tc("remove")}
         </button>
       </div>
     </li>

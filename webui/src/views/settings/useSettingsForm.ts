@@ -5,12 +5,14 @@ import { useCallback, useState } from "react";
 import { clone } from "@bufbuild/protobuf";
 import { ConfigSchema, type Config } from "@gen/v1/config_pb";
 import { notify } from "../../components/Toasts";
+import { useTranslation } from "../../i18n";
 import { useReportedErrors } from "../../lib/reportedErrors";
 import { isStaleModno, normalizeConfig, splitSaveError } from "../../lib/settingsDraft";
 import { useConfig } from "../../state/config";
 import { follow, fresh, type SettingsForm } from "./settingsForm";
 
 export function useSettingsForm() {
+  const { t } = useTranslation("settings");
   const { config, error: loadError, reload, save } = useConfig();
   const [form, setForm] = useState<SettingsForm | null>(() => (config ? fresh(config) : null));
   const [seen, setSeen] = useState<Config | null>(config);
@@ -45,14 +47,14 @@ export function useSettingsForm() {
   const reloadConfig = async () => {
     const c = await reload();
     if (c) restart(c);
-    else notify("The config could not be reloaded.", "err");
+    else notify(t("page.reloadFailed"), "err");
   };
 
   const saveDraft = async (draft: Config) => {
     setSaving(true);
     try {
       restart(await save(normalizeConfig(draft)));
-      notify("Settings saved");
+      notify(t("page.saved"));
     } catch (e) {
       if (isStaleModno(e)) {
         setStale(true);
