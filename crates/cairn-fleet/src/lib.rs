@@ -1,7 +1,197 @@
 //! cairn's multihost sync, speaking Backrest's v1sync protocol: the post-quantum transport that keys
-//! a sync stream ([`transport`]) and the identity handshake that binds each side's ed25519 identity
-//! to that stream ([`handshake`]). Sessions, pairing on first contact and the sync itself build on
-//! these (docs/multihost-crypto.md holds the facts they follow).
+//! a sync stream ([`transport`]), the identity handshake that binds each side's ed25519 identity to
+//! it ([`handshake`]), and the sessions above them: a hub admits clients (by key, or by a pairing
+//! token on first contact) and stores the operations they forward; a client dials its known hosts,
+//! keeps reconnecting, and forwards its operations live and by manifest. [`Fleet`] is the handle the
+//! server mounts and starts (docs/multihost-crypto.md and docs/fleet.md hold the facts they follow).
+mod admission;
+mod client;
+pub mod config_view;
+mod dial;
+mod dialer;
+mod error;
+mod establish;
 pub mod handshake;
+mod hub;
 mod length_prefixed;
+mod link;
+mod peers;
+pub mod remote_edit;
+pub mod scopes;
+mod secure;
 pub mod transport;
+
+pub use admission::{Admitted, admit};
+pub use error::SessionError;
+pub use establish::{Me, Peer};
+pub use link::{Inbox, Link, Outgoing, SEND_QUEUE};
+pub use peers::PeerStates;
+
+use cairn_orchestrator::Orchestrator;
+use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// Timings of the sync sessions.
+#[derive(Clone, Copy, Debug)]
+pub struct FleetOptions {
+    /// How often each side sends a heartbeat (Backrest: 600 s).
+    pub heartbeat: Duration,
+    /// The shortest time between two connection attempts to one host; a session that ends sooner
+    /// waits out the rest, and failures in a row wait this times 2, 4, … 32 more (Backrest: 60 s).
+    pub retry: Duration,
+}
+
+impl Default for FleetOptions {
+    fn default() -> Self {
+        Self {
+            heartbeat: Duration::from_secs(600),
+            retry: Duration::from_secs(60),
+        }
+    }
+}
+
+/// A hub session as others reach it: a serial (so a replaced session's cleanup leaves its successor
+/// alone), the token that ends it, and a queue of actions to send the client.
+struct Registered {
+    serial: u64,
+    cancel: CancellationToken,
+    commands: mpsc::Sender<Action>,
+}
+
+/// What a registered hub session receives.
+pub(crate) struct Registration {
+    pub serial: u64,
+    pub cancel: CancellationToken,
+    pub commands: mpsc::Receiver<Action>,
+}
+
+/// The multihost side of one cairn instance (cheap to clone).
+#[derive(Clone)]
+pub struct Fleet {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    orch: Orchestrator,
+    options: FleetOptions,
+    peers: PeerStates,
+    /// The hub sessions open now, by client key id.
+    sessions: Mutex<HashMap<String, Registered>>,
+    serial: AtomicU64,
+}
+
+impl Fleet {
+    /// The fleet of the instance `orch` runs.
+    pub fn new(orch: Orchestrator, options: FleetOptions) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                orch,
+                options,
+                peers: PeerStates::default(),
+                sessions: Mutex::default(),
+                serial: AtomicU64::new(0),
+            }),
+        }
+    }
+
+    /// The state of every peer's session.
+    pub fn peers(&self) -> &PeerStates {
+        &self.inner.peers
+    }
+
+    /// Starts dialling the config's known hosts, and keeps the set of dialled hosts in step with
+    /// config changes until the orchestrator shuts down.
+    pub fn start(&self) {
+        tokio::spawn(dialer::run(self.clone()));
+    }
+
+    /// Serves one incoming sync stream (the `Sync` RPC): returns what to send back, fed by the hub
+    /// session running in the background.
+    pub fn accept(&self, inbox: Inbox) -> mpsc::Receiver<Outgoing> {
+        let (tx, rx) = mpsc::channel(SEND_QUEUE);
+        tokio::spawn(hub::serve(self.clone(), Link::new(tx.clone(), inbox), tx));
+        rx
+    }
+
+    /// This instance as it presents itself to peers.
+    pub(crate) fn me(&self) -> Result<Me, SessionError> {
+        let config = self.inner.orch.config().get();
+        let identity = config
+            .multihost
+            .as_option()
+            .and_then(|m| m.identity.as_option())
+            .filter(|i| !i.ed25519priv.is_empty())
+            .cloned()
+            .ok_or_else(|| {
+                SessionError::Config(
+                    "this instance has no multihost identity yet; restart cairn to have one made"
+                        .into(),
+                )
+            })?;
+        if config.instance.is_empty() {
+            return Err(SessionError::Config(
+                "this instance has no instance id: set one in the settings before syncing".into(),
+            ));
+        }
+        Ok(Me {
+            instance_id: config.instance,
+            identity,
+        })
+    }
+
+    /// Registers a hub session for client `keyid`, ending the one it replaces.
+    pub(crate) fn register(&self, keyid: &str) -> Registration {
+        let serial = self.inner.serial.fetch_add(1, Ordering::Relaxed);
+        let cancel = self.inner.orch.shutting_down().child_token();
+        let (tx, commands) = mpsc::channel(16);
+        let entry = Registered {
+            serial,
+            cancel: cancel.clone(),
+            commands: tx,
+        };
+        if let Some(old) = self.inner.sessions.lock().insert(keyid.to_string(), entry) {
+            tracing::info!(peer = %keyid, "a newer connection of the client replaces its older one");
+            old.cancel.cancel();
+        }
+        Registration {
+            serial,
+            cancel,
+            commands,
+        }
+    }
+
+    /// Sends `action` to the connected client `keyid` (the hub side of SetRemoteClientConfig).
+    pub async fn send_to_client(&self, keyid: &str, action: Action) -> Result<(), SessionError> {
+        let tx = self
+            .inner
+            .sessions
+            .lock()
+            .get(keyid)
+            .map(|r| r.commands.clone())
+            .ok_or_else(|| {
+                SessionError::Closed(format!(
+                    "the client {keyid} is not connected to this hub now; try again once it is"
+                ))
+            })?;
+        tx.send(action)
+            .await
+            .map_err(|_| SessionError::Closed(format!("the client {keyid} just disconnected")))
+    }
+
+    /// Forgets hub session `serial` of client `keyid`, unless a newer one replaced it.
+    pub(crate) fn unregister(&self, keyid: &str, serial: u64) -> bool {
+        let mut sessions = self.inner.sessions.lock();
+        if sessions.get(keyid).is_some_and(|r| r.serial == serial) {
+            sessions.remove(keyid);
+            true
+        } else {
+            false
+        }
+    }
+}

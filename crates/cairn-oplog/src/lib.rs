@@ -10,6 +10,7 @@ mod oplog;
 mod row;
 mod schema;
 mod selector;
+mod synced;
 mod tx;
 
 pub use backrest_files::holds_backrest_files;
@@ -20,6 +21,7 @@ pub use oplog::{KindCount, OpLog};
 pub use row::{OpKind, OpMeta};
 pub use schema::SCHEMA_VERSION;
 pub use selector::{Order, Query, Selector};
+pub use synced::SyncedEntry;
 pub use tx::{Imported, Tx};
 
 #[cfg(test)]

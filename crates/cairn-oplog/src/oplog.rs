@@ -366,7 +366,7 @@ impl OpLog {
     }
 
     /// Runs `f` on a pooled read connection (WAL: reads never wait for the writer).
-    fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
         let pooled = lock(&self.inner.readers).pop();
         let conn = match pooled {
             Some(c) => c,

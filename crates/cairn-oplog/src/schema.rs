@@ -57,6 +57,11 @@ const MIGRATIONS: &[&str] = &[
     // v5: a repository's history newest first, a page at a time (the web UI's repository view), without
     // sorting every operation of the repository.
     "CREATE INDEX operations_repo ON operations(repo_guid, id);",
+    // v6: operations synced from a multihost peer keep the peer's modno (a manifest from the peer is
+    // compared with it), and a peer's flow is found by its own flow id when the rest of it arrives.
+    "ALTER TABLE operations ADD COLUMN original_modno INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX operations_keyid_flow ON operations(original_instance_keyid, original_flow_id)
+        WHERE original_instance_keyid != '';",
 ];
 
 /// The schema version this build writes.

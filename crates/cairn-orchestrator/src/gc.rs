@@ -3,7 +3,9 @@
 //! loaded into memory.
 //!
 //! Rules, in order, for each finished operation (pending and running ones are never touched):
-//! 1. operations synced from a peer that is no longer an authorized client are deleted;
+//! 1. operations synced from a peer are deleted once it is no longer an authorized client, and are
+//!    otherwise left alone (the peer collects its own history; its deletions arrive by sync, so a
+//!    hub deleting them would only have them sent again);
 //! 2. a flow holding an index-snapshot operation is kept while its snapshot exists and deleted whole
 //!    once the snapshot is forgotten;
 //! 3. everything else is grouped by (repo guid, repo id, plan, instance, kind): the newest `keep_min`
@@ -91,9 +93,11 @@ pub fn collect_garbage(
         if !finished(m) {
             return;
         }
-        let synced_from_gone_peer = !m.original_instance_keyid.is_empty()
-            && !authorized_keyids.contains(&m.original_instance_keyid);
-        let delete = if synced_from_gone_peer || forgotten_flows.contains(&m.flow_id) {
+        let synced = !m.original_instance_keyid.is_empty();
+        let delete = if synced {
+            // A peer's operations follow its own history: its deletions arrive by sync.
+            !authorized_keyids.contains(&m.original_instance_keyid)
+        } else if forgotten_flows.contains(&m.flow_id) {
             true
         } else if live_flows.contains(&m.flow_id) {
             false

@@ -135,12 +135,23 @@ fn flows_live_while_their_snapshot_exists_and_go_whole_once_it_is_forgotten() {
 }
 
 #[test]
-fn synced_operations_of_peers_no_longer_authorized_are_deleted() {
+fn synced_operations_go_with_their_peer_and_are_otherwise_left_to_it() {
     let (_d, log) = open();
     let ok = OperationStatus::STATUS_SUCCESS;
     for key in ["ed25519.kept", "ed25519.gone"] {
         let mut o = op(key, Op::OperationBackup(Box::default()), 0, ok);
         o.original_instance_keyid = key.into();
+        add(&log, o);
+    }
+    // Old and many beyond every limit: the peer collects its own history, not the hub.
+    for _ in 0..120 {
+        let mut o = op(
+            "ed25519.kept",
+            Op::OperationBackup(Box::default()),
+            5000,
+            ok,
+        );
+        o.original_instance_keyid = "ed25519.kept".into();
         add(&log, o);
     }
     collect_garbage(
@@ -151,7 +162,7 @@ fn synced_operations_of_peers_no_longer_authorized_are_deleted() {
         &["ed25519.kept".to_string()],
     )
     .unwrap();
-    assert_eq!(remaining(&log, "ed25519.kept"), 1);
+    assert_eq!(remaining(&log, "ed25519.kept"), 121);
     assert_eq!(remaining(&log, "ed25519.gone"), 0);
 }
 

@@ -19,7 +19,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -87,6 +87,8 @@ pub(crate) struct Inner {
     pub unwritten_changed: Notify,
     pub shutdown: CancellationToken,
     pub tasks: TaskTracker,
+    /// Counts config changes, so others (the fleet's sessions) can follow them.
+    pub config_changes: watch::Sender<u64>,
 }
 
 impl Inner {
@@ -129,6 +131,7 @@ impl Orchestrator {
                 unwritten_changed: Notify::new(),
                 shutdown: CancellationToken::new(),
                 tasks: TaskTracker::new(),
+                config_changes: watch::Sender::new(0),
             }),
         }
     }
@@ -208,7 +211,18 @@ impl Orchestrator {
         self.inner.state().last_gc = None;
         scheduler::reschedule_all(&self.inner)?;
         self.inner.wake.notify_one();
+        self.inner.config_changes.send_modify(|n| *n += 1);
         Ok(())
+    }
+
+    /// Changes each time [`config_changed`](Self::config_changed) has applied a new config.
+    pub fn config_changes(&self) -> watch::Receiver<u64> {
+        self.inner.config_changes.subscribe()
+    }
+
+    /// Cancelled when the orchestrator shuts down.
+    pub fn shutting_down(&self) -> CancellationToken {
+        self.inner.shutdown.clone()
     }
 
     /// Fills in the `guid` of repositories that have none; a repository that cannot be opened is

@@ -1,6 +1,7 @@
 //! cairn's HTTP server: Backrest's `v1.Backrest` and `v1.Authentication` Connect services (Connect,
 //! gRPC and gRPC-Web; binary and JSON), cairn's own `cairn.v1.Cairn` service, authentication,
-//! signed archive downloads, Prometheus `/metrics` and the embedded web UI, all on one axum router.
+//! signed archive downloads, Prometheus `/metrics`, the embedded web UI and Backrest's multihost sync
+//! endpoint (`v1sync`, served by cairn-fleet), all on one axum router.
 // Service methods return concrete messages where the generated traits allow any encodable body.
 #![allow(refining_impl_trait)]
 mod archive;
@@ -18,6 +19,7 @@ mod paths;
 mod secrets;
 mod signer;
 mod state;
+mod sync_service;
 mod time_zone;
 mod two_factor;
 mod webui;
@@ -30,6 +32,7 @@ use axum::Router;
 use axum::routing::get;
 use cairn_proto::cairn::v1::CairnExt;
 use cairn_proto::v1::{AuthenticationExt, BackrestExt};
+use cairn_proto::v1sync::{BackrestSyncServiceExt, BackrestSyncStateServiceExt};
 use std::sync::Arc;
 
 /// Builds the whole HTTP application: the Connect services behind authentication, `/download/`,
@@ -42,6 +45,9 @@ pub fn app(options: ServerOptions) -> Result<Router, ServerError> {
     let connect =
         Arc::new(authentication::AuthenticationApi::new(shared.clone())).register(connect);
     let connect = Arc::new(cairn_service::CairnApi::new(shared.clone())).register(connect);
+    let connect = Arc::new(sync_service::SyncApi::new(shared.clone())).register(connect);
+    let connect = Arc::new(sync_service::SyncStateApi::new(shared.clone())).register(connect);
+    shared.fleet.start();
     let app = Router::new()
         .route("/", get(webui::index))
         .route("/index.html", get(webui::index))

@@ -27,6 +27,8 @@ pub struct ServerOptions {
     pub backrest_history: Option<PathBuf>,
     /// Cancel at shutdown: event and log streams end, so graceful shutdown is not held open by them.
     pub shutdown: tokio_util::sync::CancellationToken,
+    /// Multihost sync timings (heartbeat, reconnect interval).
+    pub fleet: cairn_fleet::FleetOptions,
 }
 
 /// Errors building the server.
@@ -52,6 +54,8 @@ pub enum ServerError {
 
 pub(crate) struct Shared {
     pub orch: Orchestrator,
+    /// Multihost sync: the hub sessions behind the Sync endpoint, the dialled hosts, peer states.
+    pub fleet: cairn_fleet::Fleet,
     pub config_path: PathBuf,
     pub data_dir: PathBuf,
     pub backrest_history: Option<PathBuf>,
@@ -83,6 +87,7 @@ impl Shared {
             oidc: crate::auth::oidc::OidcState::new().map_err(ServerError::HttpClient)?,
             hash_gate: tokio::sync::Semaphore::new(crate::auth::HASHES_AT_ONCE),
             shutdown: o.shutdown,
+            fleet: cairn_fleet::Fleet::new(o.orchestrator.clone(), o.fleet),
             orch: o.orchestrator,
             config_path: o.config_path,
             data_dir: o.data_dir,

@@ -369,12 +369,6 @@ fn run_server(flags: settings::Flags, only: ServeOnly) -> anyhow::Result<()> {
     if only.tray {
         tracing::info!("cairn has no tray icon; serving as usual (Backrest's -tray)");
     }
-    if let Some(beat) = settings.heartbeat {
-        tracing::warn!(
-            seconds = beat.as_secs(),
-            "multihost sync is not built yet: the heartbeat interval has no effect"
-        );
-    }
     runtime.block_on(serve::serve(settings))
 }
 

@@ -139,6 +139,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         data_dir: settings.data_dir.clone(),
         backrest_history,
         shutdown: shutdown.clone(),
+        fleet: fleet_options(&settings),
     })
     .context("starting the API server")?;
     let listener = TcpListener::bind(settings.bind).await.with_context(|| {
@@ -164,6 +165,15 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     .await?;
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// The multihost timings: Backrest's defaults unless the settings say otherwise.
+fn fleet_options(settings: &Settings) -> cairn_fleet::FleetOptions {
+    let defaults = cairn_fleet::FleetOptions::default();
+    cairn_fleet::FleetOptions {
+        heartbeat: settings.heartbeat.unwrap_or(defaults.heartbeat),
+        retry: settings.retry.unwrap_or(defaults.retry),
+    }
 }
 
 async fn shutdown_signal() {

@@ -19,6 +19,9 @@ pub struct Settings {
     pub restic_command: Option<PathBuf>,
     /// Backrest's multihost heartbeat interval, when given.
     pub heartbeat: Option<Duration>,
+    /// The shortest time between two attempts to reach a multihost host (`CAIRN_MULTIHOST_RETRY_INTERVAL`,
+    /// a Go duration; cairn's own, Backrest's is fixed at a minute).
+    pub retry: Option<Duration>,
 }
 
 /// Values given on the command line (None when the flag was not given).
@@ -71,12 +74,17 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
     let heartbeat = pick(flags.heartbeat, "MULTIHOST_HEARTBEAT_INTERVAL")
         .map(|text| crate::go_duration::parse(&text))
         .transpose()?;
+    let retry = env("CAIRN_MULTIHOST_RETRY_INTERVAL")
+        .filter(|v| !v.is_empty())
+        .map(|text| crate::go_duration::parse(&text))
+        .transpose()?;
     Ok(Settings {
         config,
         data_dir,
         bind: parse_bind(&bind_text)?,
         restic_command,
         heartbeat,
+        retry,
     })
 }
 
@@ -168,6 +176,9 @@ mod tests {
         assert_eq!(s.heartbeat, Some(Duration::from_secs(3600)));
         let e = env(&[("BACKREST_MULTIHOST_HEARTBEAT_INTERVAL", "soon")]);
         assert!(resolve(Flags::default(), &e).is_err());
+        let e = env(&[("CAIRN_MULTIHOST_RETRY_INTERVAL", "2s")]);
+        let s = resolve(Flags::default(), &e).unwrap();
+        assert_eq!(s.retry, Some(Duration::from_secs(2)));
     }
 
     #[test]

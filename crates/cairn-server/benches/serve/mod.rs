@@ -42,6 +42,7 @@ pub async fn serve(dir: &Path, oplog: OpLog, plans: usize) -> String {
         data_dir: dir.to_path_buf(),
         backrest_history: None,
         shutdown: Default::default(),
+        fleet: Default::default(),
     })
     .expect("app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -36,6 +36,8 @@ const OPEN_RPCS: &[&str] = &[
     "/v1.Authentication/Login",
     "/cairn.v1.Cairn/GetAuthState",
     "/cairn.v1.Cairn/Setup",
+    // Peers authenticate inside the stream, with their identity keys (see cairn-fleet).
+    "/v1sync.BackrestSyncService/Sync",
 ];
 
 fn needs_auth(path: &str) -> bool {

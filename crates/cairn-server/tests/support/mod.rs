@@ -39,6 +39,7 @@ impl Server {
             data_dir: dir.path().to_path_buf(),
             backrest_history: None,
             shutdown: Default::default(),
+            fleet: Default::default(),
         })
         .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

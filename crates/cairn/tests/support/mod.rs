@@ -41,10 +41,32 @@ fn http(port: u16, request: &str) -> Option<(u16, String)> {
     let mut text = String::new();
     s.read_to_string(&mut text).ok()?;
     let code = text.split_whitespace().nth(1)?.parse().ok()?;
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
     Some((
         code,
-        text.split("\r\n\r\n").nth(1).unwrap_or("").to_string(),
+        if chunked {
+            dechunk(body)
+        } else {
+            body.to_string()
+        },
     ))
+}
+
+/// The body of a chunked HTTP/1.1 response.
+fn dechunk(mut rest: &str) -> String {
+    let mut body = String::new();
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || after.len() < n {
+            break;
+        }
+        body.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
+    body
 }
 
 pub fn wait_healthy(child: &mut Child, port: u16) -> String {

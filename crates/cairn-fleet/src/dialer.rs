@@ -1,0 +1,133 @@
+//! Keeps one session open to each known host: dials, runs the session, and after it ends waits before
+//! dialling again (at least the retry interval between two attempts; after failures in a row, the
+//! interval times 2, 4, … 32 more, reset by a session that lasted the interval). The set of dialled
+//! hosts follows config changes: a removed host's session ends at once, a changed one restarts.
+use crate::Fleet;
+use crate::client::{self, fingerprint};
+use cairn_proto::v1::multihost::Peer as PeerEntry;
+use cairn_proto::v1sync::ConnectionState;
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+/// Runs until the orchestrator shuts down.
+pub(crate) async fn run(fleet: Fleet) {
+    let shutdown = fleet.inner.orch.shutting_down();
+    let mut config = fleet.inner.orch.config_changes();
+    let mut running: HashMap<String, (PeerEntry, CancellationToken)> = HashMap::new();
+    loop {
+        reconcile(&fleet, &mut running, &shutdown);
+        tokio::select! {
+            changed = config.changed() => if changed.is_err() { break },
+            _ = shutdown.cancelled() => break,
+        }
+    }
+    for (_, (_, token)) in running {
+        token.cancel();
+    }
+}
+
+/// Starts, restarts and stops sessions to match the config's known hosts.
+fn reconcile(
+    fleet: &Fleet,
+    running: &mut HashMap<String, (PeerEntry, CancellationToken)>,
+    shutdown: &CancellationToken,
+) {
+    let config = fleet.inner.orch.config().get();
+    let (hosts, clients): (Vec<PeerEntry>, Vec<String>) = config
+        .multihost
+        .as_option()
+        .map(|m| {
+            (
+                m.known_hosts.clone(),
+                m.authorized_clients
+                    .iter()
+                    .map(|c| c.keyid.clone())
+                    .collect(),
+            )
+        })
+        .unwrap_or_default();
+    let wanted: HashMap<String, PeerEntry> = hosts
+        .into_iter()
+        .filter(|h| !h.instance_url.is_empty() && !h.keyid.is_empty())
+        .map(|h| (h.keyid.clone(), fingerprint(&h)))
+        .collect();
+    running.retain(|keyid, (entry, token)| {
+        let keep = wanted.get(keyid) == Some(entry);
+        if !keep {
+            token.cancel();
+        }
+        keep
+    });
+    for (keyid, entry) in wanted {
+        if running.contains_key(&keyid) {
+            continue;
+        }
+        let token = shutdown.child_token();
+        tokio::spawn(keep_connected(fleet.clone(), keyid.clone(), token.clone()));
+        running.insert(keyid, (entry, token));
+    }
+    fleet
+        .peers()
+        .retain(|k| running.contains_key(k) || clients.iter().any(|c| c == k));
+}
+
+/// The known host with key id `keyid` as the config has it now.
+fn current_host(fleet: &Fleet, keyid: &str) -> Option<PeerEntry> {
+    fleet
+        .inner
+        .orch
+        .config()
+        .get()
+        .multihost
+        .as_option()
+        .and_then(|m| m.known_hosts.iter().find(|h| h.keyid == keyid).cloned())
+}
+
+/// Dials the host `keyid` again and again until `stop`.
+async fn keep_connected(fleet: Fleet, keyid: String, stop: CancellationToken) {
+    let retry = fleet.inner.options.retry;
+    let mut failures = 0u32;
+    while let Some(host) = current_host(&fleet, &keyid) {
+        let peers = fleet.peers().clone();
+        peers.set(
+            &keyid,
+            &host.instance_id,
+            ConnectionState::CONNECTION_STATE_PENDING,
+            &format!("connecting to {}", host.instance_url),
+        );
+        let started = Instant::now();
+        let outcome = tokio::select! {
+            r = client::run(&fleet, &host) => r,
+            _ = stop.cancelled() => {
+                peers.set(&keyid, &host.instance_id, ConnectionState::CONNECTION_STATE_DISCONNECTED, "stopped");
+                return;
+            }
+        };
+        let lasted = started.elapsed();
+        if lasted >= retry {
+            failures = 0;
+        }
+        let wait = retry.saturating_sub(lasted).max(Duration::from_secs(1))
+            + if failures > 0 {
+                retry * 2u32.pow(failures.min(5))
+            } else {
+                Duration::ZERO
+            };
+        failures += 1;
+        let why = outcome
+            .err()
+            .map_or_else(|| "the session ended".to_string(), |e| e.to_string());
+        tracing::warn!(host = %host.instance_id, url = %host.instance_url, error = %why, retry_in_secs = wait.as_secs(), "sync session with the host ended");
+        peers.set(
+            &keyid,
+            &host.instance_id,
+            ConnectionState::CONNECTION_STATE_RETRY_WAIT,
+            &format!("{why}; retrying in {} s", wait.as_secs()),
+        );
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.cancelled() => return,
+        }
+    }
+}

@@ -1,0 +1,181 @@
+//! Operations synced from a multihost peer. The peer numbers its operations itself; the log stores
+//! them under local ids and flows, with the peer's key id, id, flow id and modno kept beside them
+//! (`original_instance_keyid`, `original_id`, `original_flow_id`, `original_modno`), so the peer's
+//! ids translate to local ones and a manifest from the peer can be compared with what is stored.
+use crate::error::{OplogError, Result};
+use crate::oplog::OpLog;
+use crate::tx::Tx;
+use cairn_proto::v1::Operation;
+use rusqlite::{OptionalExtension, params};
+
+/// One stored operation of a peer, as the peer numbers it and as it is stored here.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SyncedEntry {
+    /// The operation's id on the peer.
+    pub original_id: i64,
+    /// The peer's modno of the stored state.
+    pub original_modno: i64,
+    /// The local id.
+    pub id: i64,
+}
+
+impl Tx<'_> {
+    /// Stores `op` as the peer with key id `keyid` sent it (its id, flow id and modno are the
+    /// peer's): it replaces the stored copy of the same operation, else it is added, joining the
+    /// local flow of the peer's flow when part of that flow is stored. Returns the local id.
+    pub fn store_synced(&mut self, keyid: &str, mut op: Operation) -> Result<i64> {
+        if keyid.is_empty() || op.id <= 0 {
+            return Err(OplogError::Invalid(format!(
+                "a synced operation needs its peer's key id and its id on the peer (got {:?} and {})",
+                keyid, op.id
+            )));
+        }
+        let original_modno = op.modno;
+        op.original_instance_keyid = keyid.to_string();
+        op.original_id = op.id;
+        op.original_flow_id = if op.flow_id == 0 { op.id } else { op.flow_id };
+        match self.synced_local(keyid, op.original_id)? {
+            Some((id, flow_id)) => {
+                op.id = id;
+                op.flow_id = flow_id;
+                self.update(&mut op)?;
+            }
+            None => {
+                op.id = 0;
+                op.flow_id = self.synced_flow(keyid, op.original_flow_id)?.unwrap_or(0);
+                self.add(&mut op)?;
+            }
+        }
+        self.tx
+            .prepare_cached("UPDATE operations SET original_modno = ?2 WHERE id = ?1")?
+            .execute(params![op.id, original_modno])?;
+        Ok(op.id)
+    }
+
+    /// Deletes the stored copy of the peer's operation `original_id`; false when none is stored.
+    pub fn delete_synced(&mut self, keyid: &str, original_id: i64) -> Result<bool> {
+        match self.synced_local(keyid, original_id)? {
+            Some((id, _)) => Ok(self.delete(id)?.is_some()),
+            None => Ok(false),
+        }
+    }
+
+    /// The local id and flow of the peer's operation `original_id`.
+    fn synced_local(&self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT id, flow_id FROM operations
+                 WHERE original_instance_keyid = ?1 AND original_id = ?2 LIMIT 1",
+            )?
+            .query_row(params![keyid, original_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    /// The local flow of the peer's flow `original_flow_id`, when part of it is stored.
+    fn synced_flow(&self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "SELECT flow_id FROM operations
+                 WHERE original_instance_keyid = ?1 AND original_flow_id = ?2 LIMIT 1",
+            )?
+            .query_row(params![keyid, original_flow_id], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+impl OpLog {
+    /// Every stored operation of the peer with key id `keyid`, by its id on the peer.
+    pub fn synced(&self, keyid: &str) -> Result<Vec<SyncedEntry>> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT original_id, original_modno, id FROM operations
+                 WHERE original_instance_keyid = ?1 ORDER BY original_id",
+            )?;
+            let rows = stmt.query_map([keyid], |r| {
+                Ok(SyncedEntry {
+                    original_id: r.get(0)?,
+                    original_modno: r.get(1)?,
+                    id: r.get(2)?,
+                })
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::backup_op;
+
+    fn peer_op(id: i64, flow_id: i64, modno: i64) -> Operation {
+        let mut op = backup_op("repo", "laptop-plan");
+        op.id = id;
+        op.flow_id = flow_id;
+        op.modno = modno;
+        op.instance_id = "laptop".into();
+        op
+    }
+
+    #[test]
+    fn a_peer_operation_is_stored_once_under_a_local_id_and_its_flow_follows() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = OpLog::open(dir.path().join("oplog.sqlite")).unwrap();
+        let mut local = backup_op("repo", "own");
+        log.add(&mut local).unwrap();
+        // The second operation of the peer's flow 7 arrives before the first.
+        let second = log
+            .transact(|t| t.store_synced("ed25519.k", peer_op(8, 7, 30)))
+            .unwrap();
+        let first = log
+            .transact(|t| t.store_synced("ed25519.k", peer_op(7, 7, 31)))
+            .unwrap();
+        let a = log.get(first).unwrap().unwrap();
+        let b = log.get(second).unwrap().unwrap();
+        assert_eq!(a.flow_id, b.flow_id, "one flow here as on the peer");
+        assert_eq!((b.original_id, b.original_flow_id), (8, 7));
+        assert_eq!(b.original_instance_keyid, "ed25519.k");
+        // An update of the same operation replaces it.
+        let again = log
+            .transact(|t| t.store_synced("ed25519.k", peer_op(8, 7, 40)))
+            .unwrap();
+        assert_eq!(again, second);
+        let entries = log.synced("ed25519.k").unwrap();
+        assert_eq!(
+            entries,
+            vec![
+                SyncedEntry {
+                    original_id: 7,
+                    original_modno: 31,
+                    id: first
+                },
+                SyncedEntry {
+                    original_id: 8,
+                    original_modno: 40,
+                    id: second
+                },
+            ]
+        );
+        assert!(log.synced("ed25519.other").unwrap().is_empty());
+        assert!(log.transact(|t| t.delete_synced("ed25519.k", 7)).unwrap());
+        assert!(!log.transact(|t| t.delete_synced("ed25519.k", 7)).unwrap());
+        assert_eq!(log.synced("ed25519.k").unwrap().len(), 1);
+        assert!(log.get(local.id).unwrap().is_some());
+    }
+
+    #[test]
+    fn an_operation_without_its_peer_id_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = OpLog::open(dir.path().join("oplog.sqlite")).unwrap();
+        assert!(
+            log.transact(|t| t.store_synced("ed25519.k", peer_op(0, 0, 1)))
+                .is_err()
+        );
+        assert!(
+            log.transact(|t| t.store_synced("", peer_op(3, 3, 1)))
+                .is_err()
+        );
+    }
+}

@@ -1,0 +1,360 @@
+//! Multihost sync between real `cairn serve` processes over HTTP/2 (h2c) on loopback: a client pairs
+//! with a hub by token, its own operations reach the hub live and, after it was offline, by manifest
+//! (deletions too), with nothing lost or doubled across restarts; bad tokens are refused with the
+//! reason; a client the hub removes is cut off at once.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a failed unwrap is a failed test"
+)]
+mod support;
+
+use cairn_proto::v1::__buffa::oneof::operation::Op;
+use cairn_proto::v1::{Operation, OperationStatus};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::Child;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use support::*;
+use tempfile::TempDir;
+
+/// One running instance: its files, port, process and what it has logged.
+struct Instance {
+    name: String,
+    home: PathBuf,
+    config: PathBuf,
+    data: PathBuf,
+    port: u16,
+    child: Option<Child>,
+    log: Arc<Mutex<String>>,
+}
+
+impl Instance {
+    /// An instance named `name` in `root/name` with `config` (merged over auth disabled).
+    fn new(root: &Path, name: &str, extra: Value) -> Self {
+        let home = root.join(name);
+        std::fs::create_dir_all(&home).unwrap();
+        let config = home.join("config.json");
+        let mut cfg = json!({"version": 6, "instance": name, "auth": {"disabled": true}});
+        if let (Some(c), Some(e)) = (cfg.as_object_mut(), extra.as_object()) {
+            c.extend(e.clone());
+        }
+        std::fs::write(&config, cfg.to_string()).unwrap();
+        Self {
+            name: name.into(),
+            data: home.join("data"),
+            home,
+            config,
+            port: free_port(),
+            child: None,
+            log: Arc::default(),
+        }
+    }
+
+    fn start(&mut self) {
+        let mut child = serve_command(&self.home, &self.config, &self.data, self.port)
+            .env("CAIRN_MULTIHOST_RETRY_INTERVAL", "1s")
+            .env("RUST_LOG", "info,cairn_fleet=debug")
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let log = self.log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                log.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+        wait_healthy(&mut child, self.port);
+        self.child = Some(child);
+    }
+
+    fn stop(&mut self) {
+        if let Some(child) = self.child.take() {
+            assert!(
+                terminate(child).status.success(),
+                "{} stops cleanly",
+                self.name
+            );
+        }
+    }
+
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn rpc(&self, method: &str, body: Value) -> Value {
+        let (code, text) = http_post_json(
+            self.port,
+            &format!("/v1.Backrest/{method}"),
+            &body.to_string(),
+            "x:y",
+        )
+        .unwrap();
+        assert_eq!(code, 200, "{method} on {}: {text}", self.name);
+        serde_json::from_str(&text).unwrap()
+    }
+
+    fn config(&self) -> Value {
+        self.rpc("GetConfig", json!({}))
+    }
+
+    fn keyid(&self) -> String {
+        self.config()["sync"]["identity"]["keyId"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
+    /// The hub's copies of `keyid`'s operations.
+    fn synced(&self, keyid: &str) -> Vec<Value> {
+        let list = self.rpc(
+            "GetOperations",
+            json!({"selector": {"originalInstanceKeyid": keyid}}),
+        );
+        list["operations"].as_array().cloned().unwrap_or_default()
+    }
+
+    fn logged(&self, text: &str) -> bool {
+        self.log.lock().unwrap().contains(text)
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn wait_for(what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A pairing token from `hub`.
+fn token(hub: &Instance, ttl: i64, max_uses: i32) -> (String, String) {
+    let t = hub.rpc(
+        "GeneratePairingToken",
+        json!({"label": "test", "ttlSeconds": ttl, "maxUses": max_uses}),
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (keyid, rest) = t.split_once(':').unwrap();
+    let (secret, _) = rest.split_once('#').unwrap();
+    (keyid.to_string(), secret.to_string())
+}
+
+/// The `sync` section naming `hub` as a known host, pairing with `secret`, granting `permissions`.
+fn known_host(hub: &Instance, keyid: &str, secret: &str, permissions: Value) -> Value {
+    json!({"sync": {"knownHosts": [{
+        "instanceId": hub.name, "keyId": keyid, "instanceUrl": hub.url(),
+        "initialPairingSecret": secret, "permissions": permissions}]}})
+}
+
+fn read_ops() -> Value {
+    json!([{"type": "PERMISSION_READ_OPERATIONS", "scopes": ["*"]}])
+}
+
+/// Adds finished operations of `instance` to the (stopped) instance's log; returns their ids.
+fn seed(data: &Path, instance: &str, plans: &[&str]) -> Vec<i64> {
+    let log = cairn_oplog::OpLog::open(data.join("oplog.sqlite")).unwrap();
+    plans
+        .iter()
+        .map(|plan| {
+            let mut op = Operation {
+                repo_id: "nas".into(),
+                repo_guid: "0123".repeat(16),
+                plan_id: plan.to_string(),
+                instance_id: instance.into(),
+                status: OperationStatus::STATUS_SUCCESS.into(),
+                unix_time_start_ms: chrono::Utc::now().timestamp_millis(),
+                op: Some(Op::OperationBackup(Box::default())),
+                ..Default::default()
+            };
+            log.add(&mut op).unwrap();
+            op.id
+        })
+        .collect()
+}
+
+fn original_ids(ops: &[Value]) -> Vec<i64> {
+    let mut ids: Vec<i64> = ops
+        .iter()
+        .map(|o| o["originalId"].as_str().unwrap().parse().unwrap())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_client_pairs_by_token_and_its_operations_reach_the_hub_live_and_by_manifest() {
+    let root = TempDir::new().unwrap();
+    let mut hub = Instance::new(root.path(), "hub", json!({}));
+    hub.start();
+    let (hub_key, secret) = token(&hub, 3600, 1);
+    assert_eq!(hub_key, hub.keyid());
+
+    let mut laptop = Instance::new(
+        root.path(),
+        "laptop",
+        known_host(&hub, &hub_key, &secret, read_ops()),
+    );
+    let mut own = seed(&laptop.data, "laptop", &["home", "work", "home"]);
+    seed(&laptop.data, "someone-else", &["home"]);
+    laptop.start();
+    let laptop_key = laptop.keyid();
+
+    wait_for("the seeded operations on the hub", || {
+        hub.synced(&laptop_key).len() == 3
+    });
+    assert_eq!(
+        original_ids(&hub.synced(&laptop_key)),
+        own,
+        "the client's own, once each"
+    );
+    for op in hub.synced(&laptop_key) {
+        assert_eq!(op["instanceId"], "laptop");
+        assert_eq!(op["originalInstanceKeyid"], laptop_key.as_str());
+    }
+    // Paired: the token is used up, the hub lists the client, the client forgot the secret.
+    let hub_config = hub.config();
+    assert_eq!(
+        hub_config["sync"]["authorizedClients"][0]["instanceId"],
+        "laptop"
+    );
+    assert_eq!(
+        hub_config["sync"]["authorizedClients"][0]["keyId"],
+        laptop_key.as_str()
+    );
+    assert!(
+        hub_config["sync"]["pairingTokens"]
+            .as_array()
+            .is_none_or(|t| t.is_empty())
+    );
+    let client_file = std::fs::read_to_string(&laptop.config).unwrap();
+    assert!(
+        !client_file.contains(&secret),
+        "the pairing secret is forgotten once paired"
+    );
+
+    // Offline changes reach the hub by manifest after a restart: a new operation, a deleted one.
+    laptop.stop();
+    own.extend(seed(&laptop.data, "laptop", &["work"]));
+    {
+        let log = cairn_oplog::OpLog::open(laptop.data.join("oplog.sqlite")).unwrap();
+        log.delete(&[own[0]]).unwrap();
+    }
+    own.remove(0);
+    laptop.start();
+    wait_for("the offline changes on the hub", || {
+        original_ids(&hub.synced(&laptop_key)) == own
+    });
+
+    // The hub restarts; the client reconnects and nothing is doubled.
+    hub.stop();
+    hub.start();
+    wait_for("the client reconnecting", || {
+        hub.log
+            .lock()
+            .unwrap()
+            .matches("sync client connected")
+            .count()
+            >= 3
+    });
+    assert_eq!(original_ids(&hub.synced(&laptop_key)), own);
+
+    // Removing the client on the hub cuts it off at once, and its operations go with it.
+    let mut cfg = hub.config();
+    cfg["sync"]["authorizedClients"] = json!([]);
+    hub.rpc("SetConfig", cfg);
+    wait_for("the removed client cut off", || {
+        hub.logged("removed from the hub's authorised clients")
+    });
+    wait_for("the removed client's operations collected", || {
+        hub.synced(&laptop_key).is_empty()
+    });
+    wait_for("the client told why", || {
+        laptop.logged("not an authorised client of this hub")
+    });
+    hub.stop();
+    laptop.stop();
+}
+
+#[test]
+fn wrong_expired_and_used_up_tokens_are_refused_with_the_reason() {
+    let root = TempDir::new().unwrap();
+    let mut hub = Instance::new(root.path(), "hub", json!({}));
+    hub.start();
+    let (hub_key, _) = token(&hub, 3600, 1);
+    let wrong = "ab".repeat(32);
+    let mut a = Instance::new(
+        root.path(),
+        "a",
+        known_host(&hub, &hub_key, &wrong, read_ops()),
+    );
+    a.start();
+    wait_for("the wrong token refused", || {
+        a.logged("not one this hub issued")
+    });
+    a.stop();
+
+    let (_, expiring) = token(&hub, 1, 1);
+    std::thread::sleep(Duration::from_millis(2100));
+    let mut b = Instance::new(
+        root.path(),
+        "b",
+        known_host(&hub, &hub_key, &expiring, read_ops()),
+    );
+    b.start();
+    wait_for("the expired token refused", || b.logged("has expired"));
+    b.stop();
+
+    let (_, once) = token(&hub, 3600, 1);
+    let mut c = Instance::new(
+        root.path(),
+        "c",
+        known_host(&hub, &hub_key, &once, read_ops()),
+    );
+    c.start();
+    wait_for("c paired", || hub.logged("paired a new client"));
+    let mut d = Instance::new(
+        root.path(),
+        "d",
+        known_host(&hub, &hub_key, &once, read_ops()),
+    );
+    d.start();
+    wait_for("the used-up token refused", || {
+        d.logged("not one this hub issued")
+    });
+    let clients = hub.config()["sync"]["authorizedClients"].clone();
+    assert_eq!(
+        clients.as_array().unwrap().len(),
+        1,
+        "only c paired: {clients}"
+    );
+
+    // A host that is not the one the token names is refused by the client.
+    let mut impostor = Instance::new(root.path(), "impostor", json!({}));
+    impostor.start();
+    let mut e = Instance::new(
+        root.path(),
+        "e",
+        known_host(&impostor, &hub_key, &once, read_ops()),
+    );
+    e.start();
+    wait_for("the impostor refused", || e.logged("check the URL"));
+    for i in [&mut c, &mut d, &mut e, &mut impostor, &mut hub] {
+        i.stop();
+    }
+}
