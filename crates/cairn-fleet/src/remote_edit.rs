@@ -1,7 +1,8 @@
 //! A client applying config the hub sent (`set_config`): plans need READ_WRITE_CONFIG on their id;
 //! a repository is taken when READ_WRITE_CONFIG covers it, or when it is a shared repository
 //! (RECEIVE_SHARED_REPOS) that is new here or already came from this hub; repositories are matched by
-//! guid, and a new one whose id or URI a local repository already has is left out; deletions need
+//! guid (or by id among those this hub pushed), and a new one whose id or URI a local repository
+//! already has is left out; deletions need
 //! READ_WRITE_CONFIG. A masked secret (the hub only ever sees masks) keeps the stored value. The
 //! result is validated and saved as one config write; what was left out is logged with the reason.
 use crate::config_view::MASK;
@@ -84,10 +85,11 @@ pub fn apply(config: &mut Config, host: &PeerEntry, edit: &SyncActionSetConfig) 
 /// Takes one repository from the hub; Ok(false) when nothing changed.
 fn accept_repo(config: &mut Config, host: &PeerEntry, incoming: &Repo) -> Result<bool, String> {
     let grants = &host.permissions;
-    let existing = config
-        .repos
-        .iter()
-        .position(|r| !incoming.guid.is_empty() && r.guid == incoming.guid);
+    // By guid; a repository this hub pushed before its guid was known, by id.
+    let existing = config.repos.iter().position(|r| {
+        (!incoming.guid.is_empty() && r.guid == incoming.guid)
+            || (r.id == incoming.id && r.origin_instance_id == host.instance_id)
+    });
     let writable = allows(
         grants,
         Type::PERMISSION_READ_WRITE_CONFIG,

@@ -128,6 +128,13 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true, required = true)]
         args: Vec<String>,
     },
+    /// List the server's multihost peers (hosts it syncs to, clients it accepts) with their state
+    Peers,
+    /// Pair instances for multihost sync: issue a token on the hub, add the hub on the client
+    Pair {
+        #[command(subcommand)]
+        action: PairAction,
+    },
     /// Read or replace the server's config
     Config {
         #[command(subcommand)]
@@ -174,6 +181,34 @@ enum ConfigAction {
     Get,
     /// Replace the config with a JSON file (`-` for stdin); ******** keeps a stored secret
     Set { file: String },
+}
+
+#[derive(Subcommand)]
+enum PairAction {
+    /// On a hub: issue a pairing token for one client (printed once)
+    Token {
+        /// What the token is for, shown in the hub's settings
+        #[arg(long, default_value = "")]
+        label: String,
+        /// How long the token can be used, a Go duration such as 15m, 1h or 168h (0: forever)
+        #[arg(long, default_value = "1h")]
+        ttl: String,
+        /// How many clients may pair with it
+        #[arg(long, default_value_t = 1)]
+        uses: i32,
+        /// What the hub grants clients pairing with it (e.g. receive-shared-repos); repeatable
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+    },
+    /// On a client: add the hub that issued TOKEN, reachable at URL, as a known host
+    Add {
+        token: String,
+        /// The hub's URL as this client reaches it, e.g. http://hub.lan:9898
+        url: String,
+        /// What the hub may do here; repeatable [default: read-operations]
+        #[arg(long = "permission")]
+        permissions: Vec<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -309,6 +344,8 @@ fn main() -> std::process::ExitCode {
         Command::Config {
             action: ConfigAction::Set { file },
         } => client::run(client::config::set(c, &file)),
+        Command::Peers => client::run(client::peers::run(c)),
+        Command::Pair { action } => client::run(pair(c, action)),
         Command::Setup { user } => client::run(client::account::setup(c, &user)),
         Command::Login { user, code } => {
             client::run(client::account::login(c, &user, code.as_deref()))
@@ -394,4 +431,38 @@ async fn report_engine(settings: &settings::Settings) -> anyhow::Result<()> {
         info.name, info.version
     );
     Ok(())
+}
+
+/// `cairn pair token|add`: permissions and durations are read before the server is asked.
+async fn pair(c: &client::Connection, action: PairAction) -> anyhow::Result<client::Exit> {
+    let read = |list: Vec<String>| -> anyhow::Result<Vec<_>> {
+        list.iter()
+            .map(|p| client::pair::parse_permission(p))
+            .collect()
+    };
+    match action {
+        PairAction::Token {
+            label,
+            ttl,
+            uses,
+            permissions,
+        } => {
+            let ttl = if ttl == "0" {
+                std::time::Duration::ZERO
+            } else {
+                go_duration::parse(&ttl)?
+            };
+            client::pair::token(c, &label, ttl, uses, read(permissions)?).await
+        }
+        PairAction::Add {
+            token,
+            url,
+            mut permissions,
+        } => {
+            if permissions.is_empty() {
+                permissions.push("read-operations".into());
+            }
+            client::pair::add(c, &token, &url, read(permissions)?).await
+        }
+    }
 }

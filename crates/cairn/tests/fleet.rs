@@ -85,15 +85,22 @@ impl Instance {
     }
 
     fn rpc(&self, method: &str, body: Value) -> Value {
-        let (code, text) = http_post_json(
-            self.port,
-            &format!("/v1.Backrest/{method}"),
-            &body.to_string(),
-            "x:y",
-        )
-        .unwrap();
-        assert_eq!(code, 200, "{method} on {}: {text}", self.name);
+        self.call(&format!("/v1.Backrest/{method}"), body)
+    }
+
+    /// A Connect JSON call of `path`; its answer.
+    fn call(&self, path: &str, body: Value) -> Value {
+        let (code, text) = self.post(path, body);
+        assert_eq!(code, 200, "{path} on {}: {text}", self.name);
         serde_json::from_str(&text).unwrap()
+    }
+
+    fn post(&self, path: &str, body: Value) -> (u16, String) {
+        http_post_json(self.port, path, &body.to_string(), "x:y").unwrap()
+    }
+    /// Runs a `cairn` client command against this instance: (exit code, stdout, stderr).
+    fn cli(&self, args: &[&str]) -> (i32, String, String) {
+        client(&self.home, self.port, None, args)
     }
 
     fn config(&self) -> Value {
@@ -188,11 +195,26 @@ fn seed(data: &Path, instance: &str, plans: &[&str]) -> Vec<i64> {
         .collect()
 }
 
+fn id_of(op: &Value, field: &str) -> i64 {
+    op[field].as_str().unwrap().parse().unwrap()
+}
+
 fn original_ids(ops: &[Value]) -> Vec<i64> {
-    let mut ids: Vec<i64> = ops
-        .iter()
-        .map(|o| o["originalId"].as_str().unwrap().parse().unwrap())
-        .collect();
+    original_ids_of(ops, "originalId")
+}
+
+/// The ids of `instance`'s own operations.
+fn own_ids(instance: &Instance) -> Vec<i64> {
+    let list = instance.rpc(
+        "GetOperations",
+        json!({"selector": {"instanceId": instance.name}}),
+    );
+    original_ids_of(list["operations"].as_array().unwrap(), "id")
+}
+
+/// The sorted values of the int64 `field` of `ops`.
+fn original_ids_of(ops: &[Value], field: &str) -> Vec<i64> {
+    let mut ids: Vec<i64> = ops.iter().map(|o| id_of(o, field)).collect();
     ids.sort();
     ids
 }
@@ -202,25 +224,37 @@ fn a_client_pairs_by_token_and_its_operations_reach_the_hub_live_and_by_manifest
     let root = TempDir::new().unwrap();
     let mut hub = Instance::new(root.path(), "hub", json!({}));
     hub.start();
-    let (hub_key, secret) = token(&hub, 3600, 1);
+    // Paired as a person would: a token from the hub's command line, pasted on the client's.
+    let (code, pairing, err) = hub.cli(&["pair", "token", "--label", "laptop", "--ttl", "1h"]);
+    assert_eq!(code, 0, "{err}");
+    let pairing = pairing.trim().to_string();
+    let (hub_key, rest) = pairing.split_once(':').unwrap();
+    let secret = rest.split_once('#').unwrap().0.to_string();
     assert_eq!(hub_key, hub.keyid());
 
-    let mut laptop = Instance::new(
-        root.path(),
-        "laptop",
-        known_host(&hub, &hub_key, &secret, read_ops()),
-    );
-    let mut own = seed(&laptop.data, "laptop", &["home", "work", "home"]);
+    let src = root.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "alpha\n").unwrap();
+    let mut cfg = json!({});
+    cfg["repos"] = json!([{"id": "nas", "uri": root.path().join("repo"), "password": "pw",
+        "autoInitialize": true,
+        "env": [format!("XDG_CACHE_HOME={}", root.path().join("cache").display())]}]);
+    cfg["plans"] =
+        json!([{"id": "home", "repo": "nas", "paths": [src], "schedule": {"disabled": true}}]);
+    let mut laptop = Instance::new(root.path(), "laptop", cfg);
+    let seeded = seed(&laptop.data, "laptop", &["home", "work", "home"]);
     seed(&laptop.data, "someone-else", &["home"]);
     laptop.start();
     let laptop_key = laptop.keyid();
+    let (code, _, err) = laptop.cli(&["pair", "add", &pairing, &hub.url()]);
+    assert_eq!(code, 0, "{err}");
 
     wait_for("the seeded operations on the hub", || {
         hub.synced(&laptop_key).len() == 3
     });
     assert_eq!(
         original_ids(&hub.synced(&laptop_key)),
-        own,
+        seeded,
         "the client's own, once each"
     );
     for op in hub.synced(&laptop_key) {
@@ -248,15 +282,39 @@ fn a_client_pairs_by_token_and_its_operations_reach_the_hub_live_and_by_manifest
         "the pairing secret is forgotten once paired"
     );
 
+    let (_, peers, _) = hub.cli(&["peers"]);
+    assert!(
+        peers.starts_with("client  laptop") && peers.contains("connected"),
+        "{peers}"
+    );
+    let (_, peers, _) = laptop.cli(&["peers"]);
+    assert!(
+        peers.starts_with("host    hub") && peers.contains("connected"),
+        "{peers}"
+    );
+
+    // A backup on the client reaches the hub live, with the operations it made.
+    laptop.rpc("Backup", json!({"value": "home"}));
+    wait_for("the live backup on the hub", || {
+        original_ids(&hub.synced(&laptop_key)) == own_ids(&laptop)
+    });
+    let backup = hub
+        .synced(&laptop_key)
+        .into_iter()
+        .find(|o| o.get("operationBackup").is_some() && !seeded.contains(&id_of(o, "originalId")))
+        .expect("the live backup");
+    assert_eq!(backup["status"], "STATUS_SUCCESS", "{backup}");
+
     // Offline changes reach the hub by manifest after a restart: a new operation, a deleted one.
     laptop.stop();
-    own.extend(seed(&laptop.data, "laptop", &["work"]));
+    let added = seed(&laptop.data, "laptop", &["work"]);
     {
         let log = cairn_oplog::OpLog::open(laptop.data.join("oplog.sqlite")).unwrap();
-        log.delete(&[own[0]]).unwrap();
+        log.delete(&[seeded[0]]).unwrap();
     }
-    own.remove(0);
     laptop.start();
+    let own = own_ids(&laptop);
+    assert!(own.contains(&added[0]) && !own.contains(&seeded[0]));
     wait_for("the offline changes on the hub", || {
         original_ids(&hub.synced(&laptop_key)) == own
     });
@@ -357,4 +415,77 @@ fn wrong_expired_and_used_up_tokens_are_refused_with_the_reason() {
     for i in [&mut c, &mut d, &mut e, &mut impostor, &mut hub] {
         i.stop();
     }
+}
+
+#[test]
+fn a_hub_pushes_shared_repos_and_edits_a_client_only_within_its_grants() {
+    let root = TempDir::new().unwrap();
+    let vault = json!([{"id": "vault", "uri": root.path().join("vault"), "password": "pw",
+        "autoInitialize": true, "shared": true,
+        "env": [format!("XDG_CACHE_HOME={}", root.path().join("cache").display())]}]);
+    let mut hub = Instance::new(root.path(), "hub", json!({"repos": vault}));
+    hub.start();
+    let t = hub.rpc(
+        "GeneratePairingToken",
+        json!({"label": "desk", "ttlSeconds": 600, "maxUses": 1,
+               "permissions": [{"type": "PERMISSION_RECEIVE_SHARED_REPOS"}]}),
+    )["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (hub_key, rest) = t.split_once(':').unwrap();
+    let secret = rest.split_once('#').unwrap().0;
+    let grants = json!([
+        {"type": "PERMISSION_RECEIVE_SHARED_REPOS"},
+        {"type": "PERMISSION_READ_WRITE_CONFIG", "scopes": ["plan:home"]},
+    ]);
+    let mut desk = Instance::new(
+        root.path(),
+        "desk",
+        known_host(&hub, hub_key, secret, grants),
+    );
+    desk.start();
+    let desk_key = desk.keyid();
+
+    wait_for("the shared repository on the client", || {
+        desk.config()["repos"].as_array().is_some_and(|r| {
+            r.iter()
+                .any(|r| r["id"] == "vault" && r["guid"].is_string())
+        })
+    });
+    let repo = desk.config()["repos"][0].clone();
+    assert_eq!(repo["originInstanceId"], "hub", "{repo}");
+    let pushed = std::fs::read_to_string(&desk.config).unwrap();
+    assert!(pushed.contains("\"vault\""), "saved in the client's config");
+
+    let edit = |plans: Value| {
+        hub.call(
+            "/v1sync.BackrestSyncStateService/SetRemoteClientConfig",
+            json!({"peerKeyid": desk_key, "plans": plans}),
+        )
+    };
+    edit(
+        json!([{"id": "home", "repo": "vault", "paths": ["/srv"], "schedule": {"disabled": true}}]),
+    );
+    wait_for("the hub's plan on the client", || {
+        desk.config()["plans"][0]["id"] == "home"
+    });
+    edit(
+        json!([{"id": "work", "repo": "vault", "paths": ["/srv"], "schedule": {"disabled": true}}]),
+    );
+    wait_for("the out-of-scope plan left out", || {
+        desk.logged("plan \"work\": no read-write config permission")
+    });
+    assert_eq!(desk.config()["plans"].as_array().unwrap().len(), 1);
+    let (code, text) = hub.post(
+        "/v1sync.BackrestSyncStateService/SetRemoteClientConfig",
+        json!({"peerKeyid": "ed25519.nobody", "plans": []}),
+    );
+    assert_eq!(code, 400, "{text}");
+    assert!(
+        text.contains("not the key id of an authorised client"),
+        "{text}"
+    );
+    hub.stop();
+    desk.stop();
 }

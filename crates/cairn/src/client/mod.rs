@@ -8,6 +8,8 @@ pub mod config;
 pub mod format;
 pub mod logs;
 pub mod ops;
+pub mod pair;
+pub mod peers;
 pub mod restore;
 pub mod snapshots;
 pub mod status;
@@ -17,6 +19,7 @@ pub mod wait;
 use base64::Engine as _;
 use cairn_proto::cairn::v1::CairnClient;
 use cairn_proto::v1::{AuthenticationClient, BackrestClient};
+use cairn_proto::v1sync::BackrestSyncStateServiceClient;
 use connectrpc::client::{ClientConfig, HttpClient};
 use connectrpc::{ConnectError, ErrorCode};
 
@@ -80,6 +83,13 @@ impl Connection {
 
     pub fn cairn(&self) -> anyhow::Result<CairnClient<HttpClient>> {
         Ok(CairnClient::new(HttpClient::plaintext(), self.config()?))
+    }
+
+    pub fn sync_state(&self) -> anyhow::Result<BackrestSyncStateServiceClient<HttpClient>> {
+        Ok(BackrestSyncStateServiceClient::new(
+            HttpClient::plaintext(),
+            self.config()?,
+        ))
     }
 
     pub fn auth(&self) -> anyhow::Result<AuthenticationClient<HttpClient>> {
