@@ -52,13 +52,17 @@ pub async fn dial(url: &str) -> Result<Link, SessionError> {
         match recv.message::<SyncStreamItem>().await {
             Ok(Some(m)) => Some((Ok(m.to_owned_message()), Some(recv))),
             Ok(None) => None,
-            Err(e) => Some((
-                Err(SessionError::Closed(
-                    e.message.clone().unwrap_or_else(|| e.to_string()),
-                )),
-                None,
-            )),
+            Err(e) => Some((Err(ended_by_host(&e)), None)),
         }
     }));
     Ok(Link::new(tx, inbox))
+}
+
+/// The error the host ended the stream with: a refusal keeps its reason as a refusal.
+fn ended_by_host(e: &connectrpc::ConnectError) -> SessionError {
+    let message = e.message.clone().unwrap_or_else(|| e.to_string());
+    match e.code {
+        connectrpc::ErrorCode::PermissionDenied => SessionError::Refused(message),
+        _ => SessionError::Closed(message),
+    }
 }

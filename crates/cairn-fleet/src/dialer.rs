@@ -115,6 +115,11 @@ async fn keep_connected(fleet: Fleet, keyid: String, stop: CancellationToken) {
                 Duration::ZERO
             };
         failures += 1;
+        // A refusal or protocol error stays visible as such; anything else is a wait to retry.
+        let state = match &outcome {
+            Err(e) if e.state() != ConnectionState::CONNECTION_STATE_DISCONNECTED => e.state(),
+            _ => ConnectionState::CONNECTION_STATE_RETRY_WAIT,
+        };
         let why = outcome
             .err()
             .map_or_else(|| "the session ended".to_string(), |e| e.to_string());
@@ -122,7 +127,7 @@ async fn keep_connected(fleet: Fleet, keyid: String, stop: CancellationToken) {
         peers.set(
             &keyid,
             &host.instance_id,
-            ConnectionState::CONNECTION_STATE_RETRY_WAIT,
+            state,
             &format!("{why}; retrying in {} s", wait.as_secs()),
         );
         tokio::select! {

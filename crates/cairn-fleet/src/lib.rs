@@ -11,6 +11,8 @@ mod dial;
 mod dialer;
 mod error;
 mod establish;
+#[cfg(test)]
+mod establish_tests;
 pub mod handshake;
 mod hub;
 mod length_prefixed;

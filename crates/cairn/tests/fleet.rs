@@ -365,6 +365,11 @@ fn wrong_expired_and_used_up_tokens_are_refused_with_the_reason() {
     wait_for("the wrong token refused", || {
         a.logged("not one this hub issued")
     });
+    let (_, peers, _) = a.cli(&["peers"]);
+    assert!(
+        peers.contains("refused") && peers.contains("not one this hub issued"),
+        "{peers}"
+    );
     a.stop();
 
     let (_, expiring) = token(&hub, 1, 1);
