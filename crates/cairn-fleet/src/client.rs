@@ -5,6 +5,7 @@
 //! session when the known-host entry changes.
 use crate::Fleet;
 use crate::config_view::{remote_config, resources};
+use crate::control;
 use crate::dial::dial;
 use crate::error::SessionError;
 use crate::establish::{self, Me, Peer};
@@ -21,7 +22,7 @@ use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
 use cairn_proto::v1sync::ConnectionState;
 use cairn_proto::v1sync::sync_stream_item::{
     SyncActionOperationManifest, SyncActionReceiveConfig, SyncActionReceiveOperations,
-    SyncActionReceiveResources, SyncActionSetConfig,
+    SyncActionReceiveResources, SyncActionRunTask, SyncActionRunTaskResult, SyncActionSetConfig,
 };
 use std::time::Duration;
 
@@ -46,6 +47,8 @@ pub(crate) fn action_name(action: &Action) -> &'static str {
         Action::RequestLog(_) => "request_log",
         Action::ReceiveLogData(_) => "receive_log_data",
         Action::Throttle(_) => "throttle",
+        Action::RunTask(_) => "run_task",
+        Action::RunTaskResult(_) => "run_task_result",
     }
 }
 
@@ -254,6 +257,7 @@ impl ClientSession {
                 self.throttle = Duration::from_millis(t.delay_ms.clamp(0, 60_000) as u64);
             }
             Action::SetConfig(edit) => self.apply_edit(&edit).await?,
+            Action::RunTask(t) => self.run_task(&t).await?,
             other => {
                 return Err(SessionError::Protocol(format!(
                     "a host may not send {} to its client",
@@ -301,6 +305,32 @@ impl ClientSession {
                 Ok(())
             }
         }
+    }
+
+    /// Runs what the host asked for, within its grants, and answers with the operation or the reason.
+    async fn run_task(&mut self, t: &SyncActionRunTask) -> Result<(), SessionError> {
+        let outcome = control::run_here(&self.fleet.inner.orch, &self.host, t).await;
+        let host = &self.host.instance_id;
+        match &outcome {
+            Ok(op) => {
+                tracing::info!(%host, task = %t.task, op, "started a task the host asked for")
+            }
+            Err(why) => {
+                tracing::warn!(%host, task = %t.task, "refused a task the host asked for: {why}")
+            }
+        }
+        let (op_id, error) = match outcome {
+            Ok(op) => (op, String::new()),
+            Err(why) => (0, why),
+        };
+        self.link
+            .send(Action::RunTaskResult(Box::new(SyncActionRunTaskResult {
+                request_id: t.request_id,
+                op_id,
+                error,
+                ..SyncActionRunTaskResult::default()
+            })))
+            .await
     }
 
     /// Sends the operations the host asked for, in batches, leaving out any it may not see.

@@ -34,6 +34,8 @@ pub struct Peer {
     pub public_key: PublicKey,
     /// The pairing secret it sent (a client pairing for the first time), else empty.
     pub pairing_secret: String,
+    /// The cairn extensions it understands (empty for Backrest).
+    pub features: Vec<String>,
 }
 
 /// Opens a session as the dialling side, sending `pairing_secret` (empty once paired).
@@ -134,6 +136,7 @@ async fn exchange_handshakes(
         instance_id: me.instance_id.clone(),
         pairing_secret: pairing_secret.to_string(),
         signature,
+        cairn_features: vec![crate::control::FEATURE.to_string()],
         ..SyncActionHandshake::default()
     })))
     .await?;
@@ -157,6 +160,7 @@ async fn exchange_handshakes(
             instance_id: h.instance_id.clone(),
             public_key,
             pairing_secret: h.pairing_secret.clone(),
+            features: h.cairn_features.clone(),
         },
     ))
 }

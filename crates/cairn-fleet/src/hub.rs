@@ -60,7 +60,7 @@ pub(crate) async fn serve(fleet: Fleet, link: Link, out: mpsc::Sender<Outgoing>)
             tracing::warn!(error = %e, "applying the config after pairing failed");
         }
     }
-    let registration = fleet.register(&keyid);
+    let registration = fleet.register(&keyid, &peer.features);
     let (serial, cancel) = (registration.serial, registration.cancel.clone());
     let peers = fleet.peers().clone();
     peers.set(
@@ -218,6 +218,7 @@ impl HubSession {
                 s.known_plans = r.plans.clone();
             }),
             Action::RequestResources(_) => self.send_config().await?,
+            Action::RunTaskResult(r) => self.fleet.answered(*r),
             other => {
                 return Err(SessionError::Protocol(format!(
                     "a client may not send {} to its hub",

@@ -7,6 +7,7 @@
 mod admission;
 mod client;
 pub mod config_view;
+pub mod control;
 mod dial;
 mod dialer;
 mod error;
@@ -31,12 +32,13 @@ pub use peers::PeerStates;
 
 use cairn_orchestrator::Orchestrator;
 use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
+use cairn_proto::v1sync::sync_stream_item::{SyncActionRunTask, SyncActionRunTaskResult};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 /// Timings of the sync sessions.
@@ -64,6 +66,8 @@ struct Registered {
     serial: u64,
     cancel: CancellationToken,
     commands: mpsc::Sender<Action>,
+    /// The cairn extensions the client understands.
+    features: Vec<String>,
 }
 
 /// What a registered hub session receives.
@@ -86,6 +90,8 @@ struct Inner {
     /// The hub sessions open now, by client key id.
     sessions: Mutex<HashMap<String, Registered>>,
     serial: AtomicU64,
+    /// Fleet-control requests waiting for the client's answer, by request id.
+    pending: Mutex<HashMap<i64, oneshot::Sender<SyncActionRunTaskResult>>>,
 }
 
 impl Fleet {
@@ -98,6 +104,7 @@ impl Fleet {
                 peers: PeerStates::default(),
                 sessions: Mutex::default(),
                 serial: AtomicU64::new(0),
+                pending: Mutex::default(),
             }),
         }
     }
@@ -148,7 +155,7 @@ impl Fleet {
     }
 
     /// Registers a hub session for client `keyid`, ending the one it replaces.
-    pub(crate) fn register(&self, keyid: &str) -> Registration {
+    pub(crate) fn register(&self, keyid: &str, features: &[String]) -> Registration {
         let serial = self.inner.serial.fetch_add(1, Ordering::Relaxed);
         let cancel = self.inner.orch.shutting_down().child_token();
         let (tx, commands) = mpsc::channel(16);
@@ -156,6 +163,7 @@ impl Fleet {
             serial,
             cancel: cancel.clone(),
             commands: tx,
+            features: features.to_vec(),
         };
         if let Some(old) = self.inner.sessions.lock().insert(keyid.to_string(), entry) {
             tracing::info!(peer = %keyid, "a newer connection of the client replaces its older one");
@@ -170,20 +178,76 @@ impl Fleet {
 
     /// Sends `action` to the connected client `keyid` (the hub side of SetRemoteClientConfig).
     pub async fn send_to_client(&self, keyid: &str, action: Action) -> Result<(), SessionError> {
-        let tx = self
-            .inner
-            .sessions
-            .lock()
-            .get(keyid)
-            .map(|r| r.commands.clone())
-            .ok_or_else(|| {
-                SessionError::Closed(format!(
-                    "the client {keyid} is not connected to this hub now; try again once it is"
-                ))
-            })?;
+        let tx = self.client_queue(keyid, None)?;
         tx.send(action)
             .await
             .map_err(|_| SessionError::Closed(format!("the client {keyid} just disconnected")))
+    }
+
+    /// The action queue of the connected client `keyid`, which must understand `feature`.
+    fn client_queue(
+        &self,
+        keyid: &str,
+        feature: Option<&str>,
+    ) -> Result<mpsc::Sender<Action>, SessionError> {
+        let sessions = self.inner.sessions.lock();
+        let r = sessions.get(keyid).ok_or_else(|| {
+            SessionError::Closed(format!(
+                "the client {keyid} is not connected to this hub now; try again once it is"
+            ))
+        })?;
+        if let Some(f) = feature
+            && !r.features.iter().any(|x| x == f)
+        {
+            return Err(SessionError::Refused(format!(
+                "the client {keyid} cannot run tasks for its hub (it is not cairn, or an older cairn)"
+            )));
+        }
+        Ok(r.commands.clone())
+    }
+
+    /// Fleet control: has the connected client `keyid` run `task` (see [`control`]); the client's
+    /// id of the operation it started.
+    pub async fn run_remote(
+        &self,
+        keyid: &str,
+        mut task: SyncActionRunTask,
+    ) -> Result<i64, SessionError> {
+        let tx = self.client_queue(keyid, Some(control::FEATURE))?;
+        let id = self.inner.serial.fetch_add(1, Ordering::Relaxed) as i64;
+        task.request_id = id;
+        let (done, answer) = oneshot::channel();
+        self.inner.pending.lock().insert(id, done);
+        let outcome = async {
+            tx.send(Action::RunTask(Box::new(task)))
+                .await
+                .map_err(|_| {
+                    SessionError::Closed(format!("the client {keyid} just disconnected"))
+                })?;
+            tokio::time::timeout(control::ANSWER_TIMEOUT, answer)
+                .await
+                .map_err(|_| SessionError::Timeout(control::ANSWER_TIMEOUT.as_secs()))?
+                .map_err(|_| {
+                    SessionError::Closed(format!(
+                        "the client {keyid} disconnected before answering"
+                    ))
+                })
+        }
+        .await;
+        self.inner.pending.lock().remove(&id);
+        let result = outcome?;
+        if result.error.is_empty() {
+            Ok(result.op_id)
+        } else {
+            Err(SessionError::Refused(result.error))
+        }
+    }
+
+    /// Hands a client's answer to the request waiting for it.
+    pub(crate) fn answered(&self, result: SyncActionRunTaskResult) {
+        if let Some(waiting) = self.inner.pending.lock().remove(&result.request_id) {
+            let _ = waiting.send(result);
+        }
     }
 
     /// Forgets hub session `serial` of client `keyid`, unless a newer one replaced it.

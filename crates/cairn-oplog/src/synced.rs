@@ -86,6 +86,19 @@ impl Tx<'_> {
 }
 
 impl OpLog {
+    /// The local id of the peer `keyid`'s operation `original_id`, when it is stored.
+    pub fn synced_id(&self, keyid: &str, original_id: i64) -> Result<Option<i64>> {
+        self.read(|conn| {
+            Ok(conn
+                .prepare_cached(
+                    "SELECT id FROM operations
+                     WHERE original_instance_keyid = ?1 AND original_id = ?2 LIMIT 1",
+                )?
+                .query_row(params![keyid, original_id], |r| r.get(0))
+                .optional()?)
+        })
+    }
+
     /// Every stored operation of the peer with key id `keyid`, by its id on the peer.
     pub fn synced(&self, keyid: &str) -> Result<Vec<SyncedEntry>> {
         self.read(|conn| {
@@ -159,6 +172,8 @@ mod tests {
             ]
         );
         assert!(log.synced("ed25519.other").unwrap().is_empty());
+        assert_eq!(log.synced_id("ed25519.k", 8).unwrap(), Some(second));
+        assert_eq!(log.synced_id("ed25519.other", 8).unwrap(), None);
         assert!(log.transact(|t| t.delete_synced("ed25519.k", 7)).unwrap());
         assert!(!log.transact(|t| t.delete_synced("ed25519.k", 7)).unwrap());
         assert_eq!(log.synced("ed25519.k").unwrap().len(), 1);

@@ -1,5 +1,5 @@
 //! cairn's own service `cairn.v1.Cairn`: first-run setup, server status, a filtered and resumable
-//! operation event stream, and API tokens for scripts.
+//! operation event stream, API tokens for scripts, and fleet control (RunRemoteTask) on a hub.
 use crate::auth::api_token;
 use crate::auth::{Principal, auth_settings};
 use crate::authentication::{hash, session_token};
@@ -10,9 +10,9 @@ use buffa_types::google::protobuf::Empty;
 use cairn_config::ConfigError;
 use cairn_proto::cairn::v1::{
     AuthState, Cairn, ConfigWarning, CreateApiTokenRequest, CreateApiTokenResponse,
-    OperationChanges, QueuedTask, ResetTwoFactorRequest, RevokeApiTokenRequest, SetupRequest,
-    Status, TwoFactorCode, TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState,
-    WatchOperationsRequest,
+    OperationChanges, QueuedTask, ResetTwoFactorRequest, RevokeApiTokenRequest,
+    RunRemoteTaskRequest, RunRemoteTaskResponse, SetupRequest, Status, TwoFactorCode,
+    TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
 };
 use cairn_proto::quoted;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
@@ -269,6 +269,14 @@ impl Cairn for CairnApi {
     ) -> ServiceResult<Empty> {
         crate::two_factor::disable(&self.s, &principal(&ctx)?, req.code)?;
         Response::ok(Empty::default())
+    }
+
+    async fn run_remote_task(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, RunRemoteTaskRequest>,
+    ) -> ServiceResult<RunRemoteTaskResponse> {
+        Response::ok(crate::fleet_control::run(&self.s, req.to_owned_message()).await?)
     }
 
     async fn reset_two_factor(

@@ -13,6 +13,7 @@ mod cairn_service;
 mod download;
 mod errors;
 mod events;
+mod fleet_control;
 mod media_type;
 mod metrics;
 mod paths;

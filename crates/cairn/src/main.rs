@@ -68,6 +68,9 @@ enum Command {
         /// Follow the backup with a progress bar until it ends; the exit code tells how it ended
         #[arg(long)]
         wait: bool,
+        /// On a hub: run it on this client (its instance id or key id) instead (fleet control)
+        #[arg(long)]
+        instance: Option<String>,
     },
     /// List recent operations, optionally following new ones
     Ops {
@@ -111,6 +114,9 @@ enum Command {
         /// Follow it until it ends
         #[arg(long)]
         wait: bool,
+        /// On a hub: run it on this client (its instance id or key id) instead (fleet control)
+        #[arg(long)]
+        instance: Option<String>,
     },
     /// Apply a plan's retention now, or forget one snapshot
     Forget {
@@ -121,7 +127,12 @@ enum Command {
         wait: bool,
     },
     /// Cancel a queued or running operation
-    Cancel { operation: i64 },
+    Cancel {
+        operation: i64,
+        /// On a hub: run it on this client (its instance id or key id) instead (fleet control)
+        #[arg(long)]
+        instance: Option<String>,
+    },
     /// Run an engine command against a repository on the server, e.g. `cairn run my-repo -- snapshots`
     Run {
         repo: String,
@@ -306,7 +317,18 @@ fn main() -> std::process::ExitCode {
             plan,
             dry_run,
             wait,
+            instance: None,
         } => client::run(client::backup::run(c, &plan, dry_run, wait)),
+        Command::Backup { dry_run: true, .. } => {
+            eprintln!("error: --dry-run cannot be combined with --instance");
+            std::process::ExitCode::from(client::Exit::Refused as u8)
+        }
+        Command::Backup {
+            plan,
+            wait,
+            instance: Some(instance),
+            ..
+        } => remote(c, &instance, "backup", &plan, "", 0, wait),
         Command::Ops { plan, last, follow } => client::run(client::ops::run(c, plan, last, follow)),
         Command::Snapshots { repo, plan } => client::run(client::snapshots::run(c, &repo, &plan)),
         Command::Restore {
@@ -328,15 +350,31 @@ fn main() -> std::process::ExitCode {
             },
         )),
         Command::Logs { logref } => client::run(client::logs::run(c, &logref)),
-        Command::Task { repo, task, wait } => {
-            client::run(client::tasks::task(c, &repo, &task, wait))
-        }
+        Command::Task {
+            repo,
+            task,
+            wait,
+            instance: None,
+        } => client::run(client::tasks::task(c, &repo, &task, wait)),
+        Command::Task {
+            repo,
+            task,
+            wait,
+            instance: Some(instance),
+        } => remote(c, &instance, &task, "", &repo, 0, wait),
         Command::Forget {
             plan,
             snapshot,
             wait,
         } => client::run(client::tasks::forget(c, &plan, &snapshot, wait)),
-        Command::Cancel { operation } => client::run(client::tasks::cancel(c, operation)),
+        Command::Cancel {
+            operation,
+            instance: None,
+        } => client::run(client::tasks::cancel(c, operation)),
+        Command::Cancel {
+            operation,
+            instance: Some(instance),
+        } => remote(c, &instance, "cancel", "", "", operation, false),
         Command::Run { repo, args } => client::run(client::tasks::run(c, &repo, &args)),
         Command::Config {
             action: ConfigAction::Get,
@@ -465,4 +503,24 @@ async fn pair(c: &client::Connection, action: PairAction) -> anyhow::Result<clie
             client::pair::add(c, &token, &url, read(permissions)?).await
         }
     }
+}
+
+/// Fleet control from the command line: `--instance` on backup, task and cancel.
+fn remote(
+    c: &client::Connection,
+    instance: &str,
+    task: &str,
+    plan: &str,
+    repo: &str,
+    operation: i64,
+    wait: bool,
+) -> std::process::ExitCode {
+    let r = client::remote::Remote {
+        instance,
+        task,
+        plan,
+        repo,
+        operation,
+    };
+    client::run(client::remote::run(c, r, wait))
 }

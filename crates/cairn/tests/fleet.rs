@@ -494,3 +494,67 @@ fn a_hub_pushes_shared_repos_and_edits_a_client_only_within_its_grants() {
     hub.stop();
     desk.stop();
 }
+
+#[test]
+fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it() {
+    let root = TempDir::new().unwrap();
+    let mut hub = Instance::new(root.path(), "hub", json!({}));
+    hub.start();
+    let (hub_key, secret) = token(&hub, 600, 1);
+    let src = root.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "alpha\n").unwrap();
+    let grants = json!([
+        {"type": "PERMISSION_READ_OPERATIONS"},
+        {"type": "PERMISSION_RUN_TASKS", "scopes": ["plan:home"]},
+    ]);
+    let mut cfg = known_host(&hub, &hub_key, &secret, grants);
+    cfg["repos"] = json!([{"id": "nas", "uri": root.path().join("repo"), "password": "pw",
+        "autoInitialize": true,
+        "env": [format!("XDG_CACHE_HOME={}", root.path().join("cache").display())]}]);
+    cfg["plans"] = json!([
+        {"id": "home", "repo": "nas", "paths": [src], "schedule": {"disabled": true}},
+        {"id": "secret", "repo": "nas", "paths": [src], "schedule": {"disabled": true}},
+    ]);
+    let mut rack = Instance::new(root.path(), "rack", cfg);
+    rack.start();
+    let rack_key = rack.keyid();
+    wait_for("the client connected", || {
+        hub.logged("sync client connected")
+    });
+
+    let (code, out, err) = hub.cli(&["backup", "home", "--instance", "rack", "--wait"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("started on rack as its operation"), "{out}");
+    let backup = hub
+        .synced(&rack_key)
+        .into_iter()
+        .find(|o| o.get("operationBackup").is_some() && o["planId"] == "home")
+        .expect("the client's backup on the hub");
+    assert_eq!(backup["status"], "STATUS_SUCCESS", "{backup}");
+    let on_client = rack.rpc("GetOperations", json!({"selector": {"planId": "home"}}));
+    assert!(
+        on_client["operations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["id"] == backup["originalId"] && o["status"] == "STATUS_SUCCESS"),
+        "the same operation on the client"
+    );
+
+    let (code, _, err) = hub.cli(&["backup", "secret", "--instance", "rack"]);
+    assert_eq!(code, 6, "{err}");
+    assert!(
+        err.contains("has not granted hub \"hub\" the run-tasks permission"),
+        "{err}"
+    );
+    let (code, _, err) = hub.cli(&["task", "nas", "stats", "--instance", "rack"]);
+    assert_eq!(code, 6, "{err}");
+    assert!(err.contains("stats of repository \"nas\""), "{err}");
+    assert!(rack.logged("refused a task the host asked for"));
+    let (code, _, err) = hub.cli(&["backup", "home", "--instance", "nobody"]);
+    assert_eq!(code, 7, "{err}");
+    assert!(err.contains("not a client of this hub"), "{err}");
+    hub.stop();
+    rack.stop();
+}

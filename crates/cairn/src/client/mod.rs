@@ -10,6 +10,7 @@ pub mod logs;
 pub mod ops;
 pub mod pair;
 pub mod peers;
+pub mod remote;
 pub mod restore;
 pub mod snapshots;
 pub mod status;
