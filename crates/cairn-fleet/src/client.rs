@@ -10,6 +10,7 @@ use crate::dial::dial;
 use crate::error::SessionError;
 use crate::establish::{self, Me, Peer};
 use crate::remote_edit::{self, Applied};
+use crate::remote_logs;
 use crate::scopes::allows_op;
 use crate::secure::SecureLink;
 use cairn_oplog::{ChangeKind, Delivery, OpMeta, Query, Selector};
@@ -68,12 +69,15 @@ pub(crate) async fn run(fleet: &Fleet, host: &PeerEntry) -> Result<(), SessionEr
         "connected",
     );
     tracing::info!(host = %host.instance_id, url = %host.instance_url, "connected to the sync host");
+    let (outbox_tx, outbox) = tokio::sync::mpsc::channel(64);
     let mut session = ClientSession {
         fleet: fleet.clone(),
         link,
         me,
         host: host.clone(),
         throttle: Duration::ZERO,
+        outbox_tx,
+        outbox,
     };
     session.run().await
 }
@@ -125,6 +129,9 @@ struct ClientSession {
     me: Me,
     host: PeerEntry,
     throttle: Duration,
+    /// What background work (log reads) sends the host, through the session.
+    outbox_tx: tokio::sync::mpsc::Sender<Action>,
+    outbox: tokio::sync::mpsc::Receiver<Action>,
 }
 
 impl ClientSession {
@@ -143,6 +150,7 @@ impl ClientSession {
         loop {
             tokio::select! {
                 action = self.link.recv() => self.handle(action?).await?,
+                Some(action) = self.outbox.recv() => self.link.send(action).await?,
                 delivery = changes.next() => match delivery {
                     Some(d) => self.forward(d).await?,
                     None => return Err(SessionError::Closed("the operation log closed".into())),
@@ -258,6 +266,14 @@ impl ClientSession {
             }
             Action::SetConfig(edit) => self.apply_edit(&edit).await?,
             Action::RunTask(t) => self.run_task(&t).await?,
+            Action::RequestLog(r) => {
+                tokio::spawn(remote_logs::serve(
+                    self.fleet.inner.orch.clone(),
+                    self.host.clone(),
+                    *r,
+                    self.outbox_tx.clone(),
+                ));
+            }
             other => {
                 return Err(SessionError::Protocol(format!(
                     "a host may not send {} to its client",

@@ -136,7 +136,10 @@ async fn exchange_handshakes(
         instance_id: me.instance_id.clone(),
         pairing_secret: pairing_secret.to_string(),
         signature,
-        cairn_features: vec![crate::control::FEATURE.to_string()],
+        cairn_features: vec![
+            crate::control::FEATURE.to_string(),
+            crate::remote_logs::FEATURE.to_string(),
+        ],
         ..SyncActionHandshake::default()
     })))
     .await?;

@@ -9,6 +9,7 @@ use crate::config_view::{remote_config, resources};
 use crate::error::SessionError;
 use crate::establish::{self, Peer};
 use crate::link::{Link, Outgoing};
+use crate::remote_logs::remote_logref;
 use crate::scopes::{Resource, allows};
 use crate::secure::SecureLink;
 use cairn_oplog::OplogError;
@@ -219,6 +220,7 @@ impl HubSession {
             }),
             Action::RequestResources(_) => self.send_config().await?,
             Action::RunTaskResult(r) => self.fleet.answered(*r),
+            Action::ReceiveLogData(r) => self.fleet.log_data(*r).await,
             other => {
                 return Err(SessionError::Protocol(format!(
                     "a client may not send {} to its hub",
@@ -288,7 +290,13 @@ impl HubSession {
             Some(Event::CreatedOperations(list)) | Some(Event::UpdatedOperations(list)) => {
                 oplog.transact(|t| {
                     for op in &list.operations {
-                        skip_invalid(keyid, op, t.store_synced(keyid, op.clone()).map(|_| ()))?;
+                        let mut op = op.clone();
+                        // Its log is the client's; reading it here asks the client.
+                        if !op.logref.is_empty() {
+                            op.logref = remote_logref(keyid, &op.logref);
+                        }
+                        let stored = t.store_synced(keyid, op.clone()).map(|_| ());
+                        skip_invalid(keyid, &op, stored)?;
                     }
                     Ok(())
                 })?;

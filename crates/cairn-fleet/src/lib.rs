@@ -20,6 +20,7 @@ mod length_prefixed;
 mod link;
 mod peers;
 pub mod remote_edit;
+pub mod remote_logs;
 pub mod scopes;
 mod secure;
 pub mod transport;
@@ -32,7 +33,9 @@ pub use peers::PeerStates;
 
 use cairn_orchestrator::Orchestrator;
 use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
-use cairn_proto::v1sync::sync_stream_item::{SyncActionRunTask, SyncActionRunTaskResult};
+use cairn_proto::v1sync::sync_stream_item::{
+    SyncActionReceiveLogData, SyncActionRequestLog, SyncActionRunTask, SyncActionRunTaskResult,
+};
 use parking_lot::Mutex;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -92,6 +95,9 @@ struct Inner {
     serial: AtomicU64,
     /// Fleet-control requests waiting for the client's answer, by request id.
     pending: Mutex<HashMap<i64, oneshot::Sender<SyncActionRunTaskResult>>>,
+    /// Reads of clients' logs in progress, by request id: the client's key id and where the
+    /// chunks go.
+    log_readers: Mutex<HashMap<i64, (String, remote_logs::ChunkSink)>>,
 }
 
 impl Fleet {
@@ -105,6 +111,7 @@ impl Fleet {
                 sessions: Mutex::default(),
                 serial: AtomicU64::new(0),
                 pending: Mutex::default(),
+                log_readers: Mutex::default(),
             }),
         }
     }
@@ -250,10 +257,67 @@ impl Fleet {
         }
     }
 
-    /// Forgets hub session `serial` of client `keyid`, unless a newer one replaced it.
+    /// Reads the log `log_id` of the connected client `keyid` (see [`remote_logs`]): its chunks,
+    /// ending when the log is complete or the session ends.
+    pub async fn remote_log(
+        &self,
+        keyid: &str,
+        log_id: &str,
+    ) -> Result<remote_logs::LogChunks, SessionError> {
+        let tx = self.client_queue(keyid, Some(remote_logs::FEATURE))?;
+        let id = self.inner.serial.fetch_add(1, Ordering::Relaxed) as i64;
+        let (chunks, rx) = mpsc::channel(64);
+        self.inner
+            .log_readers
+            .lock()
+            .insert(id, (keyid.to_string(), chunks));
+        let request = SyncActionRequestLog {
+            log_id: log_id.to_string(),
+            request_id: id,
+            ..SyncActionRequestLog::default()
+        };
+        if tx
+            .send(Action::RequestLog(Box::new(request)))
+            .await
+            .is_err()
+        {
+            self.inner.log_readers.lock().remove(&id);
+            return Err(SessionError::Closed(format!(
+                "the client {keyid} just disconnected"
+            )));
+        }
+        Ok(rx)
+    }
+
+    /// Hands a chunk of a client's log to its reader; a reader that went away ends the read.
+    pub(crate) async fn log_data(&self, r: SyncActionReceiveLogData) {
+        let Some(tx) = self
+            .inner
+            .log_readers
+            .lock()
+            .get(&r.request_id)
+            .map(|(_, tx)| tx.clone())
+        else {
+            return;
+        };
+        let item = if r.error_message.is_empty() {
+            Ok(r.chunk)
+        } else {
+            Err(SessionError::Refused(r.error_message))
+        };
+        let has_data = item.as_ref().map_or(true, |c| !c.is_empty());
+        let gone = has_data && tx.send(item).await.is_err();
+        if r.done || gone {
+            self.inner.log_readers.lock().remove(&r.request_id);
+        }
+    }
+
+    /// Forgets hub session `serial` of client `keyid`, unless a newer one replaced it; its log
+    /// reads end.
     pub(crate) fn unregister(&self, keyid: &str, serial: u64) -> bool {
         let mut sessions = self.inner.sessions.lock();
         if sessions.get(keyid).is_some_and(|r| r.serial == serial) {
+            self.inner.log_readers.lock().retain(|_, (k, _)| k != keyid);
             sessions.remove(keyid);
             true
         } else {

@@ -55,6 +55,8 @@ async fn logs_expire_by_age_and_go_with_their_owner() {
         Err(OplogError::LogNotFound(_))
     ));
     assert!(store.exists("c-kept").unwrap());
+    assert_eq!(store.owner("c-kept").unwrap(), Some(2));
+    assert_eq!(store.owner("t-old").unwrap(), None);
     assert_eq!(store.delete_owned_by(2).unwrap(), 1);
     assert!(!store.exists("c-kept").unwrap());
 }

@@ -496,7 +496,7 @@ fn a_hub_pushes_shared_repos_and_edits_a_client_only_within_its_grants() {
 }
 
 #[test]
-fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it() {
+fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it_and_reads_its_log() {
     let root = TempDir::new().unwrap();
     let mut hub = Instance::new(root.path(), "hub", json!({}));
     hub.start();
@@ -541,6 +541,19 @@ fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it() {
             .any(|o| o["id"] == backup["originalId"] && o["status"] == "STATUS_SUCCESS"),
         "the same operation on the client"
     );
+
+    // The backup's task log, read on the hub from the client, is the client's.
+    let logref = backup["logref"].as_str().unwrap();
+    assert!(logref.starts_with(&format!("peer:{rack_key}/")), "{logref}");
+    let (code, remote_log, err) = hub.cli(&["logs", logref]);
+    assert_eq!(code, 0, "{err}");
+    let own_ref = logref.rsplit_once('/').unwrap().1;
+    let (_, local_log, _) = rack.cli(&["logs", own_ref]);
+    assert!(!local_log.is_empty());
+    assert_eq!(remote_log, local_log);
+    let (code, _, err) = hub.cli(&["logs", &format!("peer:{rack_key}/t-nope")]);
+    assert_ne!(code, 0);
+    assert!(err.contains("has no log t-nope the hub may read"), "{err}");
 
     let (code, _, err) = hub.cli(&["backup", "secret", "--instance", "rack"]);
     assert_eq!(code, 6, "{err}");

@@ -190,6 +190,15 @@ impl LogStore {
         }
     }
 
+    /// The operation a log belongs to, when the log exists.
+    pub fn owner(&self, id: &str) -> Result<Option<i64>> {
+        Ok(lock(&self.inner.db)
+            .query_row("SELECT owner_op FROM logs WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
     /// True if a log with this id exists (live or finished).
     pub fn exists(&self, id: &str) -> Result<bool> {
         let n: i64 = lock(&self.inner.db).query_row(

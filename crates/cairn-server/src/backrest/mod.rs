@@ -179,7 +179,7 @@ impl Backrest for BackrestApi {
         _ctx: RequestContext,
         req: ServiceRequest<'_, LogDataRequest>,
     ) -> ServiceResult<ServiceStream<BytesValue>> {
-        Response::ok(logs::stream(&self.s, req.r#ref)?)
+        Response::ok(logs::stream(&self.s, req.r#ref).await?)
     }
 
     async fn run_command(
