@@ -1,6 +1,7 @@
 //! `cairn pair token` (on a hub: issue a pairing token) and `cairn pair add TOKEN URL` (on a client:
 //! add the hub as a known host; the token is used on first contact). Permissions are given as
-//! `read-operations`, `read-config`, `read-write-config` or `receive-shared-repos`, each optionally
+//! `read-operations`, `read-config`, `read-write-config`, `receive-shared-repos` or `run-tasks` (cairn's
+//! fleet control), each optionally
 //! with scopes after `=` (`read-operations=plan:home,!repo:scratch`).
 use super::{Connection, Exit};
 use buffa_types::google::protobuf::Empty;
@@ -18,8 +19,9 @@ pub fn parse_permission(text: &str) -> anyhow::Result<Permission> {
         "read-config" => Type::PERMISSION_READ_CONFIG,
         "read-write-config" => Type::PERMISSION_READ_WRITE_CONFIG,
         "receive-shared-repos" => Type::PERMISSION_RECEIVE_SHARED_REPOS,
+        "run-tasks" => Type::PERMISSION_RUN_TASKS,
         other => anyhow::bail!(
-            "unknown permission {}: use read-operations, read-config, read-write-config or receive-shared-repos, optionally =scope,scope",
+            "unknown permission {}: use read-operations, read-config, read-write-config, receive-shared-repos or run-tasks, optionally =scope,scope",
             quoted(other)
         ),
     };
