@@ -26,10 +26,12 @@ mod secure;
 pub mod transport;
 
 pub use admission::{Admitted, admit};
+pub use dial::dial;
 pub use error::SessionError;
-pub use establish::{Me, Peer};
+pub use establish::{Me, Peer, initiate, respond};
 pub use link::{Inbox, Link, Outgoing, SEND_QUEUE};
 pub use peers::PeerStates;
+pub use secure::SecureLink;
 
 use cairn_orchestrator::Orchestrator;
 use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
