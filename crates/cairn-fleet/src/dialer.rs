@@ -1,7 +1,9 @@
 //! Keeps one session open to each known host: dials, runs the session, and after it ends waits before
 //! dialling again (at least the retry interval between two attempts; after failures in a row, the
 //! interval times 2, 4, … 32 more, reset by a session that lasted the interval). The set of dialled
-//! hosts follows config changes: a removed host's session ends at once, a changed one restarts.
+//! hosts follows config changes: a removed host's session ends at once, a changed one restarts. A
+//! clock jump (the wall clock moving more than 30 s away from the monotonic clock over a minute:
+//! a suspend, a time correction) restarts every session, as Backrest does.
 use crate::Fleet;
 use crate::client::{self, fingerprint};
 use cairn_proto::v1::multihost::Peer as PeerEntry;
@@ -15,16 +17,40 @@ pub(crate) async fn run(fleet: Fleet) {
     let shutdown = fleet.inner.orch.shutting_down();
     let mut config = fleet.inner.orch.config_changes();
     let mut running: HashMap<String, (PeerEntry, CancellationToken)> = HashMap::new();
+    let mut clock = tokio::time::interval(CLOCK_CHECK);
+    let mut last = (Instant::now(), chrono::Utc::now());
     loop {
         reconcile(&fleet, &mut running, &shutdown);
         tokio::select! {
             changed = config.changed() => if changed.is_err() { break },
+            _ = clock.tick() => {
+                let now = (Instant::now(), chrono::Utc::now());
+                if jumped(now.0 - last.0, now.1 - last.1) {
+                    tracing::info!("the clock jumped; restarting the sync sessions");
+                    for (_, (_, token)) in running.drain() {
+                        token.cancel();
+                    }
+                }
+                last = now;
+            }
             _ = shutdown.cancelled() => break,
         }
     }
     for (_, (_, token)) in running {
         token.cancel();
     }
+}
+
+/// How often the clocks are compared.
+const CLOCK_CHECK: Duration = Duration::from_secs(60);
+/// A difference between the clocks beyond this over one check is a jump.
+const CLOCK_JUMP: Duration = Duration::from_secs(30);
+
+/// Whether the wall clock moved `wall` while the monotonic clock moved `mono`, more than a jump apart.
+fn jumped(mono: Duration, wall: chrono::TimeDelta) -> bool {
+    let mono = chrono::TimeDelta::from_std(mono).unwrap_or(chrono::TimeDelta::MAX);
+    let drift = (wall - mono).abs();
+    drift > chrono::TimeDelta::from_std(CLOCK_JUMP).unwrap_or(chrono::TimeDelta::MAX)
 }
 
 /// Starts, restarts and stops sessions to match the config's known hosts.
@@ -134,5 +160,20 @@ async fn keep_connected(fleet: Fleet, keyid: String, stop: CancellationToken) {
             _ = tokio::time::sleep(wait) => {}
             _ = stop.cancelled() => return,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jump_is_the_wall_clock_moving_away_from_the_monotonic_one() {
+        let minute = Duration::from_secs(60);
+        let secs = chrono::TimeDelta::seconds;
+        assert!(!jumped(minute, secs(60)));
+        assert!(!jumped(minute, secs(85)), "a little drift");
+        assert!(jumped(minute, secs(3600)), "woke from a suspend");
+        assert!(jumped(minute, secs(-60)), "set back");
     }
 }

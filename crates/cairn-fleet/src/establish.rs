@@ -139,6 +139,7 @@ async fn exchange_handshakes(
         cairn_features: vec![
             crate::control::FEATURE.to_string(),
             crate::remote_logs::FEATURE.to_string(),
+            crate::throttle::FEATURE.to_string(),
         ],
         ..SyncActionHandshake::default()
     })))

@@ -12,6 +12,7 @@ use crate::link::{Link, Outgoing};
 use crate::remote_logs::remote_logref;
 use crate::scopes::{Resource, allows};
 use crate::secure::SecureLink;
+use crate::throttle;
 use cairn_oplog::OplogError;
 use cairn_proto::v1::__buffa::oneof::operation_event::Event;
 use cairn_proto::v1::multihost::Peer as PeerEntry;
@@ -21,10 +22,11 @@ use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
 use cairn_proto::v1sync::ConnectionState;
 use cairn_proto::v1sync::sync_stream_item::{
     SyncActionReceiveConfig, SyncActionReceiveResources, SyncActionRequestOperationData,
-    SyncActionSetConfig,
+    SyncActionSetConfig, SyncActionThrottle,
 };
 use connectrpc::ConnectError;
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// Operation ids asked for in one request.
@@ -77,6 +79,7 @@ pub(crate) async fn serve(fleet: Fleet, link: Link, out: mpsc::Sender<Outgoing>)
         entry: admitted.entry().clone(),
         peer,
         commands: registration.commands,
+        throttled: Duration::ZERO,
     };
     let outcome = tokio::select! {
         r = session.run() => r,
@@ -108,6 +111,8 @@ struct HubSession {
     peer: Peer,
     /// Actions others want sent to the client (SetRemoteClientConfig).
     commands: mpsc::Receiver<Action>,
+    /// The wait the client was last asked to keep between batches.
+    throttled: Duration,
 }
 
 impl HubSession {
@@ -207,7 +212,9 @@ impl HubSession {
             Action::OperationManifest(m) => self.reconcile(&m.op_ids, &m.modnos).await?,
             Action::ReceiveOperations(r) => {
                 if let Some(event) = r.event.as_option() {
+                    let started = Instant::now();
                     self.store(event)?;
+                    self.pace(started.elapsed()).await?;
                 }
             }
             Action::ReceiveConfig(c) => {
@@ -229,6 +236,25 @@ impl HubSession {
             }
         }
         Ok(())
+    }
+
+    /// Asks a client that understands it to slow down while storing its batches is slow, and lifts
+    /// the wait when storing is quick again.
+    async fn pace(&mut self, took: Duration) -> Result<(), SessionError> {
+        let want = throttle::delay_for(took);
+        if !self.peer.features.iter().any(|f| f == throttle::FEATURE)
+            || !throttle::worth_sending(self.throttled, want)
+        {
+            return Ok(());
+        }
+        tracing::debug!(peer = %self.entry.keyid, delay_ms = want.as_millis() as u64, "pacing the client");
+        self.throttled = want;
+        self.link
+            .send(Action::Throttle(Box::new(SyncActionThrottle {
+                delay_ms: want.as_millis() as i64,
+                ..SyncActionThrottle::default()
+            })))
+            .await
     }
 
     /// Deletes the stored operations the client no longer has and asks for those that are new or

@@ -23,6 +23,7 @@ pub mod remote_edit;
 pub mod remote_logs;
 pub mod scopes;
 mod secure;
+pub mod throttle;
 pub mod transport;
 
 pub use admission::{Admitted, admit};
@@ -105,11 +106,12 @@ struct Inner {
 impl Fleet {
     /// The fleet of the instance `orch` runs.
     pub fn new(orch: Orchestrator, options: FleetOptions) -> Self {
+        let peers = PeerStates::persisted(orch.oplog().clone());
         Self {
             inner: Arc::new(Inner {
                 orch,
                 options,
-                peers: PeerStates::default(),
+                peers,
                 sessions: Mutex::default(),
                 serial: AtomicU64::new(0),
                 pending: Mutex::default(),

@@ -1,17 +1,24 @@
 //! What this instance knows about each peer's sync session: connection state, last message, last
-//! heartbeat, and the plans, repositories and config the peer shared. Held in memory, keyed by the
-//! peer's key id, and watched by `GetPeerSyncStatesStream`; every peer starts DISCONNECTED.
+//! heartbeat, and the plans, repositories and config the peer shared. Keyed by the peer's key id,
+//! watched by `GetPeerSyncStatesStream`, and kept beside the operation log (`peer_state:<key id>`),
+//! so the last heartbeat and what the peer shared survive a restart; on start every peer is
+//! DISCONNECTED until its session says otherwise.
+use buffa::Message as _;
+use cairn_oplog::OpLog;
 use cairn_proto::v1sync::{ConnectionState, PeerState};
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::watch;
 
+const KEY_PREFIX: &str = "peer_state:";
+
 /// The peer states of this instance (cheap to clone).
 #[derive(Clone)]
 pub struct PeerStates {
     states: Arc<Mutex<BTreeMap<String, PeerState>>>,
     changed: watch::Sender<u64>,
+    store: Option<OpLog>,
 }
 
 impl Default for PeerStates {
@@ -19,11 +26,36 @@ impl Default for PeerStates {
         Self {
             states: Arc::default(),
             changed: watch::Sender::new(0),
+            store: None,
         }
     }
 }
 
 impl PeerStates {
+    /// Peer states kept in `log`'s key-value table, loaded as DISCONNECTED.
+    pub fn persisted(log: OpLog) -> Self {
+        let mut states = BTreeMap::new();
+        match log.kv_scan(KEY_PREFIX) {
+            Ok(rows) => {
+                for (key, value) in rows {
+                    let Ok(mut state) = PeerState::decode_from_slice(&value) else {
+                        tracing::warn!(%key, "a stored peer state is unreadable; it is dropped");
+                        continue;
+                    };
+                    state.state = ConnectionState::CONNECTION_STATE_DISCONNECTED.into();
+                    state.status_message = "not connected since cairn started".into();
+                    states.insert(key[KEY_PREFIX.len()..].to_string(), state);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot read the stored peer states"),
+        }
+        Self {
+            states: Arc::new(Mutex::new(states)),
+            changed: watch::Sender::new(0),
+            store: Some(log),
+        }
+    }
+
     /// Every peer's state, by key id.
     pub fn all(&self) -> Vec<PeerState> {
         self.states.lock().values().cloned().collect()
@@ -41,7 +73,7 @@ impl PeerStates {
 
     /// Applies `f` to the state of peer `keyid` (instance `instance_id`), made on first use.
     pub fn update(&self, keyid: &str, instance_id: &str, f: impl FnOnce(&mut PeerState)) {
-        {
+        let encoded = {
             let mut states = self.states.lock();
             let state = states
                 .entry(keyid.to_string())
@@ -54,6 +86,12 @@ impl PeerStates {
                 state.peer_instance_id = instance_id.to_string();
             }
             f(state);
+            state.encode_to_vec()
+        };
+        if let Some(log) = &self.store
+            && let Err(e) = log.kv_put(&format!("{KEY_PREFIX}{keyid}"), &encoded)
+        {
+            tracing::warn!(peer = %keyid, error = %e, "cannot store the peer's state");
         }
         self.changed.send_modify(|n| *n += 1);
     }
@@ -68,14 +106,61 @@ impl PeerStates {
 
     /// Forgets the peers whose key ids `keep` rejects (removed from the config).
     pub fn retain(&self, keep: impl Fn(&str) -> bool) {
-        let removed = {
+        let removed: Vec<String> = {
             let mut states = self.states.lock();
-            let before = states.len();
-            states.retain(|k, _| keep(k));
-            before != states.len()
+            let gone: Vec<String> = states.keys().filter(|k| !keep(k)).cloned().collect();
+            for k in &gone {
+                states.remove(k);
+            }
+            gone
         };
-        if removed {
-            self.changed.send_modify(|n| *n += 1);
+        if removed.is_empty() {
+            return;
         }
+        if let Some(log) = &self.store {
+            for k in &removed {
+                if let Err(e) = log.kv_delete(&format!("{KEY_PREFIX}{k}")) {
+                    tracing::warn!(peer = %k, error = %e, "cannot remove the peer's stored state");
+                }
+            }
+        }
+        self.changed.send_modify(|n| *n += 1);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_survive_a_restart_as_disconnected_and_removed_peers_are_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("oplog.sqlite");
+        {
+            let peers = PeerStates::persisted(OpLog::open(&path).unwrap());
+            peers.set(
+                "ed25519.a",
+                "laptop",
+                ConnectionState::CONNECTION_STATE_CONNECTED,
+                "connected",
+            );
+            peers.update("ed25519.a", "", |s| s.last_heartbeat_millis = 42);
+            peers.set(
+                "ed25519.b",
+                "desk",
+                ConnectionState::CONNECTION_STATE_CONNECTED,
+                "connected",
+            );
+            peers.retain(|k| k != "ed25519.b");
+        }
+        let peers = PeerStates::persisted(OpLog::open(&path).unwrap());
+        let all = peers.all();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].peer_instance_id, "laptop");
+        assert_eq!(all[0].last_heartbeat_millis, 42);
+        assert_eq!(
+            all[0].state.to_i32(),
+            ConnectionState::CONNECTION_STATE_DISCONNECTED as i32
+        );
     }
 }

@@ -5,6 +5,7 @@ mod backrest_files;
 pub mod backrest_import;
 mod error;
 mod events;
+mod kv;
 pub mod logstore;
 mod oplog;
 mod row;

@@ -240,6 +240,12 @@ impl OpLog {
         })
     }
 
+    /// Runs one statement (or a few) on the writer's connection, outside the operations'
+    /// transactions: for the small tables beside the log.
+    pub(crate) fn write_conn<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&lock(&self.inner.writer).conn)
+    }
+
     /// The modno of the most recent change.
     pub fn current_modno(&self) -> i64 {
         lock(&self.inner.writer).counters.modno

@@ -200,7 +200,7 @@ fn newer_schema_is_refused_and_old_schema_is_migrated() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP INDEX operations_keyid_flow; ALTER TABLE operations DROP COLUMN original_modno; DROP INDEX operations_repo; DROP INDEX operations_repo_kind; DROP INDEX operations_unfinished; DROP TABLE tombstones; DROP TABLE metadata; PRAGMA user_version = 1;",
+            "DROP TABLE kv; DROP INDEX operations_keyid_flow; ALTER TABLE operations DROP COLUMN original_modno; DROP INDEX operations_repo; DROP INDEX operations_repo_kind; DROP INDEX operations_unfinished; DROP TABLE tombstones; DROP TABLE metadata; PRAGMA user_version = 1;",
         )
             .unwrap();
     }
@@ -285,6 +285,24 @@ fn every_query_shape_uses_an_index() {
     }
     for fixed in [crate::oplog::COUNTS_SQL, crate::oplog::UNFINISHED_SQL] {
         plans.push((fixed.to_string(), log.explain(fixed, vec![]).unwrap()));
+    }
+    // A hub storing a peer's operations looks each one up, and its flow, by the peer's ids.
+    for synced in [
+        crate::synced::LOCAL_SQL,
+        crate::synced::FLOW_SQL,
+        crate::synced::LIST_SQL,
+    ] {
+        let params = vec![
+            rusqlite::types::Value::Text("ed25519.k".into()),
+            rusqlite::types::Value::Integer(7),
+        ];
+        let n = if synced == crate::synced::LIST_SQL {
+            1
+        } else {
+            2
+        };
+        let plan = log.explain(synced, params[..n].to_vec()).unwrap();
+        plans.push((synced.to_string(), plan));
     }
     // The views page through these newest first: a page must not sort the whole match.
     let paged: Vec<Selector> = vec![

@@ -60,8 +60,9 @@ const MIGRATIONS: &[&str] = &[
     // v6: operations synced from a multihost peer keep the peer's modno (a manifest from the peer is
     // compared with it), and a peer's flow is found by its own flow id when the rest of it arrives.
     "ALTER TABLE operations ADD COLUMN original_modno INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX operations_keyid_flow ON operations(original_instance_keyid, original_flow_id)
-        WHERE original_instance_keyid != '';",
+    CREATE INDEX operations_keyid_flow ON operations(original_instance_keyid, original_flow_id);",
+    // v7: small values kept beside the log (multihost peer states), by key.
+    "CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;",
 ];
 
 /// The schema version this build writes.

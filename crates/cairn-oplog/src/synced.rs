@@ -8,6 +8,16 @@ use crate::tx::Tx;
 use cairn_proto::v1::Operation;
 use rusqlite::{OptionalExtension, params};
 
+/// The local id and flow of a peer's operation.
+pub(crate) const LOCAL_SQL: &str = "SELECT id, flow_id FROM operations
+     WHERE original_instance_keyid = ?1 AND original_id = ?2 LIMIT 1";
+/// The local flow of a peer's flow.
+pub(crate) const FLOW_SQL: &str = "SELECT flow_id FROM operations
+     WHERE original_instance_keyid = ?1 AND original_flow_id = ?2 LIMIT 1";
+/// A peer's stored operations.
+pub(crate) const LIST_SQL: &str = "SELECT original_id, original_modno, id FROM operations
+     WHERE original_instance_keyid = ?1 ORDER BY original_id";
+
 /// One stored operation of a peer, as the peer numbers it and as it is stored here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SyncedEntry {
@@ -64,10 +74,7 @@ impl Tx<'_> {
     fn synced_local(&self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
         Ok(self
             .tx
-            .prepare_cached(
-                "SELECT id, flow_id FROM operations
-                 WHERE original_instance_keyid = ?1 AND original_id = ?2 LIMIT 1",
-            )?
+            .prepare_cached(LOCAL_SQL)?
             .query_row(params![keyid, original_id], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()?)
     }
@@ -76,10 +83,7 @@ impl Tx<'_> {
     fn synced_flow(&self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
         Ok(self
             .tx
-            .prepare_cached(
-                "SELECT flow_id FROM operations
-                 WHERE original_instance_keyid = ?1 AND original_flow_id = ?2 LIMIT 1",
-            )?
+            .prepare_cached(FLOW_SQL)?
             .query_row(params![keyid, original_flow_id], |r| r.get(0))
             .optional()?)
     }
@@ -90,10 +94,7 @@ impl OpLog {
     pub fn synced_id(&self, keyid: &str, original_id: i64) -> Result<Option<i64>> {
         self.read(|conn| {
             Ok(conn
-                .prepare_cached(
-                    "SELECT id FROM operations
-                     WHERE original_instance_keyid = ?1 AND original_id = ?2 LIMIT 1",
-                )?
+                .prepare_cached(LOCAL_SQL)?
                 .query_row(params![keyid, original_id], |r| r.get(0))
                 .optional()?)
         })
@@ -102,10 +103,7 @@ impl OpLog {
     /// Every stored operation of the peer with key id `keyid`, by its id on the peer.
     pub fn synced(&self, keyid: &str) -> Result<Vec<SyncedEntry>> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT original_id, original_modno, id FROM operations
-                 WHERE original_instance_keyid = ?1 ORDER BY original_id",
-            )?;
+            let mut stmt = conn.prepare_cached(LIST_SQL)?;
             let rows = stmt.query_map([keyid], |r| {
                 Ok(SyncedEntry {
                     original_id: r.get(0)?,
