@@ -292,7 +292,7 @@ fn every_query_shape_uses_an_index() {
         crate::synced::FLOW_SQL,
         crate::synced::LIST_SQL,
     ] {
-        let params = vec![
+        let params = [
             rusqlite::types::Value::Text("ed25519.k".into()),
             rusqlite::types::Value::Integer(7),
         ];

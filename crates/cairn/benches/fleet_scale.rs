@@ -14,7 +14,7 @@ use cairn_fleet::{Me, SecureLink, dial, initiate};
 use cairn_proto::cairn::v1::{CairnClient, WatchOperationsRequest};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::__buffa::oneof::operation_event::Event;
-use cairn_proto::v1::{Operation, OperationBackup, OperationEvent, OperationList, OperationStatus};
+use cairn_proto::v1::{Operation, OperationEvent, OperationList, OperationStatus};
 use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
 use cairn_proto::v1sync::sync_stream_item::{
     SyncActionOperationManifest, SyncActionReceiveOperations,
@@ -74,7 +74,7 @@ fn operation(c: usize, id: i64, modno: i64, stamp: Option<i64>) -> Operation {
         display_message: stamp
             .map(|t| format!("{BENCH_MARK}{t}"))
             .unwrap_or_default(),
-        op: Some(Op::OperationBackup(Box::new(OperationBackup::default()))),
+        op: Some(Op::OperationBackup(Box::default())),
         ..Operation::default()
     }
 }
