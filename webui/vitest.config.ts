@@ -8,5 +8,8 @@ export default defineConfig({
   test: {
     include: ["src/**/*.test.{ts,tsx}"],
     environment: "jsdom",
+    // The translation tests walk the whole rendered DOM after every step; on a loaded 2-core CI
+    // machine one of them took 5.3 s, past vitest's 5 s default. A hang still fails at 20 s.
+    testTimeout: 20_000,
   },
 });

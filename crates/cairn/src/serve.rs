@@ -170,10 +170,18 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
 /// The multihost timings: Backrest's defaults unless the settings say otherwise.
 fn fleet_options(settings: &Settings) -> cairn_fleet::FleetOptions {
     let defaults = cairn_fleet::FleetOptions::default();
-    cairn_fleet::FleetOptions {
+    let options = cairn_fleet::FleetOptions {
         heartbeat: settings.heartbeat.unwrap_or(defaults.heartbeat),
         retry: settings.retry.unwrap_or(defaults.retry),
+    };
+    if settings.heartbeat.is_some() || settings.retry.is_some() {
+        tracing::info!(
+            heartbeat_secs = options.heartbeat.as_secs(),
+            retry_secs = options.retry.as_secs(),
+            "multihost sync timings set"
+        );
     }
+    options
 }
 
 async fn shutdown_signal() {
