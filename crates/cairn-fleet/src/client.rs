@@ -4,7 +4,7 @@
 //! the host reconciles), answers the host's requests for operations in batches of 512, and ends the
 //! session when the known-host entry changes.
 use crate::Fleet;
-use crate::config_view::{remote_config, resources};
+use crate::config_view;
 use crate::control;
 use crate::dial::dial;
 use crate::error::SessionError;
@@ -22,8 +22,8 @@ use cairn_proto::v1::{Operation, OperationEvent, OperationList};
 use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
 use cairn_proto::v1sync::ConnectionState;
 use cairn_proto::v1sync::sync_stream_item::{
-    SyncActionOperationManifest, SyncActionReceiveConfig, SyncActionReceiveOperations,
-    SyncActionReceiveResources, SyncActionRunTask, SyncActionRunTaskResult, SyncActionSetConfig,
+    SyncActionOperationManifest, SyncActionReceiveOperations, SyncActionRunTask,
+    SyncActionRunTaskResult, SyncActionSetConfig,
 };
 use std::time::Duration;
 
@@ -182,23 +182,7 @@ impl ClientSession {
 
     async fn send_config(&mut self) -> Result<(), SessionError> {
         let config = self.fleet.inner.orch.config().get();
-        let grants = &self.host.permissions;
-        self.link
-            .send(Action::ReceiveConfig(Box::new(SyncActionReceiveConfig {
-                config: remote_config(&config, grants).into(),
-                ..SyncActionReceiveConfig::default()
-            })))
-            .await?;
-        let (repos, plans) = resources(&config, grants);
-        self.link
-            .send(Action::ReceiveResources(Box::new(
-                SyncActionReceiveResources {
-                    repos,
-                    plans,
-                    ..SyncActionReceiveResources::default()
-                },
-            )))
-            .await
+        config_view::send(&mut self.link, &config, &self.host.permissions).await
     }
 
     /// Whether an operation is this instance's own and the host may see it. Unlike Backrest's
@@ -244,22 +228,16 @@ impl ClientSession {
     }
 
     async fn handle(&mut self, action: Action) -> Result<(), SessionError> {
-        let (keyid, instance) = (self.host.keyid.clone(), self.host.instance_id.clone());
-        let peers = self.fleet.peers().clone();
+        if self
+            .fleet
+            .peers()
+            .record(&self.host.keyid, &self.host.instance_id, &action)
+        {
+            return Ok(());
+        }
         match action {
-            Action::Heartbeat(_) => peers.update(&keyid, &instance, |s| {
-                s.last_heartbeat_millis = chrono::Utc::now().timestamp_millis();
-            }),
             Action::OperationManifest(_) => self.send_manifest().await?,
             Action::RequestOperationData(r) => self.answer(&r.op_ids).await?,
-            Action::ReceiveConfig(c) => {
-                let config = c.config.as_option().cloned().unwrap_or_default();
-                peers.update(&keyid, &instance, |s| s.remote_config = config.into());
-            }
-            Action::ReceiveResources(r) => peers.update(&keyid, &instance, |s| {
-                s.known_repos = r.repos.clone();
-                s.known_plans = r.plans.clone();
-            }),
             Action::RequestResources(_) => self.send_config().await?,
             Action::Throttle(t) => {
                 self.throttle = Duration::from_millis(t.delay_ms.clamp(0, 60_000) as u64);

@@ -2,11 +2,15 @@
 //! with secrets masked (Backrest sends repository passwords to the host; a read-only view needs none,
 //! and a host editing the config sends the mask back, which keeps the stored value), and the list of
 //! repositories (id and guid) and plans whose operations the peer may see.
+use crate::error::SessionError;
 use crate::scopes::{Resource, allows};
+use crate::secure::SecureLink;
 use cairn_config::secrets::{Shown, hook_secrets, repo_secrets};
 use cairn_proto::v1::Config;
 use cairn_proto::v1::multihost::Permission;
 use cairn_proto::v1::multihost::permission::Type;
+use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
+use cairn_proto::v1sync::sync_stream_item::{SyncActionReceiveConfig, SyncActionReceiveResources};
 use cairn_proto::v1sync::{PlanMetadata, RemoteConfig, RepoMetadata};
 
 /// The placeholder a masked secret shows (the same as GetConfig's).
@@ -85,18 +89,33 @@ pub fn resources(config: &Config, grants: &[Permission]) -> (Vec<RepoMetadata>, 
     (repos, plans)
 }
 
+/// Shows the peer what `grants` let it see of `config`: `receive_config`, then `receive_resources`.
+pub(crate) async fn send(
+    link: &mut SecureLink,
+    config: &Config,
+    grants: &[Permission],
+) -> Result<(), SessionError> {
+    link.send(Action::ReceiveConfig(Box::new(SyncActionReceiveConfig {
+        config: remote_config(config, grants).into(),
+        ..SyncActionReceiveConfig::default()
+    })))
+    .await?;
+    let (repos, plans) = resources(config, grants);
+    link.send(Action::ReceiveResources(Box::new(
+        SyncActionReceiveResources {
+            repos,
+            plans,
+            ..SyncActionReceiveResources::default()
+        },
+    )))
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scopes::grant;
     use cairn_proto::v1::{Plan, Repo};
-
-    fn grant(ty: Type, scopes: &[&str]) -> Permission {
-        Permission {
-            r#type: ty.into(),
-            scopes: scopes.iter().map(|s| s.to_string()).collect(),
-            ..Permission::default()
-        }
-    }
 
     fn config() -> Config {
         Config {

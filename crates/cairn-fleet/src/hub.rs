@@ -5,7 +5,7 @@
 //! session at once when the client is removed or its entry changes.
 use crate::Fleet;
 use crate::admission::{Admitted, admit};
-use crate::config_view::{remote_config, resources};
+use crate::config_view;
 use crate::error::SessionError;
 use crate::establish::{self, Peer};
 use crate::link::{Link, Outgoing};
@@ -15,14 +15,13 @@ use crate::secure::SecureLink;
 use crate::throttle;
 use cairn_oplog::OplogError;
 use cairn_proto::v1::__buffa::oneof::operation_event::Event;
+use cairn_proto::v1::OperationEvent;
 use cairn_proto::v1::multihost::Peer as PeerEntry;
 use cairn_proto::v1::multihost::permission::Type;
-use cairn_proto::v1::{Operation, OperationEvent};
 use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
 use cairn_proto::v1sync::ConnectionState;
 use cairn_proto::v1sync::sync_stream_item::{
-    SyncActionReceiveConfig, SyncActionReceiveResources, SyncActionRequestOperationData,
-    SyncActionSetConfig, SyncActionThrottle,
+    SyncActionRequestOperationData, SyncActionSetConfig, SyncActionThrottle,
 };
 use connectrpc::ConnectError;
 use std::collections::HashMap;
@@ -161,22 +160,7 @@ impl HubSession {
     async fn send_config(&mut self) -> Result<(), SessionError> {
         let config = self.fleet.inner.orch.config().get();
         let grants = &self.entry.permissions;
-        self.link
-            .send(Action::ReceiveConfig(Box::new(SyncActionReceiveConfig {
-                config: remote_config(&config, grants).into(),
-                ..SyncActionReceiveConfig::default()
-            })))
-            .await?;
-        let (repos, plans) = resources(&config, grants);
-        self.link
-            .send(Action::ReceiveResources(Box::new(
-                SyncActionReceiveResources {
-                    repos,
-                    plans,
-                    ..SyncActionReceiveResources::default()
-                },
-            )))
-            .await?;
+        config_view::send(&mut self.link, &config, grants).await?;
         let shared: Vec<_> = config
             .repos
             .iter()
@@ -203,12 +187,14 @@ impl HubSession {
     }
 
     async fn handle(&mut self, action: Action) -> Result<(), SessionError> {
-        let peers = self.fleet.peers().clone();
-        let (keyid, instance) = (self.keyid().to_string(), self.peer.instance_id.clone());
+        if self
+            .fleet
+            .peers()
+            .record(&self.entry.keyid, &self.peer.instance_id, &action)
+        {
+            return Ok(());
+        }
         match action {
-            Action::Heartbeat(_) => peers.update(&keyid, &instance, |s| {
-                s.last_heartbeat_millis = chrono::Utc::now().timestamp_millis();
-            }),
             Action::OperationManifest(m) => self.reconcile(&m.op_ids, &m.modnos).await?,
             Action::ReceiveOperations(r) => {
                 if let Some(event) = r.event.as_option() {
@@ -217,14 +203,6 @@ impl HubSession {
                     self.pace(started.elapsed()).await?;
                 }
             }
-            Action::ReceiveConfig(c) => {
-                let config = c.config.as_option().cloned().unwrap_or_default();
-                peers.update(&keyid, &instance, |s| s.remote_config = config.into());
-            }
-            Action::ReceiveResources(r) => peers.update(&keyid, &instance, |s| {
-                s.known_repos = r.repos.clone();
-                s.known_plans = r.plans.clone();
-            }),
             Action::RequestResources(_) => self.send_config().await?,
             Action::RunTaskResult(r) => self.fleet.answered(*r),
             Action::ReceiveLogData(r) => self.fleet.log_data(*r).await,
@@ -321,8 +299,9 @@ impl HubSession {
                         if !op.logref.is_empty() {
                             op.logref = remote_logref(keyid, &op.logref);
                         }
-                        let stored = t.store_synced(keyid, op.clone()).map(|_| ());
-                        skip_invalid(keyid, &op, stored)?;
+                        let original_id = op.id;
+                        let stored = t.store_synced(keyid, op).map(|_| ());
+                        skip_invalid(keyid, original_id, stored)?;
                     }
                     Ok(())
                 })?;
@@ -341,10 +320,14 @@ impl HubSession {
     }
 }
 
-fn skip_invalid(keyid: &str, op: &Operation, r: Result<(), OplogError>) -> Result<(), OplogError> {
+fn skip_invalid(
+    keyid: &str,
+    original_id: i64,
+    r: Result<(), OplogError>,
+) -> Result<(), OplogError> {
     match r {
         Err(OplogError::Invalid(why)) => {
-            tracing::warn!(peer = %keyid, op = op.id, %why, "skipped an invalid operation from a client");
+            tracing::warn!(peer = %keyid, op = original_id, %why, "skipped an invalid operation from a client");
             Ok(())
         }
         other => other,

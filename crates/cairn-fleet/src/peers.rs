@@ -5,6 +5,7 @@
 //! DISCONNECTED until its session says otherwise.
 use buffa::Message as _;
 use cairn_oplog::OpLog;
+use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
 use cairn_proto::v1sync::{ConnectionState, PeerState};
 use parking_lot::Mutex;
 use std::collections::BTreeMap;
@@ -94,6 +95,26 @@ impl PeerStates {
             tracing::warn!(peer = %keyid, error = %e, "cannot store the peer's state");
         }
         self.changed.send_modify(|n| *n += 1);
+    }
+
+    /// Records what peer `keyid` told about itself (a heartbeat, its config, its resources);
+    /// false for any other action, which the session handles.
+    pub(crate) fn record(&self, keyid: &str, instance_id: &str, action: &Action) -> bool {
+        match action {
+            Action::Heartbeat(_) => self.update(keyid, instance_id, |s| {
+                s.last_heartbeat_millis = chrono::Utc::now().timestamp_millis();
+            }),
+            Action::ReceiveConfig(c) => {
+                let config = c.config.as_option().cloned().unwrap_or_default();
+                self.update(keyid, instance_id, |s| s.remote_config = config.into());
+            }
+            Action::ReceiveResources(r) => self.update(keyid, instance_id, |s| {
+                s.known_repos = r.repos.clone();
+                s.known_plans = r.plans.clone();
+            }),
+            _ => return false,
+        }
+        true
     }
 
     /// Sets peer `keyid`'s connection state and message.

@@ -48,38 +48,48 @@ pub fn apply(config: &mut Config, host: &PeerEntry, edit: &SyncActionSetConfig) 
         }
     }
     for id in &edit.plans_to_delete {
-        if allows(
-            grants,
-            Type::PERMISSION_READ_WRITE_CONFIG,
+        delete(
+            &mut config.plans,
+            |p| &p.id,
             Resource::Plan(id),
-        ) {
-            let before = config.plans.len();
-            config.plans.retain(|p| &p.id != id);
-            out.changed += before - config.plans.len();
-        } else {
-            out.refused.push(format!(
-                "deleting plan {}: no read-write config permission for it",
-                quoted(id)
-            ));
-        }
+            grants,
+            &mut out,
+        );
     }
     for id in &edit.repos_to_delete {
-        if allows(
-            grants,
-            Type::PERMISSION_READ_WRITE_CONFIG,
+        delete(
+            &mut config.repos,
+            |r| &r.id,
             Resource::Repo(id),
-        ) {
-            let before = config.repos.len();
-            config.repos.retain(|r| &r.id != id);
-            out.changed += before - config.repos.len();
-        } else {
-            out.refused.push(format!(
-                "deleting repository {}: no read-write config permission for it",
-                quoted(id)
-            ));
-        }
+            grants,
+            &mut out,
+        );
     }
     out
+}
+
+/// Deletes the plan or repository `what` when READ_WRITE_CONFIG covers it, else says why not.
+fn delete<T>(
+    items: &mut Vec<T>,
+    id_of: impl Fn(&T) -> &String,
+    what: Resource<'_>,
+    grants: &[cairn_proto::v1::multihost::Permission],
+    out: &mut Applied,
+) {
+    let (noun, id) = match what {
+        Resource::Plan(id) => ("plan", id),
+        Resource::Repo(id) => ("repository", id),
+    };
+    if allows(grants, Type::PERMISSION_READ_WRITE_CONFIG, what) {
+        let before = items.len();
+        items.retain(|item| id_of(item) != id);
+        out.changed += before - items.len();
+    } else {
+        out.refused.push(format!(
+            "deleting {noun} {}: no read-write config permission for it",
+            quoted(id)
+        ));
+    }
 }
 
 /// Takes one repository from the hub; Ok(false) when nothing changed.
@@ -175,20 +185,13 @@ fn upsert_plan(config: &mut Config, plan: &Plan) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cairn_proto::v1::multihost::Permission;
+    use crate::scopes::grant;
 
     fn host(grants: &[(Type, &[&str])]) -> PeerEntry {
         PeerEntry {
             instance_id: "hub".into(),
             keyid: "ed25519.h".into(),
-            permissions: grants
-                .iter()
-                .map(|(t, s)| Permission {
-                    r#type: (*t).into(),
-                    scopes: s.iter().map(|x| x.to_string()).collect(),
-                    ..Permission::default()
-                })
-                .collect(),
+            permissions: grants.iter().map(|(t, s)| grant(*t, s)).collect(),
             ..PeerEntry::default()
         }
     }

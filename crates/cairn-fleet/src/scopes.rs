@@ -59,6 +59,16 @@ pub fn allows_op(grants: &[Permission], ty: Type, repo_id: &str, plan_id: &str) 
     allows(grants, ty, Resource::Repo(repo_id)) || allows(grants, ty, Resource::Plan(plan_id))
 }
 
+/// A grant of `ty` with `scopes`, for tests.
+#[cfg(test)]
+pub(crate) fn grant(ty: Type, scopes: &[&str]) -> Permission {
+    Permission {
+        r#type: ty.into(),
+        scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        ..Permission::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,18 +17,7 @@ pub async fn run(
     s: &Shared,
     req: RunRemoteTaskRequest,
 ) -> Result<RunRemoteTaskResponse, ConnectError> {
-    let config = s.orch.config().get();
-    let known = config.multihost.as_option().is_some_and(|m| {
-        m.authorized_clients
-            .iter()
-            .any(|c| !req.peer_keyid.is_empty() && c.keyid == req.peer_keyid)
-    });
-    if !known {
-        return Err(invalid(
-            "peerKeyid",
-            "is not the key id of an authorised client of this hub",
-        ));
-    }
+    check_client(s, &req.peer_keyid)?;
     if !TASKS.contains(&req.task.as_str()) {
         return Err(invalid(
             "task",
@@ -61,6 +50,25 @@ pub async fn run(
         operation_id: arrived(s, &req.peer_keyid, original).await?,
         ..RunRemoteTaskResponse::default()
     })
+}
+
+/// Refuses a key id that is not one of this hub's authorised clients (RunRemoteTask and
+/// SetRemoteClientConfig name the client by it).
+pub fn check_client(s: &Shared, keyid: &str) -> Result<(), ConnectError> {
+    let config = s.orch.config().get();
+    let known = config.multihost.as_option().is_some_and(|m| {
+        m.authorized_clients
+            .iter()
+            .any(|c| !keyid.is_empty() && c.keyid == keyid)
+    });
+    if known {
+        Ok(())
+    } else {
+        Err(invalid(
+            "peerKeyid",
+            "is not the key id of an authorised client of this hub",
+        ))
+    }
 }
 
 /// The client's id of the synced operation `req.operation_id`, which must be that client's.

@@ -99,18 +99,7 @@ impl BackrestSyncStateService for SyncStateApi {
         req: ServiceRequest<'_, SetRemoteClientConfigRequest>,
     ) -> ServiceResult<SetRemoteClientConfigResponse> {
         let req = req.to_owned_message();
-        let config = self.s.orch.config().get();
-        let known = config.multihost.as_option().is_some_and(|m| {
-            m.authorized_clients
-                .iter()
-                .any(|c| !req.peer_keyid.is_empty() && c.keyid == req.peer_keyid)
-        });
-        if !known {
-            return Err(crate::errors::invalid(
-                "peerKeyid",
-                "is not the key id of an authorised client of this hub",
-            ));
-        }
+        crate::fleet_control::check_client(&self.s, &req.peer_keyid)?;
         let edit = SyncActionSetConfig {
             repos: req.repos,
             plans: req.plans,
