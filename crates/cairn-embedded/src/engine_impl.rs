@@ -19,7 +19,7 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 use tokio_util::sync::CancellationToken;
 
-fn decode<T: DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T> {
+pub(super) fn decode<T: DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T> {
     serde_json::from_value(value).map_err(|e| EngineError::Parse {
         command: format!("embedded {what}"),
         reason: e.to_string(),

@@ -20,6 +20,7 @@ mod repo_key;
 mod storage;
 mod tag_files;
 mod tls;
+mod tree_reader_impl;
 mod worker;
 
 pub use client::WorkerCommand;

@@ -74,6 +74,17 @@ pub enum Task {
         snapshot: String,
         dir: String,
     },
+    /// Compares two snapshots under a path; each differing entry is an output line of JSON.
+    Diff {
+        a: String,
+        b: String,
+        path: String,
+        recursive: bool,
+    },
+    /// One path's versions across every snapshot.
+    History {
+        path: String,
+    },
     Restore {
         snapshot: String,
         path: String,

@@ -10,9 +10,11 @@ mod expand;
 pub mod restic;
 mod retention;
 pub mod shared;
+mod tree_reader;
 
 pub use engine::*;
 pub use error::{EngineError, Result};
 pub use expand::expand_env;
 pub use restic::ResticEngine;
 pub use retention::keep_flags;
+pub use tree_reader::{DiffRequest, DiffSink, TreeReader, add_totals};

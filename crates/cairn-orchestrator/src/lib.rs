@@ -5,6 +5,7 @@ pub mod clock;
 pub mod engine_choice;
 mod engines;
 pub mod error;
+mod file_history;
 pub mod gc;
 mod history;
 mod hooks;
@@ -16,6 +17,7 @@ mod repos;
 mod run;
 pub mod schedule;
 mod scheduler;
+mod snapshot_diff;
 pub mod task;
 mod task_log;
 mod tasks;
@@ -29,6 +31,7 @@ pub use orchestrator::{
 };
 pub use recovery::{INTERRUPTED, Recovery, recover_interrupted};
 pub use schedule::{ScheduleError, next_run};
+pub use snapshot_diff::DiffOutcome;
 pub use task::{ScheduleKey, Task};
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! cairn's own service `cairn.v1.Cairn`: first-run setup, server status, a filtered and resumable
-//! operation event stream, API tokens for scripts, and fleet control (RunRemoteTask) on a hub.
+//! operation event stream, API tokens for scripts, fleet control (RunRemoteTask) on a hub, and finding
+//! what was backed up (DiffSnapshots, FileHistory).
 use crate::auth::api_token;
 use crate::auth::{Principal, auth_settings};
 use crate::authentication::{hash, session_token};
@@ -10,9 +11,10 @@ use buffa_types::google::protobuf::Empty;
 use cairn_config::ConfigError;
 use cairn_proto::cairn::v1::{
     AuthState, Cairn, ConfigWarning, CreateApiTokenRequest, CreateApiTokenResponse,
-    OperationChanges, QueuedTask, ResetTwoFactorRequest, RevokeApiTokenRequest,
-    RunRemoteTaskRequest, RunRemoteTaskResponse, SetupRequest, Status, TwoFactorCode,
-    TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
+    DiffSnapshotsRequest, FileHistoryRequest, OperationChanges, PathHistory, QueuedTask,
+    ResetTwoFactorRequest, RevokeApiTokenRequest, RunRemoteTaskRequest, RunRemoteTaskResponse,
+    SetupRequest, SnapshotDiff, Status, TwoFactorCode, TwoFactorEnrollment, TwoFactorRecoveryCodes,
+    TwoFactorState, WatchOperationsRequest,
 };
 use cairn_proto::quoted;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
@@ -277,6 +279,22 @@ impl Cairn for CairnApi {
         req: ServiceRequest<'_, RunRemoteTaskRequest>,
     ) -> ServiceResult<RunRemoteTaskResponse> {
         Response::ok(crate::fleet_control::run(&self.s, req.to_owned_message()).await?)
+    }
+
+    async fn diff_snapshots(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, DiffSnapshotsRequest>,
+    ) -> ServiceResult<SnapshotDiff> {
+        Response::ok(crate::snapshot_diff::diff(&self.s, req.to_owned_message()).await?)
+    }
+
+    async fn file_history(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, FileHistoryRequest>,
+    ) -> ServiceResult<PathHistory> {
+        Response::ok(crate::file_history::history(&self.s, req.to_owned_message()).await?)
     }
 
     async fn reset_two_factor(

@@ -90,6 +90,23 @@ enum Command {
         #[arg(long, default_value = "")]
         plan: String,
     },
+    /// What differs from one snapshot of a repository to another (below PATH), one entry per line
+    Diff {
+        repo: String,
+        /// The first snapshot (a full id or a unique prefix, as restic prints them)
+        snapshot_a: String,
+        /// The second snapshot
+        snapshot_b: String,
+        /// Only below this path of the snapshots
+        #[arg(default_value = "/")]
+        path: String,
+    },
+    /// Every version of a path across a repository's snapshots, oldest first
+    History {
+        repo: String,
+        /// The absolute path in the snapshots
+        path: String,
+    },
     /// Restore a path of a snapshot into a new or empty directory on the server
     Restore {
         repo: String,
@@ -331,6 +348,18 @@ fn main() -> std::process::ExitCode {
         } => remote(c, &instance, "backup", &plan, "", 0, wait),
         Command::Ops { plan, last, follow } => client::run(client::ops::run(c, plan, last, follow)),
         Command::Snapshots { repo, plan } => client::run(client::snapshots::run(c, &repo, &plan)),
+        Command::Diff {
+            repo,
+            snapshot_a,
+            snapshot_b,
+            path,
+        } => client::run(client::diff::run(
+            c,
+            &repo,
+            [&snapshot_a, &snapshot_b],
+            &path,
+        )),
+        Command::History { repo, path } => client::run(client::history::run(c, &repo, &path)),
         Command::Restore {
             repo,
             snapshot,

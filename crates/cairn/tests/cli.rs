@@ -79,6 +79,8 @@ fn the_cli_and_curl_drive_a_server_from_setup_to_restore() {
     assert_eq!(code, 6, "{err}");
     assert!(err.contains("no-such-plan"), "{err}");
 
+    // The second backup sees one new file; `cairn diff` finds it.
+    std::fs::write(src.join("c.txt"), "gamma\n").unwrap();
     // Backrest's documented curl call, with HTTP Basic.
     let (status, body) = http_post_json(
         port,
@@ -109,6 +111,29 @@ fn the_cli_and_curl_drive_a_server_from_setup_to_restore() {
         .unwrap()
         .to_string();
     assert!(out.contains("plan:plan1"), "{out}");
+    let first = out.split_whitespace().next().unwrap().to_string();
+    let (code, out, err) = client(d, port, t, &["diff", "repo1", &first, &snap]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.lines()
+            .filter(|l| l.starts_with('+'))
+            .collect::<Vec<_>>(),
+        vec![format!("+    {}/c.txt", src.display())],
+        "{out}"
+    );
+    assert!(err.contains("files: 1 added, 0 removed"), "{err}");
+    let a_txt = format!("{}/a.txt", src.display());
+    let (code, out, err) = client(d, port, t, &["history", "repo1", &a_txt]);
+    assert_eq!(code, 0, "{out}{err}");
+    let changes: Vec<&str> = out
+        .lines()
+        .map(|l| l.split_whitespace().nth(3).unwrap_or(""))
+        .collect();
+    assert_eq!(changes, vec!["+", "="], "{out}");
+    assert!(out.starts_with(&first[..8]), "{out}");
+    let (code, _, err) = client(d, port, t, &["diff", "repo1", &first, "0000dead"]);
+    assert_eq!(code, 6, "{err}");
+    assert!(err.contains("0000dead"), "{err}");
 
     let target = d.join("restored");
     let (code, out, err) = client(

@@ -51,7 +51,7 @@ pub fn snapshots(
     ))
 }
 
-fn node_kind(node: &Node) -> &'static str {
+pub(super) fn node_kind(node: &Node) -> &'static str {
     match node.node_type {
         NodeType::File => "file",
         NodeType::Dir => "dir",
@@ -67,7 +67,7 @@ fn time_text(t: &Option<jiff::Timestamp>) -> String {
     t.map(|t| t.to_string()).unwrap_or_default()
 }
 
-fn ls_entry(dir: &str, node: &Node) -> LsEntry {
+pub(super) fn ls_entry(dir: &str, node: &Node) -> LsEntry {
     let name = node.name().to_string_lossy().into_owned();
     let path = if dir == "/" {
         format!("/{name}")

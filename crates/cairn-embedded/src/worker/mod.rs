@@ -5,7 +5,9 @@ mod archive;
 mod backup;
 mod browse;
 mod contents;
+mod diff;
 mod fail;
+mod history;
 mod leftovers;
 mod maintain;
 mod malloc;
@@ -111,6 +113,13 @@ fn run(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
         Task::Backup(task) => backup::run(job, task, out),
         Task::Snapshots { tags, host, paths } => browse::snapshots(job, out, tags, host, paths),
         Task::Ls { snapshot, dir } => browse::ls(job, out, snapshot, dir),
+        Task::Diff {
+            a,
+            b,
+            path,
+            recursive,
+        } => diff::run(job, out, a, b, path, *recursive),
+        Task::History { path } => history::run(job, out, path),
         Task::Dump {
             snapshot,
             path,
