@@ -1,6 +1,6 @@
 // The web UI end to end, as a new user would use it: first-run setup, login, a repository and a plan
 // added through the forms, a backup followed live to success, the snapshot browsed, a file restored
-// and compared, an archive downloaded, a hook added and seen running, a schedule edited, a server
+// and compared, two snapshots compared and a file's history listed, an archive downloaded, a hook added and seen running, a schedule edited, a server
 // validation error shown on its field, a running backup cancelled, and two-factor authentication
 // turned on from its QR code and used to log in (oathtool as the authenticator). Real cairn, real restic, real
 // chromium. The main screens are then checked in Chinese and Hindi. Saves a screenshot of each main screen under e2e/screenshots/ (not committed).
@@ -480,6 +480,45 @@ describe("the web UI", () => {
     await page.getByRole("button", { name: "Log out" }).waitFor();
   });
 
+  /**
+   * A snapshot made by restic itself with one more file (the plan's retention keeps one snapshot per
+   * hour, so cairn's own are one), compared with cairn's before it down to that file (and the large
+   * file the cancelled backup left); then a file's history across both.
+   */
+  async function compareAndFollowHistory() {
+    writeFileSync(join(src, "added.txt"), "added between the backups\n");
+    execFileSync("restic", ["-r", repoDir(), "backup", src], { env: { ...process.env, RESTIC_PASSWORD: "repo password 123" } });
+    await page.getByRole("tab", { name: "History" }).click();
+    await page.getByRole("tab", { name: "Snapshots" }).click();
+    await page
+      .getByRole("button", { name: /^Compare .* with the snapshot before it$/ })
+      .first()
+      .click();
+    const diff = page.getByRole("tree", { name: /^Changes from / });
+    const added = diff.getByRole("treeitem", { name: "added.txt" });
+    for (let level = 0; level < 12 && !(await added.isVisible()); level++) {
+      await diff
+        .getByRole("button", { name: /^Expand / })
+        .last()
+        .click();
+      await page.waitForTimeout(300);
+    }
+    await added.getByText("added", { exact: true }).waitFor();
+    await shot("15-repo-snapshot-diff");
+    expect(await page.getByText(/^Files: /).textContent()).toMatch(/^Files: 2 added, 0 removed, 0 changed\./);
+    await page.getByRole("button", { name: "Close the comparison" }).click();
+
+    await page.getByRole("button", { name: "Browse" }).nth(1).click();
+    const tree = page.getByRole("tree", { name: /Files of snapshot/ });
+    await tree.getByRole("button", { name: `Expand ${src}` }).click();
+    await tree.getByRole("button", { name: "History of a.txt" }).click();
+    const dialog = page.getByRole("dialog", { name: "Versions across snapshots" });
+    await dialog.getByRole("cell", { name: "appears" }).waitFor({ timeout: 30_000 });
+    await dialog.getByRole("cell", { name: "unchanged" }).first().waitFor();
+    await shot("15-file-history");
+    await dialog.getByRole("button", { name: "Close" }).first().click();
+  }
+
   it("shows the dashboard, repository tabs and settings, in light, dark and at a phone's width", async () => {
     await nav().getByRole("link", { name: "Dashboard" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
@@ -493,6 +532,7 @@ describe("the web UI", () => {
     await page.getByRole("tab", { name: "Snapshots" }).click();
     await page.getByRole("button", { name: "Browse" }).first().waitFor();
     await shot("15-repo-snapshots");
+    await compareAndFollowHistory();
     await page.getByRole("tab", { name: "Run command" }).click();
     await page.getByLabel("restic command").fill("snapshots --compact");
     await page.getByLabel("restic command").press("Enter");

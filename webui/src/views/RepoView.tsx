@@ -19,6 +19,7 @@ import { OperationTree } from "./OperationTree";
 import { RepoForm } from "./RepoForm";
 import { RunCommandConsole } from "./RunCommand";
 import { SnapshotBrowser } from "./SnapshotBrowser";
+import { SnapshotDiff } from "./SnapshotDiff";
 import { useTranslation } from "../i18n";
 
 type Tab = "history" | "snapshots" | "stats" | "command";
@@ -104,7 +105,9 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
   const [snaps, setSnaps] = useState<ResticSnapshot[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
+  const [comparing, setComparing] = useState<{ a: string; b: string } | null>(null);
   const [shown, setShown] = useState(SNAPSHOT_PAGE);
+  const { t: ts } = useTranslation("snapshots");
   useEffect(() => {
     let live = true;
     backrest
@@ -133,7 +136,7 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
             </tr>
           </thead>
           <tbody>
-            {snaps.slice(0, shown).map((s) => (
+            {snaps.slice(0, shown).map((s, i) => (
               <tr key={s.id}>
                 <td className="mono" translate="no">
                   {shortId(s.id)}
@@ -147,9 +150,21 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
                   {s.tags.join(", ")}
                 </td>
                 <td>
-                  <button type="button" className="link" onClick={() => setOpen(open === s.id ? null : s.id)}>
-                    {open === s.id ? tc("close") : t("snapshots.browse")}
-                  </button>
+                  <span className="row">
+                    <button type="button" className="link" onClick={() => setOpen(open === s.id ? null : s.id)}>
+                      {open === s.id ? tc("close") : t("snapshots.browse")}
+                    </button>
+                    {snaps[i + 1] && (
+                      <button
+                        type="button"
+                        className="link"
+                        onClick={() => setComparing({ a: snaps[i + 1].id, b: s.id })}
+                        aria-label={ts("diff.compareOf", { id: shortId(s.id) })}
+                      >
+                        {ts("diff.compare")}
+                      </button>
+                    )}
+                  </span>
                 </td>
               </tr>
             ))}
@@ -164,6 +179,14 @@ function Snapshots({ repoId, repoGuid }: { repoId: string; repoGuid: string }) {
             shown: formatCount(Math.min(SNAPSHOT_PAGE, snaps.length - shown)),
           })}
         </button>
+      )}
+      {comparing && (
+        <>
+          <button type="button" className="link" onClick={() => setComparing(null)}>
+            {ts("diff.close")}
+          </button>
+          <SnapshotDiff key={`${comparing.a}-${comparing.b}`} repoId={repoId} snapshots={snaps} a={comparing.a} b={comparing.b} />
+        </>
       )}
       {open && <IndexedBrowser repoId={repoId} repoGuid={repoGuid} snapshot={snaps.find((s) => s.id === open)} />}
     </div>

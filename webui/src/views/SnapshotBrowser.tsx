@@ -1,5 +1,6 @@
 // A snapshot's files as a tree loaded one directory at a time (ListSnapshotFiles), with each entry's
-// size, time and mode; any entry can be restored (a dialog with the target) or downloaded as an archive.
+// size, time and mode; any entry can be restored (a dialog with the target) or downloaded as an archive,
+// and any file's versions across all snapshots listed (its history).
 import { useCallback, useState } from "react";
 import type { ResticSnapshot } from "@gen/v1/restic_pb";
 import type { LsEntry } from "@gen/v1/service_pb";
@@ -8,6 +9,7 @@ import { errorMessage } from "../api/errors";
 import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
 import { Trans, useTranslation } from "../i18n";
 import { RestoreDialog } from "./RestoreDialog";
+import { FileHistory } from "./FileHistory";
 import { DownloadButtons } from "./OperationDetails";
 import { Modal } from "../components/Modal";
 import { FileIcon, FolderIcon, LinkIcon } from "../components/Icons";
@@ -56,6 +58,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
   const [restoring, setRestoring] = useState<string | null>(null);
   const [downloading, setDownloading] = useState<string | null>(null);
   const [info, setInfo] = useState<LsEntry | null>(null);
+  const [history, setHistory] = useState<string | null>(null);
   const { t } = useTranslation("snapshots");
   const { t: tc } = useTranslation("common");
 
@@ -158,6 +161,16 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
             >
               {t("browser.download")}
             </button>
+            {!isDir && (
+              <button
+                type="button"
+                className="link small"
+                onClick={() => setHistory(e.path)}
+                aria-label={t("history.of", { name: e.name })}
+              >
+                {t("history.button")}
+              </button>
+            )}
           </span>
         </div>
         {isDir && isOpen && renderDir(e.path, depth + 1)}
@@ -196,6 +209,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
         </Modal>
       )}
       {info && <EntryInfo entry={info} onClose={() => setInfo(null)} />}
+      {history !== null && <FileHistory repoId={props.repoId} planId={props.planId} path={history} onClose={() => setHistory(null)} />}
     </div>
   );
 }
