@@ -1,6 +1,7 @@
 //! Reading snapshot trees for what restic's commands do not offer in one call: comparing two snapshots
-//! directory by directory with totals, and one path's versions across all snapshots. One reader serves every repository, whichever engine writes it,
-//! since all of them are in restic's format (see `docs/engines.md`).
+//! directory by directory with totals, and one path's versions across all snapshots. One reader serves
+//! every repository, whichever engine writes it, since all of them are in restic's format (see
+//! `docs/engines.md`).
 use crate::error::Result;
 use async_trait::async_trait;
 use cairn_proto::cairn::v1::{DiffEntry, DiffTotals, FileVersion};

@@ -30,27 +30,30 @@ impl Orchestrator {
     /// The full id of a snapshot named by a unique prefix (restic prints 8-character short ids);
     /// operations record full ids only.
     pub async fn resolve_snapshot(&self, repo_id: &str, id: &str) -> Result<String> {
-        crate::orchestrator::check_snapshot_id(id)?;
-        if id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Ok(id.to_ascii_lowercase());
+        let [full] = self.resolve_snapshots(repo_id, [id]).await?;
+        Ok(full)
+    }
+
+    /// The full ids of snapshots named by unique prefixes, from one listing of the repository (none
+    /// when every id is full already).
+    pub async fn resolve_snapshots<const N: usize>(
+        &self,
+        repo_id: &str,
+        ids: [&str; N],
+    ) -> Result<[String; N]> {
+        for id in ids {
+            crate::orchestrator::check_snapshot_id(id)?;
         }
-        let snapshots = self.list_snapshots(repo_id, None).await?;
-        let found: Vec<&ResticSnapshot> =
-            snapshots.iter().filter(|s| s.id.starts_with(id)).collect();
-        match found.as_slice() {
-            [one] => Ok(one.id.clone()),
-            [] => Err(OrchestratorError::Invalid(format!(
-                "no snapshot {id} in repository {repo_id}",
-                id = quoted(&id),
-                repo_id = quoted(&repo_id)
-            ))),
-            _ => Err(OrchestratorError::Invalid(format!(
-                "snapshot id {id} matches {} snapshots in repository {repo_id}; give more of it",
-                found.len(),
-                id = quoted(&id),
-                repo_id = quoted(&repo_id)
-            ))),
+        let listed = if ids.iter().all(|id| is_full_id(id)) {
+            Vec::new()
+        } else {
+            self.list_snapshots(repo_id, None).await?
+        };
+        let mut full: [String; N] = std::array::from_fn(|_| String::new());
+        for (slot, id) in full.iter_mut().zip(ids) {
+            *slot = resolve_in(&listed, repo_id, id)?;
         }
+        Ok(full)
     }
 
     /// The entries of one directory of a snapshot (no deeper levels).
@@ -95,5 +98,31 @@ impl Orchestrator {
         crate::orchestrator::check_snapshot_id(snapshot_id)?;
         let (repo, engine) = self.repo_engine(repo_id).await?;
         Ok(engine.dump(&repo, snapshot_id, path, format, out).await?)
+    }
+}
+
+fn is_full_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// The full id `id` names among the listed snapshots (itself when it is full already).
+fn resolve_in(listed: &[ResticSnapshot], repo_id: &str, id: &str) -> Result<String> {
+    if is_full_id(id) {
+        return Ok(id.to_ascii_lowercase());
+    }
+    let found: Vec<&ResticSnapshot> = listed.iter().filter(|s| s.id.starts_with(id)).collect();
+    match found.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => Err(OrchestratorError::Invalid(format!(
+            "no snapshot {id} in repository {repo_id}",
+            id = quoted(&id),
+            repo_id = quoted(&repo_id)
+        ))),
+        _ => Err(OrchestratorError::Invalid(format!(
+            "snapshot id {id} matches {} snapshots in repository {repo_id}; give more of it",
+            found.len(),
+            id = quoted(&id),
+            repo_id = quoted(&repo_id)
+        ))),
     }
 }

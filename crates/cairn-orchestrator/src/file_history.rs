@@ -2,14 +2,12 @@
 //! runs at once, outside the task queue, and takes no lock.
 use crate::error::Result;
 use crate::orchestrator::{Orchestrator, find_repo};
-use cairn_engine::shared::snapshot_path::normalize_dir;
 use cairn_proto::cairn::v1::FileVersion;
 
 impl Orchestrator {
     /// Every version of `path` across the repository's snapshots, oldest first.
     pub async fn file_history(&self, repo_id: &str, path: &str) -> Result<Vec<FileVersion>> {
-        let path = normalize_dir(path)?;
         let repo = find_repo(&self.inner.config.get(), repo_id)?;
-        Ok(self.inner.engines.reader()?.history(&repo, &path).await?)
+        Ok(self.inner.engines.reader()?.history(&repo, path).await?)
     }
 }

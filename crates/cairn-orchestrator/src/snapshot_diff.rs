@@ -28,8 +28,7 @@ impl Orchestrator {
         recursive: bool,
         entry: DiffSink<'_>,
     ) -> Result<DiffOutcome> {
-        let a = self.resolve_snapshot(repo_id, a).await?;
-        let b = self.resolve_snapshot(repo_id, b).await?;
+        let [a, b] = self.resolve_snapshots(repo_id, [a, b]).await?;
         let repo = find_repo(&self.inner.config.get(), repo_id)?;
         let req = DiffRequest {
             a: a.clone(),

@@ -5,6 +5,7 @@ import type { FileVersion } from "@gen/cairn/v1/cairn_pb";
 import { cairn } from "../api/client";
 import { errorMessage } from "../api/errors";
 import { formatBytes, formatTime, shortId } from "../lib/format";
+import { isKeyOf } from "../lib/keys";
 import { useTranslation } from "../i18n";
 import { Modal } from "../components/Modal";
 import { ErrorBanner } from "../components/Status";
@@ -17,10 +18,6 @@ const CHANGES = {
   "": "history.changes.same",
   "-": "history.changes.removed",
 } as const;
-
-function isChange(c: string): c is keyof typeof CHANGES {
-  return Object.hasOwn(CHANGES, c);
-}
 
 export function FileHistory(props: { repoId: string; planId: string; path: string; onClose: () => void }) {
   const { t } = useTranslation("snapshots");
@@ -74,7 +71,7 @@ export function FileHistory(props: { repoId: string; planId: string; path: strin
                     {shortId(v.snapshotId)}
                   </td>
                   <td>{formatTime(v.snapshotTimeMs)}</td>
-                  <td>{isChange(v.change) ? t(CHANGES[v.change]) : v.change}</td>
+                  <td>{isKeyOf(CHANGES, v.change) ? t(CHANGES[v.change]) : v.change}</td>
                   <td>{v.entry ? formatBytes(v.entry.size) : ""}</td>
                   <td>
                     {v.entry && (

@@ -7,6 +7,7 @@ import type { LsEntry } from "@gen/v1/service_pb";
 import { backrest } from "../api/client";
 import { errorMessage } from "../api/errors";
 import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
+import { isKeyOf } from "../lib/keys";
 import { Trans, useTranslation } from "../i18n";
 import { RestoreDialog } from "./RestoreDialog";
 import { FileHistory } from "./FileHistory";
@@ -43,12 +44,8 @@ export function modeString(mode: bigint, type: string): string {
 /** The entry types ls reports, each with its word in the catalogue; any other is shown as it comes. */
 const TYPES = { dir: "browser.types.dir", file: "browser.types.file", symlink: "browser.types.symlink" } as const;
 
-function isKnownType(type: string): type is keyof typeof TYPES {
-  return Object.hasOwn(TYPES, type);
-}
-
 /** Indentation of a tree level, narrower on phones (the --tree-indent CSS variable). */
-function indent(depth: number, extraPx: number) {
+export function indent(depth: number, extraPx: number) {
   return { paddingLeft: `calc(var(--tree-indent) * ${depth} + ${extraPx}px)` };
 }
 
@@ -225,7 +222,7 @@ function EntryInfo({ entry, onClose }: { entry: LsEntry; onClose: () => void }) 
           {entry.path}
         </dd>
         <dt>{t("browser.type")}</dt>
-        <dd>{isKnownType(entry.type) ? t(TYPES[entry.type]) : entry.type}</dd>
+        <dd>{isKeyOf(TYPES, entry.type) ? t(TYPES[entry.type]) : entry.type}</dd>
         <dt>{t("browser.size")}</dt>
         <dd>{formatBytes(entry.size)}</dd>
         <dt>{t("browser.mode")}</dt>

@@ -7,6 +7,8 @@ import type { DiffEntry, DiffTotals } from "@gen/cairn/v1/cairn_pb";
 import { cairn } from "../api/client";
 import { errorMessage } from "../api/errors";
 import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
+import { isKeyOf } from "../lib/keys";
+import { indent } from "./SnapshotBrowser";
 import { useTranslation } from "../i18n";
 import { FileIcon, FolderIcon, LinkIcon } from "../components/Icons";
 
@@ -30,10 +32,6 @@ const CHANGES = {
 
 const TONES: Record<string, string> = { "+": "tone-ok", "-": "tone-err", M: "tone-warn", T: "tone-warn" };
 
-function isChange(c: string): c is keyof typeof CHANGES {
-  return Object.hasOwn(CHANGES, c);
-}
-
 /** How many entries differ below a directory. */
 export function changesInside(t?: DiffTotals): number {
   if (!t) return 0;
@@ -53,10 +51,6 @@ export function changesInside(t?: DiffTotals): number {
 /** The entry's last path component. */
 function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1) || path;
-}
-
-function indent(depth: number) {
-  return { paddingLeft: `calc(var(--tree-indent) * ${depth})` };
 }
 
 export function SnapshotDiff(props: { repoId: string; snapshots: ResticSnapshot[]; a: string; b: string }) {
@@ -100,19 +94,19 @@ export function SnapshotDiff(props: { repoId: string; snapshots: ResticSnapshot[
     const level = levels.get(path);
     if (!level || level.loading)
       return (
-        <div className="tree-note muted" style={indent(depth)}>
+        <div className="tree-note muted" style={indent(depth, 0)}>
           {tc("loading")}
         </div>
       );
     if (level.error)
       return (
-        <div className="tree-note field-error" style={indent(depth)} role="alert">
+        <div className="tree-note field-error" style={indent(depth, 0)} role="alert">
           {level.error}
         </div>
       );
     if (!level.entries?.length)
       return (
-        <div className="tree-note muted" style={indent(depth)}>
+        <div className="tree-note muted" style={indent(depth, 0)}>
           {t("diff.none")}
         </div>
       );
@@ -120,7 +114,7 @@ export function SnapshotDiff(props: { repoId: string; snapshots: ResticSnapshot[
       <>
         {level.entries.map((e) => renderEntry(e, depth))}
         {level.truncated && (
-          <div className="tree-note muted" style={indent(depth)}>
+          <div className="tree-note muted" style={indent(depth, 0)}>
             {t("diff.truncated", { n: formatCount(level.entries.length) })}
           </div>
         )}
@@ -137,7 +131,7 @@ export function SnapshotDiff(props: { repoId: string; snapshots: ResticSnapshot[
     const icon = now?.type === "dir" ? <FolderIcon /> : now?.type === "symlink" ? <LinkIcon /> : <FileIcon />;
     return (
       <div key={e.path} role="treeitem" aria-expanded={expandable ? isOpen : undefined} aria-label={name}>
-        <div className="tree-entry" style={indent(depth)}>
+        <div className="tree-entry" style={indent(depth, 0)}>
           <button
             type="button"
             className="tree-toggle"
@@ -150,7 +144,9 @@ export function SnapshotDiff(props: { repoId: string; snapshots: ResticSnapshot[
           <span className={`tree-name${expandable ? " tree-dir" : ""}`} onClick={() => expandable && toggle(e.path)}>
             {icon} <span translate="no">{name}</span>
           </span>
-          <span className={`badge small ${TONES[e.change] ?? "tone-off"}`}>{isChange(e.change) ? t(CHANGES[e.change]) : e.change}</span>
+          <span className={`badge small ${TONES[e.change] ?? "tone-off"}`}>
+            {isKeyOf(CHANGES, e.change) ? t(CHANGES[e.change]) : e.change}
+          </span>
           <span className="tree-meta small muted">
             {expandable ? t("diff.inside", { count: inside, n: formatCount(inside) }) : sizes(e)}
           </span>

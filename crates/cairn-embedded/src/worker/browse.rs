@@ -5,6 +5,7 @@ use super::archive::Archive;
 use super::{Fail, Out, repo};
 use crate::protocol::{DumpForm, Job};
 use cairn_engine::shared::restic_json as json;
+use cairn_engine::shared::snapshot_path::child_path;
 use cairn_proto::v1::{LsEntry, ResticSnapshot};
 use rustic_core::repofile::{Node, NodeType, SnapshotFile};
 use rustic_core::{IndexedFull, IndexedTree, Repository};
@@ -69,11 +70,7 @@ fn time_text(t: &Option<jiff::Timestamp>) -> String {
 
 pub(super) fn ls_entry(dir: &str, node: &Node) -> LsEntry {
     let name = node.name().to_string_lossy().into_owned();
-    let path = if dir == "/" {
-        format!("/{name}")
-    } else {
-        format!("{dir}/{name}")
-    };
+    let path = child_path(dir, &name);
     LsEntry {
         r#type: node_kind(node).into(),
         path,

@@ -6,6 +6,7 @@ use super::browse::{ls_entry, node_kind};
 use super::{Fail, Out, repo};
 use crate::protocol::Job;
 use cairn_engine::add_totals;
+use cairn_engine::shared::snapshot_path::{child_path, parent_of};
 use cairn_proto::cairn::v1::{DiffEntry, DiffTotals};
 use rustic_core::repofile::{Node, NodeType};
 use rustic_core::{IndexedTree, Repository, TreeId};
@@ -36,7 +37,7 @@ pub fn run(
         (Some(x), Some(y)) if x.is_dir() && y.is_dir() => {
             walk.trees(path, x.subtree, y.subtree, true)?
         }
-        _ => walk.entry(parent(path), before.as_ref(), after.as_ref(), true)?,
+        _ => walk.entry(parent_of(path), before.as_ref(), after.as_ref(), true)?,
     };
     Ok(Out::json(&totals))
 }
@@ -49,23 +50,6 @@ fn node_at<S: IndexedTree>(
 ) -> Result<Option<Node>, Fail> {
     let snap = repo.get_snapshot_from_str(snapshot, |_| true)?;
     Ok(repo.node_from_snapshot_and_path(&snap, path).ok())
-}
-
-pub(super) fn parent(path: &str) -> &str {
-    match path.rfind('/') {
-        Some(0) | None => "/",
-        Some(i) => &path[..i],
-    }
-}
-
-fn child_path(dir: &str, node: &Node) -> String {
-    let name = node.name();
-    let name = name.to_string_lossy();
-    if dir == "/" {
-        format!("/{name}")
-    } else {
-        format!("{dir}/{name}")
-    }
 }
 
 struct Walk<'a, S: IndexedTree> {
@@ -131,10 +115,8 @@ impl<S: IndexedTree> Walk<'_, S> {
         let (change, metadata, mut totals) = classify(before, after);
         let subtree = |n: Option<&Node>| n.and_then(|n| n.subtree);
         let has_tree = before.is_some_and(Node::is_dir) || after.is_some_and(Node::is_dir);
-        let path = child_path(
-            dir,
-            before.or(after).ok_or_else(|| Fail::other("no entry"))?,
-        );
+        let node = before.or(after).ok_or_else(|| Fail::other("no entry"))?;
+        let path = child_path(dir, &node.name().to_string_lossy());
         let make = |inside: Option<DiffTotals>| DiffEntry {
             path: path.clone(),
             change: change.to_string(),
@@ -144,19 +126,15 @@ impl<S: IndexedTree> Walk<'_, S> {
             inside: inside.into(),
             ..DiffEntry::default()
         };
-        if emit && self.recursive {
-            if !change.is_empty() {
-                self.send(&make(None));
-            }
-            let below = self.trees(&path, subtree(before), subtree(after), true)?;
-            add_totals(&mut totals, &below);
-        } else {
-            let below = self.trees(&path, subtree(before), subtree(after), false)?;
-            if emit && (!change.is_empty() || below != DiffTotals::default()) {
-                self.send(&make(has_tree.then(|| below.clone())));
-            }
-            add_totals(&mut totals, &below);
+        let listing_all = emit && self.recursive;
+        if listing_all && !change.is_empty() {
+            self.send(&make(None));
         }
+        let below = self.trees(&path, subtree(before), subtree(after), listing_all)?;
+        if emit && !self.recursive && (!change.is_empty() || below != DiffTotals::default()) {
+            self.send(&make(has_tree.then(|| below.clone())));
+        }
+        add_totals(&mut totals, &below);
         Ok(totals)
     }
 
@@ -287,13 +265,6 @@ mod tests {
         );
         n.meta.size = size;
         n
-    }
-
-    #[test]
-    fn parents_of_paths() {
-        assert_eq!(parent("/a"), "/");
-        assert_eq!(parent("/a/b"), "/a");
-        assert_eq!(parent("/"), "/");
     }
 
     #[test]

@@ -2,9 +2,9 @@
 //! its content changes (content blob ids for a file, the tree id for a directory, the target for a
 //! link), where it is gone and where it comes back. Only the trees along the path are read.
 use super::browse::{ls_entry, node_kind, snapshot_proto};
-use super::diff::parent;
 use super::{Fail, Out, repo};
 use crate::protocol::Job;
+use cairn_engine::shared::snapshot_path::parent_of;
 use cairn_proto::cairn::v1::FileVersion;
 use rustic_core::repofile::{Node, SnapshotFile};
 
@@ -40,7 +40,7 @@ fn version(
         snapshot_id: listed.id,
         snapshot_time_ms: listed.unix_time_ms,
         change: change.to_string(),
-        entry: node.map(|n| ls_entry(parent(path), n)).into(),
+        entry: node.map(|n| ls_entry(parent_of(path), n)).into(),
         ..FileVersion::default()
     })
 }

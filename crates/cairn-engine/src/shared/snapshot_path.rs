@@ -32,6 +32,15 @@ pub fn parent_of(path: &str) -> &str {
     }
 }
 
+/// The path of the entry `name` in the snapshot directory `dir`.
+pub fn child_path(dir: &str, name: &str) -> String {
+    if dir == "/" {
+        format!("/{name}")
+    } else {
+        format!("{dir}/{name}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +57,7 @@ mod tests {
     fn the_parent_of_a_snapshot_path_is_its_directory() {
         assert_eq!(parent_of("/src"), "/");
         assert_eq!(parent_of("/src/a.txt"), "/src");
+        assert_eq!(child_path("/", "src"), "/src");
+        assert_eq!(child_path("/src", "a.txt"), "/src/a.txt");
     }
 }

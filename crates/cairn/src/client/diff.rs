@@ -39,8 +39,8 @@ pub async fn run(
 }
 
 fn is_dir(entry: &DiffEntry) -> bool {
-    let after = entry.after.as_option().or(entry.before.as_option());
-    after.is_some_and(|e| e.r#type == "dir")
+    let either = entry.after.as_option().or(entry.before.as_option());
+    either.is_some_and(|e| e.r#type == "dir")
 }
 
 fn line(entry: &DiffEntry) -> String {
