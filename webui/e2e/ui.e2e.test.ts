@@ -297,6 +297,25 @@ describe("the web UI", () => {
     await dialog.getByRole("button", { name: "Close" }).first().click();
   });
 
+  it("restores a file in place over an edited copy, after a preview of what it writes", async () => {
+    const file = join(src, "a.txt");
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, "edited since the backup\n");
+    await page.getByRole("button", { name: "Restore a.txt" }).click();
+    const dialog = page.getByRole("dialog", { name: "Restore" });
+    await dialog.getByLabel("Back where it was (in place)").check();
+    await dialog.getByLabel("Files that already exist").selectOption({ label: "Replace them where they differ" });
+    await dialog.getByRole("button", { name: "Preview" }).click();
+    await dialog.getByText("Preview: nothing was changed").waitFor({ timeout: 60_000 });
+    await dialog.getByText(`+ "${file}"`).waitFor();
+    await shot("08-restore-preview");
+    expect(readFileSync(file, "utf8")).toBe("edited since the backup\n");
+    await dialog.getByRole("button", { name: "Restore as previewed" }).click();
+    await dialog.getByText(/^1 written, 0 kept as they were, 0 deleted\.$/).waitFor({ timeout: 60_000 });
+    expect(readFileSync(file, "utf8")).toBe(original);
+    await dialog.getByRole("button", { name: "Close" }).first().click();
+  });
+
   it("downloads a folder of the snapshot as a zip archive", async () => {
     await page.getByRole("button", { name: "Download sub" }).click();
     const dialog = page.getByRole("dialog", { name: "Download" });

@@ -14,6 +14,7 @@ mod queue;
 pub mod reconcile;
 pub mod recovery;
 mod repos;
+pub mod restore_spec;
 mod run;
 pub mod schedule;
 mod scheduler;
@@ -30,6 +31,7 @@ pub use orchestrator::{
     DEFAULT_MAX_PARALLEL, Deps, Orchestrator, SYSTEM_PLAN, UNASSOCIATED, is_final,
 };
 pub use recovery::{INTERRUPTED, Recovery, recover_interrupted};
+pub use restore_spec::RestoreSpec;
 pub use schedule::{ScheduleError, next_run};
 pub use snapshot_diff::DiffOutcome;
 pub use task::{ScheduleKey, Task};

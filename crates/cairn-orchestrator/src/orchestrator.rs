@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::engines::Engines;
 use crate::error::{OrchestratorError, Result};
 use crate::queue::{Entry, Queue};
+use crate::restore_spec::RestoreSpec;
 use crate::run::run_entry;
 use crate::scheduler;
 use crate::task::{ScheduleKey, Task, priority};
@@ -274,32 +275,20 @@ impl Orchestrator {
         })
     }
 
-    /// Queues a restore of `path` from a snapshot into `target` (absolute).
+    /// Queues a restore of paths of a snapshot, checked by [`RestoreSpec::new`].
     pub fn restore(
         &self,
         repo_id: &str,
         plan_id: &str,
         snapshot_id: &str,
-        path: &str,
-        target: PathBuf,
+        spec: RestoreSpec,
     ) -> Result<i64> {
-        if !target.is_absolute() {
-            return Err(OrchestratorError::Invalid(format!(
-                "restore target {} must be an absolute path",
-                target.display()
-            )));
-        }
         check_snapshot_id(snapshot_id)?;
         self.enqueue_interactive(Task::Restore {
             repo_id: repo_id.into(),
             plan_id: plan_id.into(),
             snapshot_id: snapshot_id.into(),
-            path: if path.is_empty() {
-                "/".into()
-            } else {
-                path.into()
-            },
-            target,
+            spec,
         })
     }
 

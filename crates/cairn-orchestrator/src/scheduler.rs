@@ -17,8 +17,8 @@ use crate::task::{ScheduleKey, Task};
 use cairn_oplog::{OpKind, Order, Query, Selector};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{
-    Config, Operation, OperationBackup, OperationCheck, OperationPrune, OperationRestore,
-    OperationRunCommand, OperationStats, OperationStatus, Repo,
+    Config, Operation, OperationBackup, OperationCheck, OperationPrune, OperationRunCommand,
+    OperationStats, OperationStatus, Repo,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
@@ -438,11 +438,9 @@ pub(crate) fn pending_op(
         Task::Prune { .. } => Op::OperationPrune(Box::<OperationPrune>::default()),
         Task::Check { .. } => Op::OperationCheck(Box::<OperationCheck>::default()),
         Task::Stats { .. } => Op::OperationStats(Box::<OperationStats>::default()),
-        Task::Restore { path, target, .. } => Op::OperationRestore(Box::new(OperationRestore {
-            path: path.clone(),
-            target: target.display().to_string(),
-            ..Default::default()
-        })),
+        Task::Restore { spec, .. } => {
+            Op::OperationRestore(Box::new(crate::tasks::restore::operation(spec)))
+        }
         Task::RunCommand { command, .. } => {
             Op::OperationRunCommand(Box::new(OperationRunCommand {
                 command: command.clone(),

@@ -1,7 +1,7 @@
 //! The tasks the orchestrator runs: what each one is, its name (as hooks see it), its type (as metrics
 //! label it), the repository it belongs to (its serial queue) and its priority.
+use crate::restore_spec::RestoreSpec;
 use cairn_proto::quoted;
-use std::path::PathBuf;
 
 /// Backrest's priorities: among tasks that are due, the highest runs first.
 pub mod priority {
@@ -78,10 +78,8 @@ pub enum Task {
         plan_id: String,
         /// The id of the snapshot to restore from.
         snapshot_id: String,
-        /// The path inside the snapshot to restore (`/` for the whole snapshot).
-        path: String,
-        /// The absolute directory restored into; `path` lands at `target/<basename of path>`.
-        target: PathBuf,
+        /// The paths to restore, where they land and how existing entries are treated.
+        spec: RestoreSpec,
     },
     /// An engine command typed by a person (runs at once, outside the queue).
     RunCommand {

@@ -119,7 +119,19 @@ async fn every_operation_type_has_a_log_after_it_runs() {
 
     let restore = env
         .orch
-        .restore("a", "p", &backup.snapshot_id, "/", restore_to)
+        .restore(
+            "a",
+            "p",
+            &backup.snapshot_id,
+            cairn_orchestrator::RestoreSpec::new(
+                &["/".into()],
+                Some(restore_to),
+                None,
+                false,
+                false,
+            )
+            .unwrap(),
+        )
         .unwrap();
     let restore = env.wait(restore).await;
     assert_logged(&env, &restore, &["restored 2 of 2 files"]).await;

@@ -126,8 +126,20 @@ fn archive_name(op: &Operation, src: &Source) -> String {
 fn source(op: &Operation, file_path: &str) -> Result<Source, ConnectError> {
     match &op.op {
         Some(Op::OperationRestore(r)) => {
+            if r.in_place || r.dry_run {
+                return Err(ConnectError::invalid_argument(format!(
+                    "operation {} restored in place or was a dry run, so it has no restored copy to \
+                     download; download from the snapshot instead",
+                    op.id
+                )));
+            }
             let target = std::path::Path::new(&r.target);
-            let root = restore_destination(target, &r.path);
+            // Several paths each land below the target: the download is the target itself.
+            let root = if r.paths.len() > 1 {
+                target.to_path_buf()
+            } else {
+                restore_destination(target, &r.path)
+            };
             crate::paths::unlinked(target, &root)?;
             Ok(Source::Local(crate::paths::inside(&root, file_path)?))
         }

@@ -222,6 +222,54 @@ async fn every_rpc_works_against_a_real_repository() {
         let (code, body) = s.call("v1.Backrest/Restore", restore(bad), NO).await;
         assert_eq!(code, 400, "restore target {bad}: {body}");
     }
+    // cairn's extensions: bad combinations are refused before anything is queued, naming the fix.
+    let ext = |extra: serde_json::Value| {
+        let mut r =
+            json!({"planId": "plan1", "repoId": "repo1", "snapshotId": snap_id, "path": srcs});
+        r.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        r
+    };
+    for (extra, says) in [
+        (json!({"inPlace": true, "delete": true}), "overwrite mode"),
+        (
+            json!({"inPlace": true, "target": "/tmp/x"}),
+            "leave the target empty",
+        ),
+        (
+            json!({"inPlace": true, "paths": [format!("{srcs}/sub")]}),
+            "overlap",
+        ),
+        (json!({"path": "/", "inPlace": true}), "in place over /"),
+    ] {
+        let (code, body) = s.call("v1.Backrest/Restore", ext(extra.clone()), NO).await;
+        assert_eq!(code, 400, "{extra}: {body}");
+        assert!(body.to_string().contains(says), "{extra}: {body}");
+    }
+    // A dry run in place changes nothing, and has no restored copy to download.
+    let preview = s
+        .ok(
+            "v1.Backrest/Restore",
+            ext(json!({"inPlace": true, "overwrite": "RESTORE_OVERWRITE_ALWAYS", "dryRun": true})),
+            NO,
+        )
+        .await;
+    let preview = s.wait(id(&preview["operationId"])).await;
+    assert_eq!(preview.status.to_i32(), 3, "{}", preview.display_message);
+    let (code, body) = s
+        .call(
+            "v1.Backrest/GetDownloadURL",
+            json!({"opId": preview.id, "filePath": ""}),
+            NO,
+        )
+        .await;
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body.to_string()
+            .contains("download from the snapshot instead"),
+        "{body}"
+    );
     let listed = s
         .ok("v1.Backrest/PathAutocomplete", json!({"value": srcs}), NO)
         .await;

@@ -107,21 +107,9 @@ enum Command {
         /// The absolute path in the snapshots
         path: String,
     },
-    /// Restore a path of a snapshot into a new or empty directory on the server
-    Restore {
-        repo: String,
-        snapshot: String,
-        #[arg(long)]
-        target: String,
-        /// Path inside the snapshot (default: all of it)
-        #[arg(long, default_value = "")]
-        path: String,
-        #[arg(long, default_value = "")]
-        plan: String,
-        /// Follow the restore until it ends
-        #[arg(long)]
-        wait: bool,
-    },
+    /// Restore paths of a snapshot into a directory on the server, or in place, optionally over
+    /// existing files
+    Restore(client::restore::Args),
     /// Print a task's log (following it while the task runs)
     Logs { logref: String },
     /// Run a repository task now: index, prune, check, stats, forget (the repository's policy), unlock
@@ -360,24 +348,7 @@ fn main() -> std::process::ExitCode {
             &path,
         )),
         Command::History { repo, path } => client::run(client::history::run(c, &repo, &path)),
-        Command::Restore {
-            repo,
-            snapshot,
-            target,
-            path,
-            plan,
-            wait,
-        } => client::run(client::restore::run(
-            c,
-            client::restore::Args {
-                repo: &repo,
-                snapshot: &snapshot,
-                plan: &plan,
-                path: &path,
-                target: &target,
-                wait,
-            },
-        )),
+        Command::Restore(args) => client::run(client::restore::run(c, args)),
         Command::Logs { logref } => client::run(client::logs::run(c, &logref)),
         Command::Task {
             repo,

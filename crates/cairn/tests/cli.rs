@@ -14,20 +14,6 @@ use std::time::{Duration, Instant};
 use support::*;
 use tempfile::TempDir;
 
-fn write_config(dir: &Path, src: &Path) -> std::path::PathBuf {
-    let config = serde_json::json!({
-        "version": 6, "modno": 1, "instance": "e2e-host",
-        "repos": [{"id": "repo1", "uri": dir.join("repo").display().to_string(),
-                   "password": "pw", "autoInitialize": true}],
-        "plans": [{"id": "plan1", "repo": "repo1", "paths": [src.display().to_string()],
-                   "schedule": {"disabled": true}}],
-        "auth": {"disabled": false},
-    });
-    let path = dir.join("config.json");
-    std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
-    path
-}
-
 fn start(dir: &Path, port: u16) -> Child {
     let mut child = cairn(dir)
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
@@ -48,7 +34,7 @@ fn the_cli_and_curl_drive_a_server_from_setup_to_restore() {
     std::fs::create_dir_all(src.join("sub")).unwrap();
     std::fs::write(src.join("a.txt"), "alpha\n").unwrap();
     std::fs::write(src.join("sub/b.txt"), vec![3u8; 50_000]).unwrap();
-    write_config(dir.path(), &src);
+    write_config(dir.path(), &src, serde_json::json!({}), false);
     let port = free_port();
     let child = start(dir.path(), port);
     let d = dir.path();
@@ -102,14 +88,7 @@ fn the_cli_and_curl_drive_a_server_from_setup_to_restore() {
     );
     let (code, out, _) = client(d, port, t, &["snapshots", "repo1", "--plan", "plan1"]);
     assert_eq!(code, 0);
-    let snap = out
-        .lines()
-        .last()
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let snap = last_snapshot(&out);
     assert!(out.contains("plan:plan1"), "{out}");
     let first = out.split_whitespace().next().unwrap().to_string();
     let (code, out, err) = client(d, port, t, &["diff", "repo1", &first, &snap]);
@@ -272,7 +251,7 @@ fn a_server_killed_mid_backup_recovers_on_restart() {
         let mut f = std::fs::File::create(src.join(format!("big{i}.bin"))).unwrap();
         std::io::copy(&mut std::io::Read::take(&mut random, 60_000_000), &mut f).unwrap();
     }
-    write_config(d, &src);
+    write_config(d, &src, serde_json::json!({}), false);
     let port = free_port();
     let mut child = start(d, port);
     let mut setup = cairn(d);

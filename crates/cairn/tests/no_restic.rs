@@ -77,14 +77,7 @@ fn serve_without_restic_backs_up_browses_restores_forgets_prunes_and_checks() {
     run(d, port, &["backup", "plan1", "--wait"]);
     let out = run(d, port, &["snapshots", "repo1", "--plan", "plan1"]);
     assert!(out.contains("plan:plan1"), "{out}");
-    let snap = out
-        .lines()
-        .last()
-        .unwrap()
-        .split_whitespace()
-        .next()
-        .unwrap()
-        .to_string();
+    let snap = last_snapshot(&out);
 
     // Browse one directory of the snapshot over the API.
     let body = format!(

@@ -1,18 +1,19 @@
-// Restores one path of a snapshot to a folder on the server: the target has path completion and a
-// default beside the original; after starting, the dialog follows the restore's progress to its end.
+// Restores paths of a snapshot on the server, into a folder (with path completion and a default beside
+// the original) or in place, optionally over existing files; a preview (a dry run) lists what would be
+// written and deleted before anything is. After starting, the dialog follows the restore to its end.
 import { useState } from "react";
-import { OperationStatus } from "@gen/v1/operations_pb";
+import { OperationStatus, RestoreOverwrite, type Operation, type OperationRestore } from "@gen/v1/operations_pb";
 import { backrest } from "../api/client";
 import { errorMessage } from "../api/errors";
 import { Modal } from "../components/Modal";
-import { Field } from "../components/Field";
-import { PathInput } from "../components/PathInput";
 import { ProgressBar, StatusBadge } from "../components/Status";
 import { useOperations } from "../state/operations";
 import { progressOf } from "../lib/operations";
 import { shortId } from "../lib/format";
 import { Trans, useTranslation } from "../i18n";
 import { DownloadButtons } from "./OperationDetails";
+import { LogViewer } from "./LogViewer";
+import { RestoreOptions, extraPaths, type RestoreChoices } from "./RestoreOptions";
 
 const CODE = { code: <code translate="no" /> };
 
@@ -25,14 +26,20 @@ export function defaultTarget(path: string, snapshotId: string): string {
 }
 
 export function RestoreDialog(props: { repoId: string; planId: string; snapshotId: string; path: string; onClose: () => void }) {
-  const [target, setTarget] = useState(defaultTarget(props.path, props.snapshotId));
+  const [choices, setChoices] = useState<RestoreChoices>({
+    inPlace: false,
+    target: defaultTarget(props.path, props.snapshotId),
+    morePaths: "",
+    overwrite: RestoreOverwrite.REFUSE,
+    deleteExtra: false,
+  });
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
-  const [opId, setOpId] = useState<bigint | null>(null);
+  const [run, setRun] = useState<{ opId: bigint; dryRun: boolean } | null>(null);
   const { t } = useTranslation("snapshots");
   const { t: tc } = useTranslation("common");
 
-  const start = async () => {
+  const start = async (dryRun: boolean) => {
     setBusy(true);
     setError(null);
     try {
@@ -41,35 +48,48 @@ export function RestoreDialog(props: { repoId: string; planId: string; snapshotI
         planId: props.planId,
         snapshotId: props.snapshotId,
         path: props.path,
-        target: target.trim(),
+        paths: extraPaths(choices),
+        target: choices.inPlace ? "" : choices.target.trim(),
+        inPlace: choices.inPlace,
+        overwrite: choices.overwrite,
+        delete: choices.deleteExtra,
+        dryRun,
       });
-      setOpId(r.operationId);
+      setRun({ opId: r.operationId, dryRun });
     } catch (e) {
+      setRun(null);
       setError(errorMessage(e));
     } finally {
       setBusy(false);
     }
   };
 
+  const startButtons = (
+    <>
+      <button type="button" disabled={busy} onClick={() => void start(true)}>
+        {t("restore.preview")}
+      </button>
+      <button type="button" className="primary" disabled={busy} onClick={() => void start(false)}>
+        {t("restore.start")}
+      </button>
+    </>
+  );
   return (
     <Modal
       title={t("restore.title")}
       onClose={props.onClose}
       footer={
-        opId === null ? (
-          <>
-            <button type="button" onClick={props.onClose}>
-              {tc("close")}
-            </button>
-            <button type="button" className="primary" disabled={busy} onClick={() => void start()}>
-              {t("restore.start")}
-            </button>
-          </>
-        ) : (
+        <>
           <button type="button" onClick={props.onClose}>
             {tc("close")}
           </button>
-        )
+          {run === null && startButtons}
+          {run?.dryRun && (
+            <button type="button" className="primary" disabled={busy} onClick={() => void start(false)}>
+              {t("restore.apply")}
+            </button>
+          )}
+        </>
       }
     >
       <p>
@@ -81,12 +101,15 @@ export function RestoreDialog(props: { repoId: string; planId: string; snapshotI
           shouldUnescape
         />
       </p>
-      {opId === null ? (
-        <Field label={t("restore.target")} error={error ?? undefined} hint={t("restore.targetHint", { path: SERVER_DEFAULT })}>
-          <PathInput value={target} onChange={setTarget} />
-        </Field>
+      {run === null ? (
+        <RestoreOptions
+          value={choices}
+          onChange={setChoices}
+          error={error ?? undefined}
+          targetHint={t("restore.targetHint", { path: SERVER_DEFAULT })}
+        />
       ) : (
-        <RestoreProgress opId={opId} />
+        <RestoreProgress key={String(run.opId)} opId={run.opId} />
       )}
     </Modal>
   );
@@ -109,13 +132,37 @@ function RestoreProgress({ opId }: { opId: bigint }) {
       {progress && <div className="small">{progress.text}</div>}
       {op.displayMessage && <div className="small">{op.displayMessage}</div>}
       {op.status === OperationStatus.STATUS_SUCCESS && op.op.case === "operationRestore" && (
-        <>
-          <p>
-            <Trans t={t} i18nKey="restore.restoredTo" components={CODE} values={{ target: op.op.value.target }} shouldUnescape />
-          </p>
-          <DownloadButtons opId={op.id} label={t("restore.download")} />
-        </>
+        <RestoreOutcome op={op} restore={op.op.value} />
       )}
     </div>
+  );
+}
+
+/** What a finished restore did: where a plain one landed (with its download), or what one laid over
+ * existing files wrote, kept and deleted, with its log listing each change. */
+function RestoreOutcome({ op, restore }: { op: Operation; restore: OperationRestore }) {
+  const { t } = useTranslation("snapshots");
+  const changes = restore.changes;
+  if (!changes) {
+    return (
+      <>
+        <p>
+          <Trans t={t} i18nKey="restore.restoredTo" components={CODE} values={{ target: restore.target }} shouldUnescape />
+        </p>
+        <DownloadButtons opId={op.id} label={t("restore.download")} />
+      </>
+    );
+  }
+  const counts = { written: String(changes.written), kept: String(changes.kept), deleted: String(changes.deleted) };
+  return (
+    <>
+      {restore.dryRun && <strong>{t("restore.previewTitle")}</strong>}
+      <p className="restore-changes">{t(restore.dryRun ? "restore.planned" : "restore.changed", counts)}</p>
+      {op.logref && (
+        <section aria-label={t("restore.changesLog")}>
+          <LogViewer logRef={op.logref} />
+        </section>
+      )}
+    </>
   );
 }

@@ -3,7 +3,7 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { act, type ReactNode } from "react";
 import { create, type MessageInitShape } from "@bufbuild/protobuf";
-import { OperationSchema, OperationStatus, type Operation } from "@gen/v1/operations_pb";
+import { OperationSchema, OperationStatus, RestoreOverwrite, type Operation } from "@gen/v1/operations_pb";
 import { ResticSnapshotSchema } from "@gen/v1/restic_pb";
 import { LsEntrySchema, type LsEntry } from "@gen/v1/service_pb";
 import type { LiveOperations } from "../state/operations";
@@ -162,7 +162,7 @@ describe("RestoreDialog in another language", () => {
     await click(entryButton("notes.txt", "restore"));
     const dialog = () => screen.container.querySelector("[role=dialog]");
     expect(dialog()?.querySelector("h2")?.textContent).toBe(pseudo("Restore"));
-    const target = dialog()?.querySelector("input")?.value ?? "";
+    const target = dialog()?.querySelector<HTMLInputElement>("input:not([type=radio]):not([type=checkbox])")?.value ?? "";
     const data = [...dataStrings(SNAPSHOT, LISTING), target, "~/Downloads/cairn-restore-<time>"];
     expect(untranslated(screen.container, data)).toEqual([]);
 
@@ -185,6 +185,68 @@ describe("RestoreDialog in another language", () => {
       expect(untranslated(screen.container, [...data, ...dataStrings(op)])).toEqual([]);
     }
     expect(dialog()?.querySelector("code")?.textContent).toContain("/home/me/notes.txt");
+  });
+
+  it("restores in place over existing files: a preview of the changes, then the restore as previewed", async () => {
+    vi.mocked(backrest.listSnapshotFiles).mockImplementation(((r: { path: string }) => listing(r.path)) as never);
+    vi.mocked(backrest.getLogs).mockImplementation(
+      () =>
+        (async function* () {
+          yield { value: new TextEncoder().encode('+ "/home/me/notes.txt"\n') };
+        })() as never,
+    );
+    live.current = idle;
+    render(<SnapshotBrowser repoId="nas" planId="docs" snapshot={SNAPSHOT} indexOpId={7n} />);
+    await click(entryButton("/home/me", "toggle"));
+    await click(entryButton("notes.txt", "restore"));
+    const dialog = () => screen.container.querySelector("[role=dialog]");
+    const inPlace = dialog()?.querySelectorAll<HTMLInputElement>("input[type=radio]")[1];
+    if (!inPlace) throw new Error("the dialog offers no in-place choice");
+    await click(inPlace);
+    const select = dialog()?.querySelector("select");
+    act(() => {
+      if (select) {
+        select.value = String(RestoreOverwrite.IF_CHANGED);
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+    const deleteExtra = dialog()?.querySelector<HTMLInputElement>("input[type=checkbox]");
+    if (!deleteExtra) throw new Error("the dialog offers no delete choice");
+    await click(deleteExtra);
+    const data = dataStrings(SNAPSHOT, LISTING);
+    expect(untranslated(screen.container, data)).toEqual([]);
+
+    vi.mocked(backrest.restore).mockResolvedValue({ operationId: 43n } as never);
+    await click(buttons("Preview")[0]);
+    expect(vi.mocked(backrest.restore).mock.lastCall?.[0]).toMatchObject({
+      path: "/home/me/notes.txt",
+      target: "",
+      inPlace: true,
+      overwrite: RestoreOverwrite.IF_CHANGED,
+      delete: true,
+      dryRun: true,
+    });
+    const preview = create(OperationSchema, {
+      id: 43n,
+      modno: 2n,
+      status: OperationStatus.STATUS_SUCCESS,
+      logref: "t-43",
+      op: {
+        case: "operationRestore",
+        value: { path: "/home/me/notes.txt", inPlace: true, dryRun: true, changes: { written: 1n, kept: 0n, deleted: 2n } },
+      },
+    });
+    live.current = { ...idle, ops: new Map([[43n, preview]]), version: 43 };
+    render(<SnapshotBrowser repoId="nas" planId="docs" snapshot={SNAPSHOT} indexOpId={7n} />);
+    await wait(50);
+    expect(dialog()?.querySelector(".restore-changes")?.textContent).toContain("2");
+    expect(dialog()?.textContent).toContain('+ "/home/me/notes.txt"');
+    expect(untranslated(screen.container, [...data, ...dataStrings(preview), '+ "/home/me/notes.txt"'])).toEqual([]);
+
+    vi.mocked(backrest.restore).mockResolvedValue({ operationId: 44n } as never);
+    await click(buttons("Restore as previewed")[0]);
+    expect(vi.mocked(backrest.restore).mock.lastCall?.[0]).toMatchObject({ inPlace: true, delete: true, dryRun: false });
+    live.current = idle;
   });
 });
 

@@ -8,5 +8,6 @@ pub mod repo_flags;
 pub mod restic_json;
 #[cfg(test)]
 mod restic_json_fuzz;
+pub mod restore_merge;
 pub mod restore_staging;
 pub mod snapshot_path;

@@ -8,7 +8,7 @@ mod index;
 pub(crate) mod output;
 mod parent;
 mod repo;
-mod restore;
+pub(crate) mod restore;
 mod upkeep;
 
 pub(crate) use command::run_command_flow;
@@ -34,10 +34,9 @@ pub(crate) async fn run(ctx: &TaskCtx) -> TaskResult {
         Task::Restore {
             repo_id,
             snapshot_id,
-            path,
-            target,
+            spec,
             ..
-        } => restore::run(ctx, &repo_id, &snapshot_id, &path, &target).await,
+        } => restore::run(ctx, &repo_id, &snapshot_id, &spec).await,
         Task::RunCommand { repo_id, command } => command::run(ctx, &repo_id, &command).await,
         Task::CollectGarbage => collect::run(ctx).await,
     }

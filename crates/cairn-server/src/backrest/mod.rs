@@ -7,6 +7,7 @@ mod logs;
 pub(crate) mod operations;
 mod pairing;
 mod repos;
+mod restore;
 mod sftp;
 mod snapshots;
 mod tasks;
@@ -162,7 +163,7 @@ impl Backrest for BackrestApi {
         _ctx: RequestContext,
         req: ServiceRequest<'_, RestoreSnapshotRequest>,
     ) -> ServiceResult<ScheduleTaskResponse> {
-        scheduled(tasks::restore(&self.s, &req.to_owned_message()).await?)
+        scheduled(restore::restore(&self.s, &req.to_owned_message()).await?)
     }
 
     async fn cancel(

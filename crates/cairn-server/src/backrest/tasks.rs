@@ -1,12 +1,11 @@
-//! Backup, DoRepoTask, Forget, Restore, Cancel and RunCommand: requests to the orchestrator's queue.
+//! Backup, DoRepoTask, Forget, Cancel and RunCommand: requests to the orchestrator's queue.
 use crate::errors::{self, invalid};
 use crate::state::Shared;
 use cairn_orchestrator::{Task, is_final};
 use cairn_proto::quoted;
+use cairn_proto::v1::OperationStatus;
 use cairn_proto::v1::do_repo_task_request::Task as RepoTask;
-use cairn_proto::v1::{OperationStatus, RestoreSnapshotRequest};
 use connectrpc::ConnectError;
-use std::path::PathBuf;
 
 /// Runs a backup now and waits for it to finish (Backrest's Backup blocks); a failed or cancelled
 /// backup is an error naming why.
@@ -88,58 +87,6 @@ pub async fn forget(
     s.orch
         .forget_snapshot(&repo_id, plan_id, &snapshot_id)
         .map_err(errors::orch)
-}
-
-/// Queues a restore. An empty target means `~/Downloads/cairn-restore-<time>`; a target that exists
-/// and is not an empty directory is refused, so a restore never mixes with or overwrites files.
-pub async fn restore(s: &Shared, req: &RestoreSnapshotRequest) -> Result<i64, ConnectError> {
-    let target = req.target.trim();
-    let target = if target.is_empty() {
-        default_target()?
-    } else {
-        crate::paths::absolute("target", target)?
-    };
-    if let Ok(mut entries) = std::fs::read_dir(&target) {
-        if entries.next().is_some() {
-            return Err(ConnectError::failed_precondition(format!(
-                "target: {} exists and is not empty; pick a new or empty directory",
-                target.display()
-            )));
-        }
-    } else if target.exists() {
-        return Err(ConnectError::failed_precondition(format!(
-            "target: {} exists and is not a directory",
-            target.display()
-        )));
-    }
-    let path = req.path.trim();
-    crate::paths::in_snapshot("path", path)?;
-    let repo_id = if req.repo_id.is_empty() {
-        s.orch.plan(req.plan_id.trim()).map_err(errors::orch)?.1.id
-    } else {
-        req.repo_id.trim().to_string()
-    };
-    let snapshot_id = s
-        .orch
-        .resolve_snapshot(&repo_id, req.snapshot_id.trim())
-        .await
-        .map_err(errors::orch)?;
-    s.orch
-        .restore(&repo_id, req.plan_id.trim(), &snapshot_id, path, target)
-        .map_err(errors::orch)
-}
-
-fn default_target() -> Result<PathBuf, ConnectError> {
-    let home = std::env::var_os("HOME").ok_or_else(|| {
-        invalid(
-            "target",
-            "HOME is not set, so there is no default; give a target directory",
-        )
-    })?;
-    let stamp = chrono::Local::now().format("%Y-%m-%dT%H-%M-%S");
-    Ok(PathBuf::from(home)
-        .join("Downloads")
-        .join(format!("cairn-restore-{stamp}")))
 }
 
 pub fn cancel(s: &Shared, op_id: i64) -> Result<(), ConnectError> {

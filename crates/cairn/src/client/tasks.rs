@@ -6,8 +6,7 @@ use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::do_repo_task_request::Task as RepoTask;
 use cairn_proto::v1::{
-    CancelOperationRequest, DoRepoTaskRequest, ForgetRequest, GetOperationsRequest, OpSelector,
-    RunCommandRequest,
+    CancelOperationRequest, DoRepoTaskRequest, ForgetRequest, RunCommandRequest,
 };
 
 /// The task names the command line takes.
@@ -107,22 +106,11 @@ pub async fn run(conn: &Connection, repo: &str, args: &[String]) -> anyhow::Resu
 
 /// The log a command operation writes its output to, once the command has started and named it.
 async fn output_logref(conn: &Connection, op_id: i64) -> anyhow::Result<String> {
-    let client = conn.backrest()?;
     for _ in 0..300 {
-        let ops = client
-            .get_operations(GetOperationsRequest {
-                selector: OpSelector {
-                    ids: vec![op_id],
-                    ..OpSelector::default()
-                }
-                .into(),
-                ..GetOperationsRequest::default()
-            })
-            .await?
-            .into_owned();
-        let Some(op) = ops.operations.first() else {
+        let Some(op) = wait::operation(conn, op_id).await? else {
             anyhow::bail!("operation {op_id} no longer exists");
         };
+        let op = &op;
         match &op.op {
             Some(Op::OperationRunCommand(c)) if !c.output_logref.is_empty() => {
                 return Ok(c.output_logref.clone());

@@ -28,15 +28,7 @@ pub async fn follow(conn: &super::Connection, op_id: i64) -> anyhow::Result<Exit
         .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     // It may have finished before the stream opened.
-    let now = conn
-        .backrest()?
-        .get_operations(GetOperationsRequest {
-            selector: selector.into(),
-            ..GetOperationsRequest::default()
-        })
-        .await?
-        .into_owned();
-    let mut current = now.operations.into_iter().next();
+    let mut current = operation(conn, op_id).await?;
     loop {
         if let Some(op) = &current {
             show(&bar, op);
@@ -60,6 +52,23 @@ pub async fn follow(conn: &super::Connection, op_id: i64) -> anyhow::Result<Exit
             current = Some(op);
         }
     }
+}
+
+/// One operation as the server has it now; `None` when there is no such operation.
+pub async fn operation(conn: &super::Connection, op_id: i64) -> anyhow::Result<Option<Operation>> {
+    let now = conn
+        .backrest()?
+        .get_operations(GetOperationsRequest {
+            selector: OpSelector {
+                ids: vec![op_id],
+                ..OpSelector::default()
+            }
+            .into(),
+            ..GetOperationsRequest::default()
+        })
+        .await?
+        .into_owned();
+    Ok(now.operations.into_iter().next())
 }
 
 fn show(bar: &ProgressBar, op: &Operation) {

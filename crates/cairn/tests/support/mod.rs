@@ -157,6 +157,41 @@ pub fn http_post_json(port: u16, path: &str, body: &str, basic: &str) -> Option<
 }
 
 /// Runs a client command of `cairn` against the server on `port`: (exit code, stdout, stderr).
+/// The id of the last snapshot in `cairn snapshots` output (its first column).
+pub fn last_snapshot(listing: &str) -> String {
+    listing
+        .lines()
+        .last()
+        .and_then(|l| l.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no snapshot listed: {listing}"))
+        .to_string()
+}
+
+/// Writes `dir/config.json`: repository `repo1` at `dir/repo` (password "pw", with `repo_extra`'s
+/// keys) and plan `plan1` backing up `src`, unscheduled; `auth_disabled` as given.
+pub fn write_config(
+    dir: &Path,
+    src: &Path,
+    repo_extra: serde_json::Value,
+    auth_disabled: bool,
+) -> std::path::PathBuf {
+    let mut repo = serde_json::json!({"id": "repo1", "uri": dir.join("repo").display().to_string(),
+                                      "password": "pw", "autoInitialize": true});
+    if let (Some(r), Some(extra)) = (repo.as_object_mut(), repo_extra.as_object()) {
+        r.extend(extra.clone());
+    }
+    let config = serde_json::json!({
+        "version": 6, "modno": 1, "instance": "e2e-host",
+        "repos": [repo],
+        "plans": [{"id": "plan1", "repo": "repo1", "paths": [src.display().to_string()],
+                   "schedule": {"disabled": true}}],
+        "auth": {"disabled": auth_disabled},
+    });
+    let path = dir.join("config.json");
+    std::fs::write(&path, serde_json::to_vec_pretty(&config).unwrap()).unwrap();
+    path
+}
+
 pub fn client(dir: &Path, port: u16, token: Option<&str>, args: &[&str]) -> (i32, String, String) {
     let mut c = cairn(dir);
     c.env("CAIRN_SERVER", format!("http://127.0.0.1:{port}"));
