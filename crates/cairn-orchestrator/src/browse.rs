@@ -27,6 +27,33 @@ impl Orchestrator {
         Ok(engine.snapshots(&repo, &filter).await?)
     }
 
+    /// The plan a snapshot belongs to: as its index operation recorded it, or (not indexed yet) from its
+    /// `plan:` tag; `_unassociated_` for a snapshot made outside any plan.
+    pub async fn plan_of_snapshot(&self, repo_id: &str, snapshot_id: &str) -> Result<String> {
+        let query = cairn_oplog::Query {
+            limit: Some(1),
+            ..cairn_oplog::Query::new(cairn_oplog::Selector {
+                snapshot_id: Some(snapshot_id.to_string()),
+                kinds: vec![cairn_oplog::OpKind::IndexSnapshot],
+                ..cairn_oplog::Selector::all()
+            })
+        };
+        if let Some(op) = self.inner.oplog.query_meta(&query)?.first() {
+            return Ok(op.plan_id.clone());
+        }
+        let listed = self.list_snapshots(repo_id, None).await?;
+        let tags = listed
+            .iter()
+            .find(|s| s.id == snapshot_id)
+            .map(|s| s.tags.as_slice())
+            .unwrap_or_default();
+        Ok(tags
+            .iter()
+            .find_map(|t| t.strip_prefix("plan:"))
+            .unwrap_or(crate::UNASSOCIATED)
+            .to_string())
+    }
+
     /// The full id of a snapshot named by a unique prefix (restic prints 8-character short ids);
     /// operations record full ids only.
     pub async fn resolve_snapshot(&self, repo_id: &str, id: &str) -> Result<String> {

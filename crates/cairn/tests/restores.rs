@@ -1,4 +1,5 @@
-//! `cairn restore` with the embedded engine through a real server: several `--path`s into a target,
+//! `cairn restore` with the embedded engine through a real server: several `--path`s into a target
+//! (recorded under the snapshot's plan when no `--plan` is given),
 //! then in place over edited live files with `--dry-run` (printing exactly what the real run then
 //! does), `--overwrite if-changed --delete`, and the refusals: an existing destination without an
 //! overwrite mode, `--delete` alone, and paths that try to leave the snapshot.
@@ -46,8 +47,6 @@ fn several_paths_in_place_overwrite_delete_and_dry_run() {
         "restore",
         "repo1",
         &snap,
-        "--plan",
-        "plan1",
         "--path",
         &p("a.txt"),
         "--path",
@@ -63,6 +62,13 @@ fn several_paths_in_place_overwrite_delete_and_dry_run() {
         vec![3u8; 50_000]
     );
     assert!(!target.join("other").exists());
+    // Without --plan the restore is recorded under the snapshot's plan.
+    let (_, ops, _) = run(&["ops", "--plan", "plan1"]);
+    assert!(
+        ops.lines()
+            .any(|l| l.contains("restore") && l.contains("success")),
+        "{ops}"
+    );
 
     std::fs::write(src.join("a.txt"), "edited\n").unwrap();
     std::fs::write(src.join("sub/extra.txt"), "new since the snapshot\n").unwrap();

@@ -1,7 +1,7 @@
 //! Restore: Backrest's request (one path into a fresh target, `~/Downloads/cairn-restore-<time>` when
 //! none is given) and cairn's extensions (several paths, in place, an overwrite mode, delete, dry run).
 //! Without an overwrite mode a target that exists and is not empty is refused, so a restore never mixes
-//! with or overwrites files.
+//! with or overwrites files. Without a plan the restore is recorded under the snapshot's plan.
 use crate::errors::{self, invalid};
 use crate::state::Shared;
 use cairn_orchestrator::RestoreSpec;
@@ -34,8 +34,16 @@ pub async fn restore(s: &Shared, req: &RestoreSnapshotRequest) -> Result<i64, Co
         .resolve_snapshot(&repo_id, req.snapshot_id.trim())
         .await
         .map_err(errors::orch)?;
+    let plan_id = match req.plan_id.trim() {
+        "" => s
+            .orch
+            .plan_of_snapshot(&repo_id, &snapshot_id)
+            .await
+            .map_err(errors::orch)?,
+        given => given.to_string(),
+    };
     s.orch
-        .restore(&repo_id, req.plan_id.trim(), &snapshot_id, spec)
+        .restore(&repo_id, &plan_id, &snapshot_id, spec)
         .map_err(errors::orch)
 }
 
