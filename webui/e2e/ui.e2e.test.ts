@@ -535,6 +535,18 @@ describe("the web UI", () => {
     await dialog.getByRole("cell", { name: "appears" }).waitFor({ timeout: 30_000 });
     await dialog.getByRole("cell", { name: "unchanged" }).first().waitFor();
     await shot("15-file-history");
+    // Any indexed version downloads as the file itself.
+    await dialog
+      .getByRole("button", { name: /^Download the version in snapshot / })
+      .first()
+      .click();
+    const versionDialog = page.getByRole("dialog", { name: /^Download the version in snapshot / });
+    const download = page.waitForEvent("download");
+    await versionDialog.getByRole("link", { name: "Download" }).click();
+    const saved = join(cairn.dir, "a-version.txt");
+    await (await download).saveAs(saved);
+    expect(readFileSync(saved, "utf8")).toBe(readFileSync(join(src, "a.txt"), "utf8"));
+    await versionDialog.getByRole("button", { name: "Close" }).first().click();
     await dialog.getByRole("button", { name: "Close" }).first().click();
   }
 

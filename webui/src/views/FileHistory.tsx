@@ -1,5 +1,5 @@
 // One path's versions across a repository's snapshots (cairn's FileHistory), oldest first: when it
-// appeared, changed, stayed the same, was gone and came back. Any version can be restored.
+// appeared, changed, stayed the same, was gone and came back. Any version can be restored or downloaded.
 import { useEffect, useState } from "react";
 import type { FileVersion } from "@gen/cairn/v1/cairn_pb";
 import { cairn } from "../api/client";
@@ -10,6 +10,7 @@ import { useTranslation } from "../i18n";
 import { Modal } from "../components/Modal";
 import { ErrorBanner } from "../components/Status";
 import { RestoreDialog } from "./RestoreDialog";
+import { DownloadButtons } from "./OperationDetails";
 
 /** The catalogue key of each change marker the server sends. */
 const CHANGES = {
@@ -25,6 +26,7 @@ export function FileHistory(props: { repoId: string; planId: string; path: strin
   const [versions, setVersions] = useState<FileVersion[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [restoring, setRestoring] = useState<string | null>(null);
+  const [downloading, setDownloading] = useState<FileVersion | null>(null);
   useEffect(() => {
     let live = true;
     cairn
@@ -44,6 +46,15 @@ export function FileHistory(props: { repoId: string; planId: string; path: strin
         path={props.path}
         onClose={() => setRestoring(null)}
       />
+    );
+  if (downloading)
+    return (
+      <Modal title={t("history.downloadOf", { id: shortId(downloading.snapshotId) })} onClose={() => setDownloading(null)}>
+        <p className="mono small" translate="no">
+          {props.path}
+        </p>
+        <DownloadButtons opId={downloading.indexOpId} filePath={props.path} label={t("history.download")} />
+      </Modal>
     );
   return (
     <Modal title={t("history.title")} onClose={props.onClose} wide>
@@ -82,6 +93,16 @@ export function FileHistory(props: { repoId: string; planId: string; path: strin
                         aria-label={t("history.restoreOf", { id: shortId(v.snapshotId) })}
                       >
                         {t("history.restore")}
+                      </button>
+                    )}{" "}
+                    {v.entry && v.indexOpId !== 0n && (
+                      <button
+                        type="button"
+                        className="link small"
+                        onClick={() => setDownloading(v)}
+                        aria-label={t("history.downloadOf", { id: shortId(v.snapshotId) })}
+                      >
+                        {t("history.download")}
                       </button>
                     )}
                   </td>

@@ -10,14 +10,18 @@ import { DiffEntrySchema, DiffTotalsSchema, FileVersionSchema } from "@gen/cairn
 
 vi.mock("../api/client", () => ({
   apiBase: () => "http://localhost:3000/",
-  backrest: { restore: vi.fn(), pathAutocomplete: vi.fn(() => Promise.resolve({ values: [] })) },
+  backrest: {
+    restore: vi.fn(),
+    pathAutocomplete: vi.fn(() => Promise.resolve({ values: [] })),
+    getDownloadURL: vi.fn(() => Promise.resolve({ value: "./download/tok/notes.txt" })),
+  },
   cairn: { diffSnapshots: vi.fn(), fileHistory: vi.fn() },
 }));
 vi.mock("../state/operations", () => ({
   useOperations: () => ({ ops: new Map(), flows: [], flowOf: () => undefined, version: 0, loading: false, error: null }),
 }));
 
-import { cairn } from "../api/client";
+import { backrest, cairn } from "../api/client";
 import { dataStrings, untranslated } from "../i18n/testing";
 import { translatedScreen } from "../i18n/screen";
 import { SnapshotDiff, changesInside } from "./SnapshotDiff";
@@ -101,9 +105,15 @@ describe("SnapshotDiff in another language", () => {
 });
 
 describe("FileHistory in another language", () => {
-  it("lists every version and restores one", async () => {
+  it("lists every version, downloads an indexed one and restores one", async () => {
     const versions = [
-      create(FileVersionSchema, { snapshotId: "aaaaaaaa33334444", snapshotTimeMs: 1n, change: "+", entry: file("/notes.txt", 2n) }),
+      create(FileVersionSchema, {
+        snapshotId: "aaaaaaaa33334444",
+        snapshotTimeMs: 1n,
+        change: "+",
+        entry: file("/notes.txt", 2n),
+        indexOpId: 71n,
+      }),
       create(FileVersionSchema, { snapshotId: "bbbbbbbb11112222", snapshotTimeMs: 2n, change: "", entry: file("/notes.txt", 2n) }),
       create(FileVersionSchema, { snapshotId: "cccccccc55556666", snapshotTimeMs: 3n, change: "M", entry: file("/notes.txt", 9n) }),
       create(FileVersionSchema, { snapshotId: "dddddddd77778888", snapshotTimeMs: 4n, change: "-" }),
@@ -115,9 +125,16 @@ describe("FileHistory in another language", () => {
     expect(screen.container.querySelectorAll("tbody tr").length).toBe(4);
     const data = dataStrings(versions, "/notes.txt");
     expect(untranslated(screen.container, data)).toEqual([]);
-    const restore = screen.container.querySelectorAll("tbody button");
-    expect(restore.length).toBe(3);
-    await click(restore[2]);
+    const rowButtons = screen.container.querySelectorAll("tbody button");
+    // Three versions to restore, one indexed version to download.
+    expect(rowButtons.length).toBe(4);
+    await click(rowButtons[1]);
+    expect(vi.mocked(backrest.getDownloadURL)).toHaveBeenCalledWith(expect.objectContaining({ opId: 71n, filePath: "/notes.txt" }));
+    expect(screen.container.querySelector("a[download]")).not.toBeNull();
+    expect(untranslated(screen.container, [...data, "./download/tok/notes.txt"])).toEqual([]);
+    render(<FileHistory key="again" repoId="nas" planId="docs" path="/notes.txt" onClose={() => {}} />);
+    await wait();
+    await click(screen.container.querySelectorAll("tbody button")[3]);
     expect(screen.container.querySelector("[role=dialog]")?.textContent).toContain("cccccccc");
     expect(untranslated(screen.container, data)).toEqual([]);
   });
