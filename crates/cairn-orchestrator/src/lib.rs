@@ -14,6 +14,7 @@ mod queue;
 pub mod reconcile;
 pub mod recovery;
 mod repos;
+pub mod restore_leftovers;
 pub mod restore_spec;
 mod run;
 pub mod schedule;
@@ -31,6 +32,7 @@ pub use orchestrator::{
     DEFAULT_MAX_PARALLEL, Deps, Orchestrator, SYSTEM_PLAN, UNASSOCIATED, is_final,
 };
 pub use recovery::{INTERRUPTED, Recovery, recover_interrupted};
+pub use restore_leftovers::remove_restore_leftovers;
 pub use restore_spec::RestoreSpec;
 pub use schedule::{ScheduleError, next_run};
 pub use snapshot_diff::DiffOutcome;

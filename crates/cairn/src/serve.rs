@@ -70,8 +70,9 @@ fn backrest_histories(data_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     dirs
 }
 
-/// Marks operations a previous process left running as interrupted, then has the orchestrator unlock
-/// their repositories in the background (a killed restic leaves a stale lock).
+/// Marks operations a previous process left running as interrupted, removes the staging directories of
+/// interrupted restores, then has the orchestrator unlock their repositories in the background (a
+/// killed restic leaves a stale lock).
 fn recover(stores: &Stores, orchestrator: &Orchestrator) -> anyhow::Result<()> {
     let recovery =
         recover_interrupted(&stores.oplog).context("recovering interrupted operations")?;
@@ -82,6 +83,9 @@ fn recover(stores: &Stores, orchestrator: &Orchestrator) -> anyhow::Result<()> {
         count = recovery.interrupted.len(),
         "operations interrupted by the last shutdown were marked as errors"
     );
+    for dir in cairn_orchestrator::remove_restore_leftovers(&recovery.interrupted) {
+        tracing::warn!(dir = %dir.display(), "removed an interrupted restore's staging directory");
+    }
     let config = stores.config.get();
     let orchestrator = orchestrator.clone();
     tokio::spawn(async move {
