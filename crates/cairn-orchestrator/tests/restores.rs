@@ -174,20 +174,16 @@ async fn never_and_if_newer_keep_live_files(c: &Case) {
     assert_eq!(read(&c.src.join("a.txt")), "alpha\n");
 }
 
+/// Refused with and without a dry run: the preview says what the run would do.
 async fn an_existing_destination_needs_an_overwrite_mode(c: &Case) {
-    let spec = RestoreSpec::new(&[c.path("other")], None, None, false, false).unwrap();
-    let op = c.restore(spec).await;
-    assert_eq!(op.status.as_known(), Some(OperationStatus::STATUS_ERROR));
-    assert!(
-        op.display_message.contains("already exists"),
-        "{}",
-        op.display_message
-    );
-    assert!(
-        op.display_message.contains("overwrite mode"),
-        "{}",
-        op.display_message
-    );
+    for dry_run in [false, true] {
+        let spec = RestoreSpec::new(&[c.path("other")], None, None, false, dry_run).unwrap();
+        let op = c.restore(spec).await;
+        assert_eq!(op.status.as_known(), Some(OperationStatus::STATUS_ERROR));
+        let says = &op.display_message;
+        assert!(says.contains("already exists"), "{says}");
+        assert!(says.contains("overwrite mode"), "{says}");
+    }
 }
 
 async fn a_live_link_is_replaced_not_followed(c: &Case) {

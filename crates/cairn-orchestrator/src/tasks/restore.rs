@@ -100,14 +100,14 @@ impl Run<'_> {
             self.snapshot,
             quoted(&dest.display().to_string())
         ));
-        let merging = self.spec.overwrite.is_some() || self.spec.dry_run;
-        if !merging {
-            if !free(path, dest) {
-                return Err(crate::OrchestratorError::Invalid(format!(
-                    "{} already exists; choose another target, or an overwrite mode to restore over it",
-                    dest.display()
-                )));
-            }
+        // Refused the same way with or without a dry run, so the preview says what the run would.
+        if self.spec.overwrite.is_none() && !free(path, dest) {
+            return Err(crate::OrchestratorError::Invalid(format!(
+                "{} already exists; choose another target, or an overwrite mode to restore over it",
+                dest.display()
+            )));
+        }
+        if !self.spec.dry_run && self.spec.overwrite.is_none() {
             let into = self.engine_target(dest);
             let last = self.restore_into(path, &into).await?;
             return Ok((last, MergeReport::default()));
