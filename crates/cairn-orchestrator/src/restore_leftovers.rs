@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 const PREFIXES: [&str; 2] = [".cairn-restore-", ".cairn-merge-"];
 
 /// Removes the staging directories of interrupted restores whose process is gone; returns what it
-/// removed.
+/// removed. Call it at start-up, before this process runs any restore.
 pub fn remove_restore_leftovers(interrupted: &[Operation]) -> Vec<PathBuf> {
     let mut removed = Vec::new();
     for op in interrupted {
@@ -20,7 +20,7 @@ pub fn remove_restore_leftovers(interrupted: &[Operation]) -> Vec<PathBuf> {
         };
         for dir in staging_parents(r) {
             for leftover in leftovers_in(&dir) {
-                match std::fs::remove_dir_all(&leftover) {
+                match cairn_engine::shared::restore_merge::remove_staging(&leftover) {
                     Ok(()) => removed.push(leftover),
                     Err(e) => tracing::warn!(dir = %leftover.display(), error = %e,
                         "cannot remove an interrupted restore's staging directory"),
@@ -45,19 +45,27 @@ fn staging_parents(r: &OperationRestore) -> Vec<PathBuf> {
             dirs.push(d);
         }
     };
+    let mut dests: Vec<PathBuf> = Vec::new();
     if r.in_place {
-        for p in paths {
-            add(Path::new(p)
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default());
-        }
+        dests.extend(paths.iter().map(PathBuf::from));
     } else if !r.target.is_empty() {
         let target = PathBuf::from(&r.target);
-        add(target.parent().map(Path::to_path_buf).unwrap_or_default());
-        add(target);
+        add(target.clone());
+        dests.push(target);
+    }
+    for dest in dests {
+        // Beside the destination, or (a dry run whose destination's folder is missing) beside its
+        // nearest existing ancestor.
+        add(nearest_existing(dest.parent().unwrap_or(Path::new("/"))));
     }
     dirs
+}
+
+fn nearest_existing(dir: &Path) -> PathBuf {
+    dir.ancestors()
+        .find(|d| d.is_dir())
+        .unwrap_or(Path::new("/"))
+        .to_path_buf()
 }
 
 /// The staging directories in `dir` whose making process no longer runs.
@@ -81,10 +89,12 @@ fn maker_pid(name: &str) -> Option<u32> {
     pid.parse().ok()
 }
 
-/// Whether a process with this id runs (this one always does).
+/// Whether the process that made a staging directory still runs. Recovery runs at start-up, before
+/// this process restores anything, so a name with this process's own id is a predecessor's (a
+/// container restarted gets the same id).
 fn running(pid: u32) -> bool {
     if pid == std::process::id() {
-        return true;
+        return false;
     }
     let Ok(pid) = libc::pid_t::try_from(pid) else {
         return false;
@@ -121,9 +131,14 @@ mod tests {
         let gone = [
             target.join(format!(".cairn-restore-{dead}-0")),
             dir.path().join(format!(".cairn-merge-{dead}-3")),
+            // A predecessor with the same id (a restarted container).
+            target.join(format!(".cairn-merge-{}-0", std::process::id())),
         ];
         let kept = [
-            target.join(format!(".cairn-restore-{}-1", std::process::id())),
+            target.join(format!(
+                ".cairn-restore-{}-1",
+                std::os::unix::process::parent_id()
+            )),
             target.join(".cairn-restore-notes"),
             target.join("data"),
         ];

@@ -98,8 +98,16 @@ impl RestoreSpec {
             ));
         }
         let dests = self.destinations();
+        if dests.iter().any(|(_, d)| d.parent().is_none()) {
+            return Err(invalid(
+                "a restore cannot land on / itself; pick a folder as the target",
+            ));
+        }
         for (i, (pa, a)) in dests.iter().enumerate() {
             for (pb, b) in &dests[i + 1..] {
+                if pa == pb {
+                    return Err(invalid(format!("{pa} is named twice; name it once")));
+                }
                 if a == b {
                     return Err(invalid(format!(
                         "{pa} and {pb} would both land at {}; restore them separately or in place",
@@ -152,6 +160,8 @@ mod tests {
         assert!(err(spec(&["/a", "/a/b"], None)).contains("overlap"));
         assert!(err(spec(&["/"], None)).contains("in place over /"));
         assert!(err(spec(&["/", "/a"], Some("/r"))).contains("restore it alone"));
+        assert!(err(spec(&["/"], Some("/"))).contains("cannot land on /"));
+        assert!(err(spec(&["/a", "/a/"], Some("/r"))).contains("named twice"));
         assert!(err(spec(&["/a/../etc"], Some("/r"))).contains(".."));
         assert!(err(spec(&["relative"], Some("/r"))).contains("absolute"));
         assert!(err(spec(&["/a"], Some("r"))).contains("absolute path"));

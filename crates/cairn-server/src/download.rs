@@ -126,10 +126,13 @@ fn archive_name(op: &Operation, src: &Source) -> String {
 fn source(op: &Operation, file_path: &str) -> Result<Source, ConnectError> {
     match &op.op {
         Some(Op::OperationRestore(r)) => {
-            if r.in_place || r.dry_run {
+            // Only a restore into a new or empty target has a target that holds nothing else.
+            let over_existing = r.overwrite.as_known()
+                != Some(cairn_proto::v1::RestoreOverwrite::RESTORE_OVERWRITE_REFUSE);
+            if r.in_place || r.dry_run || over_existing {
                 return Err(ConnectError::invalid_argument(format!(
-                    "operation {} restored in place or was a dry run, so it has no restored copy to \
-                     download; download from the snapshot instead",
+                    "operation {} restored in place, over existing files or was a dry run, so it has \
+                     no restored copy to download; download from the snapshot instead",
                     op.id
                 )));
             }

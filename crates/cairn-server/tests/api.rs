@@ -247,29 +247,32 @@ async fn every_rpc_works_against_a_real_repository() {
         assert_eq!(code, 400, "{extra}: {body}");
         assert!(body.to_string().contains(says), "{extra}: {body}");
     }
-    // A dry run in place changes nothing, and has no restored copy to download.
-    let preview = s
-        .ok(
-            "v1.Backrest/Restore",
-            ext(json!({"inPlace": true, "overwrite": "RESTORE_OVERWRITE_ALWAYS", "dryRun": true})),
-            NO,
-        )
-        .await;
-    let preview = s.wait(id(&preview["operationId"])).await;
-    assert_eq!(preview.status.to_i32(), 3, "{}", preview.display_message);
-    let (code, body) = s
-        .call(
-            "v1.Backrest/GetDownloadURL",
-            json!({"opId": preview.id, "filePath": ""}),
-            NO,
-        )
-        .await;
-    assert_eq!(code, 400, "{body}");
-    assert!(
-        body.to_string()
-            .contains("download from the snapshot instead"),
-        "{body}"
-    );
+    // A dry run in place, and a restore over an existing target (which may hold anything), have no
+    // restored copy to download.
+    let shared_target = tmp.path().join("shared-target");
+    std::fs::create_dir_all(shared_target.join("unrelated")).unwrap();
+    for extra in [
+        json!({"inPlace": true, "overwrite": "RESTORE_OVERWRITE_ALWAYS", "dryRun": true}),
+        json!({"target": shared_target.display().to_string(), "overwrite": "RESTORE_OVERWRITE_NEVER"}),
+    ] {
+        let r = s.ok("v1.Backrest/Restore", ext(extra.clone()), NO).await;
+        let op = s.wait(id(&r["operationId"])).await;
+        assert_eq!(op.status.to_i32(), 3, "{extra}: {}", op.display_message);
+        let (code, body) = s
+            .call(
+                "v1.Backrest/GetDownloadURL",
+                json!({"opId": op.id, "filePath": "unrelated"}),
+                NO,
+            )
+            .await;
+        assert_eq!(code, 400, "{extra}: {body}");
+        assert!(
+            body.to_string()
+                .contains("download from the snapshot instead"),
+            "{body}"
+        );
+    }
+    assert!(shared_target.join("src/a.txt").exists() && shared_target.join("unrelated").exists());
     let listed = s
         .ok("v1.Backrest/PathAutocomplete", json!({"value": srcs}), NO)
         .await;

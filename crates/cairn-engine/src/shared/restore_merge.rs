@@ -34,6 +34,9 @@ pub struct MergeOptions {
     pub delete: bool,
     /// Decide and report, change nothing.
     pub dry_run: bool,
+    /// Give the destination itself the staged root's permissions and times. False when the staged
+    /// root is a staging directory rather than a restored entry (a whole snapshot).
+    pub root_metadata: bool,
 }
 
 /// What a merge did (or, in a dry run, would do) to one path.
@@ -52,7 +55,8 @@ pub struct MergeReport {
     pub written: u64,
     /// Existing entries left as they were (the policy kept them, or they were already equal).
     pub kept: u64,
-    /// Live entries deleted (a directory counts once).
+    /// Live entries deleted: those the snapshot does not hold (with `delete`), and directories the
+    /// snapshot replaces with a file or link. A directory counts once.
     pub deleted: u64,
 }
 
@@ -70,6 +74,7 @@ pub fn merge(
 ) -> Result<MergeReport> {
     let mut m = Merger {
         opts,
+        root: staged,
         cancelled,
         on_change,
         report: MergeReport::default(),
@@ -80,6 +85,7 @@ pub fn merge(
 
 struct Merger<'a, 'b> {
     opts: &'a MergeOptions,
+    root: &'a Path,
     cancelled: &'a dyn Fn() -> bool,
     on_change: ChangeSink<'b>,
     report: MergeReport,
@@ -108,6 +114,10 @@ impl Merger<'_, '_> {
     /// Both are real directories: merge their contents, then (unless told never to overwrite) take the
     /// snapshot's permissions and times.
     fn directory(&mut self, staged: &Path, dest: &Path, new: &Metadata) -> Result<()> {
+        if !self.opts.dry_run {
+            // Its entries move out: a read-only directory of the snapshot must let them.
+            writable(staged, new)?;
+        }
         let names = children(staged)?;
         for name in &names {
             self.entry(&staged.join(name), &dest.join(name))?;
@@ -119,7 +129,8 @@ impl Merger<'_, '_> {
                 }
             }
         }
-        if !self.opts.dry_run && self.opts.overwrite != Overwrite::Never {
+        let root_kept = staged == self.root && !self.opts.root_metadata;
+        if !self.opts.dry_run && self.opts.overwrite != Overwrite::Never && !root_kept {
             copy_dir_metadata(dest, new)?;
         }
         Ok(())
@@ -140,6 +151,9 @@ impl Merger<'_, '_> {
         })
     }
 
+    /// Replaces the live entry whole (a link is never written through): the live one is moved aside,
+    /// the snapshot's moved in, and only then the old one removed; if moving in fails the live entry
+    /// is put back. A directory replaced by a file or link loses its contents: reported as deleted.
     fn replace(
         &mut self,
         staged: &Path,
@@ -147,22 +161,48 @@ impl Merger<'_, '_> {
         new: &Metadata,
         live: &Metadata,
     ) -> Result<()> {
-        if !self.opts.dry_run && live.is_dir() {
-            std::fs::remove_dir_all(dest).map_err(|e| EngineError::io(dest, e))?;
-        } else if !self.opts.dry_run && new.is_dir() {
-            // A file or link where the snapshot has a directory: remove it, never write through it.
-            std::fs::remove_file(dest).map_err(|e| EngineError::io(dest, e))?;
+        if live.is_dir() && !new.is_dir() {
+            self.report.deleted += 1;
+            (self.on_change)(Change::Deleted, dest);
         }
-        self.write_new(staged, dest, new)
+        if self.opts.dry_run {
+            return self.write_new(staged, dest, new);
+        }
+        let aside = aside_path(dest);
+        std::fs::rename(dest, &aside).map_err(|e| EngineError::io(dest, e))?;
+        if let Err(e) = self.write_new(staged, dest, new) {
+            let _ = remove_entry(dest);
+            let _ = std::fs::rename(&aside, dest);
+            return Err(e);
+        }
+        remove_entry(&aside).map_err(|e| EngineError::io(&aside, e))
     }
 
-    /// Moves `staged` to the free `dest` (a rename: staging is beside the destination).
+    /// Moves `staged` to the free `dest`: a rename (staging is beside the destination), or a copy
+    /// where `dest` is on another file system (a mount point inside the destination).
     fn write_new(&mut self, staged: &Path, dest: &Path, new: &Metadata) -> Result<()> {
         self.count_written(staged, dest, new)?;
         if self.opts.dry_run {
             return Ok(());
         }
-        std::fs::rename(staged, dest).map_err(|e| EngineError::io(dest, e))
+        if new.is_dir() {
+            // Moving a directory rewrites its "..": it must be writable while it moves.
+            writable(staged, new)?;
+        }
+        let moved = match std::fs::rename(staged, dest) {
+            Err(e) if e.kind() == ErrorKind::CrossesDevices => {
+                copy_tree(staged, dest).inspect_err(|_| {
+                    let _ = remove_entry(dest);
+                })
+            }
+            other => other,
+        };
+        moved.map_err(|e| EngineError::io(dest, e))?;
+        if new.is_dir() {
+            std::fs::set_permissions(dest, new.permissions())
+                .map_err(|e| EngineError::io(dest, e))?;
+        }
+        Ok(())
     }
 
     /// Reports `dest` and, for a directory, everything in it.
@@ -185,14 +225,95 @@ impl Merger<'_, '_> {
         if self.opts.dry_run {
             return Ok(());
         }
-        let live = lstat(dest)?.ok_or_else(|| missing(dest))?;
-        let removed = if live.is_dir() {
-            std::fs::remove_dir_all(dest)
-        } else {
-            std::fs::remove_file(dest)
-        };
-        removed.map_err(|e| EngineError::io(dest, e))
+        remove_entry(dest).map_err(|e| EngineError::io(dest, e))
     }
+}
+
+/// Removes a staging directory whole, read-only directories of the snapshot included (a missing one
+/// is already gone).
+pub fn remove_staging(dir: &Path) -> std::io::Result<()> {
+    match std::fs::remove_dir_all(dir) {
+        Err(e) if e.kind() == ErrorKind::PermissionDenied => {
+            open_up(dir)?;
+            std::fs::remove_dir_all(dir)
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Gives the owner write and search permission on every directory below `dir` (links not followed).
+fn open_up(dir: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::symlink_metadata(dir)?;
+    if !meta.is_dir() {
+        return Ok(());
+    }
+    let mode = meta.permissions().mode();
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o700))?;
+    for entry in std::fs::read_dir(dir)? {
+        open_up(&entry?.path())?;
+    }
+    Ok(())
+}
+
+/// Removes a file, link or whole directory (a link itself, never what it points to).
+fn remove_entry(p: &Path) -> std::io::Result<()> {
+    if std::fs::symlink_metadata(p)?.is_dir() {
+        std::fs::remove_dir_all(p)
+    } else {
+        std::fs::remove_file(p)
+    }
+}
+
+/// A free name beside `dest` to move the live entry to while it is replaced.
+fn aside_path(dest: &Path) -> std::path::PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    dest.with_file_name(format!(".cairn-merge-{}-aside{n}", std::process::id()))
+}
+
+/// Adds the owner's write permission to a staged directory (the snapshot's mode is given back to it
+/// once it is in place).
+fn writable(dir: &Path, meta: &Metadata) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode();
+    if mode & 0o200 != 0 {
+        return Ok(());
+    }
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(mode | 0o200))
+        .map_err(|e| EngineError::io(dir, e))
+}
+
+/// Copies a staged tree to another file system with its kinds, permissions, times and (where
+/// allowed) owners.
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::MetadataExt;
+    let meta = std::fs::symlink_metadata(from)?;
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        std::os::unix::fs::symlink(std::fs::read_link(from)?, to)?;
+    } else if kind.is_dir() {
+        std::fs::create_dir(to)?;
+        for entry in std::fs::read_dir(from)? {
+            let name = entry?.file_name();
+            copy_tree(&from.join(&name), &to.join(&name))?;
+        }
+        std::fs::set_permissions(to, meta.permissions())?;
+        std::fs::File::open(to)?.set_modified(meta.modified()?)?;
+    } else if kind.is_file() {
+        std::fs::copy(from, to)?;
+        // The owner may set the times through a read-only handle (the copy may be read-only).
+        std::fs::File::open(to)?.set_modified(meta.modified()?)?;
+    } else {
+        return Err(std::io::Error::other(format!(
+            "{} is a special file and cannot be copied to another file system",
+            from.display()
+        )));
+    }
+    // Only root may give files away; anyone else keeps them as their own.
+    let _ = std::os::unix::fs::lchown(to, Some(meta.uid()), Some(meta.gid()));
+    Ok(())
 }
 
 /// Whether the live entry differs from the snapshot's: its kind, a file's size or bytes, a link's

@@ -55,6 +55,7 @@ fn run(t: &Trees, overwrite: Overwrite, delete: bool, dry_run: bool) -> (MergeRe
         overwrite,
         delete,
         dry_run,
+        root_metadata: true,
     };
     let mut changes = Vec::new();
     let mut sink = |c: Change, p: &Path| {
@@ -223,6 +224,7 @@ fn a_missing_destination_is_the_staged_tree_moved_into_place() {
         overwrite: Overwrite::Never,
         delete: true,
         dry_run: false,
+        root_metadata: true,
     };
     let r = merge(&t.staged, &dest, &opts, &|| false, &mut |_, _| {}).unwrap();
     assert_eq!(r.written, 7, "the directory and its six entries");
@@ -239,7 +241,102 @@ fn cancelling_stops_the_merge() {
         overwrite: Overwrite::Always,
         delete: false,
         dry_run: false,
+        root_metadata: true,
     };
     let err = merge(&t.staged, &t.live, &opts, &|| true, &mut |_, _| {}).unwrap_err();
     assert!(matches!(err, EngineError::Cancelled));
+}
+
+#[test]
+fn a_live_directory_replaced_by_a_file_is_reported_as_deleted() {
+    let t = trees();
+    put(&t.live, "new.txt/inside", "live", at(100));
+    let (preview, planned) = run(&t, Overwrite::Always, false, true);
+    assert!(planned.contains(&"-new.txt".to_string()), "{planned:?}");
+    let (done, applied) = run(&t, Overwrite::Always, false, false);
+    assert_eq!((preview, planned), (done, applied));
+    assert_eq!(read(&t, "new.txt").as_deref(), Some("new"));
+    assert!(
+        std::fs::read_dir(&t.live).unwrap().all(|e| !e
+            .unwrap()
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".cairn")),
+        "nothing is left aside"
+    );
+}
+
+#[test]
+fn read_only_directories_of_the_snapshot_are_merged_and_keep_their_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = trees();
+    put(
+        &t.staged,
+        "locked/inner.txt",
+        "in a read-only folder",
+        at(100),
+    );
+    put(&t.staged, "sub/deeper/x.txt", "x", at(100));
+    put(&t.live, "sub/live.txt", "live", at(100));
+    for d in ["locked", "sub/deeper", "sub"] {
+        std::fs::set_permissions(t.staged.join(d), std::fs::Permissions::from_mode(0o555)).unwrap();
+    }
+    run(&t, Overwrite::Always, false, false);
+    assert_eq!(
+        read(&t, "locked/inner.txt").as_deref(),
+        Some("in a read-only folder")
+    );
+    assert_eq!(read(&t, "sub/deeper/x.txt").as_deref(), Some("x"));
+    for d in ["locked", "sub/deeper", "sub"] {
+        let mode = std::fs::metadata(t.live.join(d))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o555, "{d}");
+    }
+    for d in ["locked", "sub/deeper", "sub"] {
+        std::fs::set_permissions(t.live.join(d), std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+}
+
+#[test]
+fn a_staging_root_gives_the_destination_none_of_its_metadata() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = trees();
+    std::fs::set_permissions(&t.live, std::fs::Permissions::from_mode(0o700)).unwrap();
+    std::fs::set_permissions(&t.staged, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let opts = MergeOptions {
+        overwrite: Overwrite::Always,
+        delete: false,
+        dry_run: false,
+        root_metadata: false,
+    };
+    merge(&t.staged, &t.live, &opts, &|| false, &mut |_, _| {}).unwrap();
+    let mode = std::fs::metadata(&t.live).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700);
+}
+
+#[test]
+fn a_copy_to_another_file_system_keeps_kinds_modes_and_times() {
+    use std::os::unix::fs::PermissionsExt;
+    let t = trees();
+    std::os::unix::fs::symlink("same.txt", t.staged.join("link")).unwrap();
+    std::fs::set_permissions(
+        t.staged.join("new.txt"),
+        std::fs::Permissions::from_mode(0o444),
+    )
+    .unwrap();
+    let to = t._dir.path().join("copied");
+    copy_tree(&t.staged, &to).unwrap();
+    assert_eq!(
+        std::fs::read_link(to.join("link")).unwrap(),
+        PathBuf::from("same.txt")
+    );
+    assert_eq!(
+        std::fs::read_to_string(to.join("sub/inner.txt")).unwrap(),
+        "inner"
+    );
+    let meta = std::fs::metadata(to.join("new.txt")).unwrap();
+    assert_eq!(meta.permissions().mode() & 0o777, 0o444);
+    assert_eq!(meta.modified().unwrap(), at(100));
 }

@@ -7,7 +7,9 @@ use super::repo::prepare;
 use crate::hooks::on_error;
 use crate::restore_spec::RestoreSpec;
 use crate::run::{Done, TaskCtx, TaskResult};
-use cairn_engine::shared::restore_merge::{Change, MergeOptions, MergeReport, Overwrite, merge};
+use cairn_engine::shared::restore_merge::{
+    Change, MergeOptions, MergeReport, Overwrite, merge, remove_staging,
+};
 use cairn_engine::{Engine, EngineError, restore_destination};
 use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
@@ -64,6 +66,10 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str, snapshot: &str, spec: &RestoreSpe
             snapshot,
             spec,
         };
+        // Every destination is checked before anything is restored, so a refusal changes nothing.
+        for (path, dest) in spec.destinations() {
+            run.refuse_taken(&path, &dest)?;
+        }
         let mut total = RestoreProgressEntry::default();
         let mut changes = MergeReport::default();
         for (path, dest) in spec.destinations() {
@@ -100,13 +106,6 @@ impl Run<'_> {
             self.snapshot,
             quoted(&dest.display().to_string())
         ));
-        // Refused the same way with or without a dry run, so the preview says what the run would.
-        if self.spec.overwrite.is_none() && !free(path, dest) {
-            return Err(crate::OrchestratorError::Invalid(format!(
-                "{} already exists; choose another target, or an overwrite mode to restore over it",
-                dest.display()
-            )));
-        }
         if !self.spec.dry_run && self.spec.overwrite.is_none() {
             let into = self.engine_target(dest);
             let last = self.restore_into(path, &into).await?;
@@ -116,6 +115,23 @@ impl Run<'_> {
         let result = self.staged(path, dest, &stage.dir).await;
         stage.remove().await;
         result
+    }
+
+    /// Without an overwrite mode a destination that exists is refused, with or without a dry run (so
+    /// the preview says what the run would).
+    fn refuse_taken(&self, path: &str, dest: &Path) -> crate::Result<()> {
+        if self.spec.overwrite.is_some() || free(path, dest) {
+            return Ok(());
+        }
+        let fix = if self.spec.in_place() {
+            "restore it with an overwrite mode (always, if-changed, if-newer or never)"
+        } else {
+            "choose another target, or an overwrite mode to restore over it"
+        };
+        Err(crate::OrchestratorError::Invalid(format!(
+            "{} already exists; {fix}",
+            dest.display()
+        )))
     }
 
     /// Where the engine is pointed so that `path` lands at `dest` (it adds the base name).
@@ -137,6 +153,8 @@ impl Run<'_> {
             overwrite: self.spec.overwrite.unwrap_or(Overwrite::Never),
             delete: self.spec.delete,
             dry_run: self.spec.dry_run,
+            // A whole snapshot is staged in the staging directory itself, which is no entry of it.
+            root_metadata: path != "/",
         };
         let (from, to) = (restore_destination(stage, path), dest.to_path_buf());
         let cancel = self.ctx.cancel.clone();
@@ -252,7 +270,9 @@ impl Stage {
     }
 
     async fn remove(&self) {
-        if let Err(e) = tokio::fs::remove_dir_all(&self.dir).await {
+        let dir = self.dir.clone();
+        let removed = tokio::task::spawn_blocking(move || remove_staging(&dir)).await;
+        if let Ok(Err(e)) = removed {
             tracing::warn!(dir = %self.dir.display(), error = %e, "cannot remove a restore's staging directory");
         }
     }
