@@ -186,6 +186,21 @@ async fn an_existing_destination_needs_an_overwrite_mode(c: &Case) {
     }
 }
 
+/// A path the snapshot lacks is named, and nothing of the request is restored.
+async fn a_path_the_snapshot_lacks_is_refused_by_name(c: &Case) {
+    let target = c.env.path("partial");
+    let paths = [c.path("a.txt"), c.path("no-such-file")];
+    let spec = RestoreSpec::new(&paths, Some(target.clone()), None, false, false).unwrap();
+    let op = c.restore(spec).await;
+    assert_eq!(op.status.as_known(), Some(OperationStatus::STATUS_ERROR));
+    let says = &op.display_message;
+    assert!(
+        says.contains("no-such-file") && says.contains("is not in snapshot"),
+        "{says}"
+    );
+    assert!(!target.join("a.txt").exists(), "nothing is restored");
+}
+
 async fn a_live_link_is_replaced_not_followed(c: &Case) {
     let outside = c.env.path("outside");
     std::fs::create_dir_all(&outside).unwrap();
@@ -213,6 +228,7 @@ async fn all(engine: &str) {
     in_place_previews_then_applies_exactly_that(&c).await;
     never_and_if_newer_keep_live_files(&c).await;
     an_existing_destination_needs_an_overwrite_mode(&c).await;
+    a_path_the_snapshot_lacks_is_refused_by_name(&c).await;
     a_live_link_is_replaced_not_followed(&c).await;
 }
 

@@ -66,9 +66,11 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str, snapshot: &str, spec: &RestoreSpe
             snapshot,
             spec,
         };
-        // Every destination is checked before anything is restored, so a refusal changes nothing.
+        // Every path and destination is checked before anything is restored, so a refusal changes
+        // nothing.
         for (path, dest) in spec.destinations() {
             run.refuse_taken(&path, &dest)?;
+            run.check_in_snapshot(&path).await?;
         }
         let mut total = RestoreProgressEntry::default();
         let mut changes = MergeReport::default();
@@ -131,6 +133,25 @@ impl Run<'_> {
         Err(crate::OrchestratorError::Invalid(format!(
             "{} already exists; {fix}",
             dest.display()
+        )))
+    }
+
+    /// Refuses a path the snapshot does not hold, naming it (the engines would otherwise restore
+    /// nothing, or fail on a staging path).
+    async fn check_in_snapshot(&self, path: &str) -> crate::Result<()> {
+        if path == "/" {
+            return Ok(());
+        }
+        let parent = cairn_engine::shared::snapshot_path::parent_of(path);
+        let name = path.rsplit('/').next().unwrap_or_default();
+        let listed = self.engine.ls(self.repo, self.snapshot, parent).await?;
+        if listed.iter().any(|e| e.name == name) {
+            return Ok(());
+        }
+        Err(crate::OrchestratorError::Invalid(format!(
+            "{} is not in snapshot {}; browse the snapshot to find the path",
+            quoted(path),
+            self.snapshot
         )))
     }
 
