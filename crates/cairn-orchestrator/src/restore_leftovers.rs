@@ -3,12 +3,10 @@
 //! restore over existing files). Found from the interrupted operations' records and removed when the
 //! process that made them is gone, so a kill mid-restore leaves no half-restored copy in a person's
 //! folders.
+use cairn_engine::shared::restore_staging::{StagingKind, staging_pid};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{Operation, OperationRestore};
 use std::path::{Path, PathBuf};
-
-/// The prefixes of the staging directories restores make.
-const PREFIXES: [&str; 2] = [".cairn-restore-", ".cairn-merge-"];
 
 /// Removes the staging directories of interrupted restores whose process is gone; returns what it
 /// removed. Call it at start-up, before this process runs any restore.
@@ -54,18 +52,9 @@ fn staging_parents(r: &OperationRestore) -> Vec<PathBuf> {
         dests.push(target);
     }
     for dest in dests {
-        // Beside the destination, or (a dry run whose destination's folder is missing) beside its
-        // nearest existing ancestor.
-        add(nearest_existing(dest.parent().unwrap_or(Path::new("/"))));
+        add(crate::tasks::restore::staging_parent(&dest));
     }
     dirs
-}
-
-fn nearest_existing(dir: &Path) -> PathBuf {
-    dir.ancestors()
-        .find(|d| d.is_dir())
-        .unwrap_or(Path::new("/"))
-        .to_path_buf()
 }
 
 /// The staging directories in `dir` whose making process no longer runs.
@@ -76,17 +65,15 @@ fn leftovers_in(dir: &Path) -> Vec<PathBuf> {
     entries
         .filter_map(|e| e.ok())
         .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .filter(|e| maker_pid(&e.file_name().to_string_lossy()).is_some_and(|pid| !running(pid)))
+        .filter(|e| {
+            staging_pid(
+                &e.file_name().to_string_lossy(),
+                &StagingKind::LEFT_BY_RESTORES,
+            )
+            .is_some_and(|pid| !running(pid))
+        })
         .map(|e| e.path())
         .collect()
-}
-
-/// The process id in a staging directory's name, if it is one.
-fn maker_pid(name: &str) -> Option<u32> {
-    let rest = PREFIXES.iter().find_map(|p| name.strip_prefix(p))?;
-    let (pid, n) = rest.split_once('-')?;
-    n.parse::<u64>().ok()?;
-    pid.parse().ok()
 }
 
 /// Whether the process that made a staging directory still runs. Recovery runs at start-up, before
@@ -180,13 +167,5 @@ mod tests {
         });
         assert_eq!(remove_restore_leftovers(&[op]).len(), 2);
         assert!(leftovers.iter().all(|d| !d.exists()));
-    }
-
-    #[test]
-    fn names_that_only_look_alike_are_not_staging() {
-        assert_eq!(maker_pid(".cairn-merge-12-0"), Some(12));
-        assert_eq!(maker_pid(".cairn-restore-7-x"), None);
-        assert_eq!(maker_pid(".cairn-restore-notes"), None);
-        assert_eq!(maker_pid("cairn-merge-12-0"), None);
     }
 }

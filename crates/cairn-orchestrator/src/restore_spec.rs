@@ -71,6 +71,12 @@ impl RestoreSpec {
         self.target.is_none()
     }
 
+    /// Whether each path is staged and merged over its destination (an overwrite mode, or a dry run)
+    /// rather than restored straight there.
+    pub fn merges(&self) -> bool {
+        self.overwrite.is_some() || self.dry_run
+    }
+
     /// Each path with the place it lands.
     pub fn destinations(&self) -> Vec<(String, PathBuf)> {
         self.paths

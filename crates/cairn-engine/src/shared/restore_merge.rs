@@ -7,6 +7,7 @@
 //! Live symbolic links are never followed: an entry whose kind differs from the snapshot's (a link
 //! where the snapshot has a directory) is replaced as a whole, never written through, so nothing lands
 //! outside the destination.
+use super::restore_staging::{StagingKind, staging_name};
 use crate::error::{EngineError, Result};
 use std::fs::Metadata;
 use std::io::{ErrorKind, Read};
@@ -268,9 +269,7 @@ fn remove_entry(p: &Path) -> std::io::Result<()> {
 
 /// A free name beside `dest` to move the live entry to while it is replaced.
 fn aside_path(dest: &Path) -> std::path::PathBuf {
-    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    dest.with_file_name(format!(".cairn-merge-{}-aside{n}", std::process::id()))
+    dest.with_file_name(staging_name(StagingKind::Aside))
 }
 
 /// Adds the owner's write permission to a staged directory (the snapshot's mode is given back to it

@@ -35,7 +35,7 @@ impl Staging {
         let dir = if path == "/" {
             target.to_path_buf()
         } else {
-            target.join(staging_name())
+            target.join(staging_name(StagingKind::Restore))
         };
         Ok(Staging {
             path,
@@ -69,11 +69,44 @@ impl Staging {
     }
 }
 
-/// A staging directory name unique to this restore (concurrent restores may share a target).
-fn staging_name() -> String {
+/// What a staging directory is for; each kind has its own name prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StagingKind {
+    /// An engine's restore inside its target (`.cairn-restore-<pid>-<n>`).
+    Restore,
+    /// A restore over existing files, beside its destination (`.cairn-merge-<pid>-<n>`).
+    Merge,
+    /// A live entry moved aside while the merge replaces it (`.cairn-aside-<pid>-<n>`).
+    Aside,
+}
+
+impl StagingKind {
+    /// The kinds whose directories start-up recovery may find left beside a destination.
+    pub const LEFT_BY_RESTORES: [StagingKind; 2] = [StagingKind::Restore, StagingKind::Merge];
+
+    fn prefix(self) -> &'static str {
+        match self {
+            StagingKind::Restore => ".cairn-restore-",
+            StagingKind::Merge => ".cairn-merge-",
+            StagingKind::Aside => ".cairn-aside-",
+        }
+    }
+}
+
+/// A staging name unique to this process and this use (concurrent restores may share a folder):
+/// `<prefix><pid>-<n>`.
+pub fn staging_name(kind: StagingKind) -> String {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!(".cairn-restore-{}-{n}", std::process::id())
+    format!("{}{}-{n}", kind.prefix(), std::process::id())
+}
+
+/// The process id in a name [`staging_name`] made for one of `kinds`; `None` for any other name.
+pub fn staging_pid(name: &str, kinds: &[StagingKind]) -> Option<u32> {
+    let rest = kinds.iter().find_map(|k| name.strip_prefix(k.prefix()))?;
+    let (pid, n) = rest.split_once('-')?;
+    n.parse::<u64>().ok()?;
+    pid.parse().ok()
 }
 
 #[cfg(test)]
@@ -97,6 +130,18 @@ mod tests {
             again.is_err(),
             "an existing destination is never overwritten"
         );
+    }
+
+    #[test]
+    fn staging_names_carry_the_process_id_and_nothing_else_parses() {
+        let kinds = StagingKind::LEFT_BY_RESTORES;
+        let name = staging_name(StagingKind::Merge);
+        assert_eq!(staging_pid(&name, &kinds), Some(std::process::id()));
+        assert_eq!(staging_pid(".cairn-merge-12-0", &kinds), Some(12));
+        assert_eq!(staging_pid(&staging_name(StagingKind::Aside), &kinds), None);
+        assert_eq!(staging_pid(".cairn-restore-7-x", &kinds), None);
+        assert_eq!(staging_pid(".cairn-restore-notes", &kinds), None);
+        assert_eq!(staging_pid("cairn-merge-12-0", &kinds), None);
     }
 
     #[tokio::test]

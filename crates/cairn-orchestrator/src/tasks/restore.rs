@@ -10,6 +10,7 @@ use crate::run::{Done, TaskCtx, TaskResult};
 use cairn_engine::shared::restore_merge::{
     Change, MergeOptions, MergeReport, Overwrite, merge, remove_staging,
 };
+use cairn_engine::shared::restore_staging::{StagingKind, staging_name};
 use cairn_engine::{Engine, EngineError, restore_destination};
 use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
@@ -108,7 +109,7 @@ impl Run<'_> {
             self.snapshot,
             quoted(&dest.display().to_string())
         ));
-        if !self.spec.dry_run && self.spec.overwrite.is_none() {
+        if !self.spec.merges() {
             let into = self.engine_target(dest);
             let last = self.restore_into(path, &into).await?;
             return Ok((last, MergeReport::default()));
@@ -219,7 +220,7 @@ impl Run<'_> {
     }
 
     fn finish(&self, total: RestoreProgressEntry, changes: MergeReport) -> crate::Result<()> {
-        let merged = self.spec.overwrite.is_some() || self.spec.dry_run;
+        let merged = self.spec.merges();
         let (write, delete) = if self.spec.dry_run {
             ("to write", "to delete")
         } else {
@@ -268,22 +269,13 @@ struct Stage {
 
 impl Stage {
     async fn beside(dest: &Path, dry_run: bool) -> crate::Result<Stage> {
-        let mut parent = dest.parent().unwrap_or(Path::new("/")).to_path_buf();
-        if dry_run {
-            while !parent.is_dir() {
-                match parent.parent() {
-                    Some(p) => parent = p.to_path_buf(),
-                    None => break,
-                }
-            }
-        } else {
-            tokio::fs::create_dir_all(&parent)
+        if !dry_run {
+            let parent = dest.parent().unwrap_or(Path::new("/"));
+            tokio::fs::create_dir_all(parent)
                 .await
-                .map_err(|e| EngineError::io(&parent, e))?;
+                .map_err(|e| EngineError::io(parent, e))?;
         }
-        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = parent.join(format!(".cairn-merge-{}-{n}", std::process::id()));
+        let dir = staging_parent(dest).join(staging_name(StagingKind::Merge));
         tokio::fs::create_dir(&dir)
             .await
             .map_err(|e| EngineError::io(&dir, e))?;
@@ -297,6 +289,17 @@ impl Stage {
             tracing::warn!(dir = %self.dir.display(), error = %e, "cannot remove a restore's staging directory");
         }
     }
+}
+
+/// The folder a merge stages in for `dest`: its parent, or (a dry run, which creates no folders, whose
+/// destination's folder is missing) the nearest existing ancestor. Start-up recovery looks there too.
+pub(crate) fn staging_parent(dest: &Path) -> PathBuf {
+    let parent = dest.parent().unwrap_or(Path::new("/"));
+    parent
+        .ancestors()
+        .find(|d| d.is_dir())
+        .unwrap_or(Path::new("/"))
+        .to_path_buf()
 }
 
 /// Whether a plain restore may write `dest`: nothing is there, or (for the whole snapshot, which lands
