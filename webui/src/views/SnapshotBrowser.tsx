@@ -5,7 +5,6 @@ import { useCallback, useState } from "react";
 import type { ResticSnapshot } from "@gen/v1/restic_pb";
 import type { LsEntry } from "@gen/v1/service_pb";
 import { backrest } from "../api/client";
-import { errorMessage } from "../api/errors";
 import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
 import { isKeyOf } from "../lib/keys";
 import { Trans, useTranslation } from "../i18n";
@@ -14,13 +13,13 @@ import { FileHistory } from "./FileHistory";
 import { DownloadButtons } from "./OperationDetails";
 import { Modal } from "../components/Modal";
 import { FileIcon, FolderIcon, LinkIcon } from "../components/Icons";
+import { LevelNote } from "../components/LevelNote";
+import { useLazyTree } from "../lib/useLazyTree";
 
-interface DirState {
-  loading: boolean;
-  error?: string;
-  entries?: LsEntry[];
+interface DirData {
+  entries: LsEntry[];
   /** How many entries are drawn; a huge directory is drawn a page at a time. */
-  shown?: number;
+  shown: number;
 }
 
 /** Entries drawn at once per directory. */
@@ -50,58 +49,24 @@ export function indent(depth: number, extraPx: number) {
 }
 
 export function SnapshotBrowser(props: { repoId: string; planId: string; snapshot: ResticSnapshot; indexOpId: bigint }) {
-  const [dirs, setDirs] = useState<Map<string, DirState>>(new Map());
-  const [open, setOpen] = useState<Set<string>>(new Set());
   const [restoring, setRestoring] = useState<string | null>(null);
   const [downloading, setDownloading] = useState<string | null>(null);
   const [info, setInfo] = useState<LsEntry | null>(null);
   const [history, setHistory] = useState<string | null>(null);
   const { t } = useTranslation("snapshots");
-  const { t: tc } = useTranslation("common");
 
-  const load = useCallback(
-    async (path: string) => {
-      setDirs((m) => new Map(m).set(path, { loading: true }));
-      try {
-        const r = await backrest.listSnapshotFiles({ repoId: props.repoId, snapshotId: props.snapshot.id, path });
-        setDirs((m) => new Map(m).set(path, { loading: false, entries: sortEntries(path, r.entries), shown: DIR_PAGE }));
-      } catch (e) {
-        setDirs((m) => new Map(m).set(path, { loading: false, error: errorMessage(e) }));
-      }
+  const fetchDir = useCallback(
+    async (path: string): Promise<DirData> => {
+      const r = await backrest.listSnapshotFiles({ repoId: props.repoId, snapshotId: props.snapshot.id, path });
+      return { entries: sortEntries(path, r.entries), shown: DIR_PAGE };
     },
     [props.repoId, props.snapshot.id],
   );
-
-  const toggle = (path: string) => {
-    const next = new Set(open);
-    if (next.has(path)) next.delete(path);
-    else {
-      next.add(path);
-      if (!dirs.has(path)) void load(path);
-    }
-    setOpen(next);
-  };
+  const { levels: dirs, open, toggle, update } = useLazyTree(fetchDir);
 
   const renderDir = (path: string, depth: number) => {
     const st = dirs.get(path);
-    if (!st || st.loading)
-      return (
-        <div className="tree-note muted" style={indent(depth, 24)}>
-          {tc("loading")}
-        </div>
-      );
-    if (st.error)
-      return (
-        <div className="tree-note field-error" style={indent(depth, 24)} role="alert">
-          {st.error}
-        </div>
-      );
-    if (!st.entries?.length)
-      return (
-        <div className="tree-note muted" style={indent(depth, 24)}>
-          {t("browser.empty")}
-        </div>
-      );
+    if (!st?.entries?.length || st.error) return <LevelNote level={st} style={indent(depth, 24)} empty={t("browser.empty")} />;
     const shown = st.shown ?? DIR_PAGE;
     const rest = st.entries.length - shown;
     return (
@@ -109,7 +74,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
         {st.entries.slice(0, shown).map((e) => renderEntry(e, depth))}
         {rest > 0 && (
           <div className="tree-note" style={indent(depth, 24)}>
-            <button type="button" className="link" onClick={() => setDirs((m) => new Map(m).set(path, { ...st, shown: shown + DIR_PAGE }))}>
+            <button type="button" className="link" onClick={() => update(path, { shown: shown + DIR_PAGE })}>
               {t("browser.showMore", { n: formatCount(Math.min(rest, DIR_PAGE)), rest: formatCount(rest) })}
             </button>
           </div>

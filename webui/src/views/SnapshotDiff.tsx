@@ -5,19 +5,18 @@ import { useCallback, useEffect, useState } from "react";
 import type { ResticSnapshot } from "@gen/v1/restic_pb";
 import type { DiffEntry, DiffTotals } from "@gen/cairn/v1/cairn_pb";
 import { cairn } from "../api/client";
-import { errorMessage } from "../api/errors";
 import { formatBytes, formatCount, formatTime, shortId } from "../lib/format";
 import { isKeyOf } from "../lib/keys";
 import { indent } from "./SnapshotBrowser";
 import { useTranslation } from "../i18n";
 import { FileIcon, FolderIcon, LinkIcon } from "../components/Icons";
+import { LevelNote } from "../components/LevelNote";
+import { useLazyTree } from "../lib/useLazyTree";
 
-interface Level {
-  loading: boolean;
-  error?: string;
-  entries?: DiffEntry[];
+interface LevelData {
+  entries: DiffEntry[];
   totals?: DiffTotals;
-  truncated?: boolean;
+  truncated: boolean;
 }
 
 /** The catalogue key of each change marker the server sends. */
@@ -55,61 +54,25 @@ function baseName(path: string): string {
 
 export function SnapshotDiff(props: { repoId: string; snapshots: ResticSnapshot[]; a: string; b: string }) {
   const { t } = useTranslation("snapshots");
-  const { t: tc } = useTranslation("common");
   const [a, setA] = useState(props.a);
   const [b, setB] = useState(props.b);
-  const [levels, setLevels] = useState<Map<string, Level>>(new Map());
-  const [open, setOpen] = useState<Set<string>>(new Set());
-
-  const load = useCallback(
-    async (path: string) => {
-      setLevels((m) => new Map(m).set(path, { loading: true }));
-      try {
-        const r = await cairn.diffSnapshots({ repoId: props.repoId, snapshotA: a, snapshotB: b, path, recursive: false });
-        setLevels((m) => new Map(m).set(path, { loading: false, entries: r.entries, totals: r.totals, truncated: r.truncated }));
-      } catch (e) {
-        setLevels((m) => new Map(m).set(path, { loading: false, error: errorMessage(e) }));
-      }
+  const fetchLevel = useCallback(
+    async (path: string): Promise<LevelData> => {
+      const r = await cairn.diffSnapshots({ repoId: props.repoId, snapshotA: a, snapshotB: b, path, recursive: false });
+      return { entries: r.entries, totals: r.totals, truncated: r.truncated };
     },
     [props.repoId, a, b],
   );
+  const { levels, open, load, toggle, reset } = useLazyTree(fetchLevel);
 
   useEffect(() => {
-    setLevels(new Map());
-    setOpen(new Set());
+    reset();
     void load("/");
-  }, [load]);
-
-  const toggle = (path: string) => {
-    const next = new Set(open);
-    if (next.has(path)) next.delete(path);
-    else {
-      next.add(path);
-      if (!levels.has(path)) void load(path);
-    }
-    setOpen(next);
-  };
+  }, [load, reset]);
 
   const renderLevel = (path: string, depth: number) => {
     const level = levels.get(path);
-    if (!level || level.loading)
-      return (
-        <div className="tree-note muted" style={indent(depth, 0)}>
-          {tc("loading")}
-        </div>
-      );
-    if (level.error)
-      return (
-        <div className="tree-note field-error" style={indent(depth, 0)} role="alert">
-          {level.error}
-        </div>
-      );
-    if (!level.entries?.length)
-      return (
-        <div className="tree-note muted" style={indent(depth, 0)}>
-          {t("diff.none")}
-        </div>
-      );
+    if (!level?.entries?.length || level.error) return <LevelNote level={level} style={indent(depth, 0)} empty={t("diff.none")} />;
     return (
       <>
         {level.entries.map((e) => renderEntry(e, depth))}
