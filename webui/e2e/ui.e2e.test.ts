@@ -1,6 +1,6 @@
 // The web UI end to end, as a new user would use it: first-run setup, login, a repository and a plan
 // added through the forms, a backup followed live to success, the snapshot browsed, a file restored
-// and compared, two snapshots compared and a file's history listed, an archive downloaded, a hook added and seen running, a schedule edited, a server
+// and compared, two snapshots compared and a file's history listed, a file found by name across snapshots, an archive downloaded, a hook added and seen running, a schedule edited, a server
 // validation error shown on its field, a running backup cancelled, and two-factor authentication
 // turned on from its QR code and used to log in (oathtool as the authenticator). Real cairn, real restic, real
 // chromium. The main screens are then checked in Chinese and Hindi. Saves a screenshot of each main screen under e2e/screenshots/ (not committed).
@@ -550,6 +550,33 @@ describe("the web UI", () => {
     await dialog.getByRole("button", { name: "Close" }).first().click();
   }
 
+  /** Finds a.txt by part of its name across the snapshots, then opens a version's restore and the history. */
+  async function findAcrossSnapshots() {
+    await page.getByRole("tab", { name: "Find files" }).click();
+    const form = page.getByRole("search");
+    await form.getByLabel("Name").fill("A.TX");
+    await form.getByRole("button", { name: "Search" }).click();
+    const results = page.getByRole("table", { name: "Search results" });
+    await results.getByRole("cell", { name: join(src, "a.txt"), exact: true }).waitFor({ timeout: 30_000 });
+    await results
+      .getByText(/^\d+ snapshots?, /)
+      .first()
+      .waitFor();
+    expect(await page.getByRole("status").filter({ hasText: "path found." }).textContent()).toMatch(
+      /^1 path found\. \d+ indexed snapshots? searched\./,
+    );
+    await shot("15-repo-find-files");
+    await results
+      .getByRole("button", { name: /^Restore the version in snapshot / })
+      .first()
+      .click();
+    await page.getByRole("dialog", { name: "Restore" }).getByRole("button", { name: "Close" }).first().click();
+    await results.getByRole("button", { name: `History of ${join(src, "a.txt")}` }).click();
+    const history = page.getByRole("dialog", { name: "Versions across snapshots" });
+    await history.getByRole("cell", { name: "appears" }).waitFor({ timeout: 30_000 });
+    await history.getByRole("button", { name: "Close" }).first().click();
+  }
+
   it("shows the dashboard, repository tabs and settings, in light, dark and at a phone's width", async () => {
     await nav().getByRole("link", { name: "Dashboard" }).click();
     await page.getByRole("heading", { name: "Dashboard" }).waitFor();
@@ -564,6 +591,7 @@ describe("the web UI", () => {
     await page.getByRole("button", { name: "Browse" }).first().waitFor();
     await shot("15-repo-snapshots");
     await compareAndFollowHistory();
+    await findAcrossSnapshots();
     await page.getByRole("tab", { name: "Run command" }).click();
     await page.getByLabel("restic command").fill("snapshots --compact");
     await page.getByLabel("restic command").press("Enter");

@@ -18,36 +18,19 @@
     missing_docs,
     reason = "benchmark code: a failed unwrap stops the run"
 )]
-use cairn_embedded::{EmbeddedEngine, WorkerCommand};
-use cairn_engine::{BackupRequest, DiffRequest, Engine, SnapshotFilter, TreeReader};
+mod support;
+
+use cairn_embedded::EmbeddedEngine;
+use cairn_engine::{DiffRequest, Engine, SnapshotFilter, TreeReader};
 use cairn_proto::v1::Repo;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
-use tokio_util::sync::CancellationToken;
+use support::{Bench, PER_DIR, env_number, write_tree};
 
-const PER_DIR: usize = 100;
-
-fn env_number(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn file_path(src: &Path, i: usize) -> std::path::PathBuf {
+fn file_path(src: &Path, i: usize) -> PathBuf {
     src.join(format!("d{:04}", i / PER_DIR))
         .join(format!("f{:03}", i % PER_DIR))
-}
-
-fn write_tree(src: &Path, files: usize) {
-    for i in 0..files {
-        let path = file_path(src, i);
-        if i % PER_DIR == 0 {
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        }
-        std::fs::write(&path, format!("file {i} of the benchmark tree\n")).unwrap();
-    }
 }
 
 /// Changes 1% of the files: of every 100th file, those at 0 and 2 (mod 400) are rewritten, 1 removed,
@@ -86,19 +69,6 @@ where
     (median(times), last.unwrap())
 }
 
-async fn backup(engine: &EmbeddedEngine, repo: &Repo, src: &Path) -> String {
-    let req = BackupRequest {
-        paths: vec![src.to_string_lossy().into_owned()],
-        ..BackupRequest::default()
-    };
-    engine
-        .backup(repo, &req, &|_| {}, &CancellationToken::new())
-        .await
-        .unwrap()
-        .summary
-        .snapshot_id
-}
-
 async fn diff(engine: &EmbeddedEngine, repo: &Repo, req: DiffRequest) -> usize {
     let seen = AtomicUsize::new(0);
     engine
@@ -111,49 +81,26 @@ async fn diff(engine: &EmbeddedEngine, repo: &Repo, req: DiffRequest) -> usize {
 }
 
 fn main() {
-    if std::env::args().any(|a| a == "--list") {
-        return;
-    }
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(run());
+    support::main(run);
 }
 
 async fn run() {
     let files = env_number("CAIRN_BENCH_FILES", 100_000);
     let runs = env_number("CAIRN_BENCH_RUNS", 5);
-    let base = std::env::var("CAIRN_BENCH_DIR")
-        .unwrap_or_else(|_| std::env::temp_dir().display().to_string());
-    let dir = tempfile::TempDir::new_in(base).unwrap();
-    let src = dir.path().join("src");
-    let repo = Repo {
-        id: "bench".into(),
-        uri: dir.path().join("repo").display().to_string(),
-        password: "bench".into(),
-        env: vec![format!(
-            "XDG_CACHE_HOME={}",
-            dir.path().join("cache").display()
-        )],
-        ..Repo::default()
-    };
-    let engine = EmbeddedEngine::new(WorkerCommand {
-        program: env!("CARGO_BIN_EXE_cairn-engine-worker").into(),
-        args: Vec::new(),
-    });
-    write_tree(&src, files);
-    engine.init(&repo).await.unwrap();
+    let bench = Bench::new();
+    let (src, repo, engine) = (&bench.src, &bench.repo, &bench.engine);
+    write_tree(src, files, file_path);
+    bench.init().await;
     let started = Instant::now();
-    let a = backup(&engine, &repo, &src).await;
+    let a = bench.backup(None).await;
     eprintln!(
         "first backup of {files} files: {:.1} s",
         started.elapsed().as_secs_f64()
     );
-    let changed = churn(&src, files);
-    let b = backup(&engine, &repo, &src).await;
+    let changed = churn(src, files);
+    let b = bench.backup(None).await;
     engine
-        .snapshots(&repo, &SnapshotFilter::default())
+        .snapshots(repo, &SnapshotFilter::default())
         .await
         .unwrap();
 
@@ -165,17 +112,17 @@ async fn run() {
         recursive,
     };
     let (root_level, root_entries) =
-        timed(runs, || diff(&engine, &repo, request("/", false, &b))).await;
+        timed(runs, || diff(engine, repo, request("/", false, &b))).await;
     let changed_dir = format!("{root}/d0000");
     let (dir_level, dir_entries) = timed(runs, || {
-        diff(&engine, &repo, request(&changed_dir, false, &b))
+        diff(engine, repo, request(&changed_dir, false, &b))
     })
     .await;
-    let (full, all_entries) = timed(runs, || diff(&engine, &repo, request("/", true, &b))).await;
-    let (same, _) = timed(runs, || diff(&engine, &repo, request("/", true, &a))).await;
-    let one_file = file_path(&src, 5).display().to_string();
+    let (full, all_entries) = timed(runs, || diff(engine, repo, request("/", true, &b))).await;
+    let (same, _) = timed(runs, || diff(engine, repo, request("/", true, &a))).await;
+    let one_file = file_path(src, 5).display().to_string();
     let (history, versions) = timed(runs, || async {
-        engine.history(&repo, &one_file).await.unwrap().len()
+        engine.history(repo, &one_file).await.unwrap().len()
     })
     .await;
 

@@ -85,6 +85,12 @@ pub enum Task {
     History {
         path: String,
     },
+    /// The entries of a snapshot that differ from a base snapshot (all of them without one), for the
+    /// search index; each is an output line of JSON.
+    IndexChanges {
+        base: Option<String>,
+        snapshot: String,
+    },
     Restore {
         snapshot: String,
         path: String,

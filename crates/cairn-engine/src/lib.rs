@@ -17,4 +17,4 @@ pub use error::{EngineError, Result};
 pub use expand::expand_env;
 pub use restic::ResticEngine;
 pub use retention::keep_flags;
-pub use tree_reader::{DiffRequest, DiffSink, TreeReader, add_totals};
+pub use tree_reader::{ChangeSink, DiffRequest, DiffSink, TreeReader, add_totals};

@@ -4,7 +4,7 @@
 //! `docs/engines.md`).
 use crate::error::Result;
 use async_trait::async_trait;
-use cairn_proto::cairn::v1::{DiffEntry, DiffTotals, FileVersion};
+use cairn_proto::cairn::v1::{DiffEntry, DiffTotals, FileVersion, IndexChange};
 use cairn_proto::v1::Repo;
 
 /// Two snapshots to compare and where.
@@ -23,6 +23,9 @@ pub struct DiffRequest {
 /// Receives each differing entry as it is found.
 pub type DiffSink<'a> = &'a (dyn Fn(DiffEntry) + Send + Sync);
 
+/// Receives each change for the search index as it is found.
+pub type ChangeSink<'a> = &'a (dyn Fn(IndexChange) + Send + Sync);
+
 /// Reads snapshot trees of restic-format repositories.
 #[async_trait]
 pub trait TreeReader: Send + Sync {
@@ -33,6 +36,17 @@ pub trait TreeReader: Send + Sync {
 
     /// Every version of `path` across the repository's snapshots, oldest first (see `FileVersion`).
     async fn history(&self, repo: &Repo, path: &str) -> Result<Vec<FileVersion>>;
+
+    /// Sends every entry of `snapshot` that is new or differs from the same path in `base`, and every
+    /// path of `base` that `snapshot` lacks (as a change with no type), to `change`; with no base,
+    /// every entry. Directories equal in both are not read. Answers with how many changes were sent.
+    async fn index_changes(
+        &self,
+        repo: &Repo,
+        base: Option<&str>,
+        snapshot: &str,
+        change: ChangeSink<'_>,
+    ) -> Result<u64>;
 }
 
 /// Adds `more` to `totals`.

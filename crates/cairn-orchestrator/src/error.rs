@@ -49,6 +49,9 @@ pub enum OrchestratorError {
     /// Reading, validating or saving the config failed.
     #[error(transparent)]
     Config(#[from] cairn_config::ConfigError),
+    /// Reading or writing a repository's search index failed, or the search is not valid.
+    #[error(transparent)]
+    Search(#[from] cairn_search::SearchError),
     /// A plan's or repository's schedule is invalid (bad cron expression or interval).
     #[error(transparent)]
     Schedule(#[from] crate::schedule::ScheduleError),

@@ -19,12 +19,14 @@ pub mod restore_spec;
 mod run;
 pub mod schedule;
 mod scheduler;
+mod search_indexes;
 mod snapshot_diff;
 pub mod task;
 mod task_log;
 mod tasks;
 
 pub use cairn_engine::{ArchiveFormat, restore_destination};
+pub use cairn_search::Find;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use error::{OrchestratorError, Result};
 pub use gc::{GcPolicy, GcReport, Limits, collect_garbage};

@@ -8,6 +8,7 @@ use crate::queue::{Entry, Queue};
 use crate::restore_spec::RestoreSpec;
 use crate::run::run_entry;
 use crate::scheduler;
+use crate::search_indexes::SearchIndexes;
 use crate::task::{ScheduleKey, Task, priority};
 use cairn_config::ConfigStore;
 use cairn_engine::Engine;
@@ -51,6 +52,8 @@ pub struct Deps {
     pub clock: Arc<dyn Clock>,
     /// restic's location when not on PATH (`CAIRN_RESTIC_COMMAND`).
     pub restic_command: Option<PathBuf>,
+    /// The folder of the repositories' search indexes (one file each, created when first needed).
+    pub search_dir: PathBuf,
 }
 
 /// A running task that can be cancelled.
@@ -82,6 +85,7 @@ pub(crate) struct Inner {
     pub logs: LogStore,
     pub clock: Arc<dyn Clock>,
     pub engines: Engines,
+    pub search: SearchIndexes,
     pub state: Mutex<State>,
     pub wake: Notify,
     /// Notified when an operation's state could not be written.
@@ -127,6 +131,7 @@ impl Orchestrator {
                 logs: deps.logs,
                 clock: deps.clock,
                 engines: Engines::new(deps.restic_command),
+                search: SearchIndexes::new(deps.search_dir),
                 state: Mutex::new(State::default()),
                 wake: Notify::new(),
                 unwritten_changed: Notify::new(),

@@ -74,6 +74,12 @@ impl From<OplogError> for Failure {
     }
 }
 
+impl From<cairn_search::SearchError> for Failure {
+    fn from(e: cairn_search::SearchError) -> Self {
+        Failure::Error(e.to_string())
+    }
+}
+
 impl From<crate::error::OrchestratorError> for Failure {
     fn from(e: crate::error::OrchestratorError) -> Self {
         match e {

@@ -11,10 +11,10 @@ use buffa_types::google::protobuf::Empty;
 use cairn_config::ConfigError;
 use cairn_proto::cairn::v1::{
     AuthState, Cairn, ConfigWarning, CreateApiTokenRequest, CreateApiTokenResponse,
-    DiffSnapshotsRequest, FileHistoryRequest, OperationChanges, PathHistory, QueuedTask,
-    ResetTwoFactorRequest, RevokeApiTokenRequest, RunRemoteTaskRequest, RunRemoteTaskResponse,
-    SetupRequest, SnapshotDiff, Status, TwoFactorCode, TwoFactorEnrollment, TwoFactorRecoveryCodes,
-    TwoFactorState, WatchOperationsRequest,
+    DiffSnapshotsRequest, FileHistoryRequest, FindFilesRequest, FoundFiles, OperationChanges,
+    PathHistory, QueuedTask, ResetTwoFactorRequest, RevokeApiTokenRequest, RunRemoteTaskRequest,
+    RunRemoteTaskResponse, SetupRequest, SnapshotDiff, Status, TwoFactorCode, TwoFactorEnrollment,
+    TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
 };
 use cairn_proto::quoted;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
@@ -295,6 +295,14 @@ impl Cairn for CairnApi {
         req: ServiceRequest<'_, FileHistoryRequest>,
     ) -> ServiceResult<PathHistory> {
         Response::ok(crate::file_history::history(&self.s, req.to_owned_message()).await?)
+    }
+
+    async fn find_files(
+        &self,
+        _ctx: RequestContext,
+        req: ServiceRequest<'_, FindFilesRequest>,
+    ) -> ServiceResult<FoundFiles> {
+        Response::ok(crate::find_files::find(&self.s, req.to_owned_message()).await?)
     }
 
     async fn reset_two_factor(

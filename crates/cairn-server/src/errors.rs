@@ -23,6 +23,17 @@ pub(crate) fn orch(e: OrchestratorError) -> ConnectError {
         E::Config(c) => config(c),
         E::Oplog(o) => oplog(o),
         E::Engine(ref engine_error) => ConnectError::new(engine_code(engine_error), e.to_string()),
+        E::Search(ref s) => ConnectError::new(search_code(s), e.to_string()),
+    }
+}
+
+/// The Connect code of each search index failure.
+fn search_code(e: &cairn_search::SearchError) -> ErrorCode {
+    use cairn_search::SearchError as E;
+    match e {
+        E::Pattern { .. } => ErrorCode::InvalidArgument,
+        E::Newer { .. } => ErrorCode::FailedPrecondition,
+        E::Sqlite(_) | E::Incomplete { .. } | E::NoBase(_) => ErrorCode::Internal,
     }
 }
 

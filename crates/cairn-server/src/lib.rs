@@ -14,6 +14,7 @@ mod download;
 mod errors;
 mod events;
 mod file_history;
+mod find_files;
 mod fleet_control;
 mod media_type;
 mod metrics;

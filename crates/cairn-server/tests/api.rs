@@ -136,6 +136,43 @@ async fn every_rpc_works_against_a_real_repository() {
         .collect();
     assert_eq!(names, ["a.txt", "sub"], "{files}");
 
+    // Searching names: bad patterns and limits are refused by name; a snapshot the search index has
+    // not reached is counted, never walked (this test binary is no engine worker, so it stays pending).
+    for (body, says) in [
+        (
+            json!({"repoId": "repo1", "pattern": "["}),
+            "not a valid glob",
+        ),
+        (json!({"repoId": "repo1", "pattern": ""}), "it is empty"),
+        (
+            json!({"repoId": "repo1", "pattern": "a", "limit": -1}),
+            "negative",
+        ),
+    ] {
+        let (code, answer) = s.call("cairn.v1.Cairn/FindFiles", body, NO).await;
+        assert_eq!(code, 400, "{answer}");
+        assert!(
+            answer["message"].as_str().unwrap().contains(says),
+            "{answer}"
+        );
+    }
+    let (code, answer) = s
+        .call(
+            "cairn.v1.Cairn/FindFiles",
+            json!({"repoId": "nope", "pattern": "a"}),
+            NO,
+        )
+        .await;
+    assert_eq!(code, 404, "{answer}");
+    let found = s
+        .ok(
+            "cairn.v1.Cairn/FindFiles",
+            json!({"repoId": "repo1", "pattern": "a.txt"}),
+            NO,
+        )
+        .await;
+    assert_eq!(found["snapshotsPending"], json!(1), "{found}");
+
     // Restore, then download what was restored as tar.gz and zip.
     let target = tmp.path().join("restored");
     let r = s

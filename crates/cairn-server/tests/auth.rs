@@ -40,6 +40,9 @@ const GUARDED: &[&str] = &[
     "cairn.v1.Cairn/WatchOperations",
     "cairn.v1.Cairn/CreateApiToken",
     "cairn.v1.Cairn/RevokeApiToken",
+    "cairn.v1.Cairn/DiffSnapshots",
+    "cairn.v1.Cairn/FileHistory",
+    "cairn.v1.Cairn/FindFiles",
 ];
 
 /// What Backrest's first-run dialog sends, let through while no user exists.

@@ -107,6 +107,9 @@ enum Command {
         /// The absolute path in the snapshots
         path: String,
     },
+    /// Files and directories whose name matches, across every snapshot of a repository, with their
+    /// versions and the snapshots holding each
+    Find(client::find::Args),
     /// Restore paths of a snapshot into a directory on the server, or in place, optionally over
     /// existing files
     Restore(client::restore::Args),
@@ -349,6 +352,7 @@ fn main() -> std::process::ExitCode {
         )),
         Command::History { repo, path } => client::run(client::history::run(c, &repo, &path)),
         Command::Restore(args) => client::run(client::restore::run(c, args)),
+        Command::Find(args) => client::run(client::find::run(c, args)),
         Command::Logs { logref } => client::run(client::logs::run(c, &logref)),
         Command::Task {
             repo,

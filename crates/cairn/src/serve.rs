@@ -130,6 +130,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         logs: stores.logs.clone(),
         clock: Arc::new(SystemClock),
         restic_command: settings.restic_command.clone(),
+        search_dir: settings.data_dir.join("search"),
     });
     recover(&stores, &orchestrator)?;
     orchestrator

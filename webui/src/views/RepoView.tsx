@@ -18,13 +18,14 @@ import { useOperations } from "../state/operations";
 import { OperationTree } from "./OperationTree";
 import { RepoForm } from "./RepoForm";
 import { RunCommandConsole } from "./RunCommand";
+import { FindFiles } from "./FindFiles";
 import { SnapshotBrowser } from "./SnapshotBrowser";
 import { SnapshotDiff } from "./SnapshotDiff";
 import { useTranslation } from "../i18n";
 
-type Tab = "history" | "snapshots" | "stats" | "command";
+type Tab = "history" | "snapshots" | "find" | "stats" | "command";
 
-const TABS: Tab[] = ["history", "snapshots", "stats", "command"];
+const TABS: Tab[] = ["history", "snapshots", "find", "stats", "command"];
 
 /** Snapshots listed at once; more on request. */
 const SNAPSHOT_PAGE = 100;
@@ -80,6 +81,7 @@ export function RepoView({ repoId }: { repoId: string }) {
       <div role="tabpanel" aria-label={t(`repoView.tabs.${tab}`)}>
         {tab === "history" && repo.guid && <OperationTree selector={{ repoGuid: repo.guid }} showPlan />}
         {tab === "snapshots" && <Snapshots repoId={repo.id} repoGuid={repo.guid} />}
+        {tab === "find" && <FindFiles repoId={repo.id} />}
         {tab === "stats" && repo.guid && <Stats repoGuid={repo.guid} />}
         {tab === "command" && <RunCommandConsole repoId={repo.id} repoGuid={repo.guid} />}
       </div>

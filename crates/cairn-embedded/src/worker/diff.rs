@@ -3,6 +3,7 @@
 //! current path's two trees is held in memory. Each differing entry goes to cairn as a line of JSON
 //! (a `DiffEntry`) the moment it is found; the job's result is the totals.
 use super::browse::{ls_entry, node_kind};
+use super::tree_pairs::{pair_by_name, sorted_nodes};
 use super::{Fail, Out, repo};
 use crate::protocol::Job;
 use cairn_engine::add_totals;
@@ -10,7 +11,6 @@ use cairn_engine::shared::snapshot_path::{child_path, parent_of};
 use cairn_proto::cairn::v1::{DiffEntry, DiffTotals};
 use rustic_core::repofile::{Node, NodeType};
 use rustic_core::{IndexedTree, Repository, TreeId};
-use std::cmp::Ordering;
 
 pub fn run(
     job: &Job,
@@ -59,16 +59,6 @@ struct Walk<'a, S: IndexedTree> {
 }
 
 impl<S: IndexedTree> Walk<'_, S> {
-    /// The nodes of a tree sorted by name; none for no tree.
-    fn nodes(&self, tree: Option<TreeId>) -> Result<Vec<Node>, Fail> {
-        let Some(id) = tree else {
-            return Ok(Vec::new());
-        };
-        let mut nodes = self.repo.get_tree(&id)?.nodes;
-        nodes.sort_by(|x, y| x.name().cmp(&y.name()));
-        Ok(nodes)
-    }
-
     /// Compares the trees of a directory in the two snapshots (either may be absent), sending the
     /// differing entries when `emit`; returns the totals of everything that differs below `dir`.
     fn trees(
@@ -82,23 +72,11 @@ impl<S: IndexedTree> Walk<'_, S> {
         if a == b {
             return Ok(totals);
         }
-        let (xs, ys) = (self.nodes(a)?, self.nodes(b)?);
-        let (mut i, mut j) = (0, 0);
-        while i < xs.len() || j < ys.len() {
-            let order = match (xs.get(i), ys.get(j)) {
-                (Some(x), Some(y)) => x.name().cmp(&y.name()),
-                (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
-            };
-            let (x, y) = match order {
-                Ordering::Less => (xs.get(i), None),
-                Ordering::Greater => (None, ys.get(j)),
-                Ordering::Equal => (xs.get(i), ys.get(j)),
-            };
-            i += usize::from(order != Ordering::Greater);
-            j += usize::from(order != Ordering::Less);
+        let (xs, ys) = (sorted_nodes(self.repo, a)?, sorted_nodes(self.repo, b)?);
+        pair_by_name(&xs, &ys, |x, y| {
             add_totals(&mut totals, &self.entry(dir, x, y, emit)?);
-        }
+            Ok(())
+        })?;
         Ok(totals)
     }
 

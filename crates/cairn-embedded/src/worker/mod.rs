@@ -8,6 +8,7 @@ mod contents;
 mod diff;
 mod fail;
 mod history;
+mod index_changes;
 mod leftovers;
 mod maintain;
 mod malloc;
@@ -16,6 +17,7 @@ mod repo;
 mod restore;
 mod source;
 mod tagged;
+mod tree_pairs;
 
 pub use fail::Fail;
 
@@ -120,6 +122,9 @@ fn run(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
             recursive,
         } => diff::run(job, out, a, b, path, *recursive),
         Task::History { path } => history::run(job, out, path),
+        Task::IndexChanges { base, snapshot } => {
+            index_changes::run(job, out, base.as_deref(), snapshot)
+        }
         Task::Dump {
             snapshot,
             path,

@@ -4,6 +4,7 @@
 //! longer has are flagged as forgotten. Only the repository's index operations are read, never its
 //! whole history.
 use super::repo::prepare;
+use super::search_update;
 use crate::engines::engine_label;
 use crate::orchestrator::UNASSOCIATED;
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
@@ -69,12 +70,14 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
         Ok(())
     })?;
     tracing::info!(repo = %repo.id, new, forgotten = gone, "indexed snapshots");
+    let searchable = search_line(ctx, &repo, &snapshots).await?;
     if let (Some(id), Some(newest)) = (logref, added.last()) {
         let mut lines = vec![format!(
             "indexed repository {}, engine {label}: {} snapshots, {new} new, {gone} no longer there",
             quoted(&repo.id),
             snapshots.len()
         )];
+        lines.push(searchable);
         lines.extend(added.iter().map(|o| {
             format!(
                 "new snapshot {} (plan {}, from {})",
@@ -91,6 +94,29 @@ pub async fn run(ctx: &TaskCtx, repo_id: &str) -> TaskResult {
         write_log(ctx, &id, newest.id, &lines);
     }
     Ok(Done::success())
+}
+
+/// Updates the repository's search index and says how that went. Only a cancel fails the task: the
+/// snapshots are in the log either way, and the next run picks up where this one stopped.
+async fn search_line(
+    ctx: &TaskCtx,
+    repo: &cairn_proto::v1::Repo,
+    snapshots: &[ResticSnapshot],
+) -> Result<String, Failure> {
+    match search_update::update(ctx, repo, snapshots).await {
+        Ok(u) => {
+            tracing::info!(repo = %repo.id, added = u.added, dropped = u.dropped, left = u.left, "search index updated");
+            Ok(format!(
+                "search index: {} snapshots added ({} entries changed), {} dropped, {} left for the next index task",
+                u.added, u.changes, u.dropped, u.left
+            ))
+        }
+        Err(Failure::Cancelled) => Err(Failure::Cancelled),
+        Err(e) => {
+            tracing::warn!(repo = %repo.id, error = %e, "search index not updated");
+            Ok(format!("search index not updated: {e}"))
+        }
+    }
 }
 
 /// Writes the run's log; a failure is logged, never the task's.

@@ -9,6 +9,7 @@ pub(crate) mod output;
 mod parent;
 mod repo;
 pub(crate) mod restore;
+mod search_update;
 mod upkeep;
 
 pub(crate) use command::run_command_flow;

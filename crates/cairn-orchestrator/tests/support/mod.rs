@@ -53,6 +53,7 @@ impl Env {
             logs,
             clock,
             restic_command,
+            search_dir: dir.path().join("search"),
         });
         Env { dir, orch }
     }

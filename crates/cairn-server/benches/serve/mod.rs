@@ -35,6 +35,7 @@ pub async fn serve(dir: &Path, oplog: OpLog, plans: usize) -> String {
         logs: LogStore::open(dir.join("tasklogs")).expect("log store"),
         clock: Arc::new(SystemClock),
         restic_command: None,
+        search_dir: dir.join("search"),
     });
     let app = cairn_server::app(cairn_server::ServerOptions {
         orchestrator: orch,

@@ -31,6 +31,7 @@ impl Server {
             logs: LogStore::open(dir.path().join("tasklogs")).unwrap(),
             clock: Arc::new(SystemClock),
             restic_command: None,
+            search_dir: dir.path().join("search"),
         });
         orch.start().await.unwrap();
         let app = cairn_server::app(cairn_server::ServerOptions {

@@ -6,6 +6,7 @@ pub mod account;
 pub mod backup;
 pub mod config;
 pub mod diff;
+pub mod find;
 pub mod format;
 pub mod history;
 pub mod logs;

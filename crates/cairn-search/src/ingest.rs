@@ -1,0 +1,120 @@
+//! Recording one snapshot: its row, then each change from its base as it arrives, all in one
+//! transaction, so a snapshot is in the index whole or not at all.
+use crate::error::{Result, SearchError};
+use crate::kind;
+use cairn_proto::cairn::v1::IndexChange;
+use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
+
+/// A snapshot to add to the index.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct NewSnapshot {
+    /// Its full id.
+    pub id: String,
+    /// When it was taken.
+    pub time_ms: i64,
+    /// The indexed snapshot its changes are relative to; None when every entry is sent.
+    pub base: Option<String>,
+}
+
+/// Writes one snapshot's changes, finding or adding the rows of names and paths as it goes.
+pub struct Ingest<'a> {
+    tx: &'a Transaction<'a>,
+    snap: i64,
+    full: bool,
+    names: HashMap<String, i64>,
+    dirs: HashMap<String, i64>,
+}
+
+impl<'a> Ingest<'a> {
+    /// Adds the snapshot's row.
+    pub fn start(tx: &'a Transaction<'a>, snapshot: &NewSnapshot) -> Result<Self> {
+        let base: Option<i64> = match &snapshot.base {
+            None => None,
+            Some(b) => Some(
+                tx.query_row("SELECT ord FROM snapshots WHERE id = ?1", [b], |r| r.get(0))
+                    .optional()?
+                    .ok_or_else(|| SearchError::NoBase(b.clone()))?,
+            ),
+        };
+        tx.execute(
+            "INSERT INTO snapshots (id, time_ms, base) VALUES (?1, ?2, ?3)",
+            params![snapshot.id, snapshot.time_ms, base],
+        )?;
+        Ok(Self {
+            tx,
+            snap: tx.last_insert_rowid(),
+            full: base.is_none(),
+            names: HashMap::new(),
+            dirs: HashMap::from([(String::new(), 0)]),
+        })
+    }
+
+    /// Records one change. A path gone from a snapshot without a base needs no row.
+    pub fn add(&mut self, change: &IndexChange) -> Result<()> {
+        let code = kind::code(&change.r#type);
+        if code == kind::GONE && self.full {
+            return Ok(());
+        }
+        let path = self.path_id(change.path.trim_end_matches('/'))?;
+        let mut insert = self.tx.prepare_cached(
+            "INSERT OR REPLACE INTO entries (path, snap, kind, size, mtime, content)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        insert.execute(params![
+            path,
+            self.snap,
+            code,
+            change.size,
+            change.mtime_ms,
+            change.content
+        ])?;
+        Ok(())
+    }
+
+    /// The row of a path (without its trailing slash), added with its parents where missing.
+    fn path_id(&mut self, path: &str) -> Result<i64> {
+        if let Some(id) = self.dirs.get(path) {
+            return Ok(*id);
+        }
+        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let parent = self.path_id(parent)?;
+        let name = self.name_id(name)?;
+        let mut find = self
+            .tx
+            .prepare_cached("SELECT id FROM paths WHERE parent = ?1 AND name = ?2")?;
+        let id = match find.query_row([parent, name], |r| r.get(0)).optional()? {
+            Some(id) => id,
+            None => {
+                let mut add = self
+                    .tx
+                    .prepare_cached("INSERT INTO paths (parent, name) VALUES (?1, ?2)")?;
+                add.execute([parent, name])?;
+                self.tx.last_insert_rowid()
+            }
+        };
+        self.dirs.insert(path.to_string(), id);
+        Ok(id)
+    }
+
+    fn name_id(&mut self, name: &str) -> Result<i64> {
+        if let Some(id) = self.names.get(name) {
+            return Ok(*id);
+        }
+        let mut find = self
+            .tx
+            .prepare_cached("SELECT id FROM names WHERE name = ?1")?;
+        let id = match find.query_row([name], |r| r.get(0)).optional()? {
+            Some(id) => id,
+            None => {
+                let mut add = self
+                    .tx
+                    .prepare_cached("INSERT INTO names (name) VALUES (?1)")?;
+                add.execute([name])?;
+                self.tx.last_insert_rowid()
+            }
+        };
+        self.names.insert(name.to_string(), id);
+        Ok(id)
+    }
+}

@@ -1,0 +1,95 @@
+//! One repository's search index file: what is in it, adding a snapshot, forgetting snapshots and
+//! searching. Every change is one transaction; a crash leaves the index as it was before the change.
+use crate::error::{Result, SearchError};
+use crate::find::{self, Find};
+use crate::forget;
+use crate::ingest::{Ingest, NewSnapshot};
+use crate::schema;
+use cairn_proto::cairn::v1::{FoundFiles, IndexChange};
+use parking_lot::Mutex;
+use rusqlite::Connection;
+use std::path::Path;
+
+/// A snapshot the index holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IndexedSnapshot {
+    /// Its full id.
+    pub id: String,
+    /// When it was taken.
+    pub time_ms: i64,
+}
+
+/// The search index of one repository. Searches read through their own connection, so they see the
+/// last committed state and never wait for a snapshot being added.
+pub struct SearchIndex {
+    conn: Mutex<Connection>,
+    reader: Mutex<Connection>,
+}
+
+impl SearchIndex {
+    /// Opens the index file at `path`, creating it when missing.
+    pub fn open(path: &Path) -> Result<Self> {
+        Ok(Self {
+            conn: Mutex::new(schema::open(path)?),
+            reader: Mutex::new(schema::open(path)?),
+        })
+    }
+
+    /// The snapshots in the index.
+    pub fn snapshots(&self) -> Result<Vec<IndexedSnapshot>> {
+        let conn = self.reader.lock();
+        let mut stmt = conn.prepare("SELECT id, time_ms FROM snapshots ORDER BY ord")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(IndexedSnapshot {
+                id: r.get(0)?,
+                time_ms: r.get(1)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Adds a snapshot from its changes relative to its base. An `Err` among the changes (the
+    /// repository could not be read to the end) discards the snapshot and answers with that reason.
+    pub fn add(
+        &self,
+        snapshot: &NewSnapshot,
+        changes: impl IntoIterator<Item = std::result::Result<IndexChange, String>>,
+    ) -> Result<u64> {
+        let mut conn = self.conn.lock();
+        let tx = conn.transaction()?;
+        let mut count = 0;
+        {
+            let mut ingest = Ingest::start(&tx, snapshot)?;
+            for change in changes {
+                let change = change.map_err(|reason| SearchError::Incomplete {
+                    snapshot: snapshot.id.clone(),
+                    reason,
+                })?;
+                ingest.add(&change)?;
+                count += 1;
+            }
+        }
+        tx.commit()?;
+        Ok(count)
+    }
+
+    /// Removes snapshots (those the repository no longer has), keeping what the others hold.
+    pub fn forget(&self, ids: &[String]) -> Result<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let mut conn = self.conn.lock();
+        let tx = conn.transaction()?;
+        for id in ids {
+            forget::snapshot(&tx, id)?;
+        }
+        forget::unused(&tx)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Searches every snapshot in the index.
+    pub fn find(&self, find: &Find) -> Result<FoundFiles> {
+        find::run(&self.reader.lock(), find)
+    }
+}
