@@ -1,9 +1,11 @@
-// The web UI end to end, as a new user would use it: first-run setup, login, a repository and a plan
-// added through the forms, a backup followed live to success, the snapshot browsed, a file restored
-// and compared, two snapshots compared and a file's history listed, a file found by name across snapshots, an archive downloaded, a hook added and seen running, a schedule edited, a server
-// validation error shown on its field, a running backup cancelled, and two-factor authentication
-// turned on from its QR code and used to log in (oathtool as the authenticator). Real cairn, real restic, real
-// chromium. The main screens are then checked in Chinese and Hindi. Saves a screenshot of each main screen under e2e/screenshots/ (not committed).
+// The web UI end to end, as a new user would use it: first-run setup, login, a repository and a plan added
+// through the forms, a backup followed live to success, the snapshot browsed, a file restored and compared,
+// two ticked entries restored in one operation, two snapshots compared and a file's history listed, a file
+// found by name across snapshots, an archive downloaded, a hook added and seen running, a schedule edited,
+// a server validation error shown on its field, a running backup cancelled, and two-factor authentication
+// turned on from its QR code and used to log in (oathtool as the authenticator). Real cairn, real restic,
+// real chromium. The main screens are then checked in Chinese and Hindi. Saves a screenshot of each main
+// screen under e2e/screenshots/ (not committed).
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, existsSync, writeFileSync } from "node:fs";
@@ -314,6 +316,22 @@ describe("the web UI", () => {
     await dialog.getByText(/^1 written, 0 kept as they were, 0 deleted\.$/).waitFor({ timeout: 60_000 });
     expect(readFileSync(file, "utf8")).toBe(original);
     await dialog.getByRole("button", { name: "Close" }).first().click();
+  });
+
+  it("restores two ticked entries in one operation", async () => {
+    const tree = page.getByRole("tree", { name: /Files of snapshot/ });
+    await tree.getByLabel("Select a.txt", { exact: true }).check();
+    await tree.getByLabel("Select sub", { exact: true }).check();
+    await page.getByRole("toolbar", { name: "Selected entries" }).getByRole("button", { name: "Restore selected" }).click();
+    const dialog = page.getByRole("dialog", { name: "Restore" });
+    const target = join(cairn.dir, "restored-several");
+    await dialog.getByLabel("Restore to").fill(target);
+    await dialog.getByRole("button", { name: "Start restore" }).click();
+    await dialog.getByText("Restored to").waitFor({ timeout: 60_000 });
+    expect(readFileSync(join(target, "a.txt"), "utf8")).toBe(readFileSync(join(src, "a.txt"), "utf8"));
+    expect(readFileSync(join(target, "sub", "data.bin")).equals(readFileSync(join(src, "sub", "data.bin")))).toBe(true);
+    await dialog.getByRole("button", { name: "Close" }).first().click();
+    await page.getByRole("button", { name: "Clear selection" }).click();
   });
 
   it("downloads a folder of the snapshot as a zip archive", async () => {

@@ -20,16 +20,27 @@ const CODE = { code: <code translate="no" /> };
 /** Where the server restores when the target is left empty (a path pattern, the same in every language). */
 const SERVER_DEFAULT = "~/Downloads/cairn-restore-<time>";
 
-export function defaultTarget(path: string, snapshotId: string): string {
-  const base = path === "/" ? "/restore" : path.replace(/\/+$/, "");
+/** The suggested target: beside the path; for several paths, a folder beside the first that holds them all. */
+export function defaultTarget(path: string, snapshotId: string, several = false): string {
+  const trimmed = path.replace(/\/+$/, "");
+  const base = path === "/" ? "/restore" : several ? `${trimmed.slice(0, trimmed.lastIndexOf("/"))}/cairn` : trimmed;
   return `${base}-restore-${shortId(snapshotId)}`;
 }
 
-export function RestoreDialog(props: { repoId: string; planId: string; snapshotId: string; path: string; onClose: () => void }) {
+export function RestoreDialog(props: {
+  repoId: string;
+  planId: string;
+  snapshotId: string;
+  path: string;
+  /** Further paths of the same snapshot, restored by the same operation. */
+  morePaths?: string[];
+  onClose: () => void;
+}) {
+  const more = props.morePaths ?? [];
   const [choices, setChoices] = useState<RestoreChoices>({
     inPlace: false,
-    target: defaultTarget(props.path, props.snapshotId),
-    morePaths: "",
+    target: defaultTarget(props.path, props.snapshotId, more.length > 0),
+    morePaths: more.join("\n"),
     overwrite: RestoreOverwrite.REFUSE,
     deleteExtra: false,
   });

@@ -187,6 +187,33 @@ describe("RestoreDialog in another language", () => {
     expect(dialog()?.querySelector("code")?.textContent).toContain("/home/me/notes.txt");
   });
 
+  it("restores several ticked entries in one operation", async () => {
+    vi.mocked(backrest.listSnapshotFiles).mockImplementation(((r: { path: string }) => listing(r.path)) as never);
+    vi.mocked(backrest.restore).mockReset();
+    vi.mocked(backrest.restore).mockResolvedValue({ operationId: 43n } as never);
+    render(<SnapshotBrowser key="several" repoId="nas" planId="docs" snapshot={SNAPSHOT} indexOpId={7n} />);
+    await click(entryButton("/home/me", "toggle"));
+    const tick = (name: string) =>
+      [...screen.container.querySelectorAll("[role=treeitem]")]
+        .find((x) => x.getAttribute("aria-label") === name)
+        ?.querySelector<HTMLInputElement>("input[type=checkbox]");
+    await click(tick("notes.txt") as HTMLElement);
+    await click(tick("docs") as HTMLElement);
+    const bar = screen.container.querySelector("[role=toolbar]");
+    expect(bar?.querySelector("[role=status]")?.textContent).toMatch(/^⟦/);
+    expect(untranslated(screen.container, dataStrings(SNAPSHOT, LISTING))).toEqual([]);
+    await click(buttons("Restore selected")[0]);
+    const dialog = screen.container.querySelector("[role=dialog]");
+    const target = dialog?.querySelector<HTMLInputElement>("input:not([type=radio]):not([type=checkbox])")?.value;
+    expect(target).toBe("/home/me/cairn-restore-01234567");
+    await click(buttons("Start restore")[0]);
+    expect(vi.mocked(backrest.restore)).toHaveBeenCalledWith(
+      expect.objectContaining({ path: "/home/me/notes.txt", paths: ["/home/me/docs"], target: "/home/me/cairn-restore-01234567" }),
+    );
+    await click(buttons("Clear selection")[0]);
+    expect(screen.container.querySelector("[role=toolbar]")).toBeNull();
+  });
+
   it("restores in place over existing files: a preview of the changes, then the restore as previewed", async () => {
     vi.mocked(backrest.listSnapshotFiles).mockImplementation(((r: { path: string }) => listing(r.path)) as never);
     vi.mocked(backrest.getLogs).mockImplementation(

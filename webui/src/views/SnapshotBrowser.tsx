@@ -1,6 +1,7 @@
 // A snapshot's files as a tree loaded one directory at a time (ListSnapshotFiles), with each entry's
 // size, time and mode; any entry can be restored (a dialog with the target) or downloaded as an archive,
-// and any file's versions across all snapshots listed (its history).
+// several entries ticked and restored in one operation, and any file's versions across all snapshots
+// listed (its history).
 import { useCallback, useState } from "react";
 import type { ResticSnapshot } from "@gen/v1/restic_pb";
 import type { LsEntry } from "@gen/v1/service_pb";
@@ -49,7 +50,8 @@ export function indent(depth: number, extraPx: number) {
 }
 
 export function SnapshotBrowser(props: { repoId: string; planId: string; snapshot: ResticSnapshot; indexOpId: bigint }) {
-  const [restoring, setRestoring] = useState<string | null>(null);
+  const [restoring, setRestoring] = useState<string[] | null>(null);
+  const [selected, setSelected] = useState<string[]>([]);
   const [downloading, setDownloading] = useState<string | null>(null);
   const [info, setInfo] = useState<LsEntry | null>(null);
   const [history, setHistory] = useState<string | null>(null);
@@ -89,6 +91,12 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
     return (
       <div key={e.path} role="treeitem" aria-expanded={isDir ? isOpen : undefined} aria-label={e.name}>
         <div className="tree-entry" style={indent(depth, 0)}>
+          <input
+            type="checkbox"
+            checked={selected.includes(e.path)}
+            aria-label={t("browser.select", { name: e.name })}
+            onChange={() => setSelected((s) => (s.includes(e.path) ? s.filter((p) => p !== e.path) : [...s, e.path]))}
+          />
           <button
             type="button"
             className="tree-toggle"
@@ -110,7 +118,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
             <button
               type="button"
               className="link small"
-              onClick={() => setRestoring(e.path)}
+              onClick={() => setRestoring([e.path])}
               aria-label={t("browser.restoreEntry", { name: e.name })}
             >
               {t("browser.restore")}
@@ -142,17 +150,31 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
 
   const roots = props.snapshot.paths.length ? props.snapshot.paths : ["/"];
   return (
-    <div className="snapshot-browser card" role="tree" aria-label={t("browser.filesOf", { id: shortId(props.snapshot.id) })}>
-      {roots.map((root) => {
-        const name = root;
-        return renderEntry({ name, path: root, type: "dir" } as LsEntry, 0);
-      })}
+    <>
+      {selected.length > 0 && (
+        <div className="row small" role="toolbar" aria-label={t("browser.selection")}>
+          <span role="status">{t("browser.selected", { count: selected.length })}</span>
+          <button type="button" className="primary" onClick={() => setRestoring(selected)}>
+            {t("browser.restoreSelected")}
+          </button>
+          <button type="button" onClick={() => setSelected([])}>
+            {t("browser.clearSelection")}
+          </button>
+        </div>
+      )}
+      <div className="snapshot-browser card" role="tree" aria-label={t("browser.filesOf", { id: shortId(props.snapshot.id) })}>
+        {roots.map((root) => {
+          const name = root;
+          return renderEntry({ name, path: root, type: "dir" } as LsEntry, 0);
+        })}
+      </div>
       {restoring !== null && (
         <RestoreDialog
           repoId={props.repoId}
           planId={props.planId}
           snapshotId={props.snapshot.id}
-          path={restoring}
+          path={restoring[0] ?? "/"}
+          morePaths={restoring.slice(1)}
           onClose={() => setRestoring(null)}
         />
       )}
@@ -172,7 +194,7 @@ export function SnapshotBrowser(props: { repoId: string; planId: string; snapsho
       )}
       {info && <EntryInfo entry={info} onClose={() => setInfo(null)} />}
       {history !== null && <FileHistory repoId={props.repoId} planId={props.planId} path={history} onClose={() => setHistory(null)} />}
-    </div>
+    </>
   );
 }
 

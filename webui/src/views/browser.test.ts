@@ -21,6 +21,8 @@ describe("snapshot browser", () => {
   it("restores beside the original by default", () => {
     expect(defaultTarget("/home/me/docs/", "0123456789abcdef")).toBe("/home/me/docs-restore-01234567");
     expect(defaultTarget("/", "0123456789abcdef")).toBe("/restore-restore-01234567");
+    expect(defaultTarget("/home/me/a.txt", "0123456789abcdef", true)).toBe("/home/me/cairn-restore-01234567");
+    expect(defaultTarget("/top", "0123456789abcdef", true)).toBe("/cairn-restore-01234567");
   });
 });
 
