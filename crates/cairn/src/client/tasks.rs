@@ -59,10 +59,17 @@ pub async fn forget(
     queued(conn, "forget", r.operation_id, follow).await
 }
 
-/// Reports a queued operation, or follows it to its end.
+/// Reports a queued operation, or follows it to its end. Without an operation, unlock has run; an
+/// index task is queued but records no operation of its own, so there is nothing to follow.
 async fn queued(conn: &Connection, what: &str, op_id: i64, follow: bool) -> anyhow::Result<Exit> {
     if op_id == 0 {
-        println!("{what} done");
+        if what == "index" {
+            println!(
+                "index queued (it records each new snapshot as an operation; `cairn ops` shows them)"
+            );
+        } else {
+            println!("{what} done");
+        }
         return Ok(Exit::Ok);
     }
     if !follow {
