@@ -2,7 +2,7 @@
 //! Comparing snapshots is judged by the real restic: every entry restic's `diff` reports as added,
 //! removed, changed or of a new type is reported the same, and nothing else; level-by-level answers
 //! agree with the full one. A path's history follows it being added, kept, changed, removed and
-//! added again.
+//! added again. The search index's changes from a base, applied to the base, rebuild the snapshot.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -11,7 +11,7 @@
 use cairn_conformance::{self as conformance, Fixture, restic_ok};
 use cairn_embedded::{EmbeddedEngine, WorkerCommand};
 use cairn_engine::{DiffRequest, Engine, TreeReader};
-use cairn_proto::cairn::v1::{DiffEntry, DiffTotals};
+use cairn_proto::cairn::v1::{DiffEntry, DiffTotals, IndexChange};
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -296,4 +296,75 @@ async fn history_of_a_file_in_restics_snapshots() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn history_of_a_file_in_embedded_snapshots() {
     history_follows_a_file(false).await;
+}
+
+/// Every entry of a snapshot as the search index records it: path → (type, size, mtime, content).
+type Entries = std::collections::BTreeMap<String, (String, i64, i64, u32)>;
+
+async fn index_changes(f: &Fixture, base: Option<&str>, snapshot: &str) -> Vec<IndexChange> {
+    let seen = Mutex::new(Vec::new());
+    let sent = engine()
+        .index_changes(&f.repo, base, snapshot, &|c| seen.lock().unwrap().push(c))
+        .await
+        .unwrap();
+    let seen = seen.into_inner().unwrap();
+    assert_eq!(sent, seen.len() as u64);
+    seen
+}
+
+fn apply(entries: &mut Entries, changes: Vec<IndexChange>) {
+    for c in changes {
+        if c.r#type.is_empty() {
+            assert!(
+                entries.remove(&c.path).is_some(),
+                "{} gone but never there",
+                c.path
+            );
+        } else {
+            entries.insert(c.path, (c.r#type, c.size, c.mtime_ms, c.content));
+        }
+    }
+}
+
+/// The search index's changes: a snapshot's changes from its base, applied to the base's entries, give
+/// exactly the snapshot's entries (removed directories take what they held with them, a file that
+/// became a directory brings its content), and an unchanged entry is never sent.
+async fn index_changes_rebuild_the_snapshot(by_restic: bool) {
+    let f = Fixture::new();
+    init(&f, by_restic).await;
+    first_state(&f.src.join("d"));
+    let a = snapshot(&f, by_restic).await;
+    second_state(&f.src.join("d"));
+    let b = snapshot(&f, by_restic).await;
+    let d = f.snap("/d");
+
+    let mut entries = Entries::new();
+    apply(&mut entries, index_changes(&f, None, &a).await);
+    assert!(entries.contains_key(&format!("{d}/gone_dir/deeper/b")));
+    let delta = index_changes(&f, Some(&a), &b).await;
+    let sent: BTreeSet<&str> = delta.iter().map(|c| c.path.as_str()).collect();
+    assert!(!sent.contains(format!("{d}/keep.txt").as_str()), "{sent:?}");
+    assert!(sent.contains(format!("{d}/gone_dir/deeper/b").as_str()));
+    assert!(sent.contains(format!("{d}/to_dir/inside").as_str()));
+    apply(&mut entries, delta);
+    let mut full = Entries::new();
+    apply(&mut full, index_changes(&f, None, &b).await);
+    assert_eq!(entries, full);
+    assert_eq!(full[&format!("{d}/to_dir")].0, "dir");
+    assert_ne!(
+        full[&format!("{d}/link")].3,
+        0,
+        "a link's target is fingerprinted"
+    );
+    assert!(index_changes(&f, Some(&b), &b).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn index_changes_of_restics_snapshots() {
+    index_changes_rebuild_the_snapshot(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn index_changes_of_embedded_snapshots() {
+    index_changes_rebuild_the_snapshot(false).await;
 }
