@@ -23,9 +23,8 @@ mod support;
 
 use cairn_embedded::EmbeddedEngine;
 use cairn_engine::TreeReader;
-use cairn_proto::cairn::v1::IndexChange;
 use cairn_proto::v1::Repo;
-use cairn_search::{Find, NewSnapshot, SearchIndex};
+use cairn_search::{Feed, Find, NewSnapshot, SearchIndex};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -65,7 +64,8 @@ async fn index(
     time_ms: i64,
 ) -> Duration {
     let started = Instant::now();
-    let (tx, rx) = std::sync::mpsc::channel::<Result<IndexChange, String>>();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Feed>(4096);
+    let end = tx.clone();
     let snap = NewSnapshot {
         id: id.to_string(),
         time_ms,
@@ -75,12 +75,14 @@ async fn index(
         let search = search.clone();
         tokio::task::spawn_blocking(move || search.add(&snap, rx))
     };
-    engine
+    let sent = engine
         .index_changes(repo, base, id, &move |c| {
-            let _ = tx.send(Ok(c));
+            let _ = tx.send(Feed::Change(c));
         })
         .await
         .unwrap();
+    end.send(Feed::End(sent)).unwrap();
+    drop(end);
     writer.await.unwrap().unwrap();
     started.elapsed()
 }

@@ -23,6 +23,7 @@ pub struct Ingest<'a> {
     snap: i64,
     full: bool,
     names: HashMap<String, i64>,
+    /// Directory paths seen in this snapshot, by text.
     dirs: HashMap<String, i64>,
 }
 
@@ -56,7 +57,7 @@ impl<'a> Ingest<'a> {
         if code == kind::GONE && self.full {
             return Ok(());
         }
-        let path = self.path_id(change.path.trim_end_matches('/'))?;
+        let path = self.leaf_id(change.path.trim_end_matches('/'))?;
         let mut insert = self.tx.prepare_cached(
             "INSERT OR REPLACE INTO entries (path, snap, kind, size, mtime, content)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -72,29 +73,38 @@ impl<'a> Ingest<'a> {
         Ok(())
     }
 
-    /// The row of a path (without its trailing slash), added with its parents where missing.
-    fn path_id(&mut self, path: &str) -> Result<i64> {
+    /// The row of a changed entry's path (without its trailing slash), added with its parents where
+    /// missing. Only parents are remembered, so memory follows the directories, not the files.
+    fn leaf_id(&mut self, path: &str) -> Result<i64> {
+        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
+        let parent = self.dir_id(parent)?;
+        self.child_id(parent, name)
+    }
+
+    /// The row of a directory's path, remembered for its other entries.
+    fn dir_id(&mut self, path: &str) -> Result<i64> {
         if let Some(id) = self.dirs.get(path) {
             return Ok(*id);
         }
-        let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
-        let parent = self.path_id(parent)?;
+        let id = self.leaf_id(path)?;
+        self.dirs.insert(path.to_string(), id);
+        Ok(id)
+    }
+
+    /// The row of `name` in the directory `parent`, added when missing.
+    fn child_id(&mut self, parent: i64, name: &str) -> Result<i64> {
         let name = self.name_id(name)?;
         let mut find = self
             .tx
             .prepare_cached("SELECT id FROM paths WHERE parent = ?1 AND name = ?2")?;
-        let id = match find.query_row([parent, name], |r| r.get(0)).optional()? {
-            Some(id) => id,
-            None => {
-                let mut add = self
-                    .tx
-                    .prepare_cached("INSERT INTO paths (parent, name) VALUES (?1, ?2)")?;
-                add.execute([parent, name])?;
-                self.tx.last_insert_rowid()
-            }
-        };
-        self.dirs.insert(path.to_string(), id);
-        Ok(id)
+        if let Some(id) = find.query_row([parent, name], |r| r.get(0)).optional()? {
+            return Ok(id);
+        }
+        let mut add = self
+            .tx
+            .prepare_cached("INSERT INTO paths (parent, name) VALUES (?1, ?2)")?;
+        add.execute([parent, name])?;
+        Ok(self.tx.last_insert_rowid())
     }
 
     fn name_id(&mut self, name: &str) -> Result<i64> {

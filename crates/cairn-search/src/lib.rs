@@ -15,4 +15,4 @@ mod search_index;
 pub use error::{Result, SearchError};
 pub use find::Find;
 pub use ingest::NewSnapshot;
-pub use search_index::{IndexedSnapshot, SearchIndex};
+pub use search_index::{Feed, IndexedSnapshot, SearchIndex};

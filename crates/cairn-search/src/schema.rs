@@ -1,6 +1,7 @@
 //! The index file's tables and their versions. Paths form a tree of (parent, name) so that a path's
 //! text is stored once; each snapshot row names its base, and `entries` holds, per path and snapshot,
-//! what differs from the base (a kind of 0 where the path is gone).
+//! what differs from the base (a kind of 0 where the path is gone). Snapshot and path ids are never
+//! reused, so a row can never be read as another snapshot's or path's.
 use crate::error::{Result, SearchError};
 use rusqlite::Connection;
 use std::path::Path;
@@ -8,14 +9,14 @@ use std::path::Path;
 const MIGRATIONS: &[&str] = &["
 CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE TABLE paths (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   parent INTEGER NOT NULL,
   name INTEGER NOT NULL,
   UNIQUE (parent, name)
 );
 CREATE INDEX paths_by_name ON paths (name);
 CREATE TABLE snapshots (
-  ord INTEGER PRIMARY KEY,
+  ord INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   time_ms INTEGER NOT NULL,
   base INTEGER

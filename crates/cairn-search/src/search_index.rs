@@ -10,6 +10,17 @@ use parking_lot::Mutex;
 use rusqlite::Connection;
 use std::path::Path;
 
+/// What `SearchIndex::add` is fed: the changes of a snapshot, then how it ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Feed {
+    /// One change from the base.
+    Change(IndexChange),
+    /// The end of a complete reading, with the number of changes sent.
+    End(u64),
+    /// The reading failed, for this reason; nothing of the snapshot is kept.
+    Failed(String),
+}
+
 /// A snapshot the index holds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IndexedSnapshot {
@@ -38,7 +49,7 @@ impl SearchIndex {
     /// The snapshots in the index.
     pub fn snapshots(&self) -> Result<Vec<IndexedSnapshot>> {
         let conn = self.reader.lock();
-        let mut stmt = conn.prepare("SELECT id, time_ms FROM snapshots ORDER BY ord")?;
+        let mut stmt = conn.prepare_cached("SELECT id, time_ms FROM snapshots ORDER BY ord")?;
         let rows = stmt.query_map([], |r| {
             Ok(IndexedSnapshot {
                 id: r.get(0)?,
@@ -48,26 +59,42 @@ impl SearchIndex {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Adds a snapshot from its changes relative to its base. An `Err` among the changes (the
-    /// repository could not be read to the end) discards the snapshot and answers with that reason.
-    pub fn add(
-        &self,
-        snapshot: &NewSnapshot,
-        changes: impl IntoIterator<Item = std::result::Result<IndexChange, String>>,
-    ) -> Result<u64> {
+    /// Adds a snapshot from its changes relative to its base, committed only when the feed ends with
+    /// `Feed::End` and the count it carries matches what arrived; a `Feed::Failed`, a count that
+    /// differs or a feed that stops before its end discards the snapshot.
+    pub fn add(&self, snapshot: &NewSnapshot, feed: impl IntoIterator<Item = Feed>) -> Result<u64> {
+        let incomplete = |reason: String| SearchError::Incomplete {
+            snapshot: snapshot.id.clone(),
+            reason,
+        };
         let mut conn = self.conn.lock();
         let tx = conn.transaction()?;
         let mut count = 0;
+        let mut ended = None;
         {
             let mut ingest = Ingest::start(&tx, snapshot)?;
-            for change in changes {
-                let change = change.map_err(|reason| SearchError::Incomplete {
-                    snapshot: snapshot.id.clone(),
-                    reason,
-                })?;
-                ingest.add(&change)?;
-                count += 1;
+            for item in feed {
+                match item {
+                    Feed::Change(change) => {
+                        ingest.add(&change)?;
+                        count += 1;
+                    }
+                    Feed::End(sent) => {
+                        ended = Some(sent);
+                        break;
+                    }
+                    Feed::Failed(reason) => return Err(incomplete(reason)),
+                }
             }
+        }
+        match ended {
+            Some(sent) if sent == count => {}
+            Some(sent) => {
+                return Err(incomplete(format!(
+                    "{sent} changes were read but {count} arrived"
+                )));
+            }
+            None => return Err(incomplete("the reading stopped before its end".into())),
         }
         tx.commit()?;
         Ok(count)
@@ -90,6 +117,11 @@ impl SearchIndex {
 
     /// Searches every snapshot in the index.
     pub fn find(&self, find: &Find) -> Result<FoundFiles> {
-        find::run(&self.reader.lock(), find)
+        let conn = self.reader.lock();
+        // One read transaction: the whole search sees one state of the index.
+        let tx = conn.unchecked_transaction()?;
+        let found = find::run(&tx, find)?;
+        tx.finish()?;
+        Ok(found)
     }
 }

@@ -3,7 +3,7 @@
 //! each search compared with a brute-force walk of the remaining snapshots.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "test code")]
 use cairn_proto::cairn::v1::{FoundFiles, FoundPath, FoundVersion, IndexChange};
-use cairn_search::{Find, NewSnapshot, SearchIndex};
+use cairn_search::{Feed, Find, NewSnapshot, SearchIndex};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
@@ -60,13 +60,13 @@ fn tree_of(g: &Gen) -> Tree {
     tree
 }
 
-fn changes(base: Option<&Tree>, tree: &Tree) -> Vec<Result<IndexChange, String>> {
+fn changes(base: Option<&Tree>, tree: &Tree) -> Vec<Feed> {
     let empty = Tree::new();
     let base = base.unwrap_or(&empty);
     let mut out = Vec::new();
     for (path, (kind, size, mtime, content)) in tree {
         if base.get(path) != tree.get(path) {
-            out.push(Ok(IndexChange {
+            out.push(Feed::Change(IndexChange {
                 path: path.clone(),
                 r#type: kind.clone(),
                 size: *size,
@@ -77,11 +77,12 @@ fn changes(base: Option<&Tree>, tree: &Tree) -> Vec<Result<IndexChange, String>>
         }
     }
     for path in base.keys().filter(|p| !tree.contains_key(*p)) {
-        out.push(Ok(IndexChange {
+        out.push(Feed::Change(IndexChange {
             path: path.clone(),
             ..IndexChange::default()
         }));
     }
+    out.push(Feed::End(out.len() as u64));
     out
 }
 
@@ -170,43 +171,57 @@ proptest! {
 }
 
 #[test]
-fn a_failed_read_records_nothing_of_the_snapshot() {
+fn a_failed_or_unfinished_read_records_nothing_of_the_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open(&dir.path().join("index.sqlite")).unwrap();
     let snap = NewSnapshot {
         id: "s1".into(),
         ..NewSnapshot::default()
     };
-    let changes = vec![
-        Ok(IndexChange {
+    let one = || {
+        Feed::Change(IndexChange {
             path: "/a".into(),
             r#type: "file".into(),
             ..IndexChange::default()
-        }),
-        Err("the repository went away".to_string()),
-    ];
-    let err = index.add(&snap, changes).unwrap_err().to_string();
-    assert!(err.contains("s1") && err.contains("went away"), "{err}");
-    assert!(index.snapshots().unwrap().is_empty());
+        })
+    };
+    for (feed, says) in [
+        (
+            vec![one(), Feed::Failed("the repository went away".into())],
+            "went away",
+        ),
+        (vec![one()], "stopped before its end"),
+        (
+            vec![one(), Feed::End(2)],
+            "2 changes were read but 1 arrived",
+        ),
+    ] {
+        let err = index.add(&snap, feed).unwrap_err().to_string();
+        assert!(err.contains("s1") && err.contains(says), "{err}");
+        assert!(index.snapshots().unwrap().is_empty());
+    }
     let base = NewSnapshot {
         id: "s2".into(),
         base: Some("nope".into()),
         ..NewSnapshot::default()
     };
-    assert!(index.add(&base, Vec::new()).is_err());
+    assert!(index.add(&base, vec![Feed::End(0)]).is_err());
+    assert_eq!(index.add(&snap, vec![one(), Feed::End(1)]).unwrap(), 1);
 }
 
 #[test]
 fn limits_and_bad_patterns_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let index = SearchIndex::open(&dir.path().join("index.sqlite")).unwrap();
-    let changes = (0..5).map(|i| {
-        Ok(IndexChange {
-            path: format!("/d/file{i}"),
-            r#type: "file".into(),
-            ..IndexChange::default()
+    let changes = (0..5)
+        .map(|i| {
+            Feed::Change(IndexChange {
+                path: format!("/d/file{i}"),
+                r#type: "file".into(),
+                ..IndexChange::default()
+            })
         })
-    });
+        .chain([Feed::End(5)]);
     let snap = NewSnapshot {
         id: "s".into(),
         ..NewSnapshot::default()

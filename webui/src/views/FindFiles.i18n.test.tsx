@@ -21,7 +21,7 @@ vi.mock("../state/operations", () => ({
 import { cairn } from "../api/client";
 import { dataStrings, untranslated } from "../i18n/testing";
 import { translatedScreen } from "../i18n/screen";
-import { FindFiles } from "./FindFiles";
+import { FindFiles, bytesOf } from "./FindFiles";
 
 const screen = translatedScreen();
 const wait = (ms = 20) => act(() => new Promise<void>((r) => setTimeout(r, ms)));
@@ -99,5 +99,15 @@ describe("FindFiles in another language", () => {
     act(() => (screen.container.querySelector("form") as HTMLFormElement).requestSubmit());
     await wait();
     expect(screen.container.querySelector("[role=alert]")?.textContent).toContain("not a valid glob");
+  });
+});
+
+describe("bytesOf", () => {
+  it("reads MiB and refuses what is not a size", () => {
+    expect(bytesOf("1.5")).toBe(1572864n);
+    expect(bytesOf("")).toBeUndefined();
+    expect(bytesOf("1e309")).toBeUndefined();
+    expect(bytesOf("-2")).toBeUndefined();
+    expect(bytesOf("abc")).toBeUndefined();
   });
 });

@@ -13,6 +13,12 @@ import { RestoreDialog } from "./RestoreDialog";
 
 const MIB = 1024 * 1024;
 
+/** Bytes from a number of MiB typed; nothing for an empty, negative or unreadable value. */
+export function bytesOf(mib: string): bigint | undefined {
+  const n = Number(mib) * MIB;
+  return mib.trim() && Number.isFinite(n) && n >= 0 ? BigInt(Math.round(n)) : undefined;
+}
+
 /** Milliseconds at local midnight of a date input's value, or undefined when it is empty. */
 function dayStart(value: string, endOfDay = false): bigint | undefined {
   if (!value) return undefined;
@@ -39,7 +45,7 @@ export function FindFiles({ repoId }: { repoId: string }) {
       .findFiles({
         repoId,
         pattern,
-        minSize: minMib ? BigInt(Math.round(Number(minMib) * MIB)) : undefined,
+        minSize: bytesOf(minMib),
         modifiedAfterMs: dayStart(after),
         modifiedBeforeMs: dayStart(before, true),
         limit: 0,

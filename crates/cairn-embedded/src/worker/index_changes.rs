@@ -54,7 +54,7 @@ impl<S: IndexedTree> Walk<'_, S> {
     /// Sends the change of one entry of `dir`, then the changes below it.
     fn entry(&self, dir: &str, before: Option<&Node>, after: Option<&Node>) -> Result<(), Fail> {
         let node = after.or(before).ok_or_else(|| Fail::other("no entry"))?;
-        let path = child_path(dir, &node.name().to_string_lossy());
+        let path = child_path(dir, &name_text(&node.name()));
         let was = before.map(|n| change(&path, n));
         let now = after.map(|n| change(&path, n));
         match (&was, now) {
@@ -76,6 +76,19 @@ impl<S: IndexedTree> Walk<'_, S> {
         self.sent.set(self.sent.get() + 1);
         self.out.line(Out::json(change).to_string());
     }
+}
+
+/// A name as text without loss: bytes that are not UTF-8 become `\xNN`, so two names that differ only
+/// there stay two paths (a lossy conversion would make them one).
+fn name_text(name: &std::ffi::OsStr) -> String {
+    let mut out = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            out.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    out
 }
 
 /// The entry as the index records it.
@@ -136,5 +149,10 @@ mod tests {
         assert_eq!(fingerprint(&dir), 0);
         let c = change("/d/f", &file);
         assert_eq!((c.path.as_str(), c.r#type.as_str()), ("/d/f", "file"));
+        use std::os::unix::ffi::OsStrExt;
+        let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        assert_eq!(name_text(odd), "caf\\xe9.txt");
+        assert_ne!(name_text(odd), name_text(std::ffi::OsStr::from_bytes(b"caf\xe8.txt")));
+        assert_eq!(name_text(std::ffi::OsStr::new("été")), "été");
     }
 }

@@ -105,11 +105,15 @@ async fn search_line(
 ) -> Result<String, Failure> {
     match search_update::update(ctx, repo, snapshots).await {
         Ok(u) => {
-            tracing::info!(repo = %repo.id, added = u.added, dropped = u.dropped, left = u.left, "search index updated");
-            Ok(format!(
+            tracing::info!(repo = %repo.id, added = u.added, dropped = u.dropped, left = u.left, failed = u.failed.len(), "search index updated");
+            let mut line = format!(
                 "search index: {} snapshots added ({} entries changed), {} dropped, {} left for the next index task",
                 u.added, u.changes, u.dropped, u.left
-            ))
+            );
+            for failed in &u.failed {
+                line.push_str(&format!("; not indexed, tried again next time: {failed}"));
+            }
+            Ok(line)
         }
         Err(Failure::Cancelled) => Err(Failure::Cancelled),
         Err(e) => {

@@ -1,11 +1,13 @@
 //! Keeping a repository's search index up to date, as part of the index task: snapshots the
 //! repository no longer has are dropped, then each new one is added, oldest first, as its changes from
 //! its parent (or from the newest indexed snapshot of the same host and paths), so only what changed
-//! is read. Each snapshot is added whole or not at all; an interrupted run resumes where it stopped.
+//! is read. Each snapshot is added whole or not at all; an interrupted run resumes where it stopped,
+//! and a snapshot that cannot be read is skipped (and tried again by the next run) rather than
+//! keeping the newer ones out.
 use crate::run::{Failure, TaskCtx};
 use cairn_proto::cairn::v1::IndexChange;
 use cairn_proto::v1::{Repo, ResticSnapshot};
-use cairn_search::{NewSnapshot, SearchIndex};
+use cairn_search::{Feed, NewSnapshot, SearchIndex};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,13 +18,15 @@ use std::time::{Duration, Instant};
 const BUDGET: Duration = Duration::from_secs(120);
 
 /// What an update did.
-#[derive(Debug, Default, PartialEq, Eq)]
+#[derive(Debug, Default)]
 pub struct SearchUpdate {
     pub added: usize,
     pub dropped: usize,
     pub changes: u64,
     /// New snapshots left for the next index task.
     pub left: usize,
+    /// Snapshots that could not be read, each with the reason; the next index task tries them again.
+    pub failed: Vec<String>,
 }
 
 /// Brings the index of `repo` in line with `snapshots` (sorted oldest first).
@@ -33,7 +37,11 @@ pub async fn update(
 ) -> Result<SearchUpdate, Failure> {
     let index = ctx.inner.search.get(&repo.guid)?;
     let present: HashSet<&str> = snapshots.iter().map(|s| s.id.as_str()).collect();
-    let indexed = index.snapshots()?;
+    let indexed = blocking({
+        let index = index.clone();
+        move || index.snapshots()
+    })
+    .await?;
     let dropped: Vec<String> = indexed
         .iter()
         .filter(|s| !present.contains(s.id.as_str()))
@@ -64,9 +72,16 @@ pub async fn update(
             break;
         }
         let base = base_of(snap, snapshots, &known);
-        done.changes += add(ctx, repo, &index, snap, base).await?;
-        done.added += 1;
-        known.insert(snap.id.clone());
+        match add(ctx, repo, &index, snap, base).await {
+            Ok(changes) => {
+                done.changes += changes;
+                done.added += 1;
+                known.insert(snap.id.clone());
+            }
+            Err(Failure::Cancelled) => return Err(Failure::Cancelled),
+            // One unreadable snapshot must not keep the newer ones out; it is tried again next time.
+            Err(e) => done.failed.push(format!("{}: {e}", snap.id)),
+        }
     }
     Ok(done)
 }
@@ -95,7 +110,12 @@ fn base_of<'a>(
         .map(|s| s.id.as_str())
 }
 
-/// Reads one snapshot's changes from the repository and writes them to the index as they arrive.
+/// Changes waiting for the index writer at most: the worker's reading waits beyond that, so memory
+/// stays bounded however large the snapshot.
+const FEED_DEPTH: usize = 4096;
+
+/// Reads one snapshot's changes from the repository while a writer thread records them; the snapshot
+/// is committed only when the reading ends complete, with the number of changes it sent.
 async fn add(
     ctx: &TaskCtx,
     repo: &Repo,
@@ -103,34 +123,39 @@ async fn add(
     snap: &ResticSnapshot,
     base: Option<&str>,
 ) -> Result<u64, Failure> {
-    let (tx, rx) = std::sync::mpsc::channel::<Result<IndexChange, String>>();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Feed>(FEED_DEPTH);
     let new = NewSnapshot {
         id: snap.id.clone(),
         time_ms: snap.unix_time_ms,
         base: base.map(str::to_string),
     };
-    let writer = blocking({
+    // Started now, so it writes while the worker reads.
+    let writer = tokio::task::spawn_blocking({
         let index = index.clone();
         move || index.add(&new, rx)
     });
-    let failed = tx.clone();
+    let end = tx.clone();
     let sink = move |c: IndexChange| {
         // The writer only stops early on an error, which it reports itself.
-        let _ = tx.send(Ok(c));
+        let _ = tx.send(Feed::Change(c));
     };
     let reader = ctx.inner.engines.reader()?;
     let read = tokio::select! {
         read = reader.index_changes(repo, base, &snap.id, &sink) => read,
         () = ctx.cancel.cancelled() => Err(cairn_engine::EngineError::Cancelled),
     };
-    if let Err(e) = &read {
-        // Makes the writer discard the snapshot.
-        let _ = failed.send(Err(e.to_string()));
-    }
-    drop((sink, failed));
-    let written = writer.await;
+    drop(sink);
+    let last = match &read {
+        Ok(sent) => Feed::End(*sent),
+        Err(e) => Feed::Failed(e.to_string()),
+    };
+    let _ = end.send(last);
+    drop(end);
+    let written = writer
+        .await
+        .map_err(|e| Failure::Error(format!("search index: {e}")))?;
     read?;
-    written
+    Ok(written?)
 }
 
 async fn blocking<T: Send + 'static>(
