@@ -165,6 +165,11 @@ fn versions(
     id: i64,
 ) -> Result<Option<FoundPath>> {
     let own = rows_of(conn, id)?;
+    // Every state a snapshot resolves to is one of the path's own rows, so a path none of whose rows
+    // passes the filters has no version to show.
+    if !own.values().any(|s| s.0 != kind::GONE && passes(find, s)) {
+        return Ok(None);
+    }
     let mut states: Vec<Option<State>> = Vec::with_capacity(snaps.len());
     for snap in snaps {
         let state = match own.get(&snap.ord) {
