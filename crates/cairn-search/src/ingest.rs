@@ -3,7 +3,7 @@
 use crate::error::{Result, SearchError};
 use crate::kind;
 use cairn_proto::cairn::v1::IndexChange;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, Params, Transaction, params};
 use std::collections::HashMap;
 
 /// A snapshot to add to the index.
@@ -94,37 +94,43 @@ impl<'a> Ingest<'a> {
     /// The row of `name` in the directory `parent`, added when missing.
     fn child_id(&mut self, parent: i64, name: &str) -> Result<i64> {
         let name = self.name_id(name)?;
-        let mut find = self
-            .tx
-            .prepare_cached("SELECT id FROM paths WHERE parent = ?1 AND name = ?2")?;
-        if let Some(id) = find.query_row([parent, name], |r| r.get(0)).optional()? {
-            return Ok(id);
-        }
-        let mut add = self
-            .tx
-            .prepare_cached("INSERT INTO paths (parent, name) VALUES (?1, ?2)")?;
-        add.execute([parent, name])?;
-        Ok(self.tx.last_insert_rowid())
+        find_or_add(
+            self.tx,
+            "SELECT id FROM paths WHERE parent = ?1 AND name = ?2",
+            "INSERT INTO paths (parent, name) VALUES (?1, ?2)",
+            [parent, name],
+        )
     }
 
     fn name_id(&mut self, name: &str) -> Result<i64> {
         if let Some(id) = self.names.get(name) {
             return Ok(*id);
         }
-        let mut find = self
-            .tx
-            .prepare_cached("SELECT id FROM names WHERE name = ?1")?;
-        let id = match find.query_row([name], |r| r.get(0)).optional()? {
-            Some(id) => id,
-            None => {
-                let mut add = self
-                    .tx
-                    .prepare_cached("INSERT INTO names (name) VALUES (?1)")?;
-                add.execute([name])?;
-                self.tx.last_insert_rowid()
-            }
-        };
+        let id = find_or_add(
+            self.tx,
+            "SELECT id FROM names WHERE name = ?1",
+            "INSERT INTO names (name) VALUES (?1)",
+            [name],
+        )?;
         self.names.insert(name.to_string(), id);
         Ok(id)
     }
+}
+
+/// The id of the row `find` selects with `params`, or of the row `add` inserts with them.
+fn find_or_add(
+    tx: &Transaction<'_>,
+    find: &str,
+    add: &str,
+    params: impl Params + Copy,
+) -> Result<i64> {
+    if let Some(id) = tx
+        .prepare_cached(find)?
+        .query_row(params, |r| r.get(0))
+        .optional()?
+    {
+        return Ok(id);
+    }
+    tx.prepare_cached(add)?.execute(params)?;
+    Ok(tx.last_insert_rowid())
 }

@@ -3,7 +3,7 @@
 //! current path's two trees is held in memory. Each differing entry goes to cairn as a line of JSON
 //! (a `DiffEntry`) the moment it is found; the job's result is the totals.
 use super::browse::{ls_entry, node_kind};
-use super::tree_pairs::{pair_by_name, sorted_nodes};
+use super::tree_pairs::pair_trees;
 use super::{Fail, Out, repo};
 use crate::protocol::Job;
 use cairn_engine::add_totals;
@@ -69,11 +69,7 @@ impl<S: IndexedTree> Walk<'_, S> {
         emit: bool,
     ) -> Result<DiffTotals, Fail> {
         let mut totals = DiffTotals::default();
-        if a == b {
-            return Ok(totals);
-        }
-        let (xs, ys) = (sorted_nodes(self.repo, a)?, sorted_nodes(self.repo, b)?);
-        pair_by_name(&xs, &ys, |x, y| {
+        pair_trees(self.repo, a, b, |x, y| {
             add_totals(&mut totals, &self.entry(dir, x, y, emit)?);
             Ok(())
         })?;

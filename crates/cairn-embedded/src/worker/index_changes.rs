@@ -4,7 +4,7 @@
 //! compared with its parent costs what changed between them; without a base every entry is sent. Each
 //! change goes to cairn as a line of JSON (an `IndexChange`); the job's result is how many were sent.
 use super::browse::node_kind;
-use super::tree_pairs::{pair_by_name, sorted_nodes};
+use super::tree_pairs::pair_trees;
 use super::{Fail, Out, repo};
 use crate::protocol::Job;
 use cairn_engine::shared::snapshot_path::child_path;
@@ -43,12 +43,7 @@ struct Walk<'a, S: IndexedTree> {
 impl<S: IndexedTree> Walk<'_, S> {
     /// Sends the changes between two versions of the directory `dir` (either may be absent).
     fn trees(&self, dir: &str, a: Option<TreeId>, b: Option<TreeId>) -> Result<(), Fail> {
-        if a == b {
-            return Ok(());
-        }
-        let (xs, ys) = (sorted_nodes(self.repo, a)?, sorted_nodes(self.repo, b)?);
-        pair_by_name(&xs, &ys, |x, y| self.entry(dir, x, y))?;
-        Ok(())
+        pair_trees(self.repo, a, b, |x, y| self.entry(dir, x, y))
     }
 
     /// Sends the change of one entry of `dir`, then the changes below it.
@@ -152,7 +147,10 @@ mod tests {
         use std::os::unix::ffi::OsStrExt;
         let odd = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
         assert_eq!(name_text(odd), "caf\\xe9.txt");
-        assert_ne!(name_text(odd), name_text(std::ffi::OsStr::from_bytes(b"caf\xe8.txt")));
+        assert_ne!(
+            name_text(odd),
+            name_text(std::ffi::OsStr::from_bytes(b"caf\xe8.txt"))
+        );
         assert_eq!(name_text(std::ffi::OsStr::new("été")), "été");
     }
 }

@@ -1,13 +1,28 @@
-//! Walking two versions of a directory side by side: each tree's nodes sorted by name, then paired by
-//! name, so that every name present in either version is visited once with what each version holds.
-//! The snapshot comparison and the search index's change stream both walk this way.
+//! Walking two versions of a directory side by side: nothing when their tree ids are equal (nothing
+//! differs below), else each tree's nodes sorted by name, then paired by name, so that every name
+//! present in either version is visited once with what each version holds. The snapshot comparison
+//! and the search index's change stream both walk this way.
 use super::Fail;
 use rustic_core::repofile::Node;
 use rustic_core::{IndexedTree, Repository, TreeId};
 use std::cmp::Ordering;
 
+/// Calls `visit` with each name's node in tree `a` and in tree `b` (either may be absent), in name
+/// order; nothing when the trees are the same. Stops at the first error.
+pub fn pair_trees<S: IndexedTree>(
+    repo: &Repository<S>,
+    a: Option<TreeId>,
+    b: Option<TreeId>,
+    visit: impl FnMut(Option<&Node>, Option<&Node>) -> Result<(), Fail>,
+) -> Result<(), Fail> {
+    if a == b {
+        return Ok(());
+    }
+    pair_by_name(&sorted_nodes(repo, a)?, &sorted_nodes(repo, b)?, visit)
+}
+
 /// The nodes of a tree sorted by name; none for no tree.
-pub fn sorted_nodes<S: IndexedTree>(
+fn sorted_nodes<S: IndexedTree>(
     repo: &Repository<S>,
     tree: Option<TreeId>,
 ) -> Result<Vec<Node>, Fail> {
@@ -21,7 +36,7 @@ pub fn sorted_nodes<S: IndexedTree>(
 
 /// Calls `visit` with each name's node in `xs` and in `ys` (both sorted by name), in name order; at
 /// least one side is present. Stops at the first error.
-pub fn pair_by_name(
+fn pair_by_name(
     xs: &[Node],
     ys: &[Node],
     mut visit: impl FnMut(Option<&Node>, Option<&Node>) -> Result<(), Fail>,

@@ -130,7 +130,7 @@ async fn add(
         base: base.map(str::to_string),
     };
     // Started now, so it writes while the worker reads.
-    let writer = tokio::task::spawn_blocking({
+    let writer = blocking({
         let index = index.clone();
         move || index.add(&new, rx)
     });
@@ -151,18 +151,20 @@ async fn add(
     };
     let _ = end.send(last);
     drop(end);
-    let written = writer
-        .await
-        .map_err(|e| Failure::Error(format!("search index: {e}")))?;
+    let written = writer.await;
     read?;
-    Ok(written?)
+    written
 }
 
-async fn blocking<T: Send + 'static>(
+/// Runs `f` on a blocking thread, started at once (not when the answer is first awaited).
+fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> cairn_search::Result<T> + Send + 'static,
-) -> Result<T, Failure> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| Failure::Error(format!("search index: {e}")))?
-        .map_err(Failure::from)
+) -> impl Future<Output = Result<T, Failure>> {
+    let running = tokio::task::spawn_blocking(f);
+    async move {
+        running
+            .await
+            .map_err(|e| Failure::Error(format!("search index: {e}")))?
+            .map_err(Failure::from)
+    }
 }
