@@ -30,7 +30,7 @@ async function shot(name: string) {
 
 function config(): {
   plans: { id: string; paths: string[]; schedule?: Record<string, unknown>; hooks?: unknown[] }[];
-  repos: { id: string; flags?: string[] }[];
+  repos: { id: string; flags?: string[]; verifyPolicy?: Record<string, unknown> }[];
 } {
   return JSON.parse(readFileSync(cairn.configPath, "utf8"));
 }
@@ -446,6 +446,22 @@ describe("the web UI", () => {
     await page.getByRole("button", { name: "Check", exact: true }).click();
     const check = page.locator(".optree-flow").filter({ hasText: "Check" }).filter({ hasNotText: "pending" }).first();
     await check.locator(".badge", { hasText: "success" }).waitFor({ timeout: 90_000 });
+  });
+
+  it("schedules restore verification in the repository's form and verifies from its button", async () => {
+    await page.getByRole("button", { name: "Edit repository" }).click();
+    const dialog = page.getByRole("dialog", { name: "Edit repository local" });
+    await dialog.getByLabel("Verify schedule").selectOption("days");
+    await dialog.getByLabel("Files per run").fill("5");
+    await dialog.getByRole("button", { name: "Save" }).click();
+    await dialog.waitFor({ state: "detached" });
+    expect(config().repos[0].verifyPolicy).toMatchObject({ schedule: { maxFrequencyDays: 1 }, files: 5 });
+    await page.getByRole("button", { name: "Verify", exact: true }).click();
+    const verify = page.locator(".optree-flow").filter({ hasText: "Verify" }).filter({ hasNotText: "pending" }).first();
+    await verify.locator(".badge", { hasText: "success" }).waitFor({ timeout: 90_000 });
+    await verify.click();
+    await page.getByText("Every sampled byte matched the snapshot.").waitFor();
+    await shot("13-repo-verified");
   });
 
   it("adds a user and changes a limit in settings, and the new user can log in", async () => {

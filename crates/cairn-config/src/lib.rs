@@ -26,4 +26,4 @@ pub use store::{ConfigStore, KEEP_BACKUPS, list_backups, write_atomic};
 pub use validate::oidc::{CALLBACK_PATH as OIDC_CALLBACK_PATH, UrlError, trusted_url};
 pub use validate::schedule::{CronError, is_enabled as schedule_enabled, parse_cron};
 pub use validate::settings::HISTORY_KINDS;
-pub use validate::{normalize, user_name_problem, validate, warnings};
+pub use validate::{MAX_VERIFY_FILES, normalize, user_name_problem, validate, warnings};

@@ -4,6 +4,7 @@
 //! only in the job, never on a command line or in the environment.
 use super::flags::{Reading, RunSettings, SourceFilter};
 use super::location::Location;
+use cairn_engine::verify::{Draw, RestoredFile};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io::{self, Write};
@@ -90,6 +91,18 @@ pub enum Task {
     IndexChanges {
         base: Option<String>,
         snapshot: String,
+    },
+    /// Regular files of a snapshot drawn at random, for a restore verification.
+    SampleFiles {
+        snapshot: String,
+        draw: Draw,
+        seed: u64,
+    },
+    /// Restored copies (and live files) compared with a snapshot's content blob ids.
+    VerifyFiles {
+        snapshot: String,
+        files: Vec<RestoredFile>,
+        live: bool,
     },
     Restore {
         snapshot: String,

@@ -1,6 +1,7 @@
 //! The `TreeReader` trait for the embedded engine: a snapshot comparison is one worker job that reads
 //! the trees with rustic_core and streams each differing entry back as a line of JSON; a path's history
-//! is one job that answers with every version; the search index's changes stream like a comparison.
+//! is one job that answers with every version; the search index's changes stream like a comparison; a
+//! verification's draw and its comparison are one job each.
 use super::EmbeddedEngine;
 use super::client::Handlers;
 use super::engine_impl::decode;
@@ -8,6 +9,7 @@ use super::flags::RunSettings;
 use super::protocol::{Event, Task};
 use async_trait::async_trait;
 use cairn_engine::shared::snapshot_path::normalize_dir;
+use cairn_engine::verify::{Draw, FileVerdict, RestoredFile, SampledFile};
 use cairn_engine::{ChangeSink, DiffRequest, DiffSink, EngineError, Result, TreeReader};
 use cairn_proto::cairn::v1::{DiffTotals, FileVersion};
 use cairn_proto::v1::Repo;
@@ -53,6 +55,38 @@ impl TreeReader for EmbeddedEngine {
         };
         let value = self.streamed(repo, task, "index", change).await?;
         Ok(value.get("changes").and_then(|v| v.as_u64()).unwrap_or(0))
+    }
+
+    async fn sample_files(
+        &self,
+        repo: &Repo,
+        snapshot: &str,
+        draw: Draw,
+        seed: u64,
+    ) -> Result<Vec<SampledFile>> {
+        let task = Task::SampleFiles {
+            snapshot: snapshot.to_string(),
+            draw,
+            seed,
+        };
+        let none = CancellationToken::new();
+        decode(self.simple(repo, task, None, &none).await?, "sample")
+    }
+
+    async fn verify_files(
+        &self,
+        repo: &Repo,
+        snapshot: &str,
+        files: &[RestoredFile],
+        live: bool,
+    ) -> Result<Vec<FileVerdict>> {
+        let task = Task::VerifyFiles {
+            snapshot: snapshot.to_string(),
+            files: files.to_vec(),
+            live,
+        };
+        let none = CancellationToken::new();
+        decode(self.simple(repo, task, None, &none).await?, "verify")
     }
 }
 

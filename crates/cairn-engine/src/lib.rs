@@ -11,6 +11,7 @@ pub mod restic;
 mod retention;
 pub mod shared;
 mod tree_reader;
+pub mod verify;
 
 pub use engine::*;
 pub use error::{EngineError, Result};

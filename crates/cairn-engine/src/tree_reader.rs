@@ -1,8 +1,10 @@
 //! Reading snapshot trees for what restic's commands do not offer in one call: comparing two snapshots
-//! directory by directory with totals, and one path's versions across all snapshots. One reader serves
+//! directory by directory with totals, one path's versions across all snapshots, the search index's
+//! changes, and a restore verification's draws and comparisons. One reader serves
 //! every repository, whichever engine writes it, since all of them are in restic's format (see
 //! `docs/engines.md`).
 use crate::error::Result;
+use crate::verify::{Draw, FileVerdict, RestoredFile, SampledFile};
 use async_trait::async_trait;
 use cairn_proto::cairn::v1::{DiffEntry, DiffTotals, FileVersion, IndexChange};
 use cairn_proto::v1::Repo;
@@ -47,6 +49,26 @@ pub trait TreeReader: Send + Sync {
         snapshot: &str,
         change: ChangeSink<'_>,
     ) -> Result<u64>;
+
+    /// Regular files of `snapshot` drawn at random by `draw` (at most [`crate::verify::MAX_DRAWN`]);
+    /// the same seed draws the same files.
+    async fn sample_files(
+        &self,
+        repo: &Repo,
+        snapshot: &str,
+        draw: Draw,
+        seed: u64,
+    ) -> Result<Vec<SampledFile>>;
+
+    /// Compares each restored copy, and with `live` the live file of the same path where its size and
+    /// modification time equal the snapshot's, with the content blob ids `snapshot` recorded for it.
+    async fn verify_files(
+        &self,
+        repo: &Repo,
+        snapshot: &str,
+        files: &[RestoredFile],
+        live: bool,
+    ) -> Result<Vec<FileVerdict>>;
 }
 
 /// Adds `more` to `totals`.

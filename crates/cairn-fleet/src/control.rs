@@ -19,7 +19,7 @@ pub const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3
 
 /// The tasks a hub may ask for.
 pub const TASKS: &[&str] = &[
-    "backup", "index", "prune", "check", "stats", "unlock", "cancel",
+    "backup", "index", "prune", "check", "stats", "verify", "unlock", "cancel",
 ];
 
 /// Runs what the hub `host` asked for on this client; the id of the operation it started (0 for
@@ -57,13 +57,14 @@ pub async fn run_here(
             orch.backup_now(&t.plan_id, false)
                 .map_err(|e| e.to_string())
         }
-        "index" | "prune" | "check" | "stats" | "unlock" if !repo_allowed() => Err(denied(
-            format!("{} of repository {}", t.task, quoted(&t.repo_id)),
-        )),
+        "index" | "prune" | "check" | "stats" | "verify" | "unlock" if !repo_allowed() => Err(
+            denied(format!("{} of repository {}", t.task, quoted(&t.repo_id))),
+        ),
         "index" => repo_task(Task::IndexSnapshots { repo_id }),
         "prune" => repo_task(Task::Prune { repo_id }),
         "check" => repo_task(Task::Check { repo_id }),
         "stats" => repo_task(Task::Stats { repo_id }),
+        "verify" => repo_task(Task::Verify { repo_id }),
         "unlock" => orch
             .unlock(&repo_id)
             .await

@@ -76,10 +76,12 @@ pub enum OpKind {
     Check,
     /// A restic command a user ran on a repository (`operation_run_command`, 108).
     RunCommand,
+    /// A restore verification, cairn's own (`operation_verify`, 1001).
+    Verify,
 }
 
 impl OpKind {
-    const ALL: [OpKind; 10] = [
+    const ALL: [OpKind; 11] = [
         OpKind::Unknown,
         OpKind::Backup,
         OpKind::IndexSnapshot,
@@ -90,6 +92,7 @@ impl OpKind {
         OpKind::RunHook,
         OpKind::Check,
         OpKind::RunCommand,
+        OpKind::Verify,
     ];
 
     /// The kind of `op`, by the `op` variant it carries (Unknown when none).
@@ -105,6 +108,7 @@ impl OpKind {
             Some(Op::OperationRunHook(_)) => OpKind::RunHook,
             Some(Op::OperationCheck(_)) => OpKind::Check,
             Some(Op::OperationRunCommand(_)) => OpKind::RunCommand,
+            Some(Op::OperationVerify(_)) => OpKind::Verify,
         }
     }
 
@@ -121,6 +125,7 @@ impl OpKind {
             OpKind::RunHook => 106,
             OpKind::Check => 107,
             OpKind::RunCommand => 108,
+            OpKind::Verify => 1001,
         }
     }
 
@@ -150,6 +155,7 @@ impl OpKind {
             OpKind::RunHook => "hook",
             OpKind::Check => "check",
             OpKind::RunCommand => "run_command",
+            OpKind::Verify => "verify",
         }
     }
 }

@@ -39,7 +39,8 @@ pub struct GcPolicy {
 
 impl Default for GcPolicy {
     /// Backrest's limits: stats, check and prune a year (12/12/100 kept at most), forget 30 days (30),
-    /// everything else 30 days (100); always at least the newest one.
+    /// everything else 30 days (100); always at least the newest one. cairn's verifications are kept a
+    /// year too (52 at most: a weekly one's year).
     fn default() -> Self {
         let limits = |days, keep_max| Limits {
             max_age: Duration::days(days),
@@ -51,6 +52,7 @@ impl Default for GcPolicy {
                 (OpKind::Stats, limits(365, 100)),
                 (OpKind::Check, limits(365, 12)),
                 (OpKind::Prune, limits(365, 12)),
+                (OpKind::Verify, limits(365, 52)),
                 (OpKind::Forget, limits(30, 30)),
             ]),
             default: limits(30, 100),

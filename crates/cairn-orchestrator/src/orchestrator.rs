@@ -54,6 +54,9 @@ pub struct Deps {
     pub restic_command: Option<PathBuf>,
     /// The folder of the repositories' search indexes (one file each, created when first needed).
     pub search_dir: PathBuf,
+    /// Where restore verifications restore their samples, a folder per operation, removed when it
+    /// ends; what a killed cairn left there is removed at start.
+    pub scratch_dir: PathBuf,
 }
 
 /// A running task that can be cancelled.
@@ -86,6 +89,8 @@ pub(crate) struct Inner {
     pub clock: Arc<dyn Clock>,
     pub engines: Engines,
     pub search: SearchIndexes,
+    /// See [`Deps::scratch_dir`].
+    pub scratch_dir: PathBuf,
     pub state: Mutex<State>,
     pub wake: Notify,
     /// Notified when an operation's state could not be written.
@@ -132,6 +137,7 @@ impl Orchestrator {
                 clock: deps.clock,
                 engines: Engines::new(deps.restic_command),
                 search: SearchIndexes::new(deps.search_dir),
+                scratch_dir: deps.scratch_dir,
                 state: Mutex::new(State::default()),
                 wake: Notify::new(),
                 unwritten_changed: Notify::new(),
@@ -161,6 +167,12 @@ impl Orchestrator {
     /// `auto_initialize`), schedules every plan and repository, and starts running tasks in the
     /// background.
     pub async fn start(&self) -> Result<()> {
+        // No task runs yet, so whatever is here was left by a cairn that stopped mid-verification.
+        if let Err(e) = tokio::fs::remove_dir_all(&self.inner.scratch_dir).await
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            tracing::warn!(error = %e, "removing the verification scratch folder failed");
+        }
         self.open_new_repos().await;
         scheduler::reschedule_all(&self.inner)?;
         // Snapshots made elsewhere while cairn was not running appear in the log.

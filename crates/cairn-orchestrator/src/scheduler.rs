@@ -18,7 +18,7 @@ use cairn_oplog::{OpKind, Order, Query, Selector};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{
     Config, Operation, OperationBackup, OperationCheck, OperationPrune, OperationRunCommand,
-    OperationStats, OperationStatus, Repo,
+    OperationStats, OperationStatus, OperationVerify, Repo, Schedule,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
@@ -167,6 +167,7 @@ fn key_of(op: &Operation) -> Option<ScheduleKey> {
         Some(Op::OperationBackup(b)) if !b.dry_run => Some(ScheduleKey::Backup(op.plan_id.clone())),
         Some(Op::OperationPrune(_)) => Some(ScheduleKey::Prune(op.repo_id.clone())),
         Some(Op::OperationCheck(_)) => Some(ScheduleKey::Check(op.repo_id.clone())),
+        Some(Op::OperationVerify(_)) => Some(ScheduleKey::Verify(op.repo_id.clone())),
         Some(Op::OperationForget(_)) if op.plan_id == SYSTEM_PLAN => {
             Some(ScheduleKey::Forget(op.repo_id.clone()))
         }
@@ -191,6 +192,9 @@ fn desired_keys(config: &Config) -> Vec<ScheduleKey> {
         keys.push(ScheduleKey::Check(repo.id.clone()));
         if repo.forget_policy.is_set() {
             keys.push(ScheduleKey::Forget(repo.id.clone()));
+        }
+        if repo.verify_policy.is_set() {
+            keys.push(ScheduleKey::Verify(repo.id.clone()));
         }
     }
     keys.push(ScheduleKey::CollectGarbage);
@@ -281,35 +285,15 @@ fn next_time(
                 LastRun::Found(last_run(inner, selector)?),
             )
         }
-        ScheduleKey::Prune(repo_id) => {
+        ScheduleKey::Prune(repo_id)
+        | ScheduleKey::Check(repo_id)
+        | ScheduleKey::Forget(repo_id)
+        | ScheduleKey::Verify(repo_id) => {
             let repo = find_repo(config, repo_id)?;
-            let schedule = repo
-                .prune_policy
-                .as_option()
-                .and_then(|p| p.schedule.as_option().cloned());
-            (schedule, last_upkeep(inner, config, &repo, OpKind::Prune)?)
-        }
-        ScheduleKey::Check(repo_id) => {
-            let repo = find_repo(config, repo_id)?;
-            let schedule = repo
-                .check_policy
-                .as_option()
-                .and_then(|p| p.schedule.as_option().cloned());
-            (schedule, last_upkeep(inner, config, &repo, OpKind::Check)?)
-        }
-        ScheduleKey::Forget(repo_id) => {
-            let repo = find_repo(config, repo_id)?;
-            let schedule = repo
-                .forget_policy
-                .as_option()
-                .and_then(|p| p.schedule.as_option().cloned());
-            let selector = Selector {
-                repo_guid: Some(repo.guid.clone()),
-                plan_id: Some(SYSTEM_PLAN.into()),
-                kinds: vec![OpKind::Forget],
-                ..Selector::default()
-            };
-            (schedule, LastRun::Found(last_run(inner, selector)?))
+            (
+                policy_schedule(&repo, key),
+                policy_last_run(inner, config, &repo, key)?,
+            )
         }
         ScheduleKey::CollectGarbage => return Ok(None),
     };
@@ -336,6 +320,45 @@ enum LastRun {
 }
 
 /// A repository's last prune or check; postponed while no backup has run since (or ever).
+/// The schedule of the repository policy a recurring repository task follows.
+fn policy_schedule(repo: &Repo, key: &ScheduleKey) -> Option<Schedule> {
+    let schedule = match key {
+        ScheduleKey::Prune(_) => repo.prune_policy.as_option().map(|p| &p.schedule),
+        ScheduleKey::Check(_) => repo.check_policy.as_option().map(|p| &p.schedule),
+        ScheduleKey::Forget(_) => repo.forget_policy.as_option().map(|p| &p.schedule),
+        ScheduleKey::Verify(_) => repo.verify_policy.as_option().map(|p| &p.schedule),
+        ScheduleKey::Backup(_) | ScheduleKey::CollectGarbage => None,
+    };
+    schedule.and_then(|s| s.as_option().cloned())
+}
+
+/// The last run a recurring repository task's next run is anchored at: prune and check wait for a
+/// backup newer than their last run; a repository forget and a verification do not.
+fn policy_last_run(
+    inner: &Inner,
+    config: &Config,
+    repo: &Repo,
+    key: &ScheduleKey,
+) -> Result<LastRun> {
+    let selector = match key {
+        ScheduleKey::Prune(_) => return last_upkeep(inner, config, repo, OpKind::Prune),
+        ScheduleKey::Check(_) => return last_upkeep(inner, config, repo, OpKind::Check),
+        ScheduleKey::Forget(_) => Selector {
+            repo_guid: Some(repo.guid.clone()),
+            plan_id: Some(SYSTEM_PLAN.into()),
+            kinds: vec![OpKind::Forget],
+            ..Selector::default()
+        },
+        _ => Selector {
+            instance_id: Some(config.instance.clone()),
+            repo_guid: Some(repo.guid.clone()),
+            kinds: vec![OpKind::Verify],
+            ..Selector::default()
+        },
+    };
+    Ok(LastRun::Found(last_run(inner, selector)?))
+}
+
 fn last_upkeep(inner: &Inner, config: &Config, repo: &Repo, kind: OpKind) -> Result<LastRun> {
     let upkeep = Selector {
         instance_id: Some(config.instance.clone()),
@@ -438,6 +461,7 @@ pub(crate) fn pending_op(
         Task::Prune { .. } => Op::OperationPrune(Box::<OperationPrune>::default()),
         Task::Check { .. } => Op::OperationCheck(Box::<OperationCheck>::default()),
         Task::Stats { .. } => Op::OperationStats(Box::<OperationStats>::default()),
+        Task::Verify { .. } => Op::OperationVerify(Box::<OperationVerify>::default()),
         Task::Restore { spec, .. } => {
             Op::OperationRestore(Box::new(crate::tasks::restore::operation(spec)))
         }

@@ -65,6 +65,12 @@ pub enum Task {
         /// The repository to check.
         repo_id: String,
     },
+    /// Restoring a sample of a repository's files into a scratch directory and comparing them with the
+    /// content hashes their snapshots recorded (cairn's own; see `tasks::verify`).
+    Verify {
+        /// The repository to verify.
+        repo_id: String,
+    },
     /// Gathering a repository's statistics, recorded on the operation.
     Stats {
         /// The repository to gather statistics of.
@@ -132,6 +138,9 @@ impl Task {
             Task::Stats { repo_id } => {
                 format!("stats for repo {repo_id}", repo_id = quoted(&repo_id))
             }
+            Task::Verify { repo_id } => {
+                format!("verify for repo {repo_id}", repo_id = quoted(&repo_id))
+            }
             Task::Restore {
                 repo_id,
                 snapshot_id,
@@ -159,6 +168,7 @@ impl Task {
             Task::Prune { .. } => "prune",
             Task::Check { .. } => "check",
             Task::Stats { .. } => "stats",
+            Task::Verify { .. } => "verify",
             Task::Restore { .. } => "restore",
             Task::RunCommand { .. } => "run_command",
             Task::CollectGarbage => "collect_garbage",
@@ -173,7 +183,7 @@ impl Task {
             | Task::ScheduledForget { .. }
             | Task::ForgetSnapshot { .. } => priority::FORGET,
             Task::IndexSnapshots { .. } => priority::INDEX_SNAPSHOTS,
-            Task::Check { .. } => priority::CHECK,
+            Task::Check { .. } | Task::Verify { .. } => priority::CHECK,
             Task::Prune { .. } => priority::PRUNE,
             Task::Backup { .. }
             | Task::Restore { .. }
@@ -200,6 +210,7 @@ impl Task {
             | Task::Prune { repo_id }
             | Task::Check { repo_id }
             | Task::Stats { repo_id }
+            | Task::Verify { repo_id }
             | Task::Restore { repo_id, .. }
             | Task::RunCommand { repo_id, .. } => Some(repo_id),
             Task::Backup { .. } | Task::ForgetPlan { .. } | Task::CollectGarbage => None,
@@ -218,6 +229,8 @@ pub enum ScheduleKey {
     Check(String),
     /// A repository's scheduled forget by its own forget policy (holds the repository id).
     Forget(String),
+    /// A repository's scheduled restore verification (holds the repository id).
+    Verify(String),
     /// The daily garbage collection of operation history.
     CollectGarbage,
 }
@@ -237,6 +250,9 @@ impl ScheduleKey {
                 repo_id: repo_id.clone(),
             },
             ScheduleKey::Forget(repo_id) => Task::ScheduledForget {
+                repo_id: repo_id.clone(),
+            },
+            ScheduleKey::Verify(repo_id) => Task::Verify {
                 repo_id: repo_id.clone(),
             },
             ScheduleKey::CollectGarbage => Task::CollectGarbage,

@@ -126,6 +126,14 @@ enum Command {
         #[arg(long)]
         instance: Option<String>,
     },
+    /// Verify a repository now: restore a sample of files (by its verify policy, else 20 files) into
+    /// a scratch directory and compare every byte with the snapshot's content hashes
+    Verify {
+        repo: String,
+        /// Follow it until it ends, then print each mismatch
+        #[arg(long)]
+        wait: bool,
+    },
     /// Apply a plan's retention now, or forget one snapshot
     Forget {
         plan: String,
@@ -366,6 +374,9 @@ fn main() -> std::process::ExitCode {
             wait,
             instance: Some(instance),
         } => remote(c, &instance, &task, "", &repo, 0, wait),
+        Command::Verify { repo, wait } => {
+            client::run(client::tasks::task(c, &repo, "verify", wait))
+        }
         Command::Forget {
             plan,
             snapshot,

@@ -131,6 +131,7 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         clock: Arc::new(SystemClock),
         restic_command: settings.restic_command.clone(),
         search_dir: settings.data_dir.join("search"),
+        scratch_dir: settings.data_dir.join("scratch"),
     });
     recover(&stores, &orchestrator)?;
     orchestrator

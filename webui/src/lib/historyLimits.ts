@@ -16,6 +16,7 @@ export const HISTORY_KINDS = [
   "restore",
   "hook",
   "run_command",
+  "verify",
 ] as const;
 
 export type HistoryKind = (typeof HISTORY_KINDS)[number];
@@ -36,6 +37,8 @@ export function defaultLimit(kind: string): LimitValues {
       return { maxAgeDays: 365, keepMin: 1, keepMax: 12 };
     case "forget":
       return { maxAgeDays: 30, keepMin: 1, keepMax: 30 };
+    case "verify":
+      return { maxAgeDays: 365, keepMin: 1, keepMax: 52 };
     default:
       return { maxAgeDays: 30, keepMin: 1, keepMax: 100 };
   }

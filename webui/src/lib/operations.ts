@@ -16,6 +16,7 @@ const KIND_KEY = {
   operationRunHook: "hook",
   operationCheck: "check",
   operationRunCommand: "command",
+  operationVerify: "verify",
 } as const satisfies Record<OpKind, string>;
 
 /** The name of an operation kind, in the language shown now. */
@@ -185,6 +186,13 @@ function kindSummary(op: Operation): SummaryPart[] {
     case "operationRunCommand":
       parts.push(ui(i18n.t("operations:summary.command", { command: op.op.value.command })));
       break;
+    case "operationVerify": {
+      const v = op.op.value;
+      if (v.filesChecked > 0n)
+        parts.push(ui(i18n.t("operations:summary.verified", { ...counted(v.filesChecked), bytes: formatBytes(v.bytesChecked) })));
+      if (v.mismatchCount > 0n) parts.push(ui(i18n.t("operations:summary.mismatches", counted(v.mismatchCount))));
+      break;
+    }
     default:
       break;
   }

@@ -2,7 +2,7 @@
 // summary and file errors, the snapshot with a browser, removed snapshots, output logs, restore
 // progress with a download), and the actions that fit its state (cancel, forget, delete).
 import { useEffect, useState } from "react";
-import { OperationStatus, type Operation } from "@gen/v1/operations_pb";
+import { OperationStatus, type Operation, type OperationVerify } from "@gen/v1/operations_pb";
 import type { BackupProgressError, BackupProgressSummary, ResticSnapshot } from "@gen/v1/restic_pb";
 import { backrest } from "../api/client";
 import { formatBytes, formatCount, formatDuration, formatNumber, formatTime, shortId } from "../lib/format";
@@ -14,7 +14,7 @@ import { LogButton, LogViewer } from "./LogViewer";
 import { SnapshotBrowser } from "./SnapshotBrowser";
 import { downloadLink } from "./download";
 import { errorMessage } from "../api/errors";
-import { useTranslation } from "../i18n";
+import { i18n, useTranslation } from "../i18n";
 
 export function OperationDetails({ op }: { op: Operation }) {
   const { t } = useTranslation("operations");
@@ -98,6 +98,8 @@ function KindDetails({ op }: { op: Operation }) {
     }
     case "operationRestore":
       return <RestoreDetails op={op} />;
+    case "operationVerify":
+      return <VerifyDetails op={op} />;
     case "operationStats": {
       const s = op.op.value.stats;
       if (!s) return null;
@@ -133,6 +135,72 @@ function KindDetails({ op }: { op: Operation }) {
     default:
       return null;
   }
+}
+
+/** How a verification drew its sample, in the language shown (the server's words for a sample it did not describe in numbers). */
+function sampleText(v: OperationVerify): string {
+  if (v.sampleFiles > 0) return i18n.t("operations:details.verify.sampleFiles", { count: v.sampleFiles, n: formatCount(v.sampleFiles) });
+  if (v.sampleBytesPercent > 0) return i18n.t("operations:details.verify.sampleShare", { pct: formatNumber(v.sampleBytesPercent, 2) });
+  return v.sample || "–";
+}
+
+/** What a restore verification drew, what it compared and every mismatch it kept. */
+function VerifyDetails({ op }: { op: Operation }) {
+  const { t } = useTranslation("operations");
+  if (op.op.case !== "operationVerify") return null;
+  const v = op.op.value;
+  const more = v.mismatchCount - BigInt(v.mismatches.length);
+  return (
+    <div className="stack">
+      <dl className="kv small">
+        <dt>{t("details.verify.sample")}</dt>
+        <dd>{sampleText(v)}</dd>
+        <dt>{t("details.verify.snapshots")}</dt>
+        <dd className="mono" translate="no">
+          {v.snapshotIds.map(shortId).join(", ") || "–"}
+        </dd>
+        <dt>{t("details.verify.filesChecked")}</dt>
+        <dd>{formatCount(v.filesChecked)}</dd>
+        <dt>{t("details.verify.bytesChecked")}</dt>
+        <dd>{formatBytes(v.bytesChecked)}</dd>
+        <dt>{t("details.verify.liveCompared")}</dt>
+        <dd>{formatCount(v.liveCompared)}</dd>
+      </dl>
+      {v.mismatches.length ? (
+        <div>
+          <h4>{t("details.verify.mismatches")}</h4>
+          <table aria-label={t("details.verify.mismatches")}>
+            <thead>
+              <tr>
+                <th>{t("details.verify.mismatchPath")}</th>
+                <th>{t("details.verify.mismatchSnapshot")}</th>
+                <th>{t("details.verify.mismatchReason")}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {v.mismatches.map((m, i) => (
+                <tr key={`${m.snapshotId}:${m.path}:${i}`}>
+                  <td className="mono" translate="no">
+                    {m.path}
+                  </td>
+                  <td className="mono" translate="no">
+                    {shortId(m.snapshotId)}
+                  </td>
+                  <td>
+                    <strong>{m.live ? t("details.verify.liveSide") : t("details.verify.restoredSide")}</strong>:{" "}
+                    <span lang="en">{m.reason}</span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {more > 0n && <p className="muted small">{t("details.verify.moreMismatches", { n: formatCount(more) })}</p>}
+        </div>
+      ) : (
+        op.status === OperationStatus.STATUS_SUCCESS && <p className="muted">{t("details.verify.noMismatch")}</p>
+      )}
+    </div>
+  );
 }
 
 function BackupDetails({ op }: { op: Operation }) {

@@ -223,6 +223,48 @@ function history(): Operation[][] {
       }),
     ],
     [done(17, 1200, t3 - 6000, 100, { status: S.STATUS_SUCCESS, op: { case: undefined } })],
+    [
+      done(18, 1300, t3 - 7000, 9000, {
+        status: S.STATUS_ERROR,
+        displayMessage: "101 of 120 sampled files do not match their snapshot",
+        op: {
+          case: "operationVerify",
+          value: {
+            filesChecked: 120n,
+            bytesChecked: 3_000_000n,
+            liveCompared: 80n,
+            mismatchCount: 101n,
+            sample: "120 files, drawn across the snapshots",
+            sampleFiles: 120,
+            snapshotIds: [SNAP, OLD_SNAP],
+            mismatches: [
+              { snapshotId: SNAP, path: "/home/me/docs/rotten.txt", reason: "bytes 0 to 21 do not hash to blob 1a2b3c4d", live: true },
+              {
+                snapshotId: OLD_SNAP,
+                path: "/home/me/docs/big.bin",
+                reason: "could not be restored: ciphertext verification failed",
+                live: false,
+              },
+            ],
+          },
+        },
+      }),
+    ],
+    [
+      done(19, 1400, t3 - 8000, 4000, {
+        status: S.STATUS_SUCCESS,
+        op: {
+          case: "operationVerify",
+          value: {
+            filesChecked: 1n,
+            bytesChecked: 10n,
+            liveCompared: 1n,
+            sample: "1 file, drawn across the snapshots",
+            snapshotIds: [SNAP],
+          },
+        },
+      }),
+    ],
   ];
 }
 
@@ -344,6 +386,28 @@ describe("operation history in another language", () => {
         expectTranslated(NOT_FOUND);
       }
     }
+  });
+
+  it("shows what a verification compared and the mismatches it kept", async () => {
+    live.current = liveOf(history());
+    mount(<OperationTree selector={{ repoGuid: "guid-nas" }} showPlan />);
+    await wait();
+    act(() => screen.container.querySelector<HTMLElement>('[data-flow-id="1300"]')?.click());
+    await wait(60);
+    const details = screen.container.querySelector(".optree-details");
+    const rows = [...(details?.querySelectorAll("table tbody tr") ?? [])].map((r) => r.textContent ?? "");
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toContain("/home/me/docs/rotten.txt");
+    expect(rows[0]).toContain("live file");
+    expect(rows[1]).toContain("restored copy");
+    expect(details?.textContent).toContain("and 99 more");
+    expect(details?.textContent).toContain("120 files, drawn across the snapshots");
+    expectTranslated();
+
+    act(() => screen.container.querySelector<HTMLElement>('[data-flow-id="1400"]')?.click());
+    await wait(60);
+    expect(screen.container.querySelector(".optree-details")?.textContent).toContain("Every sampled byte matched the snapshot.");
+    expectTranslated();
   });
 
   it("asks before cancelling, forgetting or deleting, and shows the outcome", async () => {

@@ -13,6 +13,7 @@ import { AdvancedSection } from "./repo-form/AdvancedSection";
 import { ConnectionSection } from "./repo-form/ConnectionSection";
 import { IdentitySection } from "./repo-form/IdentitySection";
 import { CheckPolicySection, ForgetPolicySection, PrunePolicySection } from "./repo-form/PolicySections";
+import { VerifyPolicySection } from "./repo-form/VerifyPolicySection";
 import { RepoFormStatus } from "./repo-form/RepoFormStatus";
 import { newRepo } from "./repo-form/newRepo";
 import { useRepoForm, type Busy } from "./repo-form/useRepoForm";
@@ -74,6 +75,7 @@ function RepoFormBody(props: {
         <PrunePolicySection {...section} />
         <CheckPolicySection {...section} />
         <ForgetPolicySection {...section} />
+        <VerifyPolicySection {...section} />
 
         <FormSection title={t("repoForm.hooks")} hint={t("repoForm.hooksHint")}>
           <HookEditor hooks={repo.hooks} errors={errors} onChange={(hooks) => patch({ hooks })} />

@@ -1,4 +1,4 @@
-// One repository: its maintenance buttons (index, prune, check, stats, unlock, forget), and tabs for
+// One repository: its maintenance buttons (index, prune, check, verify, stats, unlock, forget), and tabs for
 // its operation history, its snapshots (browse, restore, download), stats over time, and a console
 // running restic commands against it.
 import { useEffect, useMemo, useState } from "react";
@@ -31,12 +31,13 @@ const TABS: Tab[] = ["history", "snapshots", "find", "stats", "command"];
 const SNAPSHOT_PAGE = 100;
 
 /** A maintenance task's button; its label and toast are `repoView.tasks.<name>` and `<name>Done`. */
-type TaskName = "index" | "prune" | "check" | "stats" | "unlock" | "forget";
+type TaskName = "index" | "prune" | "check" | "verify" | "stats" | "unlock" | "forget";
 
 const TASKS: { task: Task; name: TaskName }[] = [
   { task: Task.INDEX_SNAPSHOTS, name: "index" },
   { task: Task.PRUNE, name: "prune" },
   { task: Task.CHECK, name: "check" },
+  { task: Task.VERIFY, name: "verify" },
   { task: Task.STATS, name: "stats" },
   { task: Task.UNLOCK, name: "unlock" },
 ];

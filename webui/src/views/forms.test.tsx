@@ -301,6 +301,28 @@ describe("RepoForm", () => {
     expect(vi.mocked(backrest.addRepo).mock.calls[0][0].repo?.checkPolicy?.mode).toEqual({ case: "readDataRotation", value: 6 });
   });
 
+  it("schedules a restore verification by a share of the bytes, refusing a share of 0", async () => {
+    vi.mocked(backrest.addRepo).mockResolvedValue(config());
+    mount(<RepoForm repoId="nas" onClose={() => {}} />);
+    choose(control<HTMLSelectElement>("Verify schedule"), "days");
+    choose(control<HTMLSelectElement>("Sample"), "bytes");
+    type(control("Share of the bytes %"), "0");
+    click(button("Save"));
+    await wait();
+    expect(fieldOf(control("Share of the bytes %")).textContent).toContain("Use a share above 0 and at most 100.");
+    expect(backrest.addRepo).not.toHaveBeenCalled();
+    type(control("Share of the bytes %"), "2.5");
+    const live = [...screen.container.querySelectorAll("label")].find((l) => l.textContent?.includes("Also compare the live file"));
+    click(live?.querySelector("input") ?? button("no such checkbox"));
+    click(button("Save"));
+    await wait();
+    expect(vi.mocked(backrest.addRepo).mock.calls[0][0].repo?.verifyPolicy).toMatchObject({
+      schedule: { schedule: { case: "maxFrequencyDays", value: 1 } },
+      sample: { case: "bytesPercent", value: 2.5 },
+      skipLive: true,
+    });
+  });
+
   it("reports a new location or an untrusted host key", async () => {
     mount(<RepoForm onClose={() => {}} />);
     type(control("Repository name"), "b");

@@ -7,6 +7,9 @@ pub mod oidc;
 mod retention;
 pub mod schedule;
 pub mod settings;
+mod verify_policy;
+
+pub use verify_policy::MAX_VERIFY_FILES;
 
 use crate::error::{FieldError, ValidationErrors};
 use cairn_proto::v1::{Auth, Config, Plan, Repo};
@@ -303,6 +306,9 @@ fn check_repo(k: &mut Check, path: &str, repo: &Repo) {
             );
         }
     }
+    if let Some(v) = repo.verify_policy.as_option() {
+        verify_policy::check(k, path, v);
+    }
     hooks::check_all(k, path, &repo.hooks);
 }
 
@@ -392,6 +398,44 @@ mod tests {
                 "{odd}"
             );
         }
+    }
+
+    #[test]
+    fn a_verify_policy_draws_one_to_a_thousand_files_or_a_share_above_zero() {
+        let policy = |sample: &str| {
+            outcome(
+                &format!(r#", "verifyPolicy": {{"schedule": {{"cron": "0 3 * * 0"}}, {sample}}}"#),
+                "",
+            )
+            .0
+        };
+        for fine in [
+            r#""files": 1"#,
+            r#""files": 1000"#,
+            r#""bytesPercent": 0.5"#,
+            r#""bytesPercent": 100"#,
+        ] {
+            assert_eq!(policy(fine), Vec::<String>::new(), "{fine}");
+        }
+        for wrong in ["0", "-1", "1001"] {
+            assert_eq!(
+                policy(&format!(r#""files": {wrong}"#)),
+                vec!["repos[0].verifyPolicy.files"]
+            );
+        }
+        for wrong in ["0", "-5", "100.5"] {
+            assert_eq!(
+                policy(&format!(r#""bytesPercent": {wrong}"#)),
+                vec!["repos[0].verifyPolicy.bytesPercent"]
+            );
+        }
+        assert_eq!(
+            policy(
+                r#""files": 5, "skipLive": true, "schedule": {"cron": "not a cron"}"#
+                    .trim_start_matches(", ")
+            ),
+            vec!["repos[0].verifyPolicy.schedule.cron"]
+        );
     }
 
     #[test]

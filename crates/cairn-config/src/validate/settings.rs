@@ -5,7 +5,7 @@ use cairn_proto::quoted;
 use cairn_proto::v1::CairnSettings;
 
 /// Operation kinds a history limit may name ("default" covers the rest).
-pub const HISTORY_KINDS: [&str; 10] = [
+pub const HISTORY_KINDS: [&str; 11] = [
     "default",
     "backup",
     "index_snapshot",
@@ -16,6 +16,7 @@ pub const HISTORY_KINDS: [&str; 10] = [
     "restore",
     "hook",
     "run_command",
+    "verify",
 ];
 
 pub(super) fn check(k: &mut Check, s: &CairnSettings) {

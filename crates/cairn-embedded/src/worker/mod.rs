@@ -15,9 +15,11 @@ mod malloc;
 mod progress;
 mod repo;
 mod restore;
+mod sample;
 mod source;
 mod tagged;
 mod tree_pairs;
+mod verify;
 
 pub use fail::Fail;
 
@@ -135,6 +137,16 @@ fn run(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
             path,
             target,
         } => restore::run(job, out, snapshot, path, target),
+        Task::SampleFiles {
+            snapshot,
+            draw,
+            seed,
+        } => sample::run(job, out, snapshot, *draw, *seed),
+        Task::VerifyFiles {
+            snapshot,
+            files,
+            live,
+        } => verify::run(job, out, snapshot, files, *live),
         Task::Forget {
             keep,
             tags,

@@ -11,6 +11,8 @@ mod repo;
 pub(crate) mod restore;
 mod search_update;
 mod upkeep;
+mod verify;
+mod verify_draw;
 
 pub(crate) use command::run_command_flow;
 pub(crate) use repo::ensure_guid;
@@ -32,6 +34,7 @@ pub(crate) async fn run(ctx: &TaskCtx) -> TaskResult {
         Task::Prune { repo_id } => upkeep::prune(ctx, &repo_id).await,
         Task::Check { repo_id } => upkeep::check(ctx, &repo_id).await,
         Task::Stats { repo_id } => upkeep::stats(ctx, &repo_id).await,
+        Task::Verify { repo_id } => verify::run(ctx, &repo_id).await,
         Task::Restore {
             repo_id,
             snapshot_id,

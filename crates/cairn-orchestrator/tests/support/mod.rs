@@ -54,6 +54,7 @@ impl Env {
             clock,
             restic_command,
             search_dir: dir.path().join("search"),
+            scratch_dir: dir.path().join("scratch"),
         });
         Env { dir, orch }
     }
@@ -218,4 +219,33 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Request> {
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
     })
+}
+
+/// Points the embedded engine's workers at the workspace's `cairn-engine-worker` binary (built now if
+/// a lone `cargo test -p cairn-orchestrator` did not build it): a test binary cannot run as a worker
+/// itself, and the tree reader (diffs, history, search, verification) always runs in one.
+pub fn use_built_worker() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let exe = std::env::current_exe().unwrap();
+        let profile_dir = exe.parent().and_then(Path::parent).unwrap();
+        let worker = profile_dir.join("cairn-engine-worker");
+        if !worker.exists() {
+            let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+            let built = std::process::Command::new(cargo)
+                .args([
+                    "build",
+                    "-p",
+                    "cairn-embedded",
+                    "--bin",
+                    "cairn-engine-worker",
+                ])
+                .status()
+                .unwrap();
+            assert!(built.success(), "building cairn-engine-worker failed");
+        }
+        // SAFETY: set once, before any orchestrator of this test process starts a worker; nothing
+        // else in the test process writes the environment.
+        unsafe { std::env::set_var("CAIRN_ENGINE_WORKER", &worker) };
+    });
 }

@@ -36,6 +36,7 @@ pub async fn serve(dir: &Path, oplog: OpLog, plans: usize) -> String {
         clock: Arc::new(SystemClock),
         restic_command: None,
         search_dir: dir.join("search"),
+        scratch_dir: dir.join("scratch"),
     });
     let app = cairn_server::app(cairn_server::ServerOptions {
         orchestrator: orch,

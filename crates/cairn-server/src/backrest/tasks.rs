@@ -45,6 +45,7 @@ pub async fn repo_task(
         Some(RepoTask::TASK_CHECK) => Task::Check { repo_id },
         Some(RepoTask::TASK_STATS) => Task::Stats { repo_id },
         Some(RepoTask::TASK_FORGET) => Task::ScheduledForget { repo_id },
+        Some(RepoTask::TASK_VERIFY) => Task::Verify { repo_id },
         Some(RepoTask::TASK_UNLOCK) => {
             s.orch.unlock(&repo_id).await.map_err(errors::orch)?;
             return Ok(0);
@@ -52,7 +53,7 @@ pub async fn repo_task(
         Some(RepoTask::TASK_NONE) | None => {
             return Err(invalid(
                 "task",
-                "name a task: TASK_INDEX_SNAPSHOTS, TASK_PRUNE, TASK_CHECK, TASK_STATS, TASK_UNLOCK or TASK_FORGET",
+                "name a task: TASK_INDEX_SNAPSHOTS, TASK_PRUNE, TASK_CHECK, TASK_STATS, TASK_UNLOCK, TASK_FORGET or TASK_VERIFY",
             ));
         }
     };

@@ -32,6 +32,7 @@ impl Server {
             clock: Arc::new(SystemClock),
             restic_command: None,
             search_dir: dir.path().join("search"),
+            scratch_dir: dir.path().join("scratch"),
         });
         orch.start().await.unwrap();
         let app = cairn_server::app(cairn_server::ServerOptions {

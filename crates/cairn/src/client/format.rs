@@ -13,6 +13,7 @@ pub fn kind(op: &Operation) -> &'static str {
         Some(Op::OperationRunHook(_)) => "hook",
         Some(Op::OperationCheck(_)) => "check",
         Some(Op::OperationRunCommand(_)) => "command",
+        Some(Op::OperationVerify(_)) => "verify",
         None => "unknown",
     }
 }

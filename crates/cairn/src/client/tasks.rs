@@ -1,5 +1,5 @@
 //! Repository upkeep and operation control from the command line: `cairn task REPO TASK [--wait]`
-//! (index, prune, check, stats, forget, unlock), `cairn forget PLAN [--snapshot ID] [--wait]`,
+//! (index, prune, check, stats, forget, unlock, verify; `cairn verify REPO` is the last), `cairn forget PLAN [--snapshot ID] [--wait]`,
 //! `cairn cancel OP`, and `cairn run REPO ARGS...` (an engine command, its output streamed).
 use super::{Connection, Exit, wait};
 use cairn_proto::quoted;
@@ -10,7 +10,9 @@ use cairn_proto::v1::{
 };
 
 /// The task names the command line takes.
-pub const TASKS: &[&str] = &["index", "prune", "check", "stats", "forget", "unlock"];
+pub const TASKS: &[&str] = &[
+    "index", "prune", "check", "stats", "forget", "unlock", "verify",
+];
 
 fn repo_task(name: &str) -> anyhow::Result<RepoTask> {
     Ok(match name {
@@ -20,6 +22,7 @@ fn repo_task(name: &str) -> anyhow::Result<RepoTask> {
         "stats" => RepoTask::TASK_STATS,
         "forget" => RepoTask::TASK_FORGET,
         "unlock" => RepoTask::TASK_UNLOCK,
+        "verify" => RepoTask::TASK_VERIFY,
         other => anyhow::bail!(
             "unknown task {other}; use one of {}",
             TASKS.join(", "),

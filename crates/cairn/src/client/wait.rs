@@ -108,6 +108,22 @@ fn finish(op: &Operation) -> Exit {
                 _ => String::new(),
             }
         }
+        Some(Op::OperationVerify(v)) => {
+            for m in &v.mismatches {
+                let side = if m.live { "live" } else { "restored" };
+                println!(
+                    "mismatch {} {} ({side}): {}",
+                    m.snapshot_id, m.path, m.reason
+                );
+            }
+            format!(
+                ": {} files ({}) verified, {} compared with the live file, {} mismatched",
+                v.files_checked,
+                format::bytes(v.bytes_checked),
+                v.live_compared,
+                v.mismatch_count
+            )
+        }
         _ => String::new(),
     };
     let line = format!(

@@ -6,9 +6,11 @@ import { cleanHooks } from "../../components/hooks/hookValues";
 import { i18n } from "../../i18n";
 import { cleanLines, flagErrors, newIdError, scheduleEnabled, sortLikeServer } from "../../lib/formErrors";
 import { hasPasswordSource } from "../repoUri";
+import { MAX_VERIFY_FILES } from "./VerifyPolicySection";
 
 export function normalizeRepo(r: Repo): Repo {
   const forget = r.forgetPolicy;
+  const verify = r.verifyPolicy;
   return {
     ...r,
     id: r.id.trim(),
@@ -18,6 +20,8 @@ export function normalizeRepo(r: Repo): Repo {
     engine: r.engine === "auto" ? "" : r.engine,
     // A forget policy that was never switched on is left out rather than saved disabled.
     forgetPolicy: forget && !scheduleEnabled(forget.schedule) && !forget.retention ? undefined : forget,
+    // Likewise a verify policy that was never scheduled.
+    verifyPolicy: verify && !scheduleEnabled(verify.schedule) ? undefined : verify,
     hooks: cleanHooks(r.hooks),
   };
 }
@@ -47,7 +51,7 @@ export function validateRepo(r: Repo, editing: boolean, config: Config): FieldEr
 /** The most parts a rotating check may split the data into (the server's limit too). */
 export const MAX_ROTATION_PARTS = 1000;
 
-/** Percentages of the prune and check policies, and the rotating check's parts, out of range. */
+/** Percentages of the prune and check policies, the rotating check's parts and the verify sample, out of range. */
 function policyErrors(r: Repo): FieldErrors {
   const e: FieldErrors = {};
   const unused = r.prunePolicy?.maxUnusedPercent ?? 0;
@@ -58,6 +62,13 @@ function policyErrors(r: Repo): FieldErrors {
   }
   if (mode?.case === "readDataRotation" && (mode.value < 2 || mode.value > MAX_ROTATION_PARTS)) {
     e["checkPolicy.readDataRotation"] = i18n.t("repos:errors.rotationParts", { max: MAX_ROTATION_PARTS });
+  }
+  const sample = r.verifyPolicy?.sample;
+  if (sample?.case === "files" && (sample.value < 1 || sample.value > MAX_VERIFY_FILES)) {
+    e["verifyPolicy.files"] = i18n.t("repos:errors.verifyFiles", { max: MAX_VERIFY_FILES });
+  }
+  if (sample?.case === "bytesPercent" && (sample.value <= 0 || sample.value > 100)) {
+    e["verifyPolicy.bytesPercent"] = i18n.t("repos:errors.verifyBytes");
   }
   return e;
 }
