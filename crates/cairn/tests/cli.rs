@@ -329,7 +329,17 @@ fn a_server_killed_mid_backup_recovers_on_restart() {
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    let check = restic(&d.join("repo")).args(["check"]).output().unwrap();
+    // The restarted server indexes the repository, and restic's snapshots command holds a shared lock
+    // meanwhile: the check waits for it rather than fail on it.
+    let deadline = std::time::Instant::now();
+    let check = loop {
+        let check = restic(&d.join("repo")).args(["check"]).output().unwrap();
+        let locked = String::from_utf8_lossy(&check.stderr).contains("already locked");
+        if check.status.success() || !locked || deadline.elapsed() > Duration::from_secs(30) {
+            break check;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
     assert!(
         check.status.success(),
         "{}",
