@@ -10,6 +10,8 @@
     reason = "test support: every item is a check or a fixture for tests, and a failed unwrap is a failed check"
 )]
 #![allow(dead_code)]
+pub mod sshd;
+
 use cairn_engine::*;
 use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;
 use cairn_proto::v1::retention_policy::TimeBucketedCounts;

@@ -3,7 +3,7 @@
 use super::EmbeddedEngine;
 use super::client::Handlers;
 use super::flags::{self, RunSettings, Scope};
-use super::protocol::{BackupTask, DumpForm, Event, ReadData, Task};
+use super::protocol::{BackupTask, DumpForm, Event, Job, ReadData, Task};
 use async_trait::async_trait;
 use cairn_engine::keep_flags;
 use cairn_engine::shared::ls_cache::cached_ls;
@@ -36,6 +36,17 @@ impl EmbeddedEngine {
         cancel: &CancellationToken,
     ) -> Result<serde_json::Value> {
         let (job, env) = self.job(repo, task, RunSettings::default())?;
+        self.run_job(&job, &env, output, cancel).await
+    }
+
+    /// Runs a built job, its output lines to `output`; answers with its result.
+    async fn run_job(
+        &self,
+        job: &Job,
+        env: &[(String, String)],
+        output: Option<OutputSink<'_>>,
+        cancel: &CancellationToken,
+    ) -> Result<serde_json::Value> {
         let mut on_event = |e: Event| {
             if let (Event::Output(line), Some(out)) = (e, output) {
                 out(&line);
@@ -45,7 +56,7 @@ impl EmbeddedEngine {
             event: &mut on_event,
             data: None,
         };
-        self.client.run(&job, &env, handlers, cancel).await
+        self.client.run(job, env, handlers, cancel).await
     }
 
     fn backup_task(&self, req: &BackupRequest) -> Result<(BackupTask, RunSettings)> {
@@ -292,6 +303,29 @@ impl Engine for EmbeddedEngine {
         self.simple(repo, Task::Check { read_data }, Some(output), cancel)
             .await
             .map(drop)
+    }
+
+    async fn copy(
+        &self,
+        from: &Repo,
+        repo: &Repo,
+        snapshots: &[String],
+        output: OutputSink<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        let (source, from_env) = self.job(from, Task::Stats, RunSettings::default())?;
+        let task = Task::Copy {
+            source: Box::new(source),
+            snapshots: snapshots.to_vec(),
+        };
+        let (job, to_env) = self.job(repo, task, RunSettings::default())?;
+        let env = cairn_engine::shared::copy_env::merged(&to_env, &from_env, &repo.id, &from.id)?;
+        let value = self.run_job(&job, &env, Some(output), cancel).await?;
+        Ok(value
+            .get("copied")
+            .and_then(serde_json::Value::as_u64)
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or(0))
     }
 
     async fn stats(&self, repo: &Repo) -> Result<RepoStats> {

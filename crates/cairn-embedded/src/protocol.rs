@@ -92,6 +92,11 @@ pub enum Task {
         base: Option<String>,
         snapshot: String,
     },
+    /// Snapshots of the source repository copied into this job's repository (a plan's mirror).
+    Copy {
+        source: Box<Job>,
+        snapshots: Vec<String>,
+    },
     /// Regular files of a snapshot drawn at random, for a restore verification.
     SampleFiles {
         snapshot: String,

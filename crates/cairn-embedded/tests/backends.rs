@@ -210,52 +210,13 @@ fn rclone_fixture() -> Fixture {
 
 /// An sshd on loopback that accepts a throwaway key for the current user, and a fixture whose repo
 /// flags tell restic how to reach it.
-fn sftp_fixture() -> (Fixture, Server) {
-    let port = free_port();
-    let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
-        .unwrap()
-        .trim()
-        .to_string();
-    let mut f =
-        Fixture::with_uri_fn(|dir| format!("sftp:{user}@127.0.0.1:{}", dir.join("repo").display()));
-    let ssh = f.path("ssh");
-    std::fs::create_dir_all(&ssh).unwrap();
-    for key in ["host_key", "client_key"] {
-        let ok = Command::new("ssh-keygen")
-            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-            .arg(ssh.join(key))
-            .status()
-            .expect("ssh-keygen is installed (apt-get install openssh-client)");
-        assert!(ok.success());
-    }
-    std::fs::copy(ssh.join("client_key.pub"), ssh.join("authorized_keys")).unwrap();
-    let config = format!(
-        "Port {port}\nListenAddress 127.0.0.1\nHostKey {h}\nAuthorizedKeysFile {a}\nPermitRootLogin yes\n\
-         PasswordAuthentication no\nKbdInteractiveAuthentication no\nStrictModes no\nUsePAM no\nPidFile {p}\n\
-         Subsystem sftp internal-sftp\n",
-        h = ssh.join("host_key").display(),
-        a = ssh.join("authorized_keys").display(),
-        p = ssh.join("sshd.pid").display(),
-    );
-    std::fs::write(ssh.join("sshd_config"), config).unwrap();
-    let _ = std::fs::create_dir_all("/run/sshd");
-    let mut server = Server(
-        Command::new("/usr/sbin/sshd")
-            .args(["-D", "-e", "-f"])
-            .arg(ssh.join("sshd_config"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("sshd is installed (apt-get install openssh-server)"),
-    );
-    wait_for_port(port, &mut server);
-    let command = format!(
-        "sftp.command=ssh -p {port} -i {key} -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes {user}@127.0.0.1 -s sftp",
-        key = ssh.join("client_key").display()
-    );
-    f.repo.flags = vec![format!("-o '{command}'")];
-    f.judge_flags = vec!["-o".into(), command];
-    (f, server)
+fn sftp_fixture() -> (Fixture, conformance::sshd::Sshd) {
+    let mut f = Fixture::with_uri_fn(|_| String::new());
+    let sshd = conformance::sshd::Sshd::start(&f.path("ssh"));
+    f.repo.uri = sshd.uri(&f.path("repo"));
+    f.repo.flags = vec![sshd.repo_flag()];
+    f.judge_flags = vec!["-o".into(), sshd.sftp_command.clone()];
+    (f, sshd)
 }
 
 /// An S3-compatible server (moto) on loopback; restic creates the bucket on init.

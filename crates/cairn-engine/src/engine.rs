@@ -208,6 +208,18 @@ pub trait Engine: Send + Sync {
         cancel: &CancellationToken,
     ) -> Result<()>;
 
+    /// Copies `snapshots` of `from` into `repo` (restic's `copy`): a snapshot `repo` already holds is
+    /// skipped, and only blobs it lacks are copied. Output lines go to `output`; answers with how many
+    /// snapshots were copied.
+    async fn copy(
+        &self,
+        from: &Repo,
+        repo: &Repo,
+        snapshots: &[String],
+        output: OutputSink<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<u32>;
+
     /// The repository's size, compression and blob and snapshot counts.
     async fn stats(&self, repo: &Repo) -> Result<RepoStats>;
 

@@ -78,10 +78,12 @@ pub enum OpKind {
     RunCommand,
     /// A restore verification, cairn's own (`operation_verify`, 1001).
     Verify,
+    /// A plan's snapshot copied to a mirror, cairn's own (`operation_mirror`, 1002).
+    Mirror,
 }
 
 impl OpKind {
-    const ALL: [OpKind; 11] = [
+    const ALL: [OpKind; 12] = [
         OpKind::Unknown,
         OpKind::Backup,
         OpKind::IndexSnapshot,
@@ -93,6 +95,7 @@ impl OpKind {
         OpKind::Check,
         OpKind::RunCommand,
         OpKind::Verify,
+        OpKind::Mirror,
     ];
 
     /// The kind of `op`, by the `op` variant it carries (Unknown when none).
@@ -109,6 +112,7 @@ impl OpKind {
             Some(Op::OperationCheck(_)) => OpKind::Check,
             Some(Op::OperationRunCommand(_)) => OpKind::RunCommand,
             Some(Op::OperationVerify(_)) => OpKind::Verify,
+            Some(Op::OperationMirror(_)) => OpKind::Mirror,
         }
     }
 
@@ -126,6 +130,7 @@ impl OpKind {
             OpKind::Check => 107,
             OpKind::RunCommand => 108,
             OpKind::Verify => 1001,
+            OpKind::Mirror => 1002,
         }
     }
 
@@ -156,6 +161,7 @@ impl OpKind {
             OpKind::Check => "check",
             OpKind::RunCommand => "run_command",
             OpKind::Verify => "verify",
+            OpKind::Mirror => "mirror",
         }
     }
 }

@@ -17,8 +17,8 @@ use crate::task::{ScheduleKey, Task};
 use cairn_oplog::{OpKind, Order, Query, Selector};
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{
-    Config, Operation, OperationBackup, OperationCheck, OperationPrune, OperationRunCommand,
-    OperationStats, OperationStatus, OperationVerify, Repo, Schedule,
+    Config, Operation, OperationBackup, OperationCheck, OperationMirror, OperationPrune,
+    OperationRunCommand, OperationStats, OperationStatus, OperationVerify, Repo, Schedule,
 };
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{HashMap, HashSet};
@@ -52,7 +52,7 @@ pub(crate) fn enqueue(
         seq: 0,
         run_at,
         priority,
-        repo_id: repo.map(|r| r.id),
+        repo_id: lane(&config, &task, repo.as_ref()),
         task,
         op_id,
         schedule: None,
@@ -425,6 +425,21 @@ fn end_time(op: &Operation) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis(op.unix_time_end_ms)
 }
 
+/// The repository whose serial lane a task waits in: the one it runs against, except a mirror copy,
+/// which waits in its source's lane so that it never overlaps the source's forget, prune or check (it
+/// holds a lock on the source, and restic 0.14 does not wait for locks).
+fn lane(config: &Config, task: &Task, repo: Option<&Repo>) -> Option<String> {
+    let source = match task {
+        Task::Mirror { plan_id, .. } => config
+            .plans
+            .iter()
+            .find(|p| &p.id == plan_id)
+            .map(|p| p.repo.clone()),
+        _ => None,
+    };
+    source.or_else(|| repo.map(|r| r.id.clone()))
+}
+
 /// The repository a task runs against (None for garbage collection).
 pub(crate) fn task_repo(config: &Config, task: &Task) -> Result<Option<Repo>> {
     let repo = match task {
@@ -455,9 +470,24 @@ pub(crate) fn pending_op(
             dry_run: *dry_run,
             ..Default::default()
         })),
-        Task::ForgetPlan { .. } | Task::ScheduledForget { .. } | Task::ForgetSnapshot { .. } => {
-            Op::OperationForget(Box::default())
-        }
+        Task::ForgetPlan { .. }
+        | Task::ScheduledForget { .. }
+        | Task::ForgetSnapshot { .. }
+        | Task::ForgetMirror { .. } => Op::OperationForget(Box::default()),
+        Task::Mirror {
+            plan_id,
+            snapshot_id,
+            ..
+        } => Op::OperationMirror(Box::new(OperationMirror {
+            source_repo_id: config
+                .plans
+                .iter()
+                .find(|p| &p.id == plan_id)
+                .map(|p| p.repo.clone())
+                .unwrap_or_default(),
+            snapshot_ids: vec![snapshot_id.clone()],
+            ..OperationMirror::default()
+        })),
         Task::Prune { .. } => Op::OperationPrune(Box::<OperationPrune>::default()),
         Task::Check { .. } => Op::OperationCheck(Box::<OperationCheck>::default()),
         Task::Stats { .. } => Op::OperationStats(Box::<OperationStats>::default()),

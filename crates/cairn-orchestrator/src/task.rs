@@ -71,6 +71,22 @@ pub enum Task {
         /// The repository to verify.
         repo_id: String,
     },
+    /// Copying a plan's new snapshot to one of its mirrors (cairn's own; see `tasks::mirror`).
+    Mirror {
+        /// The plan whose snapshot is copied.
+        plan_id: String,
+        /// The mirror repository.
+        repo_id: String,
+        /// The snapshot, in the plan's repository.
+        snapshot_id: String,
+    },
+    /// A mirror's own retention, applied to the plan's snapshots in the mirror.
+    ForgetMirror {
+        /// The plan whose snapshots are forgotten.
+        plan_id: String,
+        /// The mirror repository.
+        repo_id: String,
+    },
     /// Gathering a repository's statistics, recorded on the operation.
     Stats {
         /// The repository to gather statistics of.
@@ -141,6 +157,18 @@ impl Task {
             Task::Verify { repo_id } => {
                 format!("verify for repo {repo_id}", repo_id = quoted(&repo_id))
             }
+            Task::Mirror {
+                plan_id, repo_id, ..
+            } => format!(
+                "mirror for plan {plan_id} to repo {repo_id}",
+                plan_id = quoted(&plan_id),
+                repo_id = quoted(&repo_id)
+            ),
+            Task::ForgetMirror { plan_id, repo_id } => format!(
+                "forget for plan {plan_id} in mirror repo {repo_id}",
+                plan_id = quoted(&plan_id),
+                repo_id = quoted(&repo_id)
+            ),
             Task::Restore {
                 repo_id,
                 snapshot_id,
@@ -169,6 +197,8 @@ impl Task {
             Task::Check { .. } => "check",
             Task::Stats { .. } => "stats",
             Task::Verify { .. } => "verify",
+            Task::Mirror { .. } => "mirror",
+            Task::ForgetMirror { .. } => "forget_mirror",
             Task::Restore { .. } => "restore",
             Task::RunCommand { .. } => "run_command",
             Task::CollectGarbage => "collect_garbage",
@@ -181,11 +211,13 @@ impl Task {
             Task::Stats { .. } => priority::STATS,
             Task::ForgetPlan { .. }
             | Task::ScheduledForget { .. }
-            | Task::ForgetSnapshot { .. } => priority::FORGET,
+            | Task::ForgetSnapshot { .. }
+            | Task::ForgetMirror { .. } => priority::FORGET,
             Task::IndexSnapshots { .. } => priority::INDEX_SNAPSHOTS,
             Task::Check { .. } | Task::Verify { .. } => priority::CHECK,
             Task::Prune { .. } => priority::PRUNE,
             Task::Backup { .. }
+            | Task::Mirror { .. }
             | Task::Restore { .. }
             | Task::RunCommand { .. }
             | Task::CollectGarbage => priority::DEFAULT,
@@ -197,6 +229,7 @@ impl Task {
         match self {
             Task::Backup { plan_id, .. } | Task::ForgetPlan { plan_id } => Some(plan_id),
             Task::ForgetSnapshot { plan_id, .. } | Task::Restore { plan_id, .. } => Some(plan_id),
+            Task::Mirror { plan_id, .. } | Task::ForgetMirror { plan_id, .. } => Some(plan_id),
             _ => None,
         }
     }
@@ -211,6 +244,8 @@ impl Task {
             | Task::Check { repo_id }
             | Task::Stats { repo_id }
             | Task::Verify { repo_id }
+            | Task::Mirror { repo_id, .. }
+            | Task::ForgetMirror { repo_id, .. }
             | Task::Restore { repo_id, .. }
             | Task::RunCommand { repo_id, .. } => Some(repo_id),
             Task::Backup { .. } | Task::ForgetPlan { .. } | Task::CollectGarbage => None,

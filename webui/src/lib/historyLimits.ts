@@ -17,6 +17,7 @@ export const HISTORY_KINDS = [
   "hook",
   "run_command",
   "verify",
+  "mirror",
 ] as const;
 
 export type HistoryKind = (typeof HISTORY_KINDS)[number];

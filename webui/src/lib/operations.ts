@@ -17,6 +17,7 @@ const KIND_KEY = {
   operationCheck: "check",
   operationRunCommand: "command",
   operationVerify: "verify",
+  operationMirror: "mirror",
 } as const satisfies Record<OpKind, string>;
 
 /** The name of an operation kind, in the language shown now. */
@@ -186,6 +187,11 @@ function kindSummary(op: Operation): SummaryPart[] {
     case "operationRunCommand":
       parts.push(ui(i18n.t("operations:summary.command", { command: op.op.value.command })));
       break;
+    case "operationMirror": {
+      const key = op.op.value.copied > 0 ? "operations:summary.mirrored" : "operations:summary.mirrorHeld";
+      parts.push(ui(i18n.t(key, { repo: op.repoId })));
+      break;
+    }
     case "operationVerify": {
       const v = op.op.value;
       if (v.filesChecked > 0n)

@@ -120,7 +120,16 @@ function summary(id: string, last: OperationStatus) {
 
 function dashboard(): SummaryDashboardResponse {
   return create(SummaryDashboardResponseSchema, {
-    planSummaries: [summary("docs", OperationStatus.STATUS_ERROR), summary("photos", OperationStatus.STATUS_WARNING)],
+    planSummaries: [
+      {
+        ...summary("docs", OperationStatus.STATUS_ERROR),
+        mirrors: [
+          { repoId: "cloud", status: OperationStatus.STATUS_WARNING, unixTimeMs: BigInt(NOW - HOUR), message: "mirror failed", flowId: 3n },
+          { repoId: "usb" },
+        ],
+      },
+      summary("photos", OperationStatus.STATUS_WARNING),
+    ],
     repoSummaries: [summary("nas", OperationStatus.STATUS_SUCCESS), summary("cloud", OperationStatus.STATUS_SUCCESS)],
     configPath: "/etc/cairn/config.json",
     dataPath: "/var/lib/cairn",
@@ -258,6 +267,9 @@ describe("the dashboard in another language", () => {
     expect(screen.container.querySelector(".hero-title")?.textContent).toContain("docs");
     expect(screen.container.textContent).toContain("/etc/cairn/config.json");
     expect(screen.container.textContent).toContain(REFUSAL);
+    const mirrors = screen.container.querySelector("a[href='#/repo/usb']")?.closest("ul");
+    expect(mirrors?.querySelectorAll("li")).toHaveLength(2);
+    expect(mirrors?.textContent).toContain("not copied yet");
     expect(leftovers()).toEqual([]);
   });
 

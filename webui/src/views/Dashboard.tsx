@@ -179,6 +179,7 @@ function PlanCard({ s, now, running }: { s: Summary; now: number; running: Opera
         <dt>{t("card.lastBackup")}</dt>
         <dd>{last ? formatRelative(last.at, now) : "–"}</dd>
       </dl>
+      <Mirrors s={s} now={now} />
       <Month s={s} />
       <Failures s={s} link={href({ name: "plan", id: s.id })} />
     </section>
@@ -193,6 +194,38 @@ function NextBackup({ s, now }: { s: Summary; now: number }) {
       <dt>{t("card.nextBackup")}</dt>
       <dd>{at > 0n ? t("card.nextAt", { time: formatTime(at), relative: formatRelative(at, now) }) : t("card.notScheduled")}</dd>
     </>
+  );
+}
+
+/** Each mirror's newest copy: its state and when. */
+function Mirrors({ s, now }: { s: Summary; now: number }) {
+  const { t } = useTranslation("activity");
+  if (!s.mirrors.length) return null;
+  return (
+    <div className="small">
+      <div className="muted">{t("card.mirrors")}</div>
+      <ul className="plain-list" aria-label={t("card.mirrorsOf", { id: s.id })}>
+        {s.mirrors.map((m) => (
+          <li key={m.repoId}>
+            <a href={href({ name: "repo", id: m.repoId })} translate="no">
+              {m.repoId}
+            </a>{" "}
+            {m.unixTimeMs > 0n ? (
+              <>
+                <span className={`tone-${statusTone(m.status)}`}>{statusLabel(m.status)}</span> {formatRelative(Number(m.unixTimeMs), now)}
+              </>
+            ) : (
+              <span className="muted">{t("card.mirrorNever")}</span>
+            )}
+            {m.message && m.status !== OperationStatus.STATUS_SUCCESS && (
+              <div className="muted ellipsis" lang="en" data-server-text>
+                {m.message}
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </div>
   );
 }
 

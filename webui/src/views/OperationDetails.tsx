@@ -100,6 +100,19 @@ function KindDetails({ op }: { op: Operation }) {
       return <RestoreDetails op={op} />;
     case "operationVerify":
       return <VerifyDetails op={op} />;
+    case "operationMirror":
+      return (
+        <dl className="kv small">
+          <dt>{t("details.mirror.source")}</dt>
+          <dd translate="no">{op.op.value.sourceRepoId}</dd>
+          <dt>{t("details.mirror.snapshots")}</dt>
+          <dd className="mono" translate="no">
+            {op.op.value.snapshotIds.map(shortId).join(", ")}
+          </dd>
+          <dt>{t("details.mirror.copied")}</dt>
+          <dd>{formatCount(op.op.value.copied)}</dd>
+        </dl>
+      );
     case "operationStats": {
       const s = op.op.value.stats;
       if (!s) return null;

@@ -251,6 +251,19 @@ function history(): Operation[][] {
       }),
     ],
     [
+      done(20, 1500, t3 - 9000, 3000, {
+        status: S.STATUS_WARNING,
+        repoId: "usb",
+        displayMessage: 'mirror to repo "usb" failed; the backup itself succeeded: connection refused',
+        op: { case: "operationMirror", value: { sourceRepoId: "nas", snapshotIds: [SNAP], copied: 0 } },
+      }),
+      done(21, 1500, t3 - 9000, 3000, {
+        status: S.STATUS_SUCCESS,
+        repoId: "cloud",
+        op: { case: "operationMirror", value: { sourceRepoId: "nas", snapshotIds: [SNAP], copied: 1 } },
+      }),
+    ],
+    [
       done(19, 1400, t3 - 8000, 4000, {
         status: S.STATUS_SUCCESS,
         op: {

@@ -14,6 +14,7 @@ import { PathInput } from "../components/PathInput";
 import { Check, FormBanner, FormSection, FormUnavailable, useDeleteConfirmation } from "../components/FormKit";
 import { ScheduleEditor } from "../components/ScheduleEditor";
 import { RetentionEditor, defaultRetention } from "../components/RetentionEditor";
+import { MirrorsSection } from "./plan-form/MirrorsSection";
 import { HookEditor } from "../components/HookEditor";
 import { cleanHooks } from "../components/hooks/hookValues";
 import { NoTranslate } from "../components/hooks/HookInputs";
@@ -309,6 +310,8 @@ function PlanFormBody(props: {
             <RetentionEditor value={plan.retention} errors={errors} onChange={(retention) => patch({ retention })} />
           )}
         </FormSection>
+
+        <MirrorsSection plan={plan} repos={config.repos} errors={errors} onChange={(mirrors) => patch({ mirrors })} />
 
         <FormSection title={t("planForm.sections.options")}>
           <Check

@@ -3,7 +3,16 @@ import { act, useState } from "react";
 import { create } from "@bufbuild/protobuf";
 import { Code, ConnectError } from "@connectrpc/connect";
 import { refusalOf } from "../api/testing";
-import { ConfigSchema, Hook_Condition, ScheduleSchema, Schedule_Clock, type Config, type Hook, type Schedule } from "@gen/v1/config_pb";
+import {
+  ConfigSchema,
+  Hook_Condition,
+  RepoSchema,
+  ScheduleSchema,
+  Schedule_Clock,
+  type Config,
+  type Hook,
+  type Schedule,
+} from "@gen/v1/config_pb";
 import { CheckRepoExistsResponseSchema, SummaryDashboardResponseSchema, type SummaryDashboardResponse } from "@gen/v1/service_pb";
 import type { ConfigState } from "../state/config";
 
@@ -409,6 +418,24 @@ describe("PlanForm", () => {
     expect(next.plans.map((p) => p.id)).toEqual(["docs", "photos"]);
     expect(next.plans[1]).toMatchObject({ repo: "nas", paths: ["/home/me/pics", "/srv/photos"] });
     expect(onSaved).toHaveBeenCalledWith("photos");
+  });
+
+  it("adds a mirror with a retention of its own, offering only the other writable repositories", async () => {
+    save.mockImplementation((c) => Promise.resolve(c));
+    const c = config();
+    c.repos.push(create(RepoSchema, { id: "usb", uri: "/mnt/usb", guid: "b".repeat(64) }));
+    c.repos.push(create(RepoSchema, { id: "hubs", uri: "/mnt/hub", guid: "c".repeat(64), originInstanceId: "hub" }));
+    mount(<PlanForm planId="docs" onClose={() => {}} />, c);
+    click(button("Add a mirror"));
+    const group = screen.container.querySelector("[role=group][aria-label='Mirror 1']");
+    if (!group) throw new Error("no mirror group");
+    const repo = control<HTMLSelectElement>("Mirror repository", group);
+    expect([...repo.options].map((o) => o.value)).toEqual(["", "usb"]);
+    expect(repo.value).toBe("usb");
+    choose(control<HTMLSelectElement>("Retention", group), "last");
+    click(button("Save"));
+    await wait();
+    expect(save.mock.calls[0][0].plans[0].mirrors).toMatchObject([{ repo: "usb", retention: { policy: { case: "policyKeepLastN" } } }]);
   });
 
   it("maps the server's errors for the plan to its fields", async () => {

@@ -4,6 +4,7 @@ use cairn_proto::quoted;
 mod hooks;
 mod multihost;
 pub mod oidc;
+mod plan_mirrors;
 mod retention;
 pub mod schedule;
 pub mod settings;
@@ -161,6 +162,7 @@ fn check_config(config: &Config) -> Check {
     let repo_ids: Vec<&str> = config.repos.iter().map(|r| r.id.as_str()).collect();
     for (i, plan) in config.plans.iter().enumerate() {
         check_plan(&mut k, &format!("plans[{i}]"), plan, &repo_ids);
+        plan_mirrors::check(&mut k, &format!("plans[{i}]"), plan, &config.repos);
     }
     k.unique(
         "plan",
@@ -436,6 +438,38 @@ mod tests {
             ),
             vec!["repos[0].verifyPolicy.schedule.cron"]
         );
+    }
+
+    #[test]
+    fn a_mirror_is_another_writable_repository_named_once() {
+        let plan = |mirrors: &str| outcome("", &format!(r#", "mirrors": {mirrors}"#)).0;
+        let text = |mirrors: &str| {
+            let config = crate::parse(&format!(
+                r#"{{"version": 6, "instance": "i",
+                   "repos": [{{"id": "r", "uri": "/r", "password": "p", "autoInitialize": true}},
+                             {{"id": "m", "uri": "/m", "password": "p", "autoInitialize": true}},
+                             {{"id": "s", "uri": "/s", "password": "p", "autoInitialize": true, "originInstanceId": "hub"}}],
+                   "plans": [{{"id": "p", "repo": "r", "paths": ["/data"], "mirrors": {mirrors}}}]}}"#
+            ))
+            .unwrap()
+            .config;
+            validate(&config)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            text(r#"[{"repo": "m", "retention": {"policyKeepLastN": 3}}]"#),
+            ""
+        );
+        assert_eq!(
+            plan(r#"[{"repo": "nope"}]"#),
+            vec!["plans[0].mirrors[0].repo"]
+        );
+        assert!(text(r#"[{"repo": "r"}]"#).contains("the plan's own repository"));
+        assert!(text(r#"[{"repo": "s"}]"#).contains("read-only here"));
+        assert!(text(r#"[{"repo": "m"}, {"repo": "m"}]"#).contains("list it once"));
+        assert!(text(r#"[{"repo": ""}]"#).contains("name the repository"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use cairn_proto::quoted;
 use cairn_proto::v1::CairnSettings;
 
 /// Operation kinds a history limit may name ("default" covers the rest).
-pub const HISTORY_KINDS: [&str; 11] = [
+pub const HISTORY_KINDS: [&str; 12] = [
     "default",
     "backup",
     "index_snapshot",
@@ -17,6 +17,7 @@ pub const HISTORY_KINDS: [&str; 11] = [
     "hook",
     "run_command",
     "verify",
+    "mirror",
 ];
 
 pub(super) fn check(k: &mut Check, s: &CairnSettings) {

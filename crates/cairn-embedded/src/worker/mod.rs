@@ -5,6 +5,7 @@ mod archive;
 mod backup;
 mod browse;
 mod contents;
+mod copy;
 mod diff;
 mod fail;
 mod history;
@@ -137,6 +138,7 @@ fn run(job: &Job, out: &Out) -> Result<serde_json::Value, Fail> {
             path,
             target,
         } => restore::run(job, out, snapshot, path, target),
+        Task::Copy { source, snapshots } => copy::run(job, out, source, snapshots),
         Task::SampleFiles {
             snapshot,
             draw,

@@ -651,6 +651,28 @@ impl Engine for ResticEngine {
         self.streamed(repo, args, output, cancel).await
     }
 
+    async fn copy(
+        &self,
+        from: &Repo,
+        repo: &Repo,
+        snapshots: &[String],
+        output: OutputSink<'_>,
+        cancel: &CancellationToken,
+    ) -> Result<u32> {
+        let mirror = crate::shared::copy_env::restic_copy_repo(from, repo)?;
+        let mut args = strings(&["copy"]);
+        args.extend(snapshots.iter().cloned());
+        let copied = std::sync::atomic::AtomicU32::new(0);
+        let count = |line: &str| {
+            if line.starts_with("snapshot ") && line.ends_with(" saved") {
+                copied.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
+            output(line);
+        };
+        self.streamed(&mirror, args, &count, cancel).await?;
+        Ok(copied.into_inner())
+    }
+
     async fn stats(&self, repo: &Repo) -> Result<RepoStats> {
         let stats: json::Stats = self
             .json(repo, strings(&["stats", "--json", "--mode=raw-data"]))

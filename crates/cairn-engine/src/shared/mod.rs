@@ -3,6 +3,7 @@
 //! cached `ls` around it, restoring one path through a staging directory, snapshot path checks, a repository's extra flags, and
 //! telling failures apart by their text. Neither engine imports the other; both import this.
 pub mod classify;
+pub mod copy_env;
 pub mod ls_cache;
 pub mod repo_flags;
 pub mod restic_json;

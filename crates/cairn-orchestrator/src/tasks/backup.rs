@@ -45,6 +45,9 @@ pub async fn run(ctx: &TaskCtx, plan_id: &str, dry_run: bool) -> TaskResult {
     let done = record(ctx, &outcome, dry_run)?;
     if !dry_run && !outcome.skipped {
         follow_ups(ctx, &plan, &repo)?;
+        if !outcome.summary.snapshot_id.is_empty() {
+            super::mirror::queue(ctx, &plan, &outcome.summary.snapshot_id)?;
+        }
     }
     let mut events = Vec::new();
     if outcome.skipped {

@@ -38,6 +38,22 @@ pub async fn plan(ctx: &TaskCtx, plan_id: &str) -> TaskResult {
     with_hooks(ctx, &repo.id, policy, scope).await
 }
 
+/// A mirror's retention, over the plan's snapshots in the mirror (tagged as in the plan's repository).
+pub async fn mirror(ctx: &TaskCtx, plan_id: &str, mirror_id: &str) -> TaskResult {
+    let (plan, _) = plan_and_repo(&ctx.config, plan_id)?;
+    let policy = plan
+        .mirrors
+        .iter()
+        .find(|m| m.repo == mirror_id)
+        .and_then(|m| m.retention.as_option().cloned())
+        .unwrap_or_default();
+    let scope = ForgetScope {
+        tags: snapshot_tags(&plan.id, &ctx.config.instance),
+        group_by: String::new(),
+    };
+    with_hooks(ctx, mirror_id, policy, scope).await
+}
+
 /// Backrest's legacy compatibility: true when some live snapshot of the plan has no `created-by:` tag
 /// (made before instances tagged their snapshots) and every tagged one was made by this instance. The
 /// plan's retention then covers all its snapshots, not only the tagged ones.

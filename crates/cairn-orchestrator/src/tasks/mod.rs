@@ -5,6 +5,7 @@ mod collect;
 mod command;
 mod forget;
 mod index;
+mod mirror;
 pub(crate) mod output;
 mod parent;
 mod repo;
@@ -35,6 +36,12 @@ pub(crate) async fn run(ctx: &TaskCtx) -> TaskResult {
         Task::Check { repo_id } => upkeep::check(ctx, &repo_id).await,
         Task::Stats { repo_id } => upkeep::stats(ctx, &repo_id).await,
         Task::Verify { repo_id } => verify::run(ctx, &repo_id).await,
+        Task::Mirror {
+            plan_id,
+            repo_id,
+            snapshot_id,
+        } => mirror::run(ctx, &plan_id, &repo_id, &snapshot_id).await,
+        Task::ForgetMirror { plan_id, repo_id } => forget::mirror(ctx, &plan_id, &repo_id).await,
         Task::Restore {
             repo_id,
             snapshot_id,

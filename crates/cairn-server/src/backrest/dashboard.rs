@@ -34,7 +34,10 @@ pub fn summary(s: &Shared) -> Result<SummaryDashboardResponse, ConnectError> {
             ..Selector::default()
         };
         let next_ms = next.get(&plan.id).copied().unwrap_or(0);
-        plan_summaries.push(summarize(oplog, &plan.id, selector, next_ms, now)?);
+        let mut summary = summarize(oplog, &plan.id, selector, next_ms, now)?;
+        summary.mirrors =
+            super::mirror_states::of_plan(oplog, &config, plan).map_err(errors::oplog)?;
+        plan_summaries.push(summary);
     }
     let mut repo_summaries = Vec::new();
     for repo in &config.repos {

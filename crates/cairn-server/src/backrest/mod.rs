@@ -4,6 +4,7 @@ mod config;
 mod dashboard;
 mod files;
 mod logs;
+mod mirror_states;
 pub(crate) mod operations;
 mod pairing;
 mod repos;

@@ -14,6 +14,7 @@ pub fn kind(op: &Operation) -> &'static str {
         Some(Op::OperationCheck(_)) => "check",
         Some(Op::OperationRunCommand(_)) => "command",
         Some(Op::OperationVerify(_)) => "verify",
+        Some(Op::OperationMirror(_)) => "mirror",
         None => "unknown",
     }
 }
