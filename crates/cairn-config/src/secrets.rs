@@ -115,6 +115,7 @@ pub const PUBLIC_FIELDS: &[&str] = &[
     "v1.Repo.engine",
     "v1.Plan.id",
     "v1.Plan.repo",
+    "v1.PlanMirror.repo",
     "v1.Plan.paths",
     "v1.Plan.excludes",
     "v1.Plan.iexcludes",

@@ -1,7 +1,8 @@
 //! Mirrors through a real server, with each engine: a plan mirrored to a local and an sftp repository
 //! (a throwaway sshd on loopback) copies each new snapshot to both as operations of the backup's flow;
 //! restic reads every byte of each mirror back (`check --read-data`) and finds the copies with their
-//! `original`; the local mirror's own retention keeps one snapshot while the sftp mirror keeps all;
+//! `original`; a second copy adds only what changed; the local mirror's own retention keeps one
+//! snapshot while the sftp mirror keeps all;
 //! with the sftp server stopped the backup still succeeds and that mirror's operation is a WARNING
 //! naming it, while the local mirror goes on.
 #![allow(
@@ -79,13 +80,30 @@ fn read_data(mut c: Command) {
     ok(c, "check --read-data");
 }
 
+/// The size of a repository's pack files.
+fn data_bytes(repo: &Path) -> u64 {
+    let mut total = 0;
+    let mut dirs = vec![repo.join("data")];
+    while let Some(dir) = dirs.pop() {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                dirs.push(e.path());
+            } else {
+                total += e.metadata().unwrap().len();
+            }
+        }
+    }
+    total
+}
+
 fn mirrored(engine: &str) {
     let dir = TempDir::new().unwrap();
     let d = dir.path();
     let src = d.join("src");
     std::fs::create_dir_all(&src).unwrap();
     std::fs::write(src.join("a.txt"), "first\n").unwrap();
-    std::fs::write(src.join("big.bin"), vec![9u8; 3 << 20]).unwrap();
+    std::fs::write(src.join("big.bin"), noise(3 << 20, 11)).unwrap();
     let mut sshd = Sshd::start(&d.join("ssh"));
     let local = d.join("mirror-local");
     let remote = d.join("mirror-sftp");
@@ -128,9 +146,13 @@ fn mirrored(engine: &str) {
         "{copy}"
     );
 
+    let stored = data_bytes(&local);
     std::fs::write(src.join("a.txt"), "second\n").unwrap();
     backup();
     mirrors_done(d, port, 4);
+    // The second copy reads and writes only what changed: the 3 MiB file is not copied again.
+    let grown = data_bytes(&local) - stored;
+    assert!(grown < 256 << 10, "the second copy added {grown} bytes");
     // The local mirror's retention (keep the last one) runs after its copy, in the backup's flow.
     let start = Instant::now();
     while snapshots(restic(&local)).len() != 1 {

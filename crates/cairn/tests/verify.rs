@@ -15,19 +15,6 @@ use std::path::{Path, PathBuf};
 use support::*;
 use tempfile::TempDir;
 
-/// Pseudo-random bytes (a fixed xorshift), so that the file spans several chunks that do not
-/// deduplicate.
-fn noise(len: usize, mut state: u64) -> Vec<u8> {
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state as u8
-        })
-        .collect()
-}
-
 /// Overwrites `path` with `bytes` and puts its modification time back.
 fn rewrite_keeping_mtime(path: &Path, bytes: &[u8]) {
     let mtime = std::fs::metadata(path).unwrap().modified().unwrap();

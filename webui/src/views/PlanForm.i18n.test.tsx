@@ -184,8 +184,9 @@ describe("the plan form, translated", () => {
     mount(<PlanForm onClose={() => {}} />);
     await wait();
     expect(dialogTitle()).toBe(tr("planForm.addTitle"));
-    expect(screen.container.ownerDocument.querySelectorAll(".form-section h3")).toHaveLength(6);
+    expect(screen.container.ownerDocument.querySelectorAll(".form-section h3")).toHaveLength(7);
     expect(document.body.textContent).toContain(tr("hooks.none"));
+    expect(document.body.textContent).toContain(tr("planForm.addMirror"));
     expect(document.querySelectorAll(".schedule-preview li")).toHaveLength(5);
     expect(leftover()).toEqual([]);
   });

@@ -205,3 +205,16 @@ pub fn client(dir: &Path, port: u16, token: Option<&str>, args: &[&str]) -> (i32
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// Pseudo-random bytes from `seed` (a fixed xorshift): data that neither compresses nor deduplicates,
+/// so that a file spans several chunks and a copy of it shows in a repository's size.
+pub fn noise(len: usize, mut state: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
+}
