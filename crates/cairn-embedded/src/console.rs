@@ -73,7 +73,7 @@ async fn snapshots(engine: &EmbeddedEngine, repo: &Repo, output: OutputSink<'_>)
             .unwrap_or_default();
         output(&format!(
             "{:<10} {:<20} {:<16} {:<30} {}",
-            &s.id[..s.id.len().min(8)],
+            cairn_proto::short_id(&s.id),
             time,
             s.hostname,
             s.tags.join(","),

@@ -62,21 +62,13 @@ impl std::fmt::Debug for EmbeddedEngine {
 /// A repository's environment entries, `${VAR}`-expanded from cairn's environment.
 fn repo_env(repo: &Repo) -> Result<Vec<(String, String)>> {
     let lookup = |k: &str| std::env::var(k).ok();
-    repo.env
-        .iter()
-        .map(|entry| {
-            entry
-                .split_once('=')
-                .map(|(k, v)| (k.to_string(), expand_env(v, lookup)))
-                .ok_or_else(|| {
-                    EngineError::Invalid(format!(
-                        "repo {} env entry {entry} is not KEY=VALUE",
-                        repo.id,
-                        entry = quoted(&entry)
-                    ))
-                })
+    Ok(cairn_engine::shared::repo_env::env_pairs(repo)?
+        .into_iter()
+        .map(|(k, v)| {
+            let v = expand_env(&v, lookup);
+            (k, v)
         })
-        .collect()
+        .collect())
 }
 
 fn env_value<'a>(env: &'a [(String, String)], key: &str) -> Option<&'a str> {

@@ -168,11 +168,7 @@ impl Orchestrator {
     /// background.
     pub async fn start(&self) -> Result<()> {
         // No task runs yet, so whatever is here was left by a cairn that stopped mid-verification.
-        if let Err(e) = tokio::fs::remove_dir_all(&self.inner.scratch_dir).await
-            && e.kind() != std::io::ErrorKind::NotFound
-        {
-            tracing::warn!(error = %e, "removing the verification scratch folder failed");
-        }
+        crate::tasks::verify::remove_scratch(&self.inner.scratch_dir).await;
         self.open_new_repos().await;
         scheduler::reschedule_all(&self.inner)?;
         // Snapshots made elsewhere while cairn was not running appear in the log.

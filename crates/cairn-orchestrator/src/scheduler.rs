@@ -319,7 +319,6 @@ enum LastRun {
     Found(Option<DateTime<Utc>>),
 }
 
-/// A repository's last prune or check; postponed while no backup has run since (or ever).
 /// The schedule of the repository policy a recurring repository task follows.
 fn policy_schedule(repo: &Repo, key: &ScheduleKey) -> Option<Schedule> {
     let schedule = match key {
@@ -359,6 +358,7 @@ fn policy_last_run(
     Ok(LastRun::Found(last_run(inner, selector)?))
 }
 
+/// A repository's last prune or check; postponed while no backup has run since (or ever).
 fn last_upkeep(inner: &Inner, config: &Config, repo: &Repo, kind: OpKind) -> Result<LastRun> {
     let upkeep = Selector {
         instance_id: Some(config.instance.clone()),
@@ -430,14 +430,19 @@ fn end_time(op: &Operation) -> Option<DateTime<Utc>> {
 /// holds a lock on the source, and restic 0.14 does not wait for locks).
 fn lane(config: &Config, task: &Task, repo: Option<&Repo>) -> Option<String> {
     let source = match task {
-        Task::Mirror { plan_id, .. } => config
-            .plans
-            .iter()
-            .find(|p| &p.id == plan_id)
-            .map(|p| p.repo.clone()),
+        Task::Mirror { plan_id, .. } => plan_repo_id(config, plan_id),
         _ => None,
     };
     source.or_else(|| repo.map(|r| r.id.clone()))
+}
+
+/// The id of the repository a plan backs up to, if the plan exists.
+fn plan_repo_id(config: &Config, plan_id: &str) -> Option<String> {
+    config
+        .plans
+        .iter()
+        .find(|p| p.id == plan_id)
+        .map(|p| p.repo.clone())
 }
 
 /// The repository a task runs against (None for garbage collection).
@@ -479,12 +484,7 @@ pub(crate) fn pending_op(
             snapshot_id,
             ..
         } => Op::OperationMirror(Box::new(OperationMirror {
-            source_repo_id: config
-                .plans
-                .iter()
-                .find(|p| &p.id == plan_id)
-                .map(|p| p.repo.clone())
-                .unwrap_or_default(),
+            source_repo_id: plan_repo_id(config, plan_id).unwrap_or_default(),
             snapshot_ids: vec![snapshot_id.clone()],
             ..OperationMirror::default()
         })),

@@ -6,8 +6,10 @@ connectrpc::include_generated!();
 
 mod quoted;
 pub mod schema;
+mod short_id;
 
 pub use quoted::{Quoted, quoted};
+pub use short_id::short_id;
 
 /// The encoded `FileDescriptorSet` of every .proto file, for runtime schema lookups.
 pub const FILE_DESCRIPTOR_SET: &[u8] =

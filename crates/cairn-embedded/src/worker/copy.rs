@@ -3,7 +3,6 @@
 //! host and paths) is skipped; the others are copied with their `original` set, and only the blobs the
 //! destination lacks are read and written. Both repositories are opened in this worker, each with a
 //! shared lock, like restic's.
-use super::browse::snapshot_proto;
 use super::{Fail, Out, repo};
 use crate::protocol::Job;
 use rustic_core::repofile::SnapshotFile;
@@ -24,11 +23,8 @@ pub fn run(
     let mut copies = Vec::new();
     for id in snapshots {
         let mut snap = from.get_snapshot_from_str(id, |_| true)?;
-        let short = snapshot_proto(&snap)?
-            .id
-            .chars()
-            .take(8)
-            .collect::<String>();
+        let hex = snap.id.to_hex();
+        let short = cairn_proto::short_id(hex.as_str());
         if held.iter().any(|h| same_snapshot(h, &snap)) {
             out.line(format!("snapshot {short} is in the mirror already"));
             continue;

@@ -151,7 +151,7 @@ fn live_verdict(path: &Path, node: &Node, blobs: &[(DataId, u64)]) -> Live {
 }
 
 fn short(id: &DataId) -> String {
-    id.to_hex().chars().take(8).collect()
+    cairn_proto::short_id(id.to_hex().as_str()).to_string()
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 use crate::error::{EngineError, Result};
 use crate::expand::expand_env;
 use crate::shared::repo_flags::repo_flags;
-use cairn_proto::quoted;
 use cairn_proto::v1::Repo;
 use cairn_proto::v1::command_prefix::{CPUNiceLevel, IONiceLevel};
 use std::path::{Path, PathBuf};
@@ -70,15 +69,8 @@ pub fn command(
         cmd.env_remove("RESTIC_PASSWORD_FILE");
         cmd.env_remove("RESTIC_PASSWORD_COMMAND");
     }
-    for entry in &repo.env {
-        let Some((k, v)) = entry.split_once('=') else {
-            return Err(EngineError::Invalid(format!(
-                "repo {} env entry {entry} is not KEY=VALUE",
-                repo.id,
-                entry = quoted(&entry)
-            )));
-        };
-        cmd.env(k, expand_env(v, env));
+    for (k, v) in crate::shared::repo_env::env_pairs(repo)? {
+        cmd.env(k, expand_env(&v, env));
     }
     cmd.env("RESTIC_REPOSITORY", expand_env(&repo.uri, env));
     cmd.stdin(Stdio::null())

@@ -2,6 +2,7 @@
 //! `copy`, the embedded engine's copy job): both repositories' variables at once. Where both set the
 //! same variable they must agree, since one process cannot hold two values of it; restic's own
 //! password and location variables of the source are renamed to its `RESTIC_FROM_*` names.
+use super::repo_env::env_pairs;
 use crate::error::{EngineError, Result};
 use cairn_proto::quoted;
 use cairn_proto::v1::Repo;
@@ -46,7 +47,7 @@ pub fn restic_copy_repo(from: &Repo, to: &Repo) -> Result<Repo> {
     if !from.password.is_empty() {
         source.push(("RESTIC_FROM_PASSWORD".into(), from.password.clone()));
     }
-    for (k, v) in pairs(from)? {
+    for (k, v) in env_pairs(from)? {
         let is_password = k.starts_with("RESTIC_PASSWORD");
         if RENAMED.contains(&k.as_str()) {
             // A stored password wins over the source's password variables, as it does for the source.
@@ -58,28 +59,11 @@ pub fn restic_copy_repo(from: &Repo, to: &Repo) -> Result<Repo> {
             source.push((k, v));
         }
     }
-    let env = merged(&pairs(to)?, &source, &to.id, &from.id)?;
+    let env = merged(&env_pairs(to)?, &source, &to.id, &from.id)?;
     Ok(Repo {
         env: env.into_iter().map(|(k, v)| format!("{k}={v}")).collect(),
         ..to.clone()
     })
-}
-
-fn pairs(repo: &Repo) -> Result<Vec<(String, String)>> {
-    repo.env
-        .iter()
-        .map(|e| {
-            e.split_once('=')
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .ok_or_else(|| {
-                    EngineError::Invalid(format!(
-                        "repo {} env entry {e} is not KEY=VALUE",
-                        repo.id,
-                        e = quoted(&e)
-                    ))
-                })
-        })
-        .collect()
 }
 
 #[cfg(test)]

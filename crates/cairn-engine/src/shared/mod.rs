@@ -5,6 +5,7 @@
 pub mod classify;
 pub mod copy_env;
 pub mod ls_cache;
+pub mod repo_env;
 pub mod repo_flags;
 pub mod restic_json;
 #[cfg(test)]

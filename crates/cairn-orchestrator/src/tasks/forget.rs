@@ -174,10 +174,7 @@ pub async fn snapshot(ctx: &TaskCtx, repo_id: &str, snapshot_id: &str) -> TaskRe
     )?;
     Ok(Done::with(
         OperationStatus::STATUS_SUCCESS,
-        format!(
-            "forgot snapshot {}",
-            &snapshot_id[..snapshot_id.len().min(8)]
-        ),
+        format!("forgot snapshot {}", cairn_proto::short_id(snapshot_id)),
     ))
 }
 

@@ -9,11 +9,11 @@ use crate::hooks::{Event, fire};
 use crate::orchestrator::{find_repo, plan_and_repo};
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
 use crate::task::{Task, priority};
-use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;
 use cairn_proto::v1::hook::Condition;
 use cairn_proto::v1::{OperationStatus, Plan};
+use cairn_proto::{quoted, short_id};
 
 /// Queues a copy of `snapshot_id` to each of the plan's mirrors, in the running backup's flow.
 pub(crate) fn queue(ctx: &TaskCtx, plan: &Plan, snapshot_id: &str) -> Result<(), Failure> {
@@ -85,7 +85,7 @@ async fn copy(ctx: &TaskCtx, plan_id: &str, mirror_id: &str, snapshot_id: &str) 
         repo_id: mirror_id.into(),
     };
     ctx.follow_up(index, priority::INDEX_SNAPSHOTS, 0)?;
-    let short = snapshot_id.get(..8).unwrap_or(snapshot_id);
+    let short = short_id(snapshot_id);
     let said = if copied == 0 {
         format!("snapshot {short} is in repo {} already", quoted(&mirror_id))
     } else {

@@ -12,7 +12,7 @@ mod repo;
 pub(crate) mod restore;
 mod search_update;
 mod upkeep;
-mod verify;
+pub(crate) mod verify;
 mod verify_draw;
 
 pub(crate) use command::run_command_flow;

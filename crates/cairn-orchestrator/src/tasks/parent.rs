@@ -58,7 +58,7 @@ pub async fn from_engine(
 /// whether the parent is what went wrong.
 pub fn names(error: &EngineError, parent: &str) -> bool {
     let text = error.to_string();
-    let short = parent.get(..8).unwrap_or(parent);
+    let short = cairn_proto::short_id(parent);
     !short.is_empty() && text.contains(short)
 }
 

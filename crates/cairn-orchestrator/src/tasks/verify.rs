@@ -8,15 +8,15 @@ use super::repo::prepare;
 use super::verify_draw;
 use crate::hooks::{Event, fire, on_error};
 use crate::run::{Done, Failure, TaskCtx, TaskResult};
-use cairn_engine::verify::{FileVerdict, Live, RestoredFile, SampledFile};
+use cairn_engine::verify::{Draw, FileVerdict, Live, RestoredFile, SampledFile};
 use cairn_engine::{Engine, EngineError, SnapshotFilter, TreeReader, restore_destination};
-use cairn_proto::quoted;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::hook::Condition;
 use cairn_proto::v1::{OperationVerify, Repo, ResticSnapshot, VerifyMismatch};
+use cairn_proto::{quoted, short_id};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Mismatches kept on the operation; the log lists every one.
 const KEPT_MISMATCHES: usize = 100;
@@ -61,23 +61,13 @@ async fn verify(ctx: &TaskCtx, repo_id: &str) -> Result<Done, Failure> {
         scratch: &scratch,
         live: !policy.as_ref().is_some_and(|p| p.skip_live),
     };
-    let mut outcome = Ok(());
     for (i, draw) in draws {
         let Some(snap) = snaps.get(i) else { continue };
-        let files = run
-            .cancellable(run.reader.sample_files(&repo, &snap.id, draw, rng.r#gen()))
-            .await;
-        outcome = match files {
-            Ok(files) => run.snapshot(snap, &files, &mut record).await,
-            Err(e) => Err(e),
-        };
-        remove(&scratch).await;
+        let checked = run.snapshot(snap, draw, rng.r#gen(), &mut record).await;
+        remove_scratch(&scratch).await;
         write(ctx, &record)?;
-        if outcome.is_err() {
-            break;
-        }
+        checked?;
     }
-    outcome?;
     verdict(&record)
 }
 
@@ -96,7 +86,7 @@ fn verdict(record: &OperationVerify) -> Result<Done, Failure> {
         record.mismatch_count,
         record.files_checked,
         quoted(&first.path),
-        short(&first.snapshot_id),
+        short_id(&first.snapshot_id),
         first.reason
     )))
 }
@@ -117,20 +107,24 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    /// Restores and compares the files drawn from one snapshot, adding what was found to `record`.
+    /// Draws files from one snapshot, restores and compares them, adding what was found to `record`.
     async fn snapshot(
         &self,
         snap: &ResticSnapshot,
-        files: &[SampledFile],
+        draw: Draw,
+        seed: u64,
         record: &mut OperationVerify,
     ) -> Result<(), Failure> {
+        let files = self
+            .cancellable(self.reader.sample_files(self.repo, &snap.id, draw, seed))
+            .await?;
         record.snapshot_ids.push(snap.id.clone());
         let taken = chrono::DateTime::from_timestamp_millis(snap.unix_time_ms)
             .map(|t| t.to_rfc3339())
             .unwrap_or_default();
         self.ctx.log(&format!(
             "snapshot {} taken {taken}: {} files drawn",
-            short(&snap.id),
+            short_id(&snap.id),
             files.len()
         ));
         let mut restored = Vec::new();
@@ -246,14 +240,11 @@ fn add(ctx: &TaskCtx, record: &mut OperationVerify, snapshot: &str, v: FileVerdi
     }
 }
 
-async fn remove(dir: &PathBuf) {
+/// Removes a scratch folder and what it holds; it may be absent.
+pub(crate) async fn remove_scratch(dir: &Path) {
     if let Err(e) = tokio::fs::remove_dir_all(dir).await
         && e.kind() != std::io::ErrorKind::NotFound
     {
         tracing::warn!(dir = %dir.display(), error = %e, "removing a verification's scratch folder failed");
     }
-}
-
-fn short(id: &str) -> &str {
-    id.get(..8).unwrap_or(id)
 }

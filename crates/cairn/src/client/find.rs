@@ -54,7 +54,7 @@ pub async fn run(conn: &Connection, args: Args) -> anyhow::Result<Exit> {
 }
 
 fn lines(found: &FoundFiles) -> Vec<String> {
-    let short = |id: &str| id[..id.len().min(8)].to_string();
+    let short = |id: &str| cairn_proto::short_id(id).to_string();
     let mut out = Vec::new();
     for p in &found.paths {
         for v in &p.versions {

@@ -25,7 +25,7 @@ pub async fn run(conn: &Connection, repo: &str, path: &str) -> anyhow::Result<Ex
 
 fn line(v: &FileVersion) -> String {
     let change = if v.change.is_empty() { "=" } else { &v.change };
-    let id = &v.snapshot_id[..v.snapshot_id.len().min(8)];
+    let id = cairn_proto::short_id(&v.snapshot_id);
     let at = time(v.snapshot_time_ms);
     match v.entry.as_option() {
         Some(e) => format!("{id}  {at}  {change}  {:>10}  {}", bytes(e.size), e.mtime),

@@ -17,7 +17,7 @@ pub async fn run(conn: &Connection, repo: &str, plan: &str) -> anyhow::Result<Ex
         let added = s.summary.as_option().map_or(0, |x| x.data_added);
         println!(
             "{}  {}  {:<12}  +{:<10}  {}  [{}]",
-            &s.id[..s.id.len().min(8)],
+            cairn_proto::short_id(&s.id),
             time(s.unix_time_ms),
             s.hostname,
             bytes(added),
