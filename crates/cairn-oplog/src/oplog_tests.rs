@@ -328,6 +328,27 @@ fn every_query_shape_uses_an_index() {
             );
         }
     }
+    // The dashboards read one instance's backups of one plan: on a hub, every client may have a
+    // plan of that name, so the instance's key id must be part of the index walked.
+    let one_instance = Query {
+        cursor: Some(10),
+        ..Query::last_n(
+            Selector {
+                original_instance_keyid: Some("ed25519.k".into()),
+                plan_id: Some("p".into()),
+                kinds: vec![OpKind::Backup],
+                ..Selector::default()
+            },
+            200,
+        )
+    };
+    let (sql, params) = one_instance.to_sql("id, operation");
+    let plan = log.explain(&sql, params).unwrap();
+    assert!(
+        plan.iter()
+            .any(|l| l.contains("operations_keyid_plan_kind") && !l.contains("TEMP B-TREE")),
+        "{sql}: {plan:?}"
+    );
     for (sql, plan) in plans {
         for line in plan {
             let full_scan = line.starts_with("SCAN ") && !line.contains("INDEX");

@@ -63,6 +63,9 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX operations_keyid_flow ON operations(original_instance_keyid, original_flow_id);",
     // v7: small values kept beside the log (multihost peer states), by key.
     "CREATE TABLE kv (key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;",
+    // v8: one instance's backups of one plan newest first (the dashboards), without walking the
+    // backups of every client whose plan has the same name.
+    "CREATE INDEX operations_keyid_plan_kind ON operations(original_instance_keyid, plan_id, kind, id);",
 ];
 
 /// The schema version this build writes.

@@ -11,10 +11,10 @@ use buffa_types::google::protobuf::Empty;
 use cairn_config::ConfigError;
 use cairn_proto::cairn::v1::{
     AuthState, Cairn, ConfigWarning, CreateApiTokenRequest, CreateApiTokenResponse,
-    DiffSnapshotsRequest, FileHistoryRequest, FindFilesRequest, FoundFiles, OperationChanges,
-    PathHistory, QueuedTask, ResetTwoFactorRequest, RevokeApiTokenRequest, RunRemoteTaskRequest,
-    RunRemoteTaskResponse, SetupRequest, SnapshotDiff, Status, TwoFactorCode, TwoFactorEnrollment,
-    TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
+    DiffSnapshotsRequest, FileHistoryRequest, FindFilesRequest, FleetDashboard, FoundFiles,
+    OperationChanges, PathHistory, QueuedTask, ResetTwoFactorRequest, RevokeApiTokenRequest,
+    RunRemoteTaskRequest, RunRemoteTaskResponse, SetupRequest, SnapshotDiff, Status, TwoFactorCode,
+    TwoFactorEnrollment, TwoFactorRecoveryCodes, TwoFactorState, WatchOperationsRequest,
 };
 use cairn_proto::quoted;
 use cairn_proto::v1::{BackupRequest, LoginResponse, OperationStatus, ScheduleTaskResponse, User};
@@ -303,6 +303,14 @@ impl Cairn for CairnApi {
         req: ServiceRequest<'_, FindFilesRequest>,
     ) -> ServiceResult<FoundFiles> {
         Response::ok(crate::find_files::find(&self.s, req.to_owned_message()).await?)
+    }
+
+    async fn get_fleet_dashboard(
+        &self,
+        _ctx: RequestContext,
+        _req: ServiceRequest<'_, Empty>,
+    ) -> ServiceResult<FleetDashboard> {
+        Response::ok(crate::fleet_dashboard::dashboard(&self.s)?)
     }
 
     async fn reset_two_factor(

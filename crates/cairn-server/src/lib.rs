@@ -16,6 +16,7 @@ mod events;
 mod file_history;
 mod find_files;
 mod fleet_control;
+mod fleet_dashboard;
 mod media_type;
 mod metrics;
 mod paths;

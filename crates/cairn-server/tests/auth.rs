@@ -43,6 +43,7 @@ const GUARDED: &[&str] = &[
     "cairn.v1.Cairn/DiffSnapshots",
     "cairn.v1.Cairn/FileHistory",
     "cairn.v1.Cairn/FindFiles",
+    "cairn.v1.Cairn/GetFleetDashboard",
 ];
 
 /// What Backrest's first-run dialog sends, let through while no user exists.

@@ -498,7 +498,14 @@ fn a_hub_pushes_shared_repos_and_edits_a_client_only_within_its_grants() {
 #[test]
 fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it_and_reads_its_log() {
     let root = TempDir::new().unwrap();
-    let mut hub = Instance::new(root.path(), "hub", json!({}));
+    // The hub has a plan named like the client's: the fleet dashboard keeps their backups apart.
+    let hub_cfg = json!({
+        "repos": [{"id": "vault", "uri": root.path().join("hub-repo"), "password": "pw",
+            "autoInitialize": true}],
+        "plans": [{"id": "home", "repo": "vault", "paths": [root.path()],
+            "schedule": {"disabled": true}}],
+    });
+    let mut hub = Instance::new(root.path(), "hub", hub_cfg);
     hub.start();
     let (hub_key, secret) = token(&hub, 600, 1);
     let src = root.path().join("src");
@@ -542,6 +549,8 @@ fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it_and_reads_its_lo
         "the same operation on the client"
     );
 
+    fleet_dashboard_shows_the_clients_backup(&hub, &rack_key);
+
     // The backup's task log, read on the hub from the client, is the client's.
     let logref = backup["logref"].as_str().unwrap();
     assert!(logref.starts_with(&format!("peer:{rack_key}/")), "{logref}");
@@ -570,4 +579,34 @@ fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it_and_reads_its_lo
     assert!(err.contains("not a client of this hub"), "{err}");
     hub.stop();
     rack.stop();
+}
+
+/// The hub's fleet dashboard: itself (its own "home" never ran) and the client with both plans it
+/// shared, "home" backed up once, by the client, with success.
+fn fleet_dashboard_shows_the_clients_backup(hub: &Instance, rack_key: &str) {
+    let fleet = hub.call("/cairn.v1.Cairn/GetFleetDashboard", json!({}));
+    let instances = fleet["instances"].as_array().unwrap();
+    assert_eq!(instances.len(), 2, "{fleet}");
+    let me = &instances[0];
+    assert_eq!(me["instanceId"], "hub");
+    assert_eq!(me["local"], true);
+    assert_eq!(me["plans"][0]["planId"], "home");
+    assert!(me["plans"][0].get("lastStatus").is_none(), "{me}");
+    let rack = &instances[1];
+    assert_eq!(rack["instanceId"], "rack");
+    assert_eq!(rack["keyid"], rack_key);
+    assert_eq!(rack["state"], "CONNECTION_STATE_CONNECTED");
+    let plans: Vec<&str> = rack["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["planId"].as_str().unwrap())
+        .collect();
+    assert_eq!(plans, ["home", "secret"], "{rack}");
+    let home = &rack["plans"][0];
+    assert_eq!(home["repoId"], "nas");
+    assert_eq!(home["lastStatus"], "STATUS_SUCCESS", "{home}");
+    assert_eq!(home["successes30days"], "1", "{home}");
+    assert!(home.get("failures30days").is_none(), "{home}");
+    assert!(rack["plans"][1].get("lastStatus").is_none(), "{rack}");
 }

@@ -28,7 +28,9 @@ pub fn summary(s: &Shared) -> Result<SummaryDashboardResponse, ConnectError> {
     let oplog = s.orch.oplog();
     let mut plan_summaries = Vec::new();
     for plan in &config.plans {
+        // This instance's own backups: a hub also holds its clients' backups of plans named alike.
         let selector = Selector {
+            original_instance_keyid: Some(String::new()),
             plan_id: Some(plan.id.clone()),
             kinds: vec![OpKind::Backup],
             ..Selector::default()
@@ -65,7 +67,7 @@ pub fn summary(s: &Shared) -> Result<SummaryDashboardResponse, ConnectError> {
 }
 
 /// Each plan's next queued backup (unix ms).
-fn next_backups(s: &Shared) -> HashMap<String, i64> {
+pub(crate) fn next_backups(s: &Shared) -> HashMap<String, i64> {
     let mut next: HashMap<String, i64> = HashMap::new();
     for (_, task, at) in s.orch.queued() {
         if let Task::Backup { plan_id, .. } = task {

@@ -1,7 +1,7 @@
 //! Backrest's `v1.Backrest` service: every RPC with Backrest's semantics (see
 //! ../shared/reference/backrest-api.md §2.6), each delegating to the file that holds its concept.
 mod config;
-mod dashboard;
+pub(crate) mod dashboard;
 mod files;
 mod logs;
 mod mirror_states;
