@@ -36,8 +36,11 @@ export function cairnBinary(): string {
   return bin;
 }
 
-/** Starts cairn on `port` (a free one when not given), with a fresh config unless `config` is given. */
-export async function startCairn(opts: { port?: number; config?: unknown } = {}): Promise<Cairn> {
+/**
+ * Starts cairn on `port` (a free one when not given), with a fresh config unless `config` is given,
+ * and `env` added to its environment.
+ */
+export async function startCairn(opts: { port?: number; config?: unknown; env?: Record<string, string> } = {}): Promise<Cairn> {
   const dir = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
   const home = join(dir, "home");
   mkdirSync(home);
@@ -47,7 +50,7 @@ export async function startCairn(opts: { port?: number; config?: unknown } = {})
   const base = `http://127.0.0.1:${port}/`;
   let log = "";
   const child = spawn(cairnBinary(), ["serve", "--config", configPath, "--data-dir", join(dir, "data"), "--bind", `127.0.0.1:${port}`], {
-    env: { ...process.env, HOME: home, RUST_LOG: "info" },
+    env: { ...process.env, HOME: home, RUST_LOG: "info", ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));

@@ -1,10 +1,11 @@
-// The Connect clients for cairn's three services, over one binary-protobuf transport that sends the
+// The Connect clients for cairn's services (Backrest's, its authentication and peer-state ones, and cairn's own), over one binary-protobuf transport that sends the
 // session token kept in localStorage. A call refused as unauthenticated tells the app to show login.
 import { Code, ConnectError, createClient, type Interceptor } from "@connectrpc/connect";
 import { createConnectTransport } from "@connectrpc/connect-web";
 import { Backrest } from "@gen/v1/service_pb";
 import { Authentication } from "@gen/v1/authentication_pb";
 import { Cairn } from "@gen/cairn/v1/cairn_pb";
+import { BackrestSyncStateService } from "@gen/v1sync/syncservice_pb";
 
 const TOKEN_KEY = "cairn.token";
 
@@ -57,3 +58,4 @@ const transport = createConnectTransport({
 export const backrest = createClient(Backrest, transport);
 export const authentication = createClient(Authentication, transport);
 export const cairn = createClient(Cairn, transport);
+export const syncState = createClient(BackrestSyncStateService, transport);

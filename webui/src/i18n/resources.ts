@@ -8,6 +8,7 @@ import enPlans from "./locales/en/plans.json";
 import enRepos from "./locales/en/repos.json";
 import enSnapshots from "./locales/en/snapshots.json";
 import enSettings from "./locales/en/settings.json";
+import enFleet from "./locales/en/fleet.json";
 import zhCommon from "./locales/zh/common.json";
 import zhShell from "./locales/zh/shell.json";
 import zhActivity from "./locales/zh/activity.json";
@@ -16,6 +17,7 @@ import zhPlans from "./locales/zh/plans.json";
 import zhRepos from "./locales/zh/repos.json";
 import zhSnapshots from "./locales/zh/snapshots.json";
 import zhSettings from "./locales/zh/settings.json";
+import zhFleet from "./locales/zh/fleet.json";
 import hiCommon from "./locales/hi/common.json";
 import hiShell from "./locales/hi/shell.json";
 import hiActivity from "./locales/hi/activity.json";
@@ -24,6 +26,7 @@ import hiPlans from "./locales/hi/plans.json";
 import hiRepos from "./locales/hi/repos.json";
 import hiSnapshots from "./locales/hi/snapshots.json";
 import hiSettings from "./locales/hi/settings.json";
+import hiFleet from "./locales/hi/fleet.json";
 
 export const en = {
   common: enCommon,
@@ -34,6 +37,7 @@ export const en = {
   repos: enRepos,
   snapshots: enSnapshots,
   settings: enSettings,
+  fleet: enFleet,
 };
 
 export type Catalogue = { [ns in keyof typeof en]: Record<string, unknown> };
@@ -49,6 +53,7 @@ export const catalogues: Record<string, Catalogue> = {
     repos: zhRepos,
     snapshots: zhSnapshots,
     settings: zhSettings,
+    fleet: zhFleet,
   },
   hi: {
     common: hiCommon,
@@ -59,5 +64,6 @@ export const catalogues: Record<string, Catalogue> = {
     repos: hiRepos,
     snapshots: hiSnapshots,
     settings: hiSettings,
+    fleet: hiFleet,
   },
 };

@@ -9,6 +9,9 @@ describe("routes", () => {
       { name: "repo", id: "r" },
       { name: "settings" },
       { name: "log", ref: "t-123" },
+      { name: "fleet" },
+      { name: "peers" },
+      { name: "instance", keyid: "ed25519.a/b" },
     ] as const) {
       expect(parseRoute(href(r))).toEqual(r);
     }

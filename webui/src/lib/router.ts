@@ -7,6 +7,9 @@ export type Route =
   | { name: "repo"; id: string }
   | { name: "settings" }
   | { name: "log"; ref: string }
+  | { name: "fleet" }
+  | { name: "peers" }
+  | { name: "instance"; keyid: string }
   | { name: "notFound"; path: string };
 
 export function parseRoute(hash: string): Route {
@@ -17,6 +20,9 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === "repo" && parts.length === 2) return { name: "repo", id: parts[1] };
   if (parts[0] === "settings" && parts.length === 1) return { name: "settings" };
   if (parts[0] === "log" && parts.length === 2) return { name: "log", ref: parts[1] };
+  if (parts[0] === "fleet" && parts.length === 1) return { name: "fleet" };
+  if (parts[0] === "peers" && parts.length === 1) return { name: "peers" };
+  if (parts[0] === "instance" && parts.length === 2) return { name: "instance", keyid: parts[1] };
   return { name: "notFound", path };
 }
 
@@ -32,6 +38,12 @@ export function href(route: Route): string {
       return "#/settings";
     case "log":
       return `#/log/${encodeURIComponent(route.ref)}`;
+    case "fleet":
+      return "#/fleet";
+    case "peers":
+      return "#/peers";
+    case "instance":
+      return `#/instance/${encodeURIComponent(route.keyid)}`;
     case "notFound":
       return `#${route.path}`;
   }

@@ -19,6 +19,8 @@ export interface SelectorInit {
   flowId?: bigint;
   ids?: bigint[];
   snapshotId?: string;
+  /** Only the operations a fleet client synced to this hub, by its key id. */
+  originalInstanceKeyid?: string;
   /** cairn's kinds filter: backup, index_snapshot, forget, prune, restore, stats, hook, check, run_command. */
   kinds?: string[];
 }

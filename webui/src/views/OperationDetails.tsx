@@ -4,7 +4,7 @@
 import { useEffect, useState } from "react";
 import { OperationStatus, type Operation, type OperationVerify } from "@gen/v1/operations_pb";
 import type { BackupProgressError, BackupProgressSummary, ResticSnapshot } from "@gen/v1/restic_pb";
-import { backrest } from "../api/client";
+import { backrest, cairn } from "../api/client";
 import { formatBytes, formatCount, formatDuration, formatNumber, formatTime, shortId } from "../lib/format";
 import { conditionLabel, isActive, kindLabel, logRefOf, progressOf } from "../lib/operations";
 import { ProgressBar, StatusBadge } from "../components/Status";
@@ -452,7 +452,14 @@ function Actions({ op }: { op: Operation }) {
   const { t } = useTranslation("operations");
   const { t: tc } = useTranslation("common");
   const [confirm, setConfirm] = useState<"cancel" | "delete" | null>(null);
-  const [cancel, cancelling] = useAction(() => backrest.cancel({ operationId: op.id }), t("actions.cancelRequested"));
+  // A fleet client's operation is cancelled by the client, asked through its session.
+  const [cancel, cancelling] = useAction(
+    () =>
+      op.originalInstanceKeyid
+        ? cairn.runRemoteTask({ peerKeyid: op.originalInstanceKeyid, task: "cancel", operationId: op.id })
+        : backrest.cancel({ operationId: op.id }),
+    t("actions.cancelRequested"),
+  );
   const [remove] = useAction(() => backrest.clearHistory({ selector: { ids: [op.id] } }), t("actions.deleted"));
   const ref = logRefOf(op);
   const showLogButton = ref && !["operationPrune", "operationCheck", "operationRunCommand", "operationRunHook"].includes(op.op.case ?? "");

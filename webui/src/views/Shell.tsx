@@ -18,6 +18,9 @@ import { SettingsView } from "./Settings";
 import { LogPage } from "./LogViewer";
 import { PlanForm } from "./PlanForm";
 import { RepoForm } from "./RepoForm";
+import { FleetDashboardPage } from "./fleet/FleetDashboard";
+import { PeersPage } from "./fleet/Peers";
+import { InstanceView } from "./fleet/InstanceView";
 import { i18n, Trans, useTranslation } from "../i18n";
 
 export function Shell({ onLogout }: { onLogout: (() => void) | null }) {
@@ -72,6 +75,9 @@ function Frame({ onLogout }: { onLogout: (() => void) | null }) {
         {route.name === "repo" && <RepoView key={route.id} repoId={route.id} />}
         {route.name === "settings" && <SettingsView />}
         {route.name === "log" && <LogPage logRef={route.ref} />}
+        {route.name === "fleet" && <FleetDashboardPage />}
+        {route.name === "peers" && <PeersPage />}
+        {route.name === "instance" && <InstanceView key={route.keyid} keyid={route.keyid} />}
         {route.name === "notFound" && (
           <div className="card">
             <h1>{t("frame.notFound")}</h1>
@@ -175,6 +181,12 @@ function Sidebar() {
         isActive={(id) => active("repo", id)}
         status={(id) => lastStatus(id, "repo")}
       />
+      <a className={active("fleet")} href={href({ name: "fleet" })}>
+        {t("nav.fleet")}
+      </a>
+      <a className={active("peers")} href={href({ name: "peers" })}>
+        {t("nav.peers")}
+      </a>
       <a className={active("settings")} href={href({ name: "settings" })}>
         {t("nav.settings")}
       </a>
