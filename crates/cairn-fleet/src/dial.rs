@@ -3,7 +3,7 @@
 use crate::error::SessionError;
 use crate::link::{Inbox, Link, Outgoing, SEND_QUEUE};
 use cairn_proto::v1sync::{BackrestSyncServiceClient, SyncStreamItem};
-use connectrpc::client::{ClientConfig, HttpClient};
+use connectrpc::client::{ClientConfig, ClientTransport, Http2Connection, HttpClient};
 use futures::stream;
 use tokio::sync::mpsc;
 
@@ -11,32 +11,52 @@ use tokio::sync::mpsc;
 pub async fn dial(url: &str) -> Result<Link, SessionError> {
     let uri: http::Uri = url.trim_end_matches('/').parse().map_err(|e| {
         SessionError::Config(format!(
-            "the known host's URL {} is not a URL ({e}): give it as http://host:port",
+            "the known host's URL {} is not a URL ({e}): give it as http://host:port or https://host:port",
             cairn_proto::quoted(url)
         ))
     })?;
-    let http = match uri.scheme_str() {
-        Some("http") => HttpClient::plaintext_http2_only(),
-        Some(other) => {
-            return Err(SessionError::Config(format!(
-                "the known host's URL {} uses {other}://, which cairn cannot dial yet: use http:// (behind a TLS-terminating proxy if the link is not private)",
-                cairn_proto::quoted(url)
-            )));
+    match uri.scheme_str() {
+        Some("http") => open(HttpClient::plaintext_http2_only(), uri, url).await,
+        Some("https") => {
+            let tls =
+                crate::tls::client_config().map_err(|e| SessionError::Config(e.to_string()))?;
+            // HTTP/2 only, negotiated by ALPN: a proxy that offers only HTTP/1.1 is named as such.
+            let connection = Http2Connection::connect_tls(uri.clone(), tls)
+                .await
+                .map_err(|e| unreachable(url, &e))?;
+            open(connection.shared(SEND_QUEUE), uri, url).await
         }
-        None => {
-            return Err(SessionError::Config(format!(
-                "the known host's URL {} has no scheme: give it as http://host:port",
-                cairn_proto::quoted(url)
-            )));
-        }
+        Some(other) => Err(SessionError::Config(format!(
+            "the known host's URL {} uses {other}://: use http:// or https://",
+            cairn_proto::quoted(url)
+        ))),
+        None => Err(SessionError::Config(format!(
+            "the known host's URL {} has no scheme: give it as http://host:port or https://host:port",
+            cairn_proto::quoted(url)
+        ))),
+    }
+}
+
+/// The error for a host that could not be reached (refused, unresolvable, a TLS failure).
+fn unreachable(url: &str, e: &connectrpc::ConnectError) -> SessionError {
+    let why = e.message.clone().unwrap_or_else(|| e.to_string());
+    let hint = if why.contains("UnknownIssuer") {
+        " (if the hub's certificate comes from a CA of your own, give cairn that CA's PEM file in SSL_CERT_FILE)"
+    } else {
+        ""
     };
-    let client = BackrestSyncServiceClient::new(http, ClientConfig::new(uri));
-    let stream = client.sync().await.map_err(|e| {
-        SessionError::Closed(format!(
-            "cannot reach {url}: {}",
-            e.message.unwrap_or_default()
-        ))
-    })?;
+    SessionError::Closed(format!("cannot reach {url}: {why}{hint}"))
+}
+
+/// Opens the stream over `transport` and joins its halves into a link.
+async fn open<T>(transport: T, uri: http::Uri, url: &str) -> Result<Link, SessionError>
+where
+    T: ClientTransport + Clone + Send + Sync + 'static,
+    T::ResponseBody: Unpin,
+    <T::ResponseBody as connectrpc::http_body::Body>::Error: std::fmt::Display,
+{
+    let client = BackrestSyncServiceClient::new(transport, ClientConfig::new(uri));
+    let stream = client.sync().await.map_err(|e| unreachable(url, &e))?;
     let (mut send, recv) = stream.into_split();
     let (tx, mut rx) = mpsc::channel::<Outgoing>(SEND_QUEUE);
     tokio::spawn(async move {

@@ -24,6 +24,7 @@ pub mod remote_logs;
 pub mod scopes;
 mod secure;
 pub mod throttle;
+pub mod tls;
 pub mod transport;
 
 pub use admission::{Admitted, admit};

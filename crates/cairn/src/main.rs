@@ -8,6 +8,7 @@ mod import_backrest;
 mod secrets_key;
 mod serve;
 mod settings;
+mod tls;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -47,6 +48,13 @@ enum Command {
         /// [env: CAIRN_MULTIHOST_HEARTBEAT_INTERVAL, BACKREST_MULTIHOST_HEARTBEAT_INTERVAL]
         #[arg(long)]
         multihost_heartbeat_interval: Option<String>,
+        /// Serve HTTPS (HTTP/2 by ALPN, for the API, the web UI and sync) with this PEM certificate
+        /// chain; needs --tls-key [env: CAIRN_TLS_CERT]
+        #[arg(long)]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert [env: CAIRN_TLS_KEY]
+        #[arg(long)]
+        tls_key: Option<PathBuf>,
         /// Say which engine cairn would use (restic, else the embedded engine) and exit
         #[arg(long)]
         install_deps_only: bool,
@@ -306,6 +314,8 @@ fn main() -> std::process::ExitCode {
             bind,
             restic_command,
             multihost_heartbeat_interval,
+            tls_cert,
+            tls_key,
             install_deps_only,
             backrest_version,
             tray,
@@ -320,6 +330,8 @@ fn main() -> std::process::ExitCode {
                 bind,
                 restic_command,
                 heartbeat: multihost_heartbeat_interval,
+                tls_cert,
+                tls_key,
                 backrest_defaults,
             };
             let only = ServeOnly {

@@ -148,13 +148,18 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         fleet: fleet_options(&settings),
     })
     .context("starting the API server")?;
+    let tls = settings
+        .tls
+        .as_ref()
+        .map(crate::tls::server_config)
+        .transpose()?;
     let listener = TcpListener::bind(settings.bind).await.with_context(|| {
         format!(
             "cannot listen on {}; is another cairn or Backrest running? pick another with --bind",
             settings.bind
         )
     })?;
-    tracing::info!(bind = %listener.local_addr()?, modno = stores.oplog.current_modno(), "cairn is listening");
+    tracing::info!(bind = %listener.local_addr()?, https = tls.is_some(), modno = stores.oplog.current_modno(), "cairn is listening");
     // On a signal: end the event and log streams (they would hold connections open), then stop the
     // tasks (blocking Backup calls return), then let in-flight requests finish.
     let stop = async move {
@@ -162,13 +167,23 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         shutdown.cancel();
         orchestrator.shutdown(SHUTDOWN_GRACE).await;
     };
-    // Connection info gives login throttling and its log lines the caller's address.
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(stop)
-    .await?;
+    match tls {
+        // The TLS server stamps each request with the caller's address (PeerAddr) itself.
+        Some(config) => {
+            connectrpc::axum::serve_tls(listener, app, config)
+                .with_graceful_shutdown(stop)
+                .await?
+        }
+        // Connection info gives login throttling and its log lines the caller's address.
+        None => {
+            axum::serve(
+                listener,
+                app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .with_graceful_shutdown(stop)
+            .await?
+        }
+    }
     tracing::info!("shut down cleanly");
     Ok(())
 }

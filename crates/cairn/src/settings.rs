@@ -22,6 +22,15 @@ pub struct Settings {
     /// The shortest time between two attempts to reach a multihost host (`CAIRN_MULTIHOST_RETRY_INTERVAL`,
     /// a Go duration; cairn's own, Backrest's is fixed at a minute).
     pub retry: Option<Duration>,
+    /// Serve HTTPS with this certificate chain and key (`--tls-cert` / `--tls-key`), else plain HTTP.
+    pub tls: Option<TlsFiles>,
+}
+
+/// The PEM files `cairn serve` terminates TLS with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// Values given on the command line (None when the flag was not given).
@@ -32,6 +41,8 @@ pub struct Flags {
     pub bind: Option<String>,
     pub restic_command: Option<PathBuf>,
     pub heartbeat: Option<String>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
     /// Started with Backrest's command line: default paths are Backrest's.
     pub backrest_defaults: bool,
 }
@@ -78,6 +89,19 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
         .filter(|v| !v.is_empty())
         .map(|text| crate::go_duration::parse(&text))
         .transpose()?;
+    let own = |flag: Option<PathBuf>, name: &str| {
+        flag.or_else(|| env(name).filter(|v| !v.is_empty()).map(PathBuf::from))
+    };
+    let tls = match (
+        own(flags.tls_cert, "CAIRN_TLS_CERT"),
+        own(flags.tls_key, "CAIRN_TLS_KEY"),
+    ) {
+        (Some(cert), Some(key)) => Some(TlsFiles { cert, key }),
+        (None, None) => None,
+        _ => anyhow::bail!(
+            "--tls-cert and --tls-key (CAIRN_TLS_CERT, CAIRN_TLS_KEY) go together: give both to serve HTTPS, or neither for plain HTTP"
+        ),
+    };
     Ok(Settings {
         config,
         data_dir,
@@ -85,6 +109,7 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
         restic_command,
         heartbeat,
         retry,
+        tls,
     })
 }
 
@@ -158,6 +183,25 @@ mod tests {
     }
 
     #[test]
+    fn tls_needs_both_files_from_flags_or_environment() {
+        let e = env(&[("CAIRN_TLS_KEY", "/k.pem")]);
+        let flags = Flags {
+            tls_cert: Some("/c.pem".into()),
+            ..Flags::default()
+        };
+        let s = resolve(flags, &e).unwrap();
+        assert_eq!(
+            s.tls,
+            Some(TlsFiles {
+                cert: "/c.pem".into(),
+                key: "/k.pem".into()
+            })
+        );
+        let err = resolve(Flags::default(), &e).unwrap_err().to_string();
+        assert!(err.contains("go together"), "{err}");
+    }
+
+    #[test]
     fn backrests_command_line_defaults_to_backrests_paths() {
         let flags = Flags {
             backrest_defaults: true,
@@ -171,6 +215,7 @@ mod tests {
         );
         assert_eq!(s.data_dir, PathBuf::from("/home/u/.local/share/backrest"));
         assert_eq!(s.heartbeat, Some(Duration::from_secs(600)));
+        assert_eq!(s.tls, None);
         let e = env(&[("BACKREST_MULTIHOST_HEARTBEAT_INTERVAL", "1h")]);
         let s = resolve(Flags::default(), &e).unwrap();
         assert_eq!(s.heartbeat, Some(Duration::from_secs(3600)));

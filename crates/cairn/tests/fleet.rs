@@ -29,6 +29,91 @@ struct Instance {
     port: u16,
     child: Option<Child>,
     log: Arc<Mutex<String>>,
+    /// Serves HTTPS with these files (and its CLI trusts their CA).
+    tls: Option<TlsFiles>,
+    /// Added to the server's environment.
+    env: Vec<(String, String)>,
+}
+
+/// A hub's certificate and key, and the CA that signed it.
+#[derive(Clone)]
+struct TlsFiles {
+    cert: PathBuf,
+    key: PathBuf,
+    ca: PathBuf,
+}
+
+impl TlsFiles {
+    /// A test CA and a certificate it signed for 127.0.0.1, made with openssl in `dir`.
+    fn make(dir: &Path) -> Self {
+        std::fs::create_dir_all(dir).unwrap();
+        let run = |args: &[&str]| {
+            let out = std::process::Command::new("openssl")
+                .current_dir(dir)
+                .args(args)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=cairn test CA",
+        ]);
+        run(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-keyout",
+            "hub.key",
+            "-out",
+            "hub.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "hub.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "hub.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "san.ext",
+        ]);
+        Self {
+            cert: dir.join("hub.pem"),
+            key: dir.join("hub.key"),
+            ca: dir.join("ca.pem"),
+        }
+    }
 }
 
 impl Instance {
@@ -50,15 +135,25 @@ impl Instance {
             port: free_port(),
             child: None,
             log: Arc::default(),
+            tls: None,
+            env: Vec::new(),
         }
     }
 
     fn start(&mut self) {
-        let mut child = serve_command(&self.home, &self.config, &self.data, self.port)
+        let mut command = serve_command(&self.home, &self.config, &self.data, self.port);
+        command
             .env("CAIRN_MULTIHOST_RETRY_INTERVAL", "1s")
             .env("RUST_LOG", "info,cairn_fleet=debug")
-            .spawn()
-            .unwrap();
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
+        if let Some(tls) = &self.tls {
+            command
+                .arg("--tls-cert")
+                .arg(&tls.cert)
+                .arg("--tls-key")
+                .arg(&tls.key);
+        }
+        let mut child = command.spawn().unwrap();
         let stderr = child.stderr.take().unwrap();
         let log = self.log.clone();
         std::thread::spawn(move || {
@@ -66,7 +161,15 @@ impl Instance {
                 log.lock().unwrap().push_str(&(line + "\n"));
             }
         });
-        wait_healthy(&mut child, self.port);
+        if self.tls.is_some() {
+            // /healthz answers only over TLS here: wait for the listening line instead.
+            let log = self.log.clone();
+            wait_for("the HTTPS server listening", || {
+                log.lock().unwrap().contains("cairn is listening")
+            });
+        } else {
+            wait_healthy(&mut child, self.port);
+        }
         self.child = Some(child);
     }
 
@@ -81,7 +184,8 @@ impl Instance {
     }
 
     fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://127.0.0.1:{}", self.port)
     }
 
     fn rpc(&self, method: &str, body: Value) -> Value {
@@ -100,7 +204,20 @@ impl Instance {
     }
     /// Runs a `cairn` client command against this instance: (exit code, stdout, stderr).
     fn cli(&self, args: &[&str]) -> (i32, String, String) {
-        client(&self.home, self.port, None, args)
+        let Some(tls) = &self.tls else {
+            return client(&self.home, self.port, None, args);
+        };
+        let out = cairn(&self.home)
+            .env("CAIRN_SERVER", self.url())
+            .env("SSL_CERT_FILE", &tls.ca)
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 
     fn config(&self) -> Value {
@@ -609,4 +726,68 @@ fn fleet_dashboard_shows_the_clients_backup(hub: &Instance, rack_key: &str) {
     assert_eq!(home["successes30days"], "1", "{home}");
     assert!(home.get("failures30days").is_none(), "{home}");
     assert!(rack["plans"][1].get("lastStatus").is_none(), "{rack}");
+}
+
+/// A hub serving HTTPS (`--tls-cert`/`--tls-key`, a CA of the test's own): a client given the CA by
+/// SSL_CERT_FILE pairs and syncs over TLS with ALPN h2; a client that does not trust it is refused at
+/// the TLS handshake and says so; the CLI reaches the hub over https:// too.
+#[test]
+fn a_client_syncs_with_an_https_hub_it_trusts_and_refuses_one_it_does_not() {
+    let root = TempDir::new().unwrap();
+    let tls = TlsFiles::make(&root.path().join("tls"));
+    let mut hub = Instance::new(root.path(), "hub", json!({}));
+    hub.tls = Some(tls.clone());
+    hub.start();
+    let (code, out, err) = hub.cli(&["pair", "token", "--label", "rack", "--uses", "2"]);
+    assert_eq!(code, 0, "{err}");
+    let token = out.trim().to_string();
+    let (keyid, rest) = token.split_once(':').unwrap();
+    let secret = rest.split_once('#').unwrap().0;
+
+    let mut rack = Instance::new(
+        root.path(),
+        "rack",
+        known_host(&hub, keyid, secret, read_ops()),
+    );
+    rack.env
+        .push(("SSL_CERT_FILE".into(), tls.ca.display().to_string()));
+    rack.start();
+    let mut stray = Instance::new(
+        root.path(),
+        "stray",
+        known_host(&hub, keyid, secret, read_ops()),
+    );
+    stray.start();
+
+    wait_for("rack connected over TLS", || {
+        hub.logged("sync client connected")
+    });
+    let (code, out, err) = rack.cli(&["peers"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("host    hub") && out.contains("connected"),
+        "{out}"
+    );
+    let (code, out, err) = hub.cli(&["peers"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("client  rack") && out.contains("connected"),
+        "{out}"
+    );
+
+    // The stray client has only the system's roots: the handshake fails and its peer state says why.
+    wait_for("the stray client's refusal", || {
+        let (_, out, _) = stray.cli(&["peers"]);
+        out.contains("certificate")
+    });
+    let (_, out, _) = stray.cli(&["peers"]);
+    assert!(out.contains("cannot reach https://127.0.0.1:"), "{out}");
+    assert!(out.contains("SSL_CERT_FILE"), "{out}");
+    assert!(
+        !hub.logged("sync client connected: stray"),
+        "the stray client got in"
+    );
+    stray.stop();
+    rack.stop();
+    hub.stop();
 }

@@ -76,11 +76,13 @@ pub fn auth_settings(config: &Config) -> Auth {
     config.auth.as_option().cloned().unwrap_or_default()
 }
 
-/// The address a request came from, when the server was started with connection info.
+/// The address a request came from, when the server was started with connection info (plain HTTP)
+/// or serves TLS (which records the peer's address itself).
 pub fn source_of(extensions: &axum::http::Extensions) -> throttle::Source {
     extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0.ip())
+        .or_else(|| extensions.get::<connectrpc::PeerAddr>().map(|p| p.0.ip()))
 }
 
 /// A source address as login log lines show it.

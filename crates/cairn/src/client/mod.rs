@@ -81,26 +81,33 @@ impl Connection {
         Ok(c)
     }
 
+    /// Plain HTTP for an `http://` server; TLS for `https://`, trusting the system's roots or
+    /// SSL_CERT_FILE / SSL_CERT_DIR.
+    fn http(&self) -> anyhow::Result<HttpClient> {
+        if self.server.starts_with("https://") {
+            Ok(HttpClient::with_tls(cairn_fleet::tls::client_config()?))
+        } else {
+            Ok(HttpClient::plaintext())
+        }
+    }
+
     pub fn backrest(&self) -> anyhow::Result<BackrestClient<HttpClient>> {
-        Ok(BackrestClient::new(HttpClient::plaintext(), self.config()?))
+        Ok(BackrestClient::new(self.http()?, self.config()?))
     }
 
     pub fn cairn(&self) -> anyhow::Result<CairnClient<HttpClient>> {
-        Ok(CairnClient::new(HttpClient::plaintext(), self.config()?))
+        Ok(CairnClient::new(self.http()?, self.config()?))
     }
 
     pub fn sync_state(&self) -> anyhow::Result<BackrestSyncStateServiceClient<HttpClient>> {
         Ok(BackrestSyncStateServiceClient::new(
-            HttpClient::plaintext(),
+            self.http()?,
             self.config()?,
         ))
     }
 
     pub fn auth(&self) -> anyhow::Result<AuthenticationClient<HttpClient>> {
-        Ok(AuthenticationClient::new(
-            HttpClient::plaintext(),
-            self.config()?,
-        ))
+        Ok(AuthenticationClient::new(self.http()?, self.config()?))
     }
 }
 
