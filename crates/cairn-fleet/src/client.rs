@@ -241,6 +241,12 @@ impl ClientSession {
             Action::RequestResources(_) => self.send_config().await?,
             Action::Throttle(t) => {
                 self.throttle = Duration::from_millis(t.delay_ms.clamp(0, 60_000) as u64);
+                let delay_ms = self.throttle.as_millis() as u64;
+                if delay_ms == 0 {
+                    tracing::info!(host = %self.host.instance_id, "the hub lifted its wait between batches");
+                } else {
+                    tracing::info!(host = %self.host.instance_id, delay_ms, "the hub asks to wait between batches");
+                }
             }
             Action::SetConfig(edit) => self.apply_edit(&edit).await?,
             Action::RunTask(t) => self.run_task(&t).await?,

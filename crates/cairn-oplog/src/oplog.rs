@@ -105,7 +105,10 @@ impl OpLog {
         let Writer { conn, counters } = &mut *guard;
         let saved = *counters;
         let outcome = (|| {
-            let tx = conn.transaction()?;
+            // Immediate: the write lock is taken (waiting out the busy timeout) before anything is
+            // read, so a transaction that reads and then writes never fails at once because another
+            // process (a second cairn on this log, `cairn db`, an import) wrote in between.
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut t = Tx {
                 tx,
                 counters: &mut *counters,

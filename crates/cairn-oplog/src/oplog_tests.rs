@@ -200,7 +200,7 @@ fn newer_schema_is_refused_and_old_schema_is_migrated() {
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
         conn.execute_batch(
-            "DROP TABLE kv; DROP INDEX operations_keyid_flow; ALTER TABLE operations DROP COLUMN original_modno; DROP INDEX operations_repo; DROP INDEX operations_repo_kind; DROP INDEX operations_unfinished; DROP TABLE tombstones; DROP TABLE metadata; PRAGMA user_version = 1;",
+            "DROP INDEX operations_keyid_plan_kind; DROP TABLE kv; DROP INDEX operations_keyid_flow; ALTER TABLE operations DROP COLUMN original_modno; DROP INDEX operations_repo; DROP INDEX operations_repo_kind; DROP INDEX operations_unfinished; DROP TABLE tombstones; DROP TABLE metadata; PRAGMA user_version = 1;",
         )
             .unwrap();
     }

@@ -791,3 +791,121 @@ fn a_client_syncs_with_an_https_hub_it_trusts_and_refuses_one_it_does_not() {
     rack.stop();
     hub.stop();
 }
+
+/// A hub slow to store (another writer holds its operation log 300 ms at a time) asks the client to
+/// wait between batches, the client does, and nothing is lost: once the hub is quick again every
+/// operation arrives and the wait is lifted.
+#[test]
+fn a_slow_hub_throttles_its_client_and_nothing_is_dropped() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let root = TempDir::new().unwrap();
+    let mut hub = Instance::new(root.path(), "hub", json!({}));
+    hub.start();
+    let (hub_key, secret) = token(&hub, 600, 1);
+    let mut laptop = Instance::new(
+        root.path(),
+        "laptop",
+        known_host(&hub, &hub_key, &secret, read_ops()),
+    );
+    std::fs::create_dir_all(&laptop.data).unwrap();
+    // Ten batches of the client's 512, in 50 plans of 100 (as many as its history keeps of a plan).
+    let names: Vec<String> = (0..5000).map(|i| format!("p{}", i % 50)).collect();
+    let plans: Vec<&str> = names.iter().map(String::as_str).collect();
+    let seeded = seed(&laptop.data, "laptop", &plans);
+
+    let slow = Arc::new(AtomicBool::new(true));
+    let db = hub.data.join("oplog.sqlite");
+    let holder = {
+        let slow = slow.clone();
+        std::thread::spawn(move || {
+            let conn = rusqlite::Connection::open(db).unwrap();
+            conn.busy_timeout(Duration::from_secs(10)).unwrap();
+            while slow.load(Ordering::SeqCst) {
+                conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+                std::thread::sleep(Duration::from_millis(300));
+                conn.execute_batch("COMMIT").unwrap();
+                std::thread::sleep(Duration::from_millis(60));
+            }
+        })
+    };
+    laptop.start();
+    let laptop_key = laptop.keyid();
+    wait_for("the hub pacing its client", || {
+        hub.logged("pacing the client")
+    });
+    slow.store(false, Ordering::SeqCst);
+    holder.join().unwrap();
+    wait_for("the client honouring the wait", || {
+        laptop.logged("the hub asks to wait between batches")
+    });
+    wait_for("every operation on the hub", || {
+        hub.synced(&laptop_key).len() == seeded.len()
+    });
+    assert_eq!(original_ids(&hub.synced(&laptop_key)), seeded);
+    wait_for("the wait lifted", || {
+        laptop.logged("the hub lifted its wait between batches")
+    });
+    laptop.stop();
+    hub.stop();
+}
+
+/// The hub reads a client's task log while the task still writes it: the first line arrives while
+/// the task runs, and the stream ends with the last line once it has finished.
+#[test]
+fn a_hub_follows_a_clients_task_log_while_it_runs() {
+    let root = TempDir::new().unwrap();
+    let mut hub = Instance::new(root.path(), "hub", json!({}));
+    hub.start();
+    let (hub_key, secret) = token(&hub, 600, 1);
+    let src = root.path().join("src");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::write(src.join("a.txt"), "alpha\n").unwrap();
+    let mut cfg = known_host(&hub, &hub_key, &secret, read_ops());
+    cfg["repos"] = json!([{"id": "nas", "uri": root.path().join("repo"), "password": "pw",
+        "autoInitialize": true}]);
+    let slow = "echo first line; sleep 4; echo last line";
+    cfg["plans"] = json!([{"id": "home", "repo": "nas", "paths": [src], "schedule": {"disabled": true},
+        "hooks": [{"conditions": ["CONDITION_SNAPSHOT_START"], "actionCommand": {"command": slow}}]}]);
+    let mut rack = Instance::new(root.path(), "rack", cfg);
+    rack.start();
+    let rack_key = rack.keyid();
+    wait_for("the client connected", || {
+        hub.logged("sync client connected")
+    });
+
+    let (code, _, err) = rack.cli(&["backup", "home"]);
+    assert_eq!(code, 0, "{err}");
+    let mut hook = Value::Null;
+    wait_for("the running hook on the hub", || {
+        hook = hub
+            .synced(&rack_key)
+            .into_iter()
+            .find(|o| o.get("operationRunHook").is_some())
+            .unwrap_or(Value::Null);
+        hook["status"] == "STATUS_INPROGRESS"
+    });
+    let logref = hook["logref"].as_str().unwrap().to_string();
+    let mut follow = cairn(&hub.home)
+        .env("CAIRN_SERVER", hub.url())
+        .args(["logs", &logref])
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(follow.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap);
+    assert!(lines.any(|l| l == "first line"), "the hook's first line");
+    let now = hub
+        .synced(&rack_key)
+        .into_iter()
+        .find(|o| o["id"] == hook["id"])
+        .unwrap();
+    assert_eq!(
+        now["status"], "STATUS_INPROGRESS",
+        "the first line came while the hook ran"
+    );
+    let rest: Vec<String> = lines.collect();
+    assert!(rest.iter().any(|l| l == "last line"), "{rest:?}");
+    assert!(follow.wait().unwrap().success());
+    rack.stop();
+    hub.stop();
+}
