@@ -11,6 +11,7 @@
 )]
 #![allow(dead_code)]
 pub mod sshd;
+pub mod test_ca;
 
 use cairn_engine::*;
 use cairn_proto::v1::__buffa::oneof::retention_policy::Policy;

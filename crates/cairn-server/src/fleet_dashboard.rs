@@ -3,21 +3,18 @@
 //! read newest first through the (key id, plan, kind) index and the scan stops once it is past the 30
 //! days and has the last finished backup, so a long history costs no more than its last month.
 use crate::backup_summary::status_name;
-use crate::errors;
 use crate::state::Shared;
-use cairn_oplog::{OpKind, OpLog, Order, Query, Selector};
+use cairn_oplog::{OpKind, OpLog, Selector};
 use cairn_orchestrator::is_final;
 use cairn_proto::cairn::v1::{FleetDashboard, FleetInstance, FleetPlan};
 use cairn_proto::v1::multihost::Peer;
-use cairn_proto::v1::{Config, OperationStatus};
+use cairn_proto::v1::{Config, Operation, OperationStatus};
 use cairn_proto::v1sync::{ConnectionState, PeerState};
 use connectrpc::ConnectError;
 use std::collections::BTreeMap;
+use std::ops::ControlFlow;
 
 const WINDOW_MS: i64 = 30 * 24 * 3600 * 1000;
-const PAGE: u32 = 200;
-/// Upper bound on backups read for one plan (a backup every minute for 30 days is 43,200).
-const MAX_READ: usize = 50_000;
 
 pub fn dashboard(s: &Shared) -> Result<FleetDashboard, ConnectError> {
     let config = s.orch.config().get();
@@ -120,54 +117,43 @@ fn plan_row(
         ..FleetPlan::default()
     };
     let mut have_last = false;
-    let mut cursor = None;
-    let mut read = 0;
-    'pages: loop {
-        let page = oplog
-            .query(&Query {
-                selector: selector.clone(),
-                order: Order::Descending,
-                limit: Some(PAGE),
-                cursor,
-            })
-            .map_err(errors::oplog)?;
-        let Some(last) = page.last() else { break };
-        cursor = Some(last.id);
-        for op in &page {
-            read += 1;
-            if have_last && op.unix_time_start_ms < cutoff || read > MAX_READ {
-                break 'pages;
+    crate::newest_first::walk(oplog, &selector, |op| {
+        if have_last && op.unix_time_start_ms < cutoff {
+            return ControlFlow::Break(());
+        }
+        if row.repo_id.is_empty() {
+            row.repo_id = op.repo_id.clone();
+        }
+        if op.status.to_i32() == OperationStatus::STATUS_PENDING as i32 {
+            if row.next_backup_ms == 0 {
+                row.next_backup_ms = op.unix_time_start_ms;
             }
-            if row.repo_id.is_empty() {
-                row.repo_id = op.repo_id.clone();
-            }
-            if op.status.to_i32() == OperationStatus::STATUS_PENDING as i32 {
-                if row.next_backup_ms == 0 {
-                    row.next_backup_ms = op.unix_time_start_ms;
-                }
-                continue;
-            }
-            if !is_final(op) {
-                continue;
-            }
-            let name = status_name(op.status.to_i32());
-            if !have_last {
-                have_last = true;
-                row.last_status = op.status;
-                row.last_backup_ms = op.unix_time_start_ms;
-                if name != "success" {
-                    row.last_message = op.display_message.clone();
-                }
-            }
-            if op.unix_time_start_ms >= cutoff {
-                match name {
-                    "success" => row.successes_30days += 1,
-                    "warning" => row.warnings_30days += 1,
-                    "error" => row.failures_30days += 1,
-                    _ => {}
-                }
-            }
+        } else if is_final(op) {
+            count(&mut row, op, cutoff, !have_last);
+            have_last = true;
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok(row)
+}
+
+/// Adds a finished backup to its plan's row: as the last one when it is `newest`, and to the 30-day
+/// counts when it started after `cutoff`.
+fn count(row: &mut FleetPlan, op: &Operation, cutoff: i64, newest: bool) {
+    let name = status_name(op.status.to_i32());
+    if newest {
+        row.last_status = op.status;
+        row.last_backup_ms = op.unix_time_start_ms;
+        if name != "success" {
+            row.last_message = op.display_message.clone();
         }
     }
-    Ok(row)
+    if op.unix_time_start_ms >= cutoff {
+        match name {
+            "success" => row.successes_30days += 1,
+            "warning" => row.warnings_30days += 1,
+            "error" => row.failures_30days += 1,
+            _ => {}
+        }
+    }
 }

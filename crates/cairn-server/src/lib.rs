@@ -19,6 +19,7 @@ mod fleet_control;
 mod fleet_dashboard;
 mod media_type;
 mod metrics;
+mod newest_first;
 mod paths;
 mod secrets;
 mod signer;

@@ -44,73 +44,12 @@ struct TlsFiles {
 }
 
 impl TlsFiles {
-    /// A test CA and a certificate it signed for 127.0.0.1, made with openssl in `dir`.
+    /// A test CA and a certificate it signed for 127.0.0.1, in `dir`.
     fn make(dir: &Path) -> Self {
-        std::fs::create_dir_all(dir).unwrap();
-        let run = |args: &[&str]| {
-            let out = std::process::Command::new("openssl")
-                .current_dir(dir)
-                .args(args)
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        };
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=cairn test CA",
-        ]);
-        run(&[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "hub.key",
-            "-out",
-            "hub.csr",
-            "-subj",
-            "/CN=127.0.0.1",
-        ]);
-        std::fs::write(dir.join("san.ext"), "subjectAltName=IP:127.0.0.1\n").unwrap();
-        run(&[
-            "x509",
-            "-req",
-            "-in",
-            "hub.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "hub.pem",
-            "-days",
-            "2",
-            "-extfile",
-            "san.ext",
-        ]);
+        cairn_conformance::test_ca::certificates(dir);
         Self {
-            cert: dir.join("hub.pem"),
-            key: dir.join("hub.key"),
+            cert: dir.join("server.pem"),
+            key: dir.join("server.key"),
             ca: dir.join("ca.pem"),
         }
     }

@@ -5,7 +5,7 @@
 use crate::backup_summary;
 use crate::errors;
 use crate::state::Shared;
-use cairn_oplog::{OpKind, OpLog, Order, Query, Selector};
+use cairn_oplog::{OpKind, OpLog, Selector};
 use cairn_orchestrator::{Task, is_final};
 use cairn_proto::v1::summary_dashboard_response::{
     BackupChart, DayStatusBucket, StatusAndCount, Summary,
@@ -14,12 +14,10 @@ use cairn_proto::v1::{Operation, SummaryDashboardResponse};
 use chrono::{DateTime, Local, TimeZone};
 use connectrpc::ConnectError;
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 const DAYS: i64 = 30;
 const CHART_LEN: usize = 60;
-const PAGE: u32 = 500;
-/// Upper bound on backups read for one summary (a plan backing up every minute for 30 days is 43,200).
-const MAX_READ: usize = 50_000;
 
 pub fn summary(s: &Shared) -> Result<SummaryDashboardResponse, ConnectError> {
     let config = s.orch.config().get();
@@ -90,28 +88,17 @@ fn summarize(
     let midnights = day_starts(now);
     let cutoff = midnights[0];
     let mut acc = Acc::new(&midnights);
-    let mut cursor = None;
-    let mut read = 0;
-    'pages: loop {
-        let page = oplog
-            .query(&Query {
-                selector: selector.clone(),
-                order: Order::Descending,
-                limit: Some(PAGE),
-                cursor,
-            })
-            .map_err(errors::oplog)?;
-        let Some(last) = page.last() else { break };
-        cursor = Some(last.id);
-        for op in page.iter().filter(|o| is_final(o)) {
-            read += 1;
-            let in_window = op.unix_time_start_ms >= cutoff;
-            if !in_window && acc.chart_full() || read > MAX_READ {
-                break 'pages;
-            }
-            acc.add(op, in_window);
+    crate::newest_first::walk(oplog, &selector, |op| {
+        if !is_final(op) {
+            return ControlFlow::Continue(());
         }
-    }
+        let in_window = op.unix_time_start_ms >= cutoff;
+        if !in_window && acc.chart_full() {
+            return ControlFlow::Break(());
+        }
+        acc.add(op, in_window);
+        ControlFlow::Continue(())
+    })?;
     Ok(acc.finish(id, next_backup_time_ms))
 }
 
