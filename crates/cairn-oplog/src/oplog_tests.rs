@@ -307,6 +307,12 @@ fn every_query_shape_uses_an_index() {
     // The views page through these newest first: a page must not sort the whole match.
     let paged: Vec<Selector> = vec![
         Selector::plan("p"),
+        // A hub's view of its own plan: not its clients' plans of that name.
+        Selector {
+            original_instance_keyid: Some(String::new()),
+            plan_id: Some("p".into()),
+            ..Selector::default()
+        },
         Selector::repo("g"),
         Selector::flow(1),
         Selector {

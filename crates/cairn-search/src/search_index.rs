@@ -68,7 +68,8 @@ impl SearchIndex {
             reason,
         };
         let mut conn = self.conn.lock();
-        let tx = conn.transaction()?;
+        // Immediate: the write lock is taken before the first read (see docs/oplog.md, "Writes").
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut count = 0;
         let mut ended = None;
         {
@@ -106,7 +107,7 @@ impl SearchIndex {
             return Ok(());
         }
         let mut conn = self.conn.lock();
-        let tx = conn.transaction()?;
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         for id in ids {
             forget::snapshot(&tx, id)?;
         }

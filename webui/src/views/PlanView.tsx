@@ -13,6 +13,9 @@ import { href } from "../lib/router";
 import { Missing } from "./Missing";
 import { useTranslation } from "../i18n";
 
+/** This instance's own operations of a plan: on a hub, not its clients' plans of the same name. */
+const own = (planId: string) => ({ planId, originalInstanceKeyid: "" });
+
 export function PlanView({ planId }: { planId: string }) {
   const { t } = useTranslation("activity");
   const { config } = useConfig();
@@ -21,7 +24,7 @@ export function PlanView({ planId }: { planId: string }) {
   const [confirmClear, setConfirmClear] = useState(false);
   const [backup, backingUp] = useAction((dryRun: boolean) => cairn.startBackup({ value: planId, dryRun }), t("planView.backupQueued"));
   const [forget, forgetting] = useAction(() => backrest.forget({ planId, repoId: plan?.repo ?? "" }), t("planView.retentionQueued"));
-  const [clear] = useAction(() => backrest.clearHistory({ selector: { planId }, onlyFailed: true }), t("planView.failedCleared"));
+  const [clear] = useAction(() => backrest.clearHistory({ selector: own(planId), onlyFailed: true }), t("planView.failedCleared"));
 
   // The history does not wait for the config: the plan's id is all it needs.
   if (config && !plan) return <Missing what="plan" id={planId} />;
@@ -71,7 +74,7 @@ export function PlanView({ planId }: { planId: string }) {
           <dd>{plan.hooks.length ? formatCount(plan.hooks.length) : t("planView.noHooks")}</dd>
         </dl>
       )}
-      <OperationTree selector={{ planId }} emptyText={t("planView.empty", { button: t("planView.backupNow") })} />
+      <OperationTree selector={own(planId)} emptyText={t("planView.empty", { button: t("planView.backupNow") })} />
       {editing && plan && <PlanForm planId={plan.id} onClose={() => setEditing(false)} />}
       {confirmClear && (
         <Confirm
