@@ -1,6 +1,8 @@
 //! Latency percentiles of the operation log's hot queries at scale (default 1M operations;
 //! `CAIRN_BENCH_OPS` overrides). Prints p50/p99/max per query shape and fails if a p99 exceeds 5 ms.
-//! Run: `cargo bench -p cairn-oplog --bench latency`
+//! Run: `cargo bench -p cairn-oplog --bench latency`. On PostgreSQL: `CAIRN_BENCH_DATABASE_URL=postgres://...`
+//! (an empty database), or `CAIRN_BENCH_POSTGRES=1 cargo bench -p cairn-oplog --features pg-test-server
+//! --bench latency` for a throwaway server from Debian's binaries.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -9,7 +11,7 @@
 )]
 mod common;
 
-use cairn_oplog::{Delivery, Query, Selector};
+use cairn_oplog::{Delivery, OpLog, Query, Selector};
 use std::time::{Duration, Instant};
 
 const SAMPLES: usize = 2000;
@@ -37,13 +39,30 @@ fn measure(name: &str, mut f: impl FnMut(usize)) -> Duration {
     p99
 }
 
+/// Where the benchmark's log lives, and the server to keep running while it does.
+fn location(dir: &std::path::Path) -> (String, Option<Box<dyn std::any::Any>>) {
+    if let Ok(url) = std::env::var("CAIRN_BENCH_DATABASE_URL") {
+        return (url, None);
+    }
+    #[cfg(feature = "pg-test-server")]
+    if std::env::var_os("CAIRN_BENCH_POSTGRES").is_some() {
+        let server = cairn_oplog::pg_test_server::TestPostgres::start();
+        let url = server.fresh_database();
+        return (url, Some(Box::new(server)));
+    }
+    (dir.join("oplog.sqlite").display().to_string(), None)
+}
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return; // `cargo bench -- --list` probes harness-less benches
     }
     let dir = tempfile::TempDir::new().expect("tempdir");
     let total = common::total_ops();
-    let (log, took) = common::build(&dir.path().join("oplog.sqlite"), total);
+    let (location, _server) = location(dir.path());
+    let log = OpLog::open_location(&location).expect("open bench oplog");
+    println!("operation log: {}", log.describe());
+    let (log, took) = common::fill(log, total);
     println!(
         "insert {total} operations (1000 per transaction): {took:.2?} ({:.0} ops/s)",
         total as f64 / took.as_secs_f64()

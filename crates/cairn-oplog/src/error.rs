@@ -8,6 +8,12 @@ pub enum OplogError {
     /// SQLite failed (opening, migrating, querying or committing).
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL failed (connecting, migrating, querying or committing).
+    #[error("postgresql: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    /// The PostgreSQL store cannot be used as configured (a bad URL, no free connection); holds why.
+    #[error("postgresql: {0}")]
+    Database(String),
     /// A file or directory of the operation log or log store could not be created, read or written.
     #[error("I/O on {path}: {source}")]
     Io {
@@ -27,7 +33,7 @@ pub enum OplogError {
         "the operation log {path} has schema version {found}, newer than this cairn understands ({supported}); upgrade cairn"
     )]
     SchemaTooNew {
-        /// The operation log database file.
+        /// The operation log database (a file, or a database URL without its password).
         path: PathBuf,
         /// The schema version stored in the database (`PRAGMA user_version`).
         found: i64,

@@ -1,27 +1,23 @@
-//! The operation log handle: opens the SQLite file (WAL, one writer, pooled readers, a process lock),
-//! answers queries from indexes, runs write transactions and hands out event subscriptions.
+//! The operation log handle: one [`Store`] (SQLite in the data dir, or PostgreSQL shared by several
+//! processes) with validation, id and modno assignment and the event bus above it.
 //!
 //! All methods are synchronous and fast (indexed); async callers with long scans should use
 //! `spawn_blocking`.
 use crate::error::{OplogError, Result};
-use crate::events::{CHANNEL_CAPACITY, Change, ChangeKind, Delivery, Subscription};
+use crate::events::{Change, ChangeKind, Delivery, Subscription};
+use crate::postgres::PgStore;
+use crate::publisher::Publisher;
 use crate::row::{OpKind, OpMeta};
-use crate::schema;
 use crate::selector::{Query, Selector};
-use crate::tx::{Counters, Tx};
+use crate::sqlite::SqliteStore;
+use crate::store::Store;
+use crate::tx::Tx;
 use buffa::Message;
 use cairn_proto::v1::Operation;
-use parking_lot::{Mutex, MutexGuard};
 use rusqlite::types::Value;
-use rusqlite::{Connection, OpenFlags, params_from_iter};
 use std::collections::VecDeque;
-use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
-use tokio::sync::broadcast;
-
-/// How many idle read connections are kept.
-const MAX_IDLE_READERS: usize = 8;
 
 /// A shared handle to one operation log; clones refer to the same database.
 #[derive(Clone)]
@@ -29,17 +25,10 @@ pub struct OpLog {
     inner: Arc<Inner>,
 }
 
-struct Inner {
-    path: PathBuf,
-    writer: Mutex<Writer>,
-    readers: Mutex<Vec<Connection>>,
-    bus: broadcast::Sender<Arc<Vec<Change>>>,
-    _lock: File,
-}
-
-struct Writer {
-    conn: Connection,
-    counters: Counters,
+pub(crate) struct Inner {
+    store: Arc<dyn Store>,
+    sqlite: Option<Arc<SqliteStore>>,
+    publisher: Publisher,
 }
 
 /// The number of operations of one kind in one plan.
@@ -53,10 +42,6 @@ pub struct KindCount {
     pub count: u64,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock()
-}
-
 pub(crate) fn decode(id: i64, blob: &[u8]) -> Result<Operation> {
     Operation::decode_from_slice(blob).map_err(|e| OplogError::Corrupt {
         id,
@@ -65,73 +50,104 @@ pub(crate) fn decode(id: i64, blob: &[u8]) -> Result<Operation> {
 }
 
 impl OpLog {
-    /// Opens (creating if needed) the operation log at `path`, migrating its schema. Fails with
-    /// [`OplogError::Locked`] if another process holds it.
+    /// Opens (creating if needed) the SQLite operation log at `path`, migrating its schema. Fails
+    /// with [`OplogError::Locked`] if another process holds it.
     pub fn open(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| OplogError::io(dir, e))?;
+        let store = Arc::new(SqliteStore::open(path.as_ref())?);
+        Self::over(store.clone(), Some(store))
+    }
+
+    /// Connects to the operation log in the PostgreSQL database at `url` (`postgres://...`),
+    /// migrating its schema. Any number of processes may share it: each one's subscribers see every
+    /// process's changes, in modno order.
+    pub fn connect(url: &str) -> Result<Self> {
+        let store = PgStore::connect(url)?;
+        let log = Self::over(store.clone(), None)?;
+        let weak = Arc::downgrade(&log.inner);
+        store.listen(move |notice| {
+            let Some(inner) = weak.upgrade() else {
+                return false;
+            };
+            let store = inner.store.as_ref();
+            let caught_up = match notice {
+                Some(modno) => Ok(modno),
+                None => store.committed_modno(),
+            }
+            .and_then(|modno| inner.publisher.catch_up(store, modno));
+            if let Err(e) = caught_up {
+                tracing::warn!(error = %e, "reading another process's changes failed");
+            }
+            true
+        })?;
+        Ok(log)
+    }
+
+    /// Opens the log `location` names: a `postgres://` or `postgresql://` URL, else a SQLite file.
+    pub fn open_location(location: &str) -> Result<Self> {
+        if is_database_url(location) {
+            Self::connect(location)
+        } else {
+            Self::open(location)
         }
-        let lock_path = path.with_extension("lock");
-        let lock = File::create(&lock_path).map_err(|e| OplogError::io(&lock_path, e))?;
-        if lock.try_lock().is_err() {
-            return Err(OplogError::Locked(path));
-        }
-        let mut conn = Connection::open(&path)?;
-        schema::configure(&conn)?;
-        schema::migrate(&mut conn, &path)?;
-        let counters = read_counters(&conn)?;
-        let (bus, _) = broadcast::channel(CHANNEL_CAPACITY);
+    }
+
+    fn over(store: Arc<dyn Store>, sqlite: Option<Arc<SqliteStore>>) -> Result<Self> {
+        let publisher = Publisher::new(store.committed_modno()?);
         Ok(Self {
             inner: Arc::new(Inner {
-                path,
-                writer: Mutex::new(Writer { conn, counters }),
-                readers: Mutex::new(Vec::new()),
-                bus,
-                _lock: lock,
+                store,
+                sqlite,
+                publisher,
             }),
         })
     }
 
-    /// The SQLite database file this log was opened from.
-    pub fn path(&self) -> &Path {
-        &self.inner.path
+    pub(crate) fn store(&self) -> &dyn Store {
+        self.inner.store.as_ref()
+    }
+
+    /// The SQLite file this log was opened from; None for a PostgreSQL log.
+    pub fn path(&self) -> Option<&Path> {
+        self.inner.sqlite.as_deref().map(SqliteStore::path)
+    }
+
+    /// Where this log lives, fit to show a user (a path, or a database URL without its password).
+    pub fn describe(&self) -> String {
+        self.store().describe()
     }
 
     /// Runs `f` in one write transaction. On success the changes commit and are published as one
     /// event batch; on error nothing is written and the id and modno counters are unchanged.
     pub fn transact<T>(&self, f: impl FnOnce(&mut Tx<'_>) -> Result<T>) -> Result<T> {
-        let mut guard = lock(&self.inner.writer);
-        let Writer { conn, counters } = &mut *guard;
-        let saved = *counters;
-        let outcome = (|| {
-            // Immediate: the write lock is taken (waiting out the busy timeout) before anything is
-            // read, so a transaction that reads and then writes never fails at once because another
-            // process (a second cairn on this log, `cairn db`, an import) wrote in between.
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let mut t = Tx {
-                tx,
-                counters: &mut *counters,
-                changes: Vec::new(),
-            };
-            let value = f(&mut t)?;
-            let Tx { tx, changes, .. } = t;
-            tx.commit()?;
-            Ok((value, changes))
-        })();
-        match outcome {
-            Ok((value, changes)) => {
-                if !changes.is_empty() {
-                    // No receivers is fine: nobody is watching.
-                    let _ = self.inner.bus.send(Arc::new(changes));
-                }
-                Ok(value)
-            }
-            Err(e) => {
-                *counters = saved;
-                Err(e)
-            }
+        let mut f = Some(f);
+        let mut value = None;
+        let changes = std::cell::RefCell::new(Vec::new());
+        let mut published = Ok(());
+        let inner = &self.inner;
+        inner.store.transact(
+            &mut |store, counters| {
+                let f = f.take().ok_or_else(|| {
+                    OplogError::Invalid("a transaction body ran twice".to_string())
+                })?;
+                let mut tx = Tx {
+                    store,
+                    counters,
+                    changes: Vec::new(),
+                };
+                value = Some(f(&mut tx)?);
+                *changes.borrow_mut() = tx.changes;
+                Ok(())
+            },
+            &mut || {
+                published = inner
+                    .publisher
+                    .committed(inner.store.as_ref(), changes.take());
+            },
+        )?;
+        if let Err(e) = published {
+            tracing::warn!(error = %e, "publishing committed changes failed; subscribers catch up");
         }
+        value.ok_or_else(|| OplogError::Invalid("a transaction body did not run".to_string()))
     }
 
     /// Adds one operation; see [`Tx::add`].
@@ -178,108 +194,56 @@ impl OpLog {
 
     /// The operations a query selects, decoded, in the query's order.
     pub fn query(&self, query: &Query) -> Result<Vec<Operation>> {
-        let (sql, params) = query.to_sql("id, operation");
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params_from_iter(params), |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?))
-            })?;
-            rows.map(|row| {
-                let (id, blob) = row?;
-                decode(id, &blob)
-            })
-            .collect()
-        })
+        self.store().query(query)
     }
 
     /// The indexed columns of the operations a query selects, without decoding the records.
     pub fn query_meta(&self, query: &Query) -> Result<Vec<OpMeta>> {
-        let (sql, params) = query.to_sql(META_COLUMNS);
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map(params_from_iter(params), meta_from_row)?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        self.store().query_meta(query)
     }
 
     /// Every PENDING or INPROGRESS operation, oldest first (served by a partial index).
     pub fn unfinished(&self) -> Result<Vec<Operation>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(UNFINISHED_SQL)?;
-            let rows =
-                stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?;
-            rows.map(|row| {
-                let (id, blob) = row?;
-                decode(id, &blob)
-            })
-            .collect()
-        })
+        self.store().unfinished()
     }
 
     /// How many operations the selector matches.
     pub fn count(&self, selector: &Selector) -> Result<u64> {
-        let (cond, params) = selector.to_sql();
-        self.read(|conn| {
-            let sql = format!("SELECT COUNT(*) FROM operations WHERE {cond}");
-            let n: i64 = conn
-                .prepare_cached(&sql)?
-                .query_row(params_from_iter(params), |r| r.get(0))?;
-            Ok(n as u64)
-        })
+        self.store().count(selector)
     }
 
     /// Operation counts per plan and kind (served by the plan index), for history limits.
     pub fn counts_by_plan_and_kind(&self) -> Result<Vec<KindCount>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(COUNTS_SQL)?;
-            let rows = stmt.query_map([], |r| {
-                Ok(KindCount {
-                    plan_id: r.get(0)?,
-                    kind: OpKind::from_code(r.get(1)?),
-                    count: r.get::<_, i64>(2)? as u64,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        self.store().counts_by_plan_and_kind()
     }
 
-    /// Runs one statement (or a few) on the writer's connection, outside the operations'
-    /// transactions: for the small tables beside the log.
-    pub(crate) fn write_conn<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&lock(&self.inner.writer).conn)
-    }
-
-    /// The modno of the most recent change.
+    /// The modno of the most recent change published to this process's subscribers.
     pub fn current_modno(&self) -> i64 {
-        lock(&self.inner.writer).counters.modno
+        self.inner.publisher.published()
     }
 
     /// Forgets tombstones older than `before_modno`; subscribers resuming from before it get
     /// [`Delivery::ResumeTooOld`].
     pub fn prune_tombstones(&self, before_modno: i64) -> Result<usize> {
-        let guard = lock(&self.inner.writer);
-        let n = guard
-            .conn
-            .execute("DELETE FROM tombstones WHERE modno < ?1", [before_modno])?;
-        guard.conn.execute(
-            "INSERT INTO metadata (key, value) VALUES ('tombstone_floor', ?1)
-             ON CONFLICT(key) DO UPDATE SET value = MAX(value, excluded.value)",
-            [before_modno],
-        )?;
-        Ok(n)
+        self.store().prune_tombstones(before_modno)
     }
 
     /// Subscribes to changes matching `selector`. With `resume_after`, first delivers (from the
     /// database) every matching change with a higher modno, then goes live.
     pub fn subscribe(&self, selector: Selector, resume_after: Option<i64>) -> Result<Subscription> {
-        let rx = self.inner.bus.subscribe();
+        let rx = self.inner.publisher.subscribe();
+        if resume_after.is_some_and(|after| after > self.current_modno()) {
+            // Another process may have committed it and its notice not be here yet.
+            let committed = self.store().committed_modno()?;
+            self.inner.publisher.catch_up(self.store(), committed)?;
+        }
         let now = self.current_modno();
         let mut pending = VecDeque::new();
         let (seen, catching_up) = match resume_after {
             None => (now, false),
             // Before pruned tombstones, or beyond anything this log issued (e.g. the log was restored
             // from a backup): the client must reload rather than resume.
-            Some(after) if after < self.tombstone_floor()? || after > now => {
+            Some(after) if after < self.store().tombstone_floor()? || after > now => {
                 pending.push_back(Delivery::ResumeTooOld { now_modno: now });
                 (now, false)
             }
@@ -295,19 +259,6 @@ impl OpLog {
         })
     }
 
-    fn tombstone_floor(&self) -> Result<i64> {
-        self.read(|conn| {
-            let floor = conn
-                .query_row(
-                    "SELECT value FROM metadata WHERE key = 'tombstone_floor'",
-                    [],
-                    |r| r.get(0),
-                )
-                .unwrap_or(0);
-            Ok(floor)
-        })
-    }
-
     /// Up to `limit` matching changes with modno > `after`, in modno order (live ops and tombstones).
     pub(crate) fn changes_after(
         &self,
@@ -315,97 +266,73 @@ impl OpLog {
         after: i64,
         limit: u32,
     ) -> Result<Vec<Change>> {
-        let (cond, params) = selector.to_sql();
-        let mut all: Vec<Value> = params.clone();
-        all.push(Value::Integer(after));
-        self.read(|conn| {
-            // One read transaction: both queries see the same snapshot, so no change falls between them.
-            let conn = conn.unchecked_transaction()?;
-            let ops_sql = format!(
-                "SELECT {META_COLUMNS}, created_modno, operation FROM operations
-                 WHERE {cond} AND modno > ? ORDER BY modno LIMIT {limit}"
-            );
-            let mut stmt = conn.prepare_cached(&ops_sql)?;
-            let mut changes = Vec::new();
-            let mut rows = stmt.query(params_from_iter(all.iter()))?;
-            while let Some(r) = rows.next()? {
-                let meta = meta_from_row(r)?;
-                let created: i64 = r.get(12)?;
-                let blob: Vec<u8> = r.get(13)?;
-                let op = decode(meta.id, &blob)?;
-                let kind = if created > after { ChangeKind::Created } else { ChangeKind::Updated };
-                changes.push(Change { kind, meta, op: Some(Arc::new(op)) });
-            }
-            // Tombstones keep no kind: a kinds filter does not apply to deletions.
-            let (tomb_cond, mut tomb_params) = Selector {
-                kinds: Vec::new(),
-                ..selector.clone()
-            }
-            .to_sql();
-            tomb_params.push(Value::Integer(after));
-            let tomb_sql = format!(
-                "SELECT id, modno, flow_id, repo_guid, plan_id, instance_id, original_instance_keyid,
-                    snapshot_id FROM tombstones WHERE {tomb_cond} AND modno > ? ORDER BY modno LIMIT {limit}"
-            );
-            let mut stmt = conn.prepare_cached(&tomb_sql)?;
-            let tombs = stmt.query_map(params_from_iter(tomb_params.iter()), |r| {
-                Ok(Change {
-                    kind: ChangeKind::Deleted,
-                    meta: OpMeta {
-                        id: r.get(0)?,
-                        modno: r.get(1)?,
-                        flow_id: r.get(2)?,
-                        repo_guid: r.get(3)?,
-                        plan_id: r.get(4)?,
-                        instance_id: r.get(5)?,
-                        original_instance_keyid: r.get(6)?,
-                        snapshot_id: r.get(7)?,
-                        ..OpMeta::default()
-                    },
-                    op: None,
-                })
-            })?;
-            for t in tombs {
-                changes.push(t?);
-            }
-            changes.sort_by_key(Change::modno);
-            changes.truncate(limit as usize);
-            Ok(changes)
-        })
+        self.store().changes_after(selector, after, limit)
     }
 
-    /// Runs `f` on a pooled read connection (WAL: reads never wait for the writer).
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let pooled = lock(&self.inner.readers).pop();
-        let conn = match pooled {
-            Some(c) => c,
-            None => {
-                let c = Connection::open_with_flags(
-                    &self.inner.path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                c.busy_timeout(std::time::Duration::from_secs(10))?;
-                c.set_prepared_statement_cache_capacity(64);
-                c
-            }
-        };
-        let result = f(&conn);
-        let mut idle = lock(&self.inner.readers);
-        if idle.len() < MAX_IDLE_READERS {
-            idle.push(conn);
-        }
-        result
-    }
-
-    /// `EXPLAIN QUERY PLAN` lines for a query (used by tests to prove every shape uses an index).
+    /// `EXPLAIN` lines for a query on this log's database (tests prove every shape uses an index).
     #[cfg(test)]
     pub(crate) fn explain(&self, sql: &str, params: Vec<Value>) -> Result<Vec<String>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
-            let rows = stmt.query_map(params_from_iter(params), |r| r.get::<_, String>(3))?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        self.store().explain(sql, params)
     }
+}
+
+/// True for a PostgreSQL connection URL (`postgres://` or `postgresql://`).
+pub fn is_database_url(location: &str) -> bool {
+    location.starts_with("postgres://") || location.starts_with("postgresql://")
+}
+
+/// The SELECT of operations changed after `after` (their meta columns, created modno and record).
+pub(crate) fn changed_ops_sql(selector: &Selector, after: i64, limit: u32) -> (String, Vec<Value>) {
+    let (cond, mut params) = selector.to_sql();
+    params.push(Value::Integer(after));
+    let sql = format!(
+        "SELECT {META_COLUMNS}, created_modno, operation FROM operations
+         WHERE {cond} AND modno > ? ORDER BY modno LIMIT {limit}"
+    );
+    (sql, params)
+}
+
+/// The SELECT of tombstones after `after`. Tombstones are not filtered by kind: a kinds filter does
+/// not apply to deletions.
+pub(crate) fn tombstones_sql(selector: &Selector, after: i64, limit: u32) -> (String, Vec<Value>) {
+    let (cond, mut params) = Selector {
+        kinds: Vec::new(),
+        ..selector.clone()
+    }
+    .to_sql();
+    params.push(Value::Integer(after));
+    let sql = format!(
+        "SELECT id, modno, flow_id, repo_guid, plan_id, instance_id, original_instance_keyid,
+            snapshot_id, kind FROM tombstones WHERE {cond} AND modno > ? ORDER BY modno LIMIT {limit}"
+    );
+    (sql, params)
+}
+
+/// A change read back from the database: created when the row was added after `after`.
+pub(crate) fn changed_op(
+    meta: OpMeta,
+    created_modno: i64,
+    after: i64,
+    blob: &[u8],
+) -> Result<Change> {
+    let op = decode(meta.id, blob)?;
+    let kind = if created_modno > after {
+        ChangeKind::Created
+    } else {
+        ChangeKind::Updated
+    };
+    Ok(Change {
+        kind,
+        meta,
+        op: Some(Arc::new(op)),
+    })
+}
+
+/// Operation changes and tombstones merged into modno order, at most `limit` of them.
+pub(crate) fn in_modno_order(mut changes: Vec<Change>, limit: u32) -> Vec<Change> {
+    changes.sort_by_key(Change::modno);
+    changes.truncate(limit as usize);
+    changes
 }
 
 pub(crate) const META_COLUMNS: &str = "id, modno, flow_id, repo_id, repo_guid, plan_id, instance_id, \
@@ -416,44 +343,3 @@ pub(crate) const UNFINISHED_SQL: &str =
 
 pub(crate) const COUNTS_SQL: &str =
     "SELECT plan_id, kind, COUNT(*) FROM operations GROUP BY plan_id, kind";
-
-fn meta_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<OpMeta> {
-    Ok(OpMeta {
-        id: r.get(0)?,
-        modno: r.get(1)?,
-        flow_id: r.get(2)?,
-        repo_id: r.get(3)?,
-        repo_guid: r.get(4)?,
-        plan_id: r.get(5)?,
-        instance_id: r.get(6)?,
-        original_instance_keyid: r.get(7)?,
-        snapshot_id: r.get(8)?,
-        status: r.get(9)?,
-        kind: OpKind::from_code(r.get(10)?),
-        unix_time_start_ms: r.get(11)?,
-    })
-}
-
-/// The next id (never reusing a deleted one) and the highest modno ever issued.
-fn read_counters(conn: &Connection) -> Result<Counters> {
-    let seq: i64 = conn
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'operations'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap_or(0);
-    let max_id: i64 = conn.query_row("SELECT COALESCE(MAX(id), 0) FROM operations", [], |r| {
-        r.get(0)
-    })?;
-    let modno: i64 = conn.query_row(
-        "SELECT MAX((SELECT COALESCE(MAX(modno), 0) FROM operations),
-                    (SELECT COALESCE(MAX(modno), 0) FROM tombstones))",
-        [],
-        |r| r.get(0),
-    )?;
-    Ok(Counters {
-        next_id: seq.max(max_id) + 1,
-        modno,
-    })
-}

@@ -1,8 +1,9 @@
 //! Unit tests of the operation log: ids and modnos, queries and paging, transactions, schema, locks,
 //! query plans, and subscriptions.
-use crate::test_support::{backup_op, with_dry_run};
+use crate::test_support::{Place, backup_op, on_both_stores, on_both_stores_async, with_dry_run};
 use crate::*;
 use cairn_proto::v1::OperationStatus;
+use rusqlite::types::Value;
 use tempfile::TempDir;
 
 fn open() -> (TempDir, OpLog) {
@@ -17,9 +18,8 @@ fn add(log: &OpLog, repo: &str, plan: &str) -> cairn_proto::v1::Operation {
     op
 }
 
-#[test]
-fn add_assigns_sequential_ids_modnos_and_default_flow() {
-    let (_d, log) = open();
+fn add_assigns_sequential_ids_modnos_and_default_flow(place: Place) {
+    let log = place.open();
     let a = add(&log, "r", "p");
     let b = add(&log, "r", "p");
     assert_eq!((a.id, a.modno, a.flow_id), (1, 1, 1));
@@ -32,9 +32,8 @@ fn add_assigns_sequential_ids_modnos_and_default_flow() {
     assert_eq!(log.current_modno(), 3);
 }
 
-#[test]
-fn update_bumps_modno_and_missing_update_changes_nothing() {
-    let (_d, log) = open();
+fn update_bumps_modno_and_missing_update_changes_nothing(place: Place) {
+    let log = place.open();
     let mut a = add(&log, "r", "p");
     a.status = OperationStatus::STATUS_SUCCESS.into();
     log.update(&mut a).unwrap();
@@ -49,9 +48,8 @@ fn update_bumps_modno_and_missing_update_changes_nothing() {
     assert_eq!(log.current_modno(), 2);
 }
 
-#[test]
-fn invalid_operations_are_refused_with_the_field_named() {
-    let (_d, log) = open();
+fn invalid_operations_are_refused_with_the_field_named(place: Place) {
+    let log = place.open();
     let mut op = backup_op("r", "p");
     op.plan_id.clear();
     let err = log.add(&mut op).unwrap_err().to_string();
@@ -70,9 +68,8 @@ fn invalid_operations_are_refused_with_the_field_named() {
     assert_eq!(log.count(&Selector::all()).unwrap(), 0);
 }
 
-#[test]
-fn failed_transaction_writes_nothing_and_consumes_no_ids() {
-    let (_d, log) = open();
+fn failed_transaction_writes_nothing_and_consumes_no_ids(place: Place) {
+    let log = place.open();
     let result: Result<()> = log.transact(|tx| {
         tx.add(&mut backup_op("r", "p"))?;
         tx.add(&mut backup_op("r", "p"))?;
@@ -83,24 +80,20 @@ fn failed_transaction_writes_nothing_and_consumes_no_ids() {
     assert_eq!(add(&log, "r", "p").id, 1);
 }
 
-#[test]
-fn deleted_ids_are_never_reused_even_after_reopen() {
-    let dir = TempDir::new().unwrap();
-    let path = dir.path().join("oplog.sqlite");
+fn deleted_ids_are_never_reused_even_after_reopen(place: Place) {
     {
-        let log = OpLog::open(&path).unwrap();
+        let log = place.open();
         add(&log, "r", "p");
         let b = add(&log, "r", "p");
         assert_eq!(log.delete(&[b.id, 42]).unwrap(), vec![b]);
     }
-    let log = OpLog::open(&path).unwrap();
+    let log = place.open();
     assert_eq!(add(&log, "r", "p").id, 3);
     assert_eq!(log.current_modno(), 4, "tombstone modno survives reopen");
 }
 
-#[test]
-fn queries_filter_by_every_selector_field() {
-    let (_d, log) = open();
+fn queries_filter_by_every_selector_field(place: Place) {
+    let log = place.open();
     let a = add(&log, "r1", "p1");
     let mut b = backup_op("r2", "p2");
     b.instance_id = "other".into();
@@ -134,9 +127,8 @@ fn queries_filter_by_every_selector_field() {
     assert_eq!(log.count(&Selector::plan("p2")).unwrap(), 1);
 }
 
-#[test]
-fn last_n_and_cursor_paging() {
-    let (_d, log) = open();
+fn last_n_and_cursor_paging(place: Place) {
+    let log = place.open();
     for _ in 0..10 {
         add(&log, "r", "p");
     }
@@ -162,9 +154,8 @@ fn last_n_and_cursor_paging() {
     assert_eq!(pages, vec![vec![1, 2, 3, 4], vec![5, 6, 7, 8], vec![9, 10]]);
 }
 
-#[test]
-fn delete_matching_and_counts_per_plan_and_kind() {
-    let (_d, log) = open();
+fn delete_matching_and_counts_per_plan_and_kind(place: Place) {
+    let log = place.open();
     for _ in 0..600 {
         add(&log, "r", "big");
     }
@@ -222,9 +213,10 @@ fn newer_schema_is_refused_and_old_schema_is_migrated() {
 }
 
 /// Every query shape the API and UI use must be served by an index: no plain table scan.
-#[test]
-fn every_query_shape_uses_an_index() {
-    let (_d, log) = open();
+/// Every query the UI, the API and the fleet make, as SQL with parameters: each selector shape as a
+/// full list, a newest page and a cursor page, each change read of a subscription's catch-up, the
+/// fixed queries and the synced-operation lookups.
+pub(crate) fn query_shapes() -> Vec<(String, Vec<Value>)> {
     let mut shapes: Vec<Selector> = Vec::new();
     let mut s = |f: &dyn Fn(&mut Selector)| {
         let mut sel = Selector::all();
@@ -257,7 +249,7 @@ fn every_query_shape_uses_an_index() {
         x.kinds = vec![OpKind::Backup, OpKind::IndexSnapshot];
     });
     s(&|_| {});
-    let mut plans: Vec<(String, Vec<String>)> = Vec::new();
+    let mut out = Vec::new();
     for sel in &shapes {
         let queries = [
             Query::new(sel.clone()),
@@ -269,42 +261,30 @@ fn every_query_shape_uses_an_index() {
             },
         ];
         for q in queries {
-            let (sql, params) = q.to_sql("id, operation");
-            plans.push((sql.clone(), log.explain(&sql, params).unwrap()));
+            out.push(q.to_sql("id, operation"));
         }
-        let (cond, mut params) = sel.to_sql();
-        params.push(rusqlite::types::Value::Integer(0));
-        for table in ["operations", "tombstones"] {
-            if table == "tombstones" && !sel.kinds.is_empty() {
-                continue;
-            }
-            let sql =
-                format!("SELECT * FROM {table} WHERE {cond} AND modno > ? ORDER BY modno LIMIT 10");
-            plans.push((sql.clone(), log.explain(&sql, params.clone()).unwrap()));
+        out.push(crate::oplog::changed_ops_sql(sel, 0, 10));
+        if sel.kinds.is_empty() {
+            out.push(crate::oplog::tombstones_sql(sel, 0, 10));
         }
     }
     for fixed in [crate::oplog::COUNTS_SQL, crate::oplog::UNFINISHED_SQL] {
-        plans.push((fixed.to_string(), log.explain(fixed, vec![]).unwrap()));
+        out.push((fixed.to_string(), vec![]));
     }
     // A hub storing a peer's operations looks each one up, and its flow, by the peer's ids.
-    for synced in [
-        crate::synced::LOCAL_SQL,
-        crate::synced::FLOW_SQL,
-        crate::synced::LIST_SQL,
-    ] {
-        let params = [
-            rusqlite::types::Value::Text("ed25519.k".into()),
-            rusqlite::types::Value::Integer(7),
-        ];
-        let n = if synced == crate::synced::LIST_SQL {
-            1
-        } else {
-            2
-        };
-        let plan = log.explain(synced, params[..n].to_vec()).unwrap();
-        plans.push((synced.to_string(), plan));
+    let key = Value::Text("ed25519.k".into());
+    for synced in [crate::synced::LOCAL_SQL, crate::synced::FLOW_SQL] {
+        out.push((synced.to_string(), vec![key.clone(), Value::Integer(7)]));
     }
-    // The views page through these newest first: a page must not sort the whole match.
+    out.push((crate::synced::LIST_SQL.to_string(), vec![key]));
+    out.extend(paged_shapes());
+    out
+}
+
+/// The pages the views walk newest first: a page must not sort the whole match. The last is the
+/// dashboards' read of one instance's backups of one plan (on a hub every client may have a plan
+/// of that name, so the instance's key id must be part of the index walked).
+pub(crate) fn paged_shapes() -> Vec<(String, Vec<Value>)> {
     let paged: Vec<Selector> = vec![
         Selector::plan("p"),
         // A hub's view of its own plan: not its clients' plans of that name.
@@ -320,13 +300,29 @@ fn every_query_shape_uses_an_index() {
             kinds: vec![OpKind::Stats],
             ..Selector::default()
         },
+        Selector {
+            original_instance_keyid: Some("ed25519.k".into()),
+            plan_id: Some("p".into()),
+            kinds: vec![OpKind::Backup],
+            ..Selector::default()
+        },
     ];
-    for sel in paged {
-        let q = Query {
-            cursor: Some(10),
-            ..Query::last_n(sel, 500)
-        };
-        let (sql, params) = q.to_sql("id, operation");
+    paged
+        .into_iter()
+        .map(|sel| {
+            Query {
+                cursor: Some(10),
+                ..Query::last_n(sel, 500)
+            }
+            .to_sql("id, operation")
+        })
+        .collect()
+}
+
+#[test]
+fn every_query_shape_uses_an_index() {
+    let (_d, log) = open();
+    for (sql, params) in paged_shapes() {
         for line in log.explain(&sql, params).unwrap() {
             assert!(
                 !line.contains("TEMP B-TREE"),
@@ -334,29 +330,15 @@ fn every_query_shape_uses_an_index() {
             );
         }
     }
-    // The dashboards read one instance's backups of one plan: on a hub, every client may have a
-    // plan of that name, so the instance's key id must be part of the index walked.
-    let one_instance = Query {
-        cursor: Some(10),
-        ..Query::last_n(
-            Selector {
-                original_instance_keyid: Some("ed25519.k".into()),
-                plan_id: Some("p".into()),
-                kinds: vec![OpKind::Backup],
-                ..Selector::default()
-            },
-            200,
-        )
-    };
-    let (sql, params) = one_instance.to_sql("id, operation");
+    let (sql, params) = paged_shapes().pop().unwrap();
     let plan = log.explain(&sql, params).unwrap();
     assert!(
         plan.iter()
-            .any(|l| l.contains("operations_keyid_plan_kind") && !l.contains("TEMP B-TREE")),
+            .any(|l| l.contains("operations_keyid_plan_kind")),
         "{sql}: {plan:?}"
     );
-    for (sql, plan) in plans {
-        for line in plan {
+    for (sql, params) in query_shapes() {
+        for line in log.explain(&sql, params).unwrap() {
             let full_scan = line.starts_with("SCAN ") && !line.contains("INDEX");
             // An empty selector ordered by id walks the primary key: that is the index.
             let rowid_walk =
@@ -366,9 +348,8 @@ fn every_query_shape_uses_an_index() {
     }
 }
 
-#[tokio::test]
-async fn subscribers_get_matching_changes_in_modno_order() {
-    let (_d, log) = open();
+async fn subscribers_get_matching_changes_in_modno_order(place: Place) {
+    let log = place.open();
     let mut sub = log.subscribe(Selector::plan("p"), None).unwrap();
     let mut a = add(&log, "r", "p");
     add(&log, "r", "other");
@@ -395,9 +376,8 @@ async fn subscribers_get_matching_changes_in_modno_order() {
     assert_eq!(sub.last_modno(), 4);
 }
 
-#[tokio::test]
-async fn resume_after_a_modno_catches_up_from_the_database() {
-    let (_d, log) = open();
+async fn resume_after_a_modno_catches_up_from_the_database(place: Place) {
+    let log = place.open();
     let mut a = add(&log, "r", "p"); // modno 1
     let b = add(&log, "r", "p"); // 2
     log.update(&mut a).unwrap(); // 3
@@ -423,9 +403,8 @@ async fn resume_after_a_modno_catches_up_from_the_database() {
     assert_eq!(cs[0].modno(), 6);
 }
 
-#[tokio::test]
-async fn a_slow_subscriber_never_blocks_writers_and_is_told_it_fell_behind() {
-    let (_d, log) = open();
+async fn a_slow_subscriber_never_blocks_writers_and_is_told_it_fell_behind(place: Place) {
+    let log = place.open();
     let mut sub = log.subscribe(Selector::all(), None).unwrap();
     let total = CHANNEL_CAPACITY as i64 + 200;
     for _ in 0..total {
@@ -449,9 +428,8 @@ async fn a_slow_subscriber_never_blocks_writers_and_is_told_it_fell_behind() {
     );
 }
 
-#[tokio::test]
-async fn resuming_before_pruned_tombstones_asks_for_a_reload() {
-    let (_d, log) = open();
+async fn resuming_before_pruned_tombstones_asks_for_a_reload(place: Place) {
+    let log = place.open();
     let a = add(&log, "r", "p");
     log.delete(&[a.id]).unwrap();
     log.prune_tombstones(log.current_modno() + 1).unwrap();
@@ -462,9 +440,8 @@ async fn resuming_before_pruned_tombstones_asks_for_a_reload() {
     ));
 }
 
-#[test]
-fn unfinished_operations_are_found_without_a_scan() {
-    let (_d, log) = open();
+fn unfinished_operations_are_found_without_a_scan(place: Place) {
+    let log = place.open();
     let mut a = add(&log, "r", "p");
     add(&log, "r", "p");
     let mut c = add(&log, "r", "p");
@@ -476,9 +453,8 @@ fn unfinished_operations_are_found_without_a_scan() {
     assert_eq!(ids, vec![2, 3]);
 }
 
-#[tokio::test]
-async fn resuming_beyond_the_current_modno_asks_for_a_reload() {
-    let (_d, log) = open();
+async fn resuming_beyond_the_current_modno_asks_for_a_reload(place: Place) {
+    let log = place.open();
     add(&log, "r", "p");
     let mut sub = log.subscribe(Selector::all(), Some(99)).unwrap();
     assert!(matches!(
@@ -486,3 +462,23 @@ async fn resuming_beyond_the_current_modno_asks_for_a_reload() {
         Some(Delivery::ResumeTooOld { now_modno: 1 })
     ));
 }
+
+on_both_stores!(
+    add_assigns_sequential_ids_modnos_and_default_flow,
+    update_bumps_modno_and_missing_update_changes_nothing,
+    invalid_operations_are_refused_with_the_field_named,
+    failed_transaction_writes_nothing_and_consumes_no_ids,
+    queries_filter_by_every_selector_field,
+    last_n_and_cursor_paging,
+    delete_matching_and_counts_per_plan_and_kind,
+    unfinished_operations_are_found_without_a_scan,
+    deleted_ids_are_never_reused_even_after_reopen
+);
+
+on_both_stores_async!(
+    subscribers_get_matching_changes_in_modno_order,
+    resume_after_a_modno_catches_up_from_the_database,
+    a_slow_subscriber_never_blocks_writers_and_is_told_it_fell_behind,
+    resuming_before_pruned_tombstones_asks_for_a_reload,
+    resuming_beyond_the_current_modno_asks_for_a_reload
+);

@@ -119,7 +119,7 @@ impl Selector {
             params.extend(self.kinds.iter().map(|k| Value::Integer(k.code())));
         }
         if clauses.is_empty() {
-            ("1".into(), params)
+            ("TRUE".into(), params)
         } else {
             (clauses.join(" AND "), params)
         }

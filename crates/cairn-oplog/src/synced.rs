@@ -6,7 +6,6 @@ use crate::error::{OplogError, Result};
 use crate::oplog::OpLog;
 use crate::tx::Tx;
 use cairn_proto::v1::Operation;
-use rusqlite::{OptionalExtension, params};
 
 /// The local id and flow of a peer's operation.
 pub(crate) const LOCAL_SQL: &str = "SELECT id, flow_id FROM operations
@@ -56,9 +55,7 @@ impl Tx<'_> {
                 self.add(&mut op)?;
             }
         }
-        self.tx
-            .prepare_cached("UPDATE operations SET original_modno = ?2 WHERE id = ?1")?
-            .execute(params![op.id, original_modno])?;
+        self.store.set_original_modno(op.id, original_modno)?;
         Ok(op.id)
     }
 
@@ -71,55 +68,32 @@ impl Tx<'_> {
     }
 
     /// The local id and flow of the peer's operation `original_id`.
-    fn synced_local(&self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
-        Ok(self
-            .tx
-            .prepare_cached(LOCAL_SQL)?
-            .query_row(params![keyid, original_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
+    fn synced_local(&mut self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
+        self.store.synced_local(keyid, original_id)
     }
 
     /// The local flow of the peer's flow `original_flow_id`, when part of it is stored.
-    fn synced_flow(&self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
-        Ok(self
-            .tx
-            .prepare_cached(FLOW_SQL)?
-            .query_row(params![keyid, original_flow_id], |r| r.get(0))
-            .optional()?)
+    fn synced_flow(&mut self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
+        self.store.synced_flow(keyid, original_flow_id)
     }
 }
 
 impl OpLog {
     /// The local id of the peer `keyid`'s operation `original_id`, when it is stored.
     pub fn synced_id(&self, keyid: &str, original_id: i64) -> Result<Option<i64>> {
-        self.read(|conn| {
-            Ok(conn
-                .prepare_cached(LOCAL_SQL)?
-                .query_row(params![keyid, original_id], |r| r.get(0))
-                .optional()?)
-        })
+        self.store().synced_id(keyid, original_id)
     }
 
     /// Every stored operation of the peer with key id `keyid`, by its id on the peer.
     pub fn synced(&self, keyid: &str) -> Result<Vec<SyncedEntry>> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare_cached(LIST_SQL)?;
-            let rows = stmt.query_map([keyid], |r| {
-                Ok(SyncedEntry {
-                    original_id: r.get(0)?,
-                    original_modno: r.get(1)?,
-                    id: r.get(2)?,
-                })
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
+        self.store().synced(keyid)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::backup_op;
+    use crate::test_support::{Place, backup_op, on_both_stores};
 
     fn peer_op(id: i64, flow_id: i64, modno: i64) -> Operation {
         let mut op = backup_op("repo", "laptop-plan");
@@ -130,10 +104,8 @@ mod tests {
         op
     }
 
-    #[test]
-    fn a_peer_operation_is_stored_once_under_a_local_id_and_its_flow_follows() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = OpLog::open(dir.path().join("oplog.sqlite")).unwrap();
+    fn a_peer_operation_is_stored_once_under_a_local_id_and_its_flow_follows(place: Place) {
+        let log = place.open();
         let mut local = backup_op("repo", "own");
         log.add(&mut local).unwrap();
         // The second operation of the peer's flow 7 arrives before the first.
@@ -178,10 +150,8 @@ mod tests {
         assert!(log.get(local.id).unwrap().is_some());
     }
 
-    #[test]
-    fn an_operation_without_its_peer_id_is_refused() {
-        let dir = tempfile::tempdir().unwrap();
-        let log = OpLog::open(dir.path().join("oplog.sqlite")).unwrap();
+    fn an_operation_without_its_peer_id_is_refused(place: Place) {
+        let log = place.open();
         assert!(
             log.transact(|t| t.store_synced("ed25519.k", peer_op(0, 0, 1)))
                 .is_err()
@@ -191,4 +161,9 @@ mod tests {
                 .is_err()
         );
     }
+
+    on_both_stores!(
+        a_peer_operation_is_stored_once_under_a_local_id_and_its_flow_follows,
+        an_operation_without_its_peer_id_is_refused
+    );
 }

@@ -3,18 +3,11 @@
 use crate::error::{OplogError, Result};
 use crate::events::{Change, ChangeKind};
 use crate::row::OpMeta;
+use crate::store::{Counters, TxStore};
 use buffa::Message;
 use cairn_proto::quoted;
 use cairn_proto::v1::Operation;
-use rusqlite::{OptionalExtension, params};
 use std::sync::Arc;
-
-/// The id and modno counters, advanced only by committed transactions.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Counters {
-    pub next_id: i64,
-    pub modno: i64,
-}
 
 /// What [`Tx::import`] did with one operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,7 +22,7 @@ pub enum Imported {
 
 /// An open write transaction; see [`crate::OpLog::transact`].
 pub struct Tx<'a> {
-    pub(crate) tx: rusqlite::Transaction<'a>,
+    pub(crate) store: &'a mut dyn TxStore,
     pub(crate) counters: &'a mut Counters,
     pub(crate) changes: Vec<Change>,
 }
@@ -88,30 +81,7 @@ impl Tx<'_> {
     /// Writes a new row for `op` (id, modno and flow id already set) and moves the counters past it.
     fn insert(&mut self, op: &Operation) -> Result<()> {
         let m = OpMeta::of(op);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO operations (id, modno, created_modno, flow_id, original_id, original_flow_id,
-                    repo_id, repo_guid, plan_id, instance_id, original_instance_keyid, snapshot_id, status,
-                    kind, unix_time_start_ms, operation)
-                 VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )?
-            .execute(params![
-                m.id,
-                m.modno,
-                m.flow_id,
-                op.original_id,
-                op.original_flow_id,
-                m.repo_id,
-                m.repo_guid,
-                m.plan_id,
-                m.instance_id,
-                m.original_instance_keyid,
-                m.snapshot_id,
-                m.status,
-                m.kind.code(),
-                m.unix_time_start_ms,
-                op.encode_to_vec()
-            ])?;
+        self.store.insert(&m, op, &op.encode_to_vec())?;
         self.counters.next_id = self.counters.next_id.max(op.id + 1);
         self.counters.modno = self.counters.modno.max(op.modno);
         self.record(ChangeKind::Created, m, Some(op));
@@ -119,34 +89,17 @@ impl Tx<'_> {
     }
 
     /// A value kept in the log's metadata table.
-    pub fn metadata(&self, key: &str) -> Result<Option<i64>> {
-        Ok(self
-            .tx
-            .prepare_cached("SELECT value FROM metadata WHERE key = ?1")?
-            .query_row([key], |r| r.get(0))
-            .optional()?)
+    pub fn metadata(&mut self, key: &str) -> Result<Option<i64>> {
+        self.store.metadata(key)
     }
 
     /// Sets a value in the log's metadata table.
     pub fn set_metadata(&mut self, key: &str, value: i64) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO metadata (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![key, value])?;
-        Ok(())
+        self.store.set_metadata(key, value)
     }
 
-    fn modno_taken(&self, modno: i64) -> Result<bool> {
-        let n: i64 = self
-            .tx
-            .prepare_cached(
-                "SELECT (SELECT count(*) FROM operations WHERE modno = ?1)
-                      + (SELECT count(*) FROM tombstones WHERE modno = ?1)",
-            )?
-            .query_row([modno], |r| r.get(0))?;
-        Ok(n > 0)
+    fn modno_taken(&mut self, modno: i64) -> Result<bool> {
+        self.store.modno_taken(modno)
     }
 
     /// Replaces the stored operation with the same id, bumping its modno.
@@ -158,33 +111,8 @@ impl Tx<'_> {
         let previous = op.modno;
         op.modno = self.next_modno();
         let m = OpMeta::of(op);
-        let changed = self
-            .tx
-            .prepare_cached(
-                "UPDATE operations SET modno = ?2, flow_id = ?3, original_id = ?4, original_flow_id = ?5,
-                    repo_id = ?6, repo_guid = ?7, plan_id = ?8, instance_id = ?9,
-                    original_instance_keyid = ?10, snapshot_id = ?11, status = ?12, kind = ?13,
-                    unix_time_start_ms = ?14, operation = ?15
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                m.id,
-                m.modno,
-                m.flow_id,
-                op.original_id,
-                op.original_flow_id,
-                m.repo_id,
-                m.repo_guid,
-                m.plan_id,
-                m.instance_id,
-                m.original_instance_keyid,
-                m.snapshot_id,
-                m.status,
-                m.kind.code(),
-                m.unix_time_start_ms,
-                op.encode_to_vec()
-            ])?;
-        if changed == 0 {
+        let changed = self.store.update(&m, op, &op.encode_to_vec())?;
+        if !changed {
             op.modno = previous;
             self.counters.modno -= 1;
             return Err(OplogError::NotFound(op.id));
@@ -198,38 +126,29 @@ impl Tx<'_> {
         let Some(op) = self.get(id)? else {
             return Ok(None);
         };
-        self.tx
-            .prepare_cached("DELETE FROM operations WHERE id = ?1")?
-            .execute([id])?;
         let mut m = OpMeta::of(&op);
         m.modno = self.next_modno();
-        self.tx
-            .prepare_cached(
-                "INSERT INTO tombstones (modno, id, flow_id, repo_guid, plan_id, instance_id,
-                    original_instance_keyid, snapshot_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![
-                m.modno,
-                m.id,
-                m.flow_id,
-                m.repo_guid,
-                m.plan_id,
-                m.instance_id,
-                m.original_instance_keyid,
-                m.snapshot_id
-            ])?;
+        self.store.delete(id, &m)?;
         self.record(ChangeKind::Deleted, m, None);
         Ok(Some(op))
     }
 
     /// Reads one operation inside this transaction.
-    pub fn get(&self, id: i64) -> Result<Option<Operation>> {
-        let blob: Option<Vec<u8>> = self
-            .tx
-            .prepare_cached("SELECT operation FROM operations WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
+    pub fn get(&mut self, id: i64) -> Result<Option<Operation>> {
+        let blob = self.store.get(id)?;
         blob.map(|b| crate::oplog::decode(id, &b)).transpose()
+    }
+
+    /// Moves the id and modno counters forward to at least these (never back): a copied history
+    /// continues where its source left off.
+    pub(crate) fn advance_counters(&mut self, next_id: i64, modno: i64) {
+        self.counters.next_id = self.counters.next_id.max(next_id);
+        self.counters.modno = self.counters.modno.max(modno);
+    }
+
+    /// Records the peer's modno of a stored synced operation (a copied history keeps it).
+    pub(crate) fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()> {
+        self.store.set_original_modno(id, original_modno)
     }
 
     fn next_modno(&mut self) -> i64 {

@@ -3,8 +3,10 @@
 mod backrest_flags;
 mod client;
 mod data_dir;
+mod db_command;
 mod go_duration;
 mod import_backrest;
+mod oplog_location;
 mod secrets_key;
 mod serve;
 mod settings;
@@ -55,6 +57,10 @@ enum Command {
         /// The PEM private key of --tls-cert [env: CAIRN_TLS_KEY]
         #[arg(long)]
         tls_key: Option<PathBuf>,
+        /// Keep the operation log in this PostgreSQL database (postgres://user:password@host/db)
+        /// instead of SQLite in the data dir [env: CAIRN_DATABASE_URL]
+        #[arg(long)]
+        database_url: Option<String>,
         /// Say which engine cairn would use (restic, else the embedded engine) and exit
         #[arg(long)]
         install_deps_only: bool,
@@ -205,9 +211,38 @@ enum Command {
         #[arg(long)]
         data_dir: Option<PathBuf>,
     },
+    /// Move the operation log into PostgreSQL, or check it
+    Db {
+        #[command(subcommand)]
+        action: DbAction,
+    },
     /// Run one embedded-engine job read from stdin (started by `cairn serve` itself; not for people)
     #[command(hide = true)]
     EngineWorker,
+}
+
+#[derive(Subcommand)]
+enum DbAction {
+    /// Copy the operation log from SQLite in the data dir into a PostgreSQL database (stop cairn
+    /// serve first). Safe to run again after an interruption: what was copied is skipped
+    Migrate {
+        /// The database to copy into, postgres://user:password@host/db [env: CAIRN_DATABASE_URL]
+        #[arg(long)]
+        to: Option<String>,
+        /// cairn's data directory [env: CAIRN_DATA, BACKREST_DATA] [default: $XDG_DATA_HOME/cairn]
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
+    /// Check the operation log: every record decodes and agrees with its indexed columns, and ids
+    /// and modnos are unique and below their counters. Exits 1 when it finds a problem
+    Check {
+        /// Check this PostgreSQL database [env: CAIRN_DATABASE_URL]; else the data dir's SQLite log
+        #[arg(long)]
+        database_url: Option<String>,
+        /// cairn's data directory [env: CAIRN_DATA, BACKREST_DATA] [default: $XDG_DATA_HOME/cairn]
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -316,6 +351,7 @@ fn main() -> std::process::ExitCode {
             multihost_heartbeat_interval,
             tls_cert,
             tls_key,
+            database_url,
             install_deps_only,
             backrest_version,
             tray,
@@ -332,6 +368,7 @@ fn main() -> std::process::ExitCode {
                 heartbeat: multihost_heartbeat_interval,
                 tls_cert,
                 tls_key,
+                database_url,
                 backrest_defaults,
             };
             let only = ServeOnly {
@@ -436,6 +473,7 @@ fn main() -> std::process::ExitCode {
             )
         }
         Command::ImportBackrest { source, data_dir } => exit_code(import_history(source, data_dir)),
+        Command::Db { action } => db(action),
         Command::EngineWorker => {
             let code = cairn_embedded::worker_main();
             std::process::ExitCode::from(u8::try_from(code).unwrap_or(1))
@@ -472,6 +510,40 @@ fn run_server(flags: settings::Flags, only: ServeOnly) -> anyhow::Result<()> {
         tracing::info!("cairn has no tray icon; serving as usual (Backrest's -tray)");
     }
     runtime.block_on(serve::serve(settings))
+}
+
+/// `cairn db migrate|check`, with the data dir and database resolved as `serve` resolves them.
+fn db(action: DbAction) -> std::process::ExitCode {
+    let (data_dir, database_url, migrating) = match action {
+        DbAction::Migrate { to, data_dir } => (data_dir, to, true),
+        DbAction::Check {
+            database_url,
+            data_dir,
+        } => (data_dir, database_url, false),
+    };
+    let flags = settings::Flags {
+        data_dir,
+        database_url,
+        ..settings::Flags::default()
+    };
+    let settings = match settings::resolve(flags, |k| std::env::var(k).ok()) {
+        Ok(s) => s,
+        Err(e) => return exit_code(Err(e)),
+    };
+    let dir = data_dir::own(&settings.data_dir);
+    if !migrating {
+        return match db_command::check(&dir, settings.database_url.as_ref()) {
+            Ok(true) => std::process::ExitCode::SUCCESS,
+            Ok(false) => std::process::ExitCode::FAILURE,
+            Err(e) => exit_code(Err(e)),
+        };
+    }
+    exit_code(match &settings.database_url {
+        Some(url) => db_command::migrate(&dir, url),
+        None => Err(anyhow::anyhow!(
+            "say where to copy the operation log: --to postgres://user:password@host/db (or CAIRN_DATABASE_URL)"
+        )),
+    })
 }
 
 /// `cairn import-backrest`: Backrest's history into cairn's data directory.

@@ -19,6 +19,8 @@ pub struct Stores {
     pub config: Arc<ConfigStore>,
     pub oplog: OpLog,
     pub logs: LogStore,
+    /// What keeps a second server off this data dir and database while this one runs.
+    _held: crate::oplog_location::Held,
 }
 
 /// Opens everything `serve` needs, writing a default config on first start.
@@ -40,18 +42,15 @@ pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     }
     tracing::info!(config = %settings.config.display(), instance = %current.instance,
         repos = current.repos.len(), plans = current.plans.len(), "config loaded");
-    let oplog = OpLog::open(settings.data_dir.join("oplog.sqlite")).with_context(|| {
-        format!(
-            "opening the operation log in {}",
-            settings.data_dir.display()
-        )
-    })?;
+    let (oplog, held) = crate::oplog_location::open_for_serve(settings)?;
+    tracing::info!(oplog = %oplog.describe(), "operation log opened");
     let logs = LogStore::open(settings.data_dir.join("tasklogs"))
         .with_context(|| format!("opening the log store in {}", settings.data_dir.display()))?;
     Ok(Stores {
         config: Arc::new(config),
         oplog,
         logs,
+        _held: held,
     })
 }
 

@@ -24,6 +24,34 @@ pub struct Settings {
     pub retry: Option<Duration>,
     /// Serve HTTPS with this certificate chain and key (`--tls-cert` / `--tls-key`), else plain HTTP.
     pub tls: Option<TlsFiles>,
+    /// Keep the operation log in this PostgreSQL database (`--database-url` / `CAIRN_DATABASE_URL`),
+    /// else in SQLite in the data dir.
+    pub database_url: Option<DatabaseUrl>,
+}
+
+/// A `postgres://` URL; it may hold a password, so it never shows in debug output or logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(pub String);
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DatabaseUrl(..)")
+    }
+}
+
+impl DatabaseUrl {
+    /// The URL `--database-url` or `CAIRN_DATABASE_URL` gave, checked to be a PostgreSQL one.
+    pub fn parse(text: &str) -> anyhow::Result<Self> {
+        if cairn_oplog::is_database_url(text) {
+            Ok(Self(text.to_string()))
+        } else {
+            anyhow::bail!(
+                "--database-url (CAIRN_DATABASE_URL) must be a postgres:// or postgresql:// URL such as \
+                 postgres://cairn:PASSWORD@db.example:5432/cairn; leave it unset to keep the operation log \
+                 in SQLite in the data dir"
+            )
+        }
+    }
 }
 
 /// The PEM files `cairn serve` terminates TLS with.
@@ -43,6 +71,7 @@ pub struct Flags {
     pub heartbeat: Option<String>,
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
+    pub database_url: Option<String>,
     /// Started with Backrest's command line: default paths are Backrest's.
     pub backrest_defaults: bool,
 }
@@ -102,6 +131,11 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
             "--tls-cert and --tls-key (CAIRN_TLS_CERT, CAIRN_TLS_KEY) go together: give both to serve HTTPS, or neither for plain HTTP"
         ),
     };
+    let database_url = flags
+        .database_url
+        .or_else(|| env("CAIRN_DATABASE_URL").filter(|v| !v.is_empty()))
+        .map(|text| DatabaseUrl::parse(&text))
+        .transpose()?;
     Ok(Settings {
         config,
         data_dir,
@@ -110,6 +144,7 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
         heartbeat,
         retry,
         tls,
+        database_url,
     })
 }
 

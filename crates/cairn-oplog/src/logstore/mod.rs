@@ -99,7 +99,7 @@ impl LogStore {
         let live_dir = dir.join(".inprogress");
         std::fs::create_dir_all(&live_dir).map_err(|e| OplogError::io(&live_dir, e))?;
         let db = Connection::open(dir.join("logs.sqlite"))?;
-        crate::schema::configure(&db)?;
+        crate::sqlite::schema::configure(&db)?;
         db.execute_batch(
             "CREATE TABLE IF NOT EXISTS logs (
                 id TEXT PRIMARY KEY,

@@ -66,6 +66,9 @@ const MIGRATIONS: &[&str] = &[
     // v8: one instance's backups of one plan newest first (the dashboards), without walking the
     // backups of every client whose plan has the same name.
     "CREATE INDEX operations_keyid_plan_kind ON operations(original_instance_keyid, plan_id, kind, id);",
+    // v9: a tombstone keeps the kind of what was deleted, so a deletion read back from the database
+    // (a catch-up, or another process's change) is filtered by kind exactly as a live one is.
+    "ALTER TABLE tombstones ADD COLUMN kind INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.

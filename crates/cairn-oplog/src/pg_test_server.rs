@@ -1,0 +1,213 @@
+//! A throwaway PostgreSQL server for tests (feature `pg-test-server`): Debian's binaries (`initdb`,
+//! `postgres`, found under `/usr/lib/postgresql/<version>/bin`, or in `CAIRN_PG_BIN`) run a cluster in
+//! a temp dir on a free loopback port, with trust authentication, fsync off, and as `nobody` when the
+//! tests run as root (PostgreSQL refuses root). Each test takes a database of its own. Stopped when
+//! dropped; the shared one is stopped when the test process exits.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, AtomicU32, Ordering};
+use std::time::{Duration, Instant};
+
+/// The uid and gid the server runs as when the tests run as root.
+const NOBODY: u32 = 65534;
+
+pub struct TestPostgres {
+    _dir: tempfile::TempDir,
+    child: Option<Child>,
+    pub port: u16,
+    next_db: AtomicU32,
+}
+
+impl TestPostgres {
+    /// Starts a new cluster and waits until it accepts connections.
+    pub fn start() -> TestPostgres {
+        let bin = bin_dir();
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        std::fs::create_dir(&data).unwrap();
+        let as_root = unsafe { libc::geteuid() } == 0;
+        if as_root {
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+            std::os::unix::fs::chown(dir.path(), Some(NOBODY), Some(NOBODY)).unwrap();
+            std::os::unix::fs::chown(&data, Some(NOBODY), Some(NOBODY)).unwrap();
+        }
+        let ok = as_server_user(as_root, &bin.join("initdb"))
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "cairn",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
+            .arg(&data)
+            .stdout(Stdio::null())
+            .status()
+            .expect("initdb runs (apt-get install postgresql)");
+        assert!(ok.success(), "initdb failed");
+        let port = free_port();
+        let child = as_server_user(as_root, &bin.join("postgres"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-p", &port.to_string(), "-k"])
+            .arg(dir.path())
+            .args([
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=300",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("postgres starts");
+        let server = TestPostgres {
+            _dir: dir,
+            child: Some(child),
+            port,
+            next_db: AtomicU32::new(0),
+        };
+        server.wait_ready();
+        server
+    }
+
+    /// The one server of this test process, started on first use.
+    pub fn shared() -> &'static TestPostgres {
+        static SHARED: OnceLock<TestPostgres> = OnceLock::new();
+        SHARED.get_or_init(|| {
+            let server = TestPostgres::start();
+            if let Some(child) = &server.child {
+                SHARED_PID.store(child.id() as i32, Ordering::SeqCst);
+                unsafe { libc::atexit(stop_shared) };
+            }
+            server
+        })
+    }
+
+    /// The URL of database `db` on this server.
+    pub fn url(&self, db: &str) -> String {
+        format!("postgres://cairn@127.0.0.1:{}/{db}", self.port)
+    }
+
+    /// A new, empty database; its URL.
+    pub fn fresh_database(&self) -> String {
+        let n = self.next_db.fetch_add(1, Ordering::SeqCst);
+        let name = format!("t{}_{n}", std::process::id());
+        admin(&self.url("postgres"), &format!("CREATE DATABASE {name}")).unwrap();
+        self.url(&name)
+    }
+
+    fn wait_ready(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let url = self.url("postgres");
+        loop {
+            match admin(&url, "SELECT 1") {
+                Ok(()) => return,
+                Err(e) if Instant::now() > deadline => panic!("postgres did not start: {e}"),
+                Err(_) => std::thread::sleep(Duration::from_millis(100)),
+            }
+        }
+    }
+}
+
+impl Drop for TestPostgres {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            stop(child.id() as i32);
+            let _ = child.wait();
+        }
+    }
+}
+
+static SHARED_PID: AtomicI32 = AtomicI32::new(0);
+
+extern "C" fn stop_shared() {
+    let pid = SHARED_PID.load(Ordering::SeqCst);
+    if pid > 0 {
+        stop(pid);
+    }
+}
+
+/// Fast shutdown: clients are disconnected, and the server exits within a second or so.
+fn stop(pid: i32) {
+    unsafe { libc::kill(pid, libc::SIGINT) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline && unsafe { libc::kill(pid, 0) } == 0 {
+        let mut status = 0;
+        unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Runs one statement on `url` from a thread of its own (callers may be inside a runtime).
+fn admin(url: &str, sql: &str) -> Result<(), String> {
+    let (url, sql) = (url.to_string(), sql.to_string());
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| e.to_string())?;
+        rt.block_on(async {
+            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+                .await
+                .map_err(|e| e.to_string())?;
+            tokio::spawn(conn);
+            client.batch_execute(&sql).await.map_err(|e| e.to_string())
+        })
+    })
+    .join()
+    .map_err(|_| "the admin thread panicked".to_string())?
+}
+
+fn as_server_user(as_root: bool, program: &Path) -> Command {
+    if as_root {
+        let mut c = Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+/// Where PostgreSQL's server binaries are: `CAIRN_PG_BIN`, else Debian's newest version.
+fn bin_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("CAIRN_PG_BIN") {
+        return PathBuf::from(dir);
+    }
+    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let v = e.file_name().to_str()?.parse().ok()?;
+            Some((v, e.path().join("bin")))
+        })
+        .filter(|(_, p)| p.join("postgres").is_file())
+        .collect();
+    versions.sort();
+    versions
+        .pop()
+        .map(|(_, p)| p)
+        .expect("PostgreSQL's server is installed (apt-get install postgresql) or CAIRN_PG_BIN names its bin dir")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}

@@ -1,0 +1,137 @@
+//! The statements of a write transaction on the PostgreSQL store.
+use super::pool::PgConn;
+use crate::error::Result;
+use crate::row::OpMeta;
+use crate::store::TxStore;
+use crate::synced::{FLOW_SQL, LOCAL_SQL};
+use cairn_proto::v1::Operation;
+
+/// An open transaction on one pooled connection.
+pub(crate) struct PgTx<'c> {
+    pub(crate) conn: &'c mut PgConn,
+}
+
+const INSERT_SQL: &str = "INSERT INTO operations (id, modno, created_modno, flow_id, original_id,
+        original_flow_id, repo_id, repo_guid, plan_id, instance_id, original_instance_keyid,
+        snapshot_id, status, kind, unix_time_start_ms, operation)
+     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+
+const UPDATE_SQL: &str = "UPDATE operations SET modno = $2, flow_id = $3, original_id = $4,
+        original_flow_id = $5, repo_id = $6, repo_guid = $7, plan_id = $8, instance_id = $9,
+        original_instance_keyid = $10, snapshot_id = $11, status = $12, kind = $13,
+        unix_time_start_ms = $14, operation = $15
+     WHERE id = $1";
+
+impl PgTx<'_> {
+    /// Runs the insert or the update, whose parameters are the same.
+    fn write_row(&mut self, sql: &str, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<u64> {
+        let status = i64::from(m.status);
+        let kind = m.kind.code();
+        self.conn.execute(
+            sql,
+            &[
+                &m.id,
+                &m.modno,
+                &m.flow_id,
+                &op.original_id,
+                &op.original_flow_id,
+                &m.repo_id,
+                &m.repo_guid,
+                &m.plan_id,
+                &m.instance_id,
+                &m.original_instance_keyid,
+                &m.snapshot_id,
+                &status,
+                &kind,
+                &m.unix_time_start_ms,
+                &encoded,
+            ],
+        )
+    }
+}
+
+impl TxStore for PgTx<'_> {
+    fn insert(&mut self, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<()> {
+        self.write_row(INSERT_SQL, m, op, encoded).map(|_| ())
+    }
+
+    fn update(&mut self, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<bool> {
+        Ok(self.write_row(UPDATE_SQL, m, op, encoded)? > 0)
+    }
+
+    fn delete(&mut self, id: i64, m: &OpMeta) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM operations WHERE id = $1", &[&id])?;
+        let kind = m.kind.code();
+        self.conn.execute(
+            "INSERT INTO tombstones (modno, id, flow_id, repo_guid, plan_id, instance_id,
+                original_instance_keyid, snapshot_id, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &[
+                &m.modno,
+                &m.id,
+                &m.flow_id,
+                &m.repo_guid,
+                &m.plan_id,
+                &m.instance_id,
+                &m.original_instance_keyid,
+                &m.snapshot_id,
+                &kind,
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn get(&mut self, id: i64) -> Result<Option<Vec<u8>>> {
+        let row = self
+            .conn
+            .query_opt("SELECT operation FROM operations WHERE id = $1", &[&id])?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    fn modno_taken(&mut self, modno: i64) -> Result<bool> {
+        let row = self.conn.query_opt(
+            "SELECT EXISTS (SELECT 1 FROM operations WHERE modno = $1)
+                 OR EXISTS (SELECT 1 FROM tombstones WHERE modno = $1)",
+            &[&modno],
+        )?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?.unwrap_or(false))
+    }
+
+    fn metadata(&mut self, key: &str) -> Result<Option<i64>> {
+        let row = self
+            .conn
+            .query_opt("SELECT value FROM metadata WHERE key = $1", &[&key])?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    fn set_metadata(&mut self, key: &str, value: i64) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO metadata (key, value) VALUES ($1, $2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )?;
+        Ok(())
+    }
+
+    fn synced_local(&mut self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
+        let row = self.conn.query_opt(LOCAL_SQL, &[&keyid, &original_id])?;
+        Ok(row
+            .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
+            .transpose()?)
+    }
+
+    fn synced_flow(&mut self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
+        let row = self
+            .conn
+            .query_opt(FLOW_SQL, &[&keyid, &original_flow_id])?;
+        Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE operations SET original_modno = $2 WHERE id = $1",
+            &[&id, &original_modno],
+        )?;
+        Ok(())
+    }
+}

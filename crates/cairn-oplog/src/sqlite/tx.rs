@@ -1,0 +1,139 @@
+//! The statements of a write transaction on the SQLite store.
+use crate::error::Result;
+use crate::row::OpMeta;
+use crate::store::TxStore;
+use crate::synced::{FLOW_SQL, LOCAL_SQL};
+use cairn_proto::v1::Operation;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+impl TxStore for Transaction<'_> {
+    fn insert(&mut self, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<()> {
+        self.prepare_cached(
+            "INSERT INTO operations (id, modno, created_modno, flow_id, original_id, original_flow_id,
+                repo_id, repo_guid, plan_id, instance_id, original_instance_keyid, snapshot_id, status,
+                kind, unix_time_start_ms, operation)
+             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?
+        .execute(params![
+            m.id,
+            m.modno,
+            m.flow_id,
+            op.original_id,
+            op.original_flow_id,
+            m.repo_id,
+            m.repo_guid,
+            m.plan_id,
+            m.instance_id,
+            m.original_instance_keyid,
+            m.snapshot_id,
+            m.status,
+            m.kind.code(),
+            m.unix_time_start_ms,
+            encoded
+        ])?;
+        Ok(())
+    }
+
+    fn update(&mut self, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<bool> {
+        let changed = self
+            .prepare_cached(
+                "UPDATE operations SET modno = ?2, flow_id = ?3, original_id = ?4, original_flow_id = ?5,
+                    repo_id = ?6, repo_guid = ?7, plan_id = ?8, instance_id = ?9,
+                    original_instance_keyid = ?10, snapshot_id = ?11, status = ?12, kind = ?13,
+                    unix_time_start_ms = ?14, operation = ?15
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                m.id,
+                m.modno,
+                m.flow_id,
+                op.original_id,
+                op.original_flow_id,
+                m.repo_id,
+                m.repo_guid,
+                m.plan_id,
+                m.instance_id,
+                m.original_instance_keyid,
+                m.snapshot_id,
+                m.status,
+                m.kind.code(),
+                m.unix_time_start_ms,
+                encoded
+            ])?;
+        Ok(changed > 0)
+    }
+
+    fn delete(&mut self, id: i64, m: &OpMeta) -> Result<()> {
+        self.prepare_cached("DELETE FROM operations WHERE id = ?1")?
+            .execute([id])?;
+        self.prepare_cached(
+            "INSERT INTO tombstones (modno, id, flow_id, repo_guid, plan_id, instance_id,
+                original_instance_keyid, snapshot_id, kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            m.modno,
+            m.id,
+            m.flow_id,
+            m.repo_guid,
+            m.plan_id,
+            m.instance_id,
+            m.original_instance_keyid,
+            m.snapshot_id,
+            m.kind.code()
+        ])?;
+        Ok(())
+    }
+
+    fn get(&mut self, id: i64) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .prepare_cached("SELECT operation FROM operations WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn modno_taken(&mut self, modno: i64) -> Result<bool> {
+        let n: i64 = self
+            .prepare_cached(
+                "SELECT (SELECT count(*) FROM operations WHERE modno = ?1)
+                      + (SELECT count(*) FROM tombstones WHERE modno = ?1)",
+            )?
+            .query_row([modno], |r| r.get(0))?;
+        Ok(n > 0)
+    }
+
+    fn metadata(&mut self, key: &str) -> Result<Option<i64>> {
+        Ok(self
+            .prepare_cached("SELECT value FROM metadata WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_metadata(&mut self, key: &str, value: i64) -> Result<()> {
+        self.prepare_cached(
+            "INSERT INTO metadata (key, value) VALUES (?1, ?2)
+             ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        )?
+        .execute(params![key, value])?;
+        Ok(())
+    }
+
+    fn synced_local(&mut self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
+        Ok(self
+            .prepare_cached(LOCAL_SQL)?
+            .query_row(params![keyid, original_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn synced_flow(&mut self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
+        Ok(self
+            .prepare_cached(FLOW_SQL)?
+            .query_row(params![keyid, original_flow_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()> {
+        self.prepare_cached("UPDATE operations SET original_modno = ?2 WHERE id = ?1")?
+            .execute(params![id, original_modno])?;
+        Ok(())
+    }
+}

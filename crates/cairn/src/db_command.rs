@@ -1,0 +1,83 @@
+//! `cairn db migrate` and `cairn db check`: moving the operation log from SQLite in the data dir into
+//! PostgreSQL (resumable: run it again after an interruption), and checking either store.
+use crate::oplog_location::SQLITE_FILE;
+use crate::settings::DatabaseUrl;
+use anyhow::Context;
+use cairn_oplog::OpLog;
+use std::path::Path;
+use std::time::Instant;
+
+/// The lease `cairn serve` holds on a database; a migration holds it too, so neither runs during
+/// the other.
+const SERVE_LEASE: &str = "serve";
+
+/// Copies the data dir's SQLite operation log into the database at `to`.
+pub fn migrate(data_dir: &Path, to: &DatabaseUrl) -> anyhow::Result<()> {
+    let file = data_dir.join(SQLITE_FILE);
+    if !file.is_file() {
+        anyhow::bail!(
+            "no operation log at {}; pass the --data-dir cairn serve uses",
+            file.display()
+        );
+    }
+    let source = OpLog::open(&file).context("stop cairn serve before migrating")?;
+    let dest = OpLog::connect(&to.0).context("opening the destination database")?;
+    let _lease = dest
+        .try_lease(SERVE_LEASE)?
+        .with_context(|| format!("a cairn serve is using {}; stop it first", dest.describe()))?;
+    eprintln!("copying {} into {}", source.describe(), dest.describe());
+    let started = Instant::now();
+    let mut shown = 0;
+    let report = source.copy_into(&dest, |done, total| {
+        let percent = (done * 100).checked_div(total).unwrap_or(100);
+        if percent >= shown + 10 || done == total {
+            eprintln!("  {done} of {total} operations ({percent}%)");
+            shown = percent;
+        }
+    })?;
+    println!(
+        "copied {} operations ({} were there already) and {} stored settings into {} in {:.1?}",
+        report.copied,
+        report.already_there,
+        report.kv_entries,
+        dest.describe(),
+        started.elapsed()
+    );
+    println!(
+        "start cairn serve with --database-url (or CAIRN_DATABASE_URL) to use it; {} is left as it was",
+        file.display()
+    );
+    Ok(())
+}
+
+/// Checks the operation log in the database at `url`, else the data dir's; false when it found
+/// problems.
+pub fn check(data_dir: &Path, url: Option<&DatabaseUrl>) -> anyhow::Result<bool> {
+    let log = match url {
+        Some(url) => OpLog::connect(&url.0).context("opening the database")?,
+        None => {
+            OpLog::open(data_dir.join(SQLITE_FILE)).context("stop cairn serve before checking")?
+        }
+    };
+    let started = Instant::now();
+    let report = log.check(|_| {})?;
+    for problem in &report.problems {
+        println!("problem: {problem}");
+    }
+    let shown = report.problems.len() as u64;
+    if report.problem_count > shown {
+        println!("… and {} more", report.problem_count - shown);
+    }
+    println!(
+        "checked {} operations up to modno {} in {} in {:.1?}: {}",
+        report.operations,
+        report.modno,
+        log.describe(),
+        started.elapsed(),
+        match report.problem_count {
+            0 => "no problems".to_string(),
+            n => format!("{n} problems"),
+        }
+    );
+    Ok(report.problem_count == 0)
+}

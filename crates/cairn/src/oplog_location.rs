@@ -1,0 +1,74 @@
+//! Where the operation log lives: SQLite in the data dir (the default), or the PostgreSQL database
+//! `--database-url` names. A server holds the data dir's lock either way (so `cairn secrets rotate`
+//! and a second server see it), and on PostgreSQL also the database's `serve` lease: several hub
+//! processes sharing one database is not supported yet, and a second one is refused with the reason.
+use crate::settings::Settings;
+use anyhow::Context;
+use cairn_oplog::{Lease, OpLog};
+use std::fs::File;
+use std::path::Path;
+
+/// The SQLite file of the operation log in a data dir.
+pub const SQLITE_FILE: &str = "oplog.sqlite";
+/// The lease a server holds on a shared database.
+const SERVE_LEASE: &str = "serve";
+
+/// Locks a server holds while it runs.
+pub struct Held {
+    _data_dir: Option<File>,
+    _lease: Option<Lease>,
+}
+
+/// Opens the log `settings` name for a server, with its locks.
+pub fn open_for_serve(settings: &Settings) -> anyhow::Result<(OpLog, Held)> {
+    let Some(url) = &settings.database_url else {
+        let oplog = OpLog::open(settings.data_dir.join(SQLITE_FILE)).with_context(|| {
+            format!(
+                "opening the operation log in {}",
+                settings.data_dir.display()
+            )
+        })?;
+        // The SQLite log holds the data dir's lock itself.
+        return Ok((
+            oplog,
+            Held {
+                _data_dir: None,
+                _lease: None,
+            },
+        ));
+    };
+    let data_dir = lock_data_dir(&settings.data_dir)?;
+    let oplog = OpLog::connect(&url.0).context("opening the operation log in PostgreSQL")?;
+    let lease = oplog
+        .try_lease(SERVE_LEASE)
+        .context("taking the database's serve lease")?
+        .with_context(|| {
+            format!(
+                "another cairn serve is using the operation log in {}; several hub processes on one \
+                 database are not supported yet (docs/postgres.md), so stop the other one or give this \
+                 one its own database",
+                oplog.describe()
+            )
+        })?;
+    Ok((
+        oplog,
+        Held {
+            _data_dir: Some(data_dir),
+            _lease: Some(lease),
+        },
+    ))
+}
+
+/// Takes the data dir's lock, the one the SQLite log takes (its `oplog.lock`).
+fn lock_data_dir(dir: &Path) -> anyhow::Result<File> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let path = dir.join(SQLITE_FILE).with_extension("lock");
+    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    if file.try_lock().is_err() {
+        anyhow::bail!(
+            "the data dir {} is in use by another cairn process; stop it or pass a different --data-dir",
+            dir.display()
+        );
+    }
+    Ok(file)
+}
