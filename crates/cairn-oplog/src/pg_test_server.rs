@@ -36,27 +36,31 @@ impl TestPostgres {
             std::os::unix::fs::chown(&data, Some(NOBODY), Some(NOBODY)).unwrap();
         }
         let ok = as_server_user(as_root, &bin.join("initdb"))
-            .args([
-                "-A",
-                "trust",
-                "-U",
-                "cairn",
-                "-E",
-                "UTF8",
-                "--no-sync",
-                "-D",
-            ])
+            .args(["-A", "trust", "-U", "cairn", "-E", "UTF8", "--no-sync", "-D"])
             .arg(&data)
             .stdout(Stdio::null())
             .status()
             .expect("initdb runs (apt-get install postgresql)");
         assert!(ok.success(), "initdb failed");
-        let port = free_port();
-        let child = as_server_user(as_root, &bin.join("postgres"))
+        let mut server = TestPostgres {
+            _dir: dir,
+            child: None,
+            port: free_port(),
+            next_db: AtomicU32::new(0),
+        };
+        server.run();
+        server
+    }
+
+    /// Starts the server on its cluster and port and waits until it accepts connections.
+    fn run(&mut self) {
+        let as_root = unsafe { libc::geteuid() } == 0;
+        let dir = self._dir.path();
+        let child = as_server_user(as_root, &bin_dir().join("postgres"))
             .arg("-D")
-            .arg(&data)
-            .args(["-p", &port.to_string(), "-k"])
-            .arg(dir.path())
+            .arg(dir.join("data"))
+            .args(["-p", &self.port.to_string(), "-k"])
+            .arg(dir)
             .args([
                 "-c",
                 "listen_addresses=127.0.0.1",
@@ -73,14 +77,17 @@ impl TestPostgres {
             .stderr(Stdio::null())
             .spawn()
             .expect("postgres starts");
-        let server = TestPostgres {
-            _dir: dir,
-            child: Some(child),
-            port,
-            next_db: AtomicU32::new(0),
-        };
-        server.wait_ready();
-        server
+        self.child = Some(child);
+        self.wait_ready();
+    }
+
+    /// Stops the server (every connection is cut, as when a database restarts) and starts it again.
+    pub fn restart(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            stop(child.id() as i32);
+            let _ = child.wait();
+        }
+        self.run();
     }
 
     /// The one server of this test process, started on first use.

@@ -17,6 +17,7 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use cairn_oplog::pg_test_server::TestPostgres;
 use support::*;
 use tempfile::TempDir;
 
@@ -277,8 +278,28 @@ fn original_ids_of(ops: &[Value], field: &str) -> Vec<i64> {
 
 #[test]
 fn a_client_pairs_by_token_and_its_operations_reach_the_hub_live_and_by_manifest() {
+    pairs_and_syncs(None);
+}
+
+/// The same with the hub's history in PostgreSQL: synced operations, manifests, deletions, peer
+/// states and restarts go through the PostgreSQL store.
+#[test]
+fn a_hub_on_postgres_syncs_its_client_live_and_by_manifest() {
+    pairs_and_syncs(Some(TestPostgres::shared().fresh_database()));
+}
+
+/// A hub named "hub" with `cfg`, its history in the database at `database` when given.
+fn hub_instance(root: &Path, cfg: Value, database: Option<String>) -> Instance {
+    let mut hub = Instance::new(root, "hub", cfg);
+    if let Some(url) = database {
+        hub.env.push(("CAIRN_DATABASE_URL".into(), url));
+    }
+    hub
+}
+
+fn pairs_and_syncs(hub_database: Option<String>) {
     let root = TempDir::new().unwrap();
-    let mut hub = Instance::new(root.path(), "hub", json!({}));
+    let mut hub = hub_instance(root.path(), json!({}), hub_database);
     hub.start();
     // Paired as a person would: a token from the hub's command line, pasted on the client's.
     let (code, pairing, err) = hub.cli(&["pair", "token", "--label", "laptop", "--ttl", "1h"]);
@@ -553,6 +574,16 @@ fn a_hub_pushes_shared_repos_and_edits_a_client_only_within_its_grants() {
 
 #[test]
 fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it_and_reads_its_log() {
+    runs_a_clients_backup(None);
+}
+
+/// The same with the hub's history in PostgreSQL (the fleet dashboard's queries, remote logs).
+#[test]
+fn a_hub_on_postgres_runs_a_clients_backup_and_reads_its_log() {
+    runs_a_clients_backup(Some(TestPostgres::shared().fresh_database()));
+}
+
+fn runs_a_clients_backup(hub_database: Option<String>) {
     let root = TempDir::new().unwrap();
     // The hub has a plan named like the client's: the fleet dashboard keeps their backups apart.
     let hub_cfg = json!({
@@ -561,7 +592,7 @@ fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it_and_reads_its_lo
         "plans": [{"id": "home", "repo": "vault", "paths": [root.path()],
             "schedule": {"disabled": true}}],
     });
-    let mut hub = Instance::new(root.path(), "hub", hub_cfg);
+    let mut hub = hub_instance(root.path(), hub_cfg, hub_database);
     hub.start();
     let (hub_key, secret) = token(&hub, 600, 1);
     let src = root.path().join("src");

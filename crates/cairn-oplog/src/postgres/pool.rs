@@ -171,7 +171,7 @@ impl Pool {
 
     /// A connection for the caller's exclusive use, returned to the pool when dropped.
     pub(crate) fn get(&self) -> Result<Pooled<'_>> {
-        if let Some(conn) = self.idle.lock().pop() {
+        if let Some(conn) = self.take_idle() {
             return Ok(Pooled {
                 pool: self,
                 conn: Some(conn),
@@ -207,6 +207,19 @@ impl Pool {
                 self.release(None);
                 Err(e)
             }
+        }
+    }
+
+    /// An idle connection that is still open; closed ones (the server restarted, the network
+    /// dropped) are let go.
+    fn take_idle(&self) -> Option<PgConn> {
+        loop {
+            let conn = self.idle.lock().pop()?;
+            if !conn.client.is_closed() {
+                return Some(conn);
+            }
+            *self.open.lock() -= 1;
+            self.freed.notify_one();
         }
     }
 

@@ -265,3 +265,22 @@ fn every_query_shape_uses_an_index_on_postgres() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_database_is_reconnected_and_no_change_is_missed() {
+    let mut server = TestPostgres::start();
+    let url = server.fresh_database();
+    let a = OpLog::connect(&url).unwrap();
+    let b = OpLog::connect(&url).unwrap();
+    let mut sub = b.subscribe(Selector::all(), None).unwrap();
+    let mut first = backup_op("r", "p");
+    a.add(&mut first).unwrap();
+    collect_until(&mut sub, first.modno).await;
+    server.restart();
+    // Every pooled connection and both listeners were cut; the next write takes a new connection.
+    let mut second = backup_op("r", "p");
+    a.add(&mut second).unwrap();
+    let (latest, _) = collect_until(&mut sub, second.modno).await;
+    assert_eq!(latest.get(&second.id), Some(&second.modno), "b's listener came back");
+    assert_eq!(b.count(&Selector::all()).unwrap(), 2);
+}
