@@ -36,7 +36,16 @@ impl TestPostgres {
             std::os::unix::fs::chown(&data, Some(NOBODY), Some(NOBODY)).unwrap();
         }
         let ok = as_server_user(as_root, &bin.join("initdb"))
-            .args(["-A", "trust", "-U", "cairn", "-E", "UTF8", "--no-sync", "-D"])
+            .args([
+                "-A",
+                "trust",
+                "-U",
+                "cairn",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "-D",
+            ])
             .arg(&data)
             .stdout(Stdio::null())
             .status()
@@ -156,6 +165,11 @@ fn stop(pid: i32) {
         unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
         std::thread::sleep(Duration::from_millis(20));
     }
+}
+
+/// Runs statements on the database at `url` (as the tests' superuser), from a thread of its own.
+pub fn execute(url: &str, sql: &str) -> Result<(), String> {
+    admin(url, sql)
 }
 
 /// Runs one statement on `url` from a thread of its own (callers may be inside a runtime).

@@ -4,7 +4,10 @@
 //! connected and each changing one operation a second, the latency from a client's change to the
 //! hub's WatchOperations stream (p50/p99), and the hub's peak RSS and CPU time in each phase.
 //!
-//! `cargo bench -p cairn --bench fleet_scale -- [--clients 200] [--ops 5000] [--steady 30]`
+//! `cargo bench -p cairn --bench fleet_scale -- [--clients 200] [--ops 5000] [--steady 30] [--postgres]`
+//!
+//! With `--postgres` the hub keeps its history in PostgreSQL (a throwaway server from Debian's
+//! binaries, as the tests start); its CPU figures are then the hub's alone, the database's not counted.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -32,6 +35,7 @@ struct Args {
     clients: usize,
     ops: i64,
     steady: u64,
+    postgres: bool,
 }
 
 fn args() -> Args {
@@ -39,8 +43,10 @@ fn args() -> Args {
         clients: 200,
         ops: 5000,
         steady: 30,
+        postgres: false,
     };
     let all: Vec<String> = std::env::args().collect();
+    a.postgres = all.iter().any(|w| w == "--postgres");
     for w in all.windows(2) {
         match w[0].as_str() {
             "--clients" => a.clients = w[1].parse().unwrap(),
@@ -178,7 +184,7 @@ fn healthy(port: u16) -> bool {
 }
 
 /// Writes the hub's config (every client authorised) and starts it.
-fn start_hub(dir: &Path, ids: &[Me], port: u16) -> Child {
+fn start_hub(dir: &Path, ids: &[Me], port: u16, database: Option<&str>) -> Child {
     let clients: Vec<serde_json::Value> = ids
         .iter()
         .map(|m| serde_json::json!({"instanceId": m.instance_id, "keyId": m.identity.keyid}))
@@ -193,6 +199,7 @@ fn start_hub(dir: &Path, ids: &[Me], port: u16) -> Child {
         .arg("--data-dir")
         .arg(dir.join("data"))
         .env("RUST_LOG", "warn")
+        .envs(database.map(|url| ("CAIRN_DATABASE_URL", url)))
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()
@@ -209,7 +216,18 @@ fn start_hub(dir: &Path, ids: &[Me], port: u16) -> Child {
     hub
 }
 
-fn synced_count(db: &Path) -> i64 {
+/// How many operations of its clients the hub holds.
+fn synced_count(db: &Path, database: Option<&cairn_oplog::OpLog>) -> i64 {
+    if let Some(log) = database {
+        let all = log.count(&cairn_oplog::Selector::all()).unwrap_or(0);
+        let own = log
+            .count(&cairn_oplog::Selector {
+                original_instance_keyid: Some(String::new()),
+                ..Default::default()
+            })
+            .unwrap_or(0);
+        return (all - own) as i64;
+    }
     let Ok(conn) =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
     else {
@@ -263,7 +281,14 @@ fn main() {
         })
         .collect();
     let port = free_port();
-    let mut hub = start_hub(dir.path(), &ids, port);
+    let server = a
+        .postgres
+        .then(cairn_oplog::pg_test_server::TestPostgres::start);
+    let url = server.as_ref().map(|s| s.fresh_database());
+    let mut hub = start_hub(dir.path(), &ids, port, url.as_deref());
+    let database = url
+        .as_deref()
+        .map(|u| cairn_oplog::OpLog::connect(u).unwrap());
     let pid = hub.id();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let live = Arc::new(AtomicBool::new(false));
@@ -276,7 +301,7 @@ fn main() {
     let total = a.clients as i64 * a.ops;
     let db = dir.path().join("data/oplog.sqlite");
     loop {
-        let n = synced_count(&db);
+        let n = synced_count(&db, database.as_ref());
         if n >= total {
             break;
         }

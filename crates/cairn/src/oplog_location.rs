@@ -5,18 +5,58 @@
 use crate::settings::Settings;
 use anyhow::Context;
 use cairn_oplog::{Lease, OpLog};
+use parking_lot::Mutex;
 use std::fs::File;
 use std::path::Path;
+use std::sync::Arc;
 
 /// The SQLite file of the operation log in a data dir.
 pub const SQLITE_FILE: &str = "oplog.sqlite";
 /// The lease a server holds on a shared database.
 const SERVE_LEASE: &str = "serve";
 
+/// How often a server checks that it still holds the database's serve lease.
+const LEASE_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Locks a server holds while it runs.
 pub struct Held {
     _data_dir: Option<File>,
-    _lease: Option<Lease>,
+    /// The database's serve lease (PostgreSQL); shared with the watch that takes it back.
+    lease: Arc<Mutex<Option<Lease>>>,
+}
+
+impl Held {
+    /// Resolves when the serve lease is lost for good: its connection dropped (the database
+    /// restarted, or the network) and another server took it before this one could take it back.
+    /// The server must then stop, or two would run on one database. Pending for ever on SQLite.
+    pub fn lease_lost(&self, oplog: OpLog) -> impl Future<Output = ()> + Send + 'static {
+        let lease = self.lease.clone();
+        async move {
+            if lease.lock().is_none() {
+                return std::future::pending().await;
+            }
+            loop {
+                tokio::time::sleep(LEASE_CHECK).await;
+                if lease.lock().as_ref().is_some_and(Lease::is_held) {
+                    continue;
+                }
+                let log = oplog.clone();
+                match tokio::task::spawn_blocking(move || log.try_lease(SERVE_LEASE)).await {
+                    Ok(Ok(Some(again))) => {
+                        tracing::warn!(
+                            "the database connection holding the serve lease dropped; took the lease again"
+                        );
+                        *lease.lock() = Some(again);
+                    }
+                    Ok(Ok(None)) => return,
+                    Ok(Err(e)) => {
+                        tracing::warn!(error = %e, "the serve lease's database connection dropped; retrying");
+                    }
+                    Err(e) => tracing::warn!(error = %e, "checking the serve lease failed"),
+                }
+            }
+        }
+    }
 }
 
 /// Opens the log `settings` name for a server, with its locks.
@@ -33,7 +73,7 @@ pub fn open_for_serve(settings: &Settings) -> anyhow::Result<(OpLog, Held)> {
             oplog,
             Held {
                 _data_dir: None,
-                _lease: None,
+                lease: Arc::default(),
             },
         ));
     };
@@ -54,7 +94,7 @@ pub fn open_for_serve(settings: &Settings) -> anyhow::Result<(OpLog, Held)> {
         oplog,
         Held {
             _data_dir: Some(data_dir),
-            _lease: Some(lease),
+            lease: Arc::new(Mutex::new(Some(lease))),
         },
     ))
 }

@@ -20,7 +20,7 @@ pub struct Stores {
     pub oplog: OpLog,
     pub logs: LogStore,
     /// What keeps a second server off this data dir and database while this one runs.
-    _held: crate::oplog_location::Held,
+    pub held: crate::oplog_location::Held,
 }
 
 /// Opens everything `serve` needs, writing a default config on first start.
@@ -50,7 +50,7 @@ pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
         config: Arc::new(config),
         oplog,
         logs,
-        _held: held,
+        held,
     })
 }
 
@@ -161,8 +161,14 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(bind = %listener.local_addr()?, https = tls.is_some(), modno = stores.oplog.current_modno(), "cairn is listening");
     // On a signal: end the event and log streams (they would hold connections open), then stop the
     // tasks (blocking Backup calls return), then let in-flight requests finish.
+    let lease_lost = stores.held.lease_lost(stores.oplog.clone());
     let stop = async move {
-        shutdown_signal().await;
+        tokio::select! {
+            () = shutdown_signal() => {}
+            () = lease_lost => tracing::error!(
+                "another cairn serve took the database's serve lease while this one's connection was down; stopping so that only one runs"
+            ),
+        }
         shutdown.cancel();
         orchestrator.shutdown(SHUTDOWN_GRACE).await;
     };

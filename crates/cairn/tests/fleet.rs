@@ -9,6 +9,7 @@
 )]
 mod support;
 
+use cairn_oplog::pg_test_server::TestPostgres;
 use cairn_proto::v1::__buffa::oneof::operation::Op;
 use cairn_proto::v1::{Operation, OperationStatus};
 use serde_json::{Value, json};
@@ -17,7 +18,6 @@ use std::path::{Path, PathBuf};
 use std::process::Child;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use cairn_oplog::pg_test_server::TestPostgres;
 use support::*;
 use tempfile::TempDir;
 

@@ -204,3 +204,44 @@ fn db_migrate_moves_a_sqlite_history_into_postgres_and_check_passes() {
         "{err}"
     );
 }
+
+#[test]
+fn a_server_that_loses_its_lease_to_another_stops() {
+    let url = TestPostgres::shared().fresh_database();
+    let (tmp, config) = home();
+    let d = tmp.path();
+    let port = free_port();
+    let mut first = serve_command(d, &config, &d.join("data"), port)
+        .env("CAIRN_DATABASE_URL", &url)
+        .spawn()
+        .unwrap();
+    wait_healthy(&mut first, port);
+    // The connection holding the server's lease is cut (a network blip), and another holder takes
+    // the lease before the server can take it back.
+    cairn_oplog::pg_test_server::execute(
+        &url,
+        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'
+           AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    .unwrap();
+    let other = OpLog::connect(&url).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let _taken = loop {
+        if let Some(lease) = other.try_lease("serve").unwrap() {
+            break lease;
+        }
+        assert!(Instant::now() < deadline, "the lease is freed");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while first.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "the server stops");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = first.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("another cairn serve took the database's serve lease"),
+        "{err}"
+    );
+}

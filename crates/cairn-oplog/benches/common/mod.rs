@@ -81,7 +81,10 @@ pub fn operation(n: usize, position: usize, flow_id: i64) -> Operation {
 }
 
 /// Fills a new log at `path` with `total` operations; returns it and the time the inserts took.
-#[allow(dead_code, reason = "each bench includes this module; the latency bench opens its own log")]
+#[allow(
+    dead_code,
+    reason = "each bench includes this module; the latency bench opens its own log"
+)]
 pub fn build(path: &Path, total: usize) -> (OpLog, Duration) {
     fill(OpLog::open(path).expect("open bench oplog"), total)
 }

@@ -281,6 +281,10 @@ async fn a_restarted_database_is_reconnected_and_no_change_is_missed() {
     let mut second = backup_op("r", "p");
     a.add(&mut second).unwrap();
     let (latest, _) = collect_until(&mut sub, second.modno).await;
-    assert_eq!(latest.get(&second.id), Some(&second.modno), "b's listener came back");
+    assert_eq!(
+        latest.get(&second.id),
+        Some(&second.modno),
+        "b's listener came back"
+    );
     assert_eq!(b.count(&Selector::all()).unwrap(), 2);
 }
