@@ -82,6 +82,14 @@ pub enum ConfigError {
         /// The modno the rejected update carried.
         given: i32,
     },
+    /// The copy of the config the servers of one database share cannot be read or written.
+    #[error("the shared copy of config {path} (in the database): {why}")]
+    Shared {
+        /// The config file this server keeps.
+        path: PathBuf,
+        /// Why.
+        why: String,
+    },
     /// Writing the config (the backup copy, temp file, rename or fsync) failed.
     #[error("cannot write config {path}: {source}")]
     Write {

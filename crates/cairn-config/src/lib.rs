@@ -22,8 +22,11 @@ pub use codec::{CodecError, Document, parse, render};
 pub use defaults::{default_config, instance_id_from_hostname};
 pub use error::{ConfigError, FieldError, Result, ValidationErrors};
 pub use migrate::{MigrationEnv, MigrationError, migrate, placeholder_guid};
-pub use store::{ConfigStore, KEEP_BACKUPS, list_backups, write_atomic};
+pub use store::{ConfigStore, KEEP_BACKUPS, SharedCopy, list_backups, write_atomic};
 pub use validate::oidc::{CALLBACK_PATH as OIDC_CALLBACK_PATH, UrlError, trusted_url};
 pub use validate::schedule::{CronError, is_enabled as schedule_enabled, parse_cron};
 pub use validate::settings::HISTORY_KINDS;
 pub use validate::{MAX_VERIFY_FILES, normalize, user_name_problem, validate, warnings};
+
+#[cfg(test)]
+mod shared_tests;

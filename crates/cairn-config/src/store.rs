@@ -23,6 +23,25 @@ pub struct ConfigStore {
     current: Mutex<Document>,
     /// Seals secrets on write (when the config turns sealing on) and opens sealed ones on load.
     sealer: Option<Sealer>,
+    /// The copy several servers share (a hub's database), and its text as this store last saw it.
+    shared: Option<Shared>,
+}
+
+/// A copy of the config kept outside its file and shared by several servers (the hub processes of
+/// one database): the copy wins over the file, and every change goes through it first, guarded by
+/// what the writer last saw, so two servers never overwrite each other's change.
+pub trait SharedCopy: Send + Sync {
+    /// The stored text, if any.
+    fn load(&self) -> std::result::Result<Option<Vec<u8>>, String>;
+    /// Stores `new` if the stored text is still `expected` (None: nothing stored); false when
+    /// another server changed it first.
+    fn replace(&self, expected: Option<&[u8]>, new: &[u8]) -> std::result::Result<bool, String>;
+}
+
+struct Shared {
+    copy: std::sync::Arc<dyn SharedCopy>,
+    /// The copy's text this store's current config came from.
+    seen: Mutex<Option<Vec<u8>>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -74,7 +93,87 @@ impl ConfigStore {
             path,
             current: Mutex::new(doc),
             sealer: owned,
+            shared: None,
         })
+    }
+
+    /// [`ConfigStore::open_sealed`], sharing the config through `copy`: a config already stored there
+    /// replaces the file's (the file keeps a copy of it), else the file's config is stored there.
+    pub fn open_shared(
+        path: impl Into<PathBuf>,
+        env: &MigrationEnv,
+        default: impl FnOnce() -> Config,
+        sealer: Option<Sealer>,
+        copy: std::sync::Arc<dyn SharedCopy>,
+    ) -> Result<Self> {
+        let mut store = Self::open_sealed(path, env, default, sealer)?;
+        store.shared = Some(Shared {
+            copy,
+            seen: Mutex::new(None),
+        });
+        if !store.reload_shared()? {
+            let current = lock(&store.current).clone();
+            let text = render(&store.path, &current, store.sealer.as_ref())?;
+            if store.shared_replace(None, text.as_bytes())? {
+                tracing::info!("stored the config for the other servers of this database");
+            } else {
+                // Another server stored one first: it wins.
+                store.reload_shared()?;
+            }
+        }
+        Ok(store)
+    }
+
+    /// Re-reads the shared copy; true when it differed from what this store had (the config was
+    /// replaced and the file rewritten). Servers call it when the copy's owner says it changed.
+    pub fn reload_shared(&self) -> Result<bool> {
+        let Some(shared) = &self.shared else {
+            return Ok(false);
+        };
+        let mut current = lock(&self.current);
+        let Some(text) = shared.copy.load().map_err(|e| self.shared_error(e))? else {
+            return Ok(false);
+        };
+        if lock(&shared.seen).as_deref() == Some(text.as_slice()) {
+            return Ok(false);
+        }
+        self.adopt(&mut current, shared, text)?;
+        Ok(true)
+    }
+
+    /// Makes the shared copy's `text` the current config (held under the store's lock).
+    fn adopt(&self, current: &mut Document, shared: &Shared, text: Vec<u8>) -> Result<()> {
+        let string = String::from_utf8_lossy(&text).into_owned();
+        *current = Self::load_text(
+            &self.path,
+            &string,
+            &MigrationEnv::default(),
+            self.sealer.as_ref(),
+        )?;
+        write_atomic(&self.path, &string)?;
+        *lock(&shared.seen) = Some(text);
+        Ok(())
+    }
+
+    fn shared_replace(&self, expected: Option<&[u8]>, new: &[u8]) -> Result<bool> {
+        let Some(shared) = &self.shared else {
+            return Ok(true);
+        };
+        let replaced = shared
+            .copy
+            .replace(expected, new)
+            .map_err(|e| self.shared_error(e))?;
+        if replaced {
+            *lock(&shared.seen) = Some(new.to_vec());
+        }
+        Ok(replaced)
+    }
+
+    fn shared_error(&self, why: String) -> ConfigError {
+        ConfigError::Shared {
+            path: self.path.clone(),
+            why,
+        }
     }
 
     fn load_text(
@@ -155,9 +254,33 @@ impl ConfigStore {
             config: new,
             unknown: current.unknown.clone(),
         };
-        write_atomic(&self.path, &render(&self.path, &doc, self.sealer.as_ref())?)?;
+        let text = render(&self.path, &doc, self.sealer.as_ref())?;
+        if let Some(shared) = &self.shared {
+            let seen = lock(&shared.seen).clone();
+            if !self.shared_replace(seen.as_deref(), text.as_bytes())? {
+                // Another server changed the config first: take its version, refuse this change.
+                let given = doc.config.modno - 1;
+                self.adopt_shared(current)?;
+                return Err(ConfigError::StaleModno {
+                    stored: current.config.modno,
+                    given,
+                });
+            }
+        }
+        write_atomic(&self.path, &text)?;
         *current = doc;
         Ok(current.config.clone())
+    }
+
+    /// Replaces `current` (held under the store's lock) with the shared copy.
+    fn adopt_shared(&self, current: &mut Document) -> Result<()> {
+        let Some(shared) = &self.shared else {
+            return Ok(());
+        };
+        match shared.copy.load().map_err(|e| self.shared_error(e))? {
+            Some(text) => self.adopt(current, shared, text),
+            None => Ok(()),
+        }
     }
 }
 

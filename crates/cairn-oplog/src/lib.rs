@@ -27,7 +27,7 @@ pub use error::{OplogError, Result};
 pub use events::{CHANNEL_CAPACITY, Change, ChangeKind, Delivery, Subscription};
 pub use lease::Lease;
 pub use logstore::{FinishedLog, LogReader, LogStore, LogWriter, new_log_id};
-pub use oplog::{KindCount, OpLog, is_database_url};
+pub use oplog::{ANY_KEY, KindCount, OpLog, is_database_url};
 pub use row::{OpKind, OpMeta};
 pub use selector::{Order, Query, Selector};
 pub use sqlite::schema::SCHEMA_VERSION;

@@ -5,7 +5,7 @@
 //! `spawn_blocking`.
 use crate::error::{OplogError, Result};
 use crate::events::{Change, ChangeKind, Delivery, Subscription};
-use crate::postgres::PgStore;
+use crate::postgres::{Notice, PgStore};
 use crate::publisher::Publisher;
 use crate::row::{OpKind, OpMeta};
 use crate::selector::{Query, Selector};
@@ -18,6 +18,7 @@ use rusqlite::types::Value;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Arc;
+use tokio::sync::broadcast;
 
 /// A shared handle to one operation log; clones refer to the same database.
 #[derive(Clone)]
@@ -29,7 +30,47 @@ pub(crate) struct Inner {
     store: Arc<dyn Store>,
     sqlite: Option<Arc<SqliteStore>>,
     publisher: Publisher,
+    /// Keys of the key/value entries written (by any process), `*` for "any may have changed".
+    kv_changes: broadcast::Sender<String>,
 }
+
+impl Inner {
+    /// Handles what the database listener heard: other processes' commits go onto the event bus,
+    /// key/value writes to their watchers.
+    fn noticed(&self, notices: &[Notice]) {
+        let store = self.store.as_ref();
+        let reconnected = notices.contains(&Notice::Reconnected);
+        let newest = notices
+            .iter()
+            .filter_map(|n| match n {
+                Notice::Committed(m) => Some(*m),
+                _ => None,
+            })
+            .max();
+        let target = match (reconnected, newest) {
+            (true, _) => store.committed_modno().map(Some),
+            (false, modno) => Ok(modno),
+        };
+        let caught_up = target.and_then(|t| match t {
+            Some(modno) => self.publisher.catch_up(store, modno),
+            None => Ok(()),
+        });
+        if let Err(e) = caught_up {
+            tracing::warn!(error = %e, "reading another process's changes failed");
+        }
+        if reconnected {
+            let _ = self.kv_changes.send(ANY_KEY.to_string());
+        }
+        for n in notices {
+            if let Notice::Kv(key) = n {
+                let _ = self.kv_changes.send(key.clone());
+            }
+        }
+    }
+}
+
+/// The key a key/value watcher gets when any entry may have changed (a listener reconnected).
+pub const ANY_KEY: &str = "*";
 
 /// The number of operations of one kind in one plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,19 +105,11 @@ impl OpLog {
         let store = PgStore::connect(url)?;
         let log = Self::over(store.clone(), None)?;
         let weak = Arc::downgrade(&log.inner);
-        store.listen(move |notice| {
+        store.listen(move |notices| {
             let Some(inner) = weak.upgrade() else {
                 return false;
             };
-            let store = inner.store.as_ref();
-            let caught_up = match notice {
-                Some(modno) => Ok(modno),
-                None => store.committed_modno(),
-            }
-            .and_then(|modno| inner.publisher.catch_up(store, modno));
-            if let Err(e) = caught_up {
-                tracing::warn!(error = %e, "reading another process's changes failed");
-            }
+            inner.noticed(&notices);
             true
         })?;
         Ok(log)
@@ -93,17 +126,33 @@ impl OpLog {
 
     fn over(store: Arc<dyn Store>, sqlite: Option<Arc<SqliteStore>>) -> Result<Self> {
         let publisher = Publisher::new(store.committed_modno()?);
+        let (kv_changes, _) = broadcast::channel(256);
         Ok(Self {
             inner: Arc::new(Inner {
                 store,
                 sqlite,
                 publisher,
+                kv_changes,
             }),
         })
     }
 
     pub(crate) fn store(&self) -> &dyn Store {
         self.inner.store.as_ref()
+    }
+
+    /// The keys of key/value entries as they are written, by this process or (on PostgreSQL) any
+    /// other; [`ANY_KEY`] when any may have changed. A receiver that lags should re-read all.
+    pub fn kv_changes(&self) -> broadcast::Receiver<String> {
+        self.inner.kv_changes.subscribe()
+    }
+
+    /// Tells this process's key/value watchers of a write it made (on PostgreSQL the database's
+    /// notice does, for every process).
+    pub(crate) fn kv_written(&self, key: &str) {
+        if self.inner.sqlite.is_some() {
+            let _ = self.inner.kv_changes.send(key.to_string());
+        }
     }
 
     /// The SQLite file this log was opened from; None for a PostgreSQL log.

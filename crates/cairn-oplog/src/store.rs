@@ -74,6 +74,10 @@ pub(crate) trait Store: Send + Sync {
     /// Removes `key`; false when it was not there.
     fn kv_delete(&self, key: &str) -> Result<bool>;
 
+    /// Stores `new` under `key` if what is there is `expected` (None: nothing is there); false,
+    /// writing nothing, when another writer changed it first.
+    fn kv_replace(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool>;
+
     /// Every key starting with `prefix`, with its value, in key order.
     fn kv_scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>>;
 

@@ -10,6 +10,7 @@ mod oplog_location;
 mod secrets_key;
 mod serve;
 mod settings;
+mod shared_config;
 mod tls;
 
 use clap::{Parser, Subcommand};

@@ -1,7 +1,9 @@
 //! Where the operation log lives: SQLite in the data dir (the default), or the PostgreSQL database
 //! `--database-url` names. A server holds the data dir's lock either way (so `cairn secrets rotate`
-//! and a second server see it), and on PostgreSQL also the database's `serve` lease: several hub
-//! processes sharing one database is not supported yet, and a second one is refused with the reason.
+//! and a second server see it), and on PostgreSQL also the database's `serve` lease: one server is
+//! active on a database, and another one started on it (a standby, on another host) waits, without
+//! listening, until the lease is free (the active one stopped, was killed or lost its host), then
+//! takes over with the history and the config the database holds.
 use crate::settings::Settings;
 use anyhow::Context;
 use cairn_oplog::{Lease, OpLog};
@@ -79,17 +81,7 @@ pub fn open_for_serve(settings: &Settings) -> anyhow::Result<(OpLog, Held)> {
     };
     let data_dir = lock_data_dir(&settings.data_dir)?;
     let oplog = OpLog::connect(&url.0).context("opening the operation log in PostgreSQL")?;
-    let lease = oplog
-        .try_lease(SERVE_LEASE)
-        .context("taking the database's serve lease")?
-        .with_context(|| {
-            format!(
-                "another cairn serve is using the operation log in {}; several hub processes on one \
-                 database are not supported yet (docs/postgres.md), so stop the other one or give this \
-                 one its own database",
-                oplog.describe()
-            )
-        })?;
+    let lease = wait_for_lease(&oplog)?;
     Ok((
         oplog,
         Held {
@@ -97,6 +89,35 @@ pub fn open_for_serve(settings: &Settings) -> anyhow::Result<(OpLog, Held)> {
             lease: Arc::new(Mutex::new(Some(lease))),
         },
     ))
+}
+
+/// How often a standby tries to take the serve lease.
+const STANDBY_RETRY: std::time::Duration = std::time::Duration::from_secs(1);
+/// How often a standby says it is still waiting.
+const STANDBY_REPORT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Takes the serve lease, waiting as a standby while another server holds it.
+fn wait_for_lease(oplog: &OpLog) -> anyhow::Result<Lease> {
+    let mut reported: Option<std::time::Instant> = None;
+    loop {
+        if let Some(lease) = oplog
+            .try_lease(SERVE_LEASE)
+            .context("taking the database's serve lease")?
+        {
+            if reported.is_some() {
+                tracing::warn!(oplog = %oplog.describe(), "the active server is gone; taking over");
+            }
+            return Ok(lease);
+        }
+        if reported.is_none_or(|at| at.elapsed() >= STANDBY_REPORT) {
+            tracing::warn!(
+                oplog = %oplog.describe(),
+                "another cairn serve is active on this database; standing by to take over when it stops"
+            );
+            reported = Some(std::time::Instant::now());
+        }
+        std::thread::sleep(STANDBY_RETRY);
+    }
 }
 
 /// Takes the data dir's lock, the one the SQLite log takes (its `oplog.lock`).

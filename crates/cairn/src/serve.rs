@@ -27,12 +27,24 @@ pub struct Stores {
 pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     let keys = crate::secrets_key::load(&settings.data_dir)?;
-    let config = ConfigStore::open_sealed(
-        &settings.config,
-        &MigrationEnv::from_process(),
-        || default_config(&host),
-        Some(keys.sealer()),
-    )
+    // The history first: on PostgreSQL this waits until no other server is active on the database,
+    // and the config is then read from there.
+    let (oplog, held) = crate::oplog_location::open_for_serve(settings)?;
+    tracing::info!(oplog = %oplog.describe(), "operation log opened");
+    let env = MigrationEnv::from_process();
+    let default = || default_config(&host);
+    let config = match &settings.database_url {
+        None => ConfigStore::open_sealed(&settings.config, &env, default, Some(keys.sealer())),
+        Some(_) => ConfigStore::open_shared(
+            &settings.config,
+            &env,
+            default,
+            Some(keys.sealer()),
+            Arc::new(crate::shared_config::DatabaseConfigCopy {
+                oplog: oplog.clone(),
+            }),
+        ),
+    }
     .with_context(|| format!("loading config {}", settings.config.display()))?;
     let current = config.get();
     if current.instance.is_empty() {
@@ -42,8 +54,6 @@ pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     }
     tracing::info!(config = %settings.config.display(), instance = %current.instance,
         repos = current.repos.len(), plans = current.plans.len(), "config loaded");
-    let (oplog, held) = crate::oplog_location::open_for_serve(settings)?;
-    tracing::info!(oplog = %oplog.describe(), "operation log opened");
     let logs = LogStore::open(settings.data_dir.join("tasklogs"))
         .with_context(|| format!("opening the log store in {}", settings.data_dir.display()))?;
     Ok(Stores {

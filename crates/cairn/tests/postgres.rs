@@ -56,7 +56,7 @@ fn kill_hard(mut child: Child) {
 }
 
 #[test]
-fn serve_keeps_its_history_in_postgres_and_one_server_holds_a_database() {
+fn serve_keeps_its_history_in_postgres_and_a_standby_takes_over_when_it_dies() {
     let url = TestPostgres::shared().fresh_database();
     let (tmp, config) = home();
     let d = tmp.path();
@@ -71,49 +71,60 @@ fn serve_keeps_its_history_in_postgres_and_one_server_holds_a_database() {
     let log = OpLog::connect(&url).unwrap();
     assert!(log.count(&Selector::plan("plan1")).unwrap() >= 1);
 
-    // A second server on the same database (another host's data dir) is refused, saying why.
-    let other = d.join("other");
+    // A standby on "another host": its own home and data dir, no config file of its own. It waits
+    // without listening while the first is active.
+    let other = d.join("standby");
     std::fs::create_dir_all(&other).unwrap();
-    let out = serve_command(&other, &config, &other.join("data"), free_port())
-        .env("CAIRN_DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success());
+    let standby_port = free_port();
+    let mut standby = serve_command(
+        &other,
+        &other.join("config.json"),
+        &other.join("data"),
+        standby_port,
+    )
+    .env("CAIRN_DATABASE_URL", &url)
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    let stderr = standby.stderr.take().unwrap();
+    let said = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    {
+        let said = said.clone();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            for line in std::io::BufReader::new(stderr)
+                .lines()
+                .map_while(Result::ok)
+            {
+                said.lock().unwrap().push_str(&(line + "\n"));
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !said.lock().unwrap().contains("standing by to take over") {
+        assert!(Instant::now() < deadline, "the standby says it waits");
+        std::thread::sleep(Duration::from_millis(50));
+    }
     assert!(
-        err.contains(
-            "another cairn serve is using the operation log in postgres://cairn@127.0.0.1:"
-        ),
-        "{err}"
+        http_get(standby_port, "/healthz").is_none(),
+        "a standby does not listen"
     );
 
-    // Killed outright, the first server's lease ends with its connection: a new one starts at once
-    // and has the whole history.
+    // The first is killed outright: its lease ends with its connection, and the standby takes over
+    // with the whole history and the config it never had a file of.
     kill_hard(first);
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let (second, port) = loop {
-        let port = free_port();
-        let mut child = serve_command(d, &config, &d.join("data"), port)
-            .env("CAIRN_DATABASE_URL", &url)
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(300));
-        match child.try_wait().unwrap() {
-            None => {
-                wait_healthy(&mut child, port);
-                break (child, port);
-            }
-            Some(_) => assert!(Instant::now() < deadline, "the lease was never freed"),
-        }
-    };
+    wait_healthy(&mut standby, standby_port);
+    assert!(said.lock().unwrap().contains("taking over"));
     assert_eq!(
-        ops(d, port),
+        ops(&other, standby_port),
         listed,
         "the history survived the kill as it was"
     );
-    backup(d, port);
-    let out = terminate(second);
-    assert!(out.status.success());
+    backup(&other, standby_port);
+    let (code, out, _) = client(&other, standby_port, None, &["config", "get"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("e2e-host") && out.contains("plan1"), "{out}");
+    assert!(terminate(standby).status.success());
 }
 
 #[test]

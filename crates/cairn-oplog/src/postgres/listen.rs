@@ -3,31 +3,40 @@
 //! each notice into a read of the changes this process has not published yet. After every (re)connect
 //! it catches up to whatever is committed, so nothing notified while it was away is missed; there is
 //! no polling.
-use super::{CHANNEL, PgStore};
+use super::{CHANNEL, KV_CHANNEL, PgStore};
 use crate::error::{OplogError, Result};
 use futures::StreamExt;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use tokio_postgres::{AsyncMessage, Config, NoTls};
 
-/// A notice for the handler: a committed modno, or None for "whatever is committed now".
-type Notice = Option<i64>;
+/// What the listener tells the handler.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Notice {
+    /// Another process (or this one) committed up to this modno.
+    Committed(i64),
+    /// A key/value entry was written.
+    Kv(String),
+    /// The listener (re)connected: anything may have changed while it was away.
+    Reconnected,
+}
 
 impl PgStore {
     /// Starts listening; `on_change` runs on a thread of its own for each batch of notices and
     /// returns false once nobody needs them any more.
     pub(crate) fn listen(
         &self,
-        mut on_change: impl FnMut(Notice) -> bool + Send + 'static,
+        mut on_change: impl FnMut(Vec<Notice>) -> bool + Send + 'static,
     ) -> Result<()> {
         let (notices, received) = mpsc::channel::<Notice>();
         std::thread::Builder::new()
             .name("cairn-pg-events".into())
             .spawn(move || {
                 while let Ok(first) = received.recv() {
-                    // One read brings everything up to the newest notice.
-                    let target = received.try_iter().fold(first, newest);
-                    if !on_change(target) {
+                    // One batch: the handler reads once up to the newest notice.
+                    let mut batch = vec![first];
+                    batch.extend(received.try_iter());
+                    if !on_change(batch) {
                         break;
                     }
                 }
@@ -36,14 +45,6 @@ impl PgStore {
         let config = self.pool.config().clone();
         self.pool.handle()?.spawn(listen_forever(config, notices));
         Ok(())
-    }
-}
-
-/// Two notices as one: "whatever is committed" covers any modno.
-fn newest(a: Notice, b: Notice) -> Notice {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.max(b)),
-        _ => None,
     }
 }
 
@@ -77,7 +78,15 @@ async fn listen_once(
         while let Some(message) = messages.next().await {
             match message {
                 Ok(AsyncMessage::Notification(n)) => {
-                    let _ = forward.unbounded_send(n.payload().parse::<i64>().ok());
+                    let notice = if n.channel() == KV_CHANNEL {
+                        Notice::Kv(n.payload().to_string())
+                    } else {
+                        match n.payload().parse::<i64>() {
+                            Ok(modno) => Notice::Committed(modno),
+                            Err(_) => Notice::Reconnected,
+                        }
+                    };
+                    let _ = forward.unbounded_send(notice);
                 }
                 Ok(_) => {}
                 Err(e) => return e.to_string(),
@@ -86,11 +95,11 @@ async fn listen_once(
         "the connection closed".to_string()
     });
     client
-        .batch_execute(&format!("LISTEN {CHANNEL}"))
+        .batch_execute(&format!("LISTEN {CHANNEL}; LISTEN {KV_CHANNEL}"))
         .await
         .map_err(|e| e.to_string())?;
     // What was committed while no listener was connected.
-    if notices.send(None).is_err() {
+    if notices.send(Notice::Reconnected).is_err() {
         return Ok(());
     }
     while let Some(notice) = payloads.next().await {

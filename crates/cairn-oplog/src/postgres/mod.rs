@@ -4,6 +4,7 @@
 //! change before it; each commit notifies (`NOTIFY cairn_oplog`) every process, whose listener brings
 //! the change onto its own event bus.
 mod listen;
+pub(crate) use listen::Notice;
 mod pool;
 pub(crate) mod schema;
 #[cfg(test)]
@@ -30,6 +31,8 @@ use tx::PgTx;
 const WRITER_LOCK: i64 = 0x6361_6972_6e77_7269;
 /// The channel commits are announced on; the payload is the new modno.
 pub(crate) const CHANNEL: &str = "cairn_oplog";
+/// The channel key/value writes are announced on; the payload is the key.
+pub(crate) const KV_CHANNEL: &str = "cairn_kv";
 /// The first key of every lease's advisory lock (its second is the hash of the lease's name).
 const LEASE_CLASS: i32 = 0x6361_6972;
 /// How many connections one process keeps at most.
@@ -274,21 +277,42 @@ impl Store for PgStore {
             .collect()
     }
 
+    // Each write announces its key on the kv channel in the same statement (delivered at commit),
+    // so every process's listener learns of it.
     fn kv_put(&self, key: &str, value: &[u8]) -> Result<()> {
         self.pool.get()?.execute(
-            "INSERT INTO kv (key, value) VALUES ($1, $2)
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            &[&key, &value],
+            "WITH w AS (INSERT INTO kv (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value RETURNING key)
+             SELECT pg_notify($3, key) FROM w",
+            &[&key, &value, &KV_CHANNEL],
         )?;
         Ok(())
     }
 
     fn kv_delete(&self, key: &str) -> Result<bool> {
-        Ok(self
-            .pool
-            .get()?
-            .execute("DELETE FROM kv WHERE key = $1", &[&key])?
-            > 0)
+        let rows = self.pool.get()?.query(
+            "WITH w AS (DELETE FROM kv WHERE key = $1 RETURNING key) SELECT pg_notify($2, key) FROM w",
+            &[&key, &KV_CHANNEL],
+        )?;
+        Ok(!rows.is_empty())
+    }
+
+    fn kv_replace(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool> {
+        let mut conn = self.pool.get()?;
+        let rows = match expected {
+            None => conn.query(
+                "WITH w AS (INSERT INTO kv (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING
+                     RETURNING key)
+                 SELECT pg_notify($3, key) FROM w",
+                &[&key, &new, &KV_CHANNEL],
+            )?,
+            Some(old) => conn.query(
+                "WITH w AS (UPDATE kv SET value = $3 WHERE key = $1 AND value = $2 RETURNING key)
+                 SELECT pg_notify($4, key) FROM w",
+                &[&key, &old, &new, &KV_CHANNEL],
+            )?,
+        };
+        Ok(!rows.is_empty())
     }
 
     fn try_lease(&self, name: &str) -> Result<Option<Lease>> {

@@ -288,3 +288,30 @@ async fn a_restarted_database_is_reconnected_and_no_change_is_missed() {
     );
     assert_eq!(b.count(&Selector::all()).unwrap(), 2);
 }
+
+#[test]
+fn a_key_value_write_in_one_process_is_heard_in_another() {
+    let url = database();
+    let a = OpLog::connect(&url).unwrap();
+    let b = OpLog::connect(&url).unwrap();
+    let mut heard = b.kv_changes();
+    // b's listener may still be connecting (it would report ANY_KEY then): write until b hears the
+    // key itself.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    'writes: loop {
+        a.kv_put("peer_state:k", b"connected").unwrap();
+        let wait = Instant::now() + Duration::from_millis(300);
+        while Instant::now() < wait {
+            match heard.try_recv() {
+                Ok(key) if key == "peer_state:k" => break 'writes,
+                Ok(_) => {}
+                Err(_) => std::thread::sleep(Duration::from_millis(10)),
+            }
+        }
+        assert!(Instant::now() < deadline, "b hears a's write");
+    }
+    assert_eq!(
+        b.kv_get("peer_state:k").unwrap(),
+        Some(b"connected".to_vec())
+    );
+}

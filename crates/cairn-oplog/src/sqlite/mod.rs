@@ -292,6 +292,22 @@ impl Store for SqliteStore {
         })
     }
 
+    fn kv_replace(&self, key: &str, expected: Option<&[u8]>, new: &[u8]) -> Result<bool> {
+        self.write(|conn| {
+            let changed = match expected {
+                None => conn
+                    .prepare_cached(
+                        "INSERT INTO kv (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO NOTHING",
+                    )?
+                    .execute(params![key, new])?,
+                Some(old) => conn
+                    .prepare_cached("UPDATE kv SET value = ?3 WHERE key = ?1 AND value = ?2")?
+                    .execute(params![key, old, new])?,
+            };
+            Ok(changed > 0)
+        })
+    }
+
     fn kv_delete(&self, key: &str) -> Result<bool> {
         self.write(|conn| {
             Ok(conn
