@@ -9,7 +9,7 @@ pub enum OplogError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
     /// PostgreSQL failed (connecting, migrating, querying or committing).
-    #[error("postgresql: {0}")]
+    #[error("postgresql: {}", with_causes(.0))]
     Postgres(#[from] tokio_postgres::Error),
     /// The PostgreSQL store cannot be used as configured (a bad URL, no free connection); holds why.
     #[error("postgresql: {0}")]
@@ -72,6 +72,22 @@ impl OplogError {
             source,
         }
     }
+}
+
+/// An error with its causes, which the driver's own text leaves out (the server's message, the
+/// TLS handshake's reason).
+pub(crate) fn with_causes(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// Result alias for this crate.

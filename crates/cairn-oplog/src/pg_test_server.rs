@@ -20,6 +20,8 @@ pub struct TestPostgres {
     child: Option<Child>,
     pub port: u16,
     next_db: AtomicU32,
+    /// More `-c name=value` settings for the server.
+    settings: Vec<String>,
 }
 
 impl TestPostgres {
@@ -56,7 +58,35 @@ impl TestPostgres {
             child: None,
             port: free_port(),
             next_db: AtomicU32::new(0),
+            settings: Vec::new(),
         };
+        server.run();
+        server
+    }
+
+    /// A new cluster that accepts only TLS connections, with this certificate and key (PEM).
+    pub fn start_tls(cert: &Path, key: &Path) -> TestPostgres {
+        let mut server = TestPostgres::start();
+        if let Some(mut child) = server.child.take() {
+            stop(child.id() as i32);
+            let _ = child.wait();
+        }
+        let dir = server._dir.path().to_path_buf();
+        let data = dir.join("data");
+        for (from, name) in [(cert, "server.crt"), (key, "server.key")] {
+            let to = data.join(name);
+            std::fs::copy(from, &to).unwrap();
+            std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).unwrap();
+            if unsafe { libc::geteuid() } == 0 {
+                std::os::unix::fs::chown(&to, Some(NOBODY), Some(NOBODY)).unwrap();
+            }
+        }
+        std::fs::write(
+            data.join("pg_hba.conf"),
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+        )
+        .unwrap();
+        server.settings = vec!["ssl=on".into()];
         server.run();
         server
     }
@@ -82,6 +112,7 @@ impl TestPostgres {
                 "-c",
                 "max_connections=300",
             ])
+            .args(self.settings.iter().flat_map(|s| ["-c", s.as_str()]))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -121,13 +152,27 @@ impl TestPostgres {
     pub fn fresh_database(&self) -> String {
         let n = self.next_db.fetch_add(1, Ordering::SeqCst);
         let name = format!("t{}_{n}", std::process::id());
-        admin(&self.url("postgres"), &format!("CREATE DATABASE {name}")).unwrap();
+        admin(
+            &self.socket_url("postgres"),
+            &format!("CREATE DATABASE {name}"),
+        )
+        .unwrap();
         self.url(&name)
+    }
+
+    /// The URL of database `db` over the server's Unix socket.
+    pub fn socket_url(&self, db: &str) -> String {
+        format!(
+            "postgres://cairn@{}:{}/{db}",
+            self._dir.path().display().to_string().replace('/', "%2F"),
+            self.port
+        )
     }
 
     fn wait_ready(&self) {
         let deadline = Instant::now() + Duration::from_secs(30);
-        let url = self.url("postgres");
+        // Over the server's Unix socket: it is up when that answers, TLS or not.
+        let url = self.socket_url("postgres");
         loop {
             match admin(&url, "SELECT 1") {
                 Ok(()) => return,

@@ -256,3 +256,38 @@ fn a_server_that_loses_its_lease_to_another_stops() {
         "{err}"
     );
 }
+
+#[test]
+fn the_database_is_reached_over_tls_and_its_certificate_is_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    cairn_conformance::test_ca::certificates(d);
+    // The server takes TLS connections only.
+    let server = TestPostgres::start_tls(&d.join("server.pem"), &d.join("server.key"));
+    let url = server.fresh_database();
+    let check = |url: &str, ca: Option<&Path>| {
+        let mut c = cairn(d);
+        c.args(["db", "check", "--database-url", url]);
+        if let Some(ca) = ca {
+            c.env("SSL_CERT_FILE", ca);
+        }
+        let out = c.output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        (out.status.success(), text)
+    };
+    let (ok, text) = check(&url, Some(&d.join("ca.pem")));
+    assert!(ok && text.contains("no problems"), "{text}");
+    let (ok, text) = check(&format!("{url}?sslmode=require"), Some(&d.join("ca.pem")));
+    assert!(ok, "{text}");
+    // A server whose certificate nobody vouched for is refused, with what to do.
+    let (ok, text) = check(&format!("{url}?sslmode=require"), None);
+    assert!(!ok, "{text}");
+    assert!(
+        text.contains("certificate") && text.contains("SSL_CERT_FILE"),
+        "{text}"
+    );
+    // Unencrypted, this server refuses.
+    let (ok, text) = check(&format!("{url}?sslmode=disable"), Some(&d.join("ca.pem")));
+    assert!(!ok && text.contains("no encryption"), "{text}");
+}

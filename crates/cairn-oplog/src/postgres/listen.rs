@@ -3,12 +3,14 @@
 //! each notice into a read of the changes this process has not published yet. After every (re)connect
 //! it catches up to whatever is committed, so nothing notified while it was away is missed; there is
 //! no polling.
+use super::tls::Connector;
 use super::{CHANNEL, KV_CHANNEL, PgStore};
 use crate::error::{OplogError, Result};
 use futures::StreamExt;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use tokio_postgres::{AsyncMessage, Config, NoTls};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio_postgres::{AsyncMessage, Client, Config, Connection, NoTls};
 
 /// What the listener tells the handler.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -43,16 +45,23 @@ impl PgStore {
             })
             .map_err(|e| OplogError::Database(format!("cannot start the listener thread: {e}")))?;
         let config = self.pool.config().clone();
-        self.pool.handle()?.spawn(listen_forever(config, notices));
+        let connector = self.pool.connector().clone();
+        self.pool
+            .handle()?
+            .spawn(listen_forever(config, connector, notices));
         Ok(())
     }
 }
 
-async fn listen_forever(config: Config, notices: mpsc::Sender<Notice>) {
+async fn listen_forever(config: Config, connector: Connector, notices: mpsc::Sender<Notice>) {
     let mut backoff = Duration::from_millis(200);
     loop {
         let started = Instant::now();
-        match listen_once(&config, &notices).await {
+        let outcome = match &connector {
+            Connector::Plain => listen_once(config.connect(NoTls).await, &notices).await,
+            Connector::Tls(tls) => listen_once(config.connect(tls.clone()).await, &notices).await,
+        };
+        match outcome {
             Ok(()) => return,
             Err(e) => {
                 tracing::warn!(error = %e, "the operation log's database listener lost its connection; reconnecting");
@@ -67,11 +76,15 @@ async fn listen_forever(config: Config, notices: mpsc::Sender<Notice>) {
 }
 
 /// One listening connection; Ok when the handler is gone, Err when the connection failed.
-async fn listen_once(
-    config: &Config,
+async fn listen_once<S, T>(
+    connected: std::result::Result<(Client, Connection<S, T>), tokio_postgres::Error>,
     notices: &mpsc::Sender<Notice>,
-) -> std::result::Result<(), String> {
-    let (client, mut connection) = config.connect(NoTls).await.map_err(|e| e.to_string())?;
+) -> std::result::Result<(), String>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    T: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let (client, mut connection) = connected.map_err(|e| e.to_string())?;
     let (forward, mut payloads) = futures::channel::mpsc::unbounded::<Notice>();
     let driver = tokio::spawn(async move {
         let mut messages = futures::stream::poll_fn(move |cx| connection.poll_message(cx));

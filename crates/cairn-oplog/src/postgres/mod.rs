@@ -9,6 +9,7 @@ mod pool;
 pub(crate) mod schema;
 #[cfg(test)]
 mod tests;
+mod tls;
 mod tx;
 
 use crate::error::{OplogError, Result};
@@ -71,11 +72,17 @@ impl PgStore {
     /// An error that says which database it is about.
     fn named(&self, e: OplogError) -> OplogError {
         let why = match e {
-            OplogError::Postgres(e) => e.to_string(),
+            OplogError::Postgres(e) => crate::error::with_causes(&e),
             OplogError::Database(why) => why,
             other => other.to_string(),
         };
-        OplogError::Database(format!("{}: {why}", self.described))
+        let hint = if why.contains("certificate") {
+            "; point SSL_CERT_FILE at the CA that signed the database server's certificate (cairn \
+             always checks it), or add sslmode=disable to the URL for an unencrypted connection"
+        } else {
+            ""
+        };
+        OplogError::Database(format!("{}: {why}{hint}", self.described))
     }
 
     fn read_ops(&self, sql: &str, params: &[pool::Param]) -> Result<Vec<Operation>> {

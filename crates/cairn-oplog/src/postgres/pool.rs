@@ -2,6 +2,7 @@
 //! connections are driven by a runtime of the store's own (one thread), and a caller (a plain thread
 //! or a task of the server's runtime, as with SQLite) waits for each statement's answer. Connections
 //! are pooled, each with its prepared statements, and a broken one is dropped and replaced.
+use super::tls::Connector;
 use crate::error::{OplogError, Result};
 use futures::executor::block_on;
 use parking_lot::{Condvar, Mutex};
@@ -10,7 +11,7 @@ use std::collections::HashMap;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
 use tokio_postgres::types::ToSql;
-use tokio_postgres::{Client, Config, NoTls, Row, Statement};
+use tokio_postgres::{Client, Config, Row, Statement};
 
 /// How long a caller waits for a free connection before it is told the pool is exhausted.
 const CHECKOUT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -113,6 +114,7 @@ impl PgConn {
 pub(crate) struct Pool {
     runtime: Option<tokio::runtime::Runtime>,
     config: Config,
+    connector: Connector,
     idle: Mutex<Vec<PgConn>>,
     open: Mutex<usize>,
     freed: Condvar,
@@ -122,6 +124,7 @@ pub(crate) struct Pool {
 impl Pool {
     /// A pool of at most `max` connections to the database `config` names.
     pub(crate) fn new(config: Config, max: usize) -> Result<Self> {
+        let connector = Connector::for_config(&config)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .thread_name("cairn-postgres")
@@ -131,6 +134,7 @@ impl Pool {
         Ok(Self {
             runtime: Some(runtime),
             config,
+            connector,
             idle: Mutex::new(Vec::new()),
             open: Mutex::new(0),
             freed: Condvar::new(),
@@ -151,18 +155,18 @@ impl Pool {
         &self.config
     }
 
+    /// How this pool's connections are made.
+    pub(crate) fn connector(&self) -> &Connector {
+        &self.connector
+    }
+
     /// A new connection, driven by the pool's runtime.
     pub(crate) fn connect(&self) -> Result<Client> {
         let config = self.config.clone();
-        let task = self.handle()?.spawn(async move {
-            let (client, connection) = config.connect(NoTls).await?;
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::debug!(error = %e, "a database connection ended");
-                }
-            });
-            Ok::<_, tokio_postgres::Error>(client)
-        });
+        let connector = self.connector.clone();
+        let task = self
+            .handle()?
+            .spawn(async move { connector.open(&config).await });
         match block_on(task) {
             Ok(client) => Ok(client?),
             Err(e) => Err(OplogError::Database(format!("connecting failed: {e}"))),
