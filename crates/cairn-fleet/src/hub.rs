@@ -13,7 +13,7 @@ use crate::remote_logs::remote_logref;
 use crate::scopes::{Resource, allows};
 use crate::secure::SecureLink;
 use crate::throttle;
-use cairn_oplog::OplogError;
+use cairn_oplog::{OpLog, OplogError};
 use cairn_proto::v1::__buffa::oneof::operation_event::Event;
 use cairn_proto::v1::OperationEvent;
 use cairn_proto::v1::multihost::Peer as PeerEntry;
@@ -199,7 +199,14 @@ impl HubSession {
             Action::ReceiveOperations(r) => {
                 if let Some(event) = r.event.as_option() {
                     let started = Instant::now();
-                    self.store(event)?;
+                    // On a blocking thread: a batch can take a while to store (a slow disk, a
+                    // database across the network), and the runtime's workers serve every session.
+                    let oplog = self.fleet.inner.orch.oplog().clone();
+                    let keyid = self.keyid().to_string();
+                    let event = event.clone();
+                    tokio::task::spawn_blocking(move || store(&oplog, &keyid, &event))
+                        .await
+                        .map_err(|e| SessionError::Internal(format!("storing a batch: {e}")))??;
                     self.pace(started.elapsed()).await?;
                 }
             }
@@ -284,40 +291,38 @@ impl HubSession {
         }
         Ok(())
     }
+}
 
-    /// Stores what the client forwarded; an operation the log refuses as invalid is skipped with a
-    /// warning, not the whole batch.
-    fn store(&self, event: &OperationEvent) -> Result<(), SessionError> {
-        let keyid = self.keyid();
-        let oplog = self.fleet.inner.orch.oplog();
-        match &event.event {
-            Some(Event::CreatedOperations(list)) | Some(Event::UpdatedOperations(list)) => {
-                oplog.transact(|t| {
-                    for op in &list.operations {
-                        let mut op = op.clone();
-                        // Its log is the client's; reading it here asks the client.
-                        if !op.logref.is_empty() {
-                            op.logref = remote_logref(keyid, &op.logref);
-                        }
-                        let original_id = op.id;
-                        let stored = t.store_synced(keyid, op).map(|_| ());
-                        skip_invalid(keyid, original_id, stored)?;
+/// Stores what the client with key id `keyid` forwarded; an operation the log refuses as invalid is
+/// skipped with a warning, not the whole batch.
+fn store(oplog: &OpLog, keyid: &str, event: &OperationEvent) -> Result<(), SessionError> {
+    match &event.event {
+        Some(Event::CreatedOperations(list)) | Some(Event::UpdatedOperations(list)) => {
+            oplog.transact(|t| {
+                for op in &list.operations {
+                    let mut op = op.clone();
+                    // Its log is the client's; reading it here asks the client.
+                    if !op.logref.is_empty() {
+                        op.logref = remote_logref(keyid, &op.logref);
                     }
-                    Ok(())
-                })?;
-            }
-            Some(Event::DeletedOperations(ids)) => {
-                oplog.transact(|t| {
-                    for id in &ids.values {
-                        t.delete_synced(keyid, *id)?;
-                    }
-                    Ok(())
-                })?;
-            }
-            Some(Event::KeepAlive(_)) | None => {}
+                    let original_id = op.id;
+                    let stored = t.store_synced(keyid, op).map(|_| ());
+                    skip_invalid(keyid, original_id, stored)?;
+                }
+                Ok(())
+            })?;
         }
-        Ok(())
+        Some(Event::DeletedOperations(ids)) => {
+            oplog.transact(|t| {
+                for id in &ids.values {
+                    t.delete_synced(keyid, *id)?;
+                }
+                Ok(())
+            })?;
+        }
+        Some(Event::KeepAlive(_)) | None => {}
     }
+    Ok(())
 }
 
 fn skip_invalid(

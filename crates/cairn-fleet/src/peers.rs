@@ -2,7 +2,8 @@
 //! heartbeat, and the plans, repositories and config the peer shared. Keyed by the peer's key id,
 //! watched by `GetPeerSyncStatesStream`, and kept beside the operation log (`peer_state:<key id>`),
 //! so the last heartbeat and what the peer shared survive a restart; on start every peer is
-//! DISCONNECTED until its session says otherwise.
+//! DISCONNECTED until its session says otherwise. States are written by a thread of their own (the
+//! newest per peer, coalesced), so a session never waits for the store on its runtime's workers.
 use buffa::Message as _;
 use cairn_oplog::OpLog;
 use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
@@ -19,7 +20,69 @@ const KEY_PREFIX: &str = "peer_state:";
 pub struct PeerStates {
     states: Arc<Mutex<BTreeMap<String, PeerState>>>,
     changed: watch::Sender<u64>,
-    store: Option<OpLog>,
+    store: Option<Arc<Persister>>,
+}
+
+/// A stored state to write (Some) or remove (None), by its key.
+type Write = (String, Option<Vec<u8>>);
+
+/// The thread that writes states to the log; dropping the last handle writes what is pending and
+/// waits for it.
+struct Persister {
+    writes: Option<std::sync::mpsc::Sender<Write>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Persister {
+    fn start(log: OpLog) -> Self {
+        let (writes, pending) = std::sync::mpsc::channel::<Write>();
+        let thread = std::thread::Builder::new()
+            .name("cairn-peer-states".into())
+            .spawn(move || {
+                while let Ok(first) = pending.recv() {
+                    // The newest write per key wins.
+                    let batch: BTreeMap<String, Option<Vec<u8>>> =
+                        std::iter::once(first).chain(pending.try_iter()).collect();
+                    for (key, value) in batch {
+                        let done = match value {
+                            Some(v) => log.kv_put(&key, &v),
+                            None => log.kv_delete(&key).map(|_| ()),
+                        };
+                        if let Err(e) = done {
+                            tracing::warn!(%key, error = %e, "cannot store the peer's state");
+                        }
+                    }
+                }
+            });
+        match thread {
+            Ok(thread) => Self {
+                writes: Some(writes),
+                thread: Some(thread),
+            },
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot start the thread that stores peer states; they are kept in memory only");
+                Self {
+                    writes: None,
+                    thread: None,
+                }
+            }
+        }
+    }
+
+    fn send(&self, key: String, value: Option<Vec<u8>>) {
+        if let Some(writes) = &self.writes {
+            let _ = writes.send((key, value));
+        }
+    }
+}
+
+impl Drop for Persister {
+    fn drop(&mut self) {
+        self.writes.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl Default for PeerStates {
@@ -53,7 +116,7 @@ impl PeerStates {
         Self {
             states: Arc::new(Mutex::new(states)),
             changed: watch::Sender::new(0),
-            store: Some(log),
+            store: Some(Arc::new(Persister::start(log))),
         }
     }
 
@@ -89,10 +152,8 @@ impl PeerStates {
             f(state);
             state.encode_to_vec()
         };
-        if let Some(log) = &self.store
-            && let Err(e) = log.kv_put(&format!("{KEY_PREFIX}{keyid}"), &encoded)
-        {
-            tracing::warn!(peer = %keyid, error = %e, "cannot store the peer's state");
+        if let Some(store) = &self.store {
+            store.send(format!("{KEY_PREFIX}{keyid}"), Some(encoded));
         }
         self.changed.send_modify(|n| *n += 1);
     }
@@ -138,11 +199,9 @@ impl PeerStates {
         if removed.is_empty() {
             return;
         }
-        if let Some(log) = &self.store {
+        if let Some(store) = &self.store {
             for k in &removed {
-                if let Err(e) = log.kv_delete(&format!("{KEY_PREFIX}{k}")) {
-                    tracing::warn!(peer = %k, error = %e, "cannot remove the peer's stored state");
-                }
+                store.send(format!("{KEY_PREFIX}{k}"), None);
             }
         }
         self.changed.send_modify(|n| *n += 1);

@@ -91,11 +91,24 @@ pub(crate) trait Store: Send + Sync {
 
 /// The statements of one open write transaction.
 pub(crate) trait TxStore {
-    /// Inserts a new row (id, modno and flow set) with its created modno equal to its modno.
-    fn insert(&mut self, meta: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<()>;
+    /// Inserts a new row (id, modno and flow set) with its created modno equal to its modno, and the
+    /// peer's modno of a synced operation (0 for a local one).
+    fn insert(
+        &mut self,
+        meta: &OpMeta,
+        op: &Operation,
+        encoded: &[u8],
+        original_modno: i64,
+    ) -> Result<()>;
 
-    /// Replaces the row with `meta.id`; false when there is none.
-    fn update(&mut self, meta: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<bool>;
+    /// Replaces the row with `meta.id` (and its peer's modno, when given); false when there is none.
+    fn update(
+        &mut self,
+        meta: &OpMeta,
+        op: &Operation,
+        encoded: &[u8],
+        original_modno: Option<i64>,
+    ) -> Result<bool>;
 
     /// Removes the row `id` and records its tombstone under `meta.modno`.
     fn delete(&mut self, id: i64, meta: &OpMeta) -> Result<()>;
@@ -112,11 +125,14 @@ pub(crate) trait TxStore {
     /// Sets a value of the metadata table.
     fn set_metadata(&mut self, key: &str, value: i64) -> Result<()>;
 
-    /// The local id and flow of the peer `keyid`'s operation `original_id`.
-    fn synced_local(&mut self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>>;
-
-    /// The local flow of the peer `keyid`'s flow `original_flow_id`.
-    fn synced_flow(&mut self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>>;
+    /// In one read: the local id and flow of the peer `keyid`'s operation `original_id`, and the
+    /// local flow of its flow `original_flow_id` (when part of that flow is stored).
+    fn synced_lookup(
+        &mut self,
+        keyid: &str,
+        original_id: i64,
+        original_flow_id: i64,
+    ) -> Result<(Option<(i64, i64)>, Option<i64>)>;
 
     /// Records the peer's modno of the stored row `id`.
     fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()>;

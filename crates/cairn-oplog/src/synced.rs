@@ -10,9 +10,13 @@ use cairn_proto::v1::Operation;
 /// The local id and flow of a peer's operation.
 pub(crate) const LOCAL_SQL: &str = "SELECT id, flow_id FROM operations
      WHERE original_instance_keyid = ?1 AND original_id = ?2 LIMIT 1";
-/// The local flow of a peer's flow.
-pub(crate) const FLOW_SQL: &str = "SELECT flow_id FROM operations
-     WHERE original_instance_keyid = ?1 AND original_flow_id = ?2 LIMIT 1";
+/// In one read, a peer's operation (kind 0: its local id and flow) and its flow (kind 1: the local
+/// flow), each through its own index.
+pub(crate) const LOOKUP_SQL: &str = "SELECT 0, id, flow_id FROM (SELECT id, flow_id FROM operations
+         WHERE original_instance_keyid = ?1 AND original_id = ?2 LIMIT 1) AS own
+     UNION ALL
+     SELECT 1, 0, flow_id FROM (SELECT flow_id FROM operations
+         WHERE original_instance_keyid = ?1 AND original_flow_id = ?3 LIMIT 1) AS flow";
 /// A peer's stored operations.
 pub(crate) const LIST_SQL: &str = "SELECT original_id, original_modno, id FROM operations
      WHERE original_instance_keyid = ?1 ORDER BY original_id";
@@ -43,38 +47,30 @@ impl Tx<'_> {
         op.original_instance_keyid = keyid.to_string();
         op.original_id = op.id;
         op.original_flow_id = if op.flow_id == 0 { op.id } else { op.flow_id };
-        match self.synced_local(keyid, op.original_id)? {
+        let (own, flow) = self
+            .store
+            .synced_lookup(keyid, op.original_id, op.original_flow_id)?;
+        match own {
             Some((id, flow_id)) => {
                 op.id = id;
                 op.flow_id = flow_id;
-                self.update(&mut op)?;
+                self.update_with(&mut op, Some(original_modno))?;
             }
             None => {
                 op.id = 0;
-                op.flow_id = self.synced_flow(keyid, op.original_flow_id)?.unwrap_or(0);
-                self.add(&mut op)?;
+                op.flow_id = flow.unwrap_or(0);
+                self.add_with(&mut op, original_modno)?;
             }
         }
-        self.store.set_original_modno(op.id, original_modno)?;
         Ok(op.id)
     }
 
     /// Deletes the stored copy of the peer's operation `original_id`; false when none is stored.
     pub fn delete_synced(&mut self, keyid: &str, original_id: i64) -> Result<bool> {
-        match self.synced_local(keyid, original_id)? {
+        match self.store.synced_lookup(keyid, original_id, 0)?.0 {
             Some((id, _)) => Ok(self.delete(id)?.is_some()),
             None => Ok(false),
         }
-    }
-
-    /// The local id and flow of the peer's operation `original_id`.
-    fn synced_local(&mut self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
-        self.store.synced_local(keyid, original_id)
-    }
-
-    /// The local flow of the peer's flow `original_flow_id`, when part of it is stored.
-    fn synced_flow(&mut self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
-        self.store.synced_flow(keyid, original_flow_id)
     }
 }
 

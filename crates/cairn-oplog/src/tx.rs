@@ -30,6 +30,11 @@ pub struct Tx<'a> {
 impl Tx<'_> {
     /// Inserts `op`, assigning its id and modno (and flow id, when unset, to its own id).
     pub fn add(&mut self, op: &mut Operation) -> Result<()> {
+        self.add_with(op, 0)
+    }
+
+    /// [`Tx::add`], keeping the peer's modno of a synced operation.
+    pub(crate) fn add_with(&mut self, op: &mut Operation, original_modno: i64) -> Result<()> {
         if op.id != 0 {
             return Err(OplogError::Invalid(format!(
                 "a new operation must not carry an id (got {})",
@@ -42,7 +47,7 @@ impl Tx<'_> {
         if op.flow_id == 0 {
             op.flow_id = op.id;
         }
-        self.insert(op)
+        self.insert(op, original_modno)
     }
 
     /// Inserts an operation from another history (an import) keeping its id, flow and, when free,
@@ -74,14 +79,15 @@ impl Tx<'_> {
         if op.modno <= 0 || self.modno_taken(op.modno)? {
             op.modno = self.next_modno();
         }
-        self.insert(op)?;
+        self.insert(op, 0)?;
         Ok(Imported::Added)
     }
 
     /// Writes a new row for `op` (id, modno and flow id already set) and moves the counters past it.
-    fn insert(&mut self, op: &Operation) -> Result<()> {
+    fn insert(&mut self, op: &Operation, original_modno: i64) -> Result<()> {
         let m = OpMeta::of(op);
-        self.store.insert(&m, op, &op.encode_to_vec())?;
+        self.store
+            .insert(&m, op, &op.encode_to_vec(), original_modno)?;
         self.counters.next_id = self.counters.next_id.max(op.id + 1);
         self.counters.modno = self.counters.modno.max(op.modno);
         self.record(ChangeKind::Created, m, Some(op));
@@ -104,6 +110,15 @@ impl Tx<'_> {
 
     /// Replaces the stored operation with the same id, bumping its modno.
     pub fn update(&mut self, op: &mut Operation) -> Result<()> {
+        self.update_with(op, None)
+    }
+
+    /// [`Tx::update`], setting the peer's modno of a synced operation when given.
+    pub(crate) fn update_with(
+        &mut self,
+        op: &mut Operation,
+        original_modno: Option<i64>,
+    ) -> Result<()> {
         validate(op)?;
         if op.flow_id == 0 {
             op.flow_id = op.id;
@@ -111,7 +126,9 @@ impl Tx<'_> {
         let previous = op.modno;
         op.modno = self.next_modno();
         let m = OpMeta::of(op);
-        let changed = self.store.update(&m, op, &op.encode_to_vec())?;
+        let changed = self
+            .store
+            .update(&m, op, &op.encode_to_vec(), original_modno)?;
         if !changed {
             op.modno = previous;
             self.counters.modno -= 1;

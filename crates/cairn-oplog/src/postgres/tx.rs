@@ -3,7 +3,7 @@ use super::pool::PgConn;
 use crate::error::Result;
 use crate::row::OpMeta;
 use crate::store::TxStore;
-use crate::synced::{FLOW_SQL, LOCAL_SQL};
+use crate::synced::LOOKUP_SQL;
 use cairn_proto::v1::Operation;
 
 /// An open transaction on one pooled connection.
@@ -13,18 +13,23 @@ pub(crate) struct PgTx<'c> {
 
 const INSERT_SQL: &str = "INSERT INTO operations (id, modno, created_modno, flow_id, original_id,
         original_flow_id, repo_id, repo_guid, plan_id, instance_id, original_instance_keyid,
-        snapshot_id, status, kind, unix_time_start_ms, operation)
-     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+        snapshot_id, status, kind, unix_time_start_ms, operation, original_modno)
+     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
 
 const UPDATE_SQL: &str = "UPDATE operations SET modno = $2, flow_id = $3, original_id = $4,
         original_flow_id = $5, repo_id = $6, repo_guid = $7, plan_id = $8, instance_id = $9,
         original_instance_keyid = $10, snapshot_id = $11, status = $12, kind = $13,
-        unix_time_start_ms = $14, operation = $15
+        unix_time_start_ms = $14, operation = $15, original_modno = COALESCE($16, original_modno)
      WHERE id = $1";
 
 impl PgTx<'_> {
     /// Runs the insert or the update, whose parameters are the same.
-    fn write_row(&mut self, sql: &str, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<u64> {
+    fn write_row(
+        &mut self,
+        sql: &str,
+        (m, op, encoded): (&OpMeta, &Operation, &[u8]),
+        original_modno: Option<i64>,
+    ) -> Result<u64> {
         let status = i64::from(m.status);
         let kind = m.kind.code();
         self.conn.execute(
@@ -45,18 +50,32 @@ impl PgTx<'_> {
                 &kind,
                 &m.unix_time_start_ms,
                 &encoded,
+                &original_modno,
             ],
         )
     }
 }
 
 impl TxStore for PgTx<'_> {
-    fn insert(&mut self, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<()> {
-        self.write_row(INSERT_SQL, m, op, encoded).map(|_| ())
+    fn insert(
+        &mut self,
+        m: &OpMeta,
+        op: &Operation,
+        encoded: &[u8],
+        original_modno: i64,
+    ) -> Result<()> {
+        self.write_row(INSERT_SQL, (m, op, encoded), Some(original_modno))
+            .map(|_| ())
     }
 
-    fn update(&mut self, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<bool> {
-        Ok(self.write_row(UPDATE_SQL, m, op, encoded)? > 0)
+    fn update(
+        &mut self,
+        m: &OpMeta,
+        op: &Operation,
+        encoded: &[u8],
+        original_modno: Option<i64>,
+    ) -> Result<bool> {
+        Ok(self.write_row(UPDATE_SQL, (m, op, encoded), original_modno)? > 0)
     }
 
     fn delete(&mut self, id: i64, m: &OpMeta) -> Result<()> {
@@ -113,18 +132,26 @@ impl TxStore for PgTx<'_> {
         Ok(())
     }
 
-    fn synced_local(&mut self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
-        let row = self.conn.query_opt(LOCAL_SQL, &[&keyid, &original_id])?;
-        Ok(row
-            .map(|r| Ok::<_, tokio_postgres::Error>((r.try_get(0)?, r.try_get(1)?)))
-            .transpose()?)
-    }
-
-    fn synced_flow(&mut self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
-        let row = self
+    fn synced_lookup(
+        &mut self,
+        keyid: &str,
+        original_id: i64,
+        original_flow_id: i64,
+    ) -> Result<(Option<(i64, i64)>, Option<i64>)> {
+        let rows = self
             .conn
-            .query_opt(FLOW_SQL, &[&keyid, &original_flow_id])?;
-        Ok(row.map(|r| r.try_get(0)).transpose()?)
+            .query(LOOKUP_SQL, &[&keyid, &original_id, &original_flow_id])?;
+        let mut found = (None, None);
+        for r in &rows {
+            let which: i32 = r.try_get(0)?;
+            let flow: i64 = r.try_get(2)?;
+            if which == 0 {
+                found.0 = Some((r.try_get(1)?, flow));
+            } else {
+                found.1 = Some(flow);
+            }
+        }
+        Ok(found)
     }
 
     fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()> {

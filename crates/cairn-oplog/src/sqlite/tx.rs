@@ -2,17 +2,23 @@
 use crate::error::Result;
 use crate::row::OpMeta;
 use crate::store::TxStore;
-use crate::synced::{FLOW_SQL, LOCAL_SQL};
+use crate::synced::LOOKUP_SQL;
 use cairn_proto::v1::Operation;
 use rusqlite::{OptionalExtension, Transaction, params};
 
 impl TxStore for Transaction<'_> {
-    fn insert(&mut self, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<()> {
+    fn insert(
+        &mut self,
+        m: &OpMeta,
+        op: &Operation,
+        encoded: &[u8],
+        original_modno: i64,
+    ) -> Result<()> {
         self.prepare_cached(
             "INSERT INTO operations (id, modno, created_modno, flow_id, original_id, original_flow_id,
                 repo_id, repo_guid, plan_id, instance_id, original_instance_keyid, snapshot_id, status,
-                kind, unix_time_start_ms, operation)
-             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                kind, unix_time_start_ms, operation, original_modno)
+             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
         )?
         .execute(params![
             m.id,
@@ -29,18 +35,26 @@ impl TxStore for Transaction<'_> {
             m.status,
             m.kind.code(),
             m.unix_time_start_ms,
-            encoded
+            encoded,
+            original_modno
         ])?;
         Ok(())
     }
 
-    fn update(&mut self, m: &OpMeta, op: &Operation, encoded: &[u8]) -> Result<bool> {
+    fn update(
+        &mut self,
+        m: &OpMeta,
+        op: &Operation,
+        encoded: &[u8],
+        original_modno: Option<i64>,
+    ) -> Result<bool> {
         let changed = self
             .prepare_cached(
                 "UPDATE operations SET modno = ?2, flow_id = ?3, original_id = ?4, original_flow_id = ?5,
                     repo_id = ?6, repo_guid = ?7, plan_id = ?8, instance_id = ?9,
                     original_instance_keyid = ?10, snapshot_id = ?11, status = ?12, kind = ?13,
-                    unix_time_start_ms = ?14, operation = ?15
+                    unix_time_start_ms = ?14, operation = ?15,
+                    original_modno = COALESCE(?16, original_modno)
                  WHERE id = ?1",
             )?
             .execute(params![
@@ -58,7 +72,8 @@ impl TxStore for Transaction<'_> {
                 m.status,
                 m.kind.code(),
                 m.unix_time_start_ms,
-                encoded
+                encoded,
+                original_modno
             ])?;
         Ok(changed > 0)
     }
@@ -117,18 +132,28 @@ impl TxStore for Transaction<'_> {
         Ok(())
     }
 
-    fn synced_local(&mut self, keyid: &str, original_id: i64) -> Result<Option<(i64, i64)>> {
-        Ok(self
-            .prepare_cached(LOCAL_SQL)?
-            .query_row(params![keyid, original_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
-    }
-
-    fn synced_flow(&mut self, keyid: &str, original_flow_id: i64) -> Result<Option<i64>> {
-        Ok(self
-            .prepare_cached(FLOW_SQL)?
-            .query_row(params![keyid, original_flow_id], |r| r.get(0))
-            .optional()?)
+    fn synced_lookup(
+        &mut self,
+        keyid: &str,
+        original_id: i64,
+        original_flow_id: i64,
+    ) -> Result<(Option<(i64, i64)>, Option<i64>)> {
+        let mut stmt = self.prepare_cached(LOOKUP_SQL)?;
+        let rows = stmt.query_map(params![keyid, original_id, original_flow_id], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+            ))
+        })?;
+        let mut found = (None, None);
+        for row in rows {
+            match row? {
+                (0, id, flow) => found.0 = Some((id, flow)),
+                (_, _, flow) => found.1 = Some(flow),
+            }
+        }
+        Ok(found)
     }
 
     fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()> {
