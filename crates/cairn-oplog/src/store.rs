@@ -8,7 +8,7 @@ use crate::lease::Lease;
 use crate::oplog::KindCount;
 use crate::row::OpMeta;
 use crate::selector::{Query, Selector};
-use crate::synced::SyncedEntry;
+use crate::synced::{SyncedEntry, SyncedLookup};
 use cairn_proto::v1::Operation;
 
 /// The id and modno counters, advanced only by committed transactions.
@@ -132,7 +132,7 @@ pub(crate) trait TxStore {
         keyid: &str,
         original_id: i64,
         original_flow_id: i64,
-    ) -> Result<(Option<(i64, i64)>, Option<i64>)>;
+    ) -> Result<SyncedLookup>;
 
     /// Records the peer's modno of the stored row `id`.
     fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()>;

@@ -21,6 +21,15 @@ pub(crate) const LOOKUP_SQL: &str = "SELECT 0, id, flow_id FROM (SELECT id, flow
 pub(crate) const LIST_SQL: &str = "SELECT original_id, original_modno, id FROM operations
      WHERE original_instance_keyid = ?1 ORDER BY original_id";
 
+/// Where a peer's operation and its flow are stored here, if they are.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SyncedLookup {
+    /// The local id and flow of the operation.
+    pub own: Option<(i64, i64)>,
+    /// The local flow of the operation's flow.
+    pub flow: Option<i64>,
+}
+
 /// One stored operation of a peer, as the peer numbers it and as it is stored here.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SyncedEntry {
@@ -47,9 +56,9 @@ impl Tx<'_> {
         op.original_instance_keyid = keyid.to_string();
         op.original_id = op.id;
         op.original_flow_id = if op.flow_id == 0 { op.id } else { op.flow_id };
-        let (own, flow) = self
-            .store
-            .synced_lookup(keyid, op.original_id, op.original_flow_id)?;
+        let SyncedLookup { own, flow } =
+            self.store
+                .synced_lookup(keyid, op.original_id, op.original_flow_id)?;
         match own {
             Some((id, flow_id)) => {
                 op.id = id;
@@ -67,7 +76,7 @@ impl Tx<'_> {
 
     /// Deletes the stored copy of the peer's operation `original_id`; false when none is stored.
     pub fn delete_synced(&mut self, keyid: &str, original_id: i64) -> Result<bool> {
-        match self.store.synced_lookup(keyid, original_id, 0)?.0 {
+        match self.store.synced_lookup(keyid, original_id, 0)?.own {
             Some((id, _)) => Ok(self.delete(id)?.is_some()),
             None => Ok(false),
         }

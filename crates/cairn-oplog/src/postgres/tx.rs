@@ -3,7 +3,7 @@ use super::pool::PgConn;
 use crate::error::Result;
 use crate::row::OpMeta;
 use crate::store::TxStore;
-use crate::synced::LOOKUP_SQL;
+use crate::synced::{LOOKUP_SQL, SyncedLookup};
 use cairn_proto::v1::Operation;
 
 /// An open transaction on one pooled connection.
@@ -137,18 +137,18 @@ impl TxStore for PgTx<'_> {
         keyid: &str,
         original_id: i64,
         original_flow_id: i64,
-    ) -> Result<(Option<(i64, i64)>, Option<i64>)> {
+    ) -> Result<SyncedLookup> {
         let rows = self
             .conn
             .query(LOOKUP_SQL, &[&keyid, &original_id, &original_flow_id])?;
-        let mut found = (None, None);
+        let mut found = SyncedLookup::default();
         for r in &rows {
             let which: i32 = r.try_get(0)?;
             let flow: i64 = r.try_get(2)?;
             if which == 0 {
-                found.0 = Some((r.try_get(1)?, flow));
+                found.own = Some((r.try_get(1)?, flow));
             } else {
-                found.1 = Some(flow);
+                found.flow = Some(flow);
             }
         }
         Ok(found)

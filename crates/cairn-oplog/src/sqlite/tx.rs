@@ -2,7 +2,7 @@
 use crate::error::Result;
 use crate::row::OpMeta;
 use crate::store::TxStore;
-use crate::synced::LOOKUP_SQL;
+use crate::synced::{LOOKUP_SQL, SyncedLookup};
 use cairn_proto::v1::Operation;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -137,7 +137,7 @@ impl TxStore for Transaction<'_> {
         keyid: &str,
         original_id: i64,
         original_flow_id: i64,
-    ) -> Result<(Option<(i64, i64)>, Option<i64>)> {
+    ) -> Result<SyncedLookup> {
         let mut stmt = self.prepare_cached(LOOKUP_SQL)?;
         let rows = stmt.query_map(params![keyid, original_id, original_flow_id], |r| {
             Ok((
@@ -146,11 +146,11 @@ impl TxStore for Transaction<'_> {
                 r.get::<_, i64>(2)?,
             ))
         })?;
-        let mut found = (None, None);
+        let mut found = SyncedLookup::default();
         for row in rows {
             match row? {
-                (0, id, flow) => found.0 = Some((id, flow)),
-                (_, _, flow) => found.1 = Some(flow),
+                (0, id, flow) => found.own = Some((id, flow)),
+                (_, _, flow) => found.flow = Some(flow),
             }
         }
         Ok(found)
