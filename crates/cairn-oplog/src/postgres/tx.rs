@@ -1,7 +1,7 @@
 //! The statements of a write transaction on the PostgreSQL store.
 use super::pool::PgConn;
 use crate::error::Result;
-use crate::row::OpMeta;
+use crate::row::{INSERT_SQL, OpMeta, UPDATE_SQL};
 use crate::store::TxStore;
 use crate::synced::{LOOKUP_SQL, SyncedLookup};
 use cairn_proto::v1::Operation;
@@ -10,17 +10,6 @@ use cairn_proto::v1::Operation;
 pub(crate) struct PgTx<'c> {
     pub(crate) conn: &'c mut PgConn,
 }
-
-const INSERT_SQL: &str = "INSERT INTO operations (id, modno, created_modno, flow_id, original_id,
-        original_flow_id, repo_id, repo_guid, plan_id, instance_id, original_instance_keyid,
-        snapshot_id, status, kind, unix_time_start_ms, operation, original_modno)
-     VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
-
-const UPDATE_SQL: &str = "UPDATE operations SET modno = $2, flow_id = $3, original_id = $4,
-        original_flow_id = $5, repo_id = $6, repo_guid = $7, plan_id = $8, instance_id = $9,
-        original_instance_keyid = $10, snapshot_id = $11, status = $12, kind = $13,
-        unix_time_start_ms = $14, operation = $15, original_modno = COALESCE($16, original_modno)
-     WHERE id = $1";
 
 impl PgTx<'_> {
     /// Runs the insert or the update, whose parameters are the same.

@@ -1,10 +1,37 @@
 //! The statements of a write transaction on the SQLite store.
 use crate::error::Result;
-use crate::row::OpMeta;
+use crate::row::{INSERT_SQL, OpMeta, UPDATE_SQL};
 use crate::store::TxStore;
 use crate::synced::{LOOKUP_SQL, SyncedLookup};
 use cairn_proto::v1::Operation;
 use rusqlite::{OptionalExtension, Transaction, params};
+
+/// Runs the insert or the update of a row, whose parameters are the same.
+fn write_row(
+    tx: &Transaction<'_>,
+    sql: &str,
+    (m, op, encoded): (&OpMeta, &Operation, &[u8]),
+    original_modno: Option<i64>,
+) -> Result<usize> {
+    Ok(tx.prepare_cached(sql)?.execute(params![
+        m.id,
+        m.modno,
+        m.flow_id,
+        op.original_id,
+        op.original_flow_id,
+        m.repo_id,
+        m.repo_guid,
+        m.plan_id,
+        m.instance_id,
+        m.original_instance_keyid,
+        m.snapshot_id,
+        m.status,
+        m.kind.code(),
+        m.unix_time_start_ms,
+        encoded,
+        original_modno
+    ])?)
+}
 
 impl TxStore for Transaction<'_> {
     fn insert(
@@ -14,31 +41,7 @@ impl TxStore for Transaction<'_> {
         encoded: &[u8],
         original_modno: i64,
     ) -> Result<()> {
-        self.prepare_cached(
-            "INSERT INTO operations (id, modno, created_modno, flow_id, original_id, original_flow_id,
-                repo_id, repo_guid, plan_id, instance_id, original_instance_keyid, snapshot_id, status,
-                kind, unix_time_start_ms, operation, original_modno)
-             VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
-        )?
-        .execute(params![
-            m.id,
-            m.modno,
-            m.flow_id,
-            op.original_id,
-            op.original_flow_id,
-            m.repo_id,
-            m.repo_guid,
-            m.plan_id,
-            m.instance_id,
-            m.original_instance_keyid,
-            m.snapshot_id,
-            m.status,
-            m.kind.code(),
-            m.unix_time_start_ms,
-            encoded,
-            original_modno
-        ])?;
-        Ok(())
+        write_row(self, INSERT_SQL, (m, op, encoded), Some(original_modno)).map(|_| ())
     }
 
     fn update(
@@ -48,34 +51,7 @@ impl TxStore for Transaction<'_> {
         encoded: &[u8],
         original_modno: Option<i64>,
     ) -> Result<bool> {
-        let changed = self
-            .prepare_cached(
-                "UPDATE operations SET modno = ?2, flow_id = ?3, original_id = ?4, original_flow_id = ?5,
-                    repo_id = ?6, repo_guid = ?7, plan_id = ?8, instance_id = ?9,
-                    original_instance_keyid = ?10, snapshot_id = ?11, status = ?12, kind = ?13,
-                    unix_time_start_ms = ?14, operation = ?15,
-                    original_modno = COALESCE(?16, original_modno)
-                 WHERE id = ?1",
-            )?
-            .execute(params![
-                m.id,
-                m.modno,
-                m.flow_id,
-                op.original_id,
-                op.original_flow_id,
-                m.repo_id,
-                m.repo_guid,
-                m.plan_id,
-                m.instance_id,
-                m.original_instance_keyid,
-                m.snapshot_id,
-                m.status,
-                m.kind.code(),
-                m.unix_time_start_ms,
-                encoded,
-                original_modno
-            ])?;
-        Ok(changed > 0)
+        Ok(write_row(self, UPDATE_SQL, (m, op, encoded), original_modno)? > 0)
     }
 
     fn delete(&mut self, id: i64, m: &OpMeta) -> Result<()> {
