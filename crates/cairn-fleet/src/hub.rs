@@ -15,9 +15,9 @@ use crate::secure::SecureLink;
 use crate::throttle;
 use cairn_oplog::{OpLog, OplogError};
 use cairn_proto::v1::__buffa::oneof::operation_event::Event;
-use cairn_proto::v1::OperationEvent;
 use cairn_proto::v1::multihost::Peer as PeerEntry;
 use cairn_proto::v1::multihost::permission::Type;
+use cairn_proto::v1::{Operation, OperationEvent};
 use cairn_proto::v1sync::__buffa::oneof::sync_stream_item::Action;
 use cairn_proto::v1sync::ConnectionState;
 use cairn_proto::v1sync::sync_stream_item::{
@@ -298,16 +298,21 @@ impl HubSession {
 fn store(oplog: &OpLog, keyid: &str, event: &OperationEvent) -> Result<(), SessionError> {
     match &event.event {
         Some(Event::CreatedOperations(list)) | Some(Event::UpdatedOperations(list)) => {
-            oplog.transact(|t| {
-                for op in &list.operations {
+            let ops: Vec<Operation> = list
+                .operations
+                .iter()
+                .map(|op| {
                     let mut op = op.clone();
                     // Its log is the client's; reading it here asks the client.
                     if !op.logref.is_empty() {
                         op.logref = remote_logref(keyid, &op.logref);
                     }
-                    let original_id = op.id;
-                    let stored = t.store_synced(keyid, op).map(|_| ());
-                    skip_invalid(keyid, original_id, stored)?;
+                    op
+                })
+                .collect();
+            oplog.transact(|t| {
+                for (original_id, stored) in t.store_synced_batch(keyid, ops)? {
+                    skip_invalid(keyid, original_id, stored.map(|_| ()))?;
                 }
                 Ok(())
             })?;

@@ -278,8 +278,8 @@ pub(crate) fn query_shapes() -> Vec<(String, Vec<Value>)> {
         vec![key.clone(), Value::Integer(7)],
     ));
     out.push((
-        crate::synced::LOOKUP_SQL.to_string(),
-        vec![key.clone(), Value::Integer(7), Value::Integer(7)],
+        crate::synced::FLOW_SQL.to_string(),
+        vec![key.clone(), Value::Integer(7)],
     ));
     out.push((crate::synced::LIST_SQL.to_string(), vec![key]));
     out.extend(paged_shapes());

@@ -9,6 +9,20 @@ use crate::oplog::KindCount;
 use crate::row::OpMeta;
 use crate::selector::{Query, Selector};
 use crate::synced::{SyncedEntry, SyncedLookup};
+
+/// One row to write in [`TxStore::write_rows`].
+pub(crate) struct RowWrite<'a> {
+    /// Insert a new row, else update the row with `meta.id`.
+    pub insert: bool,
+    /// The row's indexed columns.
+    pub meta: OpMeta,
+    /// The operation.
+    pub op: &'a Operation,
+    /// The operation, encoded.
+    pub encoded: Vec<u8>,
+    /// The peer's modno (for an update, None keeps the stored one).
+    pub original_modno: Option<i64>,
+}
 use cairn_proto::v1::Operation;
 
 /// The id and modno counters, advanced only by committed transactions.
@@ -125,14 +139,18 @@ pub(crate) trait TxStore {
     /// Sets a value of the metadata table.
     fn set_metadata(&mut self, key: &str, value: i64) -> Result<()>;
 
-    /// In one read: the local id and flow of the peer `keyid`'s operation `original_id`, and the
-    /// local flow of its flow `original_flow_id` (when part of that flow is stored).
+    /// Where the peer `keyid`'s operations `original_ids` are stored (their local id and flow, by
+    /// their id on the peer), and the local flows of its flows `original_flow_ids` that are stored.
     fn synced_lookup(
         &mut self,
         keyid: &str,
-        original_id: i64,
-        original_flow_id: i64,
+        original_ids: &[i64],
+        original_flow_ids: &[i64],
     ) -> Result<SyncedLookup>;
+
+    /// Writes rows (inserts and updates) in order; on PostgreSQL in one round of pipelined
+    /// statements. An update that finds no row fails with [`crate::OplogError::NotFound`].
+    fn write_rows(&mut self, rows: &[RowWrite<'_>]) -> Result<()>;
 
     /// Records the peer's modno of the stored row `id`.
     fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()>;

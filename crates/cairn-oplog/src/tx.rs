@@ -168,12 +168,12 @@ impl Tx<'_> {
         self.store.set_original_modno(id, original_modno)
     }
 
-    fn next_modno(&mut self) -> i64 {
+    pub(crate) fn next_modno(&mut self) -> i64 {
         self.counters.modno += 1;
         self.counters.modno
     }
 
-    fn record(&mut self, kind: ChangeKind, meta: OpMeta, op: Option<&Operation>) {
+    pub(crate) fn record(&mut self, kind: ChangeKind, meta: OpMeta, op: Option<&Operation>) {
         self.changes.push(Change {
             kind,
             meta,
@@ -183,7 +183,7 @@ impl Tx<'_> {
 }
 
 /// The fields every stored operation must carry.
-fn validate(op: &Operation) -> Result<()> {
+pub(crate) fn validate(op: &Operation) -> Result<()> {
     let required = [
         ("repo_id", &op.repo_id),
         ("repo_guid", &op.repo_guid),

@@ -104,6 +104,32 @@ impl PgConn {
         Ok(block_on(self.client.execute(&statement, params))?)
     }
 
+    /// Runs statements in order in one round trip (pipelined on this connection); the rows each
+    /// touched.
+    pub(crate) fn execute_pipelined(
+        &mut self,
+        statements: &[(&str, Vec<Param>)],
+    ) -> Result<Vec<u64>> {
+        let prepared = statements
+            .iter()
+            .map(|(sql, _)| self.statement(sql))
+            .collect::<Result<Vec<_>>>()?;
+        let params: Vec<Vec<&(dyn ToSql + Sync)>> = statements
+            .iter()
+            .map(|(_, ps)| {
+                ps.iter()
+                    .map(|p| p.as_ref() as &(dyn ToSql + Sync))
+                    .collect()
+            })
+            .collect();
+        let client = &self.client;
+        let all = prepared
+            .iter()
+            .zip(&params)
+            .map(|(statement, ps)| client.execute(statement, ps));
+        Ok(block_on(futures::future::try_join_all(all))?)
+    }
+
     /// Runs statements without parameters (transaction control, schema).
     pub(crate) fn batch(&mut self, sql: &str) -> Result<()> {
         Ok(block_on(self.client.batch_execute(sql))?)

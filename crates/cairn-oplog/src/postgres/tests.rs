@@ -257,6 +257,17 @@ fn every_query_shape_uses_an_index_on_postgres() {
             );
         }
     }
+    // A hub stores a client's batch with one read of where its operations and flows are.
+    for many in [crate::synced::LOCAL_MANY_SQL, crate::synced::FLOW_MANY_SQL] {
+        let sql = many.replace("$2", "'{1,2,3}'::bigint[]").replace("$1", "?");
+        let plan = log
+            .explain(&sql, vec![rusqlite::types::Value::Text("ed25519.k".into())])
+            .unwrap();
+        assert!(
+            !plan.iter().any(|l| l.contains("Seq Scan on operations")),
+            "table scan in {sql}: {plan:#?}"
+        );
+    }
     for (sql, params) in crate::oplog_tests::paged_shapes() {
         let plan = log.explain(&sql, params).unwrap();
         assert!(

@@ -1,9 +1,11 @@
 //! The statements of a write transaction on the PostgreSQL store.
+use super::pool::Param;
 use super::pool::PgConn;
 use crate::error::Result;
 use crate::row::{INSERT_SQL, OpMeta, UPDATE_SQL};
+use crate::store::RowWrite;
 use crate::store::TxStore;
-use crate::synced::{LOOKUP_SQL, SyncedLookup};
+use crate::synced::{FLOW_MANY_SQL, LOCAL_MANY_SQL, SyncedLookup};
 use cairn_proto::v1::Operation;
 
 /// An open transaction on one pooled connection.
@@ -12,37 +14,43 @@ pub(crate) struct PgTx<'c> {
 }
 
 impl PgTx<'_> {
-    /// Runs the insert or the update, whose parameters are the same.
+    /// Runs the insert or the update of one row.
     fn write_row(
         &mut self,
         sql: &str,
-        (m, op, encoded): (&OpMeta, &Operation, &[u8]),
+        row: (&OpMeta, &Operation, &[u8]),
         original_modno: Option<i64>,
     ) -> Result<u64> {
-        let status = i64::from(m.status);
-        let kind = m.kind.code();
-        self.conn.execute(
-            sql,
-            &[
-                &m.id,
-                &m.modno,
-                &m.flow_id,
-                &op.original_id,
-                &op.original_flow_id,
-                &m.repo_id,
-                &m.repo_guid,
-                &m.plan_id,
-                &m.instance_id,
-                &m.original_instance_keyid,
-                &m.snapshot_id,
-                &status,
-                &kind,
-                &m.unix_time_start_ms,
-                &encoded,
-                &original_modno,
-            ],
-        )
+        let written = self
+            .conn
+            .execute_pipelined(&[(sql, row_params(row, original_modno))])?;
+        Ok(written.first().copied().unwrap_or(0))
     }
+}
+
+/// The parameters of the insert and the update of a row, in their order.
+fn row_params(
+    (m, op, encoded): (&OpMeta, &Operation, &[u8]),
+    original_modno: Option<i64>,
+) -> Vec<Param> {
+    vec![
+        Box::new(m.id),
+        Box::new(m.modno),
+        Box::new(m.flow_id),
+        Box::new(op.original_id),
+        Box::new(op.original_flow_id),
+        Box::new(m.repo_id.clone()),
+        Box::new(m.repo_guid.clone()),
+        Box::new(m.plan_id.clone()),
+        Box::new(m.instance_id.clone()),
+        Box::new(m.original_instance_keyid.clone()),
+        Box::new(m.snapshot_id.clone()),
+        Box::new(i64::from(m.status)),
+        Box::new(m.kind.code()),
+        Box::new(m.unix_time_start_ms),
+        Box::new(encoded.to_vec()),
+        Box::new(original_modno),
+    ]
 }
 
 impl TxStore for PgTx<'_> {
@@ -124,23 +132,42 @@ impl TxStore for PgTx<'_> {
     fn synced_lookup(
         &mut self,
         keyid: &str,
-        original_id: i64,
-        original_flow_id: i64,
+        original_ids: &[i64],
+        original_flow_ids: &[i64],
     ) -> Result<SyncedLookup> {
-        let rows = self
-            .conn
-            .query(LOOKUP_SQL, &[&keyid, &original_id, &original_flow_id])?;
         let mut found = SyncedLookup::default();
-        for r in &rows {
-            let which: i32 = r.try_get(0)?;
-            let flow: i64 = r.try_get(2)?;
-            if which == 0 {
-                found.own = Some((r.try_get(1)?, flow));
-            } else {
-                found.flow = Some(flow);
+        for r in self.conn.query(LOCAL_MANY_SQL, &[&keyid, &original_ids])? {
+            found
+                .own
+                .insert(r.try_get(0)?, (r.try_get(1)?, r.try_get(2)?));
+        }
+        if !original_flow_ids.is_empty() {
+            for r in self
+                .conn
+                .query(FLOW_MANY_SQL, &[&keyid, &original_flow_ids])?
+            {
+                found.flow.insert(r.try_get(0)?, r.try_get(1)?);
             }
         }
         Ok(found)
+    }
+
+    fn write_rows(&mut self, rows: &[RowWrite<'_>]) -> Result<()> {
+        let statements: Vec<(&str, Vec<Param>)> = rows
+            .iter()
+            .map(|row| {
+                let sql = if row.insert { INSERT_SQL } else { UPDATE_SQL };
+                (
+                    sql,
+                    row_params((&row.meta, row.op, &row.encoded), row.original_modno),
+                )
+            })
+            .collect();
+        let written = self.conn.execute_pipelined(&statements)?;
+        match rows.iter().zip(written).find(|(_, n)| *n == 0) {
+            Some((row, _)) => Err(crate::OplogError::NotFound(row.meta.id)),
+            None => Ok(()),
+        }
     }
 
     fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()> {

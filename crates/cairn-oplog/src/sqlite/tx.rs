@@ -1,8 +1,9 @@
 //! The statements of a write transaction on the SQLite store.
 use crate::error::Result;
 use crate::row::{INSERT_SQL, OpMeta, UPDATE_SQL};
+use crate::store::RowWrite;
 use crate::store::TxStore;
-use crate::synced::{LOOKUP_SQL, SyncedLookup};
+use crate::synced::{FLOW_SQL, LOCAL_SQL, SyncedLookup};
 use cairn_proto::v1::Operation;
 use rusqlite::{OptionalExtension, Transaction, params};
 
@@ -111,25 +112,46 @@ impl TxStore for Transaction<'_> {
     fn synced_lookup(
         &mut self,
         keyid: &str,
-        original_id: i64,
-        original_flow_id: i64,
+        original_ids: &[i64],
+        original_flow_ids: &[i64],
     ) -> Result<SyncedLookup> {
-        let mut stmt = self.prepare_cached(LOOKUP_SQL)?;
-        let rows = stmt.query_map(params![keyid, original_id, original_flow_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, i64>(1)?,
-                r.get::<_, i64>(2)?,
-            ))
-        })?;
+        // In-process: a statement per id costs no round trip.
         let mut found = SyncedLookup::default();
-        for row in rows {
-            match row? {
-                (0, id, flow) => found.own = Some((id, flow)),
-                (_, _, flow) => found.flow = Some(flow),
+        for id in original_ids {
+            let row = self
+                .prepare_cached(LOCAL_SQL)?
+                .query_row(params![keyid, id], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
+            if let Some(row) = row {
+                found.own.insert(*id, row);
+            }
+        }
+        for flow in original_flow_ids {
+            let row = self
+                .prepare_cached(FLOW_SQL)?
+                .query_row(params![keyid, flow], |r| r.get(0))
+                .optional()?;
+            if let Some(row) = row {
+                found.flow.insert(*flow, row);
             }
         }
         Ok(found)
+    }
+
+    fn write_rows(&mut self, rows: &[RowWrite<'_>]) -> Result<()> {
+        for row in rows {
+            let sql = if row.insert { INSERT_SQL } else { UPDATE_SQL };
+            let written = write_row(
+                self,
+                sql,
+                (&row.meta, row.op, &row.encoded),
+                row.original_modno,
+            )?;
+            if written == 0 {
+                return Err(crate::OplogError::NotFound(row.meta.id));
+            }
+        }
+        Ok(())
     }
 
     fn set_original_modno(&mut self, id: i64, original_modno: i64) -> Result<()> {
