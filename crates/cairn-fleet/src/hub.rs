@@ -197,14 +197,13 @@ impl HubSession {
         match action {
             Action::OperationManifest(m) => self.reconcile(&m.op_ids, &m.modnos).await?,
             Action::ReceiveOperations(r) => {
-                if let Some(event) = r.event.as_option() {
+                if let Some(event) = r.event.into_option() {
                     let started = Instant::now();
                     // On a blocking thread: a batch can take a while to store (a slow disk, a
                     // database across the network), and the runtime's workers serve every session.
                     let oplog = self.fleet.inner.orch.oplog().clone();
                     let keyid = self.keyid().to_string();
-                    let event = event.clone();
-                    tokio::task::spawn_blocking(move || store(&oplog, &keyid, &event))
+                    tokio::task::spawn_blocking(move || store(&oplog, &keyid, event))
                         .await
                         .map_err(|e| SessionError::Internal(format!("storing a batch: {e}")))??;
                     self.pace(started.elapsed()).await?;
@@ -295,14 +294,13 @@ impl HubSession {
 
 /// Stores what the client with key id `keyid` forwarded; an operation the log refuses as invalid is
 /// skipped with a warning, not the whole batch.
-fn store(oplog: &OpLog, keyid: &str, event: &OperationEvent) -> Result<(), SessionError> {
-    match &event.event {
+fn store(oplog: &OpLog, keyid: &str, event: OperationEvent) -> Result<(), SessionError> {
+    match event.event {
         Some(Event::CreatedOperations(list)) | Some(Event::UpdatedOperations(list)) => {
             let ops: Vec<Operation> = list
                 .operations
-                .iter()
-                .map(|op| {
-                    let mut op = op.clone();
+                .into_iter()
+                .map(|mut op| {
                     // Its log is the client's; reading it here asks the client.
                     if !op.logref.is_empty() {
                         op.logref = remote_logref(keyid, &op.logref);

@@ -30,6 +30,7 @@ pub use logstore::{FinishedLog, LogReader, LogStore, LogWriter, new_log_id};
 pub use oplog::{ANY_KEY, KindCount, OpLog, is_database_url};
 pub use row::{OpKind, OpMeta};
 pub use selector::{Order, Query, Selector};
+pub use sqlite::lock_process;
 pub use sqlite::schema::SCHEMA_VERSION;
 pub use synced::SyncedEntry;
 pub use tx::{Imported, Tx};

@@ -27,6 +27,13 @@ pub struct TestPostgres {
 impl TestPostgres {
     /// Starts a new cluster and waits until it accepts connections.
     pub fn start() -> TestPostgres {
+        let mut server = TestPostgres::initialised();
+        server.run();
+        server
+    }
+
+    /// A new cluster, made by initdb, not yet running.
+    fn initialised() -> TestPostgres {
         let bin = bin_dir();
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("data");
@@ -53,24 +60,18 @@ impl TestPostgres {
             .status()
             .expect("initdb runs (apt-get install postgresql)");
         assert!(ok.success(), "initdb failed");
-        let mut server = TestPostgres {
+        TestPostgres {
             _dir: dir,
             child: None,
             port: free_port(),
             next_db: AtomicU32::new(0),
             settings: Vec::new(),
-        };
-        server.run();
-        server
+        }
     }
 
     /// A new cluster that accepts only TLS connections, with this certificate and key (PEM).
     pub fn start_tls(cert: &Path, key: &Path) -> TestPostgres {
-        let mut server = TestPostgres::start();
-        if let Some(mut child) = server.child.take() {
-            stop(child.id() as i32);
-            let _ = child.wait();
-        }
+        let mut server = TestPostgres::initialised();
         let dir = server._dir.path().to_path_buf();
         let data = dir.join("data");
         for (from, name) in [(cert, "server.crt"), (key, "server.key")] {
@@ -123,11 +124,16 @@ impl TestPostgres {
 
     /// Stops the server (every connection is cut, as when a database restarts) and starts it again.
     pub fn restart(&mut self) {
+        self.halt();
+        self.run();
+    }
+
+    /// Stops the server, if it runs.
+    fn halt(&mut self) {
         if let Some(mut child) = self.child.take() {
             stop(child.id() as i32);
             let _ = child.wait();
         }
-        self.run();
     }
 
     /// The one server of this test process, started on first use.
@@ -152,7 +158,7 @@ impl TestPostgres {
     pub fn fresh_database(&self) -> String {
         let n = self.next_db.fetch_add(1, Ordering::SeqCst);
         let name = format!("t{}_{n}", std::process::id());
-        admin(
+        execute(
             &self.socket_url("postgres"),
             &format!("CREATE DATABASE {name}"),
         )
@@ -174,7 +180,7 @@ impl TestPostgres {
         // Over the server's Unix socket: it is up when that answers, TLS or not.
         let url = self.socket_url("postgres");
         loop {
-            match admin(&url, "SELECT 1") {
+            match execute(&url, "SELECT 1") {
                 Ok(()) => return,
                 Err(e) if Instant::now() > deadline => panic!("postgres did not start: {e}"),
                 Err(_) => std::thread::sleep(Duration::from_millis(100)),
@@ -185,10 +191,7 @@ impl TestPostgres {
 
 impl Drop for TestPostgres {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            stop(child.id() as i32);
-            let _ = child.wait();
-        }
+        self.halt();
     }
 }
 
@@ -214,11 +217,12 @@ fn stop(pid: i32) {
 
 /// Runs statements on the database at `url` (as the tests' superuser), from a thread of its own.
 pub fn execute(url: &str, sql: &str) -> Result<(), String> {
-    admin(url, sql)
+    query(url, sql).map(|_| ())
 }
 
-/// Runs one statement on `url` from a thread of its own (callers may be inside a runtime).
-fn admin(url: &str, sql: &str) -> Result<(), String> {
+/// Runs statements on the database at `url` from a thread of its own (callers may be inside a
+/// runtime); the first column of the rows they return, as text.
+pub fn query(url: &str, sql: &str) -> Result<Vec<String>, String> {
     let (url, sql) = (url.to_string(), sql.to_string());
     std::thread::spawn(move || {
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -230,11 +234,18 @@ fn admin(url: &str, sql: &str) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             tokio::spawn(conn);
-            client.batch_execute(&sql).await.map_err(|e| e.to_string())
+            let rows = client.simple_query(&sql).await.map_err(|e| e.to_string())?;
+            Ok(rows
+                .into_iter()
+                .filter_map(|m| match m {
+                    tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
+                    _ => None,
+                })
+                .collect())
         })
     })
     .join()
-    .map_err(|_| "the admin thread panicked".to_string())?
+    .map_err(|_| "the query thread panicked".to_string())?
 }
 
 fn as_server_user(as_root: bool, program: &Path) -> Command {

@@ -23,6 +23,29 @@ pub(crate) struct RowWrite<'a> {
     /// The peer's modno (for an update, None keeps the stored one).
     pub original_modno: Option<i64>,
 }
+
+impl<'a> RowWrite<'a> {
+    /// The insert (or the update) of `op`'s row, its id, modno and flow set.
+    pub(crate) fn new(insert: bool, op: &'a Operation, original_modno: Option<i64>) -> Self {
+        Self {
+            insert,
+            meta: OpMeta::of(op),
+            op,
+            encoded: op.encode_to_vec(),
+            original_modno,
+        }
+    }
+
+    /// The statement that writes this row (both stores bind the same parameters to either).
+    pub(crate) fn sql(&self) -> &'static str {
+        if self.insert {
+            crate::row::INSERT_SQL
+        } else {
+            crate::row::UPDATE_SQL
+        }
+    }
+}
+use buffa::Message;
 use cairn_proto::v1::Operation;
 
 /// The id and modno counters, advanced only by committed transactions.
@@ -105,25 +128,6 @@ pub(crate) trait Store: Send + Sync {
 
 /// The statements of one open write transaction.
 pub(crate) trait TxStore {
-    /// Inserts a new row (id, modno and flow set) with its created modno equal to its modno, and the
-    /// peer's modno of a synced operation (0 for a local one).
-    fn insert(
-        &mut self,
-        meta: &OpMeta,
-        op: &Operation,
-        encoded: &[u8],
-        original_modno: i64,
-    ) -> Result<()>;
-
-    /// Replaces the row with `meta.id` (and its peer's modno, when given); false when there is none.
-    fn update(
-        &mut self,
-        meta: &OpMeta,
-        op: &Operation,
-        encoded: &[u8],
-        original_modno: Option<i64>,
-    ) -> Result<bool>;
-
     /// Removes the row `id` and records its tombstone under `meta.modno`.
     fn delete(&mut self, id: i64, meta: &OpMeta) -> Result<()>;
 

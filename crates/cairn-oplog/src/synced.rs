@@ -3,12 +3,9 @@
 //! (`original_instance_keyid`, `original_id`, `original_flow_id`, `original_modno`), so the peer's
 //! ids translate to local ones and a manifest from the peer can be compared with what is stored.
 use crate::error::{OplogError, Result};
-use crate::events::ChangeKind;
 use crate::oplog::OpLog;
-use crate::row::OpMeta;
 use crate::store::RowWrite;
 use crate::tx::Tx;
-use buffa::Message;
 use cairn_proto::v1::Operation;
 use std::collections::HashMap;
 
@@ -107,26 +104,11 @@ impl Tx<'_> {
             results[slot].1 = Ok(op.id);
             placed.push((insert, op, original_modno));
         }
-        let rows: Vec<RowWrite<'_>> = placed
+        let rows = placed
             .iter()
-            .map(|(insert, op, original_modno)| RowWrite {
-                insert: *insert,
-                meta: OpMeta::of(op),
-                op,
-                encoded: op.encode_to_vec(),
-                original_modno: Some(*original_modno),
-            })
+            .map(|(insert, op, original_modno)| RowWrite::new(*insert, op, Some(*original_modno)))
             .collect();
-        self.store.write_rows(&rows)?;
-        drop(rows);
-        for (insert, op, _) in placed {
-            let kind = if insert {
-                ChangeKind::Created
-            } else {
-                ChangeKind::Updated
-            };
-            self.record(kind, OpMeta::of(&op), Some(&op));
-        }
+        self.write(rows)?;
         Ok(results)
     }
 
@@ -263,7 +245,11 @@ mod tests {
         assert!(matches!(stored[2].1, Err(OplogError::Invalid(_))));
         assert!(matches!(stored[3].1, Err(OplogError::Invalid(_))));
         let (a, b) = (stored[0].1.as_ref().unwrap(), stored[1].1.as_ref().unwrap());
-        assert_eq!(stored[4].1.as_ref().unwrap(), a, "one local copy of operation 8");
+        assert_eq!(
+            stored[4].1.as_ref().unwrap(),
+            a,
+            "one local copy of operation 8"
+        );
         let eight = log.get(*a).unwrap().unwrap();
         let seven = log.get(*b).unwrap().unwrap();
         assert_eq!(eight.flow_id, seven.flow_id, "one flow here as on the peer");

@@ -3,8 +3,7 @@
 use crate::error::{OplogError, Result};
 use crate::events::{Change, ChangeKind};
 use crate::row::OpMeta;
-use crate::store::{Counters, TxStore};
-use buffa::Message;
+use crate::store::{Counters, RowWrite, TxStore};
 use cairn_proto::quoted;
 use cairn_proto::v1::Operation;
 use std::sync::Arc;
@@ -85,12 +84,23 @@ impl Tx<'_> {
 
     /// Writes a new row for `op` (id, modno and flow id already set) and moves the counters past it.
     fn insert(&mut self, op: &Operation, original_modno: i64) -> Result<()> {
-        let m = OpMeta::of(op);
-        self.store
-            .insert(&m, op, &op.encode_to_vec(), original_modno)?;
+        self.write(vec![RowWrite::new(true, op, Some(original_modno))])?;
         self.counters.next_id = self.counters.next_id.max(op.id + 1);
         self.counters.modno = self.counters.modno.max(op.modno);
-        self.record(ChangeKind::Created, m, Some(op));
+        Ok(())
+    }
+
+    /// Writes rows (their ids, modnos and flows set) and records their changes.
+    pub(crate) fn write(&mut self, rows: Vec<RowWrite<'_>>) -> Result<()> {
+        self.store.write_rows(&rows)?;
+        for row in rows {
+            let kind = if row.insert {
+                ChangeKind::Created
+            } else {
+                ChangeKind::Updated
+            };
+            self.record(kind, row.meta, Some(row.op));
+        }
         Ok(())
     }
 
@@ -125,17 +135,12 @@ impl Tx<'_> {
         }
         let previous = op.modno;
         op.modno = self.next_modno();
-        let m = OpMeta::of(op);
-        let changed = self
-            .store
-            .update(&m, op, &op.encode_to_vec(), original_modno)?;
-        if !changed {
+        let written = self.write(vec![RowWrite::new(false, op, original_modno)]);
+        if let Err(OplogError::NotFound(_)) = written {
             op.modno = previous;
             self.counters.modno -= 1;
-            return Err(OplogError::NotFound(op.id));
         }
-        self.record(ChangeKind::Updated, m, Some(op));
-        Ok(())
+        written
     }
 
     /// Deletes the operation `id`, leaving a tombstone; returns what was deleted (None if absent).

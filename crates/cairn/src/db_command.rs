@@ -1,25 +1,15 @@
 //! `cairn db migrate` and `cairn db check`: moving the operation log from SQLite in the data dir into
 //! PostgreSQL (resumable: run it again after an interruption), and checking either store.
-use crate::oplog_location::SQLITE_FILE;
+use crate::oplog_location::{SERVE_LEASE, SQLITE_FILE};
 use crate::settings::DatabaseUrl;
 use anyhow::Context;
 use cairn_oplog::OpLog;
 use std::path::Path;
 use std::time::Instant;
 
-/// The lease `cairn serve` holds on a database; a migration holds it too, so neither runs during
-/// the other.
-const SERVE_LEASE: &str = "serve";
-
 /// Copies the data dir's SQLite operation log into the database at `to`.
 pub fn migrate(data_dir: &Path, to: &DatabaseUrl) -> anyhow::Result<()> {
-    let file = data_dir.join(SQLITE_FILE);
-    if !file.is_file() {
-        anyhow::bail!(
-            "no operation log at {}; pass the --data-dir cairn serve uses",
-            file.display()
-        );
-    }
+    let file = existing_log(data_dir)?;
     let source = OpLog::open(&file).context("stop cairn serve before migrating")?;
     let dest = OpLog::connect(&to.0).context("opening the destination database")?;
     let _lease = dest
@@ -50,14 +40,24 @@ pub fn migrate(data_dir: &Path, to: &DatabaseUrl) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The data dir's SQLite log, which must be there: opening a missing one would make an empty one.
+fn existing_log(data_dir: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let file = data_dir.join(SQLITE_FILE);
+    if !file.is_file() {
+        anyhow::bail!(
+            "no operation log at {}; pass the --data-dir cairn serve uses",
+            file.display()
+        );
+    }
+    Ok(file)
+}
+
 /// Checks the operation log in the database at `url`, else the data dir's; false when it found
 /// problems.
 pub fn check(data_dir: &Path, url: Option<&DatabaseUrl>) -> anyhow::Result<bool> {
     let log = match url {
         Some(url) => OpLog::connect(&url.0).context("opening the database")?,
-        None => {
-            OpLog::open(data_dir.join(SQLITE_FILE)).context("stop cairn serve before checking")?
-        }
+        None => OpLog::open(existing_log(data_dir)?).context("stop cairn serve before checking")?,
     };
     let started = Instant::now();
     let report = log.check(|_| {})?;

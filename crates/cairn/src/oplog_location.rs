@@ -9,13 +9,13 @@ use anyhow::Context;
 use cairn_oplog::{Lease, OpLog};
 use parking_lot::Mutex;
 use std::fs::File;
-use std::path::Path;
 use std::sync::Arc;
 
 /// The SQLite file of the operation log in a data dir.
 pub const SQLITE_FILE: &str = "oplog.sqlite";
-/// The lease a server holds on a shared database.
-const SERVE_LEASE: &str = "serve";
+/// The lease a server holds on a shared database (`cairn db migrate` holds it too, so neither runs
+/// during the other).
+pub const SERVE_LEASE: &str = "serve";
 
 /// How often a server checks that it still holds the database's serve lease.
 const LEASE_CHECK: std::time::Duration = std::time::Duration::from_secs(5);
@@ -79,7 +79,8 @@ pub fn open_for_serve(settings: &Settings) -> anyhow::Result<(OpLog, Held)> {
             },
         ));
     };
-    let data_dir = lock_data_dir(&settings.data_dir)?;
+    // The lock the SQLite log would take: `cairn secrets rotate` and a second server see it.
+    let data_dir = cairn_oplog::lock_process(&settings.data_dir.join(SQLITE_FILE))?;
     let oplog = OpLog::connect(&url.0).context("opening the operation log in PostgreSQL")?;
     let lease = wait_for_lease(&oplog)?;
     Ok((
@@ -118,18 +119,4 @@ fn wait_for_lease(oplog: &OpLog) -> anyhow::Result<Lease> {
         }
         std::thread::sleep(STANDBY_RETRY);
     }
-}
-
-/// Takes the data dir's lock, the one the SQLite log takes (its `oplog.lock`).
-fn lock_data_dir(dir: &Path) -> anyhow::Result<File> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let path = dir.join(SQLITE_FILE).with_extension("lock");
-    let file = File::create(&path).with_context(|| format!("creating {}", path.display()))?;
-    if file.try_lock().is_err() {
-        anyhow::bail!(
-            "the data dir {} is in use by another cairn process; stop it or pass a different --data-dir",
-            dir.display()
-        );
-    }
-    Ok(file)
 }

@@ -204,6 +204,20 @@ fn db_migrate_moves_a_sqlite_history_into_postgres_and_check_passes() {
     );
     assert!(terminate(server).status.success());
 
+    // Checking a data dir with no log says so rather than making an empty one.
+    let empty = d.join("empty");
+    let out = cairn(d)
+        .args(["db", "check", "--data-dir"])
+        .arg(&empty)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("no operation log at"),
+        "{err}"
+    );
+    assert!(!empty.join("oplog.sqlite").exists());
+
     // A URL that is not PostgreSQL's is refused before anything starts.
     let out = serve_command(d, &config, &data, free_port())
         .env("CAIRN_DATABASE_URL", "mysql://db/cairn")

@@ -12,30 +12,9 @@ fn database() -> String {
     TestPostgres::shared().fresh_database()
 }
 
-/// Runs `sql` on a connection of its own from a plain thread; the rows' first column as text.
+/// Runs `sql` on a connection of its own; the rows' first column as text.
 fn raw(url: &str, sql: &str) -> Vec<String> {
-    let (url, sql) = (url.to_string(), sql.to_string());
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async {
-            let (client, conn) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-                .await
-                .unwrap();
-            tokio::spawn(conn);
-            let rows = client.simple_query(&sql).await.unwrap();
-            rows.into_iter()
-                .filter_map(|m| match m {
-                    tokio_postgres::SimpleQueryMessage::Row(r) => r.get(0).map(str::to_string),
-                    _ => None,
-                })
-                .collect()
-        })
-    })
-    .join()
-    .unwrap()
+    crate::pg_test_server::query(url, sql).unwrap()
 }
 
 /// Collects changes until `modno` has been delivered; the latest modno seen per id, and the

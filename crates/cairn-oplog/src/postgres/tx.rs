@@ -2,37 +2,19 @@
 use super::pool::Param;
 use super::pool::PgConn;
 use crate::error::Result;
-use crate::row::{INSERT_SQL, OpMeta, UPDATE_SQL};
+use crate::row::OpMeta;
 use crate::store::RowWrite;
 use crate::store::TxStore;
 use crate::synced::{FLOW_MANY_SQL, LOCAL_MANY_SQL, SyncedLookup};
-use cairn_proto::v1::Operation;
 
 /// An open transaction on one pooled connection.
 pub(crate) struct PgTx<'c> {
     pub(crate) conn: &'c mut PgConn,
 }
 
-impl PgTx<'_> {
-    /// Runs the insert or the update of one row.
-    fn write_row(
-        &mut self,
-        sql: &str,
-        row: (&OpMeta, &Operation, &[u8]),
-        original_modno: Option<i64>,
-    ) -> Result<u64> {
-        let written = self
-            .conn
-            .execute_pipelined(&[(sql, row_params(row, original_modno))])?;
-        Ok(written.first().copied().unwrap_or(0))
-    }
-}
-
 /// The parameters of the insert and the update of a row, in their order.
-fn row_params(
-    (m, op, encoded): (&OpMeta, &Operation, &[u8]),
-    original_modno: Option<i64>,
-) -> Vec<Param> {
+fn row_params(row: &RowWrite<'_>) -> Vec<Param> {
+    let (m, op) = (&row.meta, row.op);
     vec![
         Box::new(m.id),
         Box::new(m.modno),
@@ -48,33 +30,12 @@ fn row_params(
         Box::new(i64::from(m.status)),
         Box::new(m.kind.code()),
         Box::new(m.unix_time_start_ms),
-        Box::new(encoded.to_vec()),
-        Box::new(original_modno),
+        Box::new(row.encoded.clone()),
+        Box::new(row.original_modno),
     ]
 }
 
 impl TxStore for PgTx<'_> {
-    fn insert(
-        &mut self,
-        m: &OpMeta,
-        op: &Operation,
-        encoded: &[u8],
-        original_modno: i64,
-    ) -> Result<()> {
-        self.write_row(INSERT_SQL, (m, op, encoded), Some(original_modno))
-            .map(|_| ())
-    }
-
-    fn update(
-        &mut self,
-        m: &OpMeta,
-        op: &Operation,
-        encoded: &[u8],
-        original_modno: Option<i64>,
-    ) -> Result<bool> {
-        Ok(self.write_row(UPDATE_SQL, (m, op, encoded), original_modno)? > 0)
-    }
-
     fn delete(&mut self, id: i64, m: &OpMeta) -> Result<()> {
         self.conn
             .execute("DELETE FROM operations WHERE id = $1", &[&id])?;
@@ -155,13 +116,7 @@ impl TxStore for PgTx<'_> {
     fn write_rows(&mut self, rows: &[RowWrite<'_>]) -> Result<()> {
         let statements: Vec<(&str, Vec<Param>)> = rows
             .iter()
-            .map(|row| {
-                let sql = if row.insert { INSERT_SQL } else { UPDATE_SQL };
-                (
-                    sql,
-                    row_params((&row.meta, row.op, &row.encoded), row.original_modno),
-                )
-            })
+            .map(|row| (row.sql(), row_params(row)))
             .collect();
         let written = self.conn.execute_pipelined(&statements)?;
         match rows.iter().zip(written).find(|(_, n)| *n == 0) {

@@ -37,18 +37,26 @@ struct Writer {
     counters: Counters,
 }
 
+/// Takes the process lock of the SQLite log at `path` (the `.lock` file beside it, its directory
+/// created if needed): one cairn process at a time opens the log, and a server whose log is in
+/// PostgreSQL takes the same lock to keep its data dir to itself. Held until the file is dropped.
+pub fn lock_process(path: &Path) -> Result<File> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| OplogError::io(dir, e))?;
+    }
+    let lock_path = path.with_extension("lock");
+    let lock = File::create(&lock_path).map_err(|e| OplogError::io(&lock_path, e))?;
+    if lock.try_lock().is_err() {
+        return Err(OplogError::Locked(path.to_path_buf()));
+    }
+    Ok(lock)
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the file at `path`, migrating its schema; refuses when another
     /// process holds it.
     pub(crate) fn open(path: &Path) -> Result<Self> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| OplogError::io(dir, e))?;
-        }
-        let lock_path = path.with_extension("lock");
-        let lock = File::create(&lock_path).map_err(|e| OplogError::io(&lock_path, e))?;
-        if lock.try_lock().is_err() {
-            return Err(OplogError::Locked(path.to_path_buf()));
-        }
+        let lock = lock_process(path)?;
         let mut conn = Connection::open(path)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn, path)?;

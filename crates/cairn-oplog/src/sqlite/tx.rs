@@ -1,20 +1,15 @@
 //! The statements of a write transaction on the SQLite store.
 use crate::error::Result;
-use crate::row::{INSERT_SQL, OpMeta, UPDATE_SQL};
-use crate::store::RowWrite;
-use crate::store::TxStore;
+use crate::row::OpMeta;
+use crate::store::{RowWrite, TxStore};
 use crate::synced::{FLOW_SQL, LOCAL_SQL, SyncedLookup};
-use cairn_proto::v1::Operation;
 use rusqlite::{OptionalExtension, Transaction, params};
+use std::collections::HashMap;
 
-/// Runs the insert or the update of a row, whose parameters are the same.
-fn write_row(
-    tx: &Transaction<'_>,
-    sql: &str,
-    (m, op, encoded): (&OpMeta, &Operation, &[u8]),
-    original_modno: Option<i64>,
-) -> Result<usize> {
-    Ok(tx.prepare_cached(sql)?.execute(params![
+/// Runs the insert or the update of a row; the rows it touched.
+fn write_row(tx: &Transaction<'_>, row: &RowWrite<'_>) -> Result<usize> {
+    let (m, op) = (&row.meta, row.op);
+    Ok(tx.prepare_cached(row.sql())?.execute(params![
         m.id,
         m.modno,
         m.flow_id,
@@ -29,32 +24,30 @@ fn write_row(
         m.status,
         m.kind.code(),
         m.unix_time_start_ms,
-        encoded,
-        original_modno
+        row.encoded,
+        row.original_modno
     ])?)
 }
 
+/// The row `sql` finds for each of the peer `keyid`'s `ids` (those it finds), by id.
+fn found_each<T>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    keyid: &str,
+    ids: &[i64],
+    row: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<HashMap<i64, T>> {
+    let mut stmt = tx.prepare_cached(sql)?;
+    let mut found = HashMap::new();
+    for id in ids {
+        if let Some(value) = stmt.query_row(params![keyid, id], &row).optional()? {
+            found.insert(*id, value);
+        }
+    }
+    Ok(found)
+}
+
 impl TxStore for Transaction<'_> {
-    fn insert(
-        &mut self,
-        m: &OpMeta,
-        op: &Operation,
-        encoded: &[u8],
-        original_modno: i64,
-    ) -> Result<()> {
-        write_row(self, INSERT_SQL, (m, op, encoded), Some(original_modno)).map(|_| ())
-    }
-
-    fn update(
-        &mut self,
-        m: &OpMeta,
-        op: &Operation,
-        encoded: &[u8],
-        original_modno: Option<i64>,
-    ) -> Result<bool> {
-        Ok(write_row(self, UPDATE_SQL, (m, op, encoded), original_modno)? > 0)
-    }
-
     fn delete(&mut self, id: i64, m: &OpMeta) -> Result<()> {
         self.prepare_cached("DELETE FROM operations WHERE id = ?1")?
             .execute([id])?;
@@ -116,38 +109,17 @@ impl TxStore for Transaction<'_> {
         original_flow_ids: &[i64],
     ) -> Result<SyncedLookup> {
         // In-process: a statement per id costs no round trip.
-        let mut found = SyncedLookup::default();
-        for id in original_ids {
-            let row = self
-                .prepare_cached(LOCAL_SQL)?
-                .query_row(params![keyid, id], |r| Ok((r.get(0)?, r.get(1)?)))
-                .optional()?;
-            if let Some(row) = row {
-                found.own.insert(*id, row);
-            }
-        }
-        for flow in original_flow_ids {
-            let row = self
-                .prepare_cached(FLOW_SQL)?
-                .query_row(params![keyid, flow], |r| r.get(0))
-                .optional()?;
-            if let Some(row) = row {
-                found.flow.insert(*flow, row);
-            }
-        }
-        Ok(found)
+        Ok(SyncedLookup {
+            own: found_each(self, LOCAL_SQL, keyid, original_ids, |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?,
+            flow: found_each(self, FLOW_SQL, keyid, original_flow_ids, |r| r.get(0))?,
+        })
     }
 
     fn write_rows(&mut self, rows: &[RowWrite<'_>]) -> Result<()> {
         for row in rows {
-            let sql = if row.insert { INSERT_SQL } else { UPDATE_SQL };
-            let written = write_row(
-                self,
-                sql,
-                (&row.meta, row.op, &row.encoded),
-                row.original_modno,
-            )?;
-            if written == 0 {
+            if write_row(self, row)? == 0 {
                 return Err(crate::OplogError::NotFound(row.meta.id));
             }
         }
