@@ -12,9 +12,15 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
-/// Runs until the orchestrator shuts down.
+/// Runs until the orchestrator shuts down. On a database several servers share, only the one that
+/// runs the tasks dials (its hubs would see one session replace another otherwise), so this waits
+/// until this server is that one.
 pub(crate) async fn run(fleet: Fleet) {
     let shutdown = fleet.inner.orch.shutting_down();
+    tokio::select! {
+        () = fleet.inner.orch.until_runs_tasks() => {}
+        () = shutdown.cancelled() => return,
+    }
     let mut config = fleet.inner.orch.config_changes();
     let mut running: HashMap<String, (PeerEntry, CancellationToken)> = HashMap::new();
     let mut clock = tokio::time::interval(CLOCK_CHECK);

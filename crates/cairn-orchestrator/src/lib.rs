@@ -7,6 +7,7 @@ mod engines;
 pub mod error;
 mod file_history;
 pub mod gc;
+mod handoff;
 mod history;
 mod hooks;
 mod orchestrator;
@@ -30,6 +31,7 @@ pub use cairn_search::Find;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use error::{OrchestratorError, Result};
 pub use gc::{GcPolicy, GcReport, Limits, collect_garbage};
+pub use handoff::CONFIG_KEY;
 pub use orchestrator::{
     DEFAULT_MAX_PARALLEL, Deps, Orchestrator, SYSTEM_PLAN, UNASSOCIATED, is_final,
 };

@@ -20,6 +20,7 @@ use parking_lot::{Mutex, MutexGuard};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
@@ -99,6 +100,10 @@ pub(crate) struct Inner {
     pub tasks: TaskTracker,
     /// Counts config changes, so others (the fleet's sessions) can follow them.
     pub config_changes: watch::Sender<u64>,
+    /// Set by [`Orchestrator::follow`]: this server shares its database with others.
+    pub shares_database: AtomicBool,
+    /// True once [`Orchestrator::start`] made this orchestrator run tasks.
+    pub runs_tasks: watch::Sender<bool>,
 }
 
 impl Inner {
@@ -144,6 +149,8 @@ impl Orchestrator {
                 shutdown: CancellationToken::new(),
                 tasks: TaskTracker::new(),
                 config_changes: watch::Sender::new(0),
+                shares_database: AtomicBool::new(false),
+                runs_tasks: watch::Sender::new(false),
             }),
         }
     }
@@ -191,13 +198,52 @@ impl Orchestrator {
         self.inner
             .tasks
             .spawn(crate::reconcile::run(self.inner.clone()));
+        self.inner.runs_tasks.send_replace(true);
+        if self.inner.shares_database.load(Ordering::Acquire) {
+            crate::handoff::take_requests(self);
+        }
         Ok(())
+    }
+
+    /// Makes this orchestrator one of several servers on a shared database: it follows the config
+    /// other servers save there, and until [`start`](Self::start) makes it the one that runs tasks,
+    /// it hands the tasks asked of it to the one that does (see `handoff`).
+    pub fn follow(&self) {
+        if self.inner.shares_database.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.inner.tasks.spawn(crate::handoff::follow(self.clone()));
+    }
+
+    /// Whether this orchestrator runs tasks (it was started).
+    pub fn runs_tasks(&self) -> bool {
+        *self.inner.runs_tasks.borrow()
+    }
+
+    /// Returns once this orchestrator runs tasks, at once unless it [follows](Self::follow) another;
+    /// work that must run on one server of a shared database waits on it.
+    pub async fn until_runs_tasks(&self) {
+        if !self.hands_off() {
+            return;
+        }
+        let mut runs = self.inner.runs_tasks.subscribe();
+        let _ = runs.wait_for(|r| *r).await;
+    }
+
+    /// True while tasks asked of this orchestrator go to another server.
+    fn hands_off(&self) -> bool {
+        self.inner.shares_database.load(Ordering::Acquire) && !self.runs_tasks()
     }
 
     /// Re-reads the config: recurring tasks are rescheduled (a plan's next run stays anchored at its
     /// last run), removed plans and repositories lose their queued runs, and garbage collection runs
     /// at once.
     pub async fn config_changed(&self) -> Result<()> {
+        if self.hands_off() {
+            // The server that runs tasks reschedules when the config's copy in the database changes.
+            self.inner.config_changes.send_modify(|n| *n += 1);
+            return Ok(());
+        }
         self.open_new_repos().await;
         let config = self.inner.config.get();
         let gone: Vec<Entry> = {
@@ -311,6 +357,17 @@ impl Orchestrator {
         }
         let prio = task.priority() + priority::INTERACTIVE;
         let now = self.inner.now();
+        if self.hands_off() {
+            let op_id = scheduler::record_pending(&self.inner, &task, now, 0)?;
+            let request = crate::handoff::Request::Queue {
+                task,
+                priority: prio,
+                flow_id: 0,
+                op_id,
+            };
+            crate::handoff::hand_off(&self.inner, &request)?;
+            return Ok(op_id.unwrap_or(0));
+        }
         let id = scheduler::enqueue(&self.inner, task, now, prio, 0)?;
         self.inner.wake.notify_one();
         Ok(id.unwrap_or(0))
@@ -319,6 +376,16 @@ impl Orchestrator {
     /// Cancels a queued or running operation: queued ones end as USER_CANCELLED at once (a recurring
     /// task's next run is then scheduled), running ones are stopped and end as USER_CANCELLED.
     pub fn cancel(&self, op_id: i64) -> Result<()> {
+        if self.hands_off() {
+            return match self.inner.oplog.get(op_id)? {
+                None => Err(OrchestratorError::OperationNotFound(op_id)),
+                Some(op) if is_final(&op) => Err(OrchestratorError::AlreadyFinished(op_id)),
+                Some(_) => crate::handoff::hand_off(
+                    &self.inner,
+                    &crate::handoff::Request::Cancel { op_id },
+                ),
+            };
+        }
         let queued = {
             let mut state = self.inner.state();
             if let Some(r) = state.running.get_mut(&op_id) {
@@ -364,21 +431,16 @@ impl Orchestrator {
         let mut op = scheduler::pending_op(&config, &task, Some(&repo), now, flow)
             .ok_or_else(|| OrchestratorError::Invalid("a command records an operation".into()))?;
         self.inner.oplog.add(&mut op)?;
-        let entry = Entry {
-            seq: 0,
-            run_at: now,
-            priority: priority::INTERACTIVE,
-            task,
-            repo_id: Some(repo.id),
-            op_id: Some(op.id),
-            schedule: None,
-            flow_id: flow,
-            attempt: 0,
-        };
-        let inner = self.inner.clone();
-        self.inner
-            .tasks
-            .spawn(async move { crate::run::run_direct(&inner, entry).await });
+        if self.hands_off() {
+            let request = crate::handoff::Request::Direct {
+                task,
+                flow_id: flow,
+                op_id: op.id,
+            };
+            crate::handoff::hand_off(&self.inner, &request)?;
+        } else {
+            crate::handoff::spawn_direct(&self.inner, task, flow, op.id)?;
+        }
         Ok(op.id)
     }
 

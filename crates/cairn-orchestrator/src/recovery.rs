@@ -28,13 +28,16 @@ impl Recovery {
     }
 }
 
-/// Marks every INPROGRESS operation as ERROR in one transaction. PENDING operations are left for the
-/// scheduler, which owns upcoming runs.
+/// Marks every INPROGRESS operation of this instance as ERROR in one transaction. PENDING operations
+/// are left for the scheduler, which owns upcoming runs; a hub's copies of its clients' operations
+/// are left to the clients, which run them.
 pub fn recover_interrupted(log: &OpLog) -> Result<Recovery> {
     let running: Vec<Operation> = log
         .unfinished()?
         .into_iter()
-        .filter(|o| o.status == OperationStatus::STATUS_INPROGRESS)
+        .filter(|o| {
+            o.status == OperationStatus::STATUS_INPROGRESS && o.original_instance_keyid.is_empty()
+        })
         .collect();
     if running.is_empty() {
         return Ok(Recovery::default());
@@ -117,5 +120,30 @@ mod tests {
             recover_interrupted(&log).unwrap().interrupted.is_empty(),
             "idempotent"
         );
+    }
+
+    #[test]
+    fn a_hubs_copies_of_its_clients_running_operations_are_left_to_the_clients() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let log = OpLog::open(dir.path().join("oplog.sqlite")).unwrap();
+        let mut client_op = op(OperationStatus::STATUS_INPROGRESS, "a", "");
+        client_op.id = 7;
+        client_op.modno = 3;
+        client_op.flow_id = 7;
+        log.transact(|tx| tx.store_synced("ed25519.client", client_op.clone()))
+            .unwrap();
+        log.add(&mut op(OperationStatus::STATUS_INPROGRESS, "a", ""))
+            .unwrap();
+        let r = recover_interrupted(&log).unwrap();
+        assert_eq!(r.interrupted.len(), 1, "only this instance's own");
+        assert!(r.interrupted[0].original_instance_keyid.is_empty());
+        let clients = log
+            .query(&Query::new(Selector {
+                original_instance_keyid: Some("ed25519.client".into()),
+                ..Selector::default()
+            }))
+            .unwrap();
+        assert_eq!(clients.len(), 1);
+        assert_eq!(clients[0].status, OperationStatus::STATUS_INPROGRESS);
     }
 }

@@ -9,7 +9,7 @@ use cairn_engine::shared::snapshot_path::normalize_dir;
 use std::path::PathBuf;
 
 /// A restore request.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RestoreSpec {
     /// Snapshot paths, normalised by [`RestoreSpec::new`]; at least one.
     pub paths: Vec<String>,

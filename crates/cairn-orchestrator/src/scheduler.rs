@@ -41,25 +41,94 @@ pub(crate) fn enqueue(
     let config = inner.config.get();
     let repo = task_repo(&config, &task)?;
     let mut state = inner.state();
-    let op_id = match pending_op(&config, &task, repo.as_ref(), run_at, flow_id) {
+    let op_id = record(inner, &config, &task, repo.as_ref(), run_at, flow_id)?;
+    state.queue.push(entry(
+        &config,
+        task,
+        repo.as_ref(),
+        run_at,
+        priority,
+        flow_id,
+        op_id,
+    ));
+    Ok(op_id)
+}
+
+/// Records the PENDING operation of a task that another server will queue (see `handoff`); returns
+/// its id (None for a task without one).
+pub(crate) fn record_pending(
+    inner: &Inner,
+    task: &Task,
+    run_at: DateTime<Utc>,
+    flow_id: i64,
+) -> Result<Option<i64>> {
+    let config = inner.config.get();
+    let repo = task_repo(&config, task)?;
+    record(inner, &config, task, repo.as_ref(), run_at, flow_id)
+}
+
+/// Queues, due now, a task another server handed over with its PENDING operation recorded.
+pub(crate) fn push(
+    inner: &Arc<Inner>,
+    task: Task,
+    priority: i32,
+    flow_id: i64,
+    op_id: Option<i64>,
+) -> Result<()> {
+    let config = inner.config.get();
+    let repo = task_repo(&config, &task)?;
+    let run_at = inner.now();
+    let entry = entry(
+        &config,
+        task,
+        repo.as_ref(),
+        run_at,
+        priority,
+        flow_id,
+        op_id,
+    );
+    inner.state().queue.push(entry);
+    Ok(())
+}
+
+fn record(
+    inner: &Inner,
+    config: &Config,
+    task: &Task,
+    repo: Option<&Repo>,
+    run_at: DateTime<Utc>,
+    flow_id: i64,
+) -> Result<Option<i64>> {
+    match pending_op(config, task, repo, run_at, flow_id) {
         Some(mut op) => {
             inner.oplog.add(&mut op)?;
-            Some(op.id)
+            Ok(Some(op.id))
         }
-        None => None,
-    };
-    state.queue.push(Entry {
+        None => Ok(None),
+    }
+}
+
+/// A queue entry for a task asked for once (not a recurring one).
+fn entry(
+    config: &Config,
+    task: Task,
+    repo: Option<&Repo>,
+    run_at: DateTime<Utc>,
+    priority: i32,
+    flow_id: i64,
+    op_id: Option<i64>,
+) -> Entry {
+    Entry {
         seq: 0,
         run_at,
         priority,
-        repo_id: lane(&config, &task, repo.as_ref()),
+        repo_id: lane(config, &task, repo),
         task,
         op_id,
         schedule: None,
         flow_id,
         attempt: 0,
-    });
-    Ok(op_id)
+    }
 }
 
 /// Recomputes every recurring task's next run (at start, after a config change, after a clock jump).

@@ -21,8 +21,9 @@ pub mod priority {
     pub const INTERACTIVE: i32 = 64;
 }
 
-/// One unit of work.
-#[derive(Clone, Debug, PartialEq)]
+/// One unit of work (serialisable: a server that does not run tasks hands them to the one that does
+/// through the shared database).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Task {
     /// A backup of a plan's paths to the plan's repository.
     Backup {

@@ -1,6 +1,6 @@
 //! `cairn db migrate` and `cairn db check`: moving the operation log from SQLite in the data dir into
 //! PostgreSQL (resumable: run it again after an interruption), and checking either store.
-use crate::oplog_location::{SERVE_LEASE, SQLITE_FILE};
+use crate::oplog_location::{RUNNER_LEASE, SQLITE_FILE};
 use crate::settings::DatabaseUrl;
 use anyhow::Context;
 use cairn_oplog::OpLog;
@@ -13,7 +13,7 @@ pub fn migrate(data_dir: &Path, to: &DatabaseUrl) -> anyhow::Result<()> {
     let source = OpLog::open(&file).context("stop cairn serve before migrating")?;
     let dest = OpLog::connect(&to.0).context("opening the destination database")?;
     let _lease = dest
-        .try_lease(SERVE_LEASE)?
+        .try_lease(RUNNER_LEASE)?
         .with_context(|| format!("a cairn serve is using {}; stop it first", dest.describe()))?;
     eprintln!("copying {} into {}", source.describe(), dest.describe());
     let started = Instant::now();

@@ -27,8 +27,7 @@ pub struct Stores {
 pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     let host = gethostname::gethostname().to_string_lossy().into_owned();
     let keys = crate::secrets_key::load(&settings.data_dir)?;
-    // The history first: on PostgreSQL this waits until no other server is active on the database,
-    // and the config is then read from there.
+    // The history first: on PostgreSQL the config is read from there.
     let (oplog, held) = crate::oplog_location::open_for_serve(settings)?;
     tracing::info!(oplog = %oplog.describe(), "operation log opened");
     let env = MigrationEnv::from_process();
@@ -142,11 +141,17 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
         search_dir: settings.data_dir.join("search"),
         scratch_dir: settings.data_dir.join("scratch"),
     });
-    recover(&stores, &orchestrator)?;
-    orchestrator
-        .start()
-        .await
-        .context("scheduling the plans and repositories in the config")?;
+    if stores.held.shared() {
+        // Follows the config other servers save; tasks asked of this server go to the one that
+        // runs them until this one does.
+        orchestrator.follow();
+    }
+    // The tasks run before the server listens, unless another server runs them (then this one
+    // takes them over when it stops; see `runner_duty`).
+    let runner = stores.held.try_runner(&stores.oplog)?;
+    if runner {
+        run_tasks(&stores, &orchestrator).await?;
+    }
     let shutdown = CancellationToken::new();
     let app = cairn_server::app(cairn_server::ServerOptions {
         orchestrator: orchestrator.clone(),
@@ -171,16 +176,17 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
     tracing::info!(bind = %listener.local_addr()?, https = tls.is_some(), modno = stores.oplog.current_modno(), "cairn is listening");
     // On a signal: end the event and log streams (they would hold connections open), then stop the
     // tasks (blocking Backup calls return), then let in-flight requests finish.
-    let lease_lost = stores.held.lease_lost(stores.oplog.clone());
-    let stop = async move {
-        tokio::select! {
-            () = shutdown_signal() => {}
-            () = lease_lost => tracing::error!(
-                "another cairn serve took the database's serve lease while this one's connection was down; stopping so that only one runs"
-            ),
+    let failed = Arc::new(parking_lot::Mutex::new(None));
+    let stop = {
+        let failed = failed.clone();
+        async move {
+            tokio::select! {
+                () = shutdown_signal() => {}
+                e = runner_duty(&stores, &orchestrator, runner) => *failed.lock() = Some(e),
+            }
+            shutdown.cancel();
+            orchestrator.shutdown(SHUTDOWN_GRACE).await;
         }
-        shutdown.cancel();
-        orchestrator.shutdown(SHUTDOWN_GRACE).await;
     };
     match tls {
         // The TLS server stamps each request with the caller's address (PeerAddr) itself.
@@ -199,8 +205,38 @@ pub async fn serve(settings: Settings) -> anyhow::Result<()> {
             .await?
         }
     }
+    if let Some(e) = failed.lock().take() {
+        return Err(e);
+    }
     tracing::info!("shut down cleanly");
     Ok(())
+}
+
+/// Recovers what a previous process left running and starts running the tasks.
+async fn run_tasks(stores: &Stores, orchestrator: &Orchestrator) -> anyhow::Result<()> {
+    recover(stores, orchestrator)?;
+    orchestrator
+        .start()
+        .await
+        .context("scheduling the plans and repositories in the config")
+}
+
+/// Unless this server runs the tasks already: waits to be the one that does (on a shared database)
+/// and runs them. Then ends (with the reason to stop) if another server took the runner lease while
+/// this one's connection was down; on SQLite it never ends.
+async fn runner_duty(stores: &Stores, orchestrator: &Orchestrator, runner: bool) -> anyhow::Error {
+    if !runner {
+        if let Err(e) = stores.held.until_runner(&stores.oplog).await {
+            return e;
+        }
+        if let Err(e) = run_tasks(stores, orchestrator).await {
+            return e;
+        }
+    }
+    stores.held.lease_lost(stores.oplog.clone()).await;
+    anyhow::anyhow!(
+        "another cairn serve took the database's runner lease while this one's connection was down; stopping so that only one runs the tasks"
+    )
 }
 
 /// The multihost timings: Backrest's defaults unless the settings say otherwise.

@@ -3,9 +3,7 @@
 //! there, and every change goes through it, guarded by what the writer last saw.
 use cairn_config::SharedCopy;
 use cairn_oplog::OpLog;
-
-/// The key/value entry that holds the config's text.
-pub const CONFIG_KEY: &str = "config";
+use cairn_orchestrator::CONFIG_KEY;
 
 /// The config's copy in the operation log's key/value table.
 pub struct DatabaseConfigCopy {

@@ -1,7 +1,7 @@
 //! `cairn serve` with its operation log in PostgreSQL (a real server started by the tests in a temp
 //! dir), `cairn db migrate` from SQLite and `cairn db check`: the history lands in the database, a
-//! second server on the same database is refused while the first runs and starts once it was killed,
-//! and a migrated history is the same history, resumable and checked.
+//! second server on the same database serves it at once and takes the tasks over when the first is
+//! killed, and a migrated history is the same history, resumable and checked.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -55,8 +55,19 @@ fn kill_hard(mut child: Child) {
     child.wait().unwrap();
 }
 
+/// The session advisory locks (leases) held on the database at `url`.
+const LEASES_HELD: &str =
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2
+       AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
+
+fn leases_held(url: &str) -> usize {
+    cairn_oplog::pg_test_server::query(url, LEASES_HELD).unwrap()[0]
+        .parse()
+        .unwrap()
+}
+
 #[test]
-fn serve_keeps_its_history_in_postgres_and_a_standby_takes_over_when_it_dies() {
+fn serve_keeps_its_history_in_postgres_and_another_server_takes_the_tasks_over_when_it_dies() {
     let url = TestPostgres::shared().fresh_database();
     let (tmp, config) = home();
     let d = tmp.path();
@@ -71,22 +82,24 @@ fn serve_keeps_its_history_in_postgres_and_a_standby_takes_over_when_it_dies() {
     let log = OpLog::connect(&url).unwrap();
     assert!(log.count(&Selector::plan("plan1")).unwrap() >= 1);
 
-    // A standby on "another host": its own home and data dir, no config file of its own. It waits
-    // without listening while the first is active.
-    let other = d.join("standby");
-    std::fs::create_dir_all(&other).unwrap();
-    let standby_port = free_port();
-    let mut standby = serve_command(
+    // A second server on "another host": its own home and data dir, no config file of its own,
+    // the same secrets key. It serves at once with the history and the config from the database,
+    // while the first runs the tasks.
+    let other = d.join("second");
+    std::fs::create_dir_all(other.join("data")).unwrap();
+    std::fs::copy(d.join("data/secrets.key"), other.join("data/secrets.key")).unwrap();
+    let second_port = free_port();
+    let mut second = serve_command(
         &other,
         &other.join("config.json"),
         &other.join("data"),
-        standby_port,
+        second_port,
     )
     .env("CAIRN_DATABASE_URL", &url)
     .stderr(std::process::Stdio::piped())
     .spawn()
     .unwrap();
-    let stderr = standby.stderr.take().unwrap();
+    let stderr = second.stderr.take().unwrap();
     let said = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
     {
         let said = said.clone();
@@ -100,31 +113,42 @@ fn serve_keeps_its_history_in_postgres_and_a_standby_takes_over_when_it_dies() {
             }
         });
     }
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !said.lock().unwrap().contains("standing by to take over") {
-        assert!(Instant::now() < deadline, "the standby says it waits");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    assert!(
-        http_get(standby_port, "/healthz").is_none(),
-        "a standby does not listen"
-    );
-
-    // The first is killed outright: its lease ends with its connection, and the standby takes over
-    // with the whole history and the config it never had a file of.
-    kill_hard(first);
-    wait_healthy(&mut standby, standby_port);
-    assert!(said.lock().unwrap().contains("taking over"));
-    assert_eq!(
-        ops(&other, standby_port),
-        listed,
-        "the history survived the kill as it was"
-    );
-    backup(&other, standby_port);
-    let (code, out, _) = client(&other, standby_port, None, &["config", "get"]);
+    wait_healthy(&mut second, second_port);
+    assert_eq!(ops(&other, second_port), listed, "the same history");
+    let (code, out, _) = client(&other, second_port, None, &["config", "get"]);
     assert_eq!(code, 0);
     assert!(out.contains("e2e-host") && out.contains("plan1"), "{out}");
-    assert!(terminate(standby).status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !said
+        .lock()
+        .unwrap()
+        .contains("another cairn serve runs the tasks")
+    {
+        assert!(
+            Instant::now() < deadline,
+            "the second says who runs the tasks"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A backup asked of the second is run by the first.
+    backup(&other, second_port);
+
+    // The first is killed outright: its lease ends with its connection, and the second takes the
+    // tasks over.
+    kill_hard(first);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !said
+        .lock()
+        .unwrap()
+        .contains("this server runs the tasks of the database's servers now")
+    {
+        assert!(Instant::now() < deadline, "the second takes the tasks over");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let before = ops(&other, second_port);
+    assert!(before.matches("success").count() >= 2, "{before}");
+    backup(&other, second_port);
+    assert!(terminate(second).status.success());
 }
 
 #[test]
@@ -241,18 +265,25 @@ fn a_server_that_loses_its_lease_to_another_stops() {
         .spawn()
         .unwrap();
     wait_healthy(&mut first, port);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while leases_held(&url) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the server takes the runner lease"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
     // The connection holding the server's lease is cut (a network blip), and another holder takes
     // the lease before the server can take it back.
     cairn_oplog::pg_test_server::execute(
         &url,
-        "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'
-           AND objsubid = 2 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+        &LEASES_HELD.replace("count(*)", "pg_terminate_backend(pid)"),
     )
     .unwrap();
     let other = OpLog::connect(&url).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     let _taken = loop {
-        if let Some(lease) = other.try_lease("serve").unwrap() {
+        if let Some(lease) = other.try_lease("runner").unwrap() {
             break lease;
         }
         assert!(Instant::now() < deadline, "the lease is freed");
@@ -266,7 +297,7 @@ fn a_server_that_loses_its_lease_to_another_stops() {
     let out = first.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("another cairn serve took the database's serve lease"),
+        err.contains("another cairn serve took the database's runner lease"),
         "{err}"
     );
 }

@@ -14,7 +14,7 @@ use std::io::{ErrorKind, Read};
 use std::path::Path;
 
 /// When an entry that exists both in the snapshot and on disk is replaced (restic's `--overwrite`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Overwrite {
     /// Always replace it.
     Always,
