@@ -23,6 +23,7 @@ pub mod remote_edit;
 pub mod remote_logs;
 pub mod scopes;
 mod secure;
+mod shared_peers;
 pub mod throttle;
 pub mod tls;
 pub mod transport;
@@ -102,12 +103,23 @@ struct Inner {
     /// Reads of clients' logs in progress, by request id: the client's key id and where the
     /// chunks go.
     log_readers: Mutex<HashMap<i64, (String, remote_logs::ChunkSink)>>,
+    /// On a database several servers share: this server's id, and the lease that says it runs.
+    server: Option<(String, Option<cairn_oplog::Lease>)>,
 }
 
 impl Fleet {
     /// The fleet of the instance `orch` runs.
     pub fn new(orch: Orchestrator, options: FleetOptions) -> Self {
-        let peers = PeerStates::persisted(orch.oplog().clone());
+        let log = orch.oplog().clone();
+        let server = log.path().is_none().then(|| {
+            let id = format!("{:016x}", rand::random::<u64>());
+            let lease = shared_peers::hold_server_lease(&log, &id);
+            (id, lease)
+        });
+        let peers = match &server {
+            Some((id, _)) => PeerStates::persisted_shared(log, id),
+            None => PeerStates::persisted(log),
+        };
         Self {
             inner: Arc::new(Inner {
                 orch,
@@ -117,6 +129,7 @@ impl Fleet {
                 serial: AtomicU64::new(0),
                 pending: Mutex::default(),
                 log_readers: Mutex::default(),
+                server,
             }),
         }
     }
@@ -130,6 +143,26 @@ impl Fleet {
     /// config changes until the orchestrator shuts down.
     pub fn start(&self) {
         tokio::spawn(dialer::run(self.clone()));
+        if let Some((id, _)) = &self.inner.server {
+            tokio::spawn(shared_peers::follow(self.clone(), id.clone()));
+        }
+    }
+
+    /// Whether this server holds peer `keyid`'s session: a client's hub session here, or (on the
+    /// server that runs the tasks, which dials) a known host's.
+    pub(crate) fn holds(&self, keyid: &str) -> bool {
+        if self.inner.sessions.lock().contains_key(keyid) {
+            return true;
+        }
+        self.inner.orch.runs_tasks()
+            && self
+                .inner
+                .orch
+                .config()
+                .get()
+                .multihost
+                .as_option()
+                .is_some_and(|m| m.known_hosts.iter().any(|h| h.keyid == keyid))
     }
 
     /// Serves one incoming sync stream (the `Sync` RPC): returns what to send back, fed by the hub

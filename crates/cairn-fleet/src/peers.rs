@@ -13,7 +13,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::watch;
 
-const KEY_PREFIX: &str = "peer_state:";
+pub(crate) const KEY_PREFIX: &str = "peer_state:";
+/// On a shared database: the server holding each peer's session, beside its state.
+pub(crate) const HOLDER_PREFIX: &str = "peer_holder:";
 
 /// The peer states of this instance (cheap to clone).
 #[derive(Clone)]
@@ -21,6 +23,8 @@ pub struct PeerStates {
     states: Arc<Mutex<BTreeMap<String, PeerState>>>,
     changed: watch::Sender<u64>,
     store: Option<Arc<Persister>>,
+    /// On a database several servers share: this server's id, stored with each state it writes.
+    holder: Option<Arc<str>>,
 }
 
 /// A stored state to write (Some) or remove (None), by its key.
@@ -91,6 +95,7 @@ impl Default for PeerStates {
             states: Arc::default(),
             changed: watch::Sender::new(0),
             store: None,
+            holder: None,
         }
     }
 }
@@ -117,7 +122,29 @@ impl PeerStates {
             states: Arc::new(Mutex::new(states)),
             changed: watch::Sender::new(0),
             store: Some(Arc::new(Persister::start(log))),
+            holder: None,
         }
+    }
+
+    /// [`persisted`](Self::persisted), for one of several servers sharing the log's database:
+    /// `holder` (this server's id) is stored beside each state it writes, so the others can tell a
+    /// session of a server that stopped (see `shared_peers`).
+    pub fn persisted_shared(log: OpLog, holder: &str) -> Self {
+        Self {
+            holder: Some(Arc::from(holder)),
+            ..Self::persisted(log)
+        }
+    }
+
+    /// Shows `state` for peer `keyid` as another server stored it (not stored again).
+    pub(crate) fn adopt(&self, keyid: &str, state: PeerState) {
+        let mut states = self.states.lock();
+        if states.get(keyid) == Some(&state) {
+            return;
+        }
+        states.insert(keyid.to_string(), state);
+        drop(states);
+        self.changed.send_modify(|n| *n += 1);
     }
 
     /// Every peer's state, by key id.
@@ -154,6 +181,12 @@ impl PeerStates {
         };
         if let Some(store) = &self.store {
             store.send(format!("{KEY_PREFIX}{keyid}"), Some(encoded));
+            if let Some(holder) = &self.holder {
+                store.send(
+                    format!("{HOLDER_PREFIX}{keyid}"),
+                    Some(holder.as_bytes().to_vec()),
+                );
+            }
         }
         self.changed.send_modify(|n| *n += 1);
     }
@@ -202,6 +235,7 @@ impl PeerStates {
         if let Some(store) = &self.store {
             for k in &removed {
                 store.send(format!("{KEY_PREFIX}{k}"), None);
+                store.send(format!("{HOLDER_PREFIX}{k}"), None);
             }
         }
         self.changed.send_modify(|n| *n += 1);

@@ -247,6 +247,14 @@ fn wait_for(what: &str, limit: Duration, mut f: impl FnMut() -> bool) {
     }
 }
 
+/// How many clients `hub` shows connected (`cairn peers`), wherever their sessions are.
+fn connected_on(hub: &Hub) -> usize {
+    let (_, out, _) = hub.cli(&["peers"]);
+    out.lines()
+        .filter(|l| l.starts_with("client") && l.split_whitespace().nth(2) == Some("connected"))
+        .count()
+}
+
 /// Every client's operations 1..=n on the hub, each once.
 fn all_arrived_once(log: &OpLog, ids: &[Me], n: i64) -> bool {
     let want: Vec<i64> = (1..=n).collect();
@@ -346,6 +354,12 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
         Duration::from_secs(120),
         || all_arrived_once(&log, &ids, FIRST),
     );
+    // Every process shows every client's session, wherever it landed.
+    wait_for(
+        "every client connected on every process",
+        Duration::from_secs(60),
+        || hubs.iter().all(|h| connected_on(h) == CLIENTS),
+    );
     let before_kill = given.lock().unwrap().clone();
     for h in &hubs {
         assert!(
@@ -376,6 +390,15 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
         "the killed process's clients reconnected to the others: before {before_kill:?}, after {after:?}"
     );
     assert_eq!(after.get(&killed_port), before_kill.get(&killed_port));
+    wait_for(
+        "every client connected on the processes left",
+        Duration::from_secs(60),
+        || {
+            hubs.iter()
+                .enumerate()
+                .all(|(i, h)| i == runner || connected_on(h) == CLIENTS)
+        },
+    );
     // Nothing doubled: each client's operations once, and nothing else from the clients.
     let total: u64 = ids
         .iter()
