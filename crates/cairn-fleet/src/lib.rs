@@ -19,6 +19,7 @@ mod hub;
 mod length_prefixed;
 mod link;
 mod peers;
+mod relay;
 pub mod remote_edit;
 pub mod remote_logs;
 pub mod scopes;
@@ -145,6 +146,7 @@ impl Fleet {
         tokio::spawn(dialer::run(self.clone()));
         if let Some((id, _)) = &self.inner.server {
             tokio::spawn(shared_peers::follow(self.clone(), id.clone()));
+            tokio::spawn(relay::serve(self.clone()));
         }
     }
 
@@ -223,6 +225,25 @@ impl Fleet {
 
     /// Sends `action` to the connected client `keyid` (the hub side of SetRemoteClientConfig).
     pub async fn send_to_client(&self, keyid: &str, action: Action) -> Result<(), SessionError> {
+        if self.relays(keyid) {
+            return relay::send(self, keyid, action).await;
+        }
+        self.send_here(keyid, action).await
+    }
+
+    /// Whether a request for client `keyid` goes to another server of this hub: on a shared
+    /// database, when the client's session is connected to another server (see [`relay`]).
+    fn relays(&self, keyid: &str) -> bool {
+        self.inner.server.is_some()
+            && !self.inner.sessions.lock().contains_key(keyid)
+            && self.inner.peers.get(keyid).is_some_and(|s| {
+                s.state.to_i32()
+                    == cairn_proto::v1sync::ConnectionState::CONNECTION_STATE_CONNECTED as i32
+            })
+    }
+
+    /// [`send_to_client`](Self::send_to_client) over a session this server holds.
+    pub(crate) async fn send_here(&self, keyid: &str, action: Action) -> Result<(), SessionError> {
         let tx = self.client_queue(keyid, None)?;
         tx.send(action)
             .await
@@ -254,6 +275,18 @@ impl Fleet {
     /// Fleet control: has the connected client `keyid` run `task` (see [`control`]); the client's
     /// id of the operation it started.
     pub async fn run_remote(
+        &self,
+        keyid: &str,
+        task: SyncActionRunTask,
+    ) -> Result<i64, SessionError> {
+        if self.relays(keyid) {
+            return relay::run_task(self, keyid, &task).await;
+        }
+        self.run_here(keyid, task).await
+    }
+
+    /// [`run_remote`](Self::run_remote) over a session this server holds.
+    pub(crate) async fn run_here(
         &self,
         keyid: &str,
         mut task: SyncActionRunTask,
@@ -298,6 +331,18 @@ impl Fleet {
     /// Reads the log `log_id` of the connected client `keyid` (see [`remote_logs`]): its chunks,
     /// ending when the log is complete or the session ends.
     pub async fn remote_log(
+        &self,
+        keyid: &str,
+        log_id: &str,
+    ) -> Result<remote_logs::LogChunks, SessionError> {
+        if self.relays(keyid) {
+            return relay::read_log(self, keyid, log_id);
+        }
+        self.read_log_here(keyid, log_id).await
+    }
+
+    /// [`remote_log`](Self::remote_log) over a session this server holds.
+    pub(crate) async fn read_log_here(
         &self,
         keyid: &str,
         log_id: &str,

@@ -576,16 +576,38 @@ fn a_hub_pushes_shared_repos_and_edits_a_client_only_within_its_grants() {
 
 #[test]
 fn a_hub_runs_a_clients_backup_only_where_the_client_granted_it_and_reads_its_log() {
-    runs_a_clients_backup(None);
+    runs_a_clients_backup(None, false);
 }
 
 /// The same with the hub's history in PostgreSQL (the fleet dashboard's queries, remote logs).
 #[test]
 fn a_hub_on_postgres_runs_a_clients_backup_and_reads_its_log() {
-    runs_a_clients_backup(Some(TestPostgres::shared().fresh_database()));
+    runs_a_clients_backup(Some(TestPostgres::shared().fresh_database()), false);
 }
 
-fn runs_a_clients_backup(hub_database: Option<String>) {
+/// The same asked of a second server of the hub, on the same database, while the client's session
+/// is on the first: the dashboard shows the client connected, and the task, its refusals and the
+/// log read are relayed to the first.
+#[test]
+fn a_hub_of_two_servers_runs_a_clients_backup_through_the_one_without_its_session() {
+    runs_a_clients_backup(Some(TestPostgres::shared().fresh_database()), true);
+}
+
+/// A second server of `hub` (whose history is in the database at `url`), on "another host".
+fn second_server(root: &Path, hub: &Instance, url: &str) -> Instance {
+    let mut second = Instance::new(root, "hub-second", json!({}));
+    second.env.push(("CAIRN_DATABASE_URL".into(), url.into()));
+    std::fs::create_dir_all(&second.data).unwrap();
+    std::fs::copy(
+        hub.data.join("secrets.key"),
+        second.data.join("secrets.key"),
+    )
+    .unwrap();
+    second.start();
+    second
+}
+
+fn runs_a_clients_backup(hub_database: Option<String>, ask_a_second_server: bool) {
     let root = TempDir::new().unwrap();
     // The hub has a plan named like the client's: the fleet dashboard keeps their backups apart.
     let hub_cfg = json!({
@@ -594,7 +616,7 @@ fn runs_a_clients_backup(hub_database: Option<String>) {
         "plans": [{"id": "home", "repo": "vault", "paths": [root.path()],
             "schedule": {"disabled": true}}],
     });
-    let mut hub = hub_instance(root.path(), hub_cfg, hub_database);
+    let mut hub = hub_instance(root.path(), hub_cfg, hub_database.clone());
     hub.start();
     let (hub_key, secret) = token(&hub, 600, 1);
     let src = root.path().join("src");
@@ -618,11 +640,16 @@ fn runs_a_clients_backup(hub_database: Option<String>) {
     wait_for("the client connected", || {
         hub.logged("sync client connected")
     });
+    let mut second = match (ask_a_second_server, &hub_database) {
+        (true, Some(url)) => Some(second_server(root.path(), &hub, url)),
+        _ => None,
+    };
+    let asked = second.as_ref().unwrap_or(&hub);
 
-    let (code, out, err) = hub.cli(&["backup", "home", "--instance", "rack", "--wait"]);
+    let (code, out, err) = asked.cli(&["backup", "home", "--instance", "rack", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("started on rack as its operation"), "{out}");
-    let backup = hub
+    let backup = asked
         .synced(&rack_key)
         .into_iter()
         .find(|o| o.get("operationBackup").is_some() && o["planId"] == "home")
@@ -638,34 +665,37 @@ fn runs_a_clients_backup(hub_database: Option<String>) {
         "the same operation on the client"
     );
 
-    fleet_dashboard_shows_the_clients_backup(&hub, &rack_key);
+    fleet_dashboard_shows_the_clients_backup(asked, &rack_key);
 
     // The backup's task log, read on the hub from the client, is the client's.
     let logref = backup["logref"].as_str().unwrap();
     assert!(logref.starts_with(&format!("peer:{rack_key}/")), "{logref}");
-    let (code, remote_log, err) = hub.cli(&["logs", logref]);
+    let (code, remote_log, err) = asked.cli(&["logs", logref]);
     assert_eq!(code, 0, "{err}");
     let own_ref = logref.rsplit_once('/').unwrap().1;
     let (_, local_log, _) = rack.cli(&["logs", own_ref]);
     assert!(!local_log.is_empty());
     assert_eq!(remote_log, local_log);
-    let (code, _, err) = hub.cli(&["logs", &format!("peer:{rack_key}/t-nope")]);
+    let (code, _, err) = asked.cli(&["logs", &format!("peer:{rack_key}/t-nope")]);
     assert_ne!(code, 0);
     assert!(err.contains("has no log t-nope the hub may read"), "{err}");
 
-    let (code, _, err) = hub.cli(&["backup", "secret", "--instance", "rack"]);
+    let (code, _, err) = asked.cli(&["backup", "secret", "--instance", "rack"]);
     assert_eq!(code, 6, "{err}");
     assert!(
         err.contains("has not granted hub \"hub\" the run-tasks permission"),
         "{err}"
     );
-    let (code, _, err) = hub.cli(&["task", "nas", "stats", "--instance", "rack"]);
+    let (code, _, err) = asked.cli(&["task", "nas", "stats", "--instance", "rack"]);
     assert_eq!(code, 6, "{err}");
     assert!(err.contains("stats of repository \"nas\""), "{err}");
     assert!(rack.logged("refused a task the host asked for"));
-    let (code, _, err) = hub.cli(&["backup", "home", "--instance", "nobody"]);
+    let (code, _, err) = asked.cli(&["backup", "home", "--instance", "nobody"]);
     assert_eq!(code, 7, "{err}");
     assert!(err.contains("not a client of this hub"), "{err}");
+    if let Some(second) = &mut second {
+        second.stop();
+    }
     hub.stop();
     rack.stop();
 }
