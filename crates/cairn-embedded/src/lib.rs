@@ -14,6 +14,7 @@ mod host;
 mod key_cache;
 mod location;
 mod lock;
+mod object_place;
 mod pack_journal;
 mod protocol;
 mod repo_key;
@@ -24,6 +25,7 @@ mod tree_reader_impl;
 mod worker;
 
 pub use client::WorkerCommand;
+pub use object_place::ObjectPlace;
 pub use worker::main as worker_main;
 
 use cairn_engine::expand_env;

@@ -26,7 +26,7 @@ pub use copy::CopyReport;
 pub use error::{OplogError, Result};
 pub use events::{CHANNEL_CAPACITY, Change, ChangeKind, Delivery, Subscription};
 pub use lease::Lease;
-pub use logstore::{FinishedLog, LogReader, LogStore, LogWriter, new_log_id};
+pub use logstore::{FinishedLog, LogBodies, LogReader, LogStore, LogWriter, new_log_id};
 pub use oplog::{ANY_KEY, KindCount, OpLog, is_database_url};
 pub use row::{OpKind, OpMeta};
 pub use selector::{Order, Query, Selector};

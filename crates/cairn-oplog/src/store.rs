@@ -121,6 +121,11 @@ pub(crate) trait Store: Send + Sync {
     /// Takes the lease `name` unless another holder has it.
     fn try_lease(&self, name: &str) -> Result<Option<Lease>>;
 
+    /// The table of finished task logs shared by the servers of this database, if it has one.
+    fn log_table(&self) -> Option<&dyn crate::logstore::LogTable> {
+        None
+    }
+
     /// The database's plan for a query, a line per step (tests prove every shape uses an index).
     #[cfg(test)]
     fn explain(&self, sql: &str, params: Vec<rusqlite::types::Value>) -> Result<Vec<String>>;

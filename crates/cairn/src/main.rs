@@ -6,6 +6,7 @@ mod data_dir;
 mod db_command;
 mod go_duration;
 mod import_backrest;
+mod log_bodies;
 mod oplog_location;
 mod secrets_key;
 mod serve;
@@ -62,6 +63,10 @@ enum Command {
         /// instead of SQLite in the data dir [env: CAIRN_DATABASE_URL]
         #[arg(long)]
         database_url: Option<String>,
+        /// Keep finished task logs' text in this S3 bucket, shared by the servers of the database:
+        /// s3://bucket[/prefix] or s3:http://host:port/bucket[/prefix] [env: CAIRN_LOG_STORE_URL]
+        #[arg(long)]
+        log_store_url: Option<String>,
         /// Say which engine cairn would use (restic, else the embedded engine) and exit
         #[arg(long)]
         install_deps_only: bool,
@@ -353,6 +358,7 @@ fn main() -> std::process::ExitCode {
             tls_cert,
             tls_key,
             database_url,
+            log_store_url,
             install_deps_only,
             backrest_version,
             tray,
@@ -370,6 +376,7 @@ fn main() -> std::process::ExitCode {
                 tls_cert,
                 tls_key,
                 database_url,
+                log_store_url,
                 backrest_defaults,
             };
             let only = ServeOnly {

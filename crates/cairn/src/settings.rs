@@ -27,6 +27,9 @@ pub struct Settings {
     /// Keep the operation log in this PostgreSQL database (`--database-url` / `CAIRN_DATABASE_URL`),
     /// else in SQLite in the data dir.
     pub database_url: Option<DatabaseUrl>,
+    /// Keep the text of finished task logs in this S3 bucket (`--log-store-url` /
+    /// `CAIRN_LOG_STORE_URL`), shared by the servers of the database, else in the database.
+    pub log_store_url: Option<String>,
 }
 
 /// A `postgres://` URL; it may hold a password, so it never shows in debug output or logs.
@@ -72,6 +75,7 @@ pub struct Flags {
     pub tls_cert: Option<PathBuf>,
     pub tls_key: Option<PathBuf>,
     pub database_url: Option<String>,
+    pub log_store_url: Option<String>,
     /// Started with Backrest's command line: default paths are Backrest's.
     pub backrest_defaults: bool,
 }
@@ -136,6 +140,11 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
         .or_else(|| env("CAIRN_DATABASE_URL").filter(|v| !v.is_empty()))
         .map(|text| DatabaseUrl::parse(&text))
         .transpose()?;
+    let log_store_url = flags
+        .log_store_url
+        .or_else(|| env("CAIRN_LOG_STORE_URL").filter(|v| !v.is_empty()))
+        .map(|text| log_store(&text, database_url.is_some(), &env))
+        .transpose()?;
     Ok(Settings {
         config,
         data_dir,
@@ -145,7 +154,36 @@ pub fn resolve(flags: Flags, env: impl Fn(&str) -> Option<String>) -> anyhow::Re
         retry,
         tls,
         database_url,
+        log_store_url,
     })
+}
+
+/// Where `--log-store-url` keeps task logs, as an `s3:` location the embedded engine's S3 client
+/// reaches: `s3://bucket[/prefix]` is Amazon's S3 (or the endpoint `AWS_ENDPOINT_URL` names, as
+/// the AWS tools read it); restic's own `s3:host/bucket[/prefix]` and `s3:http://host:port/…`
+/// are taken as they are.
+fn log_store(
+    text: &str,
+    shared: bool,
+    env: impl Fn(&str) -> Option<String>,
+) -> anyhow::Result<String> {
+    if !shared {
+        anyhow::bail!(
+            "--log-store-url (CAIRN_LOG_STORE_URL) shares task logs between the servers of one database; it needs --database-url"
+        );
+    }
+    if let Some(rest) = text.strip_prefix("s3://") {
+        let endpoint = env("AWS_ENDPOINT_URL")
+            .filter(|v| !v.is_empty())
+            .unwrap_or_else(|| "s3.amazonaws.com".into());
+        return Ok(format!("s3:{}/{rest}", endpoint.trim_end_matches('/')));
+    }
+    if text.starts_with("s3:") {
+        return Ok(text.to_string());
+    }
+    anyhow::bail!(
+        "--log-store-url (CAIRN_LOG_STORE_URL) must be an S3 location: s3://bucket[/prefix], or s3:http://host:port/bucket[/prefix] for another S3-compatible server"
+    )
 }
 
 fn path_string(p: PathBuf) -> String {
@@ -176,6 +214,42 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
         move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn a_log_store_is_an_s3_location_beside_a_database() {
+        let db = ("CAIRN_DATABASE_URL", "postgres://cairn@db/cairn");
+        let url = |store: &str, extra: &[(&str, &str)]| {
+            let mut pairs = vec![db, ("CAIRN_LOG_STORE_URL", store)];
+            pairs.extend_from_slice(extra);
+            resolve(Flags::default(), env(&pairs)).map(|s| s.log_store_url)
+        };
+        assert_eq!(
+            url("s3://logs/hub", &[]).unwrap().as_deref(),
+            Some("s3:s3.amazonaws.com/logs/hub")
+        );
+        assert_eq!(
+            url(
+                "s3://logs",
+                &[("AWS_ENDPOINT_URL", "http://127.0.0.1:9000/")]
+            )
+            .unwrap()
+            .as_deref(),
+            Some("s3:http://127.0.0.1:9000/logs")
+        );
+        assert_eq!(
+            url("s3:http://minio:9000/logs", &[]).unwrap().as_deref(),
+            Some("s3:http://minio:9000/logs")
+        );
+        let wrong = url("/var/logs", &[]).unwrap_err().to_string();
+        assert!(wrong.contains("must be an S3 location"), "{wrong}");
+        let alone = resolve(
+            Flags::default(),
+            env(&[("CAIRN_LOG_STORE_URL", "s3://logs")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(alone.contains("it needs --database-url"), "{alone}");
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! once. The process that runs the tasks (and history GC) is one; a backup asked of another is handed
 //! to it. That process is killed with SIGKILL: its clients reconnect through the same address to the
 //! others, operations the clients make meanwhile arrive, nothing is lost or doubled, and another
-//! process takes the tasks over and runs GC, once.
+//! process takes the tasks over and runs GC, once. Task logs are shared through the database and an
+//! S3 bucket (moto): a log written by the process that ran the task is read from another.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -46,11 +47,59 @@ struct Hub {
     log: Arc<Mutex<String>>,
 }
 
+/// moto's S3 server on loopback, stopped on drop.
+struct Moto {
+    port: u16,
+    child: Child,
+}
+
+impl Moto {
+    fn start() -> Self {
+        let port = free_port();
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "moto.server",
+                "-H",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("moto's S3 server is installed (pip install 'moto[server]')");
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "moto did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self { port, child }
+    }
+
+    fn log_store_url(&self) -> String {
+        format!("s3:http://127.0.0.1:{}/cairn-logs/hub", self.port)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 impl Hub {
-    fn start(home: PathBuf, config: &Path, url: &str) -> Self {
+    fn start(home: PathBuf, config: &Path, url: &str, logs: &str) -> Self {
         let port = free_port();
         let mut child = serve_command(&home, config, &home.join("data"), port)
             .env("CAIRN_DATABASE_URL", url)
+            .env("CAIRN_LOG_STORE_URL", logs)
+            .env("AWS_ACCESS_KEY_ID", "cairn")
+            .env("AWS_SECRET_ACCESS_KEY", "cairn-secret")
             .env("RUST_LOG", "info")
             .spawn()
             .unwrap();
@@ -265,6 +314,7 @@ fn all_arrived_once(log: &OpLog, ids: &[Me], n: i64) -> bool {
 #[test]
 fn three_hub_processes_share_one_database_and_survive_one_killed() {
     let url = TestPostgres::shared().fresh_database();
+    let moto = Moto::start();
     let root = tempfile::tempdir().unwrap();
     let src = root.path().join("src");
     std::fs::create_dir_all(&src).unwrap();
@@ -302,7 +352,7 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
             )
             .unwrap();
         }
-        hubs.push(Hub::start(home, &config_path, &url));
+        hubs.push(Hub::start(home, &config_path, &url, &moto.log_store_url()));
     }
     wait_for(
         "one process to run the tasks",
@@ -327,8 +377,29 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
     // A backup asked of a process that does not run tasks is handed to the one that does.
     let (code, out, err) = hubs[follower].cli(&["backup", "hubplan", "--wait"]);
     assert_eq!(code, 0, "{out}{err}");
-    let (_, listed, _) = hubs[(follower + 1) % HUBS].cli(&["ops", "--plan", "hubplan"]);
+    let third = (follower + 1) % HUBS;
+    let (_, listed, _) = hubs[third].cli(&["ops", "--plan", "hubplan"]);
     assert!(listed.contains("success"), "{listed}");
+    // Its log, written where it ran, is read from a process that did not run it; its text is in
+    // the bucket.
+    let ops = hubs[third].rpc("GetOperations", json!({"selector": {"planId": "hubplan"}}));
+    let logref = ops["operations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o.get("operationBackup").is_some())
+        .and_then(|o| o["logref"].as_str())
+        .expect("the backup's log")
+        .to_string();
+    let (code, log_text, err) = hubs[third].cli(&["logs", &logref]);
+    assert_eq!(code, 0, "{err}");
+    assert!(!log_text.trim().is_empty(), "the backup's log has its text");
+    let (code, listing) = http_get(moto.port, "/cairn-logs").unwrap();
+    assert_eq!(code, 200, "{listing}");
+    assert!(
+        listing.contains(&format!("<Key>hub/tasklogs/{logref}.gz</Key>")),
+        "the log's text is in the bucket: {listing}"
+    );
     wait_for("GC on the runner", Duration::from_secs(30), || {
         hubs[runner].logged("collected garbage") > 0
     });

@@ -1,11 +1,16 @@
 //! The log store: task output (hooks, prune, check, commands) kept by `logref`. A log is written to a
 //! plain file while its task runs, readable and followable at the same time; when finished it is
-//! gzip-compressed into SQLite and the file removed. Logs carry an optional expiry and an owning
-//! operation id, and a restart finalises logs whose writer died.
+//! gzip-compressed into SQLite and the file removed (or, for the servers of a shared database, into
+//! the database: see [`shared`]). Logs carry an optional expiry and an owning operation id, and a
+//! restart finalises logs whose writer died.
 mod reader;
+pub mod shared;
 mod writer;
 
 pub use reader::LogReader;
+pub use shared::LogBodies;
+use shared::SharedLogs;
+pub(crate) use shared::{LogRow, LogTable};
 pub use writer::LogWriter;
 
 use crate::error::{OplogError, Result};
@@ -37,6 +42,8 @@ struct Inner {
     dir: PathBuf,
     db: Mutex<Connection>,
     live: Mutex<HashMap<String, watch::Sender<LiveState>>>,
+    /// Where finished logs go when several servers share a database.
+    shared: Option<SharedLogs>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -95,7 +102,21 @@ impl LogStore {
     /// Opens the store in `dir` (creating it), finalising logs left open by a previous process and
     /// removing stray files.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self> {
-        let dir = dir.as_ref().to_path_buf();
+        Self::open_with(dir.as_ref(), None)
+    }
+
+    /// [`open`](Self::open), for one of several servers sharing `log`'s database: finished logs
+    /// move into the database (their text into `bodies` when given), where every server reads them.
+    pub fn open_shared(
+        dir: impl AsRef<Path>,
+        log: crate::OpLog,
+        bodies: Option<Arc<dyn LogBodies>>,
+    ) -> Result<Self> {
+        Self::open_with(dir.as_ref(), Some(SharedLogs::new(log, bodies)?))
+    }
+
+    fn open_with(dir: &Path, shared: Option<SharedLogs>) -> Result<Self> {
+        let dir = dir.to_path_buf();
         let live_dir = dir.join(".inprogress");
         std::fs::create_dir_all(&live_dir).map_err(|e| OplogError::io(&live_dir, e))?;
         let db = Connection::open(dir.join("logs.sqlite"))?;
@@ -117,6 +138,7 @@ impl LogStore {
                 dir,
                 db: Mutex::new(db),
                 live: Mutex::new(HashMap::new()),
+                shared,
             }),
         };
         store.recover()?;
@@ -154,6 +176,20 @@ impl LogStore {
             check_id(&l.id)?;
         }
         let now = now_ms();
+        if let Some(shared) = &self.inner.shared {
+            let mut stored = 0;
+            for l in logs {
+                let row = LogRow {
+                    id: l.id.clone(),
+                    owner_op: l.owner_op,
+                    expires_at_ms: l.ttl.map_or(0, |t| now + t.as_millis() as i64),
+                    size: l.size as i64,
+                    data_gz: Some(l.gzip.clone()),
+                };
+                stored += usize::from(shared.put(row)?);
+            }
+            return Ok(stored);
+        }
         let mut db = lock(&self.inner.db);
         let tx = db.transaction()?;
         let mut stored = 0;
@@ -184,7 +220,10 @@ impl LogStore {
         let blob: Option<Option<Vec<u8>>> = lock(&self.inner.db)
             .query_row("SELECT data_gz FROM logs WHERE id = ?1", [id], |r| r.get(0))
             .optional()?;
-        match blob {
+        if let Some(Some(gz)) = blob {
+            return Ok(LogReader::finished(gz));
+        }
+        match self.inner.shared.as_ref().map(|s| s.get(id)).transpose()? {
             Some(Some(gz)) => Ok(LogReader::finished(gz)),
             _ => Err(OplogError::LogNotFound(id.to_string())),
         }
@@ -206,23 +245,34 @@ impl LogStore {
             [id],
             |r| r.get(0),
         )?;
-        Ok(n > 0)
+        match &self.inner.shared {
+            Some(shared) if n == 0 => shared.exists(id),
+            _ => Ok(n > 0),
+        }
     }
 
     /// Deletes finished logs whose expiry is before `now_ms`; returns how many.
     pub fn expire(&self, now_ms: i64) -> Result<usize> {
-        Ok(lock(&self.inner.db).execute(
+        let here = lock(&self.inner.db).execute(
             "DELETE FROM logs WHERE expires_at_ms > 0 AND expires_at_ms < ?1 AND live_path IS NULL",
             [now_ms],
-        )?)
+        )?;
+        let shared = self.inner.shared.as_ref().map(|s| s.expire(now_ms));
+        Ok(here + shared.transpose()?.unwrap_or(0))
     }
 
     /// Deletes the finished logs owned by an operation (called when the operation is deleted).
     pub fn delete_owned_by(&self, owner_op: i64) -> Result<usize> {
-        Ok(lock(&self.inner.db).execute(
+        let here = lock(&self.inner.db).execute(
             "DELETE FROM logs WHERE owner_op = ?1 AND live_path IS NULL",
             [owner_op],
-        )?)
+        )?;
+        let shared = self
+            .inner
+            .shared
+            .as_ref()
+            .map(|s| s.delete_owned_by(owner_op));
+        Ok(here + shared.transpose()?.unwrap_or(0))
     }
 
     fn live_path(&self, id: &str) -> PathBuf {
@@ -233,13 +283,48 @@ impl LogStore {
     pub(crate) fn finalize(&self, id: &str, path: &Path) -> Result<()> {
         let raw = std::fs::read(path).map_err(|e| OplogError::io(path, e))?;
         let gz = gzip(&raw).map_err(|e| OplogError::io(path, e))?;
-        lock(&self.inner.db).execute(
-            "UPDATE logs SET data_gz = ?2, size = ?3, live_path = NULL WHERE id = ?1",
-            params![id, gz, raw.len() as i64],
-        )?;
+        if !self.share_finished(id, raw.len() as i64, &gz) {
+            lock(&self.inner.db).execute(
+                "UPDATE logs SET data_gz = ?2, size = ?3, live_path = NULL WHERE id = ?1",
+                params![id, gz, raw.len() as i64],
+            )?;
+        }
         lock(&self.inner.live).remove(id);
         std::fs::remove_file(path).map_err(|e| OplogError::io(path, e))?;
         Ok(())
+    }
+
+    /// Moves a finished log into the shared database, if there is one; false when it stays here
+    /// (no shared database, or it refused the log: kept here rather than lost).
+    fn share_finished(&self, id: &str, size: i64, gz: &[u8]) -> bool {
+        let Some(shared) = &self.inner.shared else {
+            return false;
+        };
+        let index: rusqlite::Result<(i64, i64)> = lock(&self.inner.db).query_row(
+            "SELECT owner_op, expires_at_ms FROM logs WHERE id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        );
+        let moved = index
+            .map_err(OplogError::from)
+            .and_then(|(owner_op, expires_at_ms)| {
+                shared.put(LogRow {
+                    id: id.to_string(),
+                    owner_op,
+                    expires_at_ms,
+                    size,
+                    data_gz: Some(gz.to_vec()),
+                })?;
+                lock(&self.inner.db).execute("DELETE FROM logs WHERE id = ?1", [id])?;
+                Ok(())
+            });
+        match moved {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(log = %id, error = %e, "cannot store the finished log for the other servers; it stays in this server's data dir");
+                false
+            }
+        }
     }
 
     /// Finalises logs whose writer died with a previous process; removes files nobody references.

@@ -7,6 +7,7 @@ mod listen;
 pub(crate) use listen::Notice;
 mod pool;
 pub(crate) mod schema;
+mod task_logs;
 #[cfg(test)]
 mod tests;
 mod tls;
@@ -342,6 +343,10 @@ impl Store for PgStore {
         let rows = conn.query_boxed(&format!("EXPLAIN {sql}"), &params_of(&params));
         conn.batch("RESET enable_seqscan; RESET enable_sort")?;
         rows?.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
+    fn log_table(&self) -> Option<&dyn crate::logstore::LogTable> {
+        Some(self)
     }
 
     fn kv_scan(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {

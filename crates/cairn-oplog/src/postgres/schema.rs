@@ -68,6 +68,17 @@ const MIGRATIONS: &[&str] = &[
         modno BIGINT NOT NULL
     );
     INSERT INTO counters (next_id, modno) VALUES (1, 0);",
+    // v2: finished task logs, shared by the servers of the database (their text here, or in the
+    // storage --log-store-url names when data_gz is NULL).
+    "CREATE TABLE task_logs (
+        id TEXT PRIMARY KEY,
+        owner_op BIGINT NOT NULL,
+        expires_at_ms BIGINT NOT NULL,
+        size BIGINT NOT NULL,
+        data_gz BYTEA
+    );
+    CREATE INDEX task_logs_owner ON task_logs(owner_op);
+    CREATE INDEX task_logs_expiry ON task_logs(expires_at_ms) WHERE expires_at_ms > 0;",
 ];
 
 /// The schema version this build writes.
