@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# A hub on PostgreSQL with an active server and a standby, on one machine, to try failover:
+# A hub on PostgreSQL run as three servers on one machine, to try what several hosts would run:
 #
 #   docs/examples/postgres-hub.sh [WORK_DIR]
 #
-# Starts a throwaway PostgreSQL (Debian's binaries; or set DATABASE_URL to use yours), then two
-# `cairn serve` processes on that database, as two hosts would run them: each with its own data dir,
-# on ports 9898 and 9899. The first becomes active; the second stands by without listening. The
-# script then kills the active one (as a lost host) and shows the standby take over with the same
-# history and config. Press Enter at each step; everything stops at the end.
+# Starts a throwaway PostgreSQL (Debian's binaries; or set DATABASE_URL to use yours) and, when moto
+# is installed (pip install 'moto[server]'), a local S3 server for the task logs; then three
+# `cairn serve` processes on that database, as three hosts would run them: each with its own data dir,
+# on ports 9898, 9899 and 9900. All three serve the API, the web UI and sync; the first runs the tasks.
+# The script asks the second for a backup (handed to the first), then kills the first (as a lost host)
+# and shows another take the tasks over. Press Enter at each step; everything stops at the end.
 #
-# In production the two servers run on two hosts behind one address: a load balancer that health-
-# checks GET /healthz (only the active server answers) and passes HTTP/2 through end to end, since
-# multihost sync is one long HTTP/2 stream (h2c with prior knowledge for http:// hubs, TLS with ALPN
-# h2 for https:// ones; a TCP pass-through does both). Both hosts need the same secrets key
-# (CAIRN_SECRETS_KEY_FILE) and the same --database-url; see docs/postgres.md.
+# In production the servers run on their hosts behind one address: a load balancer that health-checks
+# GET /healthz (every server answers) and passes HTTP/2 through end to end, since multihost sync is one
+# long HTTP/2 stream (h2c with prior knowledge for http:// hubs, TLS with ALPN h2 for https:// ones; a
+# TCP pass-through does both). All hosts need the same secrets key (CAIRN_SECRETS_KEY_FILE), the same
+# --database-url and the same --log-store-url; see docs/postgres.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 work=${1:-$(mktemp -d)}
@@ -46,6 +47,15 @@ export CAIRN_DATABASE_URL=$DATABASE_URL
 export CAIRN_SECRETS_KEY_FILE="$work/secrets.key"
 [ -f "$CAIRN_SECRETS_KEY_FILE" ] || head -c 32 /dev/urandom | base64 > "$CAIRN_SECRETS_KEY_FILE"
 
+if python3 -c "import moto.server" 2>/dev/null; then
+  python3 -m moto.server -H 127.0.0.1 -p 54322 >/dev/null 2>&1 &
+  pids+=("$!")
+  until curl -fs http://127.0.0.1:54322/ >/dev/null 2>&1; do sleep 0.2; done
+  export AWS_ACCESS_KEY_ID=cairn AWS_SECRET_ACCESS_KEY=cairn-secret
+  export CAIRN_LOG_STORE_URL="s3:http://127.0.0.1:54322/cairn-logs/hub"
+  echo "task logs go to moto's S3 server on 127.0.0.1:54322"
+fi
+
 serve() { # serve NAME PORT: starts it in the background; its pid in $started
   mkdir -p "$work/$1"
   HOME="$work/$1" "$cairn" serve --config "$work/$1/config.json" --data-dir "$work/$1/data" \
@@ -54,16 +64,30 @@ serve() { # serve NAME PORT: starts it in the background; its pid in $started
   pids+=("$started")
 }
 healthy() { curl -fs "http://127.0.0.1:$1/healthz" >/dev/null 2>&1; }
+runs_tasks() { grep -q "this server runs the tasks" "$work/$1/log"; }
 
+mkdir -p "$work/src" && echo "hello" > "$work/src/hello.txt"
+mkdir -p "$work/host-a"
+cat > "$work/host-a/config.json" <<JSON
+{"version": 6, "instance": "hub", "auth": {"disabled": true},
+ "repos": [{"id": "repo", "uri": "$work/repo", "password": "example", "autoInitialize": true}],
+ "plans": [{"id": "home", "repo": "repo", "paths": ["$work/src"], "schedule": {"disabled": true}}]}
+JSON
 serve host-a 9898
 first=$started
 until healthy 9898; do sleep 0.2; done
-echo "host-a is active on http://127.0.0.1:9898 (set it up there: user, repository, plan)"
-serve host-b 9899
-until grep -q "standing by" "$work/host-b/log"; do sleep 0.2; done
-echo "host-b stands by (not listening on 9899)"
+runs_tasks host-a && echo "host-a serves http://127.0.0.1:9898 and runs the tasks"
+for h in "host-b 9899" "host-c 9900"; do
+  set -- $h
+  serve "$1" "$2"
+  until healthy "$2"; do sleep 0.2; done
+  echo "$1 serves http://127.0.0.1:$2 with the same history and config"
+done
+read -rp "Enter asks host-b for a backup of plan home (host-a runs it)... "
+CAIRN_SERVER=http://127.0.0.1:9899 HOME="$work/host-b" "$cairn" backup home --wait
 read -rp "Enter kills host-a as a lost host would... "
 kill -9 "$first"
-until healthy 9899; do sleep 0.2; done
-echo "host-b took over on http://127.0.0.1:9899 with host-a's history and config"
+until runs_tasks host-b || runs_tasks host-c; do sleep 0.2; done
+for h in host-b host-c; do runs_tasks "$h" && echo "$h runs the tasks now"; done
+CAIRN_SERVER=http://127.0.0.1:9900 HOME="$work/host-c" "$cairn" ops --plan home
 read -rp "Enter stops everything... "

@@ -10,6 +10,7 @@
     reason = "test support: every item is a check or a fixture for tests, and a failed unwrap is a failed check"
 )]
 #![allow(dead_code)]
+pub mod balancer;
 pub mod sshd;
 pub mod test_ca;
 

@@ -181,12 +181,6 @@ impl PeerStates {
         };
         if let Some(store) = &self.store {
             store.send(format!("{KEY_PREFIX}{keyid}"), Some(encoded));
-            if let Some(holder) = &self.holder {
-                store.send(
-                    format!("{HOLDER_PREFIX}{keyid}"),
-                    Some(holder.as_bytes().to_vec()),
-                );
-            }
         }
         self.changed.send_modify(|n| *n += 1);
     }
@@ -211,8 +205,15 @@ impl PeerStates {
         true
     }
 
-    /// Sets peer `keyid`'s connection state and message.
+    /// Sets peer `keyid`'s connection state and message. On a shared database this server is then
+    /// recorded as the one holding the peer's session (a session starts and ends with this call).
     pub fn set(&self, keyid: &str, instance_id: &str, state: ConnectionState, message: &str) {
+        if let (Some(store), Some(holder)) = (&self.store, &self.holder) {
+            store.send(
+                format!("{HOLDER_PREFIX}{keyid}"),
+                Some(holder.as_bytes().to_vec()),
+            );
+        }
         self.update(keyid, instance_id, |s| {
             s.state = state.into();
             s.status_message = message.to_string();

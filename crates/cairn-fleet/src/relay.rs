@@ -194,17 +194,29 @@ impl Asked {
                 return serde_json::from_slice(&value)
                     .map_err(|e| SessionError::Internal(format!("an unreadable answer: {e}")));
             }
-            match tokio::time::timeout_at(deadline, self.notices.recv()).await {
+            match tokio::time::timeout_at(deadline, self.answer_notice()).await {
                 Err(_) => {
                     return Err(SessionError::Closed(format!(
                         "no server of this hub answered within {} seconds: the client is not connected to any now",
                         wait.as_secs()
                     )));
                 }
-                Ok(Err(RecvError::Closed)) => {
+                Ok(false) => {
                     return Err(SessionError::Closed("the hub is shutting down".into()));
                 }
+                Ok(true) => {}
+            }
+        }
+    }
+
+    /// Waits for a notice that may concern this request's answers; false once notices end.
+    async fn answer_notice(&mut self) -> bool {
+        loop {
+            match self.notices.recv().await {
+                Ok(k) if k.starts_with(&self.answers) || k == ANY_KEY => return true,
                 Ok(_) => {}
+                Err(RecvError::Lagged(_)) => return true,
+                Err(RecvError::Closed) => return false,
             }
         }
     }

@@ -41,6 +41,7 @@ pub(crate) async fn follow(fleet: Fleet, me: String) {
     let mut changes = log.kv_changes();
     let shutdown = fleet.inner.orch.shutting_down();
     let mut sweep = tokio::time::interval(SWEEP);
+    let mut servers = Servers::default();
     loop {
         let only = tokio::select! {
             key = changes.recv() => match key {
@@ -55,13 +56,31 @@ pub(crate) async fn follow(fleet: Fleet, me: String) {
             _ = sweep.tick() => None,
             () = shutdown.cancelled() => return,
         };
-        adopt(&fleet, &log, &me, only.as_deref());
+        adopt(&fleet, &log, &me, only.as_deref(), &mut servers);
+    }
+}
+
+/// Which other servers run, as last checked: a server's lease is checked at most once per sweep.
+#[derive(Default)]
+struct Servers(HashMap<String, (bool, std::time::Instant)>);
+
+impl Servers {
+    fn alive(&mut self, log: &OpLog, id: &str) -> bool {
+        if let Some((alive, at)) = self.0.get(id)
+            && at.elapsed() < SWEEP
+        {
+            return *alive;
+        }
+        let alive = server_alive(log, id);
+        self.0
+            .insert(id.to_string(), (alive, std::time::Instant::now()));
+        alive
     }
 }
 
 /// Adopts the stored states of the peers whose sessions this server does not hold: `only` one,
 /// or all.
-fn adopt(fleet: &Fleet, log: &OpLog, me: &str, only: Option<&str>) {
+fn adopt(fleet: &Fleet, log: &OpLog, me: &str, only: Option<&str>, servers: &mut Servers) {
     let read = |prefix: &str| -> HashMap<String, Vec<u8>> {
         let prefix = format!("{prefix}{}", only.unwrap_or(""));
         match log.kv_scan(&prefix) {
@@ -73,7 +92,6 @@ fn adopt(fleet: &Fleet, log: &OpLog, me: &str, only: Option<&str>) {
         }
     };
     let (states, holders) = (read(KEY_PREFIX), read(HOLDER_PREFIX));
-    let mut alive: HashMap<String, bool> = HashMap::new();
     for (key, value) in states {
         let keyid = &key[KEY_PREFIX.len()..];
         if only.is_some_and(|o| o != keyid) || fleet.holds(keyid) {
@@ -87,11 +105,7 @@ fn adopt(fleet: &Fleet, log: &OpLog, me: &str, only: Option<&str>) {
             .map(|h| String::from_utf8_lossy(h).into_owned())
             .unwrap_or_default();
         let connected = state.state.to_i32() == ConnectionState::CONNECTION_STATE_CONNECTED as i32;
-        let gone = holder != me
-            && !*alive
-                .entry(holder.clone())
-                .or_insert_with(|| server_alive(log, &holder));
-        if connected && gone {
+        if connected && holder != me && !servers.alive(log, &holder) {
             state.state = ConnectionState::CONNECTION_STATE_DISCONNECTED.into();
             state.status_message = SERVER_GONE.into();
         }

@@ -80,6 +80,15 @@ fn main() {
         s.repo_guid = Some(format!("{:064x}", (i % common::PLANS) % 4));
         assert_eq!(log.query(&Query::last_n(s, 100)).expect("query").len(), 100);
     }));
+    worst.push(measure("fleet dashboard: a plan's last 100 backups", |i| {
+        let s = Selector {
+            original_instance_keyid: Some(String::new()),
+            plan_id: Some(common::plan_id(i)),
+            kinds: vec![cairn_oplog::OpKind::Backup],
+            ..Selector::default()
+        };
+        assert_eq!(log.query(&Query::last_n(s, 100)).expect("query").len(), 100);
+    }));
     worst.push(measure("flow lookup (3 operations)", |i| {
         let flow = ((i * 7919) % flows) as i64 * 3 + 1;
         assert_eq!(

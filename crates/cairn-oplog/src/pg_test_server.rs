@@ -143,6 +143,7 @@ impl TestPostgres {
             let server = TestPostgres::start();
             if let Some(child) = &server.child {
                 SHARED_PID.store(child.id() as i32, Ordering::SeqCst);
+                let _ = SHARED_DIR.set(server._dir.path().to_path_buf());
                 unsafe { libc::atexit(stop_shared) };
             }
             server
@@ -196,11 +197,16 @@ impl Drop for TestPostgres {
 }
 
 static SHARED_PID: AtomicI32 = AtomicI32::new(0);
+/// The shared server's folder: a static is never dropped, so it is removed at exit with the server.
+static SHARED_DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
 
 extern "C" fn stop_shared() {
     let pid = SHARED_PID.load(Ordering::SeqCst);
     if pid > 0 {
         stop(pid);
+    }
+    if let Some(dir) = SHARED_DIR.get() {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }
 

@@ -4,10 +4,15 @@
 //! connected and each changing one operation a second, the latency from a client's change to the
 //! hub's WatchOperations stream (p50/p99), and the hub's peak RSS and CPU time in each phase.
 //!
-//! `cargo bench -p cairn --bench fleet_scale -- [--clients 200] [--ops 5000] [--steady 30] [--postgres]`
+//! `cargo bench -p cairn --bench fleet_scale -- [--clients 200] [--ops 5000] [--steady 30] [--postgres]
+//! [--hubs 3]`
 //!
 //! With `--postgres` the hub keeps its history in PostgreSQL (a throwaway server from Debian's
 //! binaries, as the tests start); its CPU figures are then the hub's alone, the database's not counted.
+//! With `--hubs N` (and `--postgres`) the hub is N `cairn serve` processes on the one database behind
+//! one address (a TCP balancer, round robin); CPU and RSS are then the processes' sums, and latency is
+//! measured on the first process's stream (a change stored by another reaches it through the
+//! database's notices).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -36,6 +41,7 @@ struct Args {
     ops: i64,
     steady: u64,
     postgres: bool,
+    hubs: usize,
 }
 
 fn args() -> Args {
@@ -44,6 +50,7 @@ fn args() -> Args {
         ops: 5000,
         steady: 30,
         postgres: false,
+        hubs: 1,
     };
     let all: Vec<String> = std::env::args().collect();
     a.postgres = all.iter().any(|w| w == "--postgres");
@@ -52,6 +59,7 @@ fn args() -> Args {
             "--clients" => a.clients = w[1].parse().unwrap(),
             "--ops" => a.ops = w[1].parse().unwrap(),
             "--steady" => a.steady = w[1].parse().unwrap(),
+            "--hubs" => a.hubs = w[1].parse().unwrap(),
             _ => {}
         }
     }
@@ -183,8 +191,8 @@ fn healthy(port: u16) -> bool {
     text.starts_with("HTTP/1.1 200")
 }
 
-/// Writes the hub's config (every client authorised) and starts it.
-fn start_hub(dir: &Path, ids: &[Me], port: u16, database: Option<&str>) -> Child {
+/// Writes the hub's config (every client authorised) in `dir`.
+fn write_hub_config(dir: &Path, ids: &[Me]) {
     let clients: Vec<serde_json::Value> = ids
         .iter()
         .map(|m| serde_json::json!({"instanceId": m.instance_id, "keyId": m.identity.keyid}))
@@ -192,6 +200,10 @@ fn start_hub(dir: &Path, ids: &[Me], port: u16, database: Option<&str>) -> Child
     let config = serde_json::json!({"version": 6, "instance": "hub", "auth": {"disabled": true},
         "sync": {"authorizedClients": clients}});
     std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+}
+
+/// Starts a hub process with its config and data in `dir`.
+fn start_hub(dir: &Path, port: u16, database: Option<&str>) -> Child {
     let mut hub = Command::new(env!("CARGO_BIN_EXE_cairn"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .arg("--config")
@@ -214,6 +226,31 @@ fn start_hub(dir: &Path, ids: &[Me], port: u16, database: Option<&str>) -> Child
         std::thread::sleep(Duration::from_millis(50));
     }
     hub
+}
+
+/// Starts `count` hub processes (the first stores the config; the others, on the same database,
+/// get its secrets key): each process and its port.
+fn start_hubs(dir: &Path, ids: &[Me], count: usize, database: Option<&str>) -> Vec<(Child, u16)> {
+    write_hub_config(dir, ids);
+    let first_port = free_port();
+    let mut hubs = vec![(start_hub(dir, first_port, database), first_port)];
+    for h in 1..count {
+        let home = dir.join(format!("hub{h}"));
+        std::fs::create_dir_all(home.join("data")).unwrap();
+        std::fs::copy(dir.join("data/secrets.key"), home.join("data/secrets.key")).unwrap();
+        let port = free_port();
+        hubs.push((start_hub(&home, port, database), port));
+    }
+    hubs
+}
+
+/// The hubs' CPU time, peak RSS and RSS, summed.
+fn hubs_usage(hubs: &[(Child, u16)]) -> (Duration, u64, u64) {
+    hubs.iter()
+        .map(|(c, _)| hub_usage(c.id()))
+        .fold((Duration::ZERO, 0, 0), |(c, p, r), (c2, p2, r2)| {
+            (c + c2, p + p2, r + r2)
+        })
 }
 
 /// How many operations of its clients the hub holds.
@@ -280,20 +317,37 @@ fn main() {
             identity: cairn_config::identity::generate().unwrap(),
         })
         .collect();
-    let port = free_port();
+    assert!(
+        a.hubs == 1 || a.postgres,
+        "--hubs shares one database between the hub's processes: add --postgres"
+    );
     let server = a
         .postgres
         .then(cairn_oplog::pg_test_server::TestPostgres::start);
     let url = server.as_ref().map(|s| s.fresh_database());
-    let mut hub = start_hub(dir.path(), &ids, port, url.as_deref());
+    let mut hubs = start_hubs(dir.path(), &ids, a.hubs, url.as_deref());
+    let port = hubs[0].1;
     let database = url
         .as_deref()
         .map(|u| cairn_oplog::OpLog::connect(u).unwrap());
-    let pid = hub.id();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let live = Arc::new(AtomicBool::new(false));
-    let url = format!("http://127.0.0.1:{port}");
-    let (cpu0, _, _) = hub_usage(pid);
+    let url = if a.hubs == 1 {
+        format!("http://127.0.0.1:{port}")
+    } else {
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap();
+        let address = format!("http://{}", listener.local_addr().unwrap());
+        let ports = hubs.iter().map(|(_, p)| *p).collect();
+        runtime.spawn(cairn_conformance::balancer::balance(
+            listener,
+            ports,
+            Arc::default(),
+        ));
+        address
+    };
+    let (cpu0, _, _) = hubs_usage(&hubs);
     let started = Instant::now();
     for (c, me) in ids.into_iter().enumerate() {
         runtime.spawn(client(c, me, url.clone(), a.ops, live.clone()));
@@ -312,14 +366,17 @@ fn main() {
         std::thread::sleep(Duration::from_millis(250));
     }
     let converged = started.elapsed();
-    let (cpu1, peak1, rss1) = hub_usage(pid);
+    let (cpu1, peak1, rss1) = hubs_usage(&hubs);
     live.store(true, Ordering::Relaxed);
     let mut latencies = runtime.block_on(watch_latencies(port, a.steady));
-    let (cpu2, peak2, rss2) = hub_usage(pid);
+    let (cpu2, peak2, rss2) = hubs_usage(&hubs);
     latencies.sort();
     println!(
-        "fleet_scale: {} clients x {} operations = {total} on the hub",
-        a.clients, a.ops
+        "fleet_scale: {} clients x {} operations = {total} on the hub ({} process{})",
+        a.clients,
+        a.ops,
+        a.hubs,
+        if a.hubs == 1 { "" } else { "es" }
     );
     println!(
         "  initial convergence: {:.1} s ({:.0} operations/s); hub CPU {:.1} s, RSS {rss1} MiB (peak {peak1} MiB)",
@@ -338,6 +395,8 @@ fn main() {
         (cpu2 - cpu1).as_secs_f64() * 100.0 / a.steady as f64
     );
     runtime.shutdown_background();
-    let _ = hub.kill();
-    let _ = hub.wait();
+    for (hub, _) in &mut hubs {
+        let _ = hub.kill();
+        let _ = hub.wait();
+    }
 }

@@ -13,6 +13,7 @@
 )]
 mod support;
 
+use cairn_conformance::balancer::{Given, balance};
 use cairn_fleet::{Me, dial, initiate};
 use cairn_oplog::pg_test_server::TestPostgres;
 use cairn_oplog::{OpLog, Query, Selector};
@@ -24,7 +25,6 @@ use cairn_proto::v1sync::sync_stream_item::{
     SyncActionOperationManifest, SyncActionReceiveOperations,
 };
 use serde_json::json;
-use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::Child;
@@ -164,37 +164,6 @@ impl Drop for Hub {
     }
 }
 
-/// The one address: accepts connections and passes each, bytes both ways, to the next hub in turn
-/// that accepts it. Counts the connections each hub port was given.
-async fn balance(
-    listener: tokio::net::TcpListener,
-    ports: Vec<u16>,
-    given: Arc<Mutex<HashMap<u16, usize>>>,
-) {
-    let mut next = 0usize;
-    loop {
-        let Ok((mut inbound, _)) = listener.accept().await else {
-            return;
-        };
-        let mut upstream = None;
-        for _ in 0..ports.len() {
-            let port = ports[next % ports.len()];
-            next += 1;
-            if let Ok(s) = tokio::net::TcpStream::connect(("127.0.0.1", port)).await {
-                *given.lock().unwrap().entry(port).or_default() += 1;
-                upstream = Some(s);
-                break;
-            }
-        }
-        let Some(mut upstream) = upstream else {
-            continue;
-        };
-        tokio::spawn(async move {
-            let _ = tokio::io::copy_bidirectional(&mut inbound, &mut upstream).await;
-        });
-    }
-}
-
 /// Client `c`'s operation `id` (its modno is its id).
 fn operation(c: usize, id: i64) -> Operation {
     Operation {
@@ -325,8 +294,14 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
             identity: cairn_config::identity::generate().unwrap(),
         })
         .collect();
+    // One more client, connected straight to one process and never reconnecting.
+    let lonely = Me {
+        instance_id: "lonely".into(),
+        identity: cairn_config::identity::generate().unwrap(),
+    };
     let clients: Vec<serde_json::Value> = ids
         .iter()
+        .chain([&lonely])
         .map(|m| json!({"instanceId": m.instance_id, "keyId": m.identity.keyid}))
         .collect();
     let config = json!({"version": 6, "instance": "hub", "auth": {"disabled": true},
@@ -406,7 +381,7 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
 
     // Twenty clients through one address.
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let given: Arc<Mutex<HashMap<u16, usize>>> = Arc::default();
+    let given: Given = Arc::default();
     let ports: Vec<u16> = hubs.iter().map(|h| h.port).collect();
     let listener = runtime
         .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
@@ -419,6 +394,11 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
         counters.push(held);
         runtime.spawn(sync_client(c, me, address.clone(), watched));
     }
+    let lonely_url = format!("http://127.0.0.1:{}", hubs[runner].port);
+    runtime.spawn(async move {
+        let (_keep, mut held) = watch::channel(1);
+        session(CLIENTS, &lonely, &lonely_url, &mut held).await;
+    });
     let log = OpLog::connect(&url).unwrap();
     wait_for(
         "every operation on the hub",
@@ -429,7 +409,7 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
     wait_for(
         "every client connected on every process",
         Duration::from_secs(60),
-        || hubs.iter().all(|h| connected_on(h) == CLIENTS),
+        || hubs.iter().all(|h| connected_on(h) == CLIENTS + 1),
     );
     let before_kill = given.lock().unwrap().clone();
     for h in &hubs {
@@ -468,6 +448,21 @@ fn three_hub_processes_share_one_database_and_survive_one_killed() {
             hubs.iter()
                 .enumerate()
                 .all(|(i, h)| i == runner || connected_on(h) == CLIENTS)
+        },
+    );
+    // The client that does not reconnect shows as disconnected, its server gone, on the others.
+    wait_for(
+        "the lonely client's session shown ended",
+        Duration::from_secs(60),
+        || {
+            hubs.iter().enumerate().all(|(i, h)| {
+                i == runner
+                    || h.cli(&["peers"]).1.lines().any(|l| {
+                        l.contains("lonely")
+                            && l.split_whitespace().nth(2) == Some("disconnected")
+                            && l.contains("on another server of this hub, which stopped")
+                    })
+            })
         },
     );
     // Nothing doubled: each client's operations once, and nothing else from the clients.
