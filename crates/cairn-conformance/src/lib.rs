@@ -11,6 +11,7 @@
 )]
 #![allow(dead_code)]
 pub mod balancer;
+pub mod moto;
 pub mod sshd;
 pub mod test_ca;
 

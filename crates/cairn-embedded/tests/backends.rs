@@ -132,30 +132,14 @@ fn sftp_fixture() -> (Fixture, conformance::sshd::Sshd) {
 
 /// An S3-compatible server (moto) on loopback; restic creates the bucket on init.
 fn s3_fixture() -> (Fixture, Server) {
-    let port = free_port();
+    let (moto, port) = cairn_conformance::moto::start();
     let mut f = Fixture::with_uri_fn(|_| format!("s3:http://127.0.0.1:{port}/cairn-test/repo"));
     f.repo.env.extend([
         "AWS_ACCESS_KEY_ID=cairn".to_string(),
         "AWS_SECRET_ACCESS_KEY=cairn-secret".to_string(),
     ]);
     f.repo.env.sort();
-    let mut server = Server(
-        Command::new("python3")
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("moto's S3 server is installed (pip install 'moto[server]')"),
-    );
-    wait_for_port(port, &mut server);
-    (f, server)
+    (f, Server(moto))
 }
 
 /// The S3 fixture with its keys in a shared credentials file under a named profile, not in the env.

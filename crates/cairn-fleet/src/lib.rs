@@ -156,15 +156,7 @@ impl Fleet {
         if self.inner.sessions.lock().contains_key(keyid) {
             return true;
         }
-        self.inner.orch.runs_tasks()
-            && self
-                .inner
-                .orch
-                .config()
-                .get()
-                .multihost
-                .as_option()
-                .is_some_and(|m| m.known_hosts.iter().any(|h| h.keyid == keyid))
+        self.inner.orch.runs_tasks() && dialer::current_host(self, keyid).is_some()
     }
 
     /// Serves one incoming sync stream (the `Sync` RPC): returns what to send back, fed by the hub

@@ -20,7 +20,7 @@ use parking_lot::{Mutex, MutexGuard};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio_util::sync::CancellationToken;
@@ -104,6 +104,10 @@ pub(crate) struct Inner {
     pub shares_database: AtomicBool,
     /// True once [`Orchestrator::start`] made this orchestrator run tasks.
     pub runs_tasks: watch::Sender<bool>,
+    /// The log's modno when this orchestrator started running tasks: a PENDING operation nobody
+    /// queued is an orphan (left by a process that stopped) only if it is older; a newer one is on
+    /// its way from another server of a shared database (see `handoff`).
+    pub orphans_upto: AtomicI64,
 }
 
 impl Inner {
@@ -151,6 +155,7 @@ impl Orchestrator {
                 config_changes: watch::Sender::new(0),
                 shares_database: AtomicBool::new(false),
                 runs_tasks: watch::Sender::new(false),
+                orphans_upto: AtomicI64::new(i64::MAX),
             }),
         }
     }
@@ -177,6 +182,13 @@ impl Orchestrator {
         // No task runs yet, so whatever is here was left by a cairn that stopped mid-verification.
         crate::tasks::verify::remove_scratch(&self.inner.scratch_dir).await;
         self.open_new_repos().await;
+        self.inner
+            .orphans_upto
+            .store(self.inner.oplog.current_modno(), Ordering::Release);
+        if self.inner.shares_database.load(Ordering::Acquire) {
+            // Tasks handed over while no server ran them are queued before orphans are judged.
+            crate::handoff::take_requests(self);
+        }
         scheduler::reschedule_all(&self.inner)?;
         // Snapshots made elsewhere while cairn was not running appear in the log.
         let now = self.inner.now();
@@ -200,6 +212,7 @@ impl Orchestrator {
             .spawn(crate::reconcile::run(self.inner.clone()));
         self.inner.runs_tasks.send_replace(true);
         if self.inner.shares_database.load(Ordering::Acquire) {
+            // And those handed over meanwhile.
             crate::handoff::take_requests(self);
         }
         Ok(())

@@ -42,15 +42,13 @@ pub(crate) fn enqueue(
     let repo = task_repo(&config, &task)?;
     let mut state = inner.state();
     let op_id = record(inner, &config, &task, repo.as_ref(), run_at, flow_id)?;
-    state.queue.push(entry(
-        &config,
-        task,
-        repo.as_ref(),
+    let once = Once {
         run_at,
         priority,
         flow_id,
         op_id,
-    ));
+    };
+    state.queue.push(entry(&config, task, repo.as_ref(), once));
     Ok(op_id)
 }
 
@@ -77,16 +75,13 @@ pub(crate) fn push(
 ) -> Result<()> {
     let config = inner.config.get();
     let repo = task_repo(&config, &task)?;
-    let run_at = inner.now();
-    let entry = entry(
-        &config,
-        task,
-        repo.as_ref(),
-        run_at,
+    let once = Once {
+        run_at: inner.now(),
         priority,
         flow_id,
         op_id,
-    );
+    };
+    let entry = entry(&config, task, repo.as_ref(), once);
     inner.state().queue.push(entry);
     Ok(())
 }
@@ -108,25 +103,25 @@ fn record(
     }
 }
 
-/// A queue entry for a task asked for once (not a recurring one).
-fn entry(
-    config: &Config,
-    task: Task,
-    repo: Option<&Repo>,
+/// When and how a task asked for once (not a recurring one) runs.
+struct Once {
     run_at: DateTime<Utc>,
     priority: i32,
     flow_id: i64,
     op_id: Option<i64>,
-) -> Entry {
+}
+
+/// The queue entry of a task asked for once.
+fn entry(config: &Config, task: Task, repo: Option<&Repo>, once: Once) -> Entry {
     Entry {
         seq: 0,
-        run_at,
-        priority,
+        run_at: once.run_at,
+        priority: once.priority,
         repo_id: lane(config, &task, repo),
         task,
-        op_id,
+        op_id: once.op_id,
         schedule: None,
-        flow_id,
+        flow_id: once.flow_id,
         attempt: 0,
     }
 }
@@ -207,11 +202,15 @@ fn adopt_orphans(
         .collect();
     owned.extend(state.running.keys());
     owned.extend(pending.values().map(|o| o.id));
-    let orphans = inner
-        .oplog
-        .unfinished()?
-        .into_iter()
-        .filter(|o| o.status == OperationStatus::STATUS_PENDING && !owned.contains(&o.id));
+    let upto = inner
+        .orphans_upto
+        .load(std::sync::atomic::Ordering::Acquire);
+    let orphans = inner.oplog.unfinished()?.into_iter().filter(|o| {
+        o.status == OperationStatus::STATUS_PENDING
+            && o.original_instance_keyid.is_empty()
+            && o.modno <= upto
+            && !owned.contains(&o.id)
+    });
     for mut op in orphans {
         match key_of(&op) {
             Some(k) if !pending.contains_key(&k) => {

@@ -55,28 +55,7 @@ struct Moto {
 
 impl Moto {
     fn start() -> Self {
-        let port = free_port();
-        let child = std::process::Command::new("python3")
-            .args([
-                "-m",
-                "moto.server",
-                "-H",
-                "127.0.0.1",
-                "-p",
-                &port.to_string(),
-            ])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("moto's S3 server is installed (pip install 'moto[server]')");
-        let start = Instant::now();
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "moto did not start"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        let (child, port) = cairn_conformance::moto::start();
         Self { port, child }
     }
 
