@@ -93,3 +93,97 @@ impl OpLog {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::test_support::{Place, backup_op};
+    use crate::{OpLog, Query, Selector};
+    use buffa::Message as _;
+
+    /// How many operations the copy test moves: `CAIRN_COPY_TEST_OPS`, 30,000 by default. The
+    /// million-operation run is a separate command (docs/postgres.md):
+    /// `CAIRN_COPY_TEST_OPS=1000000 cargo test --release -p cairn-oplog copied_byte_for_byte`.
+    fn size() -> usize {
+        std::env::var("CAIRN_COPY_TEST_OPS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(30_000)
+    }
+
+    /// A history of `n` operations: this instance's own in many plans and states, a tenth a peer's
+    /// (with their peer modnos), some deleted (tombstones), and key/value entries.
+    fn history(log: &OpLog, n: usize) {
+        let mut made = 0;
+        while made < n {
+            log.transact(|tx| {
+                for _ in 0..1000.min(n - made) {
+                    let mut op = backup_op(&format!("r{}", made % 7), &format!("p{}", made % 23));
+                    op.status = ((made % 6) as i32).into();
+                    op.display_message = format!("operation {made} \u{1F600}");
+                    op.unix_time_start_ms += made as i64 * 1000;
+                    if made % 10 == 9 {
+                        op.id = made as i64 + 1;
+                        op.modno = made as i64 * 2 + 5;
+                        op.flow_id = op.id;
+                        tx.store_synced("ed25519.peer", op)?;
+                    } else {
+                        tx.add(&mut op)?;
+                    }
+                    made += 1;
+                }
+                Ok(())
+            })
+            .unwrap();
+        }
+        let doomed: Vec<i64> = (1..=n as i64).filter(|i| i % 97 == 0).collect();
+        log.delete(&doomed).unwrap();
+        log.kv_put("peer_state:ed25519.peer", b"state").unwrap();
+        log.kv_put("config", b"{}").unwrap();
+    }
+
+    #[test]
+    fn a_history_is_copied_byte_for_byte() {
+        let (source_dir, dest) = (Place::sqlite(), Place::postgres());
+        let (source, dest) = (source_dir.open(), dest.open());
+        history(&source, size());
+        let report = source.copy_into(&dest, |_, _| {}).unwrap();
+        let total = source.count(&Selector::all()).unwrap();
+        assert_eq!(report.copied, total);
+        assert_eq!(dest.count(&Selector::all()).unwrap(), total);
+        let mut cursor = None;
+        loop {
+            let page = |log: &OpLog| {
+                log.query(&Query {
+                    selector: Selector::all(),
+                    limit: Some(5000),
+                    cursor,
+                    ..Query::default()
+                })
+                .unwrap()
+            };
+            let (here, there) = (page(&source), page(&dest));
+            assert_eq!(here.len(), there.len());
+            let Some(last) = here.last() else { break };
+            for (a, b) in here.iter().zip(&there) {
+                assert_eq!(a.encode_to_vec(), b.encode_to_vec(), "operation {}", a.id);
+            }
+            cursor = Some(last.id);
+        }
+        assert_eq!(
+            source.synced("ed25519.peer").unwrap(),
+            dest.synced("ed25519.peer").unwrap(),
+            "peer modnos"
+        );
+        assert_eq!(source.kv_scan("").unwrap(), dest.kv_scan("").unwrap());
+        assert_eq!(
+            source.store().committed_modno().unwrap(),
+            dest.store().committed_modno().unwrap(),
+            "the counters carry on"
+        );
+        // New operations carry on after the copied ones.
+        let mut next = backup_op("r0", "p0");
+        dest.add(&mut next).unwrap();
+        assert!(next.id > source.store().next_id().unwrap() - 1);
+        assert!(next.modno > source.current_modno());
+    }
+}
