@@ -1,14 +1,20 @@
 //! `cairn db migrate` and `cairn db check`: moving the operation log from SQLite in the data dir into
-//! PostgreSQL (resumable: run it again after an interruption), and checking either store.
+//! PostgreSQL, with the finished task logs (resumable: run it again after an interruption), and
+//! checking either store.
 use crate::oplog_location::{RUNNER_LEASE, SQLITE_FILE};
-use crate::settings::DatabaseUrl;
+use crate::settings::{DatabaseUrl, Settings};
 use anyhow::Context;
-use cairn_oplog::OpLog;
+use cairn_oplog::{LogStore, OpLog};
 use std::path::Path;
 use std::time::Instant;
 
-/// Copies the data dir's SQLite operation log into the database at `to`.
-pub fn migrate(data_dir: &Path, to: &DatabaseUrl) -> anyhow::Result<()> {
+/// Copies the data dir's SQLite operation log, and its finished task logs, into the database
+/// `settings` name (the logs' text into the bucket of `--log-store-url`, when given).
+pub fn migrate(data_dir: &Path, settings: &Settings) -> anyhow::Result<()> {
+    let to = settings
+        .database_url
+        .as_ref()
+        .context("say where to copy the operation log: --to postgres://user:password@host/db")?;
     let file = existing_log(data_dir)?;
     let source = OpLog::open(&file).context("stop cairn serve before migrating")?;
     let dest = OpLog::connect(&to.0).context("opening the destination database")?;
@@ -33,11 +39,40 @@ pub fn migrate(data_dir: &Path, to: &DatabaseUrl) -> anyhow::Result<()> {
         dest.describe(),
         started.elapsed()
     );
+    let logs = migrate_logs(data_dir, settings, &dest)?;
+    println!("copied {logs} finished task logs");
     println!(
         "start cairn serve with --database-url (or CAIRN_DATABASE_URL) to use it; {} is left as it was",
         file.display()
     );
     Ok(())
+}
+
+/// How many finished logs one round of the copy moves.
+const LOG_PAGE: u32 = 500;
+
+/// Copies the data dir's finished task logs where servers of the database `dest` read them; a log
+/// copied before (an interrupted run) is skipped. Returns how many were copied.
+fn migrate_logs(data_dir: &Path, settings: &Settings, dest: &OpLog) -> anyhow::Result<usize> {
+    let dir = data_dir.join("tasklogs");
+    if !dir.is_dir() {
+        return Ok(0);
+    }
+    let source = LogStore::open(&dir).context("opening the data dir's task logs")?;
+    // The shared store's own folder holds nothing here: the logs go to the database.
+    let scratch = data_dir.join("tasklogs-migrating");
+    let shared = crate::log_bodies::open(&scratch, settings, dest)?;
+    let mut copied = 0;
+    let mut after = String::new();
+    loop {
+        let page = source.finished_page(&after, LOG_PAGE)?;
+        let Some(last) = page.last() else { break };
+        after = last.id.clone();
+        copied += shared.insert_finished(&page)?;
+    }
+    drop(shared);
+    std::fs::remove_dir_all(&scratch).with_context(|| format!("removing {}", scratch.display()))?;
+    Ok(copied)
 }
 
 /// The data dir's SQLite log, which must be there: opening a missing one would make an empty one.

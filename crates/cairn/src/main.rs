@@ -235,6 +235,10 @@ enum DbAction {
         /// The database to copy into, postgres://user:password@host/db [env: CAIRN_DATABASE_URL]
         #[arg(long)]
         to: Option<String>,
+        /// Put the finished task logs' text in this S3 bucket, as `cairn serve --log-store-url`
+        /// will [env: CAIRN_LOG_STORE_URL]; else in the database
+        #[arg(long)]
+        log_store_url: Option<String>,
         /// cairn's data directory [env: CAIRN_DATA, BACKREST_DATA] [default: $XDG_DATA_HOME/cairn]
         #[arg(long)]
         data_dir: Option<PathBuf>,
@@ -522,16 +526,21 @@ fn run_server(flags: settings::Flags, only: ServeOnly) -> anyhow::Result<()> {
 
 /// `cairn db migrate|check`, with the data dir and database resolved as `serve` resolves them.
 fn db(action: DbAction) -> std::process::ExitCode {
-    let (data_dir, database_url, migrating) = match action {
-        DbAction::Migrate { to, data_dir } => (data_dir, to, true),
+    let (data_dir, database_url, log_store_url, migrating) = match action {
+        DbAction::Migrate {
+            to,
+            log_store_url,
+            data_dir,
+        } => (data_dir, to, log_store_url, true),
         DbAction::Check {
             database_url,
             data_dir,
-        } => (data_dir, database_url, false),
+        } => (data_dir, database_url, None, false),
     };
     let flags = settings::Flags {
         data_dir,
         database_url,
+        log_store_url,
         ..settings::Flags::default()
     };
     let settings = match settings::resolve(flags, |k| std::env::var(k).ok()) {
@@ -547,7 +556,7 @@ fn db(action: DbAction) -> std::process::ExitCode {
         };
     }
     exit_code(match &settings.database_url {
-        Some(url) => db_command::migrate(&dir, url),
+        Some(_) => db_command::migrate(&dir, &settings),
         None => Err(anyhow::anyhow!(
             "say where to copy the operation log: --to postgres://user:password@host/db (or CAIRN_DATABASE_URL)"
         )),

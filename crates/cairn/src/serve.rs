@@ -53,32 +53,13 @@ pub fn open_stores(settings: &Settings) -> anyhow::Result<Stores> {
     }
     tracing::info!(config = %settings.config.display(), instance = %current.instance,
         repos = current.repos.len(), plans = current.plans.len(), "config loaded");
-    let logs = open_logs(settings, &oplog)?;
+    let logs = crate::log_bodies::open(&settings.data_dir.join("tasklogs"), settings, &oplog)?;
     Ok(Stores {
         config: Arc::new(config),
         oplog,
         logs,
         held,
     })
-}
-
-/// The task log store in the data dir; on a shared database, finished logs move into the database
-/// (their text into the S3 bucket `--log-store-url` names, when given), so every server reads them.
-fn open_logs(settings: &Settings, oplog: &OpLog) -> anyhow::Result<LogStore> {
-    let dir = settings.data_dir.join("tasklogs");
-    let opened = match (&settings.database_url, &settings.log_store_url) {
-        (None, _) => LogStore::open(&dir),
-        (Some(_), None) => LogStore::open_shared(&dir, oplog.clone(), None),
-        (Some(_), Some(url)) => {
-            let place = cairn_embedded::ObjectPlace::open(url).with_context(|| {
-                format!("reaching the task log storage {url} (--log-store-url)")
-            })?;
-            tracing::info!(place = %place.describe(), "finished task logs are kept in S3");
-            let bodies = Arc::new(crate::log_bodies::S3LogBodies(place));
-            LogStore::open_shared(&dir, oplog.clone(), Some(bodies))
-        }
-    };
-    opened.with_context(|| format!("opening the log store in {}", dir.display()))
 }
 
 /// Where Backrest's history may be: the data directory cairn shares with Backrest (cairn's own files

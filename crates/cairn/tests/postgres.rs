@@ -188,12 +188,37 @@ fn db_migrate_moves_a_sqlite_history_into_postgres_and_check_passes() {
         out.contains(&format!("copied {total} operations (0 were there already)")),
         "{out}"
     );
+    let with_logs = cairn_oplog::LogStore::open(data.join("tasklogs"))
+        .unwrap()
+        .finished_page("", 1000)
+        .unwrap()
+        .len();
+    assert!(with_logs >= 2, "each backup has its log");
+    assert!(
+        out.contains(&format!("copied {with_logs} finished task logs")),
+        "{out}"
+    );
     // Run again (as after an interruption): nothing is copied twice.
     let (ok, out, _) = migrate(&["--to", &url]);
     assert!(
-        ok && out.contains(&format!("copied 0 operations ({total} were there already)")),
+        ok && out.contains(&format!("copied 0 operations ({total} were there already)"))
+            && out.contains("copied 0 finished task logs"),
         "{out}"
     );
+    // The task logs went along: a server on another data dir reads them from the database.
+    let logref = &history
+        .iter()
+        .find(|o| !o.logref.is_empty())
+        .unwrap()
+        .logref;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let shared =
+        cairn_oplog::LogStore::open_shared(elsewhere.path(), OpLog::connect(&url).unwrap(), None)
+            .unwrap();
+    let text = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(async { shared.open_reader(logref).unwrap().read_to_end().await });
+    assert!(!text.unwrap().is_empty(), "the log has its text");
 
     for place in [vec!["--database-url", url.as_str()], vec![]] {
         let out = cairn(d)

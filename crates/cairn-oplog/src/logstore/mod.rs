@@ -208,6 +208,29 @@ impl LogStore {
         Ok(stored)
     }
 
+    /// Up to `limit` finished logs kept in this data dir with ids after `after`, in id order (for
+    /// moving them into a shared database); an expired one is left out.
+    pub fn finished_page(&self, after: &str, limit: u32) -> Result<Vec<FinishedLog>> {
+        let now = now_ms();
+        let db = lock(&self.inner.db);
+        let mut stmt = db.prepare_cached(
+            "SELECT id, owner_op, expires_at_ms, size, data_gz FROM logs
+             WHERE id > ?1 AND data_gz IS NOT NULL ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit], |r| {
+            let expires: i64 = r.get(2)?;
+            let size: i64 = r.get(3)?;
+            Ok(FinishedLog {
+                id: r.get(0)?,
+                owner_op: r.get(1)?,
+                ttl: (expires > 0).then(|| Duration::from_millis((expires - now).max(1) as u64)),
+                size: size as u64,
+                gzip: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// Opens a log for reading: a live log is followed until its writer finishes.
     pub fn open_reader(&self, id: &str) -> Result<LogReader> {
         check_id(id)?;
