@@ -105,7 +105,7 @@ struct Inner {
     /// chunks go.
     log_readers: Mutex<HashMap<i64, (String, remote_logs::ChunkSink)>>,
     /// On a database several servers share: this server's id, and the lease that says it runs.
-    server: Option<(String, Option<cairn_oplog::Lease>)>,
+    server: Option<(String, Mutex<Option<cairn_oplog::Lease>>)>,
 }
 
 impl Fleet {
@@ -115,7 +115,7 @@ impl Fleet {
         let server = log.path().is_none().then(|| {
             let id = format!("{:016x}", rand::random::<u64>());
             let lease = shared_peers::hold_server_lease(&log, &id);
-            (id, lease)
+            (id, Mutex::new(lease))
         });
         let peers = match &server {
             Some((id, _)) => PeerStates::persisted_shared(log, id),

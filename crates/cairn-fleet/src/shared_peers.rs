@@ -3,7 +3,7 @@
 //! state with its own id beside it. The others adopt the states they do not hold as they are stored
 //! (the database's notices bring each change), except that a session whose server stopped (its
 //! server lease is free: it exited or was killed) shows as disconnected. Each server holds its own
-//! server lease while it runs.
+//! server lease while it runs, and takes it again when its connection drops.
 use crate::Fleet;
 use crate::peers::{HOLDER_PREFIX, KEY_PREFIX};
 use buffa::Message as _;
@@ -35,6 +35,19 @@ pub(crate) fn hold_server_lease(log: &OpLog, id: &str) -> Option<Lease> {
     }
 }
 
+/// Takes this server's lease again if its connection dropped (the database restarted, or the
+/// network), so the others see this server run again.
+fn keep_server_lease(fleet: &Fleet, log: &OpLog, me: &str) {
+    let Some((_, lease)) = &fleet.inner.server else {
+        return;
+    };
+    let mut lease = lease.lock();
+    if lease.as_ref().is_some_and(Lease::is_held) {
+        return;
+    }
+    *lease = hold_server_lease(log, me);
+}
+
 /// Follows the states other servers store until shutdown.
 pub(crate) async fn follow(fleet: Fleet, me: String) {
     let log = fleet.inner.orch.oplog().clone();
@@ -53,7 +66,10 @@ pub(crate) async fn follow(fleet: Fleet, me: String) {
                 Err(RecvError::Lagged(_)) => None,
                 Err(RecvError::Closed) => return,
             },
-            _ = sweep.tick() => None,
+            _ = sweep.tick() => {
+                keep_server_lease(&fleet, &log, &me);
+                None
+            }
             () = shutdown.cancelled() => return,
         };
         adopt(&fleet, &log, &me, only.as_deref(), &mut servers);
