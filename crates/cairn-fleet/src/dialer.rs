@@ -105,7 +105,7 @@ fn reconcile(
 }
 
 /// The known host with key id `keyid` as the config has it now.
-pub(crate) fn current_host(fleet: &Fleet, keyid: &str) -> Option<PeerEntry> {
+fn current_host(fleet: &Fleet, keyid: &str) -> Option<PeerEntry> {
     fleet
         .inner
         .orch

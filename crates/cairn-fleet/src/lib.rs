@@ -150,13 +150,17 @@ impl Fleet {
         }
     }
 
-    /// Whether this server holds peer `keyid`'s session: a client's hub session here, or (on the
-    /// server that runs the tasks, which dials) a known host's.
-    pub(crate) fn holds(&self, keyid: &str) -> bool {
-        if self.inner.sessions.lock().contains_key(keyid) {
-            return true;
+    /// The key ids of the peers whose sessions this server holds: its clients' hub sessions, and
+    /// (on the server that runs the tasks, which dials) the known hosts.
+    pub(crate) fn held(&self) -> std::collections::HashSet<String> {
+        let mut held: std::collections::HashSet<String> =
+            self.inner.sessions.lock().keys().cloned().collect();
+        if self.inner.orch.runs_tasks()
+            && let Some(m) = self.inner.orch.config().get().multihost.as_option()
+        {
+            held.extend(m.known_hosts.iter().map(|h| h.keyid.clone()));
         }
-        self.inner.orch.runs_tasks() && dialer::current_host(self, keyid).is_some()
+        held
     }
 
     /// Serves one incoming sync stream (the `Sync` RPC): returns what to send back, fed by the hub

@@ -97,6 +97,11 @@ impl Servers {
 /// Adopts the stored states of the peers whose sessions this server does not hold: `only` one,
 /// or all.
 fn adopt(fleet: &Fleet, log: &OpLog, me: &str, only: Option<&str>, servers: &mut Servers) {
+    let held = fleet.held();
+    if only.is_some_and(|k| held.contains(k)) {
+        // This server's own write (the database announces it here too).
+        return;
+    }
     let read = |prefix: &str| -> HashMap<String, Vec<u8>> {
         let prefix = format!("{prefix}{}", only.unwrap_or(""));
         match log.kv_scan(&prefix) {
@@ -110,7 +115,7 @@ fn adopt(fleet: &Fleet, log: &OpLog, me: &str, only: Option<&str>, servers: &mut
     let (states, holders) = (read(KEY_PREFIX), read(HOLDER_PREFIX));
     for (key, value) in states {
         let keyid = &key[KEY_PREFIX.len()..];
-        if only.is_some_and(|o| o != keyid) || fleet.holds(keyid) {
+        if only.is_some_and(|o| o != keyid) || held.contains(keyid) {
             continue;
         }
         let Ok(mut state) = PeerState::decode_from_slice(&value) else {

@@ -95,7 +95,10 @@ fn carry_out(orch: &Orchestrator, request: Request) {
             task,
             flow_id,
             op_id,
-        } => (Some(op_id), spawn_direct(inner, task, flow_id, op_id)),
+        } => {
+            spawn_direct(inner, task, flow_id, op_id);
+            (Some(op_id), Ok(()))
+        }
         Request::Cancel { op_id } => (None, orch.cancel(op_id)),
     };
     inner.wake.notify_one();
@@ -109,7 +112,7 @@ fn carry_out(orch: &Orchestrator, request: Request) {
 }
 
 /// Starts a typed command's run at once.
-pub(crate) fn spawn_direct(inner: &Arc<Inner>, task: Task, flow_id: i64, op_id: i64) -> Result<()> {
+pub(crate) fn spawn_direct(inner: &Arc<Inner>, task: Task, flow_id: i64, op_id: i64) {
     let repo_id = task.own_repo_id().map(str::to_string);
     let entry = Entry {
         seq: 0,
@@ -126,7 +129,6 @@ pub(crate) fn spawn_direct(inner: &Arc<Inner>, task: Task, flow_id: i64, op_id: 
     inner
         .tasks
         .spawn(async move { crate::run::run_direct(&runner, entry).await });
-    Ok(())
 }
 
 /// Follows the database's key/value changes until shutdown: re-reads the config when its copy

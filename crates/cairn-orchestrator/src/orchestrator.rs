@@ -452,7 +452,7 @@ impl Orchestrator {
             };
             crate::handoff::hand_off(&self.inner, &request)?;
         } else {
-            crate::handoff::spawn_direct(&self.inner, task, flow, op.id)?;
+            crate::handoff::spawn_direct(&self.inner, task, flow, op.id);
         }
         Ok(op.id)
     }

@@ -78,6 +78,11 @@ pub(crate) fn gzip(raw: &[u8]) -> std::io::Result<Vec<u8>> {
     enc.finish()
 }
 
+/// When a log kept for `ttl` from `now_ms` expires (0: never; it goes with its owner).
+fn expires_at(ttl: Option<Duration>, now_ms: i64) -> i64 {
+    ttl.map_or(0, |t| now_ms + t.as_millis() as i64)
+}
+
 /// A finished log to store as it is (see [`LogStore::insert_finished`]).
 #[derive(Clone, Debug)]
 pub struct FinishedLog {
@@ -155,7 +160,7 @@ impl LogStore {
             .append(true)
             .open(&path)
             .map_err(|e| OplogError::io(&path, e))?;
-        let expires = ttl.map_or(0, |t| now_ms() + t.as_millis() as i64);
+        let expires = expires_at(ttl, now_ms());
         let inserted = lock(&self.inner.db).execute(
             "INSERT INTO logs (id, owner_op, expires_at_ms, live_path) VALUES (?1, ?2, ?3, ?4)",
             params![id, owner_op, expires, path.to_string_lossy()],
@@ -182,7 +187,7 @@ impl LogStore {
                 let row = LogRow {
                     id: l.id.clone(),
                     owner_op: l.owner_op,
-                    expires_at_ms: l.ttl.map_or(0, |t| now + t.as_millis() as i64),
+                    expires_at_ms: expires_at(l.ttl, now),
                     size: l.size as i64,
                     data_gz: Some(l.gzip.clone()),
                 };
@@ -199,7 +204,7 @@ impl LogStore {
                  VALUES (?1, ?2, ?3, ?4, ?5)",
             )?;
             for l in logs {
-                let expires = l.ttl.map_or(0, |t| now + t.as_millis() as i64);
+                let expires = expires_at(l.ttl, now);
                 stored +=
                     stmt.execute(params![l.id, l.owner_op, expires, l.size as i64, l.gzip])?;
             }
